@@ -1,0 +1,66 @@
+import semver from 'semver';
+import { Type, type Static } from 'typebox';
+import { checkSchema, type ValidationIssue, type ValidationResult } from './validation.js';
+
+/** Plugin ids: lower case letters, digits and `_`, 2 to 64 characters, starting with a letter. */
+export const PLUGIN_NAME_PATTERN = '^[a-z][a-z0-9_]{1,63}$';
+const pluginNameRe = new RegExp(PLUGIN_NAME_PATTERN);
+/** `exec.my_plugin.action`, `read.my_plugin.hosts`: dot-separated lower-case words. */
+export const CAPABILITY_PATTERN = '^[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)+$';
+
+export function isValidPluginName(value: string): boolean {
+  return pluginNameRe.test(value);
+}
+
+export const PluginManifest = Type.Object(
+  {
+    name: Type.String({ pattern: PLUGIN_NAME_PATTERN, description: "The plugin's id" }),
+    version: Type.String({ minLength: 1, maxLength: 64, description: 'Semver version' }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    author: Type.Optional(Type.String({ maxLength: 200 })),
+    homepage: Type.Optional(Type.String({ maxLength: 500 })),
+    license: Type.Optional(Type.String({ maxLength: 100 })),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 })),
+    capabilities: Type.Optional(Type.Array(Type.String({ pattern: CAPABILITY_PATTERN, maxLength: 200 }), { maxItems: 200 })),
+    main: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Entry file, default index.js' })),
+  },
+  { $id: 'PluginManifest', additionalProperties: true, description: 'manifest.json of a plugin package' },
+);
+export type PluginManifest = Static<typeof PluginManifest>;
+
+export const MANIFEST_FILE = 'manifest.json';
+export const DEFAULT_MAIN = 'index.js';
+
+/** A relative path that stays inside the plugin folder: no `..`, no absolute, no backslash, no drive. */
+export function isSafeRelativePath(value: string): boolean {
+  if (value.startsWith('/') || value.includes('\\') || /^[a-zA-Z]:/.test(value) || value.includes('\0')) return false;
+  return value.split('/').every((part) => part !== '..' && part !== '');
+}
+
+/** Validates parsed manifest.json data; semantic checks (semver, safe main) beyond the schema. */
+export function validatePluginManifest(data: unknown): ValidationResult<PluginManifest> {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { ok: false, issues: [{ file: MANIFEST_FILE, path: '', message: 'must be a JSON object' }] };
+  }
+  const issues: ValidationIssue[] = checkSchema(PluginManifest, data, MANIFEST_FILE);
+  const record = data as Record<string, unknown>;
+  if (typeof record.version === 'string' && !semver.valid(record.version)) {
+    issues.push({ file: MANIFEST_FILE, path: 'version', message: 'not a semver version' });
+  }
+  if (typeof record.main === 'string' && !isSafeRelativePath(record.main)) {
+    issues.push({ file: MANIFEST_FILE, path: 'main', message: 'must be a relative path inside the plugin folder' });
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, value: data as PluginManifest, issues: [] };
+}
+
+/** Parses manifest.json text, reporting a JSON syntax error as an issue rather than throwing. */
+export function parsePluginManifest(text: string): ValidationResult<PluginManifest> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, issues: [{ file: MANIFEST_FILE, path: '', message: `not valid JSON (${(error as Error).message})` }] };
+  }
+  return validatePluginManifest(data);
+}

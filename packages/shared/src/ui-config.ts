@@ -1,0 +1,58 @@
+import { Type, type Static } from 'typebox';
+import { parse as parseYaml } from 'yaml';
+import { checkSchema, type ValidationResult } from './validation.js';
+
+export const UI_CONFIG_FILE = 'ui.yaml';
+export const API_PREFIX_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
+
+export const UiWidget = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    title: Type.Optional(Type.String({ maxLength: 200 })),
+    type: Type.Optional(Type.String({ maxLength: 64 })),
+    endpoint: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: true },
+);
+
+/** ui.yaml: how the plugin appears in the dashboard (the seed's keys). */
+export const UiConfig = Type.Object(
+  {
+    has_page: Type.Optional(Type.Boolean()),
+    page_title: Type.Optional(Type.String({ maxLength: 200 })),
+    page_icon: Type.Optional(Type.String({ maxLength: 100 })),
+    show_in_menu: Type.Optional(Type.Boolean()),
+    menu_group: Type.Optional(Type.String({ maxLength: 100 })),
+    menu_order: Type.Optional(Type.Integer()),
+    api_prefix: Type.Optional(Type.String({ pattern: API_PREFIX_PATTERN })),
+    required_permissions: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })),
+    widgets: Type.Optional(Type.Array(UiWidget, { maxItems: 50 })),
+  },
+  { $id: 'UiConfig', additionalProperties: true, description: 'ui.yaml of a plugin package' },
+);
+export type UiConfig = Static<typeof UiConfig>;
+
+/** The API prefix a plugin's routes live under: ui.yaml's `api_prefix`, else its name with `-` for `_`. */
+export function apiPrefixOf(pluginName: string, ui?: UiConfig | null): string {
+  return ui?.api_prefix ?? pluginName.replace(/_/g, '-');
+}
+
+export function validateUiConfig(data: unknown): ValidationResult<UiConfig> {
+  if (data === null || data === undefined) return { ok: true, value: {}, issues: [] };
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    return { ok: false, issues: [{ file: UI_CONFIG_FILE, path: '', message: 'must be a YAML mapping' }] };
+  }
+  const issues = checkSchema(UiConfig, data, UI_CONFIG_FILE);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: data as UiConfig, issues: [] };
+}
+
+/** Parses ui.yaml text; a YAML syntax error becomes an issue, never an exception. */
+export function parseUiConfig(text: string): ValidationResult<UiConfig> {
+  let data: unknown;
+  try {
+    data = parseYaml(text, { maxAliasCount: 100 });
+  } catch (error) {
+    return { ok: false, issues: [{ file: UI_CONFIG_FILE, path: '', message: `not valid YAML (${(error as Error).message.split('\n')[0]})` }] };
+  }
+  return validateUiConfig(data);
+}

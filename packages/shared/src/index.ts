@@ -3,3 +3,6 @@ export * from './errors.js';
 export * from './validation.js';
 export * from './manifest.js';
 export * from './ui-config.js';
+export * from './page-manifest.js';
+export * from './plugin-sdk.js';
+export * from './api/plugins.js';

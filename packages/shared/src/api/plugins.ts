@@ -1,0 +1,135 @@
+import { Type, type Static } from 'typebox';
+import { PluginManifest } from '../manifest.js';
+import { PageManifest, PageNegotiation } from '../page-manifest.js';
+import { UiConfig, UiWidget } from '../ui-config.js';
+
+/** Payloads of the backend's plugin management API (/api/v1/plugins, /api/v1/actions). */
+
+export const PLUGIN_STATES = ['discovered', 'loading', 'active', 'error', 'disabled'] as const;
+export const PluginState = Type.Union([
+  Type.Literal('discovered'),
+  Type.Literal('loading'),
+  Type.Literal('active'),
+  Type.Literal('error'),
+  Type.Literal('disabled'),
+]);
+export type PluginState = Static<typeof PluginState>;
+
+export const PluginScope = Type.Union([Type.Literal('builtin'), Type.Literal('external')]);
+export type PluginScope = Static<typeof PluginScope>;
+
+// Copies without $id: a schema id may be registered only once per Fastify instance, and these
+// are embedded in several route schemas.
+const ManifestData = Type.Object(PluginManifest.properties, { additionalProperties: true });
+const UiData = Type.Object(UiConfig.properties, { additionalProperties: true });
+
+export const PluginErrorInfo = Type.Object({
+  reason: Type.String({ description: 'Why the plugin is in state error' }),
+  at: Type.String({ description: 'ISO time' }),
+});
+export type PluginErrorInfo = Static<typeof PluginErrorInfo>;
+
+export const PluginUiSummary = Type.Object({
+  has_page: Type.Boolean(),
+  show_in_menu: Type.Boolean(),
+  page_title: Type.Optional(Type.String()),
+  page_icon: Type.Optional(Type.String()),
+  menu_group: Type.Optional(Type.String()),
+  menu_order: Type.Optional(Type.Integer()),
+  api_prefix: Type.String(),
+  widgets: Type.Integer({ description: 'Number of widgets' }),
+});
+export type PluginUiSummary = Static<typeof PluginUiSummary>;
+
+export const PluginSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  version: Type.String({ description: "manifest.json version; '' when the manifest is unreadable" }),
+  description: Type.String(),
+  state: PluginState,
+  scope: PluginScope,
+  error: Type.Optional(PluginErrorInfo),
+  ui: PluginUiSummary,
+});
+export type PluginSummary = Static<typeof PluginSummary>;
+
+export const PluginList = Type.Object({ plugins: Type.Array(PluginSummary), total: Type.Integer() });
+export type PluginList = Static<typeof PluginList>;
+
+export const RegisteredRoute = Type.Object({ method: Type.String(), path: Type.String(), url: Type.String({ description: 'Full path under /api/v1/plugins' }) });
+export type RegisteredRoute = Static<typeof RegisteredRoute>;
+
+export const PluginDetails = Type.Object({
+  ...PluginSummary.properties,
+  manifest: Type.Union([ManifestData, Type.Null()], { description: 'null when manifest.json is invalid' }),
+  ui_config: UiData,
+  issues: Type.Array(Type.String(), { description: 'Problems found in manifest.json / ui.yaml' }),
+  loaded_at: Type.Optional(Type.String()),
+  routes: Type.Array(RegisteredRoute),
+  actions: Type.Array(Type.String()),
+  has_page_handler: Type.Boolean(),
+  subscriptions: Type.Array(Type.String()),
+});
+export type PluginDetails = Static<typeof PluginDetails>;
+
+export const ActionInfo = Type.Object({ type: Type.String(), capability: Type.String(), plugin_id: Type.String() });
+export type ActionInfo = Static<typeof ActionInfo>;
+
+export const ActionRegistry = Type.Object({ actions: Type.Array(ActionInfo), total: Type.Integer() });
+export type ActionRegistry = Static<typeof ActionRegistry>;
+
+export const MenuEntry = Type.Object({
+  plugin_id: Type.String(),
+  title: Type.String(),
+  icon: Type.Optional(Type.String()),
+  group: Type.Optional(Type.String()),
+  order: Type.Integer(),
+  path: Type.String({ description: 'Dashboard route of the plugin page' }),
+});
+export type MenuEntry = Static<typeof MenuEntry>;
+
+export const RegistryWidget = Type.Object({ ...UiWidget.properties, plugin_id: Type.String() }, { additionalProperties: true });
+export type RegistryWidget = Static<typeof RegistryWidget>;
+
+/** What active plugins contribute to the dashboard right now. */
+export const PluginRegistry = Type.Object({
+  capabilities: Type.Array(Type.Object({ capability: Type.String(), plugin_id: Type.String() })),
+  actions: Type.Array(ActionInfo),
+  menu: Type.Array(MenuEntry),
+  widgets: Type.Array(RegistryWidget),
+});
+export type PluginRegistry = Static<typeof PluginRegistry>;
+
+export const ActionExecuteRequest = Type.Object({
+  type: Type.String({ minLength: 1, maxLength: 200, description: "Action type, e.g. 'my_plugin.action'" }),
+  capability: Type.String({ minLength: 1, maxLength: 200, description: "Must be 'exec.' + type and declared by the plugin" }),
+  payload: Type.Optional(Type.Unknown()),
+  requested_at: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export type ActionExecuteRequest = Static<typeof ActionExecuteRequest>;
+
+export const ActionExecuteAnswer = Type.Object({
+  type: Type.String(),
+  plugin_id: Type.String(),
+  result: Type.Unknown(),
+  executed_at: Type.String(),
+  duration_ms: Type.Number(),
+});
+export type ActionExecuteAnswer = Static<typeof ActionExecuteAnswer>;
+
+export const PageManifestAnswer = Type.Object({
+  plugin_id: Type.String(),
+  manifest: Type.Object(PageManifest.properties, { additionalProperties: true }),
+  negotiation: PageNegotiation,
+});
+export type PageManifestAnswer = Static<typeof PageManifestAnswer>;
+
+export const BackendInfo = Type.Object({
+  version: Type.String(),
+  plugins_dir: Type.String(),
+  builtin_plugins_dir: Type.Union([Type.String(), Type.Null()]),
+  data_dir: Type.String(),
+  store_url: Type.String(),
+  node: Type.String({ description: 'Node.js version' }),
+});
+export type BackendInfo = Static<typeof BackendInfo>;

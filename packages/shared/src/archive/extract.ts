@@ -1,0 +1,171 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { createError, isOkoError, type OkoError } from '../errors.js';
+import { EntryNameRegistry, entryKind, entryNameProblem, resolveInside, type EntryKind } from './entry-rules.js';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './limits.js';
+
+export interface ExtractedArchive {
+  /** destDir, or its one top-level folder when the archive wraps everything in one (GitHub zipballs). */
+  root: string;
+  entries: number;
+  unpackedBytes: number;
+}
+
+const STRONG_ENCRYPTION_FLAG = 0x40;
+const METHOD_STORED = 0;
+const METHOD_DEFLATE = 8;
+
+function invalid(message: string, cause?: unknown): OkoError {
+  return createError('INVALID_ARCHIVE', message, 422, cause === undefined ? undefined : { cause });
+}
+
+function show(name: string): string {
+  return JSON.stringify(name);
+}
+
+/**
+ * Extracts zipPath into destDir (existing, empty) under every safety rule; on failure destDir is
+ * emptied again so nothing half-written survives. Does not look for a manifest.
+ */
+export async function extractArchive(
+  zipPath: string,
+  destDir: string,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<ExtractedArchive> {
+  const dest = path.resolve(destDir);
+  if ((await readdir(dest)).length > 0) throw new Error(`extraction folder is not empty: ${dest}`);
+  let zip: ZipFile;
+  try {
+    // decodeStrings off: yauzl would turn backslashes into slashes; names are decoded and checked here.
+    zip = await yauzl.openPromise(zipPath, { lazyEntries: true, validateEntrySizes: true, decodeStrings: false, autoClose: false, strictFileNames: false });
+  } catch (error) {
+    throw invalid(`not a valid ZIP archive (${(error as Error).message})`, error);
+  }
+  try {
+    return await extractEntries(zip, dest, limits);
+  } catch (error) {
+    await emptyFolder(dest);
+    throw toArchiveError(error);
+  } finally {
+    zip.close();
+  }
+}
+
+async function extractEntries(zip: ZipFile, dest: string, limits: ArchiveLimits): Promise<ExtractedArchive> {
+  if (zip.entryCount === 0) throw invalid('the archive is empty');
+  if (zip.entryCount > limits.maxEntries) {
+    throw invalid(`the archive has ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed`);
+  }
+  const names = new EntryNameRegistry();
+  const topLevel = new Map<string, EntryKind>();
+  let declared = 0;
+  let written = 0;
+  let count = 0;
+  for await (const entry of zip.eachEntry()) {
+    if (++count > limits.maxEntries) throw invalid(`the archive has more than ${limits.maxEntries} entries`);
+    const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+    const kind = checkEntry(entry, name);
+    const conflict = names.add(name, kind);
+    if (conflict) throw invalid(`${conflict}: ${show(name)}`);
+    const [top = '', ...rest] = name.replace(/\/$/, '').split('/');
+    topLevel.set(top, rest.length > 0 ? 'directory' : kind);
+
+    const target = resolveInside(dest, name);
+    if (kind === 'directory') {
+      await mkdir(target, { recursive: true });
+      continue;
+    }
+    // Declared sizes are a cheap early refusal; the real bytes are counted below regardless.
+    declared += entry.uncompressedSize;
+    if (declared > limits.maxUnpackedBytes) throw tooLarge(limits);
+    await mkdir(path.dirname(target), { recursive: true });
+    const counter = new EntryByteCounter(name, entry, limits.maxUnpackedBytes - written, limits);
+    const source = await zip.openReadStreamPromise(entry);
+    await pipeline(source, counter, createWriteStream(target, { flags: 'wx', mode: 0o644 }));
+    written += counter.bytes;
+  }
+  return { root: pickRoot(dest, topLevel), entries: count, unpackedBytes: written };
+}
+
+/** Refuses what must never be written; returns whether the entry is a file or a folder. */
+function checkEntry(entry: Entry, name: string): EntryKind {
+  const problem = entryNameProblem(name);
+  if (problem) throw invalid(`${problem}: ${show(name)}`);
+  const kind = entryKind(name, entry.externalFileAttributes);
+  if (kind === 'symlink') throw invalid(`symbolic links are not allowed: ${show(name)}`);
+  if (kind === 'special') throw invalid(`only files and folders are allowed: ${show(name)}`);
+  if (entry.isEncrypted() || (entry.generalPurposeBitFlag & STRONG_ENCRYPTION_FLAG) !== 0) {
+    throw invalid(`encrypted entries are not supported: ${show(name)}`);
+  }
+  if (entry.compressionMethod !== METHOD_STORED && entry.compressionMethod !== METHOD_DEFLATE) {
+    throw invalid(`unsupported compression method ${entry.compressionMethod}: ${show(name)}`);
+  }
+  return kind;
+}
+
+function pickRoot(dest: string, topLevel: Map<string, EntryKind>): string {
+  if (topLevel.get('manifest.json') === 'file') return dest;
+  // macOS Finder adds __MACOSX/ beside the real folder; it must not hide the one-folder layout.
+  const tops = [...topLevel].filter(([name]) => name !== '__MACOSX');
+  const only = tops.length === 1 ? tops[0] : undefined;
+  return only && only[1] === 'directory' ? path.join(dest, only[0]) : dest;
+}
+
+function tooLarge(limits: ArchiveLimits): OkoError {
+  return invalid(`the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`);
+}
+
+/**
+ * Counts the bytes really produced by inflating, so a header that lies about sizes cannot get
+ * more than the budget onto disk, and checks the CRC-32 that yauzl leaves unchecked.
+ */
+class EntryByteCounter extends Transform {
+  bytes = 0;
+  private crc = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly entry: Entry,
+    private readonly budget: number,
+    private readonly limits: ArchiveLimits,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.budget) return callback(tooLarge(this.limits));
+    if (this.bytes > this.entry.uncompressedSize) {
+      return callback(invalid(`entry ${show(this.name)} holds more data than its header declares`));
+    }
+    this.crc = zlib.crc32(chunk, this.crc);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.bytes !== this.entry.uncompressedSize) {
+      return callback(invalid(`entry ${show(this.name)} holds less data than its header declares`));
+    }
+    if (this.crc >>> 0 !== this.entry.crc32 >>> 0) return callback(invalid(`entry ${show(this.name)} fails its CRC-32 check`));
+    callback();
+  }
+}
+
+/** Our refusals and file-system failures pass through; anything else came from a damaged archive. */
+function toArchiveError(error: unknown): unknown {
+  if (isOkoError(error)) return error;
+  if (error instanceof Error && 'syscall' in error) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return invalid(`damaged archive: ${message}`, error);
+}
+
+/** Removes everything inside dir, keeping dir itself (the caller owns it). */
+export async function emptyFolder(dir: string): Promise<void> {
+  const children = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(children.map((child) => rm(path.join(dir, child), { recursive: true, force: true })));
+}

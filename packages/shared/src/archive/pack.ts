@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+import { createError } from '../errors.js';
+
+export interface PackOptions {
+  /** Leaves out a path (relative, `/`-separated) and everything below it, e.g. `.git` or `node_modules`. */
+  exclude?: (relativePath: string, isDirectory: boolean) => boolean;
+}
+
+/**
+ * A local-time constructor on purpose: yazl writes DOS timestamps from local time, so this gives
+ * the same bytes in every time zone (the UTC extra field is switched off below).
+ */
+const FIXED_MTIME = new Date(2000, 0, 1, 0, 0, 0);
+
+async function listFiles(root: string, relative: string, options: PackOptions, out: string[]): Promise<void> {
+  const children = await readdir(path.join(root, relative), { withFileTypes: true });
+  for (const child of children) {
+    const rel = relative ? `${relative}/${child.name}` : child.name;
+    if (child.isSymbolicLink()) {
+      throw createError('INVALID_ARCHIVE', `plugin folder contains a symbolic link: ${rel}`, 422);
+    }
+    if (options.exclude?.(rel, child.isDirectory())) continue;
+    if (child.isDirectory()) await listFiles(root, rel, options, out);
+    else if (child.isFile()) out.push(rel);
+    else throw createError('INVALID_ARCHIVE', `plugin folder contains something that is not a file or folder: ${rel}`, 422);
+  }
+}
+
+/**
+ * A normalized, deterministic ZIP of a plugin folder: the plugin at the root, files sorted by
+ * path, fixed mtimes and modes, no links, no folder entries. Same folder content, same bytes.
+ * Written to a temp file beside outFile and renamed, so readers never see a partial archive.
+ */
+export async function packPluginDirectory(
+  dir: string,
+  outFile: string,
+  options: PackOptions = {},
+): Promise<{ size: number; sha256: string }> {
+  const files: string[] = [];
+  await listFiles(path.resolve(dir), '', options, files);
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  const zip = new yazl.ZipFile();
+  for (const rel of files) {
+    zip.addFile(path.join(dir, rel), rel, { mtime: FIXED_MTIME, mode: 0o100644, compress: true, forceDosTimestamp: true });
+  }
+  zip.end();
+
+  const temp = `${outFile}.${process.pid}.${Date.now()}.tmp`;
+  const hash = createHash('sha256');
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(zip.outputStream, measure, createWriteStream(temp, { flags: 'wx' }));
+    await rename(temp, outFile);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}

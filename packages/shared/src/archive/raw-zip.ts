@@ -1,0 +1,82 @@
+import zlib from 'node:zlib';
+
+/**
+ * A tiny ZIP writer for tests that need archives no honest tool writes: lying sizes, `../` names,
+ * symlink modes, encryption flags, duplicate names. Not used by production code.
+ */
+export interface RawZipEntry {
+  name: string;
+  /** Uncompressed content (default empty). */
+  content?: Buffer | string;
+  /** 0 stored, 8 deflate (default), anything else is written as-is with the raw content. */
+  method?: number;
+  /** Overrides the uncompressed size written in both headers (a lying header). */
+  declaredSize?: number;
+  crc32?: number;
+  /** General purpose bit flags, e.g. 1 = encrypted. */
+  flags?: number;
+  /** Unix mode in the high bits of externalFileAttributes, e.g. 0o120777 for a symlink. */
+  unixMode?: number;
+}
+
+export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const content = Buffer.from(entry.content ?? '');
+    const method = entry.method ?? 8;
+    const data = method === 8 ? zlib.deflateRawSync(content) : content;
+    const name = Buffer.from(entry.name, 'utf8');
+    const crc = entry.crc32 ?? zlib.crc32(content);
+    const size = entry.declaredSize ?? content.length;
+    const flags = (entry.flags ?? 0) | 0x800; // 0x800: names are UTF-8
+
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(0, 10); // time + date
+    local.writeUInt32LE(crc >>> 0, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    locals.push(local, name, data);
+
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4); // made by unix, so the mode bits count
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(flags, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(0, 12);
+    central.writeUInt32LE(crc >>> 0, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(0, 30);
+    central.writeUInt16LE(0, 32);
+    central.writeUInt16LE(0, 34);
+    central.writeUInt16LE(0, 36);
+    const mode = entry.unixMode ?? (entry.name.endsWith('/') ? 0o40755 : 0o100644);
+    central.writeUInt32LE(((mode & 0xffff) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, name);
+    offset += local.length + name.length + data.length;
+  }
+  const centralSize = centrals.reduce((sum, b) => sum + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...centrals, end]);
+}
+
+/** A minimal valid manifest.json text for tests. */
+export function manifestText(name = 'demo_plugin', version = '1.0.0', extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ name, version, description: 'A test plugin', author: 'Tests', ...extra });
+}

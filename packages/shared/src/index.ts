@@ -6,3 +6,4 @@ export * from './ui-config.js';
 export * from './page-manifest.js';
 export * from './plugin-sdk.js';
 export * from './api/plugins.js';
+export * from './api/store.js';

@@ -1,0 +1,108 @@
+import { Type, type Static } from 'typebox';
+import { PluginManifest } from '../manifest.js';
+import { UiConfig } from '../ui-config.js';
+
+/**
+ * Payloads of the Plugin Store API (/api/v1 on the store). Names carry a Store prefix where the
+ * backend's API (api/plugins.ts) already uses the plain name.
+ */
+
+// Copies without $id: a schema id may be registered only once per Fastify instance.
+const ManifestData = Type.Object(PluginManifest.properties, { additionalProperties: true });
+const UiData = Type.Object(UiConfig.properties, { additionalProperties: true });
+
+export const CatalogSource = Type.Union([Type.Literal('zip_upload'), Type.Literal('github')]);
+export type CatalogSource = Static<typeof CatalogSource>;
+
+/** One plugin version in the store catalog. `size`/`sha256` describe exactly what /download serves. */
+export const CatalogEntry = Type.Object({
+  id: Type.String({ description: 'Catalog id: short random hex, distinct from the plugin name', examples: ['3f9a1c2b7d4e'] }),
+  name: Type.String({ description: 'manifest.json name (the plugin id in the dashboard)' }),
+  version: Type.String(),
+  description: Type.String(),
+  author: Type.String(),
+  tags: Type.Array(Type.String()),
+  source: CatalogSource,
+  source_url: Type.Union([Type.String(), Type.Null()], { description: 'GitHub repository URL, null for uploads' }),
+  branch: Type.Optional(Type.String()),
+  subdirectory: Type.Optional(Type.String()),
+  manifest: ManifestData,
+  ui: Type.Union([UiData, Type.Null()], { description: 'Parsed ui.yaml, null when the package has none' }),
+  size: Type.Integer({ description: 'Bytes of the normalized ZIP served by /download' }),
+  sha256: Type.String({ description: 'SHA-256 (hex) of the normalized ZIP served by /download' }),
+  created_at: Type.String({ description: 'ISO 8601 time' }),
+});
+export type CatalogEntry = Static<typeof CatalogEntry>;
+
+export const StorePluginList = Type.Object({
+  plugins: Type.Array(CatalogEntry),
+  total: Type.Integer({ description: 'Matching entries, over all pages' }),
+  page: Type.Integer(),
+  per_page: Type.Integer(),
+});
+export type StorePluginList = Static<typeof StorePluginList>;
+
+export const StorePluginListQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Text in name, description, author or tags' })),
+  tag: Type.Optional(Type.String({ maxLength: 50 })),
+  page: Type.Integer({ minimum: 1, default: 1 }),
+  per_page: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+});
+export type StorePluginListQuery = Static<typeof StorePluginListQuery>;
+
+export const UploadResult = Type.Object({
+  success: Type.Boolean(),
+  plugin_id: Type.String({ description: 'Catalog id of the new entry' }),
+  message: Type.String(),
+  plugin: CatalogEntry,
+});
+export type UploadResult = Static<typeof UploadResult>;
+
+export const GithubImportRequest = Type.Object(
+  {
+    repo_url: Type.String({ minLength: 1, maxLength: 300, examples: ['https://github.com/owner/repo'] }),
+    branch: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Branch, tag or commit; default: the repository default branch' })),
+    subdirectory: Type.Optional(Type.String({ maxLength: 300, description: 'Folder of the plugin inside the repository' })),
+  },
+  { additionalProperties: false },
+);
+export type GithubImportRequest = Static<typeof GithubImportRequest>;
+
+export const StorePluginPath = Type.Object({
+  path: Type.String({ description: 'Absolute folder of the extracted plugin on the store host' }),
+  exists: Type.Boolean(),
+});
+export type StorePluginPath = Static<typeof StorePluginPath>;
+
+export const DeleteResult = Type.Object({ success: Type.Boolean(), plugin_id: Type.String(), message: Type.String() });
+export type DeleteResult = Static<typeof DeleteResult>;
+
+export const StoreHealth = Type.Object({
+  status: Type.Literal('healthy'),
+  version: Type.String(),
+  storage_path: Type.String(),
+  plugins_count: Type.Integer(),
+  read_only: Type.Boolean({ description: 'true when plugins.json is unreadable and writes are refused' }),
+});
+export type StoreHealth = Static<typeof StoreHealth>;
+
+export const StoreInfo = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  api_version: Type.String(),
+  read_only: Type.Boolean(),
+  limits: Type.Object({
+    max_plugin_size_bytes: Type.Integer(),
+    max_unpacked_bytes: Type.Integer(),
+    max_entries: Type.Integer(),
+    upload_idle_timeout_ms: Type.Integer(),
+  }),
+  auth: Type.Object({ api_key_required: Type.Boolean() }),
+  github: Type.Object({
+    api_url: Type.String(),
+    web_host: Type.String({ description: 'Host accepted in repo_url' }),
+    download_hosts: Type.Array(Type.String(), { description: 'Hosts the zipball download may redirect to' }),
+    token_configured: Type.Boolean(),
+  }),
+});
+export type StoreInfo = Static<typeof StoreInfo>;

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { PluginInstaller } from '../store-integration/plugin-installer.js';
+import {
+  GithubImportBody,
+  InstallAnswer,
+  StoreHealthReport,
+  StoreListing,
+  StoreListQuery,
+  StorePluginParams,
+  StorePluginView,
+  StoreUploadAnswer,
+  UninstallAnswer,
+} from '../store-integration/schemas.js';
+import type { StoreCatalog } from '../store-integration/store-catalog.js';
+import type { StoreClient } from '../store-integration/store-client.js';
+import { forwardableUpload } from '../store-integration/upload-limit.js';
+
+export interface StoreRoutesOptions {
+  catalog: StoreCatalog;
+  installer: PluginInstaller;
+  client: StoreClient;
+  maxUploadBytes: number;
+}
+
+const tags = ['store'];
+
+/** /store: the dashboard's view of the Plugin Store, install and uninstall (the seed's endpoint table). */
+export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (app, { catalog, installer, client, maxUploadBytes }) => {
+  app.get('/store', { schema: { tags, summary: 'List plugins in the store', querystring: StoreListQuery, response: { 200: StoreListing } } }, async (request) =>
+    catalog.list(request.query),
+  );
+
+  app.get('/store/health', { schema: { tags, summary: 'Store availability and answer time', response: { 200: StoreHealthReport } } }, async () =>
+    catalog.health(),
+  );
+
+  app.get('/store/:plugin_id', { schema: { tags, summary: 'A store plugin', params: StorePluginParams, response: { 200: StorePluginView } } }, async (request) =>
+    catalog.get(request.params.plugin_id),
+  );
+
+  app.post(
+    '/store/:plugin_id/install',
+    { schema: { tags, summary: 'Install a plugin from the store', params: StorePluginParams, response: { 200: InstallAnswer } } },
+    async (request) => installer.install(request.params.plugin_id),
+  );
+
+  app.post(
+    '/store/:plugin_id/uninstall',
+    { schema: { tags, summary: 'Uninstall by installed name or store id', params: StorePluginParams, response: { 200: UninstallAnswer } } },
+    async (request) => installer.uninstall(request.params.plugin_id),
+  );
+
+  app.post(
+    '/store/upload/github',
+    { schema: { tags, summary: "Import from GitHub into the store (with the backend's API key)", body: GithubImportBody, response: { 200: StoreUploadAnswer } } },
+    async (request) => client.importFromGithub(request.body),
+  );
+
+  // Own context: the raw multipart stream is handed on untouched, only for this route.
+  await app.register(async (upload) => {
+    upload.addContentTypeParser('multipart/form-data', (_request, payload, done) => done(null, payload));
+    upload.post(
+      '/store/upload/zip',
+      { schema: { tags, summary: "Upload a ZIP to the store (multipart field 'file', with the backend's API key)", consumes: ['multipart/form-data'], response: { 200: StoreUploadAnswer } } },
+      async (request) => {
+        const body = forwardableUpload(request.body, request.headers, maxUploadBytes);
+        return client.forwardZipUpload(body, request.headers['content-type'] as string);
+      },
+    );
+  });
+};

@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createError, isValidPluginName } from '@oko/shared';
+import { extractPluginArchive } from '@oko/shared/archive';
+import { mapFsError } from './fs-errors.js';
+import { InstallLocks } from './install-locks.js';
+import { findInstalledByStoreId, writeInstallRecord } from './install-record.js';
+import { STAGING_PREFIX, TRASH_PREFIX } from './leftovers.js';
+import type { InstalledPluginView, PluginRegistryPort } from './plugin-registry-port.js';
+import type { StoreClient } from './store-client.js';
+import type { StoreCatalogEntry } from './store-types.js';
+import { downloadVerified } from './verified-download.js';
+
+export interface InstallResult {
+  status: 'installed';
+  plugin: Pick<InstalledPluginView, 'id' | 'name' | 'version' | 'state' | 'scope'>;
+  message: string;
+}
+
+export interface UninstallResult {
+  status: 'uninstalled';
+  plugin: { id: string; name: string; version: string };
+  message: string;
+}
+
+export interface PluginInstallerOptions {
+  pluginsDir: string;
+  client: StoreClient;
+  plugins: PluginRegistryPort;
+  log?: { warn: (obj: object, msg: string) => void };
+}
+
+/**
+ * Installs store packages into the plugins directory and removes them again. Every install works
+ * in a private `.staging-*` folder inside plugins/ and becomes visible with one rename, so a
+ * failure or a crash at any step leaves plugins/ as it was.
+ */
+export class PluginInstaller {
+  private readonly locks = new InstallLocks();
+  private readonly pluginsDir: string;
+
+  constructor(private readonly options: PluginInstallerOptions) {
+    this.pluginsDir = path.resolve(options.pluginsDir);
+  }
+
+  /** `ref` is a catalog id or a plugin name; the store resolves both. */
+  async install(ref: string): Promise<InstallResult> {
+    const releaseRef = this.locks.claim([`ref:${ref}`], ref);
+    try {
+      const entry = await this.options.client.getPlugin(ref);
+      if (!isValidPluginName(entry.name)) {
+        throw createError('INVALID_PACKAGE', `The store lists a plugin with an invalid name '${entry.name}'`, 422);
+      }
+      const release = this.locks.claim([`id:${entry.id}`, `name:${entry.name}`], entry.name);
+      try {
+        return await this.installEntry(entry);
+      } finally {
+        release();
+      }
+    } finally {
+      releaseRef();
+    }
+  }
+
+  /** `ref` is the installed plugin's name or the catalog id it was installed from. */
+  async uninstall(ref: string): Promise<UninstallResult> {
+    const releaseRef = this.locks.claim([`ref:${ref}`], ref);
+    try {
+      const name = await this.resolveInstalledName(ref);
+      const release = this.locks.claim([`name:${name}`], name);
+      try {
+        return await this.removeInstalled(name);
+      } finally {
+        release();
+      }
+    } finally {
+      releaseRef();
+    }
+  }
+
+  private async installEntry(entry: StoreCatalogEntry): Promise<InstallResult> {
+    await this.assertNotInstalled(entry.name);
+    const staging = await this.createStaging();
+    try {
+      const zipFile = path.join(staging, 'package.zip');
+      await downloadVerified(this.options.client, entry, zipFile);
+      const extractDir = path.join(staging, 'extracted');
+      await mkdir(extractDir);
+      const { pluginDir, manifest } = await extractPluginArchive(zipFile, extractDir);
+      if (manifest.name !== entry.name) {
+        throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`, 422);
+      }
+      await writeInstallRecord(pluginDir, entry);
+      // Checked again: a folder may have appeared (by hand) while we downloaded.
+      await this.assertNotInstalled(entry.name);
+      await rename(pluginDir, this.target(entry.name));
+      await syncDir(this.pluginsDir);
+    } catch (error) {
+      throw mapFsError(error, this.pluginsDir);
+    } finally {
+      await this.removeQuietly(staging);
+    }
+    await this.options.plugins.rescan();
+    const plugin = this.options.plugins.get(entry.name);
+    return {
+      status: 'installed',
+      plugin: {
+        id: plugin?.id ?? entry.name,
+        name: plugin?.name ?? entry.name,
+        version: plugin?.version ?? entry.version,
+        state: plugin?.state ?? 'discovered',
+        scope: plugin?.scope ?? 'external',
+      },
+      message: `Plugin ${entry.name} installed successfully`,
+    };
+  }
+
+  private async removeInstalled(name: string): Promise<UninstallResult> {
+    const plugin = this.options.plugins.get(name);
+    if (plugin?.scope === 'builtin') {
+      throw createError('ILLEGAL_TRANSITION', `Plugin '${name}' is built into the backend and cannot be uninstalled`, 409);
+    }
+    if (plugin?.state === 'active' || plugin?.state === 'loading') await this.options.plugins.unload(name);
+    const trash = path.join(this.pluginsDir, `${TRASH_PREFIX}${name}-${randomBytes(4).toString('hex')}`);
+    try {
+      // Renamed first so the plugin disappears in one step; the slow delete happens out of sight.
+      await rename(this.target(name), trash);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notInstalled(name);
+      throw mapFsError(error, this.pluginsDir);
+    }
+    await this.options.plugins.rescan();
+    await this.removeQuietly(trash);
+    return {
+      status: 'uninstalled',
+      plugin: { id: name, name, version: plugin?.version ?? 'unknown' },
+      message: `Plugin ${name} uninstalled successfully`,
+    };
+  }
+
+  private async resolveInstalledName(ref: string): Promise<string> {
+    if (isValidPluginName(ref) && (this.options.plugins.get(ref) || (await exists(this.target(ref))))) return ref;
+    const byRecord = await findInstalledByStoreId(this.pluginsDir, ref);
+    if (byRecord) return byRecord;
+    throw notInstalled(ref);
+  }
+
+  private async assertNotInstalled(name: string): Promise<void> {
+    const plugin = this.options.plugins.get(name);
+    if (plugin || (await exists(this.target(name)))) {
+      const version = plugin ? ` (version ${plugin.version}, ${plugin.scope})` : '';
+      throw createError('ALREADY_INSTALLED', `Plugin '${name}' is already installed${version}; uninstall it first`, 409);
+    }
+  }
+
+  private async createStaging(): Promise<string> {
+    try {
+      await mkdir(this.pluginsDir, { recursive: true });
+      return await mkdtemp(path.join(this.pluginsDir, STAGING_PREFIX));
+    } catch (error) {
+      throw mapFsError(error, this.pluginsDir);
+    }
+  }
+
+  private target(name: string): string {
+    return path.join(this.pluginsDir, name);
+  }
+
+  private async removeQuietly(dir: string): Promise<void> {
+    // A folder we cannot delete now is removed at the next startup; it must not mask the real result.
+    await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
+      this.options.log?.warn({ err: error, dir }, 'could not remove installer working folder');
+    });
+  }
+}
+
+function notInstalled(ref: string) {
+  return createError('NOT_INSTALLED', `No installed plugin '${ref}' (by name or store id)`, 404);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** rename is atomic but not durable until the folder holding it is fsynced. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,84 @@
+import { isOkoError } from '@oko/shared';
+import type { PluginRegistryPort } from './plugin-registry-port.js';
+import type { StoreClient } from './store-client.js';
+import type { StoreCatalogEntry, StoreCatalogQuery } from './store-types.js';
+
+/** A catalog entry as the dashboard shows it: what the store says plus what is installed here. */
+export type StorePluginView = StoreCatalogEntry & {
+  installed: boolean;
+  installed_version: string | null;
+  installed_state: string | null;
+};
+
+export interface StoreListing {
+  available: boolean;
+  plugins: StorePluginView[];
+  total: number;
+  /** Why the store is not available, for the UI to show. */
+  reason?: string;
+}
+
+export interface StoreHealthReport {
+  available: boolean;
+  url: string;
+  response_time_ms: number;
+  store?: { version: string; plugins_count: number };
+  reason?: string;
+}
+
+/**
+ * The store's catalog seen from the dashboard: merges each entry with the local install state and
+ * turns an unreachable store into `available: false` instead of an error, so the plugins page
+ * still renders (the seed's "Store Unavailable" behaviour).
+ */
+export class StoreCatalog {
+  constructor(
+    private readonly client: StoreClient,
+    private readonly plugins: PluginRegistryPort,
+  ) {}
+
+  async list(query: StoreCatalogQuery): Promise<StoreListing> {
+    try {
+      const page = await this.client.listPlugins(query);
+      return { available: true, plugins: page.plugins.map((entry) => this.withInstallState(entry)), total: page.total };
+    } catch (error) {
+      // Only an unreachable store is "unavailable"; a 400 for a bad query is the caller's to see.
+      if (isOkoError(error) && error.code !== 'STORE_UNAVAILABLE') throw error;
+      return { available: false, plugins: [], total: 0, reason: reasonOf(error) };
+    }
+  }
+
+  async get(ref: string): Promise<StorePluginView> {
+    return this.withInstallState(await this.client.getPlugin(ref));
+  }
+
+  async health(): Promise<StoreHealthReport> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const health = await this.client.health();
+      return {
+        available: true,
+        url: this.client.baseUrl,
+        response_time_ms: elapsed(),
+        store: { version: String(health.version), plugins_count: Number(health.plugins_count) },
+      };
+    } catch (error) {
+      return { available: false, url: this.client.baseUrl, response_time_ms: elapsed(), reason: reasonOf(error) };
+    }
+  }
+
+  private withInstallState(entry: StoreCatalogEntry): StorePluginView {
+    const installed = this.plugins.get(entry.name);
+    return {
+      ...entry,
+      installed: installed !== undefined,
+      installed_version: installed?.version ?? null,
+      installed_state: installed?.state ?? null,
+    };
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

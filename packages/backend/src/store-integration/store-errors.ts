@@ -1,0 +1,62 @@
+import { createError, ErrorCodes, type ErrorCode, type OkoError } from '@oko/shared';
+
+/** Network-level failure or timeout talking to the store: the store is, for us, unavailable. */
+export function storeUnavailable(baseUrl: string, error: unknown, timeoutMs: number): OkoError {
+  return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} is unavailable: ${describeFetchFailure(error, timeoutMs)}`, 503, {
+    cause: error,
+  });
+}
+
+/** A short, human reason for a failed fetch: "connection refused", "no answer within 3000 ms". */
+export function describeFetchFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection closed by the store';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect timed out';
+    default:
+      return cause?.message ?? (error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** True for failures worth one retry: a kept-alive socket the (restarted) store already closed. */
+export function isStaleSocket(error: unknown): boolean {
+  const code = error instanceof Error ? (error.cause as { code?: string } | undefined)?.code : undefined;
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
+}
+
+const knownCodes = new Set<string>(ErrorCodes);
+
+/**
+ * Turns the store's error answer into an OkoError with the store's status, code and message, so
+ * the backend passes it through unchanged. An answer that is not the error shape (a proxy's HTML
+ * page, say) becomes STORE_UNAVAILABLE: we cannot tell the user anything better.
+ */
+export async function storeAnswerError(response: Response, baseUrl: string): Promise<OkoError> {
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+    // Codes both services share live in one list; a code the store added later still passes through.
+    const code = (knownCodes.has(error.code) ? error.code : error.code.replace(/[^A-Z0-9_]/g, '') || 'BAD_REQUEST') as ErrorCode;
+    return createError(code, error.message, response.status);
+  }
+  if (response.status >= 500) {
+    return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, 503);
+  }
+  return createError('BAD_REQUEST', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, response.status);
+}

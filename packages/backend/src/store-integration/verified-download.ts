@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createError, type OkoError } from '@oko/shared';
+import type { StoreClient } from './store-client.js';
+import type { StoreCatalogEntry } from './store-types.js';
+
+function mismatch(entry: StoreCatalogEntry, detail: string): OkoError {
+  return createError(
+    'CHECKSUM_MISMATCH',
+    `The package of '${entry.name}' from the store does not match its catalog entry (${detail}); nothing was installed`,
+    422,
+  );
+}
+
+/**
+ * Streams the store's package for `entry` into `file`, hashing as it goes, and proves it is
+ * exactly the bytes the catalog describes (size and SHA-256). Stops as soon as the download is
+ * longer than announced, so a lying or broken store cannot fill the disk.
+ */
+export async function downloadVerified(client: StoreClient, entry: StoreCatalogEntry, file: string): Promise<void> {
+  const expectedSha = entry.sha256.toLowerCase();
+  const download = await client.openDownload(entry.id);
+  if (download.contentLength !== undefined && download.contentLength !== entry.size) {
+    download.cancel();
+    throw mismatch(entry, `store sends ${download.contentLength} bytes, catalog says ${entry.size}`);
+  }
+  if (download.sha256Header !== undefined && download.sha256Header !== expectedSha) {
+    download.cancel();
+    throw mismatch(entry, 'the download announces another SHA-256 than the catalog');
+  }
+  const hash = createHash('sha256');
+  let bytes = 0;
+  async function* counted(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of source) {
+      bytes += chunk.byteLength;
+      if (bytes > entry.size) {
+        download.cancel();
+        throw mismatch(entry, `more than the ${entry.size} bytes the catalog lists`);
+      }
+      hash.update(chunk);
+      yield chunk;
+    }
+  }
+  await pipeline(download.body, counted, createWriteStream(file, { flags: 'wx' }));
+  if (bytes !== entry.size) throw mismatch(entry, `got ${bytes} bytes, catalog says ${entry.size}`);
+  const actual = hash.digest('hex');
+  if (actual !== expectedSha) throw mismatch(entry, `SHA-256 is ${actual}, catalog says ${expectedSha}`);
+}

@@ -19,6 +19,11 @@ export interface StartOptions {
   env: Record<string, string>;
   /** Name of the env var that carries the port; it is set to 0 so the OS picks one. */
   portEnv: string;
+  /** A fixed port instead of 0, e.g. to restart a killed service where its clients expect it. */
+  port?: number;
+  /** Run the process as this user/group (needs root), e.g. to test permissions that root ignores. */
+  uid?: number;
+  gid?: number;
   timeoutMs?: number;
 }
 
@@ -30,8 +35,10 @@ const LISTENING = /listening at (http:\/\/[^\s",]+)/i;
  */
 export async function startService(options: StartOptions): Promise<RunningService> {
   const child = spawn(process.execPath, [options.entry], {
-    env: { ...process.env, ...options.env, [options.portEnv]: '0' },
+    env: { ...process.env, ...options.env, [options.portEnv]: String(options.port ?? 0) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   let output = '';
   const exited = once(child, 'exit');

@@ -92,62 +92,68 @@ export class PluginInstaller {
         throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`, 422);
       }
       await writeInstallRecord(pluginDir, entry);
-      // Checked again: a folder may have appeared (by hand) while we downloaded.
-      await this.assertNotInstalled(entry.name);
-      await rename(pluginDir, this.target(entry.name));
-      await syncDir(this.pluginsDir);
+      // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.
+      const plugin = await this.options.plugins.withPluginLock(entry.name, async () => {
+        // Checked again: a folder may have appeared (by hand) while we downloaded.
+        await this.assertNotInstalled(entry.name);
+        await rename(pluginDir, this.target(entry.name));
+        await syncDir(this.pluginsDir);
+        await this.options.plugins.rescan();
+        return this.options.plugins.get(entry.name);
+      });
+      return {
+        status: 'installed',
+        plugin: {
+          id: plugin?.id ?? entry.name,
+          name: plugin?.name ?? entry.name,
+          version: plugin?.version ?? entry.version,
+          state: plugin?.state ?? 'discovered',
+          scope: plugin?.scope ?? 'external',
+        },
+        message: `Plugin ${entry.name} installed successfully`,
+      };
     } catch (error) {
       throw mapFsError(error, this.pluginsDir);
     } finally {
       await this.removeQuietly(staging);
     }
-    await this.options.plugins.rescan();
-    const plugin = this.options.plugins.get(entry.name);
-    return {
-      status: 'installed',
-      plugin: {
-        id: plugin?.id ?? entry.name,
-        name: plugin?.name ?? entry.name,
-        version: plugin?.version ?? entry.version,
-        state: plugin?.state ?? 'discovered',
-        scope: plugin?.scope ?? 'external',
-      },
-      message: `Plugin ${entry.name} installed successfully`,
-    };
   }
 
   private async removeInstalled(name: string): Promise<UninstallResult> {
-    const plugin = this.options.plugins.get(name);
-    if (plugin?.scope === 'builtin') {
-      throw createError('ILLEGAL_TRANSITION', `Plugin '${name}' is built into the backend and cannot be uninstalled`, 409);
-    }
-    if (plugin?.state === 'active' || plugin?.state === 'loading') await this.options.plugins.unload(name);
-    const trash = path.join(this.pluginsDir, `${TRASH_PREFIX}${name}-${randomBytes(4).toString('hex')}`);
-    try {
-      // Renamed first so the plugin disappears in one step; the slow delete happens out of sight.
-      await rename(this.target(name), trash);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notInstalled(name);
-      throw mapFsError(error, this.pluginsDir);
-    }
-    await this.options.plugins.rescan();
-    await this.removeQuietly(trash);
-    return {
-      status: 'uninstalled',
-      plugin: { id: name, name, version: plugin?.version ?? 'unknown' },
-      message: `Plugin ${name} uninstalled successfully`,
-    };
+    return this.options.plugins.withPluginLock(name, async () => {
+      const plugin = await this.options.plugins.get(name);
+      if (plugin?.scope === 'builtin') {
+        throw createError('ILLEGAL_TRANSITION', `Plugin '${name}' is built into the backend and cannot be uninstalled`, 409);
+      }
+      // The lock is re-entrant: unload runs inside it, so nothing can load the plugin in between.
+      if (plugin?.state === 'active' || plugin?.state === 'loading') await this.options.plugins.unload(name);
+      const trash = path.join(this.pluginsDir, `${TRASH_PREFIX}${name}-${randomBytes(4).toString('hex')}`);
+      try {
+        // Renamed first so the plugin disappears in one step; the slow delete happens out of sight.
+        await rename(this.target(name), trash);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notInstalled(name);
+        throw mapFsError(error, this.pluginsDir);
+      }
+      await this.options.plugins.rescan();
+      await this.removeQuietly(trash);
+      return {
+        status: 'uninstalled' as const,
+        plugin: { id: name, name, version: plugin?.version ?? '' },
+        message: `Plugin ${name} uninstalled successfully`,
+      };
+    });
   }
 
   private async resolveInstalledName(ref: string): Promise<string> {
-    if (isValidPluginName(ref) && (this.options.plugins.get(ref) || (await exists(this.target(ref))))) return ref;
+    if (isValidPluginName(ref) && ((await this.options.plugins.get(ref)) || (await exists(this.target(ref))))) return ref;
     const byRecord = await findInstalledByStoreId(this.pluginsDir, ref);
     if (byRecord) return byRecord;
     throw notInstalled(ref);
   }
 
   private async assertNotInstalled(name: string): Promise<void> {
-    const plugin = this.options.plugins.get(name);
+    const plugin = await this.options.plugins.get(name);
     if (plugin || (await exists(this.target(name)))) {
       const version = plugin ? ` (version ${plugin.version}, ${plugin.scope})` : '';
       throw createError('ALREADY_INSTALLED', `Plugin '${name}' is already installed${version}; uninstall it first`, 409);

@@ -1,6 +1,6 @@
 /**
- * What the store integration needs from the plugin manager. Declared here, structurally, so the
- * installer can be tested and reasoned about without the whole plugin runtime.
+ * What the store integration needs from the plugin manager (PluginManager satisfies it). Declared
+ * here, structurally, so the installer depends on five methods rather than the whole runtime.
  */
 export interface InstalledPluginView {
   id: string;
@@ -13,6 +13,9 @@ export interface InstalledPluginView {
 export interface PluginRegistryPort {
   /** Re-reads the plugins directory: new folders appear as `discovered`, removed ones disappear. */
   rescan(): Promise<unknown>;
-  get(id: string): InstalledPluginView | undefined;
+  list(): Promise<InstalledPluginView[]>;
+  get(id: string): Promise<InstalledPluginView | undefined>;
   unload(id: string): Promise<unknown>;
+  /** Runs `fn` as the only operation on plugin `id`; re-entrant, so `fn` may call unload(id). */
+  withPluginLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
 }

@@ -1,5 +1,5 @@
 import { isOkoError } from '@oko/shared';
-import type { PluginRegistryPort } from './plugin-registry-port.js';
+import type { InstalledPluginView, PluginRegistryPort } from './plugin-registry-port.js';
 import type { StoreClient } from './store-client.js';
 import type { StoreCatalogEntry, StoreCatalogQuery } from './store-types.js';
 
@@ -39,8 +39,9 @@ export class StoreCatalog {
 
   async list(query: StoreCatalogQuery): Promise<StoreListing> {
     try {
-      const page = await this.client.listPlugins(query);
-      return { available: true, plugins: page.plugins.map((entry) => this.withInstallState(entry)), total: page.total };
+      const [page, installed] = await Promise.all([this.client.listPlugins(query), this.plugins.list()]);
+      const byName = new Map(installed.map((plugin) => [plugin.name, plugin]));
+      return { available: true, plugins: page.plugins.map((entry) => withInstallState(entry, byName.get(entry.name))), total: page.total };
     } catch (error) {
       // Only an unreachable store is "unavailable"; a 400 for a bad query is the caller's to see.
       if (isOkoError(error) && error.code !== 'STORE_UNAVAILABLE') throw error;
@@ -49,7 +50,8 @@ export class StoreCatalog {
   }
 
   async get(ref: string): Promise<StorePluginView> {
-    return this.withInstallState(await this.client.getPlugin(ref));
+    const entry = await this.client.getPlugin(ref);
+    return withInstallState(entry, await this.plugins.get(entry.name));
   }
 
   async health(): Promise<StoreHealthReport> {
@@ -68,15 +70,15 @@ export class StoreCatalog {
     }
   }
 
-  private withInstallState(entry: StoreCatalogEntry): StorePluginView {
-    const installed = this.plugins.get(entry.name);
-    return {
-      ...entry,
-      installed: installed !== undefined,
-      installed_version: installed?.version ?? null,
-      installed_state: installed?.state ?? null,
-    };
-  }
+}
+
+function withInstallState(entry: StoreCatalogEntry, installed: InstalledPluginView | undefined): StorePluginView {
+  return {
+    ...entry,
+    installed: installed !== undefined,
+    installed_version: installed?.version ?? null,
+    installed_state: installed?.state ?? null,
+  };
 }
 
 function reasonOf(error: unknown): string {

@@ -1,0 +1,80 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A tiny stand-in for the Plugin Store that can misbehave on purpose: a catalog entry whose
+ * checksum is wrong, a download that stops halfway. Real HTTP on a free loopback port.
+ */
+export interface FakePackage {
+  entry: { id: string; name: string; version: string; size: number; sha256: string; [key: string]: unknown };
+  zip: Buffer;
+  /** 'stall': send half of the bytes, then hold the connection open until close(). */
+  download?: 'normal' | 'stall';
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export interface FakeStore {
+  /** Base URL as the backend's OKO_STORE_URL: http://127.0.0.1:PORT/api/v1 */
+  url: string;
+  requests: RecordedRequest[];
+  /** Resolves once a download has sent its first half (stall mode). */
+  stalled: Promise<void>;
+  close: () => Promise<void>;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+export async function startFakeStore(packages: FakePackage[], answers: { upload?: { status: number; body: unknown } } = {}): Promise<FakeStore> {
+  const held: ServerResponse[] = [];
+  const requests: RecordedRequest[] = [];
+  let markStalled: () => void = () => {};
+  const stalled = new Promise<void>((resolve) => (markStalled = resolve));
+  const find = (ref: string) => packages.find((p) => p.entry.id === ref || p.entry.name === ref);
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const parts = path.replace(/^\/api\/v1\/?/, '').split('/').map(decodeURIComponent);
+    if (req.method === 'GET' && parts[0] === 'health') return json(res, 200, { status: 'healthy', version: 'fake', plugins_count: packages.length });
+    if (req.method === 'POST' && parts[0] === 'plugins' && parts[1] === 'upload') {
+      const answer = answers.upload ?? { status: 200, body: { success: true, plugin_id: 'fake', message: 'ok', plugin: packages[0]?.entry } };
+      return json(res, answer.status, answer.body);
+    }
+    if (req.method === 'GET' && parts[0] === 'plugins' && parts.length === 1) {
+      return json(res, 200, { plugins: packages.map((p) => p.entry), total: packages.length });
+    }
+    const pkg = parts[0] === 'plugins' && parts[1] ? find(parts[1]) : undefined;
+    if (!pkg) return json(res, 404, { error: { code: 'PLUGIN_NOT_FOUND', message: `No plugin '${parts[1] ?? ''}' in the store catalog` } });
+    if (parts.length === 2) return json(res, 200, pkg.entry);
+    if (parts[2] === 'download') {
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(pkg.zip.length) });
+      if (pkg.download !== 'stall') return res.end(pkg.zip);
+      res.write(pkg.zip.subarray(0, Math.floor(pkg.zip.length / 2)), () => markStalled());
+      held.push(res);
+      return;
+    }
+    json(res, 404, { error: { code: 'ROUTE_NOT_FOUND', message: 'no such route' } });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/api/v1`,
+    requests,
+    stalled,
+    close: async () => {
+      for (const res of held.splice(0)) res.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

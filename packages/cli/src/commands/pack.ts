@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { packPluginDirectory } from '@oko/shared/archive';
+import { checkPlugin, invalidPlugin } from '../lib/check-plugin.js';
+import { usageError } from '../lib/errors.js';
+import { formatBytes } from '../lib/progress.js';
+import type { Output } from '../lib/output.js';
+
+/**
+ * Left out of every package: VCS data and installed dependencies anywhere, and the plugin's own
+ * tests (top-level test/), which the dashboard never runs.
+ */
+function excluded(rel: string, outRel: string): boolean {
+  const parts = rel.split('/');
+  if (parts.some((part) => part === '.git' || part === 'node_modules' || part === '.DS_Store')) return true;
+  return rel === 'test' || rel === outRel;
+}
+
+export interface PackResult {
+  file: string;
+  name: string;
+  version: string;
+  size: number;
+  sha256: string;
+}
+
+/** Validates a plugin folder, then writes the normalized ZIP the store accepts. */
+export async function packFolder(dir: string, outFile?: string): Promise<PackResult> {
+  const checked = await checkPlugin(dir);
+  if (checked.kind !== 'folder') throw usageError(`pack takes a plugin folder, not a file: ${dir}`);
+  if (checked.issues.length > 0 || !checked.manifest) {
+    throw invalidPlugin(dir, checked.issues, 'nothing packed');
+  }
+  const { name, version } = checked.manifest;
+  const file = path.resolve(outFile ?? `${name}-${version}.zip`);
+  const relativeOut = path.relative(checked.dir, file).split(path.sep).join('/');
+  const { size, sha256 } = await packPluginDirectory(checked.dir, file, {
+    exclude: (rel) => excluded(rel, relativeOut),
+  });
+  return { file, name, version, size, sha256 };
+}
+
+export async function packCommand(dir: string, outFile: string | undefined, out: Output): Promise<void> {
+  const packed = await packFolder(dir, outFile);
+  out.info(`packed ${packed.name} ${packed.version}: ${formatBytes(packed.size)}, sha256 ${packed.sha256}`);
+  out.result(packed.file);
+}

@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { checkPlugin, invalidPlugin } from '../lib/check-plugin.js';
+import type { StoreTarget } from '../lib/config.js';
+import type { Output } from '../lib/output.js';
+import { ProgressLine } from '../lib/progress.js';
+import { uploadZip, type UploadAnswer } from '../lib/store-api.js';
+import { packFolder } from './pack.js';
+
+/**
+ * `oko-plugin publish <dir|zip>`: checks the plugin the way the store will, packs a folder into a
+ * temp ZIP, streams it to the store and prints the catalog id the store gave it.
+ */
+export async function publishCommand(target: string, store: StoreTarget, out: Output): Promise<void> {
+  const temp = await mkdtemp(path.join(os.tmpdir(), 'oko-plugin-publish-'));
+  try {
+    const { zipFile, label } = await prepareZip(target, temp);
+    let bar: ProgressLine | undefined;
+    let answer: UploadAnswer;
+    try {
+      answer = await uploadZip(store, zipFile, (sent, total) => {
+        bar ??= new ProgressLine(`uploading ${label}`, total, out.stderr);
+        bar.update(sent);
+      });
+    } finally {
+      bar?.finish();
+    }
+    out.info(`published ${label} to ${store.apiBase} as ${answer.plugin_id}`);
+    out.result(answer.plugin_id);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+async function prepareZip(target: string, temp: string): Promise<{ zipFile: string; label: string }> {
+  const checked = await checkPlugin(target);
+  try {
+    if (checked.issues.length > 0 || !checked.manifest) {
+      throw invalidPlugin(target, checked.issues, 'nothing published');
+    }
+    const label = `${checked.manifest.name} ${checked.manifest.version}`;
+    if (checked.kind === 'zip') return { zipFile: target, label };
+    const packed = await packFolder(target, path.join(temp, `${checked.manifest.name}-${checked.manifest.version}.zip`));
+    return { zipFile: packed.file, label };
+  } finally {
+    await checked.cleanup();
+  }
+}

@@ -1,0 +1,35 @@
+import { usageError } from './errors.js';
+
+/** What the CLI reads from the environment, once, at start. Flags win over these. */
+export interface CliEnv {
+  storeUrl?: string;
+  apiKey?: string;
+}
+
+export function readCliEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
+  return { storeUrl: env.OKO_STORE_URL || undefined, apiKey: env.OKO_STORE_API_KEY || undefined };
+}
+
+export interface StoreTarget {
+  /** The store's API base, e.g. http://localhost:8001/api/v1 (no trailing slash). */
+  apiBase: string;
+  apiKey?: string;
+}
+
+/** Accepts `http://host:8001` or `http://host:8001/api/v1`; both mean the same store. */
+export function resolveStore(flagUrl: string | undefined, flagKey: string | undefined, env: CliEnv): StoreTarget {
+  const raw = flagUrl ?? env.storeUrl;
+  if (!raw) throw usageError('--store URL is required (or set OKO_STORE_URL)');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`--store: '${raw}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--store: '${raw}' must be an http or https URL`);
+  const pathname = url.pathname.replace(/\/+$/, '');
+  url.pathname = pathname === '' ? '/api/v1' : pathname;
+  url.search = '';
+  url.hash = '';
+  return { apiBase: url.toString().replace(/\/+$/, ''), apiKey: flagKey ?? env.apiKey };
+}

@@ -1,0 +1,22 @@
+export const USAGE = `oko-plugin: create, check, package and publish OKO Dashboard plugins
+
+Usage:
+  oko-plugin init <name> [--dir DIR]        scaffold a plugin (manifest.json, index.js, ui.yaml,
+                                            page_manifest.yaml, a test) in ./<name> or DIR
+  oko-plugin validate <dir|zip>             check a plugin with the store's rules; lists every
+                                            problem as "file: field: message"
+  oko-plugin pack <dir> [-o OUT.zip]        validate, then write the ZIP the store accepts
+                                            (default ./<name>-<version>.zip)
+  oko-plugin publish <dir|zip> --store URL [--api-key KEY]
+                                            validate, then upload to the store; prints the plugin id
+  oko-plugin import-github <repo_url> [--branch B] [--subdirectory DIR] --store URL [--api-key KEY]
+                                            let the store import a plugin from GitHub; prints the id
+
+--store takes the store's URL (http://host:8001 or http://host:8001/api/v1); OKO_STORE_URL and
+OKO_STORE_API_KEY in the environment are used when the flags are not given.
+
+Exit codes:
+  0  done
+  1  invalid plugin, invalid arguments or a folder that is in the way
+  2  the store refused the request or could not be reached
+`;

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { BackendConfig } from './config.js';
+import { notFoundBody, registerErrorHandler } from './error-handler.js';
+import { PluginGateway } from './plugin-manager/plugin-gateway.js';
+import { PluginManager } from './plugin-manager/plugin-manager.js';
+import { actionRoutes } from './routes/actions.js';
+import { pluginApiRoutes } from './routes/plugin-api.js';
+import { pluginRoutes } from './routes/plugins.js';
+import { systemRoutes } from './routes/system.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Lifecycle of every plugin (rescan, get, load, unload, withPluginLock, ...). */
+    pluginManager: PluginManager;
+    /** Calls into active plugins: their routes, actions, pages; the registry. */
+    pluginGateway: PluginGateway;
+    okoConfig: BackendConfig;
+  }
+}
+
+/**
+ * Builds the backend: services, docs, routes, the web UI. Never listens (server.ts does), so
+ * the caller decides when plugins are restored and how the process ends.
+ */
+export async function buildApp(config: BackendConfig): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 10 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const pluginManager = new PluginManager(config, app.log);
+  await pluginManager.init();
+  app.decorate('pluginManager', pluginManager);
+  app.decorate('pluginGateway', new PluginGateway(pluginManager, config));
+  app.decorate('okoConfig', config);
+  app.addHook('onClose', async () => pluginManager.shutdown());
+
+  registerErrorHandler(app);
+  await app.register(fastifySwagger, {
+    openapi: { info: { title: 'OKO Dashboard backend', version: config.version, description: 'Plugin management, plugin routes, actions and the store integration' } },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  // One @fastify/static instance: it serves the web UI when built, and gives every route
+  // reply.sendFile (plugin pages and static files pass their own root).
+  const hasFrontend = existsSync(config.frontendDir);
+  await app.register(fastifyStatic, hasFrontend ? { root: config.frontendDir, wildcard: true } : { root: config.pluginsDir, serve: false });
+  app.setNotFoundHandler((request, reply) => {
+    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/') && !request.url.startsWith('/docs');
+    // The UI routes in the browser (/plugins/my_plugin): unknown non-API paths get index.html.
+    if (hasFrontend && isPage) return reply.type('text/html; charset=utf-8').sendFile('index.html', config.frontendDir);
+    return reply.status(404).send(notFoundBody(request.method, request.url));
+  });
+
+  await app.register(systemRoutes, { prefix: '/api/v1', config });
+  await app.register(pluginRoutes, { prefix: '/api/v1' });
+  await app.register(actionRoutes, { prefix: '/api/v1' });
+  await app.register(pluginApiRoutes, { prefix: '/api/v1' });
+
+  // ── Store integration ─────────────────────────────────────────────────────────────────────
+  // The store-integration part registers its routes here, e.g.
+  //   await app.register(storeRoutes, { prefix: '/api/v1', config });
+  // and reaches the plugin manager as `app.pluginManager` (rescan, get, unload, isBusy,
+  // withPluginLock) and the config as `app.okoConfig` (pluginsDir, storeUrl, storeApiKey).
+  // ──────────────────────────────────────────────────────────────────────────────────────────
+
+  return app;
+}

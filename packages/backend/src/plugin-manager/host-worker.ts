@@ -1,0 +1,142 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ActionHandler, EventHandler, PageHandler, PluginContext, PluginHttpMethod, PluginResponse, RouteHandler } from '@oko/shared';
+import { routeKey, type CallBody, type FromHost, type HostWorkerData, type LogLevel, type RouteReply, type ToHost } from './protocol.js';
+
+/*
+ * The plugin host: runs in a worker thread of its own, imports the plugin's code, runs
+ * setup(ctx) and answers calls from the backend. Nothing here is trusted by the backend: it
+ * re-checks capabilities and bounds every call with a timeout.
+ */
+const port = parentPort!;
+const data = workerData as HostWorkerData;
+const send = (message: FromHost) => port.postMessage(message);
+
+const routes = new Map<string, RouteHandler>();
+const actions = new Map<string, ActionHandler>();
+const listeners = new Map<string, Set<EventHandler>>();
+let pageHandler: PageHandler | undefined;
+let teardown: (() => unknown) | undefined;
+
+class Response implements PluginResponse {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/** JSON round trip: what the plugin returns must survive the trip to an HTTP client anyway. */
+function toJson(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+function toReply(value: unknown): RouteReply {
+  if (value instanceof Response) {
+    const status = Number.isInteger(value.status) && value.status >= 100 && value.status <= 599 ? value.status : 500;
+    return { status, headers: { ...value.headers }, body: typeof value.body === 'string' ? value.body : toJson(value.body) };
+  }
+  return { status: value === undefined ? 204 : 200, headers: {}, body: typeof value === 'string' ? value : toJson(value) };
+}
+
+function routeRegistrar(method: PluginHttpMethod) {
+  return (path: string, handler: RouteHandler) => {
+    if (typeof path !== 'string' || !path.startsWith('/')) throw new Error(`route path must start with '/', got ${JSON.stringify(path)}`);
+    if (typeof handler !== 'function') throw new Error(`route ${method} ${path} needs a handler function`);
+    routes.set(routeKey(method, path), handler);
+    send({ type: 'register-route', method, path });
+  };
+}
+
+const log = (level: LogLevel) => (message: string, extra?: unknown) => send({ type: 'log', level, message: String(message), data: toJson(extra) });
+
+const ctx: PluginContext = {
+  id: data.pluginId,
+  manifest: data.manifest,
+  ui: data.ui,
+  dataDir: data.dataDir,
+  routes: { get: routeRegistrar('GET'), post: routeRegistrar('POST'), put: routeRegistrar('PUT'), patch: routeRegistrar('PATCH'), delete: routeRegistrar('DELETE') },
+  actions: {
+    register(type, handler) {
+      const capability = `exec.${type}`;
+      // Refused here so the author sees it at once; the backend refuses it again at execution.
+      if (!(data.manifest.capabilities ?? []).includes(capability)) {
+        throw new Error(`CAPABILITY_NOT_DECLARED: action '${type}' needs capability '${capability}' in manifest.json`);
+      }
+      actions.set(type, handler);
+      send({ type: 'register-action', actionType: type });
+    },
+  },
+  events: {
+    on(topic, handler) {
+      let set = listeners.get(topic);
+      if (!set) listeners.set(topic, (set = new Set()));
+      set.add(handler);
+      if (set.size === 1) send({ type: 'subscribe', topic });
+    },
+    off(topic, handler) {
+      const set = listeners.get(topic);
+      if (set?.delete(handler) && set.size === 0) send({ type: 'unsubscribe', topic });
+    },
+    emit(topic, payload) {
+      send({ type: 'emit', topic: String(topic), data: toJson(payload) });
+    },
+  },
+  log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+  page(handler) {
+    pageHandler = handler;
+    send({ type: 'register-page' });
+  },
+  response: (status, body, headers) => new Response(status, body, headers),
+};
+
+async function answer(call: CallBody): Promise<unknown> {
+  switch (call.type) {
+    case 'route': {
+      const handler = routes.get(call.key);
+      if (!handler) throw new Error(`no handler for ${call.key}`);
+      return toReply(await handler(call.request));
+    }
+    case 'action': {
+      const handler = actions.get(call.actionType);
+      if (!handler) throw new Error(`no handler for action '${call.actionType}'`);
+      return toJson(await handler(call.payload, call.meta));
+    }
+    case 'page':
+      if (!pageHandler) throw new Error('no page handler');
+      return toReply(await pageHandler(call.request));
+    case 'ping':
+      return 'pong';
+    case 'teardown':
+      await teardown?.();
+      return null;
+  }
+}
+
+port.on('message', (message: ToHost) => {
+  if (message.type === 'event') {
+    for (const handler of listeners.get(message.topic) ?? []) {
+      Promise.resolve()
+        .then(() => handler(message.data, { source: message.source, topic: message.topic }))
+        .catch((error: unknown) => log('error')(`event handler for '${message.topic}' failed: ${(error as Error)?.message ?? error}`));
+    }
+    return;
+  }
+  answer(message).then(
+    (value) => send({ type: 'reply', id: message.id, ok: true, value }),
+    (error: unknown) => send({ type: 'reply', id: message.id, ok: false, message: error instanceof Error ? error.message : String(error) }),
+  );
+});
+
+// A stray rejection in plugin code is logged; it must not take the whole host down.
+process.on('unhandledRejection', (reason) => log('error')(`unhandled rejection: ${(reason as Error)?.message ?? reason}`));
+
+try {
+  // A new worker per load means a fresh module graph; the query only makes that explicit.
+  const module = (await import(`${data.mainUrl}?load=${Date.now()}`)) as { setup?: unknown; teardown?: unknown };
+  if (typeof module.setup !== 'function') throw new Error('the main module exports no setup(ctx) function');
+  if (typeof module.teardown === 'function') teardown = module.teardown as () => unknown;
+  await (module.setup as (c: PluginContext) => unknown)(ctx);
+  send({ type: 'ready' });
+} catch (error) {
+  send({ type: 'setup-failed', message: error instanceof Error ? error.message : String(error) });
+}

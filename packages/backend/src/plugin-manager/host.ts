@@ -1,0 +1,189 @@
+import { Worker } from 'node:worker_threads';
+import type { FastifyBaseLogger } from 'fastify';
+import type { HostWorkerData, CallBody, FromHost, ToHost } from './protocol.js';
+
+/** Why a call into a plugin host did not give an answer. */
+export class HostCallError extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'failed' | 'gone',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface HostOptions {
+  data: HostWorkerData;
+  memoryMb: number;
+  loadTimeoutMs: number;
+  log: FastifyBaseLogger;
+  onEmit: (topic: string, data: unknown) => void;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: HostCallError) => void;
+  timer: NodeJS.Timeout;
+}
+
+const WORKER_URL = new URL('./host-worker.js', import.meta.url);
+
+/**
+ * The backend's side of one plugin host: a worker thread with a memory limit, spoken to by
+ * messages. The backend never waits on it without a bound, so a plugin that hangs or loops
+ * costs that plugin only.
+ */
+export class PluginHost {
+  readonly routes: Array<{ method: string; path: string }> = [];
+  readonly actions = new Set<string>();
+  readonly subscriptions = new Set<string>();
+  hasPage = false;
+  /** Called once when the host dies on its own (crash, OOM, exit), not when stopped. */
+  onCrash: (reason: string) => void = () => {};
+
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private stopping = false;
+  private dead = false;
+  private deathReason = '';
+
+  private constructor(private readonly options: HostOptions) {
+    this.worker = new Worker(WORKER_URL, {
+      workerData: options.data,
+      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.floor(options.memoryMb / 8)) },
+      name: `oko-plugin-${options.data.pluginId}`,
+    });
+    this.worker.on('message', (message: FromHost) => this.onMessage(message));
+    this.worker.on('error', (error: Error & { code?: string }) => {
+      this.deathReason =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of memory (limit ${options.memoryMb} MB)` : `crashed: ${error.message}`;
+    });
+    this.worker.on('exit', (code) => this.onExit(code));
+  }
+
+  /** Starts the host and runs setup(ctx); rejects with the reason when it fails or exceeds the load timeout. */
+  static start(options: HostOptions): Promise<PluginHost> {
+    const host = new PluginHost(options);
+    return new Promise<PluginHost>((resolve, reject) => {
+      const fail = (reason: string) => {
+        clearTimeout(timer);
+        host.stopping = true;
+        void host.worker.terminate();
+        reject(new Error(reason));
+      };
+      const timer = setTimeout(() => fail(`setup did not finish within ${options.loadTimeoutMs} ms`), options.loadTimeoutMs);
+      host.ready = { resolve: () => (clearTimeout(timer), resolve(host)), fail };
+    });
+  }
+
+  private ready?: { resolve: () => void; fail: (reason: string) => void };
+
+  private onMessage(message: FromHost): void {
+    switch (message.type) {
+      case 'register-route':
+        this.routes.push({ method: message.method, path: message.path });
+        break;
+      case 'register-action':
+        this.actions.add(message.actionType);
+        break;
+      case 'register-page':
+        this.hasPage = true;
+        break;
+      case 'subscribe':
+        this.subscriptions.add(message.topic);
+        break;
+      case 'unsubscribe':
+        this.subscriptions.delete(message.topic);
+        break;
+      case 'ready':
+        this.ready?.resolve();
+        this.ready = undefined;
+        break;
+      case 'setup-failed':
+        this.ready?.fail(`setup failed: ${message.message}`);
+        this.ready = undefined;
+        break;
+      case 'reply': {
+        const pending = this.pending.get(message.id);
+        if (!pending) return; // answered after its timeout: nobody waits any more
+        this.pending.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.ok) pending.resolve(message.value);
+        else pending.reject(new HostCallError('failed', message.message));
+        break;
+      }
+      case 'emit':
+        this.options.onEmit(message.topic, message.data);
+        break;
+      case 'log':
+        this.options.log[message.level]({ plugin: this.options.data.pluginId, data: message.data }, message.message);
+        break;
+    }
+  }
+
+  private onExit(code: number): void {
+    this.dead = true;
+    const reason = this.deathReason || `host exited with code ${code}`;
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new HostCallError('gone', `the plugin host stopped (${reason})`));
+      this.pending.delete(id);
+    }
+    if (this.ready) {
+      this.ready.fail(reason);
+      this.ready = undefined;
+    } else if (!this.stopping) this.onCrash(reason);
+  }
+
+  call(body: CallBody, timeoutMs: number): Promise<unknown> {
+    if (this.dead) return Promise.reject(new HostCallError('gone', 'the plugin host has stopped'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new HostCallError('timeout', `no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.post({ ...body, id });
+    });
+  }
+
+  /** True when the host's event loop still answers: a slow handler is alive, a looping one is not. */
+  async isResponsive(timeoutMs: number): Promise<boolean> {
+    return this.call({ type: 'ping' }, timeoutMs).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  deliverEvent(topic: string, data: unknown, source: string): void {
+    if (!this.dead) this.post({ type: 'event', topic, data, source });
+  }
+
+  /** Runs teardown (bounded), then ends the worker, which frees the plugin's code and memory. */
+  async stop(teardownTimeoutMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (!this.dead) {
+      await this.call({ type: 'teardown' }, teardownTimeoutMs).catch((error: Error) =>
+        this.options.log.warn({ plugin: this.options.data.pluginId }, `teardown did not complete: ${error.message}`),
+      );
+    }
+    await this.worker.terminate();
+  }
+
+  /** Ends the worker at once, for a host that no longer answers. */
+  async kill(): Promise<void> {
+    this.stopping = true;
+    await this.worker.terminate();
+  }
+
+  private post(message: ToHost): void {
+    try {
+      this.worker.postMessage(message);
+    } catch (error) {
+      this.options.log.warn({ plugin: this.options.data.pluginId, err: error }, 'could not send a message to the plugin host');
+    }
+  }
+}

@@ -1,0 +1,287 @@
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FastifyBaseLogger } from 'fastify';
+import { createError, formatIssues, isValidPluginName, type PluginDetails, type PluginSummary } from '@oko/shared';
+import type { BackendConfig } from '../config.js';
+import { EventBus } from './event-bus.js';
+import { PluginHost } from './host.js';
+import { PluginLocks } from './plugin-lock.js';
+import { apiPrefixOfRecord, toDetails, toSummary, type PluginRecord } from './record.js';
+import { mainFileOf, scanPlugins } from './scanner.js';
+import { canTransition, nextState, refusalReason, type Operation } from './state-machine.js';
+import { PluginStateStore, type PersistedStates } from './state-store.js';
+
+/**
+ * Owns the lifecycle of every plugin: discovery, the state machine, one host per active plugin,
+ * and the persisted disabled/active sets. Routes and the store integration call only this.
+ */
+export class PluginManager {
+  readonly events: EventBus;
+  private readonly records = new Map<string, PluginRecord>();
+  private readonly locks = new PluginLocks();
+  private readonly store: PluginStateStore;
+  private persisted: PersistedStates = { disabled: new Set(), active: new Set() };
+  private scanning: Promise<void> = Promise.resolve();
+  private shuttingDown = false;
+
+  constructor(
+    readonly config: BackendConfig,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.store = new PluginStateStore(config.dataDir, log);
+    this.events = new EventBus(() => this.activeRecords());
+  }
+
+  /** Reads the persisted states and scans the plugin folders. */
+  async init(): Promise<void> {
+    await mkdir(this.config.pluginsDir, { recursive: true });
+    await mkdir(this.config.dataDir, { recursive: true });
+    this.persisted = await this.store.read();
+    await this.rescan();
+  }
+
+  /** Loads again every plugin that was active before the restart; failures end in state error. */
+  async restore(): Promise<void> {
+    const wanted = [...this.persisted.active].filter((id) => this.records.get(id)?.state === 'discovered');
+    await Promise.all(wanted.map((id) => this.load(id).catch((error: Error) => this.log.warn({ plugin: id }, `not restored: ${error.message}`))));
+  }
+
+  /** Re-reads the plugin folders: new folders appear, removed ones go (their host is stopped). */
+  rescan(): Promise<void> {
+    const run = () => this.applyScan();
+    this.scanning = this.scanning.then(run, run);
+    return this.scanning;
+  }
+
+  async list(): Promise<PluginSummary[]> {
+    await this.rescan();
+    return [...this.records.values()].map(toSummary).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Details of one plugin, or undefined when there is no such folder (or the id is not valid). */
+  async get(id: string): Promise<PluginDetails | undefined> {
+    if (!isValidPluginName(id)) return undefined;
+    await this.rescan();
+    const record = this.records.get(id);
+    return record && toDetails(record);
+  }
+
+  /** The folder of a known plugin; throws PLUGIN_NOT_FOUND otherwise. */
+  async pluginFolder(id: string): Promise<PluginRecord['scan']> {
+    await this.rescan();
+    return this.require(id).scan;
+  }
+
+  isBusy(id: string): boolean {
+    return this.locks.isBusy(id);
+  }
+
+  /** Runs `fn` as the only operation on plugin `id`; re-entrant, so `fn` may call unload(id). */
+  withPluginLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(id, fn);
+  }
+
+  load(id: string): Promise<PluginDetails> {
+    return this.operate(id, 'load', (record) => this.startHost(record));
+  }
+
+  unload(id: string): Promise<PluginDetails> {
+    return this.operate(id, 'unload', async (record) => {
+      await this.stopHost(record);
+      record.state = nextState('unload');
+      this.persisted.active.delete(id);
+      await this.save();
+    });
+  }
+
+  /** Stops the running code (if any) and loads the code as it is now on disk. */
+  reload(id: string): Promise<PluginDetails> {
+    return this.operate(id, 'reload', async (record) => {
+      await this.stopHost(record);
+      await this.startHost(record);
+    });
+  }
+
+  enable(id: string): Promise<PluginDetails> {
+    return this.operate(id, 'enable', async (record) => {
+      record.state = nextState('enable');
+      this.applyFilesState(record);
+      this.persisted.disabled.delete(id);
+      await this.save();
+    });
+  }
+
+  disable(id: string): Promise<PluginDetails> {
+    return this.operate(id, 'disable', async (record) => {
+      await this.stopHost(record);
+      record.state = nextState('disable');
+      record.error = undefined;
+      this.persisted.disabled.add(id);
+      this.persisted.active.delete(id);
+      await this.save();
+    });
+  }
+
+  /** Active plugins with their hosts, for the gateway (routes, actions, events). */
+  activeRecords(): PluginRecord[] {
+    return [...this.records.values()].filter((record) => record.state === 'active' && record.host);
+  }
+
+  findActiveByPrefix(prefix: string): PluginRecord | undefined {
+    return this.activeRecords().find((record) => apiPrefixOfRecord(record) === prefix);
+  }
+
+  /** A host that stopped answering (e.g. a handler looping forever): end it, the plugin goes to error. */
+  async killUnresponsive(host: PluginHost, reason: string): Promise<void> {
+    const record = this.activeRecords().find((r) => r.host === host);
+    await host.kill();
+    if (record) await this.markCrashed(record, reason);
+  }
+
+  /** Stops every host without touching the persisted sets, so a restart restores them. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await Promise.all(this.activeRecords().map((record) => record.host!.stop(this.teardownTimeoutMs())));
+  }
+
+  private teardownTimeoutMs(): number {
+    return Math.min(this.config.pluginLoadTimeoutMs, 5000);
+  }
+
+  private require(id: string): PluginRecord {
+    if (!isValidPluginName(id)) throw createError('INVALID_PLUGIN_ID', `'${id}' is not a valid plugin id`, 400);
+    const record = this.records.get(id);
+    if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`, 404);
+    return record;
+  }
+
+  private operate(id: string, operation: Operation, apply: (record: PluginRecord) => Promise<void>): Promise<PluginDetails> {
+    if (!isValidPluginName(id)) return Promise.reject(createError('INVALID_PLUGIN_ID', `'${id}' is not a valid plugin id`, 400));
+    return this.locks.run(id, async () => {
+      await this.rescan();
+      const record = this.require(id);
+      if (!canTransition(record.state, operation)) throw createError('ILLEGAL_TRANSITION', refusalReason(id, record.state, operation), 409);
+      await apply(record);
+      return toDetails(record);
+    });
+  }
+
+  private async startHost(record: PluginRecord): Promise<void> {
+    const { scan } = record;
+    record.state = nextState('load');
+    record.error = undefined;
+    try {
+      if (!scan.manifest) throw new Error(formatIssues(scan.issues));
+      const main = mainFileOf(scan);
+      const entry = await stat(main).catch(() => null);
+      if (!entry?.isFile()) throw new Error(`entry file ${path.relative(scan.dir, main)} not found`);
+      const conflict = this.prefixConflict(record);
+      if (conflict) throw new Error(conflict);
+      const dataDir = path.join(this.config.dataDir, 'plugins', scan.id);
+      await mkdir(dataDir, { recursive: true });
+      const host = await PluginHost.start({
+        data: { pluginId: scan.id, mainUrl: pathToFileURL(main).href, manifest: scan.manifest, ui: scan.ui, dataDir },
+        memoryMb: this.config.pluginMemoryMb,
+        loadTimeoutMs: this.config.pluginLoadTimeoutMs,
+        log: this.log,
+        onEmit: (topic, data) => this.events.publish(topic, data, scan.id),
+      });
+      const actionConflict = this.actionConflict(record, host);
+      if (actionConflict) {
+        await host.kill();
+        throw new Error(actionConflict);
+      }
+      host.onCrash = (reason) => void this.markCrashed(record, reason);
+      record.host = host;
+      record.state = nextState('loaded');
+      record.loadedAt = new Date().toISOString();
+      this.persisted.active.add(scan.id);
+      await this.save();
+      this.log.info({ plugin: scan.id }, 'plugin loaded');
+    } catch (error) {
+      const reason = (error as Error).message;
+      record.state = nextState('failed');
+      record.error = { reason, at: new Date().toISOString(), fromManifest: !scan.manifest };
+      this.persisted.active.delete(scan.id);
+      await this.save();
+      this.log.warn({ plugin: scan.id }, `plugin failed to load: ${reason}`);
+      throw createError('PLUGIN_LOAD_FAILED', `Plugin '${scan.id}' failed to load: ${reason}`, 422, { details: { state: record.state } });
+    }
+  }
+
+  private prefixConflict(record: PluginRecord): string | undefined {
+    const prefix = apiPrefixOfRecord(record);
+    const other = this.findActiveByPrefix(prefix);
+    return other && other !== record ? `api prefix '${prefix}' is already used by active plugin '${other.scan.id}'` : undefined;
+  }
+
+  private actionConflict(record: PluginRecord, host: PluginHost): string | undefined {
+    for (const other of this.activeRecords()) {
+      if (other === record) continue;
+      const taken = [...host.actions].find((type) => other.host!.actions.has(type));
+      if (taken) return `action '${taken}' is already registered by active plugin '${other.scan.id}'`;
+    }
+    return undefined;
+  }
+
+  private async stopHost(record: PluginRecord): Promise<void> {
+    const host = record.host;
+    record.host = undefined;
+    record.loadedAt = undefined;
+    if (host) await host.stop(this.teardownTimeoutMs());
+  }
+
+  private async markCrashed(record: PluginRecord, reason: string): Promise<void> {
+    if (this.shuttingDown || !canTransition(record.state, 'crashed')) return;
+    record.host = undefined;
+    record.state = nextState('crashed');
+    record.error = { reason, at: new Date().toISOString(), fromManifest: false };
+    this.persisted.active.delete(record.scan.id);
+    this.log.error({ plugin: record.scan.id }, `plugin stopped: ${reason}`);
+    await this.save();
+  }
+
+  /** Invalid files put a plugin in error; fixed files take it back to discovered. */
+  private applyFilesState(record: PluginRecord): void {
+    if (record.state === 'disabled' || record.state === 'active' || record.state === 'loading') return;
+    if (record.scan.issues.length > 0) {
+      record.state = 'error';
+      record.error = { reason: formatIssues(record.scan.issues), at: record.error?.at ?? new Date().toISOString(), fromManifest: true };
+    } else if (record.state === 'error' && record.error?.fromManifest) {
+      record.state = 'discovered';
+      record.error = undefined;
+    }
+  }
+
+  private async applyScan(): Promise<void> {
+    const found = await scanPlugins(this.config.pluginsDir, this.config.builtinPluginsDir);
+    for (const [id, record] of this.records) {
+      if (found.has(id) || (this.locks.isBusy(id) && !this.locks.holds(id))) continue;
+      await this.stopHost(record);
+      this.records.delete(id);
+      const wasActive = this.persisted.active.delete(id);
+      const wasDisabled = this.persisted.disabled.delete(id);
+      if (wasActive || wasDisabled) await this.save();
+      this.log.info({ plugin: id }, 'plugin folder removed');
+    }
+    for (const [id, scan] of found) {
+      const record = this.records.get(id);
+      if (!record) {
+        const fresh: PluginRecord = { scan, state: this.persisted.disabled.has(id) ? 'disabled' : 'discovered' };
+        this.applyFilesState(fresh);
+        this.records.set(id, fresh);
+        continue;
+      }
+      // Running code keeps the manifest it was loaded with until it is unloaded or reloaded.
+      if (record.state === 'active' || record.state === 'loading') continue;
+      if (this.locks.isBusy(id) && !this.locks.holds(id)) continue;
+      record.scan = scan;
+      this.applyFilesState(record);
+    }
+  }
+
+  private save(): Promise<void> {
+    return this.store.save(this.persisted).catch((error: Error) => this.log.error({ err: error }, 'could not persist plugin states'));
+  }
+}

@@ -1,0 +1,39 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fallbackPageManifest, formatIssues, negotiatePageManifest, PAGE_MANIFEST_FILE, type PageManifestAnswer } from '@oko/shared';
+import type { ScannedPlugin } from './scanner.js';
+
+const MAX_PAGE_MANIFEST_BYTES = 256 * 1024;
+
+async function readOptional(file: string, maxBytes: number): Promise<string | null> {
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) return null;
+  if (info.size > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
+  return readFile(file, 'utf8');
+}
+
+/**
+ * The page a plugin gets, read from its folder (not its running code, so it works in any state).
+ * Every problem becomes a disabled fallback page with the reason; nothing here throws.
+ */
+export async function pageManifestOf(plugin: ScannedPlugin): Promise<PageManifestAnswer> {
+  const answer = (negotiated: ReturnType<typeof negotiatePageManifest>): PageManifestAnswer => ({ plugin_id: plugin.id, ...negotiated });
+  if (!plugin.manifest) {
+    return answer(fallbackPageManifest(plugin.id, `manifest.json is invalid: ${formatIssues(plugin.issues)}`, plugin.issues));
+  }
+  let text: string | null;
+  try {
+    text = await readOptional(path.join(plugin.dir, PAGE_MANIFEST_FILE), MAX_PAGE_MANIFEST_BYTES);
+  } catch (error) {
+    const issue = { file: PAGE_MANIFEST_FILE, path: '', message: `cannot be read (${(error as Error).message})` };
+    return answer(fallbackPageManifest(plugin.id, `${PAGE_MANIFEST_FILE} is invalid`, [issue]));
+  }
+  return answer(negotiatePageManifest(text, plugin.manifest));
+}
+
+/** static/index.html of the plugin, when it has one. */
+export async function staticPagePath(plugin: ScannedPlugin): Promise<string | null> {
+  const file = path.join(plugin.dir, 'static', 'index.html');
+  const info = await stat(file).catch(() => null);
+  return info?.isFile() ? file : null;
+}

@@ -1,0 +1,59 @@
+import { apiPrefixOf, formatIssue, type PluginDetails, type PluginErrorInfo, type PluginState, type PluginSummary } from '@oko/shared';
+import type { PluginHost } from './host.js';
+import type { ScannedPlugin } from './scanner.js';
+
+/** What the manager knows of one plugin. */
+export interface PluginRecord {
+  scan: ScannedPlugin;
+  state: PluginState;
+  /** `fromManifest`: the error comes from the files on disk and clears when they are fixed. */
+  error?: PluginErrorInfo & { fromManifest: boolean };
+  loadedAt?: string;
+  host?: PluginHost;
+}
+
+export function apiPrefixOfRecord(record: PluginRecord): string {
+  return apiPrefixOf(record.scan.id, record.scan.ui);
+}
+
+export function toSummary(record: PluginRecord): PluginSummary {
+  const { scan } = record;
+  const ui = scan.ui;
+  const summary: PluginSummary = {
+    id: scan.id,
+    name: scan.manifest?.name ?? scan.id,
+    version: scan.manifest?.version ?? '',
+    description: scan.manifest?.description ?? '',
+    state: record.state,
+    scope: scan.scope,
+    ui: {
+      has_page: ui.has_page === true,
+      show_in_menu: ui.show_in_menu === true,
+      api_prefix: apiPrefixOfRecord(record),
+      widgets: ui.widgets?.length ?? 0,
+    },
+  };
+  if (ui.page_title !== undefined) summary.ui.page_title = ui.page_title;
+  if (ui.page_icon !== undefined) summary.ui.page_icon = ui.page_icon;
+  if (ui.menu_group !== undefined) summary.ui.menu_group = ui.menu_group;
+  if (ui.menu_order !== undefined) summary.ui.menu_order = ui.menu_order;
+  if (record.state === 'error' && record.error) summary.error = { reason: record.error.reason, at: record.error.at };
+  return summary;
+}
+
+export function toDetails(record: PluginRecord): PluginDetails {
+  const { host } = record;
+  const prefix = apiPrefixOfRecord(record);
+  const details: PluginDetails = {
+    ...toSummary(record),
+    manifest: record.scan.manifest,
+    ui_config: record.scan.ui,
+    issues: record.scan.issues.map(formatIssue),
+    routes: (host?.routes ?? []).map((route) => ({ ...route, url: `/api/v1/plugins/${prefix}${route.path}` })),
+    actions: [...(host?.actions ?? [])],
+    has_page_handler: host?.hasPage ?? false,
+    subscriptions: [...(host?.subscriptions ?? [])],
+  };
+  if (record.loadedAt && record.state === 'active') details.loaded_at = record.loadedAt;
+  return details;
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApiErrorBody, createError, PageManifestAnswer, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
+import { Type } from 'typebox';
+import { resolveInside } from '../lib/safe-path.js';
+import { pageManifestOf, staticPagePath } from '../plugin-manager/plugin-pages.js';
+import { PluginIdParams, pluginId } from './plugin-id.js';
+import { sendPluginReply, toPluginRequest } from './plugin-reply.js';
+
+const tags = ['plugins'];
+const errors = { 400: ApiErrorBody, 404: ApiErrorBody };
+const OPERATIONS = ['load', 'unload', 'reload', 'enable', 'disable'] as const;
+
+/**
+ * Plugin management under /api/v1/plugins. These paths take precedence over the routes plugins
+ * register under /api/v1/plugins/{api_prefix}/* (static segments win in Fastify's router), so
+ * a plugin cannot serve GET manifest, page or static/*, nor POST load/unload/reload/enable/disable.
+ */
+export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const manager = app.pluginManager;
+
+  app.get('/plugins', { schema: { tags, summary: 'Installed plugins with their state', response: { 200: PluginList } } }, async () => {
+    const plugins = await manager.list();
+    return { plugins, total: plugins.length };
+  });
+
+  app.get('/plugins/registry', { schema: { tags, summary: 'Capabilities, actions, menu entries and widgets of active plugins', response: { 200: PluginRegistry } } }, async () =>
+    app.pluginGateway.registry(),
+  );
+
+  app.get('/plugins/:id', { schema: { tags, summary: 'Full details of one plugin', params: PluginIdParams, response: { 200: PluginDetails, ...errors } } }, async (request) => {
+    const id = pluginId(request.params);
+    const details = await manager.get(id);
+    if (!details) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`, 404);
+    return details;
+  });
+
+  for (const operation of OPERATIONS) {
+    app.post(
+      `/plugins/:id/${operation}`,
+      { schema: { tags, summary: `${operation} a plugin; answers its new state`, params: PluginIdParams, response: { 200: PluginDetails, ...errors, 409: ApiErrorBody, 422: ApiErrorBody } } },
+      async (request) => manager[operation](pluginId(request.params)),
+    );
+  }
+
+  app.get('/plugins/:id/manifest', { schema: { tags, summary: 'The negotiated page manifest', params: PluginIdParams, response: { 200: PageManifestAnswer, ...errors } } }, async (request) =>
+    pageManifestOf(await manager.pluginFolder(pluginId(request.params))),
+  );
+
+  app.get('/plugins/:id/page', { schema: { tags, summary: "The plugin's HTML page (ctx.page or static/index.html)", params: PluginIdParams } }, async (request, reply) => {
+    const id = pluginId(request.params);
+    const plugin = await manager.pluginFolder(id);
+    if (plugin.ui.has_page !== true) throw createError('NOT_FOUND', `Plugin '${id}' has no page (ui.yaml has_page is not true)`, 404);
+    const rendered = await app.pluginGateway.renderPage(id, toPluginRequest(request, '/page'));
+    if (rendered) return sendPluginReply(reply, rendered, 'text/html; charset=utf-8');
+    const file = await staticPagePath(plugin);
+    if (!file) throw createError('NOT_FOUND', `Plugin '${id}' serves its page from its code; load the plugin first`, 404);
+    return reply.sendFile(path.basename(file), path.dirname(file));
+  });
+
+  app.get(
+    '/plugins/:id/static/*',
+    { schema: { tags, summary: "A file of the plugin's static/ folder", params: Type.Object({ id: Type.String(), '*': Type.String() }) } },
+    async (request, reply) => {
+      const id = pluginId(request.params);
+      const plugin = await manager.pluginFolder(id);
+      const file = await resolveInside(path.join(plugin.dir, 'static'), request.params['*']);
+      if (!file) throw createError('NOT_FOUND', `No file '${request.params['*'].slice(0, 200)}' in the static folder of plugin '${id}'`, 404);
+      return reply.sendFile(path.basename(file), path.dirname(file));
+    },
+  );
+};

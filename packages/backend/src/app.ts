@@ -12,6 +12,7 @@ import { actionRoutes } from './routes/actions.js';
 import { pluginApiRoutes } from './routes/plugin-api.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { systemRoutes } from './routes/system.js';
+import { storeIntegration } from './store-integration/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,6 +66,7 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   // and reaches the plugin manager as `app.pluginManager` (rescan, get, unload, isBusy,
   // withPluginLock) and the config as `app.okoConfig` (pluginsDir, storeUrl, storeApiKey).
   // ──────────────────────────────────────────────────────────────────────────────────────────
+  await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager });
 
   return app;
 }

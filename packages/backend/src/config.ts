@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readStoreIntegrationConfig, type StoreIntegrationConfig } from './store-integration/config.js';
 
 /** Everything the backend reads from the environment, read once at startup and passed down. */
 export interface BackendConfig {
@@ -19,6 +20,8 @@ export interface BackendConfig {
   pluginMemoryMb: number;
   storeUrl: string;
   storeApiKey: string | undefined;
+  /** Store call timeouts and the upload forwarding limit (OKO_STORE_TIMEOUT_MS, …). */
+  storeIntegration: StoreIntegrationConfig;
   /** The built web UI; served at / only when the folder exists. */
   frontendDir: string;
   version: string;
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     pluginMemoryMb: integer(env, 'OKO_PLUGIN_MEMORY_MB', 256, 16, 16_384),
     storeUrl,
     storeApiKey: text(env, 'OKO_STORE_API_KEY'),
+    storeIntegration: readStoreIntegrationConfig(env),
     frontendDir: path.resolve(text(env, 'OKO_FRONTEND_DIR') ?? path.join(packageRoot, '..', 'frontend', 'dist')),
     version: packageVersion(),
     logLevel: text(env, 'OKO_LOG_LEVEL') ?? 'info',

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { storeRoutes } from '../routes/store.js';
 import type { StoreIntegrationConfig } from './config.js';
 import { removeLeftovers } from './leftovers.js';
@@ -16,29 +16,32 @@ export { removeLeftovers, STAGING_PREFIX, TRASH_PREFIX } from './leftovers.js';
 export { INSTALL_RECORD_FILE } from './install-record.js';
 
 export interface StoreIntegrationOptions {
-  pluginsDir: string;
-  /** OKO_STORE_URL */
-  storeUrl: string;
-  /** OKO_STORE_API_KEY, forwarded on uploads and GitHub imports. */
-  storeApiKey: string | undefined;
-  settings: StoreIntegrationConfig;
+  /** The backend's config: these four fields of it. */
+  config: {
+    pluginsDir: string;
+    /** OKO_STORE_URL */
+    storeUrl: string;
+    /** OKO_STORE_API_KEY, forwarded on uploads and GitHub imports. */
+    storeApiKey: string | undefined;
+    storeIntegration: StoreIntegrationConfig;
+  };
   plugins: PluginRegistryPort;
 }
 
 /**
- * Wires the store integration into the backend: cleans what an interrupted install left in
- * plugins/, then registers /store routes on `app` (register it under the /api/v1 prefix).
+ * The store integration as a Fastify plugin (register it with prefix /api/v1): cleans what an
+ * interrupted install left in plugins/, then serves /store.
  */
-export async function registerStoreIntegration(app: FastifyInstance, options: StoreIntegrationOptions): Promise<void> {
-  const removed = await removeLeftovers(options.pluginsDir);
-  if (removed.length > 0) app.log.warn({ removed, pluginsDir: options.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
+export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins }) => {
+  const removed = await removeLeftovers(config.pluginsDir);
+  if (removed.length > 0) app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
   const client = new StoreClient({
-    baseUrl: options.storeUrl,
-    apiKey: options.storeApiKey,
-    timeoutMs: options.settings.timeoutMs,
-    transferIdleTimeoutMs: options.settings.transferIdleTimeoutMs,
+    baseUrl: config.storeUrl,
+    apiKey: config.storeApiKey,
+    timeoutMs: config.storeIntegration.timeoutMs,
+    transferIdleTimeoutMs: config.storeIntegration.transferIdleTimeoutMs,
   });
-  const installer = new PluginInstaller({ pluginsDir: options.pluginsDir, client, plugins: options.plugins, log: app.log });
-  const catalog = new StoreCatalog(client, options.plugins);
-  await app.register(storeRoutes, { catalog, installer, client, maxUploadBytes: options.settings.maxUploadBytes });
-}
+  const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, log: app.log });
+  const catalog = new StoreCatalog(client, plugins);
+  await app.register(storeRoutes, { catalog, installer, client, maxUploadBytes: config.storeIntegration.maxUploadBytes });
+};

@@ -1,0 +1,88 @@
+// The one way the UI talks HTTP. Every failure, whatever its cause, becomes an ApiError with a
+// message a person can read, so no caller has to parse bodies or guess at network errors.
+
+export class ApiError extends Error {
+  /** HTTP status; 0 when the request never got an answer. */
+  readonly status: number;
+  /** The backend's SCREAMING_SNAKE code, or NETWORK_ERROR / TIMEOUT / BAD_RESPONSE. */
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  /** Without an answer by then the request fails with TIMEOUT instead of spinning forever. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Reads `{error:{code,message}}`; anything else gets a message built from the status. */
+async function errorFrom(response: Response): Promise<ApiError> {
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  if (error && typeof error.message === 'string') {
+    return new ApiError(response.status, typeof error.code === 'string' ? error.code : 'UNKNOWN', error.message);
+  }
+  return new ApiError(response.status, 'BAD_RESPONSE', `The server answered ${response.status} ${response.statusText}`.trim());
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  const init: RequestInit = { method: options.method ?? 'GET', signal: controller.signal, headers: { accept: 'application/json' } };
+  if (options.body instanceof FormData) {
+    init.body = options.body;
+  } else if (options.body !== undefined) {
+    init.body = JSON.stringify(options.body);
+    init.headers = { ...init.headers, 'content-type': 'application/json' };
+  }
+  try {
+    let response: Response;
+    try {
+      response = await fetch(path, init);
+    } catch (cause) {
+      if (timedOut) throw new ApiError(0, 'TIMEOUT', `No answer from the server within ${Math.round(timeoutMs / 1000)} s`);
+      if (options.signal?.aborted) throw cause;
+      throw new ApiError(0, 'NETWORK_ERROR', 'Cannot reach the dashboard backend. Is it running?');
+    }
+    if (!response.ok) throw await errorFrom(response);
+    if (response.status === 204) return undefined as T;
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new ApiError(response.status, 'BAD_RESPONSE', 'The server answered with something that is not JSON');
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const get = <T>(path: string, options?: Omit<RequestOptions, 'method' | 'body'>) => request<T>(path, options);
+export const post = <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'method' | 'body'>) =>
+  request<T>(path, { ...options, method: 'POST', body });
+
+/** Any thrown value as a sentence for a toast or an inline message. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

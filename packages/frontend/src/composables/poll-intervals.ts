@@ -1,0 +1,5 @@
+// How often the UI re-reads what can change behind its back. Short enough that a plugin that
+// finished loading, or a store that came back, shows within a few seconds.
+export const INSTALLED_POLL_MS = 3_000;
+export const STORE_POLL_MS = 5_000;
+export const INDICATOR_POLL_MS = 5_000;

@@ -1,0 +1,51 @@
+import type { InstalledPlugin, PluginErrorInfo, UiSummary } from '../api/types.js';
+
+export function errorReason(error: PluginErrorInfo | null | undefined): string | null {
+  if (!error) return null;
+  return typeof error === 'string' ? error : error.message;
+}
+
+export function apiPrefixFor(plugin: Pick<InstalledPlugin, 'name' | 'api_prefix'> & { ui?: UiSummary | null }): string {
+  return plugin.ui?.api_prefix ?? plugin.api_prefix ?? plugin.name.replace(/_/g, '-');
+}
+
+export interface MenuEntry {
+  pluginId: string;
+  title: string;
+  icon: string;
+  order: number;
+}
+
+export interface MenuGroup {
+  name: string;
+  entries: MenuEntry[];
+}
+
+/** Navigation entries of active plugins whose ui.yaml says show_in_menu, grouped and ordered. */
+export function menuGroups(plugins: InstalledPlugin[]): MenuGroup[] {
+  const groups = new Map<string, MenuEntry[]>();
+  for (const plugin of plugins) {
+    const ui = plugin.ui;
+    if (!ui?.show_in_menu || plugin.state !== 'active') continue;
+    const name = ui.menu_group?.trim() || 'Plugins';
+    const entry = { pluginId: plugin.id, title: ui.page_title || plugin.name, icon: ui.page_icon || 'puzzle', order: ui.menu_order ?? 1000 };
+    groups.set(name, [...(groups.get(name) ?? []), entry]);
+  }
+  return [...groups]
+    .map(([name, entries]) => ({ name, entries: entries.sort((a, b) => a.order - b.order || a.title.localeCompare(b.title)) }))
+    .sort((a, b) => Math.min(...a.entries.map((e) => e.order)) - Math.min(...b.entries.map((e) => e.order)) || a.name.localeCompare(b.name));
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (!bytes && bytes !== 0) return '—';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function sourceLabel(source: string | undefined): string {
+  if (!source) return 'unknown source';
+  if (source.startsWith('github')) return 'GitHub';
+  if (source.startsWith('zip')) return 'ZIP upload';
+  return source;
+}

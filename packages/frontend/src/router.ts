@@ -1,0 +1,14 @@
+import { createRouter, createWebHistory, type RouterHistory } from 'vue-router';
+
+// Pages load on demand: the dashboard home stays small, the control center comes when opened.
+export function createAppRouter(history: RouterHistory = createWebHistory()) {
+  return createRouter({
+    history,
+    routes: [
+      { path: '/', name: 'home', component: () => import('./pages/DashboardHome.vue') },
+      { path: '/plugins', name: 'plugins', component: () => import('./pages/PluginsControlCenter.vue') },
+      { path: '/plugins/:pluginId', name: 'plugin', component: () => import('./pages/PluginDetailsPage.vue'), props: true },
+      { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue') },
+    ],
+  });
+}

@@ -1,0 +1,45 @@
+import fastifyMultipart from '@fastify/multipart';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { StoreConfig } from './config.js';
+import { registerErrorHandler } from './error-handler.js';
+import { pluginRoutes } from './routes/plugins.js';
+import { systemRoutes } from './routes/system.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { createServices, type StoreServices } from './services/index.js';
+
+export interface BuildOptions {
+  /**
+   * Runs once the services are up, before the app serves: the place to seed the catalog with
+   * example plugins, e.g. `services.archives.importFile(zip)` for each package.
+   */
+  seedCatalog?: (services: StoreServices, app: FastifyInstance) => Promise<void>;
+}
+
+/** Builds the store: services, docs, routes. Never listens (server.ts does). */
+export async function buildApp(config: StoreConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: config.debug ? 'debug' : 'info' } }).withTypeProvider<TypeBoxTypeProvider>();
+  const services = await createServices(config, app.log);
+
+  registerErrorHandler(app);
+  await app.register(fastifyMultipart, {
+    // One file per request; busboy's own cut-off sits one byte above ours so our 413 comes first.
+    limits: { fileSize: config.maxPluginSizeBytes + 1, files: 1, fields: 10, parts: 20 },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'OKO Plugin Store', version: config.version, description: 'Catalog of OKO Dashboard plugins: ZIP upload, GitHub import, download' },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(systemRoutes, { prefix: '/api/v1', config, services });
+  await app.register(pluginRoutes, { prefix: '/api/v1', config, services });
+  await app.register(uploadRoutes, { prefix: '/api/v1', config, services });
+
+  if (options.seedCatalog) await options.seedCatalog(services, app);
+  return app;
+}

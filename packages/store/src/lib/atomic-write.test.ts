@@ -1,0 +1,35 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from './atomic-write.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'oko-atomic-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('writeFileAtomic', () => {
+  it('replaces the file and leaves no temp file behind', async () => {
+    const file = path.join(dir, 'plugins.json');
+    await writeFile(file, 'old');
+    await writeFileAtomic(file, 'new');
+    expect(await readFile(file, 'utf8')).toBe('new');
+    expect(await readdir(dir)).toEqual(['plugins.json']);
+  });
+
+  it('keeps the old content when the write fails', async () => {
+    const file = path.join(dir, 'missing-folder', 'plugins.json');
+    await expect(writeFileAtomic(file, 'new')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('never lets concurrent writers interleave their content', async () => {
+    const file = path.join(dir, 'x.json');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => writeFileAtomic(file, JSON.stringify({ i, pad: 'x'.repeat(10_000) }))));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toHaveProperty('pad');
+    expect(await readdir(dir)).toEqual(['x.json']);
+  });
+});

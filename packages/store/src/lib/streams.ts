@@ -1,0 +1,56 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { createError, type OkoError } from '@oko/shared';
+
+export function tooLargeError(maxBytes: number): OkoError {
+  return createError('PAYLOAD_TOO_LARGE', `The plugin package is larger than the limit of ${maxBytes} bytes`, 413);
+}
+
+/** Passes bytes through and fails with 413 the moment more than maxBytes went by. */
+export class ByteLimit extends Transform {
+  bytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return callback(tooLargeError(this.maxBytes));
+    callback(null, chunk);
+  }
+}
+
+/**
+ * Fails with 408 when no byte arrived for idleMs: a client that stalls must not hold an upload
+ * folder (and a file descriptor) forever.
+ */
+export class IdleTimeout extends Transform {
+  private timer: NodeJS.Timeout;
+
+  constructor(private readonly idleMs: number) {
+    super();
+    this.timer = this.arm();
+  }
+
+  private arm(): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.destroy(createError('UPLOAD_TIMEOUT', `The upload sent no data for ${this.idleMs} ms and was dropped`, 408));
+    }, this.idleMs);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    clearTimeout(this.timer);
+    this.timer = this.arm();
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    clearTimeout(this.timer);
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.timer);
+    callback(error);
+  }
+}

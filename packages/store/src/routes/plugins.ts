@@ -1,0 +1,65 @@
+import { createReadStream } from 'node:fs';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CatalogEntry, DeleteResult, StorePluginList, StorePluginListQuery, StorePluginPath } from '@oko/shared';
+import { Type } from '@fastify/type-provider-typebox';
+import type { StoreConfig } from '../config.js';
+import { requireApiKey } from '../lib/api-key.js';
+import { toCatalogEntry } from '../services/catalog-record.js';
+import type { StoreServices } from '../services/index.js';
+import { PluginIdParams, errors } from './schemas.js';
+
+export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (app, { config, services }) => {
+  const { plugins } = services;
+
+  app.get(
+    '/plugins',
+    { schema: { tags: ['plugins'], summary: 'Search the catalog', querystring: StorePluginListQuery, response: { 200: StorePluginList, ...errors(400) } } },
+    async (request) => plugins.search(request.query),
+  );
+
+  app.get(
+    '/plugins/:id',
+    { schema: { tags: ['plugins'], summary: 'One catalog entry', params: PluginIdParams, response: { 200: CatalogEntry, ...errors(400, 404) } } },
+    async (request) => toCatalogEntry(await plugins.resolve(request.params.id)),
+  );
+
+  app.get(
+    '/plugins/:id/path',
+    { schema: { tags: ['plugins'], summary: 'Folder of the extracted plugin on the store host', params: PluginIdParams, response: { 200: StorePluginPath, ...errors(400, 404) } } },
+    async (request) => plugins.pathOf(request.params.id),
+  );
+
+  app.get(
+    '/plugins/:id/download',
+    {
+      schema: {
+        tags: ['plugins'],
+        summary: 'The plugin as a normalized ZIP (plugin at its root); X-Checksum-Sha256 and Content-Length match the catalog entry',
+        params: PluginIdParams,
+        response: { 200: Type.Unknown({ description: 'application/zip' }), ...errors(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const pkg = await plugins.packageOf(request.params.id);
+      return reply
+        .type('application/zip')
+        .header('content-length', pkg.size)
+        .header('x-checksum-sha256', pkg.sha256)
+        .header('etag', `"${pkg.sha256}"`)
+        .header('content-disposition', `attachment; filename="${pkg.record.name}-${pkg.record.version}.zip"`)
+        .send(createReadStream(pkg.file));
+    },
+  );
+
+  app.delete(
+    '/plugins/:id',
+    {
+      onRequest: requireApiKey(config.apiKey),
+      schema: { tags: ['plugins'], summary: 'Remove an entry and its files (catalog id only)', params: PluginIdParams, response: { 200: DeleteResult, ...errors(400, 401, 404, 503) } },
+    },
+    async (request) => {
+      const record = await plugins.remove(request.params.id);
+      return { success: true, plugin_id: record.id, message: `Plugin ${record.name} ${record.version} removed from the store` };
+    },
+  );
+};

@@ -1,0 +1,52 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extractPluginArchive, type ArchiveLimits } from '@oko/shared/archive';
+import { ByteLimit, IdleTimeout } from '../lib/streams.js';
+import type { CatalogRecord } from './catalog-record.js';
+import type { PluginPublisher } from './plugin-publisher.js';
+
+export const UPLOADED_ZIP = 'plugin.zip';
+export const EXTRACTED_DIR = 'extracted';
+
+export interface ArchiveImporterOptions {
+  maxPluginSizeBytes: number;
+  uploadIdleTimeoutMs: number;
+  limits: ArchiveLimits;
+}
+
+/** Imports a plugin ZIP: uploads/zip_<timestamp>/plugin.zip, checked and unpacked into extracted/. */
+export class ArchiveImporter {
+  constructor(
+    private readonly publisher: PluginPublisher,
+    private readonly options: ArchiveImporterOptions,
+  ) {}
+
+  /** Streams an upload to disk (never whole in memory), cut off at the size limit or when idle. */
+  importStream(source: Readable): Promise<CatalogRecord> {
+    return this.publisher.publish('zip', async (folder) => {
+      const zipPath = path.join(folder.path, UPLOADED_ZIP);
+      await pipeline(
+        source,
+        new IdleTimeout(this.options.uploadIdleTimeoutMs),
+        new ByteLimit(this.options.maxPluginSizeBytes),
+        createWriteStream(zipPath, { flags: 'wx' }),
+      );
+      return this.unpack(zipPath, folder.path);
+    });
+  }
+
+  /** Imports a package file from disk with the same checks as an upload (used to seed a catalog). */
+  importFile(zipPath: string): Promise<CatalogRecord> {
+    return this.importStream(createReadStream(zipPath));
+  }
+
+  private async unpack(zipPath: string, folderPath: string) {
+    const dest = path.join(folderPath, EXTRACTED_DIR);
+    await mkdir(dest);
+    const plugin = await extractPluginArchive(zipPath, dest, this.options.limits);
+    return { pluginDir: plugin.pluginDir, files: plugin, source: 'zip_upload' as const, sourceUrl: null };
+  }
+}

@@ -1,0 +1,120 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createError, isOkoError, type GithubImportRequest } from '@oko/shared';
+import { extractArchive, readPluginDirectory, resolveInside, type ArchiveLimits } from '@oko/shared/archive';
+import type { GithubConfig } from '../config.js';
+import { checkBranch, checkSubdirectory, parseRepoUrl, zipballUrl, type RepoRef } from '../lib/github-url.js';
+import { ByteLimit, tooLargeError } from '../lib/streams.js';
+import { EXTRACTED_DIR } from './archive-importer.js';
+import type { CatalogRecord } from './catalog-record.js';
+import type { PluginPublisher } from './plugin-publisher.js';
+
+const MAX_REDIRECTS = 5;
+const ZIPBALL_FILE = 'zipball.zip';
+
+export interface GithubImporterOptions {
+  github: GithubConfig;
+  maxPluginSizeBytes: number;
+  limits: ArchiveLimits;
+}
+
+/** Imports a plugin from a GitHub repository zipball: uploads/github_<owner>_<repo>_<timestamp>/extracted/. */
+export class GithubImporter {
+  constructor(
+    private readonly publisher: PluginPublisher,
+    private readonly options: GithubImporterOptions,
+  ) {}
+
+  async import(request: GithubImportRequest): Promise<CatalogRecord> {
+    const ref = parseRepoUrl(request.repo_url, this.options.github);
+    const branch = request.branch === undefined ? undefined : checkBranch(request.branch);
+    const subdirectory = checkSubdirectory(request.subdirectory);
+    const label = `${ref.owner}@${ref.repo}${branch ? `#${branch}` : ''}`;
+    return this.publisher.publish(`github_${ref.owner}_${ref.repo}`, async (folder) => {
+      const zipPath = path.join(folder.path, ZIPBALL_FILE);
+      await this.download(zipballUrl(this.options.github.apiUrl, ref, branch), zipPath, ref, branch);
+      const dest = path.join(folder.path, EXTRACTED_DIR);
+      await mkdir(dest);
+      const { root } = await extractArchive(zipPath, dest, this.options.limits);
+      // The seed's layout keeps only extracted/ for GitHub imports.
+      await rm(zipPath, { force: true });
+      const pluginDir = subdirectory ? resolveInside(root, subdirectory) : root;
+      if (subdirectory && !(await stat(pluginDir).catch(() => null))?.isDirectory()) {
+        throw createError('GITHUB_NOT_FOUND', `Folder '${subdirectory}' not found in ${label}`, 404);
+      }
+      const files = await readPluginDirectory(pluginDir);
+      return {
+        pluginDir,
+        files,
+        source: 'github',
+        sourceUrl: ref.url,
+        ...(branch === undefined ? {} : { branch }),
+        ...(subdirectory ? { subdirectory } : {}),
+      };
+    });
+  }
+
+  /**
+   * Follows redirects by hand: only to the API host or the allowed download hosts, only with the
+   * API's scheme, and the token goes to the API host alone, never to a host it redirects to.
+   */
+  private async download(start: URL, file: string, ref: RepoRef, branch: string | undefined): Promise<void> {
+    const { github, maxPluginSizeBytes } = this.options;
+    const signal = AbortSignal.timeout(github.timeoutMs);
+    let url = start;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const headers: Record<string, string> = { accept: 'application/vnd.github+json', 'user-agent': 'oko-plugin-store', 'x-github-api-version': '2022-11-28' };
+      if (github.token && url.host === github.apiUrl.host) headers.authorization = `Bearer ${github.token}`;
+      const response = await fetch(url, { headers, redirect: 'manual', signal }).catch((error: unknown) => {
+        throw upstream(`GitHub could not be reached (${url.host}): ${(error as Error).message}`, error);
+      });
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        url = this.nextHop(url, response.headers.get('location'));
+        continue;
+      }
+      if (response.status === 404) {
+        await response.body?.cancel();
+        throw createError('GITHUB_NOT_FOUND', `Repository ${ref.owner}/${ref.repo}${branch ? ` or branch '${branch}'` : ''} not found on GitHub`, 404);
+      }
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        const hint = response.status === 401 || response.status === 403 ? ' (check GITHUB_TOKEN or the rate limit)' : '';
+        throw upstream(`GitHub answered ${response.status} for ${ref.owner}/${ref.repo}${hint}`);
+      }
+      const declared = Number(response.headers.get('content-length'));
+      if (declared > maxPluginSizeBytes) {
+        await response.body.cancel();
+        throw tooLargeError(maxPluginSizeBytes);
+      }
+      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      await pipeline(body, new ByteLimit(maxPluginSizeBytes), createWriteStream(file, { flags: 'wx' })).catch((error: unknown) => {
+        throw isOkoError(error) ? error : upstream(`The download from GitHub failed: ${(error as Error).message}`, error);
+      });
+      return;
+    }
+    throw upstream(`GitHub redirected more than ${MAX_REDIRECTS} times`);
+  }
+
+  private nextHop(from: URL, location: string | null): URL {
+    if (!location) throw upstream('GitHub answered a redirect without a Location');
+    const next = new URL(location, from);
+    const { apiUrl, downloadHosts, downloadAnyPortOfApiHost } = this.options.github;
+    const allowedHost =
+      next.host === apiUrl.host ||
+      downloadHosts.includes(next.host) ||
+      (downloadAnyPortOfApiHost && next.hostname === apiUrl.hostname);
+    if (next.protocol !== apiUrl.protocol || !allowedHost || next.username || next.password) {
+      throw upstream(`GitHub redirected the download to a location that is not allowed: ${next.protocol}//${next.host}`);
+    }
+    return next;
+  }
+}
+
+function upstream(message: string, cause?: unknown) {
+  return createError('GITHUB_UPSTREAM_ERROR', message, 502, cause === undefined ? undefined : { cause });
+}

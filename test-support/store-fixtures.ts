@@ -127,3 +127,25 @@ export function startBackend(options: BackendOptions): Promise<RunningService> {
 export function api(service: RunningService): string {
   return `${service.url}/api/v1`;
 }
+
+/** Asserts the one error shape of DESIGN.md: status, `{error:{code, message}}`, no stack. */
+export async function expectErrorAnswer(res: Response, status: number, code: string): Promise<string> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected HTTP ${status} ${code}, got ${res.status}: ${text}`);
+  const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+  if (body.error?.code !== code) throw new Error(`expected code ${code}, got ${text}`);
+  if (typeof body.error.message !== 'string' || body.error.message.length === 0) throw new Error(`no message in ${text}`);
+  if (/\n\s+at /.test(text)) throw new Error(`stack trace in answer: ${text}`);
+  return body.error.message;
+}
+
+export async function getJson<T = Record<string, unknown>>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, init);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+export function post(url: string, body?: unknown): Promise<Response> {
+  return body === undefined
+    ? fetch(url, { method: 'POST' })
+    : fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}

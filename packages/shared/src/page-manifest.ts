@@ -15,6 +15,7 @@ export const PAGE_MANIFEST_MAJOR = 1;
 
 export const PAGE_LAYOUTS = ['content-only', 'with-sidebar', 'dashboard', 'split-view'] as const;
 export type PageLayout = (typeof PAGE_LAYOUTS)[number];
+export const RENDERERS = ['universal', 'custom'] as const;
 /** Component types the universal renderer draws; others are shown as unsupported. */
 export const KNOWN_COMPONENT_TYPES = ['text', 'data-table', 'stat-card', 'action-button', 'key-value'] as const;
 
@@ -84,7 +85,7 @@ export const PageManifest = Type.Object(
       {
         enabled: Type.Boolean(),
         title: Type.Optional(Label),
-        layout: Type.Union([Type.Literal('content-only'), Type.Literal('with-sidebar'), Type.Literal('dashboard'), Type.Literal('split-view')]),
+        layout: Type.Enum([...PAGE_LAYOUTS]),
         sidebarActions: Type.Optional(Type.Array(SidebarAction, { maxItems: 50 })),
         components: Type.Array(PageComponent, { maxItems: 200 }),
       },
@@ -93,7 +94,7 @@ export const PageManifest = Type.Object(
     dashboard: Type.Optional(Type.Object({ indicators: Type.Optional(Type.Array(DashboardIndicator, { maxItems: 50 })) }, { additionalProperties: true })),
     frontend: Type.Optional(
       Type.Object({
-        renderer: Type.Union([Type.Literal('universal'), Type.Literal('custom')]),
+        renderer: Type.Enum([...RENDERERS]),
         customBundle: Type.Optional(
           Type.Object({ enabled: Type.Boolean(), entry: Type.String({ minLength: 1, maxLength: 200 }), integrity: Type.String({ pattern: '^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$' }) }),
         ),
@@ -123,6 +124,14 @@ export function fallbackPageManifest(pluginId: string, reason: string, errors: V
     manifest: { plugin_id: pluginId, manifest_version: '1.0', page: { enabled: false, layout: 'content-only', components: [] }, frontend: { renderer: 'universal' } },
     negotiation: { accepted: false, fallback_used: true, reason, errors },
   };
+}
+
+const ALLOWED: Record<string, readonly string[]> = { 'page.layout': PAGE_LAYOUTS, 'frontend.renderer': RENDERERS };
+
+/** "must be equal to one of the allowed values" is only useful with the values. */
+function namingAllowedValues(issue: ValidationIssue): ValidationIssue {
+  const allowed = ALLOWED[issue.path];
+  return allowed ? { ...issue, message: `must be one of ${allowed.join(', ')}` } : issue;
 }
 
 /** Every capability the page, its components, sidebar actions and indicators refer to. */
@@ -182,7 +191,7 @@ export function negotiatePageManifest(text: string | null, plugin: PluginManifes
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, [{ file: PAGE_MANIFEST_FILE, path: '', message: 'must be a YAML mapping' }]);
   }
-  const schemaIssues = checkSchema(PageManifest, data, PAGE_MANIFEST_FILE);
+  const schemaIssues = checkSchema(PageManifest, data, PAGE_MANIFEST_FILE).map(namingAllowedValues);
   if (schemaIssues.length > 0) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, schemaIssues);
   const manifest = data as PageManifest;
   const { issues, incompatible } = semanticIssues(manifest, plugin);

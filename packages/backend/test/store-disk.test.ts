@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
+import type { RunningService } from '../../../test-support/service.js';
+import {
+  api,
+  expectErrorAnswer,
+  getJson,
+  listDir,
+  pluginFiles,
+  pluginZip,
+  post,
+  removeDir,
+  sha256,
+  startBackend,
+  tempDir,
+} from '../../../test-support/store-fixtures.js';
+
+// The plugins directory itself refuses the install: no permission, no space.
+
+const isRoot = process.getuid?.() === 0;
+/** Debian's unprivileged user. Root ignores permission bits, so the backend runs as this user. */
+const NOBODY = 65534;
+
+let root: string;
+let store: FakeStore;
+const started: RunningService[] = [];
+
+beforeAll(async () => {
+  root = await tempDir('store-disk');
+  // mkdtemp makes 0700; the unprivileged backend must be able to walk into it.
+  await chmod(root, 0o755);
+  const zip = await pluginZip({ name: 'roomy', files: { 'static/noise.bin': randomBytes(512 * 1024) } });
+  store = await startFakeStore([{ entry: { id: 'id_roomy', name: 'roomy', version: '1.0.0', size: zip.length, sha256: sha256(zip) }, zip }]);
+});
+
+afterAll(async () => {
+  for (const service of started) await service.stop();
+  await store?.close();
+  await removeDir(root);
+});
+
+describe('a plugins directory the backend may not write', () => {
+  let backend: RunningService;
+  let pluginsDir: string;
+
+  beforeAll(async () => {
+    pluginsDir = path.join(root, 'readonly', 'plugins');
+    const dataDir = path.join(root, 'readonly', 'data');
+    await mkdir(dataDir, { recursive: true });
+    await mkdir(path.join(pluginsDir, 'stuck'), { recursive: true });
+    for (const [name, content] of Object.entries(pluginFiles({ name: 'stuck' }))) await writeFile(path.join(pluginsDir, 'stuck', name), content);
+    await chmod(path.join(root, 'readonly'), 0o755);
+    await chmod(pluginsDir, 0o555);
+    // As root, 0555 would not stop the writes: the backend runs as nobody, owning only its data folder.
+    if (isRoot) await chown(dataDir, NOBODY, NOBODY);
+    backend = await startBackend({ storeUrl: store.url, pluginsDir, dataDir, ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}) });
+    started.push(backend);
+  });
+
+  it('install answers 500 PLUGINS_DIR_NOT_WRITABLE naming the folder, and nothing changes', async () => {
+    const message = await expectErrorAnswer(await post(`${api(backend)}/store/id_roomy/install`), 500, 'PLUGINS_DIR_NOT_WRITABLE');
+    expect(message).toContain(pluginsDir);
+    expect(await listDir(pluginsDir)).toEqual(['stuck']);
+  });
+
+  it('uninstall answers the same and the plugin stays installed and listed', async () => {
+    const message = await expectErrorAnswer(await post(`${api(backend)}/store/stuck/uninstall`), 500, 'PLUGINS_DIR_NOT_WRITABLE');
+    expect(message).toContain(pluginsDir);
+    expect(await listDir(pluginsDir)).toEqual(['stuck']);
+    const plugins = await getJson<{ plugins: Array<{ id: string }> }>(`${api(backend)}/plugins`);
+    expect(plugins.body.plugins.map((p) => p.id)).toEqual(['stuck']);
+  });
+});
+
+describe('a plugins directory without free space', () => {
+  let backend: RunningService;
+  let pluginsDir: string;
+  let mounted = false;
+
+  beforeAll(async () => {
+    pluginsDir = path.join(root, 'full', 'plugins');
+    await mkdir(pluginsDir, { recursive: true });
+    // A real full disk: a 128 KiB tmpfs over the plugins folder; the package is 512 KiB of noise.
+    // Needs root (CI runs as root); elsewhere the mount error says why this test cannot run.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=128k', 'tmpfs', pluginsDir]);
+    mounted = true;
+    backend = await startBackend({ storeUrl: store.url, pluginsDir, dataDir: path.join(root, 'full', 'data') });
+    started.push(backend);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    if (mounted) execFileSync('umount', [pluginsDir]);
+  });
+
+  it('install answers 507 INSUFFICIENT_STORAGE and leaves the folder empty', async () => {
+    await expectErrorAnswer(await post(`${api(backend)}/store/id_roomy/install`), 507, 'INSUFFICIENT_STORAGE');
+    expect(await listDir(pluginsDir)).toEqual([]);
+  });
+});

@@ -52,8 +52,11 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
 
   app.post(
     '/store/upload/github',
-    { schema: { tags, summary: "Import from GitHub into the store (with the backend's API key)", body: GithubImportBody, response: { 200: StoreUploadAnswer } } },
-    async (request) => client.importFromGithub(request.body),
+    { schema: { tags, summary: "Import from GitHub into the store (with the backend's API key)", body: GithubImportBody, response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer } } },
+    async (request, reply) => {
+      const answer = await client.importFromGithub(request.body);
+      return reply.status(answer.status).send(answer.body);
+    },
   );
 
   // Own context: the raw multipart stream is handed on untouched, only for this route.
@@ -61,10 +64,11 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
     upload.addContentTypeParser('multipart/form-data', (_request, payload, done) => done(null, payload));
     upload.post(
       '/store/upload/zip',
-      { schema: { tags, summary: "Upload a ZIP to the store (multipart field 'file', with the backend's API key)", consumes: ['multipart/form-data'], response: { 200: StoreUploadAnswer } } },
-      async (request) => {
+      { schema: { tags, summary: "Upload a ZIP to the store (multipart field 'file', with the backend's API key)", consumes: ['multipart/form-data'], response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer } } },
+      async (request, reply) => {
         const body = forwardableUpload(request.body, request.headers, maxUploadBytes);
-        return client.forwardZipUpload(body, request.headers['content-type'] as string);
+        const answer = await client.forwardZipUpload(body, request.headers['content-type'] as string);
+        return reply.status(answer.status).send(answer.body);
       },
     );
   });

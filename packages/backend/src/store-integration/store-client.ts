@@ -11,6 +11,12 @@ import type {
   StoreUploadAnswer,
 } from './store-types.js';
 
+/** A store answer passed on as it came: created (201) or plain success (200), and its body. */
+export interface StoreAnswer<T> {
+  status: 200 | 201;
+  body: T;
+}
+
 export interface StoreClientOptions {
   /** OKO_STORE_URL, e.g. http://127.0.0.1:8001/api/v1 */
   baseUrl: string;
@@ -72,7 +78,7 @@ export class StoreClient {
    * Streams a multipart body (already framed by the browser) to POST /plugins/upload/zip with the
    * backend's API key. Re-framing it would mean parsing and holding the file; passing it on does not.
    */
-  async forwardZipUpload(body: AsyncIterable<Uint8Array>, contentType: string): Promise<StoreUploadAnswer> {
+  async forwardZipUpload(body: AsyncIterable<Uint8Array>, contentType: string): Promise<StoreAnswer<StoreUploadAnswer>> {
     const deadline = new Deadline(this.options.transferIdleTimeoutMs);
     let sourceError: unknown;
     async function* source(): AsyncGenerator<Uint8Array> {
@@ -93,7 +99,7 @@ export class StoreClient {
         { method: 'POST', body: source() as unknown as BodyInit, duplex: 'half', headers: { 'content-type': contentType, ...this.keyHeader() }, signal: deadline.signal } as RequestInit,
         deadline,
       );
-      return (await response.json()) as StoreUploadAnswer;
+      return { status: response.status === 201 ? 201 : 200, body: (await response.json()) as StoreUploadAnswer };
     } catch (error) {
       throw sourceError ?? error;
     } finally {
@@ -101,7 +107,7 @@ export class StoreClient {
     }
   }
 
-  async importFromGithub(request: GithubImportRequest): Promise<StoreUploadAnswer> {
+  async importFromGithub(request: GithubImportRequest): Promise<StoreAnswer<StoreUploadAnswer>> {
     // The store downloads the repository before answering: the transfer bound, not the short one.
     const deadline = new Deadline(this.options.transferIdleTimeoutMs);
     try {
@@ -112,7 +118,7 @@ export class StoreClient {
         signal: deadline.signal,
       };
       const response = await this.send('/plugins/upload/github', init, deadline);
-      return (await response.json()) as StoreUploadAnswer;
+      return { status: response.status === 201 ? 201 : 200, body: (await response.json()) as StoreUploadAnswer };
     } catch (error) {
       throw isOkoError(error) ? error : storeUnavailable(this.baseUrl, error, deadline.currentMs);
     } finally {

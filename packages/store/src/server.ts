@@ -1,5 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { readSeedConfig, seedExamplePlugins } from './services/catalog-seeder.js';
 
 /** Starts the store: config from env, listen, stop cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -13,15 +14,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Seeding example plugins (a later issue) plugs in here: buildApp(config, { seedCatalog }).
-  const app = await buildApp(config);
+  const app = await buildApp(config, { seedCatalog: seedExamplePlugins(readSeedConfig(), config.storagePath) });
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
+    // In-flight requests get a few seconds; a stalled upload must not hold the shutdown forever.
+    setTimeout(() => app.server.closeAllConnections(), 3000).unref();
+    setTimeout(() => process.exit(1), 10_000).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

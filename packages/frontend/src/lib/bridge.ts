@@ -33,6 +33,9 @@ export function allowedBridgeUrl(path: unknown, apiPrefix: string, origin: strin
     return null;
   }
   if (url.origin !== new URL(origin).origin) return null;
+  // Encoded slashes and dots survive URL normalisation; a server that decodes them later
+  // could still be walked out of the prefix, so they are refused outright.
+  if (/%2f|%5c|%2e/i.test(url.pathname)) return null;
   return url.pathname.startsWith(`/api/v1/plugins/${apiPrefix}/`) ? url : null;
 }
 

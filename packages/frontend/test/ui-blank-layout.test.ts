@@ -1,0 +1,171 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { mount } from '@vue/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { h } from 'vue';
+import UiBlankLayout from '../src/layout/UiBlankLayout.vue';
+
+const SLOT_NAMES = [
+  'sidebar-mid',
+  'sidebar-bottom-indicators',
+  'header-tabs',
+  'drawer',
+  'drawer-actions',
+  'drawer-footer',
+  'indicators',
+  'canvas-main',
+  'plugins',
+] as const;
+
+function allSlots(except: string[] = []) {
+  return Object.fromEntries(
+    SLOT_NAMES.filter((name) => !except.includes(name)).map((name) => [name, () => h('span', { class: 'probe', 'data-probe': name }, `content of ${name}`)]),
+  );
+}
+
+/** v-show hides with display:none; happy-dom has no layout, so read the style, not isVisible(). */
+function panelShown(wrapper: ReturnType<typeof mount>): boolean {
+  const panel = wrapper.find('[data-testid="header-panel"]');
+  return panel.exists() && (panel.element as HTMLElement).style.display !== 'none';
+}
+
+describe('UiBlankLayout', () => {
+  beforeEach(() => localStorage.clear());
+  afterEach(() => localStorage.clear());
+
+  it('draws every slot in its own region', () => {
+    const wrapper = mount(UiBlankLayout, { slots: allSlots() });
+    for (const name of SLOT_NAMES) {
+      const probe = wrapper.find(`[data-probe="${name}"]`);
+      expect(probe.exists(), name).toBe(true);
+      // The probe sits inside the region marked for that slot, and only there.
+      expect(probe.element.closest('[data-slot]')?.getAttribute('data-slot')).toBe(name);
+    }
+  });
+
+  it('puts the sidebar slots in the sidebar and canvas-main in the labelled main landmark', () => {
+    const wrapper = mount(UiBlankLayout, { props: { contentLabel: 'Plugin control center' }, slots: allSlots() });
+    const sidebar = wrapper.find('aside[data-region="sidebar"]');
+    for (const name of ['sidebar-mid', 'sidebar-bottom-indicators', 'plugins']) {
+      expect(sidebar.find(`[data-probe="${name}"]`).exists(), name).toBe(true);
+    }
+    const main = wrapper.find('main');
+    expect(main.attributes('aria-label')).toBe('Plugin control center');
+    expect(main.find('[data-probe="canvas-main"]').exists()).toBe(true);
+    const header = wrapper.find('header.layout-header');
+    for (const name of ['header-tabs', 'indicators', 'drawer', 'drawer-actions', 'drawer-footer']) {
+      expect(header.find(`[data-probe="${name}"]`).exists(), name).toBe(true);
+    }
+  });
+
+  it('has no header accordion without the drawer slot', () => {
+    const wrapper = mount(UiBlankLayout, { props: { headerPanelInitiallyOpen: true }, slots: allSlots(['drawer']) });
+    expect(wrapper.find('[data-testid="header-panel-toggle"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="header-panel"]').exists()).toBe(false);
+  });
+
+  it('offers the accordion with the drawer slot, closed unless told otherwise, toggled by its button', async () => {
+    const wrapper = mount(UiBlankLayout, { slots: { drawer: () => h('p', 'drawer content') } });
+    const toggle = wrapper.find('[data-testid="header-panel-toggle"]');
+    expect(toggle.element.tagName).toBe('BUTTON');
+    expect(toggle.attributes('aria-expanded')).toBe('false');
+    const panel = wrapper.find('[data-testid="header-panel"]');
+    expect(toggle.attributes('aria-controls')).toBe(panel.attributes('id'));
+    expect(panelShown(wrapper)).toBe(false);
+    await toggle.trigger('click');
+    expect(toggle.attributes('aria-expanded')).toBe('true');
+    expect(panelShown(wrapper)).toBe(true);
+  });
+
+  it('opens initially with header-panel-initially-open', () => {
+    const wrapper = mount(UiBlankLayout, { props: { headerPanelInitiallyOpen: true }, slots: { drawer: () => 'x' } });
+    expect(panelShown(wrapper)).toBe(true);
+  });
+
+  it('remembers the open state under header-panel-storage-key', async () => {
+    const key = 'test.headerPanel';
+    const first = mount(UiBlankLayout, { props: { headerPanelStorageKey: key }, slots: { drawer: () => 'x' } });
+    await first.find('[data-testid="header-panel-toggle"]').trigger('click');
+    expect(localStorage.getItem(key)).toBe('true');
+    first.unmount();
+
+    // A new page with the same key starts open, although its prop says closed.
+    const second = mount(UiBlankLayout, { props: { headerPanelStorageKey: key, headerPanelInitiallyOpen: false }, slots: { drawer: () => 'x' } });
+    expect(panelShown(second)).toBe(true);
+    await second.find('[data-testid="header-panel-toggle"]').trigger('click');
+    expect(localStorage.getItem(key)).toBe('false');
+
+    // A remembered "closed" beats header-panel-initially-open.
+    const third = mount(UiBlankLayout, { props: { headerPanelStorageKey: key, headerPanelInitiallyOpen: true }, slots: { drawer: () => 'x' } });
+    expect(panelShown(third)).toBe(false);
+  });
+
+  it('writes nothing to localStorage without a storage key', async () => {
+    const wrapper = mount(UiBlankLayout, { slots: { drawer: () => 'x' } });
+    await wrapper.find('[data-testid="header-panel-toggle"]').trigger('click');
+    expect(localStorage.length).toBe(0);
+  });
+
+  it('gives drawer-actions a close function that closes the panel', async () => {
+    const wrapper = mount(UiBlankLayout, {
+      props: { headerPanelInitiallyOpen: true },
+      slots: {
+        drawer: () => 'x',
+        'drawer-actions': ({ close }: { close: () => void }) => h('button', { class: 'close-probe', onClick: close }, 'Close'),
+      },
+    });
+    expect(panelShown(wrapper)).toBe(true);
+    await wrapper.find('.close-probe').trigger('click');
+    expect(panelShown(wrapper)).toBe(false);
+  });
+
+  it('hides the sidebar with sidebar-hidden and shows the emblem and particles id otherwise', () => {
+    const hidden = mount(UiBlankLayout, { props: { sidebarHidden: true }, slots: allSlots() });
+    expect(hidden.find('aside').exists()).toBe(false);
+    expect(hidden.find('[data-probe="canvas-main"]').exists()).toBe(true);
+
+    const shown = mount(UiBlankLayout, { props: { emblemSrc: '/emblem.svg', sidebarParticlesId: 'particles-x' }, slots: allSlots() });
+    expect(shown.find('aside img').attributes('src')).toBe('/emblem.svg');
+    expect(shown.find('aside #particles-x').exists()).toBe(true);
+  });
+});
+
+// The legacy slot names are assembled from pieces so this file does not contain them itself.
+const DOT = '\\.';
+const LEGACY = [
+  new RegExp(['app', '(sidebar|header)', '[\\w*]'].join(DOT)),
+  new RegExp(['page', 'canvas', 'main'].join(DOT)),
+  new RegExp(['app', 'modals'].join(DOT) + '\\b'),
+];
+const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', 'test-output', 'data', 'coverage', '.vite']);
+const TEXT_FILE = /\.(vue|ts|tsx|js|mjs|cjs|json|md|html|css|yaml|yml)$/;
+
+function* sourceFiles(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir)) {
+    if (SKIP_DIRS.has(entry)) continue;
+    const full = path.join(dir, entry);
+    const stat = statSync(full);
+    if (stat.isDirectory()) yield* sourceFiles(full);
+    else if (TEXT_FILE.test(entry) && entry !== 'package-lock.json' && stat.size < 2_000_000) yield full;
+  }
+}
+
+describe('legacy slot names', () => {
+  it('the pattern finds a legacy name when one is there', () => {
+    const sample = ['#', 'app', '.', 'sidebar', '.', 'mid'].join('');
+    expect(LEGACY.some((pattern) => pattern.test(sample))).toBe(true);
+  });
+
+  it('appear nowhere in the repository', () => {
+    const root = path.resolve(import.meta.dirname, '../../..');
+    const hits: string[] = [];
+    let scanned = 0;
+    for (const file of sourceFiles(root)) {
+      scanned += 1;
+      const text = readFileSync(file, 'utf8');
+      for (const pattern of LEGACY) if (pattern.test(text)) hits.push(`${path.relative(root, file)}: ${pattern}`);
+    }
+    expect(scanned).toBeGreaterThan(20);
+    expect(hits).toEqual([]);
+  });
+});

@@ -1,0 +1,131 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, expectErrorShape, makeDirs, startBackend, type Backend, type Dirs } from './helpers.js';
+
+// Load timeout 2000 ms, call timeout 1500 ms, 48 MB per host (helpers.ts). Bounds below are
+// generous on purpose: the machine is shared.
+const LOAD_BOUND_MS = 12_000;
+
+let dirs: Dirs;
+let backend: Backend;
+const details = async (id: string) => (await api(backend, 'GET', `/api/v1/plugins/${id}`)).body;
+const persisted = async () => JSON.parse(await readFile(path.join(dirs.dataDir, 'plugin-states.json'), 'utf8'));
+
+beforeAll(async () => {
+  dirs = await makeDirs(['other_plugin', 'setup_throws', 'setup_hangs', 'setup_loops', 'oom_plugin', 'missing_entry', 'invalid_manifest', 'undeclared_capability', 'route_loops']);
+  backend = await startBackend(dirs);
+  expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/load')).status).toBe(200);
+});
+afterAll(async () => {
+  await backend?.stop();
+  await dirs?.cleanup();
+});
+
+describe('a plugin that fails to load ends in error with the reason', () => {
+  it.each([
+    ['setup_throws', /setup failed: database unreachable/],
+    ['setup_hangs', /setup did not finish within 2000 ms/],
+    ['setup_loops', /setup did not finish within 2000 ms/],
+    ['oom_plugin', /ran out of memory \(limit 48 MB\)/],
+    ['missing_entry', /entry file dist\/plugin.js not found/],
+    ['invalid_manifest', /manifest.json: version: not a semver version/],
+    ['undeclared_capability', /CAPABILITY_NOT_DECLARED: action 'undeclared_capability.sneaky' needs capability 'exec.undeclared_capability.sneaky'/],
+  ])('%s', async (id, reason) => {
+    const started = Date.now();
+    const answer = await api(backend, 'POST', `/api/v1/plugins/${id}/load`);
+    expect(Date.now() - started).toBeLessThan(LOAD_BOUND_MS);
+    expectErrorShape(answer, 422, 'PLUGIN_LOAD_FAILED');
+    expect(answer.body.error.message).toMatch(reason);
+
+    const plugin = await details(id);
+    expect(plugin.state).toBe('error');
+    expect(plugin.error.reason).toMatch(reason);
+    // nothing left behind: no routes, actions, registry entries, nor a place in the active set
+    expect(plugin).toMatchObject({ routes: [], actions: [], subscriptions: [] });
+    expect((await api(backend, 'GET', '/api/v1/actions/registry')).body.actions.map((a: any) => a.plugin_id)).not.toContain(id);
+    expect((await persisted()).active).not.toContain(id);
+    expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
+  });
+
+  it('keeps serving other plugins while a setup loops forever', async () => {
+    const loading = api(backend, 'POST', '/api/v1/plugins/setup_loops/load');
+    let loadDone = false;
+    void loading.then(() => (loadDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await details('setup_loops')).state).toBe('loading');
+    const ping = await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping');
+    expect(ping.body).toEqual({ pong: 'other' });
+    expect(loadDone).toBe(false);
+    expectErrorShape(await loading, 422, 'PLUGIN_LOAD_FAILED');
+  });
+
+  it('refuses a second operation on a loading plugin with 409 once the first ends', async () => {
+    const first = api(backend, 'POST', '/api/v1/plugins/setup_hangs/load');
+    const second = api(backend, 'POST', '/api/v1/plugins/setup_hangs/unload');
+    expectErrorShape(await first, 422, 'PLUGIN_LOAD_FAILED');
+    expectErrorShape(await second, 409, 'ILLEGAL_TRANSITION');
+  });
+
+  it('can load a failed plugin again once its code is fixed', async () => {
+    const file = path.join(dirs.pluginsDir, 'setup_throws', 'index.js');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, "export function setup(ctx) { ctx.routes.get('/fixed', () => ({ fixed: true })); }");
+    expect((await api(backend, 'POST', '/api/v1/plugins/setup_throws/reload')).body.state).toBe('active');
+    expect((await api(backend, 'GET', '/api/v1/plugins/setup-throws/fixed')).body).toEqual({ fixed: true });
+  });
+});
+
+describe('a route handler that loops forever', () => {
+  it('times out with 504, ends that plugin in error, and never blocks the backend or other plugins', async () => {
+    expect((await api(backend, 'POST', '/api/v1/plugins/route_loops/load')).status).toBe(200);
+    expect((await api(backend, 'GET', '/api/v1/plugins/route-loops/ok')).body).toEqual({ ok: true });
+
+    const looping = api(backend, 'GET', '/api/v1/plugins/route-loops/loop');
+    let loopDone = false;
+    void looping.then(() => (loopDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
+    expect((await api(backend, 'GET', '/api/v1/health')).body).toEqual({ status: 'ok' });
+    expect(loopDone).toBe(false);
+
+    const answer = await looping;
+    expectErrorShape(answer, 504, 'PLUGIN_TIMEOUT');
+    const plugin = await details('route_loops');
+    expect(plugin.state).toBe('error');
+    expect(plugin.error.reason).toMatch(/route GET \/loop did not answer within 1500 ms and the plugin host stopped responding/);
+    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/route-loops/ok'), 404, 'ROUTE_NOT_FOUND');
+    expect((await persisted()).active).not.toContain('route_loops');
+    expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
+  });
+
+  it('keeps a plugin whose handler is slow but whose host still answers', async () => {
+    await writeSlowPlugin();
+    expect((await api(backend, 'POST', '/api/v1/plugins/slow_plugin/load')).status).toBe(200);
+    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/slow-plugin/slow'), 504, 'PLUGIN_TIMEOUT');
+    expect((await details('slow_plugin')).state).toBe('active');
+    expect((await api(backend, 'GET', '/api/v1/plugins/slow-plugin/fast')).body).toEqual({ fast: true });
+  });
+});
+
+async function writeSlowPlugin(): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const dir = path.join(dirs.pluginsDir, 'slow_plugin');
+  await mkdir(dir);
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ name: 'slow_plugin', version: '1.0.0' }));
+  await writeFile(
+    path.join(dir, 'index.js'),
+    "export function setup(ctx) { ctx.routes.get('/slow', () => new Promise((r) => setTimeout(r, 60000))); ctx.routes.get('/fast', () => ({ fast: true })); }",
+  );
+}
+
+describe('after every failure', () => {
+  it('still lists every plugin and leaves no stray files in the plugins folder', async () => {
+    const list = await api(backend, 'GET', '/api/v1/plugins');
+    expect(list.status).toBe(200);
+    expect(list.body.plugins.find((p: any) => p.id === 'other_plugin').state).toBe('active');
+    expect((await readdir(dirs.pluginsDir)).sort()).toEqual(
+      ['invalid_manifest', 'missing_entry', 'oom_plugin', 'other_plugin', 'route_loops', 'setup_hangs', 'setup_loops', 'setup_throws', 'slow_plugin', 'undeclared_capability'].sort(),
+    );
+  });
+});

@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // One runner for the whole monorepo. Each package's tests run against built code (npm test builds first).
+
+// Stores started by tests begin with an empty catalog; a test that wants the example plugins
+// seeded says so (OKO_STORE_SEED=true). Services inherit this through process.env.
+const serviceEnv = { OKO_STORE_SEED: 'false' };
+
 export default defineConfig({
   test: {
     projects: [
@@ -14,6 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'store',
+          env: serviceEnv,
           include: ['packages/store/src/**/*.test.ts', 'packages/store/test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
@@ -23,6 +29,7 @@ export default defineConfig({
       {
         test: {
           name: 'backend',
+          env: serviceEnv,
           include: ['packages/backend/src/**/*.test.ts', 'packages/backend/test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
@@ -50,6 +57,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          env: serviceEnv,
           include: ['e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,

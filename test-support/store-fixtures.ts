@@ -118,6 +118,9 @@ export function startBackend(options: BackendOptions): Promise<RunningService> {
       OKO_DATA_DIR: options.dataDir,
       // Tests ship their own plugins; the backend's builtin ones would only add noise.
       OKO_BUILTIN_PLUGINS_DIR: '',
+      // A busy test machine can make a healthy store slower than the 3 s default; tests that
+      // exercise the timeout set their own. A dead store is refused at once either way.
+      OKO_STORE_TIMEOUT_MS: '20000',
       ...options.env,
     },
   });

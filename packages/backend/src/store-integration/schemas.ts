@@ -15,7 +15,7 @@ export const StoreListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Search in name, description, author, tags' })),
   tag: Type.Optional(Type.String({ maxLength: 50 })),
   page: Type.Optional(Type.Integer({ minimum: 1 })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
 });
 export type StoreListQuery = Static<typeof StoreListQuery>;
 

@@ -28,3 +28,15 @@ function shutdown(code) {
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
+
+// Say which URL to open once the dashboard answers (both services log their own listening lines).
+const host = process.env.OKO_HOST || '127.0.0.1';
+const dashboard = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${process.env.OKO_PORT || '8000'}`;
+async function announce(deadline) {
+  while (Date.now() < deadline && !stopping) {
+    const ok = await fetch(`${dashboard}/api/v1/health`).then((r) => r.ok, () => false);
+    if (ok) return console.log(`\n[start] OKO dashboard is ready: open ${dashboard}\n`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+if (services.some((s) => s.name === 'backend')) void announce(Date.now() + 60_000);

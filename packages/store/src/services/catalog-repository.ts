@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createError, formatIssues, checkSchema } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
@@ -38,6 +38,9 @@ export class JsonCatalogRepository implements CatalogRepository {
 
   static async open(storagePath: string, log: FastifyBaseLogger): Promise<JsonCatalogRepository> {
     const repo = new JsonCatalogRepository(path.join(storagePath, CATALOG_FILE), log);
+    // Temp files of a write cut short by a crash; the real file is intact either way.
+    const stale = (await readdir(storagePath)).filter((name) => name.startsWith(`.${CATALOG_FILE}.`) && name.endsWith('.tmp'));
+    await Promise.all(stale.map((name) => rm(path.join(storagePath, name), { force: true })));
     await repo.load();
     return repo;
   }

@@ -118,6 +118,10 @@ describe('lifecycle', () => {
     expectErrorShape(await api(backend, 'POST', `/api/v1/plugins/no_such_plugin/${operation}`), 404, 'PLUGIN_NOT_FOUND');
   });
 
+  it.each(['', '/manifest', '/page', '/static/app.js'])('answers 404 PLUGIN_NOT_FOUND for GET %s of an unknown plugin', async (suffix) => {
+    expectErrorShape(await api(backend, 'GET', `/api/v1/plugins/no_such_plugin${suffix}`), 404, 'PLUGIN_NOT_FOUND');
+  });
+
   it('reload runs the code as it is now on disk', async () => {
     await api(backend, 'POST', '/api/v1/plugins/good_plugin/load');
     expect((await api(backend, 'GET', '/api/v1/plugins/good-plugin/version')).body).toEqual({ version: 'v1' });

@@ -1,0 +1,77 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildRawZip, manifestText, type RawZipEntry } from '../../shared/src/archive/raw-zip.js';
+
+/** One repository of the fake: branch -> files (paths inside the repository). */
+export type FakeRepo = Record<string, RawZipEntry[]>;
+
+export interface FakeGithub {
+  apiUrl: string;
+  codeloadUrl: string;
+  /** Authorization header of every request, per server. */
+  seen: { api: (string | undefined)[]; codeload: (string | undefined)[] };
+  close: () => Promise<void>;
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * Behaves like api.github.com for zipballs: GET /repos/{owner}/{repo}/zipball[/{ref}] answers 302
+ * to a codeload-like host (another port, so another host), 404 for a missing repository or
+ * branch. The archive wraps the repository in one {owner}-{repo}-{sha}/ folder, as GitHub does.
+ * Repository "evil" redirects to a host that is not allowed.
+ */
+export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<FakeGithub> {
+  const seen = { api: [] as (string | undefined)[], codeload: [] as (string | undefined)[] };
+  const codeload = http.createServer((req, res) => {
+    seen.codeload.push(req.headers.authorization);
+    const match = /^\/([^/]+)\/([^/]+)\/legacy\.zip\/(.+)$/.exec(req.url ?? '');
+    const files = match ? repos[`${match[1]}/${match[2]}`]?.[decodeURIComponent(match[3]!)] : undefined;
+    if (!match || !files) {
+      res.writeHead(404).end();
+      return;
+    }
+    const top = `${match[1]}-${match[2]}-0123abc/`;
+    const zip = buildRawZip([{ name: top, method: 0 }, ...files.map((f) => ({ ...f, name: top + f.name }))]);
+    res.writeHead(200, { 'content-type': 'application/zip', 'content-length': zip.length }).end(zip);
+  });
+  const codeloadUrl = await listen(codeload);
+  const codeloadPort = new URL(codeloadUrl).port;
+
+  const api = http.createServer((req, res) => {
+    seen.api.push(req.headers.authorization);
+    const match = /^\/repos\/([^/]+)\/([^/]+)\/zipball(?:\/(.+))?$/.exec(req.url ?? '');
+    const repoName = match ? `${match[1]}/${match[2]}` : '';
+    const repo = repos[repoName];
+    const ref = match?.[3] ? decodeURIComponent(match[3]) : 'main';
+    if (match?.[2] === 'evil') {
+      res.writeHead(302, { location: `http://localhost:${codeloadPort}/${repoName}/legacy.zip/main` }).end();
+      return;
+    }
+    if (!repo || !repo[ref]) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+      return;
+    }
+    res.writeHead(302, { location: `${codeloadUrl}/${repoName}/legacy.zip/${encodeURIComponent(ref)}` }).end();
+  });
+  const apiUrl = await listen(api);
+  return {
+    apiUrl,
+    codeloadUrl,
+    seen,
+    close: async () => {
+      await new Promise((r) => api.close(r));
+      await new Promise((r) => codeload.close(r));
+    },
+  };
+}
+
+export function pluginFiles(name: string, version: string): RawZipEntry[] {
+  return [
+    { name: 'manifest.json', content: manifestText(name, version) },
+    { name: 'index.js', content: 'export async function setup() {}' },
+  ];
+}

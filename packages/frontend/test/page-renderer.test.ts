@@ -1,24 +1,25 @@
 import { createHash } from 'node:crypto';
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Negotiation, PageComponentBase, PageManifest } from '../src/api/page-manifest-types.js';
+import type { Negotiation, PageManifest } from '../src/api/page-manifest-types.js';
 import { customBundlesDisabled } from '../src/lib/settings.js';
 import PluginPageRenderer from '../src/page-renderer/PluginPageRenderer.vue';
 import { json, never, stubFetch } from './fetch-stub.js';
 
-const ACCEPTED: Negotiation = { accepted: true, fallback_used: false, reason: null, errors: [] };
+const ACCEPTED: Negotiation = { accepted: true, fallback_used: false, reason: 'page manifest accepted', errors: [] };
 const PREFIX = 'net-scan';
 const HOSTS = `/api/v1/plugins/${PREFIX}/hosts`;
 
-function page(components: PageComponentBase[], extra: Partial<NonNullable<PageManifest['page']>> = {}): PageManifest {
-  return { plugin_id: 'net_scan', manifest_version: '1.0', page: { enabled: true, layout: 'content-only', components, ...extra } };
+/** Loosely typed on purpose: tests feed layouts and types the schema would not allow. */
+function page(components: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): PageManifest {
+  return { plugin_id: 'net_scan', manifest_version: '1.0', page: { enabled: true, layout: 'content-only', components, ...extra } } as PageManifest;
 }
 
 function render(manifest: PageManifest, negotiation: Negotiation = ACCEPTED) {
   return mount(PluginPageRenderer, { props: { manifest, negotiation, pluginId: 'net_scan', apiPrefix: PREFIX }, attachTo: document.body });
 }
 
-const table = (extra: Record<string, unknown> = {}): PageComponentBase => ({
+const table = (extra: Record<string, unknown> = {}) => ({
   id: 'hosts',
   type: 'data-table',
   columns: [
@@ -149,6 +150,54 @@ describe('PluginPageRenderer: universal components', () => {
     expect(wrapper.findAll('tr.data-row')).toHaveLength(4);
   });
 
+  it('draws a stat-card with the value at its value_path', async () => {
+    stubFetch({ [`/api/v1/plugins/${PREFIX}/stats`]: () => json({ cpu: { display: '12 %' } }) });
+    const wrapper = render(page([{ id: 'cpu', type: 'stat-card', title: 'CPU', dataSource: { type: 'http', endpoint: `/api/v1/plugins/${PREFIX}/stats` }, value_path: 'cpu.display' }]));
+    await flushPromises();
+    expect(wrapper.find('[data-component="cpu"] [data-state="ready"]').text()).toBe('12 %');
+  });
+
+  it('draws a key-value component with labelled fields', async () => {
+    stubFetch({ [`/api/v1/plugins/${PREFIX}/host`]: () => json({ data: { os: 'linux', cores: 2 } }) });
+    const wrapper = render(
+      page([{ id: 'facts', type: 'key-value', columns: [{ key: 'os', label: 'System' }, { key: 'cores', label: 'Cores' }], dataSource: { type: 'http', endpoint: `/api/v1/plugins/${PREFIX}/host`, response_path: 'data' } }]),
+    );
+    await flushPromises();
+    expect(wrapper.findAll('[data-component="facts"] dt').map((dt) => dt.text())).toEqual(['System', 'Cores']);
+    expect(wrapper.findAll('[data-component="facts"] dd').map((dd) => dd.text())).toEqual(['linux', '2']);
+  });
+
+  it('runs an action-button through the action gateway with its capability', async () => {
+    let body: unknown;
+    stubFetch({
+      '/api/v1/actions/execute': (init) => {
+        body = JSON.parse(String(init?.body));
+        return json({ type: 'net_scan.rescan', plugin_id: 'net_scan', result: { ok: true }, executed_at: '', duration_ms: 1 });
+      },
+    });
+    const wrapper = render(page([{ id: 'rescan', type: 'action-button', title: 'Rescan', capability: 'exec.net_scan.rescan' }]));
+    await wrapper.find('[data-component="rescan"] button').trigger('click');
+    await flushPromises();
+    expect(body).toEqual({ type: 'net_scan.rescan', capability: 'exec.net_scan.rescan', payload: {} });
+    expect(wrapper.find('[data-component="rescan"] [role="status"]').text()).toContain('Rescan done');
+  });
+
+  it("refuses an action that is not the plugin's own, without calling the gateway", async () => {
+    const { calls } = stubFetch({});
+    const wrapper = render(page([{ id: 'wipe', type: 'action-button', title: 'Wipe', capability: 'exec.other_plugin.wipe' }]));
+    await wrapper.find('[data-component="wipe"] button').trigger('click');
+    await flushPromises();
+    expect(calls).toEqual([]);
+    expect(wrapper.find('[data-component="wipe"] [role="alert"]').text()).toContain('does not belong to plugin net_scan');
+  });
+
+  it('fills a data table from an action data source', async () => {
+    stubFetch({ '/api/v1/actions/execute': () => json({ type: 'net_scan.list', plugin_id: 'net_scan', result: { data: { items: ITEMS } }, executed_at: '', duration_ms: 1 }) });
+    const wrapper = render(page([table({ dataSource: { type: 'action', capability: 'exec.net_scan.list', response_path: 'data.items' } })]));
+    await flushPromises();
+    expect(wrapper.findAll('tr.data-row')).toHaveLength(4);
+  });
+
   it.each([
     ['content-only', 'layout-content-only'],
     ['with-sidebar', 'layout-with-sidebar'],
@@ -179,12 +228,17 @@ describe('PluginPageRenderer: universal components', () => {
   it('shows the reason and errors of a fallback manifest instead of a page', () => {
     stubFetch({});
     const wrapper = render(
-      { page: { enabled: false, components: [] } },
-      { accepted: false, fallback_used: true, reason: 'page_manifest.yaml: manifest_version 2.0 is not supported', errors: [{ path: 'manifest_version', message: 'major 2 not understood' }] },
+      { plugin_id: 'net_scan', manifest_version: '1.0', page: { enabled: false, layout: 'content-only', components: [] } },
+      {
+        accepted: false,
+        fallback_used: true,
+        reason: 'page_manifest.yaml manifest_version 2.0 is incompatible',
+        errors: [{ file: 'page_manifest.yaml', path: 'manifest_version', message: 'major 2 not understood' }],
+      },
     );
     const fallback = wrapper.find('[data-testid="page-fallback"]');
-    expect(fallback.text()).toContain('manifest_version 2.0 is not supported');
-    expect(fallback.text()).toContain('manifest_version: major 2 not understood');
+    expect(fallback.text()).toContain('manifest_version 2.0 is incompatible');
+    expect(fallback.text()).toContain('page_manifest.yaml: manifest_version: major 2 not understood');
     expect(wrapper.find('.page-layout').exists()).toBe(false);
   });
 });

@@ -1,107 +1,29 @@
-// The page manifest as the renderer draws it (DESIGN.md "Plugin pages"). The backend validates it
-// with the shared schema before answering; the renderer still treats every field as optional
-// because a fallback manifest carries almost nothing.
+// The page manifest as the renderer draws it (DESIGN.md "Plugin pages"), on top of the shared
+// schema's types. The schema allows extra keys; the few the renderer reads beyond the schema
+// (placement hints, a stat card's value_path) are named here.
+import type { PageComponent, PageDataSource, PageManifest, PageNegotiation } from '@oko/shared';
 
-export type PageLayout = 'content-only' | 'with-sidebar' | 'dashboard' | 'split-view';
+export type { PageLayout, PageManifest, PageManifestAnswer, PageDataSource } from '@oko/shared';
+export type Negotiation = PageNegotiation;
 
-export interface PageComponentBase {
-  id: string;
-  type: string;
-  title?: string;
+export type PageComponentBase = PageComponent & {
   /** Optional placement hint: `sidebar` (with-sidebar) or `secondary` (split-view). */
   area?: string;
-  [key: string]: unknown;
-}
-
-export interface TextComponent extends PageComponentBase {
-  type: 'text';
-  text?: string;
-  content?: string;
-}
-
-export interface DataTableColumn {
-  key: string;
-  label?: string;
-}
-
-export interface GroupBySpec {
-  field: string;
-  label?: string;
-  emptyLabel?: string;
-}
-
-export interface DataSource {
-  type?: string;
-  method?: string;
-  endpoint: string;
-  response_path?: string;
-}
-
-export interface DataTableComponent extends PageComponentBase {
-  type: 'data-table';
-  columns?: DataTableColumn[];
-  groupBy?: GroupBySpec[];
-  dataSource?: DataSource;
-  loadingText?: string;
-  emptyText?: string;
-  errorText?: string;
-}
-
-export interface SidebarAction {
-  id: string;
-  title?: string;
-  icon?: string;
-  route?: string;
-  endpoint?: string;
-  method?: string;
-}
-
-export interface StatCardWidget {
-  type: string;
-  title?: string;
-  endpoint?: string;
+  /** stat-card: path of the value in the data source's answer (else response_path). */
   value_path?: string;
+  /** action-button: the action type to run (else derived from `capability`). */
+  action?: string;
+  payload?: unknown;
   unit?: string;
-}
+};
 
-export interface DashboardIndicator {
-  id: string;
-  widget: StatCardWidget;
-  alwaysVisible?: boolean;
-}
-
-export interface CustomBundle {
-  enabled?: boolean;
-  entry?: string;
-  integrity?: string;
-}
-
-export interface PageManifest {
-  plugin_id?: string;
-  manifest_version?: string;
-  plugin_api_version?: string;
-  capabilities?: string[];
-  page?: {
-    enabled?: boolean;
-    title?: string;
-    layout?: PageLayout | string;
-    sidebarActions?: SidebarAction[];
-    components?: PageComponentBase[];
-  };
-  dashboard?: { indicators?: DashboardIndicator[] };
-  frontend?: { renderer?: 'universal' | 'custom' | string; customBundle?: CustomBundle };
-}
-
-export interface Negotiation {
-  accepted: boolean;
-  fallback_used: boolean;
-  reason?: string | null;
-  errors?: Array<string | { path?: string; message: string; file?: string }>;
-}
-
-/** GET /api/v1/plugins/{id}/manifest */
-export interface PageManifestResponse {
-  plugin_id: string;
-  manifest: PageManifest;
-  negotiation: Negotiation;
-}
+export type DataTableComponent = PageComponentBase & { type: 'data-table' };
+export type TextComponent = PageComponentBase & { type: 'text'; content?: string };
+export type DataTableColumn = NonNullable<PageComponent['columns']>[number];
+export type GroupBySpec = NonNullable<PageComponent['groupBy']>[number];
+export type DataSource = PageDataSource;
+export type SidebarAction = NonNullable<PageManifest['page']['sidebarActions']>[number];
+export type DashboardIndicator = NonNullable<NonNullable<PageManifest['dashboard']>['indicators']>[number] & {
+  widget: { unit?: string };
+};
+export type CustomBundle = NonNullable<NonNullable<PageManifest['frontend']>['customBundle']>;

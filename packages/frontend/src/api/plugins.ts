@@ -1,6 +1,6 @@
 import { get, post } from './client.js';
 import type { InstalledPlugin, PluginDetails, PluginList, PluginState } from './types.js';
-import type { PageManifestResponse } from './page-manifest-types.js';
+import type { PageManifestAnswer } from './page-manifest-types.js';
 
 // /api/v1/plugins: the backend's plugin manager (issue 3).
 
@@ -11,7 +11,7 @@ const base = (id: string) => `/api/v1/plugins/${encodeURIComponent(id)}`;
 
 export const listPlugins = () => get<PluginList>('/api/v1/plugins', { timeoutMs: 10_000 });
 export const getPlugin = (id: string) => get<PluginDetails>(base(id));
-export const getPageManifest = (id: string) => get<PageManifestResponse>(`${base(id)}/manifest`);
+export const getPageManifest = (id: string) => get<PageManifestAnswer>(`${base(id)}/manifest`);
 
 /** Lifecycle operations can wait on a plugin's setup, which the backend bounds at ~10 s. */
 export const runOperation = (id: string, operation: PluginOperation) =>

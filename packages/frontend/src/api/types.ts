@@ -1,72 +1,33 @@
-// Payload types of the backend API as the UI reads them. The backend's own types live in
-// @oko/shared; these mirror them loosely (optional where the backend may omit a field) so a
-// field the backend adds later never breaks the UI.
+// Payload types of the backend API. The plugin-management and catalog types come from
+// @oko/shared (the same schemas the backend validates with); the /api/v1/store answers are the
+// backend's own and are written out here, as the backend defines them in its schemas.ts.
+import type { CatalogEntry, PluginState } from '@oko/shared';
 
-export const PLUGIN_STATES = ['discovered', 'loading', 'active', 'error', 'disabled'] as const;
-export type PluginState = (typeof PLUGIN_STATES)[number];
+export type {
+  BackendInfo,
+  CatalogEntry,
+  GithubImportRequest,
+  PluginDetails,
+  PluginErrorInfo,
+  PluginList,
+  PluginState,
+  PluginSummary,
+  PluginUiSummary,
+  RegisteredRoute,
+} from '@oko/shared';
+export type { PluginSummary as InstalledPlugin } from '@oko/shared';
 
-export interface UiSummary {
-  has_page?: boolean;
-  page_title?: string;
-  page_icon?: string;
-  show_in_menu?: boolean;
-  menu_group?: string;
-  menu_order?: number;
-  api_prefix?: string;
-}
-
-/** The backend reports a plugin error either as text or as `{code, message}`. */
-export type PluginErrorInfo = string | { code?: string; message: string };
-
-export interface InstalledPlugin {
+/** A catalog entry as GET /api/v1/store lists it, with what this backend has installed. */
+export type StorePlugin = Partial<Omit<CatalogEntry, 'id' | 'name' | 'version'>> & {
   id: string;
   name: string;
   version: string;
-  description?: string;
-  state: PluginState;
-  scope?: 'builtin' | 'external' | string;
-  error?: PluginErrorInfo | null;
-  ui?: UiSummary | null;
-  api_prefix?: string;
-}
+  installed: boolean;
+  installed_version: string | null;
+  installed_state: PluginState | string | null;
+};
 
-export interface PluginList {
-  plugins: InstalledPlugin[];
-  total: number;
-}
-
-export interface RegisteredRoute {
-  method: string;
-  path: string;
-}
-
-export interface PluginDetails extends InstalledPlugin {
-  manifest?: Record<string, unknown> & { capabilities?: string[]; author?: string; homepage?: string; license?: string; tags?: string[] };
-  ui?: (UiSummary & Record<string, unknown>) | null;
-  loaded_at?: string | null;
-  routes?: Array<RegisteredRoute | string>;
-  actions?: Array<{ type: string; capability?: string } | string>;
-  path?: string;
-}
-
-export interface StorePlugin {
-  id: string;
-  name: string;
-  version: string;
-  description?: string;
-  author?: string;
-  source?: string;
-  tags?: string[];
-  manifest?: { name?: string; version?: string; tags?: string[]; capabilities?: string[] } & Record<string, unknown>;
-  installed?: boolean;
-  installed_version?: string | null;
-  installed_state?: PluginState | null;
-  created_at?: string;
-  updated_at?: string;
-  size?: number;
-  size_bytes?: number;
-}
-
+/** GET /api/v1/store: `available: false` with a reason when the store does not answer. */
 export interface StoreList {
   available: boolean;
   plugins: StorePlugin[];
@@ -74,39 +35,33 @@ export interface StoreList {
   reason?: string;
 }
 
+/** GET /api/v1/store/health */
 export interface StoreHealth {
   available: boolean;
   url: string;
-  response_time_ms?: number | null;
-  store?: Record<string, unknown>;
+  response_time_ms: number;
+  store?: { version: string; plugins_count: number };
   reason?: string;
 }
 
+/** POST /api/v1/store/{id}/install */
 export interface InstallResult {
-  status: string;
-  plugin: { id: string; name: string; version: string; state: PluginState; scope?: string };
+  status: 'installed';
+  plugin: { id: string; name: string; version: string; state: string; scope: string };
   message: string;
 }
 
+/** POST /api/v1/store/{id}/uninstall */
+export interface UninstallResult {
+  status: 'uninstalled';
+  plugin: { id: string; name: string; version: string };
+  message: string;
+}
+
+/** POST /api/v1/store/upload/zip and /upload/github: the store's answer, passed through. */
 export interface StoreUploadResult {
   success: boolean;
   plugin_id: string;
   message: string;
-  plugin?: StorePlugin;
-}
-
-export interface BackendInfo {
-  version?: string;
-  plugins_dir?: string;
-  data_dir?: string;
-  store_url?: string;
-  node?: string;
-  node_version?: string;
-  [key: string]: unknown;
-}
-
-export interface GithubImportRequest {
-  repo_url: string;
-  branch: string;
-  subdirectory?: string;
+  plugin: { id: string; name: string; version: string };
 }

@@ -1,12 +1,12 @@
-import type { InstalledPlugin, PluginErrorInfo, UiSummary } from '../api/types.js';
+import type { InstalledPlugin, PluginErrorInfo } from '../api/types.js';
 
 export function errorReason(error: PluginErrorInfo | null | undefined): string | null {
-  if (!error) return null;
-  return typeof error === 'string' ? error : error.message;
+  return error?.reason ?? null;
 }
 
-export function apiPrefixFor(plugin: Pick<InstalledPlugin, 'name' | 'api_prefix'> & { ui?: UiSummary | null }): string {
-  return plugin.ui?.api_prefix ?? plugin.api_prefix ?? plugin.name.replace(/_/g, '-');
+/** The backend resolves ui.yaml's api_prefix (or its default) for every plugin it lists. */
+export function apiPrefixFor(plugin: Pick<InstalledPlugin, 'name' | 'ui'>): string {
+  return plugin.ui?.api_prefix || plugin.name.replace(/_/g, '-');
 }
 
 export interface MenuEntry {

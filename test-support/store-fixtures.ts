@@ -92,7 +92,8 @@ export function startStore(options: StoreOptions): Promise<RunningService> {
     entry: STORE_ENTRY,
     portEnv: 'OKO_STORE_PORT',
     port: options.port,
-    env: { OKO_STORE_STORAGE_PATH: options.storageDir, OKO_STORE_HOST: '127.0.0.1', ...options.env },
+    // An empty catalog unless a test asks for the seeded example plugins: counts stay exact.
+    env: { OKO_STORE_STORAGE_PATH: options.storageDir, OKO_STORE_HOST: '127.0.0.1', OKO_STORE_SEED: 'false', ...options.env },
   });
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRawZip, catalogFile, expectError, manifestText, openRawUpload, pluginZip, startStore, uploadFolders, uploadZip, type RawZipEntry, type TestStore } from './helpers.js';
+import { buildRawZip, expectRefusal, manifestText, openRawUpload, pluginZip, startStore, uploadFolders, uploadZip, type RawZipEntry, type TestStore } from './helpers.js';
 
 let store: TestStore;
 
@@ -16,14 +16,8 @@ afterAll(async () => {
 const manifest: RawZipEntry = { name: 'manifest.json', content: manifestText('bad_plugin', '1.0.0') };
 const index: RawZipEntry = { name: 'index.js', content: 'export async function setup() {}' };
 
-/** Uploads `zip`, expects the status and code, and checks the catalog and uploads/ are unchanged. */
-async function expectRefusedUpload(zip: Buffer, status: number, code: string): Promise<string> {
-  const catalogBefore = await catalogFile(store);
-  const foldersBefore = await uploadFolders(store);
-  const message = await expectError(await uploadZip(store, zip), status, code);
-  expect(await catalogFile(store)).toEqual(catalogBefore);
-  expect(await uploadFolders(store)).toEqual(foldersBefore);
-  return message;
+function expectRefusedUpload(zip: Buffer, status: number, code: string): Promise<string> {
+  return expectRefusal(store, () => uploadZip(store, zip), status, code);
 }
 
 describe('archive uploads the store refuses', () => {

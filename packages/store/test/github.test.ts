@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogFile, expectError, json, startStore, uploadFolders, type TestStore } from './helpers.js';
+import { catalogFile, expectRefusal, json, startStore, type TestStore } from './helpers.js';
 import { pluginFiles, startFakeGithub, type FakeGithub } from './fake-github.js';
 
 const TOKEN = 'ghp_test_token_123';
@@ -34,14 +34,8 @@ function importRepo(body: Record<string, unknown>, s = store): Promise<Response>
   return fetch(`${s.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-/** Expects a refusal and checks that the catalog and uploads/ did not change. */
-async function expectRefusedImport(body: Record<string, unknown>, status: number, code: string, s = store): Promise<string> {
-  const catalogBefore = await catalogFile(s);
-  const foldersBefore = await uploadFolders(s);
-  const message = await expectError(await importRepo(body, s), status, code);
-  expect(await catalogFile(s)).toEqual(catalogBefore);
-  expect(await uploadFolders(s)).toEqual(foldersBefore);
-  return message;
+function expectRefusedImport(body: Record<string, unknown>, status: number, code: string, s = store): Promise<string> {
+  return expectRefusal(s, () => importRepo(body, s), status, code);
 }
 
 describe('GitHub import', () => {

@@ -123,3 +123,14 @@ export function openRawUpload(store: TestStore, contentType: string, contentLeng
   response.catch(() => {});
   return { request, response };
 }
+
+/** Sends a request that must be refused, checks the error shape, and that plugins.json and uploads/ did not change. */
+export async function expectRefusal(store: TestStore, send: () => Promise<Response>, status: number, code: string): Promise<string> {
+  const catalogBefore = await catalogFile(store);
+  const foldersBefore = await uploadFolders(store);
+  const message = await expectError(await send(), status, code);
+  if (JSON.stringify(await catalogFile(store)) !== JSON.stringify(catalogBefore)) throw new Error('plugins.json changed');
+  const foldersAfter = await uploadFolders(store);
+  if (JSON.stringify(foldersAfter) !== JSON.stringify(foldersBefore)) throw new Error(`uploads/ changed: ${foldersAfter.join(', ')}`);
+  return message;
+}

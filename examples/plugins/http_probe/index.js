@@ -2,6 +2,7 @@
 // Targets and the last result of each live in ctx.dataDir, so they survive reloads and restarts.
 import path from 'node:path';
 import { jsonFile } from './lib/json-file.js';
+import { renderPage } from './lib/page.js';
 import { mapLimited, probe } from './lib/probe.js';
 import { MAX_TARGETS, newTarget, parseTarget, sameEndpoint } from './lib/targets.js';
 
@@ -61,9 +62,9 @@ export async function setup(ctx) {
   });
 
   // One row per target, with its last result, so the page shows targets not yet probed too.
-  ctx.routes.get('/results', async () => {
+  async function resultRows() {
     const [{ items }, { by_target }] = await Promise.all([targets.read(), results.read()]);
-    const rows = items.map((t) => ({
+    return items.map((t) => ({
       target_id: t.id,
       host: t.host,
       port: t.port,
@@ -77,6 +78,10 @@ export async function setup(ctx) {
       checked_at: null,
       ...by_target[t.id],
     }));
+  }
+
+  ctx.routes.get('/results', async () => {
+    const rows = await resultRows();
     return { items: rows, total: rows.length };
   });
 
@@ -96,6 +101,8 @@ export async function setup(ctx) {
   });
 
   ctx.actions.register('http_probe.probe', async (payload) => runProbes(payload ?? {}));
+
+  ctx.page(async () => renderPage({ title: ctx.ui?.page_title ?? 'HTTP probe', apiBase: `/api/v1/plugins/${ctx.ui?.api_prefix ?? 'http-probe'}`, rows: await resultRows() }));
   ctx.log.info('http_probe ready');
 }
 

@@ -66,6 +66,12 @@ describe('host_stats example plugin', () => {
     expect(body.items.find((i: any) => i.metric === 'Uptime').value).toMatch(/min|h|d/);
   });
 
+  it('has no HTML page of its own: its page is the page manifest the dashboard draws', async () => {
+    const res = await send('GET', `${env.api}/plugins/host_stats/page`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
   it('shows up in the registry while active and its routes are gone after unload', async () => {
     const registry = await getJson<any>(`${env.api}/plugins/registry`);
     expect(registry.body.widgets.filter((w: any) => w.plugin_id === 'host_stats').map((w: any) => w.id)).toEqual(['cpu', 'memory', 'uptime']);

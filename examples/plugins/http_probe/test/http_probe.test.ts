@@ -50,7 +50,9 @@ describe('http_probe example plugin', () => {
     const table = body.manifest.page.components.find((c: any) => c.type === 'data-table');
     expect(table.groupBy[0].field).toBe('host');
     expect(table.dataSource).toMatchObject({ type: 'http', method: 'GET', endpoint: '/api/v1/plugins/http-probe/results', response_path: 'items' });
-    expect(body.manifest.page.sidebarActions.length).toBeGreaterThan(0);
+    // The sidebar button runs the probe action through the gateway, with a capability the plugin declares.
+    expect(body.manifest.page.sidebarActions[0]).toMatchObject({ id: 'probe_all', capability: 'exec.http_probe.probe' });
+    expect(body.manifest.capabilities).toContain('exec.http_probe.probe');
   });
 
   it('refuses targets that are not a host and port, naming the field', async () => {
@@ -126,6 +128,23 @@ describe('http_probe example plugin', () => {
     const unknown = await send('POST', `${base}/probe`, { target_id: 'nope' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('serves its own page with a form to name targets and every target listed, escaped', async () => {
+    await send('POST', `${base}/targets`, { host: 'localhost', port: 9, kind: 'tcp', label: '<b>x</b>' });
+    const res = await fetch(`${env.api}/plugins/http_probe/page`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const html = await res.text();
+    expect(html).toContain('<form id="add">');
+    expect(html).toContain(`http://127.0.0.1:${webPort}/broken`);
+    expect(html).toContain(`tcp://localhost:9`);
+    expect(html).toContain('"/api/v1/plugins/http-probe"');
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt; · tcp://localhost:9');
+    expect(html).not.toContain('<b>x</b>');
+    const { body } = await getJson<any>(`${base}/targets`);
+    const extra = body.items.find((t: any) => t.port === 9);
+    expect((await send('DELETE', `${base}/targets/${extra.id}`)).status).toBe(200);
   });
 
   it('keeps its targets across a reload, and removes one with its result', async () => {

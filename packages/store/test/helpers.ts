@@ -19,10 +19,10 @@ export interface TestStore {
 
 export const STORE_ENTRY = 'packages/store/dist/server.js';
 
-/** Starts the real store process on a free port with its own temporary storage folder. */
+/** Starts the real store process on a free port with its own temporary storage folder and an unseeded catalog. */
 export async function startStore(env: Record<string, string> = {}, storage?: string): Promise<TestStore> {
   const dir = storage ?? (await mkdtemp(path.join(os.tmpdir(), 'oko-store-test-')));
-  const service = await startService({ entry: STORE_ENTRY, portEnv: 'OKO_STORE_PORT', env: { OKO_STORE_STORAGE_PATH: dir, OKO_STORE_HOST: '127.0.0.1', ...env } });
+  const service = await startService({ entry: STORE_ENTRY, portEnv: 'OKO_STORE_PORT', env: { OKO_STORE_STORAGE_PATH: dir, OKO_STORE_HOST: '127.0.0.1', OKO_STORE_SEED: 'false', ...env } });
   const store: TestStore = {
     url: service.url,
     api: `${service.url}/api/v1`,

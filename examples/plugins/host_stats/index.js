@@ -21,7 +21,7 @@ export async function setup(ctx) {
       { group: 'CPU', metric: 'Busy', value: s.cpu.display },
       { group: 'CPU', metric: 'Load average (1 / 5 / 15 min)', value: `${s.cpu.load_1m} / ${s.cpu.load_5m} / ${s.cpu.load_15m}` },
       { group: 'CPU', metric: 'Cores', value: String(s.cpu.count) },
-      { group: 'Memory', metric: 'Used', value: s.memory.display },
+      { group: 'Memory', metric: 'Used', value: s.memory.detail },
       { group: 'System', metric: 'Uptime', value: s.uptime.display },
       { group: 'System', metric: 'Host name', value: s.hostname },
       { group: 'System', metric: 'Platform', value: s.platform },

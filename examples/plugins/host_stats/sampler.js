@@ -41,7 +41,14 @@ export function createSampler() {
       hostname: os.hostname(),
       platform: `${os.type()} ${os.release()} (${os.arch()})`,
       cpu: { percent: cpuPercent, count: os.cpus().length, load_1m: round2(load1), load_5m: round2(load5), load_15m: round2(load15), display: `${cpuPercent.toFixed(1)} %` },
-      memory: { used_bytes: used, total_bytes: total, used_percent: usedPercent, display: `${formatBytes(used)} of ${formatBytes(total)} (${usedPercent.toFixed(0)} %)` },
+      // `display` fits a stat card; `detail` is the long form for the details table.
+      memory: {
+        used_bytes: used,
+        total_bytes: total,
+        used_percent: usedPercent,
+        display: `${formatBytes(used)} (${usedPercent.toFixed(0)} %)`,
+        detail: `${formatBytes(used)} of ${formatBytes(total)} (${usedPercent.toFixed(0)} %)`,
+      },
       uptime: { seconds: uptime, display: formatDuration(uptime) },
       sampled_at: new Date().toISOString(),
     };

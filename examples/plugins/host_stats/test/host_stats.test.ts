@@ -64,6 +64,7 @@ describe('host_stats example plugin', () => {
     const { body } = await getJson<any>(`${base}/details`);
     expect(new Set(body.items.map((i: any) => i.group))).toEqual(new Set(['CPU', 'Memory', 'System']));
     expect(body.items.find((i: any) => i.metric === 'Uptime').value).toMatch(/min|h|d/);
+    expect(body.items.find((i: any) => i.metric === 'Used').value).toMatch(/^[\d.]+ \w+ of [\d.]+ \w+ \(\d+ %\)$/);
   });
 
   it('has no HTML page of its own: its page is the page manifest the dashboard draws', async () => {

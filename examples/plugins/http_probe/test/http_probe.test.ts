@@ -139,6 +139,8 @@ describe('http_probe example plugin', () => {
     expect(html).toContain('<form id="add">');
     expect(html).toContain(`http://127.0.0.1:${webPort}/broken`);
     expect(html).toContain(`tcp://localhost:9`);
+    expect(html).toContain(`tcp://localhost:${webPort}</td><td>connected in`);
+    expect(html).toContain(`http://127.0.0.1:${webPort}/broken</td><td>HTTP 503`);
     expect(html).toContain('"/api/v1/plugins/http-probe"');
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt; · tcp://localhost:9');
     expect(html).not.toContain('<b>x</b>');

@@ -24,6 +24,20 @@ describe('page manifest negotiation', () => {
     expect(negotiatePageManifest(text, plugin).negotiation.accepted).toBe(true);
   });
 
+  it('refuses endpoints outside the plugin\'s own API prefix', () => {
+    for (const endpoint of ['/api/v1/store/abc/install', '/api/v1/plugins/other/x', '/api/v1/plugins/my-plugin/../../store', 'https://evil.example/x', '/api/v1/plugins/my-plugin/%2e%2e/x']) {
+      const result = negotiatePageManifest(page().replace('/api/v1/plugins/my-plugin/hosts', endpoint), plugin);
+      expect(result.negotiation.fallback_used, endpoint).toBe(true);
+      expect(result.negotiation.errors.map((e) => e.path)).toContain('page.components.0.dataSource.endpoint');
+    }
+  });
+
+  it('uses the api_prefix of ui.yaml for the endpoint rule', () => {
+    const text = page().replace('/api/v1/plugins/my-plugin/hosts', '/api/v1/plugins/hosts-api/hosts?all=1');
+    expect(negotiatePageManifest(text, plugin).negotiation.accepted).toBe(false);
+    expect(negotiatePageManifest(text, plugin, { api_prefix: 'hosts-api' }).negotiation.accepted).toBe(true);
+  });
+
   it('falls back to a disabled page when there is no page manifest', () => {
     const result = negotiatePageManifest(null, plugin);
     expect(result.negotiation).toMatchObject({ accepted: false, fallback_used: true });

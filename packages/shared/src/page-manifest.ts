@@ -2,6 +2,7 @@ import semver from 'semver';
 import { Type, type Static } from 'typebox';
 import { parse as parseYaml } from 'yaml';
 import { CAPABILITY_PATTERN, isSafeRelativePath, type PluginManifest } from './manifest.js';
+import { apiPrefixOf, type UiConfig } from './ui-config.js';
 import { checkSchema, type ValidationIssue } from './validation.js';
 
 /**
@@ -149,8 +150,33 @@ function capabilitiesUsed(manifest: PageManifest): Array<{ path: string; capabil
   return used;
 }
 
-/** Checks beyond the schema: identity, version, capabilities, bundle entry. */
-function semanticIssues(manifest: PageManifest, plugin: PluginManifest): { issues: ValidationIssue[]; incompatible: boolean } {
+/** Every HTTP endpoint the page and its indicators fetch. */
+function endpointsUsed(manifest: PageManifest): Array<{ path: string; endpoint: string }> {
+  const used: Array<{ path: string; endpoint: string }> = [];
+  manifest.page.components.forEach((component, i) => {
+    const endpoint = component.dataSource?.endpoint;
+    if (endpoint !== undefined) used.push({ path: `page.components.${i}.dataSource.endpoint`, endpoint });
+  });
+  manifest.dashboard?.indicators?.forEach((indicator, i) => {
+    const endpoint = indicator.widget.endpoint;
+    if (endpoint !== undefined) used.push({ path: `dashboard.indicators.${i}.widget.endpoint`, endpoint });
+  });
+  return used;
+}
+
+/**
+ * The dashboard fetches these endpoints with the user's session, so a page may only read its own
+ * plugin's API: no other plugin's routes, no store or lifecycle endpoints, no other origin.
+ */
+export function isOwnPluginEndpoint(endpoint: string, apiPrefix: string): boolean {
+  const own = `/api/v1/plugins/${apiPrefix}/`;
+  const pathPart = endpoint.split('?')[0] ?? '';
+  if (!pathPart.startsWith(own) || pathPart.includes('\\') || pathPart.includes('%')) return false;
+  return pathPart.split('/').every((segment) => segment !== '..' && segment !== '.');
+}
+
+/** Checks beyond the schema: identity, version, capabilities, endpoints, bundle entry. */
+function semanticIssues(manifest: PageManifest, plugin: PluginManifest, apiPrefix: string): { issues: ValidationIssue[]; incompatible: boolean } {
   const issue = (path: string, message: string): ValidationIssue => ({ file: PAGE_MANIFEST_FILE, path, message });
   const issues: ValidationIssue[] = [];
   let incompatible = false;
@@ -168,6 +194,9 @@ function semanticIssues(manifest: PageManifest, plugin: PluginManifest): { issue
   for (const { path, capability } of capabilitiesUsed(manifest)) {
     if (!declaredHere.has(capability)) issues.push(issue(path, `uses capability '${capability}' that is not declared in capabilities`));
   }
+  for (const { path, endpoint } of endpointsUsed(manifest)) {
+    if (!isOwnPluginEndpoint(endpoint, apiPrefix)) issues.push(issue(path, `must be an endpoint of the plugin's own API (/api/v1/plugins/${apiPrefix}/...)`));
+  }
   const bundle = manifest.frontend?.customBundle;
   if (manifest.frontend?.renderer === 'custom' && !bundle?.enabled) issues.push(issue('frontend.customBundle', 'renderer custom needs an enabled customBundle'));
   if (bundle && !isSafeRelativePath(bundle.entry)) issues.push(issue('frontend.customBundle.entry', 'must be a relative path inside the plugin folder'));
@@ -177,9 +206,10 @@ function semanticIssues(manifest: PageManifest, plugin: PluginManifest): { issue
 /**
  * Decides which page a plugin gets: its own page manifest when it is valid and compatible, else a
  * disabled fallback with the reason and every problem. Never throws, so a bad page never breaks
- * the plugin. `text` is the file's content, or null when the plugin has none.
+ * the plugin. `text` is the file's content, or null when the plugin has none; `ui` (ui.yaml) gives
+ * the plugin's API prefix, which every endpoint the page fetches must stay under.
  */
-export function negotiatePageManifest(text: string | null, plugin: PluginManifest): NegotiatedPageManifest {
+export function negotiatePageManifest(text: string | null, plugin: PluginManifest, ui?: UiConfig | null): NegotiatedPageManifest {
   if (text === null) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} not found; the plugin has no declared page`);
   let data: unknown;
   try {
@@ -194,7 +224,7 @@ export function negotiatePageManifest(text: string | null, plugin: PluginManifes
   const schemaIssues = checkSchema(PageManifest, data, PAGE_MANIFEST_FILE).map(namingAllowedValues);
   if (schemaIssues.length > 0) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, schemaIssues);
   const manifest = data as PageManifest;
-  const { issues, incompatible } = semanticIssues(manifest, plugin);
+  const { issues, incompatible } = semanticIssues(manifest, plugin, apiPrefixOf(plugin.name, ui));
   if (incompatible) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} manifest_version ${manifest.manifest_version} is incompatible`, issues);
   if (issues.length > 0) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, issues);
   return { manifest, negotiation: { accepted: true, fallback_used: false, reason: 'page manifest accepted', errors: [] } };

@@ -28,7 +28,7 @@ export async function pageManifestOf(plugin: ScannedPlugin): Promise<PageManifes
     const issue = { file: PAGE_MANIFEST_FILE, path: '', message: `cannot be read (${(error as Error).message})` };
     return answer(fallbackPageManifest(plugin.id, `${PAGE_MANIFEST_FILE} is invalid`, [issue]));
   }
-  return answer(negotiatePageManifest(text, plugin.manifest));
+  return answer(negotiatePageManifest(text, plugin.manifest, plugin.ui));
 }
 
 /** static/index.html of the plugin, when it has one. */

@@ -13,8 +13,19 @@ export interface StoreConfig {
   debug: boolean;
   apiKey: string | null;
   github: GithubConfig;
+  seed: SeedConfig;
   version: string;
 }
+
+/** Whether and from where a new store fills its catalog with the repository's example plugins. */
+export interface SeedConfig {
+  enabled: boolean;
+  /** A folder holding one plugin folder per example. */
+  dir: string;
+}
+
+/** dist/ → the repository's examples/plugins (the Docker image copies them to the same place). */
+const DEFAULT_SEED_DIR = path.resolve(import.meta.dirname, '../../../examples/plugins');
 
 export interface GithubConfig {
   /** API base without trailing slash, e.g. https://api.github.com */
@@ -41,8 +52,10 @@ function readNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, chec
   return value;
 }
 
-function readBoolean(env: NodeJS.ProcessEnv, name: string): boolean {
-  return ['1', 'true', 'yes', 'on'].includes((env[name] ?? '').trim().toLowerCase());
+function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback = false): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(raw);
 }
 
 /**
@@ -94,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
       token: env.GITHUB_TOKEN?.trim() || null,
       ...githubHostsFor(apiUrl),
       timeoutMs: readNumber(env, 'OKO_STORE_GITHUB_TIMEOUT_MS', 120_000, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+    },
+    seed: {
+      enabled: readBoolean(env, 'OKO_STORE_SEED', true),
+      dir: path.resolve(env.OKO_STORE_SEED_DIR?.trim() || DEFAULT_SEED_DIR),
     },
     version: packageVersion(),
   };

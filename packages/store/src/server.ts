@@ -1,6 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { readSeedConfig, seedExamplePlugins } from './services/catalog-seeder.js';
+import { seedExamplePlugins } from './services/catalog-seeder.js';
 
 /** Starts the store: config from env, listen, stop cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await buildApp(config, { seedCatalog: seedExamplePlugins(readSeedConfig(), config.storagePath) });
+  const app = await buildApp(config, { seedCatalog: seedExamplePlugins(config.seed, config.storagePath) });
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -4,27 +4,9 @@ import path from 'node:path';
 import { MANIFEST_FILE } from '@oko/shared';
 import { packPluginDirectory } from '@oko/shared/archive';
 import type { FastifyInstance } from 'fastify';
+import type { SeedConfig } from '../config.js';
 import { CATALOG_FILE } from './catalog-repository.js';
 import type { StoreServices } from './index.js';
-
-/** Whether and from where a new store fills its catalog with the repository's example plugins. */
-export interface SeedConfig {
-  enabled: boolean;
-  /** A folder holding one plugin folder per example. */
-  dir: string;
-}
-
-/** dist/services/ → the repository's examples/plugins (the Docker image copies them to the same place). */
-const DEFAULT_SEED_DIR = path.resolve(import.meta.dirname, '../../../../examples/plugins');
-
-/** OKO_STORE_SEED (default on; `false`, `0`, `no`, `off` turn it off) and OKO_STORE_SEED_DIR. */
-export function readSeedConfig(env: NodeJS.ProcessEnv = process.env): SeedConfig {
-  const flag = (env.OKO_STORE_SEED ?? '').trim().toLowerCase();
-  return {
-    enabled: !['false', '0', 'no', 'off'].includes(flag),
-    dir: path.resolve(env.OKO_STORE_SEED_DIR?.trim() || DEFAULT_SEED_DIR),
-  };
-}
 
 /** A plugin's tests and installed dependencies never go into the package the store serves. */
 const excluded = (rel: string) => rel === 'test' || rel.split('/').some((part) => part === 'node_modules' || part === '.git');

@@ -127,14 +127,6 @@ export function fallbackPageManifest(pluginId: string, reason: string, errors: V
   };
 }
 
-const ALLOWED: Record<string, readonly string[]> = { 'page.layout': PAGE_LAYOUTS, 'frontend.renderer': RENDERERS };
-
-/** "must be equal to one of the allowed values" is only useful with the values. */
-function namingAllowedValues(issue: ValidationIssue): ValidationIssue {
-  const allowed = ALLOWED[issue.path];
-  return allowed ? { ...issue, message: `must be one of ${allowed.join(', ')}` } : issue;
-}
-
 /** Every capability the page, its components, sidebar actions and indicators refer to. */
 function capabilitiesUsed(manifest: PageManifest): Array<{ path: string; capability: string }> {
   const used: Array<{ path: string; capability: string }> = [];
@@ -221,7 +213,7 @@ export function negotiatePageManifest(text: string | null, plugin: PluginManifes
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, [{ file: PAGE_MANIFEST_FILE, path: '', message: 'must be a YAML mapping' }]);
   }
-  const schemaIssues = checkSchema(PageManifest, data, PAGE_MANIFEST_FILE).map(namingAllowedValues);
+  const schemaIssues = checkSchema(PageManifest, data, PAGE_MANIFEST_FILE);
   if (schemaIssues.length > 0) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, schemaIssues);
   const manifest = data as PageManifest;
   const { issues, incompatible } = semanticIssues(manifest, plugin, apiPrefixOf(plugin.name, ui));

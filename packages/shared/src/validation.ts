@@ -27,19 +27,38 @@ function pointerToPath(pointer: string): string {
     .join('.');
 }
 
+type SchemaError = { keyword: string; schemaPath: string; instancePath: string; params: unknown; message?: string };
+
+/**
+ * A value outside a list of words fails every branch of a union: TypeBox reports one "must be equal
+ * to constant" per branch plus an "anyOf" line. Those read as one problem: "must be one of a, b".
+ */
+function allowedValuesOf(error: SchemaError, all: readonly SchemaError[]): string[] | null {
+  if (error.keyword === 'enum') return ((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).map(String);
+  if (error.keyword !== 'anyOf') return null;
+  const branches = all.filter((e) => e.schemaPath.startsWith(`${error.schemaPath}/anyOf/`));
+  if (branches.length === 0 || !branches.every((e) => e.keyword === 'const')) return null;
+  return branches.map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
+}
+
+function isUnionBranch(error: SchemaError, all: readonly SchemaError[]): boolean {
+  return all.some((e) => e.keyword === 'anyOf' && error.schemaPath.startsWith(`${e.schemaPath}/anyOf/`) && allowedValuesOf(e, all) !== null);
+}
+
 /** Checks `value` against a TypeBox schema and reports every issue with its path in `file`. */
 export function checkSchema(schema: TSchema, value: unknown, file: string): ValidationIssue[] {
+  const errors = [...Value.Errors(schema, value)] as SchemaError[];
   const issues: ValidationIssue[] = [];
-  for (const error of Value.Errors(schema, value)) {
-    const params = error.params as { requiredProperties?: string[]; additionalProperties?: string[] };
+  for (const error of errors) {
+    const base = pointerToPath(error.instancePath);
+    const params = error.params as { requiredProperties?: string[] };
     if (error.keyword === 'required' && params.requiredProperties) {
-      for (const prop of params.requiredProperties) {
-        const base = pointerToPath(error.instancePath);
-        issues.push({ file, path: base ? `${base}.${prop}` : prop, message: 'is required' });
-      }
+      for (const prop of params.requiredProperties) issues.push({ file, path: base ? `${base}.${prop}` : prop, message: 'is required' });
       continue;
     }
-    issues.push({ file, path: pointerToPath(error.instancePath), message: error.message ?? 'is invalid' });
+    if (isUnionBranch(error, errors)) continue;
+    const allowed = allowedValuesOf(error, errors);
+    issues.push({ file, path: base, message: allowed ? `must be one of ${allowed.join(', ')}` : (error.message ?? 'is invalid') });
   }
   return issues;
 }

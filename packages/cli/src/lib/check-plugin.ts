@@ -2,7 +2,7 @@ import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PAGE_MANIFEST_FILE, formatIssue, isOkoError, negotiatePageManifest, type PluginManifest, type ValidationIssue } from '@oko/shared';
-import { extractArchive, inspectPluginDirectory, readPluginDirectory } from '@oko/shared/archive';
+import { extractArchive, inspectPluginDirectory, readPluginDirectory, type PluginFiles } from '@oko/shared/archive';
 import { CliError, ExitCode, usageError } from './errors.js';
 
 /** A plugin folder (given, or unpacked from a ZIP) and every problem found in it. */
@@ -44,31 +44,21 @@ export async function checkPlugin(target: string): Promise<CheckedPlugin> {
 
 async function checkFolder(dir: string): Promise<{ dir: string; manifest: PluginManifest | null; issues: ValidationIssue[] }> {
   const issues = await inspectPluginDirectory(dir);
-  const manifest = await readPluginDirectory(dir).then(
-    (files) => files.manifest,
-    () => null,
-  );
-  if (manifest) issues.push(...(await pageManifestIssues(dir, manifest)));
+  const files = await readPluginDirectory(dir).catch(() => null);
+  const manifest = files?.manifest ?? null;
+  if (files) issues.push(...(await pageManifestIssues(dir, files)));
   return { dir, manifest, issues };
 }
 
-async function pageManifestIssues(dir: string, manifest: PluginManifest): Promise<ValidationIssue[]> {
+async function pageManifestIssues(dir: string, files: PluginFiles): Promise<ValidationIssue[]> {
   const text = await readFile(path.join(dir, PAGE_MANIFEST_FILE), 'utf8').catch(() => null);
   if (text === null) return [];
-  return negotiatePageManifest(text, manifest).negotiation.errors;
+  return negotiatePageManifest(text, files.manifest, files.ui).negotiation.errors;
 }
 
-/**
- * One line per problem. A value outside a list of allowed words fails every alternative of the
- * schema's union, which reads as one "must be equal to constant" per word plus an "anyOf" line;
- * those collapse into one line here.
- */
+/** One line per problem (the same problem found twice, e.g. by two checks, is listed once). */
 export function formatProblems(issues: readonly ValidationIssue[]): string[] {
-  const unionPaths = new Set(issues.filter((i) => i.message.includes('anyOf')).map((i) => `${i.file}\0${i.path}`));
-  const lines = issues
-    .filter((i) => !(unionPaths.has(`${i.file}\0${i.path}`) && i.message === 'must be equal to constant'))
-    .map((i) => `  ${formatIssue(i.message.includes('anyOf') ? { ...i, message: 'is not one of the allowed values' } : i)}`);
-  return [...new Set(lines)];
+  return [...new Set(issues.map((i) => `  ${formatIssue(i)}`))];
 }
 
 /** The error every command ends with when a plugin has problems: a count, then each problem. */

@@ -88,6 +88,22 @@ describe('UiBaseModal', () => {
     wrapper.unmount();
   });
 
+  it('still answers Escape and Tab when focus fell out of the dialog to body', async () => {
+    const wrapper = mount(Host, { attachTo: document.body });
+    await wrapper.find('.opener').trigger('click');
+    await nextTick();
+    await nextTick();
+    (document.activeElement as HTMLElement).blur();
+    expect(document.activeElement).toBe(document.body);
+    press(document.body, 'Tab');
+    expect(document.querySelector('[role="dialog"]')!.contains(document.activeElement)).toBe(true);
+    (document.activeElement as HTMLElement).blur();
+    press(document.body, 'Escape');
+    await nextTick();
+    expect(document.querySelector('[role="dialog"]')).toBeNull();
+    wrapper.unmount();
+  });
+
   it('ignores Escape while busy', async () => {
     const wrapper = mount(Host, { attachTo: document.body, props: { busy: true } });
     await wrapper.find('.opener').trigger('click');

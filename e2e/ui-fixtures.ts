@@ -1,0 +1,121 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { pluginZip, type PluginFixture } from '../test-support/store-fixtures.js';
+
+// Plugins and a browser for the web UI's end-to-end tests (e2e/ui.test.ts).
+
+/** A plugin with a page: a grouped table, a stat-card indicator, a menu entry. */
+export const LAN_WATCH: PluginFixture = {
+  name: 'lan_watch',
+  version: '1.2.0',
+  description: 'Watches the hosts on the local network and the ports they answer on.',
+  author: 'OKO QA',
+  capabilities: ['read.lan_watch.hosts'],
+  files: {
+    'ui.yaml': [
+      'has_page: true',
+      'page_title: LAN watch',
+      'page_icon: network',
+      'show_in_menu: true',
+      'menu_group: Network',
+      'menu_order: 10',
+      'api_prefix: lan-watch',
+      '',
+    ].join('\n'),
+    'page_manifest.yaml': [
+      'plugin_id: lan_watch',
+      'manifest_version: "1.0"',
+      'plugin_api_version: "1.0"',
+      'capabilities: [read.lan_watch.hosts]',
+      'page:',
+      '  enabled: true',
+      '  layout: content-only',
+      '  components:',
+      '    - { id: intro, type: text, text: "Hosts seen on the network, by zone." }',
+      '    - id: hosts',
+      '      type: data-table',
+      '      title: Open ports',
+      '      columns: [{ key: host, label: Host }, { key: port, label: Port }, { key: service, label: Service }]',
+      '      groupBy: [{ field: zone, label: Zone, emptyLabel: No zone }, { field: host, label: Host }]',
+      '      dataSource: { type: http, method: GET, endpoint: /api/v1/plugins/lan-watch/hosts, response_path: data.items }',
+      '      loadingText: Scanning…',
+      '      emptyText: No hosts yet',
+      '      errorText: Could not load the hosts',
+      '    - { id: radar, type: radar-chart, title: Coverage }',
+      'dashboard:',
+      '  indicators:',
+      '    - { id: hosts_up, widget: { type: stat_card, title: Hosts up, endpoint: /api/v1/plugins/lan-watch/stats, value_path: up } }',
+      'frontend:',
+      '  renderer: universal',
+      '',
+    ].join('\n'),
+    'index.js': `
+const items = [
+  { zone: 'office', host: '10.0.0.2', port: 22, service: 'ssh' },
+  { zone: 'office', host: '10.0.0.2', port: 443, service: 'https' },
+  { zone: 'office', host: '10.0.0.7', port: 631, service: 'ipp' },
+  { zone: 'lab', host: '10.0.1.4', port: 8080, service: 'http' },
+  { zone: '', host: '10.0.9.9', port: 53, service: 'dns' },
+];
+export async function setup(ctx) {
+  ctx.routes.get('/hosts', async () => ({ data: { items } }));
+  ctx.routes.get('/stats', async () => ({ up: 4, total: 5 }));
+}
+export async function teardown() {}
+`,
+  },
+};
+
+/** A plugin without a page manifest: its details page shows the fallback reason. */
+export const WEATHER: PluginFixture = {
+  name: 'weather_widget',
+  version: '0.3.1',
+  description: 'Shows the local forecast on the dashboard.',
+  author: 'Jane Roe',
+  files: {
+    'manifest.json': JSON.stringify({
+      name: 'weather_widget',
+      version: '0.3.1',
+      description: 'Shows the local forecast on the dashboard.',
+      author: 'Jane Roe',
+      tags: ['outdoor', 'forecast'],
+      capabilities: [],
+    }),
+  },
+};
+
+/** Uploaded through the UI's "Upload ZIP" dialog. */
+export const DISK_REPORT: PluginFixture = {
+  name: 'disk_report',
+  version: '2.0.0',
+  description: 'Reports free disk space per mount point.',
+  author: 'OKO QA',
+};
+
+export async function fixtureZip(fixture: PluginFixture): Promise<Buffer> {
+  return pluginZip(fixture);
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Debian's chromium with a fresh profile folder, so no state leaks between runs. */
+export async function launchBrowser(): Promise<{ context: BrowserContext; profileDir: string }> {
+  const profileDir = await mkdtemp(path.join(tmpdir(), 'oko-chromium-'));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 900 },
+  });
+  return { context, profileDir };
+}

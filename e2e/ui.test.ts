@@ -1,0 +1,288 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../test-support/service.js';
+import { api, getJson, listDir, removeDir, startBackend, startStore, tempDir, uploadZip } from '../test-support/store-fixtures.js';
+import { DISK_REPORT, fixtureZip, LAN_WATCH, launchBrowser, WEATHER } from './ui-fixtures.js';
+
+// The web UI in headless Chromium against a real store and a real backend serving the built
+// frontend: what a person does in the plugin control center, end to end, with a screenshot of
+// each main screen in test-output/screenshots.
+
+const SHOTS = path.resolve(import.meta.dirname, '../test-output/screenshots');
+// Polls run every 3-5 s; a busy shared machine gets generous room on top.
+const SOON = { timeout: 30_000 };
+
+let root: string;
+let storageDir: string;
+let pluginsDir: string;
+let store: RunningService;
+let backend: RunningService;
+let context: BrowserContext;
+let profileDir: string;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function shot(name: string) {
+  await page.waitForTimeout(300); // let transitions settle so the picture is what a person sees
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const installedCard = (id: string) => page.locator(`article.installed-card[data-plugin="${id}"]`);
+const storeCard = (name: string) => page.locator(`article.store-card[data-name="${name}"]`);
+const badge = (scope: ReturnType<Page['locator']>) => scope.locator('.state-badge');
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  root = await tempDir('e2e-ui');
+  storageDir = path.join(root, 'store');
+  pluginsDir = path.join(root, 'plugins');
+  store = await startStore({ storageDir });
+  backend = await startBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
+  // Seed the store over HTTP, as a publisher would.
+  for (const fixture of [LAN_WATCH, WEATHER]) {
+    const res = await uploadZip(`${api(store)}/plugins/upload/zip`, await fixtureZip(fixture), { filename: `${fixture.name}.zip` });
+    expect(res.status, await res.clone().text()).toBe(201);
+  }
+  ({ context, profileDir } = await launchBrowser());
+  page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await backend?.stop();
+  await store?.stop();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  if (root) await removeDir(root);
+});
+
+describe('web UI in Chromium', () => {
+  it('serves the app at the backend root and shows an empty dashboard', async () => {
+    await page.goto(backend.url);
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor(SOON);
+    await page.getByText('No indicators yet').waitFor(SOON);
+    expect(await page.locator('main').getAttribute('aria-label')).toBe('Dashboard');
+  });
+
+  it('browses the store and searches by name, description and tag', async () => {
+    await page.goto(`${backend.url}/plugins?tab=store`);
+    await storeCard('lan_watch').waitFor(SOON);
+    await storeCard('weather_widget').waitFor(SOON);
+    const lan = storeCard('lan_watch');
+    expect(await lan.textContent()).toContain('v1.2.0');
+    expect(await lan.textContent()).toContain('OKO QA');
+    expect(await lan.textContent()).toContain('ZIP upload');
+    await shot('store');
+
+    const search = page.getByTestId('store-search');
+    await search.fill('outdoor'); // only a tag of weather_widget
+    await expect.poll(() => page.locator('article.store-card').count()).toBe(1);
+    expect(await storeCard('weather_widget').isVisible()).toBe(true);
+    await search.fill('LOCAL NETWORK'); // description, any case
+    await expect.poll(() => page.locator('article.store-card').count()).toBe(1);
+    expect(await storeCard('lan_watch').isVisible()).toBe(true);
+    await search.fill('no-such-plugin');
+    await page.getByText('No plugin matches').waitFor();
+    await search.fill('');
+    await expect.poll(() => page.locator('article.store-card').count()).toBe(2);
+  });
+
+  it('the header tabs are a tablist the arrow keys move through', async () => {
+    const selected = () => page.locator('[role="tab"][aria-selected="true"]').textContent();
+    expect(await selected()).toContain('Store');
+    await page.locator('[role="tab"][aria-selected="true"]').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await selected()).toContain('Settings');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('tab');
+    await page.keyboard.press('ArrowRight');
+    expect(await selected()).toContain('Installed');
+    await page.keyboard.press('ArrowLeft');
+    expect(await selected()).toContain('Settings');
+    await page.keyboard.press('Home');
+    expect(await selected()).toContain('Installed');
+  });
+
+  it('installs a plugin from the store with visible progress, then marks it installed', async () => {
+    await page.goto(`${backend.url}/plugins?tab=store`);
+    const card = storeCard('lan_watch');
+    await card.locator('[data-action="install"]').click();
+    await card.getByTestId('installed-mark').waitFor(SOON);
+    expect(await badge(card).textContent()).toContain('discovered');
+    expect(await listDir(pluginsDir)).toContain('lan_watch');
+    // The Install button showed progress while the request ran (seen as the card's status).
+    await page.getByRole('tab', { name: /Installed/ }).click();
+    await installedCard('lan_watch').waitFor(SOON);
+    expect(await badge(installedCard('lan_watch')).getAttribute('data-state')).toBe('discovered');
+  });
+
+  it('loads the plugin: its state turns active and its menu entry appears', async () => {
+    const card = installedCard('lan_watch');
+    await card.locator('[data-action="load"]').click();
+    await card.locator('.state-badge[data-state="active"]').waitFor(SOON);
+    const menuLink = page.locator('nav[aria-label="Plugin pages"] a[data-plugin="lan_watch"]');
+    await menuLink.waitFor(SOON);
+    expect(await menuLink.textContent()).toContain('LAN watch');
+    expect(await page.locator('nav[aria-label="Plugin pages"]').textContent()).toContain('Network');
+    await shot('installed');
+  });
+
+  it('opens the details page from the menu: runtime header, the page drawn from its manifest, the facts', async () => {
+    await page.locator('nav[aria-label="Plugin pages"] a[data-plugin="lan_watch"]').click();
+    await page.waitForURL(/\/plugins\/lan_watch$/);
+    const header = page.getByTestId('runtime-header');
+    await header.locator('.state-badge[data-state="active"]').waitFor(SOON);
+    expect(await header.textContent()).toContain('v1.2.0');
+    // The grouped table: zones, then hosts, with counts.
+    const groups = page.locator('tr.group-row');
+    await groups.first().waitFor(SOON);
+    const labels = await groups.evaluateAll((rows) =>
+      rows.map((row) => `${row.querySelector('.group-label')!.textContent!.trim()} ${row.querySelector('.group-count')!.textContent!.trim()}`),
+    );
+    expect(labels).toEqual(['Zone: office 3', 'Host: 10.0.0.2 2', 'Host: 10.0.0.7 1', 'Zone: lab 1', 'Host: 10.0.1.4 1', 'Zone: No zone 1', 'Host: 10.0.9.9 1']);
+    expect(await page.locator('tr.data-row').count()).toBe(5);
+    // Collapse "office": its three rows go, the count stays.
+    await groups.first().locator('button').click();
+    expect(await page.locator('tr.data-row').count()).toBe(2);
+    await groups.first().locator('button').click();
+    // The unknown component type is a placeholder in place; the rest still rendered.
+    expect(await page.locator('[data-unsupported="true"]').textContent()).toContain('radar-chart');
+    const facts = page.getByTestId('plugin-facts');
+    expect(await facts.textContent()).toContain('read.lan_watch.hosts');
+    expect(await facts.textContent()).toContain('/hosts');
+    await shot('details');
+  });
+
+  it('shows the plugin indicator on the dashboard home with its live value', async () => {
+    await page.goto(backend.url);
+    const card = page.locator('[data-indicator="Hosts up"]');
+    await card.getByTestId('stat-value').waitFor(SOON);
+    expect(await card.getByTestId('stat-value').textContent()).toBe('4');
+    await page.locator('a.entry', { hasText: 'LAN watch' }).waitFor();
+    await shot('home');
+  });
+
+  it('unloads, disables and enables the plugin from its details page', async () => {
+    await page.goto(`${backend.url}/plugins/lan_watch`);
+    const header = page.getByTestId('runtime-header');
+    await header.locator('.state-badge[data-state="active"]').waitFor(SOON);
+    await header.locator('[data-action="unload"]').click();
+    await header.locator('.state-badge[data-state="discovered"]').waitFor(SOON);
+    expect((await getJson<{ state: string }>(`${api(backend)}/plugins/lan_watch`)).body.state).toBe('discovered');
+    // Its routes are gone, and the page says so instead of spinning.
+    await page.getByTestId('inactive-note').waitFor(SOON);
+
+    await header.locator('[data-action="disable"]').click();
+    await header.locator('.state-badge[data-state="disabled"]').waitFor(SOON);
+    expect((await getJson<{ state: string }>(`${api(backend)}/plugins/lan_watch`)).body.state).toBe('disabled');
+    await header.locator('[data-action="enable"]').click();
+    await header.locator('.state-badge[data-state="discovered"]').waitFor(SOON);
+  });
+
+  it('shows the fallback reason of a plugin without a page manifest', async () => {
+    await page.goto(`${backend.url}/plugins?tab=store`);
+    const card = storeCard('weather_widget');
+    await card.locator('[data-action="install"]').click();
+    await card.getByTestId('installed-mark').waitFor(SOON);
+    await page.goto(`${backend.url}/plugins/weather_widget`);
+    const fallback = page.getByTestId('page-fallback');
+    await fallback.waitFor(SOON);
+    expect(await fallback.textContent()).toContain('page_manifest.yaml not found');
+  });
+
+  it('uninstalls after confirmation in a modal dialog', async () => {
+    await page.goto(`${backend.url}/plugins`);
+    const card = installedCard('weather_widget');
+    await card.waitFor(SOON);
+    await card.locator('[data-action="uninstall"]').click();
+    const dialog = page.getByRole('dialog', { name: 'Uninstall plugin?' });
+    await dialog.waitFor();
+    // The dialog sits outside the layout root, directly under body.
+    expect(await dialog.evaluate((el) => el.closest('.ui-blank-layout') === null)).toBe(true);
+    // Escape closes it without uninstalling.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await listDir(pluginsDir)).toContain('weather_widget');
+
+    await card.locator('[data-action="uninstall"]').click();
+    await dialog.locator('[data-action="confirm-uninstall"]').click();
+    await card.waitFor({ state: 'detached', ...SOON });
+    expect(await listDir(pluginsDir)).not.toContain('weather_widget');
+    await page.getByRole('tab', { name: /Store/ }).click();
+    await storeCard('weather_widget').locator('[data-action="install"]').waitFor(SOON);
+  });
+
+  it('uploads a ZIP to the store through the sidebar dialog', async () => {
+    const file = path.join(root, 'disk_report.zip');
+    await writeFile(file, await fixtureZip(DISK_REPORT));
+    await page.locator('[data-action="open-upload-zip"]').click();
+    const dialog = page.getByRole('dialog', { name: 'Upload a plugin ZIP' });
+    await dialog.locator('input[type="file"]').setInputFiles(file);
+    await dialog.locator('[data-action="upload-zip"]').click();
+    await dialog.waitFor({ state: 'detached', ...SOON });
+    await storeCard('disk_report').waitFor(SOON);
+    const { body } = await getJson<{ plugins: Array<{ name: string }> }>(`${api(store)}/plugins`);
+    expect(body.plugins.map((p) => p.name)).toContain('disk_report');
+  });
+
+  it('shows why a broken ZIP was refused, in the dialog and as a toast, and keeps nothing', async () => {
+    const file = path.join(root, 'broken.zip');
+    await writeFile(file, 'this is not a zip archive');
+    await page.locator('[data-action="open-upload-zip"]').click();
+    const dialog = page.getByRole('dialog', { name: 'Upload a plugin ZIP' });
+    await dialog.locator('input[type="file"]').setInputFiles(file);
+    await dialog.locator('[data-action="upload-zip"]').click();
+    const inline = dialog.locator('[role="alert"]');
+    await inline.waitFor(SOON);
+    const message = (await inline.textContent())!.trim();
+    expect(message.length).toBeGreaterThan(5);
+    await page.locator('.toast-error', { hasText: 'Upload failed' }).waitFor(SOON);
+    await shot('upload-error');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    const { body } = await getJson<{ total: number }>(`${api(store)}/plugins`);
+    expect(body.total).toBe(3);
+  });
+
+  it('shows store URL, health, answer time, folders and versions in Settings', async () => {
+    await page.getByRole('tab', { name: /Settings/ }).click();
+    const storePanel = page.getByTestId('store-settings');
+    await storePanel.getByTestId('store-status').waitFor(SOON);
+    expect(await storePanel.getByTestId('store-status').textContent()).toContain('Available');
+    expect(await storePanel.textContent()).toContain(api(store));
+    expect(await storePanel.textContent()).toMatch(/\d+ ms/);
+    const backendPanel = page.getByTestId('backend-settings');
+    await backendPanel.getByText(pluginsDir).waitFor(SOON);
+    expect(await backendPanel.textContent()).toContain(process.version);
+    await shot('settings');
+  });
+
+  it('shows the store as unavailable when it dies, keeps the Installed tab working, and sees it come back', async () => {
+    const port = Number(new URL(store.url).port);
+    await page.getByRole('tab', { name: /Store/ }).click();
+    await storeCard('lan_watch').waitFor(SOON);
+    await store.kill();
+
+    await page.getByTestId('store-unavailable').waitFor(SOON);
+    expect(await page.getByTestId('store-pill').textContent()).toContain('Store unavailable');
+    expect(await page.locator('.spinner').count()).toBe(0);
+    await shot('store-down');
+
+    await page.getByRole('tab', { name: /Installed/ }).click();
+    const card = installedCard('lan_watch');
+    await card.waitFor(SOON);
+    await card.locator('[data-action="load"]').click();
+    await card.locator('.state-badge[data-state="active"]').waitFor(SOON);
+
+    store = await startStore({ storageDir, port });
+    await page.getByRole('tab', { name: /Store/ }).click();
+    await storeCard('lan_watch').waitFor(SOON);
+    expect(await page.getByTestId('store-pill').textContent()).toContain('Store online');
+    expect(await badge(storeCard('lan_watch')).getAttribute('data-state')).toBe('active');
+  });
+
+  it('raised no uncaught errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,15 @@
+// Dialogs can open over one another; only the top one answers Escape and Tab.
+const stack: symbol[] = [];
+
+export function pushModal(id: symbol): void {
+  stack.push(id);
+}
+
+export function popModal(id: symbol): void {
+  const index = stack.indexOf(id);
+  if (index >= 0) stack.splice(index, 1);
+}
+
+export function isTopModal(id: symbol): boolean {
+  return stack[stack.length - 1] === id;
+}

@@ -107,11 +107,20 @@ describe('web UI in Chromium', () => {
   it('installs a plugin from the store with visible progress, then marks it installed', async () => {
     await page.goto(`${backend.url}/plugins?tab=store`);
     const card = storeCard('lan_watch');
+    // Record whether the card ever showed its progress: the install may finish in milliseconds,
+    // but Vue draws the progress before the network can answer.
+    await card.evaluate((element) => {
+      const seen = { progress: false };
+      (window as unknown as { installSeen: typeof seen }).installSeen = seen;
+      new MutationObserver(() => {
+        if (element.querySelector('.installing[role="status"] .progress')) seen.progress = true;
+      }).observe(element, { subtree: true, childList: true });
+    });
     await card.locator('[data-action="install"]').click();
     await card.getByTestId('installed-mark').waitFor(SOON);
+    expect(await page.evaluate(() => (window as unknown as { installSeen: { progress: boolean } }).installSeen.progress)).toBe(true);
     expect(await badge(card).textContent()).toContain('discovered');
     expect(await listDir(pluginsDir)).toContain('lan_watch');
-    // The Install button showed progress while the request ran (seen as the card's status).
     await page.getByRole('tab', { name: /Installed/ }).click();
     await installedCard('lan_watch').waitFor(SOON);
     expect(await badge(installedCard('lan_watch')).getAttribute('data-state')).toBe('discovered');

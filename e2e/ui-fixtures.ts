@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -83,6 +84,47 @@ export const WEATHER: PluginFixture = {
       tags: ['outdoor', 'forecast'],
       capabilities: [],
     }),
+  },
+};
+
+/** A plugin whose setup throws: loading it ends in state error with the reason. */
+export const BROKEN: PluginFixture = {
+  name: 'broken_probe',
+  version: '0.0.1',
+  description: 'Fails on purpose when loaded.',
+  files: { 'index.js': "export async function setup() { throw new Error('probe hardware not found'); }\n" },
+};
+
+// The custom bundle asks for its own API and for a path outside it, and writes both answers
+// into its document, where the test reads them through the frame.
+const BUNDLE = `(async () => {
+  const own = await window.oko.request('/api/v1/plugins/custom-demo/hello');
+  const foreign = await window.oko.request('/api/v1/store');
+  document.getElementById('app').innerHTML =
+    '<p id="own">' + own.status + ' ' + own.body.greeting + '</p>' +
+    '<p id="foreign">' + foreign.status + ' ' + foreign.body.error.code + '</p>';
+})();
+`;
+
+/** A plugin whose page is its own JavaScript bundle, run in the sandboxed frame. */
+export const CUSTOM_DEMO: PluginFixture = {
+  name: 'custom_demo',
+  version: '1.0.0',
+  description: 'Draws its page with its own bundle.',
+  capabilities: ['read.custom_demo.hello'],
+  files: {
+    'ui.yaml': 'has_page: true\npage_title: Custom demo\napi_prefix: custom-demo\n',
+    'static/page.js': BUNDLE,
+    'page_manifest.yaml': [
+      'plugin_id: custom_demo',
+      'manifest_version: "1.0"',
+      'page: { enabled: true, layout: content-only, components: [] }',
+      'frontend:',
+      '  renderer: custom',
+      `  customBundle: { enabled: true, entry: static/page.js, integrity: "sha384-${createHash('sha384').update(BUNDLE).digest('base64')}" }`,
+      '',
+    ].join('\n'),
+    'index.js': "export async function setup(ctx) { ctx.routes.get('/hello', async () => ({ greeting: 'hello from the bridge' })); }\n",
   },
 };
 

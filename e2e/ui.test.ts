@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
-import { api, getJson, listDir, removeDir, startBackend, startStore, tempDir, uploadZip } from '../test-support/store-fixtures.js';
-import { DISK_REPORT, fixtureZip, LAN_WATCH, launchBrowser, WEATHER } from './ui-fixtures.js';
+import { api, getJson, listDir, post, removeDir, startBackend, startStore, tempDir, uploadZip } from '../test-support/store-fixtures.js';
+import { BROKEN, CUSTOM_DEMO, DISK_REPORT, fixtureZip, LAN_WATCH, launchBrowser, WEATHER } from './ui-fixtures.js';
 
 // The web UI in headless Chromium against a real store and a real backend serving the built
 // frontend: what a person does in the plugin control center, end to end, with a screenshot of
@@ -41,7 +41,7 @@ beforeAll(async () => {
   store = await startStore({ storageDir });
   backend = await startBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
   // Seed the store over HTTP, as a publisher would.
-  for (const fixture of [LAN_WATCH, WEATHER]) {
+  for (const fixture of [LAN_WATCH, WEATHER, BROKEN, CUSTOM_DEMO]) {
     const res = await uploadZip(`${api(store)}/plugins/upload/zip`, await fixtureZip(fixture), { filename: `${fixture.name}.zip` });
     expect(res.status, await res.clone().text()).toBe(201);
   }
@@ -86,7 +86,7 @@ describe('web UI in Chromium', () => {
     await search.fill('no-such-plugin');
     await page.getByText('No plugin matches').waitFor();
     await search.fill('');
-    await expect.poll(() => page.locator('article.store-card').count()).toBe(2);
+    await expect.poll(() => page.locator('article.store-card').count()).toBe(4);
   });
 
   it('the header tabs are a tablist the arrow keys move through', async () => {
@@ -200,6 +200,42 @@ describe('web UI in Chromium', () => {
     expect(await fallback.textContent()).toContain('page_manifest.yaml not found');
   });
 
+  it('shows a plugin that fails to load in state error with its reason', async () => {
+    const { body } = await getJson<{ plugins: Array<{ id: string; name: string }> }>(`${api(backend)}/store`);
+    const install = await post(`${api(backend)}/store/${body.plugins.find((p) => p.name === 'broken_probe')!.id}/install`);
+    expect(install.status).toBe(200);
+    await page.goto(`${backend.url}/plugins`);
+    const card = installedCard('broken_probe');
+    await card.locator('[data-action="load"]').click();
+    await card.locator('.state-badge[data-state="error"]').waitFor(SOON);
+    await card.getByTestId('plugin-error-reason').waitFor(SOON);
+    expect(await card.getByTestId('plugin-error-reason').textContent()).toContain('probe hardware not found');
+    await shot('installed-error');
+  });
+
+  it('runs a custom bundle only in a sandboxed frame whose bridge stays inside the plugin prefix', async () => {
+    const { body } = await getJson<{ plugins: Array<{ id: string; name: string }> }>(`${api(backend)}/store`);
+    expect((await post(`${api(backend)}/store/${body.plugins.find((p) => p.name === 'custom_demo')!.id}/install`)).status).toBe(200);
+    expect((await post(`${api(backend)}/plugins/custom_demo/load`)).status).toBe(200);
+    await page.goto(`${backend.url}/plugins/custom_demo`);
+    const frame = page.locator('iframe.bundle-frame');
+    await frame.waitFor(SOON);
+    expect(await frame.getAttribute('sandbox')).toBe('allow-scripts');
+    const inside = page.frameLocator('iframe.bundle-frame');
+    await inside.locator('#own').waitFor(SOON);
+    expect(await inside.locator('#own').textContent()).toBe('200 hello from the bridge');
+    expect(await inside.locator('#foreign').textContent()).toBe('403 BRIDGE_FORBIDDEN');
+
+    // The kill switch in Settings stops the bundle: no frame, the universal renderer instead.
+    await page.goto(`${backend.url}/plugins?tab=settings`);
+    await page.getByTestId('custom-bundles-kill-switch').check();
+    await page.goto(`${backend.url}/plugins/custom_demo`);
+    await page.getByTestId('custom-bundles-off').waitFor(SOON);
+    expect(await page.locator('iframe').count()).toBe(0);
+    await page.goto(`${backend.url}/plugins?tab=settings`);
+    await page.getByTestId('custom-bundles-kill-switch').uncheck();
+  });
+
   it('uninstalls after confirmation in a modal dialog', async () => {
     await page.goto(`${backend.url}/plugins`);
     const card = installedCard('weather_widget');
@@ -251,7 +287,7 @@ describe('web UI in Chromium', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     const { body } = await getJson<{ total: number }>(`${api(store)}/plugins`);
-    expect(body.total).toBe(3);
+    expect(body.total).toBe(5);
   });
 
   it('shows store URL, health, answer time, folders and versions in Settings', async () => {

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+
+/** Memory figures of a process from /proc/PID/status, in MiB (Linux only; null elsewhere). */
+export interface ProcMemory {
+  rssMb: number;
+  /** Peak resident set size since the process started (VmHWM). */
+  hwmMb: number;
+}
+
+export function procMemory(pid: number | 'self'): ProcMemory | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+/** Polls VmRSS every `everyMs` until stopped; also keeps VmHWM, which catches peaks between polls. */
+export class RssSampler {
+  private peak = 0;
+  private hwm = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pid: number,
+    everyMs = 20,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+  }
+
+  private sample(): void {
+    const mem = procMemory(this.pid);
+    if (!mem) return;
+    this.peak = Math.max(this.peak, mem.rssMb);
+    this.hwm = Math.max(this.hwm, mem.hwmMb);
+  }
+
+  stop(): { peakRssMb: number; hwmMb: number } {
+    this.sample();
+    clearInterval(this.timer);
+    return { peakRssMb: this.peak, hwmMb: this.hwm };
+  }
+}

@@ -1,0 +1,61 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { catalogStore, progress, type BenchContext } from '../lib/context.js';
+import { measureThroughput, type LoadFigures } from '../lib/load.js';
+import { CHILD_DIR } from '../lib/oko.js';
+import { startService, type Service } from '../lib/services.js';
+
+export const LIST_PATH = '/api/v1/plugins?page=1&per_page=50';
+export const SEARCH_PATH = '/api/v1/plugins?q=monitor&page=1&per_page=50';
+
+/**
+ * Store catalog list (one page of 50) and search, with the big catalog, against a bare Fastify
+ * route (same Fastify, same logger) that answers the very bytes the store answered.
+ */
+export async function catalogScenario(ctx: BenchContext): Promise<void> {
+  const store = await catalogStore(ctx);
+  const routes: Record<string, string> = {};
+  for (const [name, route] of [['list', LIST_PATH], ['search', SEARCH_PATH]] as const) {
+    const body = Buffer.from(await (await fetch(store.url + route)).arrayBuffer());
+    const file = path.join(ctx.dir, `bare-${name}.json`);
+    await writeFile(file, body);
+    routes[`/${name}`] = file;
+    ctx.info[`${name}BodyBytes`] = body.length;
+  }
+  const bare = await startBare(ctx, routes, 'info');
+  const bareQuiet = await startBare(ctx, routes, 'off');
+  try {
+    for (const [name, route] of [['list', LIST_PATH], ['search', SEARCH_PATH]] as const) {
+      const what = name === 'list' ? `catalog list, ${ctx.settings.catalogSize} plugins, page of 50` : `catalog search "monitor" (${ctx.settings.catalogSize / 10} hits), page of 50`;
+      progress(`load: store ${name}`);
+      const real = await measureThroughput(store.url + route, ctx.settings);
+      progress(`load: bare Fastify ${name}`);
+      const base = await measureThroughput(`${bare.url}/${name}`, ctx.settings);
+      progress(`load: bare Fastify ${name}, logger off`);
+      const quiet = await measureThroughput(`${bareQuiet.url}/${name}`, ctx.settings);
+      ctx.info[`${name}BareLoggerOff`] = quiet;
+      pushLoadRows(ctx, what, real, base, 'bare Fastify route, same bytes', `bare Fastify without request logging: ${Math.round(quiet.reqPerSec)} req/s`);
+    }
+  } finally {
+    await bare.stop();
+    await bareQuiet.stop();
+  }
+}
+
+async function startBare(ctx: BenchContext, routes: Record<string, string>, logger: 'info' | 'off'): Promise<Service> {
+  return startService({
+    name: `bare-${logger}`,
+    entry: path.join(CHILD_DIR, 'bare-server.js'),
+    portEnv: 'BARE_PORT',
+    logDir: ctx.logDir,
+    env: { BARE_ROUTES: JSON.stringify(routes), BARE_LOGGER: logger },
+  });
+}
+
+/** req/s and p99 of a closed-loop load, each against the baseline's. */
+export function pushLoadRows(ctx: BenchContext, scenario: string, real: LoadFigures, base: LoadFigures, label: string, note?: string): void {
+  ctx.rows.push(
+    { scenario, figure: 'throughput', unit: 'req/s', better: 'higher', value: real.reqPerSec, baseline: { label, value: base.reqPerSec }, ...(note ? { note } : {}) },
+    { scenario, figure: 'p99 latency', unit: 'ms', better: 'lower', value: real.p99Ms, baseline: { label, value: base.p99Ms } },
+  );
+}

@@ -117,7 +117,7 @@ describe('store unavailable', () => {
     const list = await getJson<{ available: boolean; plugins: unknown[]; total: number; reason: string }>(`${api(backend)}/store`);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(list.status).toBe(200);
-    expect(list.body).toMatchObject({ available: false, plugins: [], total: 0 });
+    expect(list.body).toMatchObject({ available: false, plugins: [], total: 0, page: 1, per_page: 50 });
     expect(list.body.reason).toContain('connection refused');
     await expectErrorAnswer(await post(`${api(backend)}/store/anything/install`), 503, 'STORE_UNAVAILABLE');
     await expectErrorAnswer(await fetch(`${api(backend)}/store/anything`), 503, 'STORE_UNAVAILABLE');

@@ -1,3 +1,4 @@
+import { STORE_DEFAULT_PER_PAGE, STORE_MAX_PER_PAGE } from '@oko/shared';
 import { Type, type Static } from 'typebox';
 
 /**
@@ -14,8 +15,8 @@ export type StorePluginParams = Static<typeof StorePluginParams>;
 export const StoreListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Search in name, description, author, tags' })),
   tag: Type.Optional(Type.String({ maxLength: 50 })),
-  page: Type.Optional(Type.Integer({ minimum: 1 })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, description: 'Default 1' })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, description: `Default ${STORE_DEFAULT_PER_PAGE}` })),
 });
 export type StoreListQuery = Static<typeof StoreListQuery>;
 
@@ -37,7 +38,9 @@ export type StorePluginView = Static<typeof StorePluginView>;
 export const StoreListing = Type.Object({
   available: Type.Boolean(),
   plugins: Type.Array(StorePluginView),
-  total: Type.Integer(),
+  total: Type.Integer({ description: 'Matching plugins over all pages' }),
+  page: Type.Integer({ description: 'The page these plugins are (1-based)' }),
+  per_page: Type.Integer({ description: 'Page size the store used' }),
   reason: Type.Optional(Type.String({ description: 'Why the store is unavailable' })),
 });
 

@@ -1,4 +1,4 @@
-import { isOkoError } from '@oko/shared';
+import { isOkoError, STORE_DEFAULT_PER_PAGE } from '@oko/shared';
 import type { InstalledPluginView, PluginRegistryPort } from './plugin-registry-port.js';
 import type { StoreClient } from './store-client.js';
 import type { StoreCatalogEntry, StoreCatalogQuery } from './store-types.js';
@@ -13,7 +13,10 @@ export type StorePluginView = StoreCatalogEntry & {
 export interface StoreListing {
   available: boolean;
   plugins: StorePluginView[];
+  /** Matching plugins over all pages, so the UI can page through them. */
   total: number;
+  page: number;
+  per_page: number;
   /** Why the store is not available, for the UI to show. */
   reason?: string;
 }
@@ -41,11 +44,18 @@ export class StoreCatalog {
     try {
       const [page, installed] = await Promise.all([this.client.listPlugins(query), this.plugins.list()]);
       const byName = new Map(installed.map((plugin) => [plugin.name, plugin]));
-      return { available: true, plugins: page.plugins.map((entry) => withInstallState(entry, byName.get(entry.name))), total: page.total };
+      return {
+        available: true,
+        plugins: page.plugins.map((entry) => withInstallState(entry, byName.get(entry.name))),
+        total: page.total,
+        // The store's own numbers: it applies the defaults and limits, the backend only forwards.
+        page: page.page,
+        per_page: page.per_page,
+      };
     } catch (error) {
       // Only an unreachable store is "unavailable"; a 400 for a bad query is the caller's to see.
       if (isOkoError(error) && error.code !== 'STORE_UNAVAILABLE') throw error;
-      return { available: false, plugins: [], total: 0, reason: reasonOf(error) };
+      return { available: false, plugins: [], total: 0, page: query.page ?? 1, per_page: query.per_page ?? STORE_DEFAULT_PER_PAGE, reason: reasonOf(error) };
     }
   }
 

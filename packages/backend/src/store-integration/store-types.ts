@@ -15,7 +15,10 @@ export interface StoreCatalogEntry {
 
 export interface StoreCatalogPage {
   plugins: StoreCatalogEntry[];
+  /** Matching entries over all pages. */
   total: number;
+  page: number;
+  per_page: number;
 }
 
 export interface StoreCatalogQuery {

@@ -42,11 +42,15 @@ export const StorePluginList = Type.Object({
 });
 export type StorePluginList = Static<typeof StorePluginList>;
 
+/** Page size of GET /plugins when the caller names none; the backend answers with it when the store is down. */
+export const STORE_DEFAULT_PER_PAGE = 50;
+export const STORE_MAX_PER_PAGE = 200;
+
 export const StorePluginListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Text in name, description, author or tags' })),
   tag: Type.Optional(Type.String({ maxLength: 50 })),
   page: Type.Integer({ minimum: 1, default: 1 }),
-  per_page: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  per_page: Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, default: STORE_DEFAULT_PER_PAGE }),
 });
 export type StorePluginListQuery = Static<typeof StorePluginListQuery>;
 

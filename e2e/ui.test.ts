@@ -76,17 +76,20 @@ describe('web UI in Chromium', () => {
     expect(await lan.textContent()).toContain('ZIP upload');
     await shot('store');
 
+    expect(await page.getByTestId('store-count').textContent()).toBe('4 plugins in the store');
+
+    // The search runs on the store after a pause in typing: wait for the cards, not a count.
+    const shown = () => page.locator('article.store-card').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-name')));
     const search = page.getByTestId('store-search');
     await search.fill('outdoor'); // only a tag of weather_widget
-    await expect.poll(() => page.locator('article.store-card').count()).toBe(1);
-    expect(await storeCard('weather_widget').isVisible()).toBe(true);
+    await expect.poll(shown, SOON).toEqual(['weather_widget']);
     await search.fill('LOCAL NETWORK'); // description, any case
-    await expect.poll(() => page.locator('article.store-card').count()).toBe(1);
-    expect(await storeCard('lan_watch').isVisible()).toBe(true);
+    await expect.poll(shown, SOON).toEqual(['lan_watch']);
+    expect(await page.getByTestId('store-count').textContent()).toBe('1 plugin matches “LOCAL NETWORK”');
     await search.fill('no-such-plugin');
     await page.getByText('No plugin matches').waitFor();
     await search.fill('');
-    await expect.poll(() => page.locator('article.store-card').count()).toBe(4);
+    await expect.poll(() => page.locator('article.store-card').count(), SOON).toBe(4);
   });
 
   it('the header tabs are a tablist the arrow keys move through', async () => {

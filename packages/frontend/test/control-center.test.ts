@@ -1,13 +1,13 @@
 import { flushPromises, mount } from '@vue/test-utils';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import { ApiError, request } from '../src/api/client.js';
 import HeaderTabList from '../src/components/HeaderTabList.vue';
-import { useStoreCatalog } from '../src/composables/store-catalog.js';
+import { STORE_PAGE_SIZE, STORE_SEARCH_DEBOUNCE_MS, useStoreCatalog } from '../src/composables/store-catalog.js';
 import { menuGroups } from '../src/lib/plugin-facts.js';
 import StoreTab from '../src/pages/control-center/StoreTab.vue';
-import type { InstalledPlugin } from '../src/api/types.js';
-import { json, stubFetch } from './fetch-stub.js';
+import type { InstalledPlugin, StorePlugin } from '../src/api/types.js';
+import { json, stubFetch, type Handler } from './fetch-stub.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -91,15 +91,43 @@ describe('menu entries', () => {
   });
 });
 
+/** A store plugin as GET /api/v1/store lists it. */
+function storePlugin(name: string, extra: Partial<StorePlugin> = {}): StorePlugin {
+  return { id: `id_${name}`, name, version: '1.0.0', description: `About ${name}`, tags: [], installed: false, installed_version: null, installed_state: null, ...extra };
+}
+
+/** GET /api/v1/store over a fixed catalog, searching and paging as the store does (q, page, per_page). */
+function storeRoute(catalog: StorePlugin[], status = { up: true, reason: 'connection refused' }): Handler {
+  return (_init, url) => {
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const perPage = Number(url.searchParams.get('per_page') ?? 50);
+    if (!status.up) return json({ available: false, plugins: [], total: 0, page, per_page: perPage, reason: status.reason });
+    const q = url.searchParams.get('q')?.toLowerCase() ?? '';
+    const matches = catalog.filter((p) => !q || [p.name, p.description ?? '', ...(p.tags ?? [])].some((text) => text.toLowerCase().includes(q)));
+    return json({ available: true, plugins: matches.slice((page - 1) * perPage, page * perPage), total: matches.length, page, per_page: perPage });
+  };
+}
+
 describe('StoreTab', () => {
+  beforeEach(() => {
+    // The catalog state is shared by the whole app; each test starts on an unsearched first page.
+    const store = useStoreCatalog();
+    store.query.value = '';
+    store.page.value = 1;
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const cardNames = (wrapper: ReturnType<typeof mount>) => wrapper.findAll('article.store-card').map((card) => card.attributes('data-name'));
+  /** Lets the search debounce run out and the answer arrive. */
+  const afterTyping = async () => {
+    await vi.advanceTimersByTimeAsync(STORE_SEARCH_DEBOUNCE_MS);
+    await flushPromises();
+  };
+
   it('shows an unavailable store as an empty state with the reason, not a spinner, and sees it come back', async () => {
-    let up = false;
-    stubFetch({
-      '/api/v1/store': () =>
-        up
-          ? json({ available: true, total: 1, plugins: [{ id: 'x1', name: 'lan_watch', version: '1.0.0', description: 'Hosts', tags: ['network'], installed: false, installed_version: null, installed_state: null }] })
-          : json({ available: false, total: 0, plugins: [], reason: 'connection refused' }),
-    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const status = { up: false, reason: 'connection refused' };
+    stubFetch({ '/api/v1/store': storeRoute([storePlugin('lan_watch', { description: 'Hosts', tags: ['network'] }), storePlugin('weather')], status) });
     await useStoreCatalog().refresh();
     const wrapper = mount(StoreTab, { global: { stubs: { RouterLink: true } } });
     await flushPromises();
@@ -107,14 +135,77 @@ describe('StoreTab', () => {
     expect(down.text()).toContain('connection refused');
     expect(wrapper.find('.spinner').exists()).toBe(false);
 
-    up = true;
+    status.up = true;
     await useStoreCatalog().refresh();
     await flushPromises();
     expect(wrapper.find('[data-testid="store-unavailable"]').exists()).toBe(false);
-    expect(wrapper.find('article.store-card').text()).toContain('lan_watch');
+    expect(cardNames(wrapper)).toEqual(['lan_watch', 'weather']);
     await wrapper.find('[data-testid="store-search"]').setValue('NETWORK');
-    expect(wrapper.findAll('article.store-card')).toHaveLength(1);
+    await afterTyping();
+    expect(cardNames(wrapper)).toEqual(['lan_watch']);
     await wrapper.find('[data-testid="store-search"]').setValue('nothing');
+    await afterTyping();
     expect(wrapper.findAll('article.store-card')).toHaveLength(0);
+    expect(wrapper.text()).toContain('No plugin matches “nothing”');
+  });
+
+  it('pages through a 120-plugin catalog: the count is announced and page 2 and the last page are reachable', async () => {
+    const catalog = Array.from({ length: 120 }, (_, i) => storePlugin(`plugin_${String(i + 1).padStart(3, '0')}`));
+    const names = catalog.map((p) => p.name);
+    const { calls } = stubFetch({ '/api/v1/store': storeRoute(catalog) });
+    await useStoreCatalog().refresh();
+    const wrapper = mount(StoreTab, { global: { stubs: { RouterLink: true } } });
+    await flushPromises();
+
+    const count = wrapper.find('[data-testid="store-count"]');
+    expect(count.attributes('aria-live')).toBe('polite');
+    expect(count.text()).toBe(`120 plugins in the store · page 1 of ${Math.ceil(120 / STORE_PAGE_SIZE)}`);
+    expect(cardNames(wrapper)).toEqual(names.slice(0, STORE_PAGE_SIZE));
+    expect(calls.at(-1)).toBe(`/api/v1/store?page=1&per_page=${STORE_PAGE_SIZE}`);
+
+    const pager = wrapper.find('nav[data-testid="store-pager"]');
+    expect(pager.attributes('aria-label')).toBe('Store pages');
+    expect(pager.find('[data-page="previous"]').attributes('disabled')).toBeDefined();
+    await pager.find('button[data-page="2"]').trigger('click');
+    await flushPromises();
+    expect(calls.at(-1)).toBe(`/api/v1/store?page=2&per_page=${STORE_PAGE_SIZE}`);
+    expect(cardNames(wrapper)).toEqual(names.slice(STORE_PAGE_SIZE, 2 * STORE_PAGE_SIZE));
+    expect(wrapper.find('button[aria-current="page"]').text()).toBe('2');
+    expect(count.text()).toContain('page 2 of 5');
+
+    // Every page is a button: the last one holds the plugins past the store's default page of 50.
+    const last = wrapper.find('button[data-page="5"]');
+    expect(last.element.tagName).toBe('BUTTON');
+    await last.trigger('click');
+    await flushPromises();
+    expect(cardNames(wrapper)).toEqual(names.slice(4 * STORE_PAGE_SIZE));
+    expect(cardNames(wrapper)).toContain('plugin_120');
+    expect(wrapper.find('[data-page="next"]').attributes('disabled')).toBeDefined();
+    await wrapper.find('[data-page="previous"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('button[aria-current="page"]').text()).toBe('4');
+  });
+
+  it('searches on the store after a pause in typing, from the first page', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const catalog = Array.from({ length: 120 }, (_, i) => storePlugin(`plugin_${String(i + 1).padStart(3, '0')}`));
+    const { calls } = stubFetch({ '/api/v1/store': storeRoute(catalog) });
+    await useStoreCatalog().refresh();
+    const wrapper = mount(StoreTab, { global: { stubs: { RouterLink: true } } });
+    await flushPromises();
+    await wrapper.find('button[data-page="3"]').trigger('click');
+    await flushPromises();
+
+    const input = wrapper.find('[data-testid="store-search"]');
+    await input.setValue('plugin_1');
+    await input.setValue('plugin_11');
+    const before = calls.length;
+    await vi.advanceTimersByTimeAsync(STORE_SEARCH_DEBOUNCE_MS - 1);
+    expect(calls.length).toBe(before); // nothing sent while typing
+    await afterTyping();
+    expect(calls.slice(before)).toEqual([`/api/v1/store?q=plugin_11&page=1&per_page=${STORE_PAGE_SIZE}`]);
+    expect(cardNames(wrapper)).toEqual(Array.from({ length: 10 }, (_, i) => `plugin_11${i}`));
+    expect(wrapper.find('[data-testid="store-count"]').text()).toBe('10 plugins match “plugin_11”');
+    expect(wrapper.find('[data-testid="store-pager"]').exists()).toBe(false);
   });
 });

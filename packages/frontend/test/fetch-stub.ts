@@ -1,18 +1,21 @@
 import { vi } from 'vitest';
 
-export type Handler = (init: RequestInit | undefined) => Response | Promise<Response>;
+export type Handler = (init: RequestInit | undefined, url: URL) => Response | Promise<Response>;
 
 /**
- * Replaces fetch with a table of path -> handler. Unknown paths answer 404 in the backend's
- * error shape, and every call is recorded so a test can assert what was (not) fetched.
+ * Replaces fetch with a table of path -> handler. A path with a query string is matched exactly
+ * first, then by its path alone (the handler reads the query from `url`). Unknown paths answer
+ * 404 in the backend's error shape, and every call is recorded so a test can assert what was
+ * (not) fetched.
  */
 export function stubFetch(routes: Record<string, Handler>) {
   const calls: string[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const path = typeof input === 'string' ? input : input instanceof URL ? input.pathname + input.search : input.url;
     calls.push(path);
-    const handler = routes[path];
-    if (handler) return handler(init);
+    const url = new URL(path, 'http://dashboard.test');
+    const handler = routes[path] ?? routes[url.pathname];
+    if (handler) return handler(init, url);
     return json({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${path}` } }, 404);
   });
   vi.stubGlobal('fetch', fetchMock);

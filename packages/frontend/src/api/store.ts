@@ -1,11 +1,16 @@
 import { get, post } from './client.js';
 import { uploadWithProgress, type UploadProgress } from './upload.js';
-import type { GithubImportRequest, InstallResult, StoreHealth, StoreList, StoreUploadResult } from './types.js';
+import type { GithubImportRequest, InstallResult, StoreHealth, StoreList, StoreListQuery, StoreUploadResult } from './types.js';
 
 // /api/v1/store: the backend's store integration (issue 4). The UI never talks to the store
 // directly; the backend forwards, with its own API key.
 
-export const listStore = () => get<StoreList>('/api/v1/store', { timeoutMs: 15_000 });
+export function listStore(query: StoreListQuery = {}): Promise<StoreList> {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  const search = params.toString();
+  return get<StoreList>(search ? `/api/v1/store?${search}` : '/api/v1/store', { timeoutMs: 15_000 });
+}
 export const storeHealth = () => get<StoreHealth>('/api/v1/store/health', { timeoutMs: 15_000 });
 export const installFromStore = (storeId: string) =>
   post<InstallResult>(`/api/v1/store/${encodeURIComponent(storeId)}/install`, undefined, { timeoutMs: 180_000 });

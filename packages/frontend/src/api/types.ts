@@ -27,12 +27,23 @@ export type StorePlugin = Partial<Omit<CatalogEntry, 'id' | 'name' | 'version'>>
   installed_state: PluginState | string | null;
 };
 
-/** GET /api/v1/store: `available: false` with a reason when the store does not answer. */
+/** GET /api/v1/store: one page of the catalog; `available: false` with a reason when the store does not answer. */
 export interface StoreList {
   available: boolean;
   plugins: StorePlugin[];
+  /** Matching plugins over all pages. */
   total: number;
+  page: number;
+  per_page: number;
   reason?: string;
+}
+
+/** Query of GET /api/v1/store, passed on to the store: search text, tag, 1-based page, page size. */
+export interface StoreListQuery {
+  q?: string;
+  tag?: string;
+  page?: number;
+  per_page?: number;
 }
 
 /** GET /api/v1/store/health */

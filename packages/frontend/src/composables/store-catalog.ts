@@ -1,32 +1,84 @@
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import { installFromStore, listStore } from '../api/store.js';
 import type { StorePlugin } from '../api/types.js';
 import { useInstalledPlugins } from './installed-plugins.js';
 
-// The store catalog through the backend. "Unavailable" is a normal state with a reason, not an
-// error page: the backend answers `available: false` quickly when the store is down.
+// The store catalog through the backend, one page at a time: search (q) and paging run on the
+// store, so a catalog larger than one page is reachable. "Unavailable" is a normal state with a
+// reason, not an error page: the backend answers `available: false` quickly when the store is down.
+
+/** Cards per page: a few rows of the grid, and well under the store's limit of 200. */
+export const STORE_PAGE_SIZE = 24;
+/** Pause in typing after which the search goes to the store. */
+export const STORE_SEARCH_DEBOUNCE_MS = 250;
 
 const plugins = ref<StorePlugin[]>([]);
 const available = ref<boolean | null>(null);
 const reason = ref<string | null>(null);
 const error = ref<string | null>(null);
 const loaded = ref(false);
+/** The search the shown page answers (sent as q); '' lists everything. */
+const query = ref('');
+/** 1-based page being shown (or asked for). */
+const page = ref(1);
+/** Matching plugins over all pages, as the store counted them. */
+const total = ref(0);
+/** Size of the whole catalog (the last unfiltered total), for the tab count and the summary. */
+const catalogSize = ref<number | null>(null);
+/** True while a new page or search is on its way (not for the background re-reads). */
+const pending = ref(false);
+const pageCount = computed(() => Math.max(1, Math.ceil(total.value / STORE_PAGE_SIZE)));
 /** Store id -> when its install started, for the progress shown on its card. */
 const installing = ref<Record<string, number>>({});
 
+// Polling, a search and a page click can overlap; only the answer to the newest request is shown,
+// so a slow answer for the old search never replaces the new one.
+let latest = 0;
+
 async function refresh(): Promise<void> {
+  const ticket = ++latest;
+  const asked = { q: query.value.trim(), page: page.value };
   try {
-    const answer = await listStore();
+    const answer = await listStore({ q: asked.q || undefined, page: asked.page, per_page: STORE_PAGE_SIZE });
+    if (ticket !== latest) return;
+    if (answer.available && answer.plugins.length === 0 && answer.total > 0 && asked.page > 1) {
+      // The catalog shrank under this page (a plugin was deleted): show its new last page.
+      page.value = Math.ceil(answer.total / STORE_PAGE_SIZE);
+      return refresh();
+    }
     available.value = answer.available;
     reason.value = answer.available ? null : (answer.reason ?? 'The plugin store does not answer');
     plugins.value = answer.plugins ?? [];
+    total.value = answer.total ?? plugins.value.length;
+    if (answer.available && !asked.q) catalogSize.value = total.value;
     error.value = null;
   } catch (cause) {
+    if (ticket !== latest) return;
     // The backend itself failed to answer: say so, but keep the last catalog on screen.
     error.value = (cause as Error).message;
   } finally {
-    loaded.value = true;
+    if (ticket === latest) {
+      loaded.value = true;
+      pending.value = false;
+    }
   }
+}
+
+/** Runs a new search from its first page. */
+function search(text: string): Promise<void> {
+  if (text.trim() === query.value.trim()) return Promise.resolve();
+  query.value = text;
+  page.value = 1;
+  pending.value = true;
+  return refresh();
+}
+
+function goToPage(target: number): Promise<void> {
+  const next = Math.min(Math.max(1, Math.floor(target)), pageCount.value);
+  if (next === page.value) return Promise.resolve();
+  page.value = next;
+  pending.value = true;
+  return refresh();
 }
 
 async function install(storeId: string) {
@@ -41,5 +93,22 @@ async function install(storeId: string) {
 }
 
 export function useStoreCatalog() {
-  return { plugins, available, reason, error, loaded, installing, refresh, install };
+  return {
+    plugins,
+    available,
+    reason,
+    error,
+    loaded,
+    query,
+    page,
+    total,
+    pageCount,
+    catalogSize,
+    pending,
+    installing,
+    refresh,
+    search,
+    goToPage,
+    install,
+  };
 }

@@ -38,7 +38,7 @@ let counter = 0;
 
 export function spawnService(options: SpawnOptions): { child: ChildProcess; logFile: string } {
   const logFile = path.join(options.logDir, `${options.name}-${++counter}.log`);
-  const fd = openSync(logFile, 'a');
+  const fd = openSync(logFile, 'w');
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
     env: { ...process.env, ...options.env, [options.portEnv]: String(options.port ?? 0) },
     stdio: ['ignore', fd, fd],

@@ -3,7 +3,7 @@ import type { BackendConfig } from '../config.js';
 import { HostCallError, type PluginHost } from './host.js';
 import type { PluginManager } from './plugin-manager.js';
 import { routeKey, type RouteReply } from './protocol.js';
-import type { PluginRecord } from './record.js';
+import { runsPageHandler, type PluginRecord } from './record.js';
 import { matchRoute } from './route-match.js';
 
 /**
@@ -46,7 +46,7 @@ export class PluginGateway {
   /** The page from the plugin's ctx.page handler, or undefined when the plugin has none running. */
   async renderPage(id: string, request: PluginRequest): Promise<RouteReply | undefined> {
     const record = this.manager.activeRecords().find((r) => r.scan.id === id);
-    if (!record?.host?.hasPage) return undefined;
+    if (!record || !runsPageHandler(record)) return undefined;
     return (await this.invoke(record, 'page', () => record.host!.call({ type: 'page', request }, this.config.pluginCallTimeoutMs))) as RouteReply;
   }
 

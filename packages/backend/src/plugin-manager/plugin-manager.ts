@@ -7,7 +7,8 @@ import type { BackendConfig } from '../config.js';
 import { EventBus } from './event-bus.js';
 import { PluginHost } from './host.js';
 import { PluginLocks } from './plugin-lock.js';
-import { apiPrefixOfRecord, toDetails, toSummary, type PluginRecord } from './record.js';
+import { pageSourceOf, type PageSource } from './plugin-pages.js';
+import { apiPrefixOfRecord, runsPageHandler, toDetails, toSummary, type PluginRecord } from './record.js';
 import { mainFileOf, scanPlugins } from './scanner.js';
 import { canTransition, nextState, refusalReason, type Operation } from './state-machine.js';
 import { PluginStateStore, type PersistedStates } from './state-store.js';
@@ -64,7 +65,14 @@ export class PluginManager {
     if (!isValidPluginName(id)) return undefined;
     await this.rescan();
     const record = this.records.get(id);
-    return record && toDetails(record);
+    return record && this.details(record);
+  }
+
+  /** What GET /plugins/{id}/page serves now; throws PLUGIN_NOT_FOUND for an unknown plugin. */
+  async pageSource(id: string): Promise<PageSource> {
+    await this.rescan();
+    const record = this.require(id);
+    return pageSourceOf(record.scan, runsPageHandler(record));
   }
 
   /** The folder of a known plugin; throws PLUGIN_NOT_FOUND otherwise. */
@@ -145,6 +153,10 @@ export class PluginManager {
     await Promise.all(this.activeRecords().map((record) => record.host!.stop(this.teardownTimeoutMs())));
   }
 
+  private async details(record: PluginRecord): Promise<PluginDetails> {
+    return toDetails(record, await pageSourceOf(record.scan, runsPageHandler(record)));
+  }
+
   private teardownTimeoutMs(): number {
     return Math.min(this.config.pluginLoadTimeoutMs, 5000);
   }
@@ -163,7 +175,7 @@ export class PluginManager {
       const record = this.require(id);
       if (!canTransition(record.state, operation)) throw createError('ILLEGAL_TRANSITION', refusalReason(id, record.state, operation), 409);
       await apply(record);
-      return toDetails(record);
+      return this.details(record);
     });
   }
 

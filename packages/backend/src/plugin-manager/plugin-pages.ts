@@ -37,3 +37,27 @@ export async function staticPagePath(plugin: ScannedPlugin): Promise<string | nu
   const info = await stat(file).catch(() => null);
   return info?.isFile() ? file : null;
 }
+
+/** Where GET /plugins/{id}/page takes the page from right now. */
+export interface PageSource {
+  /** A running ctx.page handler draws the page; it wins over the static file. */
+  handler: boolean;
+  /** static/index.html, served when no handler runs. */
+  staticFile: string | null;
+  /** Why /page answers 404; undefined when it serves a page. */
+  unavailable?: string;
+}
+
+/**
+ * The one rule for a plugin's own page: ui.yaml `has_page: true`, and a running ctx.page handler
+ * or a static/index.html. The /page route serves by it and the details' `page_available` is read
+ * from it, so the UI never offers a link that answers 404.
+ */
+export async function pageSourceOf(plugin: ScannedPlugin, handlerRunning: boolean): Promise<PageSource> {
+  if (plugin.ui.has_page !== true) {
+    return { handler: false, staticFile: null, unavailable: `Plugin '${plugin.id}' has no page (ui.yaml has_page is not true)` };
+  }
+  const staticFile = await staticPagePath(plugin);
+  if (handlerRunning || staticFile) return { handler: handlerRunning, staticFile };
+  return { handler: false, staticFile: null, unavailable: `Plugin '${plugin.id}' serves its page from its code; load the plugin first` };
+}

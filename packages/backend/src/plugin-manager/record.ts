@@ -1,5 +1,6 @@
 import { apiPrefixOf, formatIssue, type PluginDetails, type PluginErrorInfo, type PluginState, type PluginSummary } from '@oko/shared';
 import type { PluginHost } from './host.js';
+import type { PageSource } from './plugin-pages.js';
 import type { ScannedPlugin } from './scanner.js';
 
 /** What the manager knows of one plugin. */
@@ -41,7 +42,13 @@ export function toSummary(record: PluginRecord): PluginSummary {
   return summary;
 }
 
-export function toDetails(record: PluginRecord): PluginDetails {
+/** The plugin's code is running and registered ctx.page. */
+export function runsPageHandler(record: PluginRecord): boolean {
+  return record.state === 'active' && record.host?.hasPage === true;
+}
+
+/** `page` is pageSourceOf(record): what GET /page would serve now. */
+export function toDetails(record: PluginRecord, page: PageSource): PluginDetails {
   const { host } = record;
   const prefix = apiPrefixOfRecord(record);
   const details: PluginDetails = {
@@ -51,7 +58,8 @@ export function toDetails(record: PluginRecord): PluginDetails {
     issues: record.scan.issues.map(formatIssue),
     routes: (host?.routes ?? []).map((route) => ({ ...route, url: `/api/v1/plugins/${prefix}${route.path}` })),
     actions: [...(host?.actions ?? [])],
-    has_page_handler: host?.hasPage ?? false,
+    has_page_handler: runsPageHandler(record),
+    page_available: page.unavailable === undefined,
     subscriptions: [...(host?.subscriptions ?? [])],
   };
   if (record.loadedAt && record.state === 'active') details.loaded_at = record.loadedAt;

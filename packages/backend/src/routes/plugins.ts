@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiErrorBody, createError, PageManifestAnswer, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
 import { Type } from 'typebox';
 import { resolveInside } from '../lib/safe-path.js';
-import { pageManifestOf, staticPagePath } from '../plugin-manager/plugin-pages.js';
+import { pageManifestOf } from '../plugin-manager/plugin-pages.js';
 import { PluginIdParams, pluginId } from './plugin-id.js';
 import { sendPluginReply, toPluginRequest } from './plugin-reply.js';
 
@@ -49,13 +49,15 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/plugins/:id/page', { schema: { tags, summary: "The plugin's HTML page (ctx.page or static/index.html)", params: PluginIdParams } }, async (request, reply) => {
     const id = pluginId(request.params);
-    const plugin = await manager.pluginFolder(id);
-    if (plugin.ui.has_page !== true) throw createError('NOT_FOUND', `Plugin '${id}' has no page (ui.yaml has_page is not true)`, 404);
-    const rendered = await app.pluginGateway.renderPage(id, toPluginRequest(request, '/page'));
-    if (rendered) return sendPluginReply(reply, rendered, 'text/html; charset=utf-8');
-    const file = await staticPagePath(plugin);
-    if (!file) throw createError('NOT_FOUND', `Plugin '${id}' serves its page from its code; load the plugin first`, 404);
-    return reply.sendFile(path.basename(file), path.dirname(file));
+    const page = await manager.pageSource(id);
+    if (page.unavailable !== undefined) throw createError('NOT_FOUND', page.unavailable, 404);
+    if (page.handler) {
+      const rendered = await app.pluginGateway.renderPage(id, toPluginRequest(request, '/page'));
+      if (rendered) return sendPluginReply(reply, rendered, 'text/html; charset=utf-8');
+    }
+    // No handler, or the plugin stopped since pageSource looked: the static page, if any.
+    if (!page.staticFile) throw createError('NOT_FOUND', `Plugin '${id}' stopped before its page was drawn; load it again`, 404);
+    return reply.sendFile(path.basename(page.staticFile), path.dirname(page.staticFile));
   });
 
   app.get(

@@ -67,7 +67,10 @@ export const PluginDetails = Type.Object({
   loaded_at: Type.Optional(Type.String()),
   routes: Type.Array(RegisteredRoute),
   actions: Type.Array(Type.String()),
-  has_page_handler: Type.Boolean(),
+  has_page_handler: Type.Boolean({ description: 'The running code registered ctx.page' }),
+  page_available: Type.Boolean({
+    description: 'GET /plugins/{id}/page serves a page now: ui.yaml has_page, and a ctx.page handler or static/index.html',
+  }),
   subscriptions: Type.Array(Type.String()),
 });
 export type PluginDetails = Static<typeof PluginDetails>;

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, expectErrorShape, makeDirs, startBackend, type Backend, type Dirs } from './helpers.js';
+
+// page_available in the plugin details says whether GET /plugins/{id}/page serves a page, for a
+// static/index.html page as much as for a ctx.page handler, and never disagrees with /page.
+
+let dirs: Dirs;
+let backend: Backend;
+
+const details = async (id: string) => (await api(backend, 'GET', `/api/v1/plugins/${id}`)).body;
+const page = (id: string) => api(backend, 'GET', `/api/v1/plugins/${id}/page`);
+
+/** page_available and what /page answers, side by side. */
+async function pageFacts(id: string) {
+  const answer = await page(id);
+  return { page_available: (await details(id)).page_available as boolean, served: answer.status === 200 };
+}
+
+beforeAll(async () => {
+  dirs = await makeDirs(['static_page', 'static_page_off', 'good_plugin', 'other_plugin']);
+  backend = await startBackend(dirs);
+});
+afterAll(async () => {
+  await backend?.stop();
+  await dirs?.cleanup();
+});
+
+describe('page_available', () => {
+  it('is true for has_page: true with static/index.html, without loading the plugin, and /page serves that file', async () => {
+    const body = await details('static_page');
+    expect(body).toMatchObject({ state: 'discovered', has_page_handler: false, page_available: true });
+    const answer = await page('static_page');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(answer.body).toContain('<h1>Static page fixture</h1>');
+  });
+
+  it('stays true once that plugin is active without a ctx.page handler (the load answer says so too)', async () => {
+    const loaded = await api(backend, 'POST', '/api/v1/plugins/static_page/load');
+    expect(loaded.body).toMatchObject({ state: 'active', has_page_handler: false, page_available: true });
+    expect((await page('static_page')).body).toContain('<h1>Static page fixture</h1>');
+  });
+
+  it('is false when ui.yaml has has_page: false, even with a static/index.html, and /page answers 404', async () => {
+    expect(await details('static_page_off')).toMatchObject({ page_available: false, ui: { has_page: false } });
+    expectErrorShape(await page('static_page_off'), 404, 'NOT_FOUND');
+    expect((await api(backend, 'GET', '/api/v1/plugins/static_page_off/static/index.html')).status).toBe(200);
+  });
+
+  it('follows a ctx.page handler: false until the plugin runs, true while it does', async () => {
+    expect(await pageFacts('good_plugin')).toEqual({ page_available: false, served: false });
+    const loaded = await api(backend, 'POST', '/api/v1/plugins/good_plugin/load');
+    expect(loaded.body).toMatchObject({ has_page_handler: true, page_available: true });
+    expect(await pageFacts('good_plugin')).toEqual({ page_available: true, served: true });
+    const unloaded = await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload');
+    expect(unloaded.body).toMatchObject({ has_page_handler: false, page_available: false });
+  });
+
+  it('agrees with GET /page for every plugin', async () => {
+    for (const id of ['static_page', 'static_page_off', 'good_plugin', 'other_plugin']) {
+      const facts = await pageFacts(id);
+      expect(facts.page_available, id).toBe(facts.served);
+    }
+  });
+});

@@ -20,6 +20,11 @@ export class PluginLocks {
     return this.held.getStore()?.has(id) ?? false;
   }
 
+  /** Every lock this async call chain holds. */
+  heldIds(): ReadonlySet<string> {
+    return this.held.getStore() ?? new Set();
+  }
+
   async run<T>(id: string, fn: () => Promise<T>): Promise<T> {
     if (this.holds(id)) return fn();
     const previous = this.tails.get(id) ?? Promise.resolve();

@@ -9,7 +9,7 @@ import { PluginHost } from './host.js';
 import { PluginLocks } from './plugin-lock.js';
 import { pageSourceOf, type PageSource } from './plugin-pages.js';
 import { apiPrefixOfRecord, runsPageHandler, toDetails, toSummary, type PluginRecord } from './record.js';
-import { mainFileOf, scanPlugins } from './scanner.js';
+import { mainFileOf, PluginScanner } from './scanner.js';
 import { canTransition, nextState, refusalReason, type Operation } from './state-machine.js';
 import { PluginStateStore, type PersistedStates } from './state-store.js';
 
@@ -23,7 +23,10 @@ export class PluginManager {
   private readonly locks = new PluginLocks();
   private readonly store: PluginStateStore;
   private persisted: PersistedStates = { disabled: new Set(), active: new Set() };
-  private scanning: Promise<void> = Promise.resolve();
+  private readonly scanner = new PluginScanner();
+  /** The scan in progress, and the one follow-up scan every caller arriving meanwhile shares. */
+  private scanRunning: Promise<void> | null = null;
+  private scanQueued: { done: Promise<void>; held: Set<string> } | null = null;
   private shuttingDown = false;
 
   constructor(
@@ -48,11 +51,36 @@ export class PluginManager {
     await Promise.all(wanted.map((id) => this.load(id).catch((error: Error) => this.log.warn({ plugin: id }, `not restored: ${error.message}`))));
   }
 
-  /** Re-reads the plugin folders: new folders appear, removed ones go (their host is stopped). */
+  /**
+   * Re-reads the plugin folders: new folders appear, removed ones go (their host is stopped).
+   * The answer reflects the disk as it was at the call: a scan already running may have read it
+   * earlier, so callers arriving during one share a single follow-up scan instead of each
+   * queueing their own.
+   */
   rescan(): Promise<void> {
-    const run = () => this.applyScan();
-    this.scanning = this.scanning.then(run, run);
-    return this.scanning;
+    const held = this.locks.heldIds();
+    if (this.scanQueued) {
+      for (const id of held) this.scanQueued.held.add(id);
+      return this.scanQueued.done;
+    }
+    if (!this.scanRunning) return this.startScan(new Set(held));
+    const queued = { held: new Set(held), done: Promise.resolve() };
+    const settle = () => undefined;
+    queued.done = this.scanRunning.then(settle, settle).then(() => {
+      this.scanQueued = null;
+      return this.startScan(queued.held);
+    });
+    this.scanQueued = queued;
+    return queued.done;
+  }
+
+  /** `held`: plugin locks held by the callers waiting on this scan, so it may update those plugins. */
+  private startScan(held: ReadonlySet<string>): Promise<void> {
+    const running = this.applyScan(held).finally(() => {
+      if (this.scanRunning === running) this.scanRunning = null;
+    });
+    this.scanRunning = running;
+    return running;
   }
 
   async list(): Promise<PluginSummary[]> {
@@ -266,10 +294,11 @@ export class PluginManager {
     }
   }
 
-  private async applyScan(): Promise<void> {
-    const found = await scanPlugins(this.config.pluginsDir, this.config.builtinPluginsDir);
+  /** A plugin whose lock someone other than the waiting callers holds is left as it is. */
+  private async applyScan(held: ReadonlySet<string>): Promise<void> {
+    const found = await this.scanner.scan(this.config.pluginsDir, this.config.builtinPluginsDir);
     for (const [id, record] of this.records) {
-      if (found.has(id) || (this.locks.isBusy(id) && !this.locks.holds(id))) continue;
+      if (found.has(id) || (this.locks.isBusy(id) && !held.has(id))) continue;
       await this.stopHost(record);
       this.records.delete(id);
       const wasActive = this.persisted.active.delete(id);
@@ -287,7 +316,7 @@ export class PluginManager {
       }
       // Running code keeps the manifest it was loaded with until it is unloaded or reloaded.
       if (record.state === 'active' || record.state === 'loading') continue;
-      if (this.locks.isBusy(id) && !this.locks.holds(id)) continue;
+      if (this.locks.isBusy(id) && !held.has(id)) continue;
       record.scan = scan;
       this.applyFilesState(record);
     }

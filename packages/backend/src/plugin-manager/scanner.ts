@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -27,11 +28,28 @@ export interface ScannedPlugin {
 /** Manifests are tiny; a bound keeps a hostile file from costing memory on every scan. */
 const MAX_FILE_BYTES = 256 * 1024;
 
-async function readSmall(file: string): Promise<string | null> {
+/** What stat says of one file: null when missing (or not a regular file, which counts as missing). */
+type FileInfo = Stats | null;
+
+async function statFile(file: string): Promise<FileInfo> {
   try {
     const info = await stat(file);
-    if (!info.isFile()) return null;
-    if (info.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
+    return info.isFile() ? info : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** Same key = same bytes, as far as the file system can tell without reading them. */
+function fileKey(info: FileInfo): string {
+  return info ? `${info.mtimeMs}:${info.ctimeMs}:${info.size}:${info.ino}` : '-';
+}
+
+async function readSmall(file: string, info: FileInfo): Promise<string | null> {
+  if (!info) return null;
+  if (info.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
+  try {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -39,12 +57,12 @@ async function readSmall(file: string): Promise<string | null> {
   }
 }
 
-async function readPlugin(id: string, dir: string, scope: PluginScope): Promise<ScannedPlugin> {
+async function readPlugin(id: string, dir: string, scope: PluginScope, [manifestInfo, uiInfo]: [FileInfo, FileInfo]): Promise<ScannedPlugin> {
   const issues: ValidationIssue[] = [];
   let manifest: PluginManifest | null = null;
   let ui: UiConfig = {};
   try {
-    const manifestText = await readSmall(path.join(dir, MANIFEST_FILE));
+    const manifestText = await readSmall(path.join(dir, MANIFEST_FILE), manifestInfo);
     if (manifestText === null) {
       issues.push({ file: MANIFEST_FILE, path: '', message: 'not found' });
     } else {
@@ -54,7 +72,7 @@ async function readPlugin(id: string, dir: string, scope: PluginScope): Promise<
       } else if (parsed.ok) manifest = parsed.value;
       else issues.push(...parsed.issues);
     }
-    const uiText = await readSmall(path.join(dir, UI_CONFIG_FILE));
+    const uiText = await readSmall(path.join(dir, UI_CONFIG_FILE), uiInfo);
     if (uiText !== null) {
       const parsed = parseUiConfig(uiText);
       if (parsed.ok) ui = parsed.value;
@@ -67,29 +85,73 @@ async function readPlugin(id: string, dir: string, scope: PluginScope): Promise<
   return { id, dir, scope, manifest: issues.length > 0 ? null : manifest, ui, issues };
 }
 
-/**
- * Lists plugin folders of one root. Names starting with `.` are skipped: the installer stages
- * there before its atomic rename. Folders whose name is not a valid plugin id are skipped too:
- * no API path could ever address them.
- */
-async function scanRoot(root: string, scope: PluginScope): Promise<ScannedPlugin[]> {
-  let entries;
-  try {
-    entries = await readdir(root, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const folders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && isValidPluginName(entry.name));
-  return Promise.all(folders.map((entry) => readPlugin(entry.name, path.join(root, entry.name), scope)));
+interface CachedPlugin {
+  key: string;
+  plugin: ScannedPlugin;
 }
 
-/** Builtin plugins first: an installed folder with a builtin's name is ignored, not mixed in. */
-export async function scanPlugins(pluginsDir: string, builtinDir: string | null): Promise<Map<string, ScannedPlugin>> {
-  const [builtin, external] = await Promise.all([builtinDir ? scanRoot(builtinDir, 'builtin') : [], scanRoot(pluginsDir, 'external')]);
-  const found = new Map<string, ScannedPlugin>();
-  for (const plugin of [...builtin, ...external]) if (!found.has(plugin.id)) found.set(plugin.id, plugin);
-  return found;
+/**
+ * Finds plugin folders and reads their manifest.json and ui.yaml. Each folder's parsed result is
+ * kept, keyed by both files' (mtime, ctime, size, inode), so a rescan is a readdir plus two stats
+ * per folder and re-reads only files that changed. ctime and inode catch what mtime alone misses:
+ * an edit that restores the old mtime, a folder replaced by an atomic rename.
+ */
+export class PluginScanner {
+  private cache = new Map<string, CachedPlugin>();
+  /** Manifest and ui.yaml reads since creation; for tests. */
+  reads = 0;
+
+  /** Builtin plugins first: an installed folder with a builtin's name is ignored, not mixed in. */
+  async scan(pluginsDir: string, builtinDir: string | null): Promise<Map<string, ScannedPlugin>> {
+    const seen = new Map<string, CachedPlugin>();
+    const [builtin, external] = await Promise.all([
+      builtinDir ? this.scanRoot(builtinDir, 'builtin', seen) : [],
+      this.scanRoot(pluginsDir, 'external', seen),
+    ]);
+    // Only folders that still exist stay cached.
+    this.cache = seen;
+    const found = new Map<string, ScannedPlugin>();
+    for (const plugin of [...builtin, ...external]) if (!found.has(plugin.id)) found.set(plugin.id, plugin);
+    return found;
+  }
+
+  /**
+   * Lists plugin folders of one root. Names starting with `.` are skipped: the installer stages
+   * there before its atomic rename. Folders whose name is not a valid plugin id are skipped too:
+   * no API path could ever address them.
+   */
+  private async scanRoot(root: string, scope: PluginScope, seen: Map<string, CachedPlugin>): Promise<ScannedPlugin[]> {
+    let entries;
+    try {
+      entries = await readdir(root, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const folders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && isValidPluginName(entry.name));
+    return Promise.all(folders.map((entry) => this.plugin(entry.name, path.join(root, entry.name), scope, seen)));
+  }
+
+  private async plugin(id: string, dir: string, scope: PluginScope, seen: Map<string, CachedPlugin>): Promise<ScannedPlugin> {
+    let files: [FileInfo, FileInfo];
+    try {
+      files = await Promise.all([statFile(path.join(dir, MANIFEST_FILE)), statFile(path.join(dir, UI_CONFIG_FILE))]);
+    } catch (error) {
+      // Not cached: a folder we cannot stat is tried again on the next scan.
+      return { id, dir, scope, manifest: null, ui: {}, issues: [{ file: MANIFEST_FILE, path: '', message: `cannot be read (${(error as Error).message})` }] };
+    }
+    // Stat before reading: a change after the stat gives a new key, so the next scan reads again.
+    const key = files.map(fileKey).join('|');
+    const cached = this.cache.get(dir);
+    if (cached?.key === key && cached.plugin.scope === scope) {
+      seen.set(dir, cached);
+      return cached.plugin;
+    }
+    this.reads += 1;
+    const plugin = await readPlugin(id, dir, scope, files);
+    seen.set(dir, { key, plugin });
+    return plugin;
+  }
 }
 
 export function mainFileOf(plugin: ScannedPlugin): string {

@@ -1,0 +1,93 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../config.js';
+import { PluginManager } from './plugin-manager.js';
+import { PluginScanner } from './scanner.js';
+
+let root: string;
+let pluginsDir: string;
+let manager: PluginManager;
+
+const quiet = { info() {}, warn() {}, error() {}, debug() {} } as unknown as FastifyBaseLogger;
+
+async function addPlugin(name: string): Promise<void> {
+  await mkdir(path.join(pluginsDir, name), { recursive: true });
+  await writeFile(path.join(pluginsDir, name, 'manifest.json'), JSON.stringify({ name, version: '1.0.0', description: 'A test plugin', author: 'Tests' }));
+}
+
+/** Holds the next scan once it has read the folders (`read`) until `open()`. */
+function holdNextScan(): { read: Promise<void>; open: () => void } {
+  const original = PluginScanner.prototype.scan;
+  let open!: () => void;
+  let readDone!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const read = new Promise<void>((resolve) => (readDone = resolve));
+  vi.spyOn(PluginScanner.prototype, 'scan').mockImplementationOnce(async function (this: PluginScanner, ...args) {
+    const found = await original.apply(this, args);
+    readDone();
+    await gate;
+    return found;
+  });
+  return { read, open };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+const hasRecord = (id: string) => (manager as unknown as { records: Map<string, unknown> }).records.has(id);
+
+const names = async () => (await manager.list()).map((p) => p.id);
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'oko-manager-test-'));
+  pluginsDir = path.join(root, 'plugins');
+  await addPlugin('alpha');
+  manager = new PluginManager(loadConfig({ OKO_PLUGINS_DIR: pluginsDir, OKO_DATA_DIR: path.join(root, 'data'), OKO_BUILTIN_PLUGINS_DIR: '' }), quiet);
+  await manager.init();
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await manager.shutdown();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('plugin manager rescans', () => {
+  it('runs at most two scans for 20 concurrent callers', async () => {
+    const scans = vi.spyOn(PluginScanner.prototype, 'scan');
+    await Promise.all([...Array.from({ length: 10 }, () => manager.rescan()), ...Array.from({ length: 10 }, () => manager.list())]);
+    expect(scans.mock.calls.length).toBeLessThanOrEqual(2);
+    await manager.rescan();
+    expect(scans.mock.calls.length).toBeLessThanOrEqual(3);
+  });
+
+  it('shows a caller a folder added after a running scan read the disk', async () => {
+    const { read, open } = holdNextScan();
+    const running = manager.rescan();
+    await read;
+    await addPlugin('beta');
+    const listed = names();
+    open();
+    await running;
+    expect(await listed).toEqual(['alpha', 'beta']);
+  });
+
+  it('lets a caller holding a plugin lock see that plugin removed, in a scan it shares', async () => {
+    const { read, open } = holdNextScan();
+    const running = manager.rescan();
+    await read;
+    await rm(path.join(pluginsDir, 'alpha'), { recursive: true });
+    // An unlocked caller queues the follow-up scan first; the lock holder (as an uninstall is) joins it.
+    const listed = names();
+    const stillThere = manager.withPluginLock('alpha', async () => {
+      await manager.rescan();
+      return hasRecord('alpha');
+    });
+    await tick();
+    open();
+    await running;
+    expect(await stillThere).toBe(false);
+    expect(await listed).toEqual([]);
+    expect(PluginScanner.prototype.scan).toHaveBeenCalledTimes(2);
+  });
+});

@@ -12,6 +12,10 @@ import { CatalogFile, type CatalogRecord } from './catalog-record.js';
 export interface CatalogRepository {
   /** Why writes are refused (the catalog file is unreadable), or null. */
   readonly readOnlyReason: string | null;
+  /**
+   * Every record. The same array until the catalog changes, and a new one after each change
+   * (never changed in place): PluginCatalog keys its sorted search view on this identity.
+   */
   list(): Promise<readonly CatalogRecord[]>;
   get(id: string): Promise<CatalogRecord | undefined>;
   /** Adds a record; PLUGIN_ALREADY_EXISTS (409) when its name and version are already there. */

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { createError, type StorePluginList, type StorePluginListQuery, type StorePluginPath } from '@oko/shared';
+import { createError, type CatalogEntry, type StorePluginList, type StorePluginListQuery, type StorePluginPath } from '@oko/shared';
 import { packPluginDirectory } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import semver from 'semver';
@@ -18,6 +18,29 @@ function byNameThenNewest(a: CatalogRecord, b: CatalogRecord): number {
   return a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1;
 }
 
+/** One record as list and search need it, computed once per catalog change. */
+interface ListedRecord {
+  record: CatalogRecord;
+  entry: CatalogEntry;
+  /** name, description, author and tags, lower-cased: what `q` is matched in. */
+  text: string[];
+  tags: string[];
+}
+
+/** The catalog sorted by name, newest version first, for the `records` array it was built from. */
+interface CatalogView {
+  source: readonly CatalogRecord[];
+  sorted: ListedRecord[];
+}
+
+function buildView(source: readonly CatalogRecord[]): CatalogView {
+  const sorted = [...source].sort(byNameThenNewest).map((record) => {
+    const tags = record.tags.map((t) => t.toLowerCase());
+    return { record, entry: toCatalogEntry(record), text: [record.name, record.description, record.author].map((f) => f.toLowerCase()).concat(tags), tags };
+  });
+  return { source, sorted };
+}
+
 /** Reading, finding and removing catalog entries and their files. */
 export class PluginCatalog {
   constructor(
@@ -26,16 +49,24 @@ export class PluginCatalog {
     private readonly log: FastifyBaseLogger,
   ) {}
 
+  /** Built on the first read after a change; the repository hands out a new array on every write. */
+  private view: CatalogView | null = null;
+
+  private async currentView(): Promise<CatalogView> {
+    const source = await this.catalog.list();
+    if (this.view?.source !== source) this.view = buildView(source);
+    return this.view;
+  }
+
   async search(query: StorePluginListQuery): Promise<StorePluginList> {
     const text = query.q?.trim().toLowerCase() ?? '';
     const tag = query.tag?.trim().toLowerCase() ?? '';
-    const matches = [...(await this.catalog.list())]
-      .filter((r) => !tag || r.tags.some((t) => t.toLowerCase() === tag))
-      .filter((r) => !text || [r.name, r.description, r.author, ...r.tags].some((field) => field.toLowerCase().includes(text)))
-      .sort(byNameThenNewest);
+    const { sorted } = await this.currentView();
+    const matches =
+      text || tag ? sorted.filter((r) => (!tag || r.tags.includes(tag)) && (!text || r.text.some((field) => field.includes(text)))) : sorted;
     const start = (query.page - 1) * query.per_page;
     return {
-      plugins: matches.slice(start, start + query.per_page).map(toCatalogEntry),
+      plugins: matches.slice(start, start + query.per_page).map((r) => r.entry),
       total: matches.length,
       page: query.page,
       per_page: query.per_page,
@@ -46,7 +77,7 @@ export class PluginCatalog {
   async resolve(idOrName: string): Promise<CatalogRecord> {
     const byId = await this.catalog.get(idOrName);
     if (byId) return byId;
-    const [newest] = (await this.catalog.list()).filter((r) => r.name === idOrName).sort(byNameThenNewest);
+    const newest = (await this.currentView()).sorted.find((r) => r.record.name === idOrName)?.record;
     if (!newest) throw createError('PLUGIN_NOT_FOUND', `No plugin '${idOrName}' in the store catalog`, 404);
     return newest;
   }

@@ -44,10 +44,19 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const exited = once(child, 'exit');
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start in time:\n${output}`)), options.timeoutMs ?? 20_000);
+    let listening = false;
+    // Only the text since the last newline before this chunk can hold the line, so a chatty service
+    // costs a scan of its new output, not of everything it printed.
+    let pending = '';
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = LISTENING.exec(output);
+      const text = chunk.toString();
+      output += text;
+      if (listening) return;
+      pending += text;
+      const match = LISTENING.exec(pending);
+      pending = pending.slice(pending.lastIndexOf('\n') + 1);
       if (match?.[1]) {
+        listening = true;
         clearTimeout(timer);
         resolve(match[1]);
       }

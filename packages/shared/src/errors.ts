@@ -8,6 +8,7 @@ export const ErrorCodes = [
   'BAD_REQUEST',
   'VALIDATION_FAILED',
   'UNAUTHORIZED',
+  'CROSS_SITE_REQUEST',
   'NOT_FOUND',
   'ROUTE_NOT_FOUND',
   'PLUGIN_NOT_FOUND',

@@ -1,0 +1,85 @@
+// The cross-site write rule of both services (CSRF). Neither has a session or cookie, but the
+// backend has no auth at all and the store may run without a key, so any page the user visits
+// could otherwise POST a form to http://localhost:8000/… and install or run plugins.
+
+/** Request headers as Node gives them: lower-case names. */
+export type RequestHeaders = Record<string, string | string[] | undefined>;
+
+/** Methods that change nothing; CORS keeps a cross-site page from reading their answers. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function header(headers: RequestHeaders, name: string): string | undefined {
+  const value = headers[name];
+  // A header sent twice is not something a browser does: keep it, joined, so it matches nothing.
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** `scheme://host[:port]` as browsers serialize it, or null for anything that is not an http(s) origin. */
+export function normalizeOrigin(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) return null;
+  return url.origin;
+}
+
+/**
+ * A comma-separated list of origins from the environment (e.g. `OKO_ALLOWED_ORIGINS`), each
+ * normalized. Throws naming the variable when an entry is not a plain http(s) origin.
+ */
+export function parseOriginList(raw: string | undefined, variable: string): string[] {
+  const origins: string[] = [];
+  for (const entry of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const origin = normalizeOrigin(entry);
+    if (!origin) throw new Error(`${variable}: '${entry}' is not an origin like https://host[:port]`);
+    origins.push(origin);
+  }
+  return origins;
+}
+
+/**
+ * Why a request must be refused as a cross-site write, or null when it may pass.
+ *
+ * - GET, HEAD and OPTIONS always pass: they change nothing.
+ * - An `Origin` in `allowedOrigins` passes (a UI on another host that is meant to write).
+ * - `Sec-Fetch-Site` (sent by every current browser, and not settable by a page) decides when
+ *   present: `same-origin` and `none` (typed by the user) pass; `cross-site` and `same-site` are
+ *   refused. Same-site is refused too because on localhost every other port is the same site
+ *   (any other local web app or dev server), and on a shared domain so is every subdomain.
+ * - Without `Sec-Fetch-Site` (older browsers), an `Origin` whose host:port is not the request's
+ *   `Host` is refused; `Origin: null` (sandboxed frame, opaque document) is refused.
+ * - Without either header the request did not come from a web page (curl, the CLI, one service
+ *   calling another, tests) and passes.
+ */
+export function crossSiteWriteProblem(method: string, headers: RequestHeaders, allowedOrigins: readonly string[] = []): string | null {
+  if (SAFE_METHODS.has(method.toUpperCase())) return null;
+  const origin = header(headers, 'origin');
+  const normalized = origin === undefined ? null : normalizeOrigin(origin);
+  if (normalized && allowedOrigins.includes(normalized)) return null;
+
+  const site = header(headers, 'sec-fetch-site')?.trim().toLowerCase();
+  if (site !== undefined) {
+    if (site === 'same-origin' || site === 'none') return null;
+    return `${method} refused: the browser says this request comes from another site (Sec-Fetch-Site: ${site}${origin ? `, Origin: ${origin}` : ''})`;
+  }
+
+  if (origin === undefined) return null;
+  if (!normalized) return `${method} refused: the request comes from an opaque or unknown origin (Origin: ${origin})`;
+  const host = header(headers, 'host');
+  if (host && sameHost(normalized, host)) return null;
+  return `${method} refused: the request comes from another origin (Origin: ${origin}, Host: ${host ?? 'none'})`;
+}
+
+/** The origin's host:port against the Host header, default ports and case normalized by URL. */
+function sameHost(origin: string, host: string): boolean {
+  const originUrl = new URL(origin);
+  try {
+    return new URL(`${originUrl.protocol}//${host.trim()}`).host === originUrl.host;
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crossSiteWriteProblem, normalizeOrigin, parseOriginList } from './index.js';
+import { crossSiteWriteGuard, crossSiteWriteProblem, isOkoError, normalizeOrigin, parseOriginList } from './index.js';
 
 const HOST = { host: '127.0.0.1:8000' };
 
@@ -87,5 +87,20 @@ describe('origin lists', () => {
     expect(parseOriginList(' https://a.example , http://b.example:8080/ ,', 'OKO_ALLOWED_ORIGINS')).toEqual(['https://a.example', 'http://b.example:8080']);
     expect(parseOriginList(undefined, 'X')).toEqual([]);
     expect(() => parseOriginList('https://a.example,*', 'OKO_ALLOWED_ORIGINS')).toThrow(/OKO_ALLOWED_ORIGINS: '\*'/);
+  });
+});
+
+describe('crossSiteWriteGuard', () => {
+  const guard = crossSiteWriteGuard(['https://ui.example'], 'OKO_ALLOWED_ORIGINS');
+
+  it('throws 403 CROSS_SITE_REQUEST naming the allow-list variable', async () => {
+    const error = await guard({ method: 'POST', headers: { ...HOST, 'sec-fetch-site': 'cross-site' } }).catch((e: unknown) => e);
+    expect(isOkoError(error) && [error.code, error.statusCode]).toEqual(['CROSS_SITE_REQUEST', 403]);
+    expect((error as Error).message).toMatch(/OKO_ALLOWED_ORIGINS/);
+  });
+
+  it('resolves for a request that may pass', async () => {
+    await expect(guard({ method: 'POST', headers: { ...HOST, 'sec-fetch-site': 'cross-site', origin: 'https://ui.example' } })).resolves.toBeUndefined();
+    await expect(guard({ method: 'GET', headers: { ...HOST, 'sec-fetch-site': 'cross-site' } })).resolves.toBeUndefined();
   });
 });

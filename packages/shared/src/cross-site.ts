@@ -1,3 +1,5 @@
+import { createError } from './errors.js';
+
 // The cross-site write rule of both services (CSRF). Neither has a session or cookie, but the
 // backend has no auth at all and the store may run without a key, so any page the user visits
 // could otherwise POST a form to http://localhost:8000/… and install or run plugins.
@@ -82,4 +84,16 @@ function sameHost(origin: string, host: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `crossSiteWriteProblem` as a request hook (Fastify `onRequest` fits): throws 403
+ * `CROSS_SITE_REQUEST`, which the service's error handler turns into the one error shape.
+ * `variable` names the allow-list setting in the message, so an operator knows the way out.
+ */
+export function crossSiteWriteGuard(allowedOrigins: readonly string[], variable: string) {
+  return async (request: { method: string; headers: RequestHeaders }): Promise<void> => {
+    const problem = crossSiteWriteProblem(request.method, request.headers, allowedOrigins);
+    if (problem) throw createError('CROSS_SITE_REQUEST', `${problem}. Only pages of this service's own origin may write; other origins must be listed in ${variable}`, 403);
+  };
 }

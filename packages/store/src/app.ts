@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { crossSiteWriteGuard } from '@oko/shared';
 import type { StoreConfig } from './config.js';
 import { registerErrorHandler } from './error-handler.js';
 import { pluginRoutes } from './routes/plugins.js';
@@ -24,6 +25,8 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   const services = await createServices(config, app.log);
 
   registerErrorHandler(app);
+  // Before any route: a page on another site must not upload or delete, key or no key.
+  app.addHook('onRequest', crossSiteWriteGuard(config.allowedOrigins, 'OKO_STORE_ALLOWED_ORIGINS'));
   await app.register(fastifyMultipart, {
     // One file per request; busboy's own cut-off sits one byte above ours so our 413 comes first.
     limits: { fileSize: config.maxPluginSizeBytes + 1, files: 1, fields: 10, parts: 20 },

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { parseOriginList } from '@oko/shared';
 
 /** Everything the store reads from its environment, read once at startup and passed down. */
 export interface StoreConfig {
@@ -12,6 +13,8 @@ export interface StoreConfig {
   uploadIdleTimeoutMs: number;
   debug: boolean;
   apiKey: string | null;
+  /** Origins besides the store's own whose pages may send writes (OKO_STORE_ALLOWED_ORIGINS). */
+  allowedOrigins: string[];
   github: GithubConfig;
   seed: SeedConfig;
   version: string;
@@ -84,6 +87,14 @@ function readApiUrl(raw: string): URL {
   return url;
 }
 
+function readOrigins(env: NodeJS.ProcessEnv, name: string): string[] {
+  try {
+    return parseOriginList(env[name], name);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 function packageVersion(): string {
   const file = path.join(import.meta.dirname, '..', 'package.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
@@ -102,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     uploadIdleTimeoutMs: readNumber(env, 'OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS', 30_000, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
     debug: readBoolean(env, 'OKO_STORE_DEBUG'),
     apiKey: env.OKO_STORE_API_KEY?.trim() || null,
+    allowedOrigins: readOrigins(env, 'OKO_STORE_ALLOWED_ORIGINS'),
     github: {
       apiUrl,
       token: env.GITHUB_TOKEN?.trim() || null,

@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogFile, expectError, expectRefusal, json, pluginZip, startStore, uploadZip, type TestStore } from './helpers.js';
+
+// Without OKO_STORE_API_KEY the store's writes are open, so the cross-site write guard is what
+// keeps another site's page from uploading (a multipart form post needs no preflight) or
+// deleting through the user's browser. Node's fetch sends no Origin or Sec-Fetch-Site itself.
+
+const ALLOWED = 'https://store-ui.example';
+const CROSS_SITE = { 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' };
+let store: TestStore;
+
+beforeAll(async () => {
+  store = await startStore({ OKO_STORE_ALLOWED_ORIGINS: `${ALLOWED}, http://other-ui.example:8080` });
+});
+afterAll(async () => {
+  await store?.stop();
+});
+
+async function uploadedId(name: string, headers: Record<string, string> = {}): Promise<string> {
+  const response = await uploadZip(store, pluginZip(name), headers);
+  expect(response.status).toBe(201);
+  return (await json(response)).plugin_id as string;
+}
+
+describe('cross-site writes', () => {
+  it('refuses a cross-site multipart upload: 403, no catalog entry, no upload folder', async () => {
+    const message = await expectRefusal(store, () => uploadZip(store, pluginZip('smuggled'), CROSS_SITE), 403, 'CROSS_SITE_REQUEST');
+    expect(message).toContain('OKO_STORE_ALLOWED_ORIGINS');
+    expect(await catalogFile(store)).toBeNull();
+  });
+
+  it('refuses an upload from another Origin when the browser sends no Sec-Fetch-Site', async () => {
+    await expectRefusal(store, () => uploadZip(store, pluginZip('smuggled'), { origin: 'http://evil.example' }), 403, 'CROSS_SITE_REQUEST');
+  });
+
+  it('refuses an upload from an opaque origin (Origin: null)', async () => {
+    await expectRefusal(store, () => uploadZip(store, pluginZip('smuggled'), { origin: 'null' }), 403, 'CROSS_SITE_REQUEST');
+  });
+
+  it('refuses a cross-site GitHub import and delete, and the entry stays', async () => {
+    const id = await uploadedId('kept');
+    const importBody = JSON.stringify({ repo_url: 'https://github.com/octo/plugin' });
+    await expectRefusal(store, () => fetch(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { ...CROSS_SITE, 'content-type': 'text/plain' }, body: importBody }), 403, 'CROSS_SITE_REQUEST');
+    await expectRefusal(store, () => fetch(`${store.api}/plugins/${id}`, { method: 'DELETE', headers: CROSS_SITE }), 403, 'CROSS_SITE_REQUEST');
+    expect((await fetch(`${store.api}/plugins/${id}`)).status).toBe(200);
+  });
+
+  it('accepts an upload from the same origin (Swagger UI at /docs, "try it out")', async () => {
+    await uploadedId('same_origin', { 'sec-fetch-site': 'same-origin', origin: store.url });
+  });
+
+  it('accepts an upload without Origin and Sec-Fetch-Site (the CLI, the backend)', async () => {
+    await uploadedId('no_headers');
+  });
+
+  it('accepts an upload from an origin listed in OKO_STORE_ALLOWED_ORIGINS', async () => {
+    await uploadedId('allowed_cross_site', { 'sec-fetch-site': 'cross-site', origin: ALLOWED });
+    await uploadedId('allowed_no_fetch_metadata', { origin: 'http://other-ui.example:8080' });
+  });
+
+  it('does not guard reads', async () => {
+    const list = await fetch(`${store.api}/plugins`, { headers: CROSS_SITE });
+    expect(list.status).toBe(200);
+    expect((await json(list)).total).toBe(5);
+    expect((await fetch(`${store.url}/docs`, { headers: CROSS_SITE })).status).toBe(200);
+  });
+
+  it('refuses a cross-site write before the API key check', async () => {
+    const keyed = await startStore({ OKO_STORE_API_KEY: 'key-0123456789' });
+    try {
+      await expectError(await uploadZip(keyed, pluginZip('keyed'), { ...CROSS_SITE, 'x-api-key': 'key-0123456789' }), 403, 'CROSS_SITE_REQUEST');
+      expect(await catalogFile(keyed)).toBeNull();
+    } finally {
+      await keyed.stop();
+    }
+  });
+});
+
+describe('OKO_STORE_ALLOWED_ORIGINS', () => {
+  it('refuses to start with an entry that is not an origin', async () => {
+    const storage = await mkdtemp(path.join(os.tmpdir(), 'oko-store-test-'));
+    try {
+      await expect(startStore({ OKO_STORE_ALLOWED_ORIGINS: 'https://ok.example,*' }, storage)).rejects.toThrow(/OKO_STORE_ALLOWED_ORIGINS: '\*'/);
+    } finally {
+      await rm(storage, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { crossSiteWriteGuard } from '@oko/shared';
 import type { BackendConfig } from './config.js';
 import { notFoundBody, registerErrorHandler } from './error-handler.js';
 import { PluginGateway } from './plugin-manager/plugin-gateway.js';
@@ -39,6 +40,9 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   app.addHook('onClose', async () => pluginManager.shutdown());
 
   registerErrorHandler(app);
+  // Before any route: the backend has no auth, so this is what keeps another site's page from
+  // installing, loading or running plugins through the user's browser (a form post needs no preflight).
+  app.addHook('onRequest', crossSiteWriteGuard(config.allowedOrigins, 'OKO_ALLOWED_ORIGINS'));
   await app.register(fastifySwagger, {
     openapi: { info: { title: 'OKO Dashboard backend', version: config.version, description: 'Plugin management, plugin routes, actions and the store integration' } },
   });

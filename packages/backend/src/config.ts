@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseOriginList } from '@oko/shared';
 import { readStoreIntegrationConfig, type StoreIntegrationConfig } from './store-integration/config.js';
 
 /** Everything the backend reads from the environment, read once at startup and passed down. */
@@ -24,6 +25,8 @@ export interface BackendConfig {
   storeIntegration: StoreIntegrationConfig;
   /** The built web UI; served at / only when the folder exists. */
   frontendDir: string;
+  /** Origins besides the backend's own whose pages may send writes (OKO_ALLOWED_ORIGINS). */
+  allowedOrigins: string[];
   version: string;
   logLevel: string;
 }
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     storeApiKey: text(env, 'OKO_STORE_API_KEY'),
     storeIntegration: readStoreIntegrationConfig(env),
     frontendDir: path.resolve(text(env, 'OKO_FRONTEND_DIR') ?? path.join(packageRoot, '..', 'frontend', 'dist')),
+    allowedOrigins: parseOriginList(env.OKO_ALLOWED_ORIGINS, 'OKO_ALLOWED_ORIGINS'),
     version: packageVersion(),
     logLevel: text(env, 'OKO_LOG_LEVEL') ?? 'info',
   };

@@ -74,9 +74,12 @@ export async function uploadZip(store: StoreTarget, zipFile: string, onProgress:
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL(`${store.apiBase}/plugins/upload/zip`);
   const client = url.protocol === 'https:' ? https : http;
+  // A keep-alive connection on purpose: on `Connection: close` a store that refuses early (413, 401)
+  // closes the socket with our unread bytes in it, the kernel resets it, and the answer is lost (EPIPE).
+  const agent = new client.Agent({ keepAlive: true, maxSockets: 1 });
   const request = client.request(url, {
     method: 'POST',
-    agent: false,
+    agent,
     headers: {
       'content-type': `multipart/form-data; boundary=${boundary}`,
       'content-length': String(head.length + size + tail.length),
@@ -116,12 +119,14 @@ export async function uploadZip(store: StoreTarget, zipFile: string, onProgress:
   try {
     res = await response;
   } catch (error) {
+    agent.destroy();
     throw unreachable(store, error);
   }
   try {
     return parseAnswer(res.statusCode ?? 0, await readText(res));
   } finally {
     request.destroy();
+    agent.destroy();
   }
 }
 

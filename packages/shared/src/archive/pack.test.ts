@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import { extractPluginArchive, inspectPluginDirectory, packPluginDirectory, sha256File } from './index.js';
 import { manifestText } from './raw-zip.js';
 
@@ -53,6 +55,57 @@ describe('packPluginDirectory', () => {
     await rm(path.join(plugin, 'node_modules'), { recursive: true });
     const without = await packPluginDirectory(plugin, path.join(work, 'b.zip'));
     expect(withModules.sha256).toBe(without.sha256);
+  });
+});
+
+/** Entry name -> ZIP compression method (0 stored, 8 deflate). */
+async function methodsOf(zipFile: string): Promise<Record<string, number>> {
+  const zip = await yauzl.openPromise(zipFile, { lazyEntries: true });
+  const methods: Record<string, number> = {};
+  for await (const entry of zip.eachEntry()) methods[entry.fileName] = entry.compressionMethod;
+  zip.close();
+  return methods;
+}
+
+describe('packPluginDirectory: stored or deflated', () => {
+  const noise = randomBytes(300 * 1024);
+  beforeEach(async () => {
+    await writeFile(path.join(plugin, 'static', 'noise.bin'), noise);
+    // Text under a compressed format's name: stored by the name alone, without a trial.
+    await writeFile(path.join(plugin, 'static', 'logo.PNG'), 'not really a png '.repeat(100));
+    await writeFile(path.join(plugin, 'static', 'empty.txt'), '');
+    await writeFile(path.join(plugin, 'static', 'text.js'), 'export const words = "some text that repeats";\n'.repeat(2000));
+  });
+
+  it('stores incompressible data, compressed formats and empty files, and deflates text', async () => {
+    await packPluginDirectory(plugin, path.join(work, 'p.zip'));
+    expect(await methodsOf(path.join(work, 'p.zip'))).toEqual({
+      'index.js': 0, // one short line: deflate saves under 5 %
+      'manifest.json': 8,
+      'static/app.css': 0,
+      'static/empty.txt': 0,
+      'static/logo.PNG': 0,
+      'static/noise.bin': 0,
+      'static/text.js': 8,
+    });
+  });
+
+  it('packs the same folder to identical bytes every time', async () => {
+    const first = await packPluginDirectory(plugin, path.join(work, 'a.zip'));
+    const second = await packPluginDirectory(plugin, path.join(work, 'b.zip'));
+    expect(second).toEqual(first);
+    expect((await readFile(path.join(work, 'a.zip'))).equals(await readFile(path.join(work, 'b.zip')))).toBe(true);
+  });
+
+  it('gives a package that extracts back unchanged under the archive rules', async () => {
+    await packPluginDirectory(plugin, path.join(work, 'p.zip'));
+    const dest = path.join(work, 'dest');
+    await mkdir(dest);
+    const result = await extractPluginArchive(path.join(work, 'p.zip'), dest);
+    expect(result.manifest.name).toBe('demo_plugin');
+    expect(result.entries).toBe(7);
+    expect((await readFile(path.join(dest, 'static', 'noise.bin'))).equals(noise)).toBe(true);
+    expect(await readFile(path.join(dest, 'static', 'text.js'), 'utf8')).toMatch(/^export const words/);
   });
 });
 

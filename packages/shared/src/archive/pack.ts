@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { createError } from '../errors.js';
+import { shouldDeflate } from './compressibility.js';
 
 export interface PackOptions {
   /** Leaves out a path (relative, `/`-separated) and everything below it, e.g. `.git` or `node_modules`. */
@@ -32,9 +33,23 @@ async function listFiles(root: string, relative: string, options: PackOptions, o
   }
 }
 
+/** Files judged at once: each holds one sample buffer while its deflate runs in the thread pool. */
+const JUDGE_CONCURRENCY = 4;
+
+async function judgeAll(root: string, files: readonly string[]): Promise<boolean[]> {
+  const deflate = new Array<boolean>(files.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < files.length; i = next++) deflate[i] = await shouldDeflate(path.join(root, files[i]!));
+  };
+  await Promise.all(Array.from({ length: Math.min(JUDGE_CONCURRENCY, files.length) }, worker));
+  return deflate;
+}
+
 /**
  * A normalized, deterministic ZIP of a plugin folder: the plugin at the root, files sorted by
  * path, fixed mtimes and modes, no links, no folder entries. Same folder content, same bytes.
+ * Each file is deflated or stored by `shouldDeflate`, which looks only at its name and content.
  * Written to a temp file beside outFile and renamed, so readers never see a partial archive.
  */
 export async function packPluginDirectory(
@@ -46,13 +61,16 @@ export async function packPluginDirectory(
   await listFiles(path.resolve(dir), '', options, files);
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
+  const deflate = await judgeAll(dir, files);
+
   const zip = new yazl.ZipFile();
-  for (const rel of files) {
-    zip.addFile(path.join(dir, rel), rel, { mtime: FIXED_MTIME, mode: 0o100644, compress: true, forceDosTimestamp: true });
-  }
+  files.forEach((rel, i) => {
+    zip.addFile(path.join(dir, rel), rel, { mtime: FIXED_MTIME, mode: 0o100644, compress: deflate[i], forceDosTimestamp: true });
+  });
   zip.end();
 
-  const temp = `${outFile}.${process.pid}.${Date.now()}.tmp`;
+  // Random, not a timestamp: two rebuilds of one package in the same millisecond must not collide.
+  const temp = `${outFile}.${randomBytes(6).toString('hex')}.tmp`;
   const hash = createHash('sha256');
   let size = 0;
   const measure = new Transform({

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,6 +112,27 @@ describe('extractPluginArchive', () => {
 
   it('refuses an entry whose data fails its CRC check', async () => {
     await expectRefused([manifest, { name: 'index.js', content: 'hello', crc32: 1234 }], 'INVALID_ARCHIVE', /CRC/);
+  });
+
+  // Entries over 256 KiB compressed are read in large chunks outside yauzl's streams (entry-data.ts).
+  it('extracts big entries, stored and deflated, byte for byte', async () => {
+    const data = randomBytes(600 * 1024);
+    const text = Buffer.from(randomBytes(400 * 1024).toString('hex'));
+    const zip = await zipOf([manifest, { name: 'stored.bin', content: data, method: 0 }, { name: 'deflated.bin', content: data }, { name: 'text.txt', content: text }]);
+    const result = await extractPluginArchive(zip, dest, { maxUnpackedBytes: 4 * 1024 * 1024, maxEntries: 20 });
+    // Buffer.equals: toEqual walks big buffers byte by byte and takes seconds.
+    expect((await readFile(path.join(dest, 'stored.bin'))).equals(data)).toBe(true);
+    expect((await readFile(path.join(dest, 'deflated.bin'))).equals(data)).toBe(true);
+    expect((await readFile(path.join(dest, 'text.txt'))).equals(text)).toBe(true);
+    expect(result.unpackedBytes).toBe(2 * data.length + text.length + manifestText().length);
+  });
+
+  it('checks the CRC and the real size of big entries too', async () => {
+    const data = randomBytes(600 * 1024);
+    const limits = { maxUnpackedBytes: 4 * 1024 * 1024, maxEntries: 20 };
+    await expectRefused([manifest, { name: 'a.bin', content: data, method: 0, crc32: 1234 }], 'INVALID_ARCHIVE', /CRC/, limits);
+    await expectRefused([manifest, { name: 'a.bin', content: data, crc32: 1234 }], 'INVALID_ARCHIVE', /CRC/, limits);
+    await expectRefused([manifest, { name: 'a.bin', content: data, declaredSize: 1000 }], 'INVALID_ARCHIVE', /more data than its header declares/, limits);
   });
 
   it('refuses a file that is not a ZIP', async () => {

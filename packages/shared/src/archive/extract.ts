@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { createError, isOkoError, type OkoError } from '../errors.js';
+import { openEntryData } from './entry-data.js';
 import { EntryNameRegistry, entryKind, entryNameProblem, resolveInside, type EntryKind } from './entry-rules.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './limits.js';
 
@@ -47,7 +48,7 @@ export async function extractArchive(
     throw invalid(`not a valid ZIP archive (${(error as Error).message})`, error);
   }
   try {
-    return await extractEntries(zip, dest, limits);
+    return await extractEntries(zip, zipPath, dest, limits);
   } catch (error) {
     await emptyFolder(dest);
     throw toArchiveError(error);
@@ -56,7 +57,7 @@ export async function extractArchive(
   }
 }
 
-async function extractEntries(zip: ZipFile, dest: string, limits: ArchiveLimits): Promise<ExtractedArchive> {
+async function extractEntries(zip: ZipFile, zipPath: string, dest: string, limits: ArchiveLimits): Promise<ExtractedArchive> {
   if (zip.entryCount === 0) throw invalid('the archive is empty');
   if (zip.entryCount > limits.maxEntries) {
     throw invalid(`the archive has ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed`);
@@ -85,7 +86,7 @@ async function extractEntries(zip: ZipFile, dest: string, limits: ArchiveLimits)
     if (declared > limits.maxUnpackedBytes) throw tooLarge(limits);
     await mkdir(path.dirname(target), { recursive: true });
     const counter = new EntryByteCounter(name, entry, limits.maxUnpackedBytes - written, limits);
-    const source = await zip.openReadStreamPromise(entry);
+    const source = await openEntryData(zip, zipPath, entry);
     await pipeline(source, counter, createWriteStream(target, { flags: 'wx', mode: 0o644 }));
     written += counter.bytes;
   }

@@ -22,6 +22,8 @@ export interface CatalogRepository {
   add(record: CatalogRecord): Promise<void>;
   /** Removes a record and returns it; PLUGIN_NOT_FOUND (404) when absent. */
   remove(id: string): Promise<CatalogRecord>;
+  /** Sets a record's package size and sha256 and returns the new record; PLUGIN_NOT_FOUND (404) when absent. */
+  updatePackage(id: string, pkg: { size: number; sha256: string }): Promise<CatalogRecord>;
 }
 
 export const CATALOG_FILE = 'plugins.json';
@@ -93,6 +95,15 @@ export class JsonCatalogRepository implements CatalogRepository {
       const found = records.find((r) => r.id === id);
       if (!found) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`, 404);
       return { next: records.filter((r) => r !== found), result: found };
+    });
+  }
+
+  updatePackage(id: string, pkg: { size: number; sha256: string }): Promise<CatalogRecord> {
+    return this.write((records) => {
+      const found = records.find((r) => r.id === id);
+      if (!found) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`, 404);
+      const updated = { ...found, size: pkg.size, sha256: pkg.sha256 };
+      return { next: records.map((r) => (r === found ? updated : r)), result: updated };
     });
   }
 

@@ -1,11 +1,15 @@
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import semver from 'semver';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StorePluginList, StorePluginListQuery } from '@oko/shared';
+import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import { toCatalogEntry, type CatalogRecord } from './catalog-record.js';
 import type { CatalogRepository } from './catalog-repository.js';
 import { PluginCatalog } from './plugin-catalog.js';
-import type { PluginStorage } from './plugin-storage.js';
+import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
 
 /** A repository in memory that, like the JSON one, hands out a new array on every change. */
 class MemoryRepository implements CatalogRepository {
@@ -24,6 +28,11 @@ class MemoryRepository implements CatalogRepository {
     const found = this.records.find((r) => r.id === id)!;
     this.records = this.records.filter((r) => r !== found);
     return found;
+  }
+  async updatePackage(id: string, pkg: { size: number; sha256: string }) {
+    const updated = { ...this.records.find((r) => r.id === id)!, ...pkg };
+    this.records = this.records.map((r) => (r.id === id ? updated : r));
+    return updated;
   }
 }
 
@@ -108,5 +117,67 @@ describe('plugin catalog search', () => {
     expect(await names()).not.toContain('net_monitor@1.10.0');
     expect((await catalog.resolve('net_monitor')).version).toBe('1.9.0');
     expect(await catalog.search({ q: 'net', page: 1, per_page: 50 })).toEqual(referenceSearch(repo.records, { q: 'net', page: 1, per_page: 50 }));
+  });
+});
+
+describe('plugin catalog package cache', () => {
+  let storagePath: string;
+  let storage: LocalPluginStorage;
+  let packageFile: string;
+  const warn = vi.fn();
+  const error = vi.fn();
+  const logger = { warn, error } as unknown as FastifyBaseLogger;
+
+  beforeEach(async () => {
+    storagePath = await mkdtemp(path.join(os.tmpdir(), 'oko-package-'));
+    storage = new LocalPluginStorage(storagePath);
+    const pluginDir = path.join(storagePath, 'uploads', 'zip_1', 'extracted');
+    await mkdir(pluginDir, { recursive: true });
+    await writeFile(path.join(pluginDir, 'manifest.json'), JSON.stringify({ name: 'cached', version: '1.0.0' }));
+    await writeFile(path.join(pluginDir, 'index.js'), 'export async function setup() {}\n'.repeat(50));
+    packageFile = path.join(storagePath, 'uploads', 'zip_1', 'package.zip');
+    warn.mockClear();
+    error.mockClear();
+  });
+  afterEach(async () => {
+    await rm(storagePath, { recursive: true, force: true });
+  });
+
+  const cachedRecord = (fields: Partial<CatalogRecord>) => record(1, 'cached', '1.0.0', { storage: { dir: 'zip_1', plugin_dir: 'extracted' }, ...fields });
+
+  it('rebuilds a cached package whose size is not the catalog entry\'s', async () => {
+    const packed = await packPluginDirectory(path.join(storagePath, 'uploads', 'zip_1', 'extracted'), packageFile);
+    const repo = new MemoryRepository([cachedRecord(packed)]);
+    await truncate(packageFile, 10);
+    const pkg = await new PluginCatalog(repo, storage, logger).packageOf('cached');
+    expect(pkg).toMatchObject(packed);
+    expect(await sha256File(packageFile)).toBe(packed.sha256);
+    expect(repo.records[0]).toMatchObject(packed);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('gives the entry the rebuilt size and sha256 when a rebuild differs from the catalog', async () => {
+    const repo = new MemoryRepository([cachedRecord({ size: 100, sha256: 'a'.repeat(64) })]);
+    const catalog = new PluginCatalog(repo, storage, logger);
+    const pkg = await catalog.packageOf('cached');
+    const actual = { size: pkg.size, sha256: await sha256File(packageFile) };
+    expect(pkg.sha256).toBe(actual.sha256);
+    expect(repo.records[0]).toMatchObject(actual);
+    expect(pkg.record).toMatchObject(actual);
+    expect(warn).toHaveBeenCalledOnce();
+    // The cache now matches the entry: served as is, no second rebuild.
+    expect(await catalog.packageOf('cached')).toMatchObject(actual);
+    expect(warn).toHaveBeenCalledOnce();
+  });
+
+  it('serves a differing rebuild with its own checksum when the entry cannot be updated', async () => {
+    const repo = new MemoryRepository([cachedRecord({ size: 100, sha256: 'a'.repeat(64) })]);
+    repo.updatePackage = async () => {
+      throw new Error('read-only');
+    };
+    const pkg = await new PluginCatalog(repo, storage, logger).packageOf('cached');
+    expect(pkg.sha256).toBe(await sha256File(packageFile));
+    expect(repo.records[0]!.sha256).toBe('a'.repeat(64));
+    expect(error).toHaveBeenCalledOnce();
   });
 });

@@ -97,20 +97,33 @@ export class PluginCatalog {
     return record;
   }
 
-  /** The normalized ZIP; rebuilt (deterministically, same bytes) if the cached one went missing. */
+  /**
+   * The normalized ZIP, rebuilt from the plugin folder when the cached one is missing or has not
+   * the catalog's size (a crash can leave a renamed but unflushed file). A rebuild gives the same
+   * bytes with the same packer; one packed by another store version (another stored/deflated
+   * choice, another zlib) may differ, and then the catalog entry takes the rebuilt size and sha256,
+   * so what the catalog says and what the download sends agree again.
+   */
   async packageOf(idOrName: string): Promise<PluginPackage> {
     const record = await this.resolve(idOrName);
     const file = this.storage.packageFile(record.storage);
     const cached = await stat(file).catch(() => null);
-    if (cached?.isFile()) return { record, file, size: cached.size, sha256: record.sha256 };
+    if (cached?.isFile() && cached.size === record.size) return { record, file, size: cached.size, sha256: record.sha256 };
     const dir = this.storage.pluginDir(record.storage);
     if (!(await stat(dir).catch(() => null))?.isDirectory()) {
       throw createError('PLUGIN_NOT_FOUND', `The files of plugin '${record.id}' are missing from the store`, 404);
     }
     const rebuilt = await packPluginDirectory(dir, file);
-    if (rebuilt.sha256 !== record.sha256) {
-      this.log.warn({ id: record.id, expected: record.sha256, actual: rebuilt.sha256 }, 'rebuilt package differs from the catalog checksum');
+    if (rebuilt.sha256 === record.sha256) return { record, file, ...rebuilt };
+    const previous = { size: record.size, sha256: record.sha256 };
+    try {
+      const updated = await this.catalog.updatePackage(record.id, rebuilt);
+      this.log.warn({ id: record.id, previous, rebuilt }, 'rebuilt package differs from the catalog entry (packed by another store version); the entry now has the rebuilt size and sha256');
+      return { record: updated, file, ...rebuilt };
+    } catch (error) {
+      // Served anyway, with its own checksum: an installer that checks the catalog's refuses it, never installs it unverified.
+      this.log.error({ err: error, id: record.id, previous, rebuilt }, 'rebuilt package differs from the catalog entry, which could not be updated; serving it with its own checksum');
+      return { record, file, ...rebuilt };
     }
-    return { record, file, ...rebuilt };
   }
 }

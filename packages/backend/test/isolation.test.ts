@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, expectErrorShape, makeDirs, startBackend, type Backend, type Dirs } from './helpers.js';
@@ -105,6 +105,30 @@ describe('a route handler that loops forever', () => {
     expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/slow-plugin/slow'), 504, 'PLUGIN_TIMEOUT');
     expect((await details('slow_plugin')).state).toBe('active');
     expect((await api(backend, 'GET', '/api/v1/plugins/slow-plugin/fast')).body).toEqual({ fast: true });
+  });
+});
+
+describe('a teardown that never returns', () => {
+  it('is cut off after the bound: unload still ends the host, its routes are gone, others keep answering', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const dir = path.join(dirs.pluginsDir, 'teardown_loops');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ name: 'teardown_loops', version: '1.0.0' }));
+    await writeFile(path.join(dir, 'index.js'), "export function setup(ctx) { ctx.routes.get('/hi', () => 'hi'); }\nexport function teardown() { for (;;) {} }");
+    expect((await api(backend, 'POST', '/api/v1/plugins/teardown_loops/load')).status).toBe(200);
+    expect((await api(backend, 'GET', '/api/v1/plugins/teardown-loops/hi')).body).toBe('hi');
+
+    const started = Date.now();
+    const unloading = api(backend, 'POST', '/api/v1/plugins/teardown_loops/unload');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
+    const unloaded = await unloading;
+    expect(Date.now() - started).toBeLessThan(LOAD_BOUND_MS);
+    expect(unloaded.status).toBe(200);
+    expect(unloaded.body.state).toBe('discovered');
+    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/teardown-loops/hi'), 404, 'ROUTE_NOT_FOUND');
+    expect(backend.service.output()).toMatch(/teardown did not complete/);
+    await rm(dir, { recursive: true });
   });
 });
 

@@ -67,6 +67,9 @@ describe('lifecycle', () => {
     expect(loaded.body).toMatchObject({ state: 'active', actions: ['good_plugin.greet'], has_page_handler: true, subscriptions: ['fixture.topic'] });
     expect(loaded.body.routes).toContainEqual({ method: 'GET', path: '/ping', url: '/api/v1/plugins/good-plugin/ping' });
     expect(typeof loaded.body.loaded_at).toBe('string');
+    // ctx.log lines reach the backend's log, carrying the plugin id
+    const line = backend.service.output().split('\n').find((l) => l.includes('good plugin ready'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ plugin: 'good_plugin', msg: 'good plugin ready' });
 
     const unloaded = await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload');
     expect(unloaded.body).toMatchObject({ state: 'discovered', routes: [], actions: [] });

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard } from '@oko/shared';
 import type { StoreConfig } from './config.js';
-import { registerErrorHandler } from './error-handler.js';
+import { frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { systemRoutes } from './routes/system.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -21,7 +21,7 @@ export interface BuildOptions {
 
 /** Builds the store: services, docs, routes. Never listens (server.ts does). */
 export async function buildApp(config: StoreConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.debug ? 'debug' : 'info' } }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: { level: config.debug ? 'debug' : 'info' }, frameworkErrors: frameworkErrorHandler }).withTypeProvider<TypeBoxTypeProvider>();
   const services = await createServices(config, app.log);
 
   registerErrorHandler(app);

@@ -32,6 +32,18 @@ function releaseUnreadBody(request: FastifyRequest, reply: FastifyReply, code: E
 }
 
 /**
+ * Errors the router raises before any route or hook runs (a path that is not valid percent-encoding,
+ * a path segment over Fastify's 100-character limit): Fastify would answer them in its own shape.
+ * Passed to `Fastify({ frameworkErrors })`.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return void reply.status(414).send(body('BAD_REQUEST', 'A path segment is longer than 100 characters'));
+  if (error.code === 'FST_ERR_BAD_URL') return void reply.status(400).send(body('BAD_REQUEST', 'The request path is not valid percent-encoding'));
+  reply.log.error({ err: error }, 'unexpected router error');
+  void reply.status(500).send(body('INTERNAL_ERROR', 'Internal server error'));
+}
+
+/**
  * The one place errors become HTTP answers: `{"error":{"code","message"}}`. OkoErrors keep their
  * status; Fastify validation errors are 400; anything unexpected is a 500 whose detail stays in the log.
  */

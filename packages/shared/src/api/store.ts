@@ -45,14 +45,25 @@ export type StorePluginList = Static<typeof StorePluginList>;
 /** Page size of GET /plugins when the caller names none; the backend answers with it when the store is down. */
 export const STORE_DEFAULT_PER_PAGE = 50;
 export const STORE_MAX_PER_PAGE = 200;
+/** Highest page number accepted: far past any real catalog, low enough that `page` stays an exact integer. */
+export const STORE_MAX_PAGE = 1_000_000;
 
 export const StorePluginListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Text in name, description, author or tags' })),
   tag: Type.Optional(Type.String({ maxLength: 50 })),
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: STORE_MAX_PAGE, default: 1 }),
   per_page: Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, default: STORE_DEFAULT_PER_PAGE }),
 });
 export type StorePluginListQuery = Static<typeof StorePluginListQuery>;
+
+/**
+ * The first field of a validated query that holds a non-finite number, if any. Ajv coerces the
+ * strings "Infinity" and "1e400" to Infinity for an integer field and then skips minimum/maximum
+ * for it, so `?page=1e400` passes validation; both services refuse it with this check instead.
+ */
+export function nonFiniteField(values: object): string | undefined {
+  return Object.entries(values).find(([, value]) => typeof value === 'number' && !Number.isFinite(value))?.[0];
+}
 
 export const UploadResult = Type.Object({
   success: Type.Boolean(),
@@ -61,6 +72,14 @@ export const UploadResult = Type.Object({
   plugin: CatalogEntry,
 });
 export type UploadResult = Static<typeof UploadResult>;
+
+/**
+ * The multipart/form-data body of a ZIP upload, for the OpenAPI docs only: the route reads the
+ * file as a stream (`request.file()`), so Fastify never validates a parsed body against this.
+ */
+export const UploadZipForm = Type.Object({
+  file: Type.String({ format: 'binary', description: 'The plugin ZIP (plugin at its root or in one top-level folder)' }),
+});
 
 export const GithubImportRequest = Type.Object(
   {

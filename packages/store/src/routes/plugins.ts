@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CatalogEntry, DeleteResult, StorePluginList, StorePluginListQuery, StorePluginPath } from '@oko/shared';
+import { CatalogEntry, createError, DeleteResult, nonFiniteField, StorePluginList, StorePluginListQuery, StorePluginPath } from '@oko/shared';
 import { Type } from '@fastify/type-provider-typebox';
 import type { StoreConfig } from '../config.js';
 import { requireApiKey } from '../lib/api-key.js';
@@ -14,7 +14,11 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
   app.get(
     '/plugins',
     { schema: { tags: ['plugins'], summary: 'Search the catalog', querystring: StorePluginListQuery, response: { 200: StorePluginList, ...errors(400) } } },
-    async (request) => plugins.search(request.query),
+    async (request) => {
+      const field = nonFiniteField(request.query);
+      if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`, 400);
+      return plugins.search(request.query);
+    },
   );
 
   app.get(
@@ -55,7 +59,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     '/plugins/:id',
     {
       onRequest: requireApiKey(config.apiKey),
-      schema: { tags: ['plugins'], summary: 'Remove an entry and its files (catalog id only)', params: PluginIdParams, response: { 200: DeleteResult, ...errors(400, 401, 404, 503) } },
+      schema: { tags: ['plugins'], summary: 'Remove an entry and its files (catalog id only)', params: PluginIdParams, response: { 200: DeleteResult, ...errors(400, 401, 403, 404, 503) } },
     },
     async (request) => {
       const record = await plugins.remove(request.params.id);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createError, GithubImportRequest, UploadResult } from '@oko/shared';
+import { createError, GithubImportRequest, isOkoError, UploadResult, UploadZipForm } from '@oko/shared';
 import type { FastifyRequest } from 'fastify';
 import type { StoreConfig } from '../config.js';
 import { requireApiKey } from '../lib/api-key.js';
@@ -10,6 +10,16 @@ import { errors } from './schemas.js';
 
 /** Room for multipart boundaries and part headers around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * busboy's own errors (no boundary, a body that ends before its closing boundary, a bad part
+ * header) are plain Errors without a code: the client sent a broken body, so 400, not 500.
+ * Errors with a code (size and part limits, premature close) keep their mapping in the error handler.
+ */
+function malformedMultipart(error: unknown): unknown {
+  if (isOkoError(error) || !(error instanceof Error) || typeof (error as { code?: unknown }).code === 'string') return error;
+  return createError('BAD_REQUEST', `The multipart/form-data body is malformed: ${error.message}`, 400);
+}
 
 function uploadResult(record: CatalogRecord, how: string) {
   return { success: true, plugin_id: record.id, message: `Plugin ${record.name} ${record.version} ${how}`, plugin: toCatalogEntry(record) };
@@ -28,20 +38,30 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     '/plugins/upload/zip',
     {
       onRequest: [auth, refuseOversized],
+      // The docs show the form; validation stays with the stream reader (see UploadZipForm).
+      config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: UploadZipForm }, url }) },
       schema: {
         tags: ['uploads'],
         summary: 'Upload a plugin ZIP as multipart/form-data field "file"',
         consumes: ['multipart/form-data'],
-        response: { 201: UploadResult, ...errors(400, 401, 409, 413, 415, 422, 503) },
+        response: { 201: UploadResult, ...errors(400, 401, 403, 408, 409, 413, 415, 422, 503, 507) },
       },
     },
     async (request, reply) => {
-      const part = await request.file();
+      const part = await request.file().catch((error: unknown) => {
+        throw malformedMultipart(error);
+      });
       if (!part || part.fieldname !== 'file') {
         part?.file.resume();
         throw createError('BAD_REQUEST', "Send the plugin ZIP as multipart/form-data field 'file'", 400);
       }
-      const record = await services.archives.importStream(part.file);
+      // busboy reports a broken body (no closing boundary, a bad part header) on the file stream,
+      // and may hand the import its own error for the same cause.
+      let sourceFailed = false;
+      part.file.once('error', () => (sourceFailed = true));
+      const record = await services.archives.importStream(part.file).catch((error: unknown) => {
+        throw sourceFailed ? malformedMultipart(error) : error;
+      });
       return reply.status(201).send(uploadResult(record, 'uploaded'));
     },
   );
@@ -54,7 +74,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         tags: ['uploads'],
         summary: 'Import a plugin from a GitHub repository (zipball of a branch, optionally a subdirectory)',
         body: GithubImportRequest,
-        response: { 201: UploadResult, ...errors(400, 401, 404, 409, 413, 422, 502, 503) },
+        response: { 201: UploadResult, ...errors(400, 401, 403, 404, 409, 413, 422, 502, 503, 507) },
       },
     },
     async (request, reply) => {

@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard } from '@oko/shared';
 import type { BackendConfig } from './config.js';
-import { notFoundBody, registerErrorHandler } from './error-handler.js';
+import { frameworkErrorHandler, notFoundBody, registerErrorHandler } from './error-handler.js';
 import { PluginGateway } from './plugin-manager/plugin-gateway.js';
 import { PluginManager } from './plugin-manager/plugin-manager.js';
 import { actionRoutes } from './routes/actions.js';
@@ -30,7 +30,7 @@ declare module 'fastify' {
  * the caller decides when plugins are restored and how the process ends.
  */
 export async function buildApp(config: BackendConfig): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 10 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 10 * 1024 * 1024, frameworkErrors: frameworkErrorHandler }).withTypeProvider<TypeBoxTypeProvider>();
 
   const pluginManager = new PluginManager(config, app.log);
   await pluginManager.init();

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isOkoError, type ApiErrorBody, type ErrorCode } from '@oko/shared';
 
 /** Fastify's own 4xx (bad JSON, wrong content type, body too large) in the project's codes. */
@@ -7,6 +7,19 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
   if (status === 404) return 'NOT_FOUND';
   return 'BAD_REQUEST';
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a path that is not valid percent-encoding,
+ * a path segment over Fastify's 100-character limit): Fastify would answer them in its own shape.
+ * Passed to `Fastify({ frameworkErrors })`.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const answer = (status: number, code: ErrorCode, message: string) => void reply.status(status).send({ error: { code, message } } satisfies ApiErrorBody);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return answer(414, 'BAD_REQUEST', 'A path segment is longer than 100 characters');
+  if (error.code === 'FST_ERR_BAD_URL') return answer(400, 'BAD_REQUEST', 'The request path is not valid percent-encoding');
+  reply.log.error({ err: error }, 'unexpected router error');
+  return answer(500, 'INTERNAL_ERROR', 'Internal server error');
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createError, nonFiniteField, UploadZipForm } from '@oko/shared';
 import type { PluginInstaller } from '../store-integration/plugin-installer.js';
 import {
+  errorResponses,
   GithubImportBody,
   InstallAnswer,
   StoreHealthReport,
@@ -26,33 +28,35 @@ const tags = ['store'];
 
 /** /store: the dashboard's view of the Plugin Store, install and uninstall (the seed's endpoint table). */
 export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (app, { catalog, installer, client, maxUploadBytes }) => {
-  app.get('/store', { schema: { tags, summary: 'List plugins in the store', querystring: StoreListQuery, response: { 200: StoreListing } } }, async (request) =>
-    catalog.list(request.query),
-  );
+  app.get('/store', { schema: { tags, summary: 'List plugins in the store', querystring: StoreListQuery, response: { 200: StoreListing, ...errorResponses(400) } } }, async (request) => {
+    const field = nonFiniteField(request.query);
+    if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`, 400);
+    return catalog.list(request.query);
+  });
 
   app.get('/store/health', { schema: { tags, summary: 'Store availability and answer time', response: { 200: StoreHealthReport } } }, async () =>
     catalog.health(),
   );
 
-  app.get('/store/:plugin_id', { schema: { tags, summary: 'A store plugin', params: StorePluginParams, response: { 200: StorePluginView } } }, async (request) =>
+  app.get('/store/:plugin_id', { schema: { tags, summary: 'A store plugin', params: StorePluginParams, response: { 200: StorePluginView, ...errorResponses(400, 404, 503) } } }, async (request) =>
     catalog.get(request.params.plugin_id),
   );
 
   app.post(
     '/store/:plugin_id/install',
-    { schema: { tags, summary: 'Install a plugin from the store', params: StorePluginParams, response: { 200: InstallAnswer } } },
+    { schema: { tags, summary: 'Install a plugin from the store', params: StorePluginParams, response: { 200: InstallAnswer, ...errorResponses(400, 403, 404, 409, 422, 500, 503, 507) } } },
     async (request) => installer.install(request.params.plugin_id),
   );
 
   app.post(
     '/store/:plugin_id/uninstall',
-    { schema: { tags, summary: 'Uninstall by installed name or store id', params: StorePluginParams, response: { 200: UninstallAnswer } } },
+    { schema: { tags, summary: 'Uninstall by installed name or store id', params: StorePluginParams, response: { 200: UninstallAnswer, ...errorResponses(400, 403, 404, 409, 500) } } },
     async (request) => installer.uninstall(request.params.plugin_id),
   );
 
   app.post(
     '/store/upload/github',
-    { schema: { tags, summary: "Import from GitHub into the store (with the backend's API key)", body: GithubImportBody, response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer } } },
+    { schema: { tags, summary: "Import from GitHub into the store (with the backend's API key)", body: GithubImportBody, response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer, ...errorResponses(400, 401, 403, 404, 409, 413, 422, 502, 503) } } },
     async (request, reply) => {
       const answer = await client.importFromGithub(request.body);
       return reply.status(answer.status).send(answer.body);
@@ -64,7 +68,16 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
     upload.addContentTypeParser('multipart/form-data', (_request, payload, done) => done(null, payload));
     upload.post(
       '/store/upload/zip',
-      { schema: { tags, summary: "Upload a ZIP to the store (multipart field 'file', with the backend's API key)", consumes: ['multipart/form-data'], response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer } } },
+      {
+        // The docs show the form; the body itself is streamed on to the store unparsed.
+        config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: UploadZipForm }, url }) },
+        schema: {
+          tags,
+          summary: "Upload a ZIP to the store (multipart field 'file', with the backend's API key)",
+          consumes: ['multipart/form-data'],
+          response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503) },
+        },
+      },
       async (request, reply) => {
         const body = forwardableUpload(request.body, request.headers, maxUploadBytes);
         const answer = await client.forwardZipUpload(body, request.headers['content-type'] as string);

@@ -1,4 +1,4 @@
-import { STORE_DEFAULT_PER_PAGE, STORE_MAX_PER_PAGE } from '@oko/shared';
+import { ApiErrorBody, STORE_DEFAULT_PER_PAGE, STORE_MAX_PAGE, STORE_MAX_PER_PAGE } from '@oko/shared';
 import { Type, type Static } from 'typebox';
 
 /**
@@ -8,14 +8,15 @@ import { Type, type Static } from 'typebox';
  */
 
 export const StorePluginParams = Type.Object({
-  plugin_id: Type.String({ minLength: 1, maxLength: 200, description: 'Store catalog id, or the plugin name' }),
+  // The store's own rule for ids and names: refused here, before a `..` could become a path on the store.
+  plugin_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Store catalog id, or the plugin name' }),
 });
 export type StorePluginParams = Static<typeof StorePluginParams>;
 
 export const StoreListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Search in name, description, author, tags' })),
   tag: Type.Optional(Type.String({ maxLength: 50 })),
-  page: Type.Optional(Type.Integer({ minimum: 1, description: 'Default 1' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PAGE, description: 'Default 1' })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, description: `Default ${STORE_DEFAULT_PER_PAGE}` })),
 });
 export type StoreListQuery = Static<typeof StoreListQuery>;
@@ -80,3 +81,9 @@ export const GithubImportBody = Type.Object({
   subdirectory: Type.Optional(Type.String({ maxLength: 500 })),
 });
 export type GithubImportBody = Static<typeof GithubImportBody>;
+
+/** The error body without its $id (a schema id may be registered once per instance), for the docs of each route. */
+const ErrorResponse = Type.Object(ApiErrorBody.properties, { description: '{"error":{"code","message"}}' });
+
+/** Response schemas of the error statuses a route answers with. */
+export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((status) => [status, ErrorResponse]));

@@ -330,6 +330,25 @@ describe('web UI in Chromium', () => {
     expect(await badge(storeCard('lan_watch')).getAttribute('data-state')).toBe('active');
   });
 
+  it('fits a 390 px wide phone: header tabs clear of the indicators, no sidebar stripe over the content', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${backend.url}/plugins`);
+      await page.getByTestId('store-pill').waitFor(SOON);
+      const pill = (await page.getByTestId('store-pill').boundingBox())!;
+      for (const tab of await page.getByRole('tab').all()) {
+        const box = (await tab.boundingBox())!;
+        const overlaps = box.x < pill.x + pill.width && pill.x < box.x + box.width && box.y < pill.y + pill.height && pill.y < box.y + box.height;
+        expect(overlaps, `tab "${await tab.textContent()}" runs under the store pill`).toBe(false);
+      }
+      // The sidebar stacks above the content there, so the desktop's sidebar-coloured column must go.
+      expect(await page.locator('.ui-blank-layout').evaluate((el) => getComputedStyle(el).backgroundImage)).toBe('none');
+      await shot('installed-phone');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
   it('raised no uncaught errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const MB = 1024 * 1024;
+
+describe('store configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8001,
+      storagePath: path.resolve('data/store'),
+      maxPluginSizeBytes: 100 * MB,
+      maxUnpackedBytes: 256 * MB,
+      maxEntries: 10_000,
+      uploadIdleTimeoutMs: 30_000,
+      debug: false,
+      apiKey: null,
+      allowedOrigins: [],
+      seed: { enabled: true },
+    });
+    expect(config.github).toMatchObject({ token: null, webHost: 'github.com', downloadHosts: ['codeload.github.com'], timeoutMs: 120_000 });
+    expect(config.github.apiUrl.href).toBe('https://api.github.com/');
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      OKO_STORE_HOST: '0.0.0.0',
+      OKO_STORE_PORT: '0',
+      OKO_STORE_STORAGE_PATH: '/srv/store',
+      OKO_STORE_MAX_PLUGIN_SIZE_MB: '1.5',
+      OKO_STORE_MAX_UNPACKED_MB: '10',
+      OKO_STORE_MAX_ENTRIES: '20',
+      OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS: '1000',
+      OKO_STORE_DEBUG: 'true',
+      OKO_STORE_API_KEY: ' secret ',
+      GITHUB_TOKEN: 'ghp_x',
+      OKO_STORE_GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
+      OKO_STORE_GITHUB_TIMEOUT_MS: '5000',
+      OKO_STORE_SEED: 'off',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 0,
+      storagePath: '/srv/store',
+      maxPluginSizeBytes: Math.floor(1.5 * MB),
+      maxUnpackedBytes: 10 * MB,
+      maxEntries: 20,
+      uploadIdleTimeoutMs: 1000,
+      debug: true,
+      apiKey: 'secret',
+      seed: { enabled: false },
+    });
+    expect(config.github).toMatchObject({ token: 'ghp_x', webHost: 'ghe.example.com', timeoutMs: 5000 });
+    expect(config.github.apiUrl.href).toBe('https://ghe.example.com/api/v3');
+    expect(loadConfig({ OKO_STORE_DEBUG: '1' }).debug).toBe(true);
+  });
+
+  it.each([
+    ['OKO_STORE_PORT', '70000'],
+    ['OKO_STORE_PORT', 'eighty'],
+    ['OKO_STORE_MAX_PLUGIN_SIZE_MB', '0'],
+    ['OKO_STORE_MAX_ENTRIES', '1.5'],
+    ['OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS', '-1'],
+    ['OKO_STORE_GITHUB_API_URL', 'not a url'],
+    ['OKO_STORE_GITHUB_API_URL', 'ftp://api.github.com'],
+    ['OKO_STORE_GITHUB_API_URL', 'https://user:pw@api.github.com'],
+  ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});

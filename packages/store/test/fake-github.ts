@@ -22,7 +22,8 @@ async function listen(server: http.Server): Promise<string> {
  * Behaves like api.github.com for zipballs: GET /repos/{owner}/{repo}/zipball[/{ref}] answers 302
  * to a codeload-like host (another port, so another host), 404 for a missing repository or
  * branch. The archive wraps the repository in one {owner}-{repo}-{sha}/ folder, as GitHub does.
- * Repository "evil" redirects to a host that is not allowed.
+ * Repository "evil" redirects to a host that is not allowed, "downgrade" to an allowed host with
+ * another scheme than the API's.
  */
 export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<FakeGithub> {
   const seen = { api: [] as (string | undefined)[], codeload: [] as (string | undefined)[] };
@@ -49,6 +50,11 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<
     const ref = match?.[3] ? decodeURIComponent(match[3]) : 'main';
     if (match?.[2] === 'evil') {
       res.writeHead(302, { location: `http://localhost:${codeloadPort}/${repoName}/legacy.zip/main` }).end();
+      return;
+    }
+    if (match?.[2] === 'downgrade') {
+      // An allowed host (the API host, another port) but another scheme than the API's.
+      res.writeHead(302, { location: `https://127.0.0.1:${codeloadPort}/${repoName}/legacy.zip/main` }).end();
       return;
     }
     if (!repo || !repo[ref]) {

@@ -88,6 +88,12 @@ describe('GitHub import', () => {
     expect(github.seen.codeload).toEqual([]);
   });
 
+  it('refuses a redirect to an allowed host with another scheme than the API', async () => {
+    github.seen.codeload.length = 0;
+    expect(await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/downgrade` }, 502, 'GITHUB_UPSTREAM_ERROR')).toMatch(/not allowed: https:/);
+    expect(github.seen.codeload).toEqual([]);
+  });
+
   it('refuses a repository whose plugin is invalid or whose archive is unsafe', async () => {
     await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/broken` }, 422, 'INVALID_MANIFEST');
     await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/slip` }, 422, 'INVALID_ARCHIVE');

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
@@ -43,5 +46,57 @@ describe('first run', () => {
     expect(((await load.json()) as { state: string }).state).toBe('active');
     const answer = await fetch(`${api(backend)}${route}`);
     expect(answer.status).toBe(200);
+  });
+});
+
+/** A port nothing listens on right now (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('npm start', () => {
+  it('starts the store and the backend pointed at it, announces the dashboard, and stops both on SIGTERM', async () => {
+    const [storePort, backendPort] = [await freePort(), await freePort()];
+    const data = await tempDir('npm-start');
+    // What `npm start` runs after the build; its own ports and folders so it never meets a running system.
+    const launcher = spawn(process.execPath, [path.resolve('scripts/start-all.mjs')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        OKO_STORE_PORT: String(storePort),
+        OKO_PORT: String(backendPort),
+        OKO_STORE_URL: `http://127.0.0.1:${storePort}/api/v1`,
+        OKO_STORE_STORAGE_PATH: path.join(data, 'store'),
+        OKO_PLUGINS_DIR: path.join(data, 'plugins'),
+        OKO_DATA_DIR: path.join(data, 'backend'),
+        OKO_STORE_SEED: 'true',
+      },
+    });
+    let output = '';
+    launcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    launcher.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = once(launcher, 'exit');
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!output.includes('[start] OKO dashboard is ready') && Date.now() < deadline && launcher.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      expect(output).toContain(`[start] OKO dashboard is ready: open http://127.0.0.1:${backendPort}`);
+      const backendApi = `http://127.0.0.1:${backendPort}/api/v1`;
+      const health = await getJson<{ available: boolean; url: string }>(`${backendApi}/store/health`);
+      expect(health.body).toMatchObject({ available: true, url: `http://127.0.0.1:${storePort}/api/v1` });
+      const listing = await getJson<{ plugins: Array<{ name: string }> }>(`${backendApi}/store`);
+      expect(listing.body.plugins.map((p) => p.name).sort()).toEqual(['host_stats', 'http_probe', 'notes']);
+    } finally {
+      launcher.kill('SIGTERM');
+      await exited;
+      await removeDir(data);
+    }
+    // Both services went down with the launcher.
+    for (const port of [storePort, backendPort]) {
+      await expect(fetch(`http://127.0.0.1:${port}/api/v1/health`)).rejects.toThrow();
+    }
   });
 });

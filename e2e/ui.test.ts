@@ -239,6 +239,23 @@ describe('web UI in Chromium', () => {
     await page.getByTestId('custom-bundles-kill-switch').uncheck();
   });
 
+  it('reloads from the Installed tab, and shows a state changed elsewhere without a page reload', async () => {
+    await page.goto(`${backend.url}/plugins`);
+    const card = installedCard('custom_demo');
+    await card.locator('.state-badge[data-state="active"]').waitFor(SOON);
+    const before = (await getJson<{ loaded_at: string }>(`${api(backend)}/plugins/custom_demo`)).body.loaded_at;
+    await page.waitForTimeout(20); // loaded_at has millisecond resolution
+    await card.locator('[data-action="reload"]').click();
+    await page.getByText(/^(custom_demo|Custom demo) reloaded$/).waitFor(SOON);
+    const after = await getJson<{ state: string; loaded_at: string }>(`${api(backend)}/plugins/custom_demo`);
+    expect(after.body.state).toBe('active');
+    expect(after.body.loaded_at).not.toBe(before);
+
+    // Another client unloads it: the card follows on its own, no navigation in between.
+    expect((await post(`${api(backend)}/plugins/custom_demo/unload`)).status).toBe(200);
+    await card.locator('.state-badge[data-state="discovered"]').waitFor(SOON);
+  });
+
   it('uninstalls after confirmation in a modal dialog', async () => {
     await page.goto(`${backend.url}/plugins`);
     const card = installedCard('weather_widget');

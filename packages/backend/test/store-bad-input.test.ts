@@ -1,9 +1,10 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
 import type { RunningService } from '../../../test-support/service.js';
-import { api, expectErrorAnswer, listDir, removeDir, startBackend, startStore, tempDir } from '../../../test-support/store-fixtures.js';
+import { api, expectErrorAnswer, listDir, pluginFiles, post, removeDir, startBackend, startStore, tempDir } from '../../../test-support/store-fixtures.js';
 
 // Bad input to /api/v1/store: a 4xx in the one error shape, decided by the backend before a
 // request reaches the store (the fake store records every request it gets).
@@ -114,6 +115,28 @@ describe('a malformed upload forwarded to a real store', () => {
     } finally {
       await viaReal.stop();
       await store.stop();
+    }
+  });
+});
+
+describe('uninstall of a plugin built into the backend', () => {
+  it('answers 409 ILLEGAL_TRANSITION and leaves it in place', async () => {
+    const builtinDir = path.join(root, 'builtin');
+    await mkdir(path.join(builtinDir, 'shipped'), { recursive: true });
+    for (const [name, content] of Object.entries(pluginFiles({ name: 'shipped' }))) await writeFile(path.join(builtinDir, 'shipped', name), content);
+    const withBuiltin = await startBackend({
+      storeUrl: fake.url,
+      pluginsDir: path.join(root, 'builtin-backend', 'plugins'),
+      dataDir: path.join(root, 'builtin-backend', 'data'),
+      env: { OKO_BUILTIN_PLUGINS_DIR: builtinDir },
+    });
+    try {
+      await expectErrorAnswer(await post(`${api(withBuiltin)}/store/shipped/uninstall`), 409, 'ILLEGAL_TRANSITION');
+      expect(await listDir(path.join(builtinDir, 'shipped'))).toContain('manifest.json');
+      const plugin = (await (await fetch(`${api(withBuiltin)}/plugins/shipped`)).json()) as { scope: string };
+      expect(plugin.scope).toBe('builtin');
+    } finally {
+      await withBuiltin.stop();
     }
   });
 });

@@ -69,7 +69,8 @@ describe('npm start', () => {
         ...process.env,
         OKO_STORE_PORT: String(storePort),
         OKO_PORT: String(backendPort),
-        OKO_STORE_URL: `http://127.0.0.1:${storePort}/api/v1`,
+        // Unset: the launcher points the backend at the store it starts, wherever OKO_STORE_PORT put it.
+        OKO_STORE_URL: '',
         OKO_STORE_STORAGE_PATH: path.join(data, 'store'),
         OKO_PLUGINS_DIR: path.join(data, 'plugins'),
         OKO_DATA_DIR: path.join(data, 'backend'),

@@ -24,6 +24,8 @@ export interface StartOptions {
   /** Run the process as this user/group (needs root), e.g. to test permissions that root ignores. */
   uid?: number;
   gid?: number;
+  /** A command that runs node for us, e.g. `['prlimit', '--fsize=131072', '--']` to set a limit on it. */
+  launcher?: string[];
   timeoutMs?: number;
 }
 
@@ -34,7 +36,8 @@ const LISTENING = /listening at (http:\/\/[^\s",]+)/i;
  * Parsing the log avoids the race of reserving a free port and handing it over.
  */
 export async function startService(options: StartOptions): Promise<RunningService> {
-  const child = spawn(process.execPath, [options.entry], {
+  const [command, ...prefix] = [...(options.launcher ?? []), process.execPath];
+  const child = spawn(command!, [...prefix, options.entry], {
     env: { ...process.env, ...options.env, [options.portEnv]: String(options.port ?? 0) },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid === undefined ? {} : { uid: options.uid }),

@@ -104,6 +104,8 @@ export interface BackendOptions {
   env?: Record<string, string>;
   uid?: number;
   gid?: number;
+  /** Runs node through this command, e.g. prlimit to give the backend a resource limit. */
+  launcher?: string[];
 }
 
 export function startBackend(options: BackendOptions): Promise<RunningService> {
@@ -112,6 +114,7 @@ export function startBackend(options: BackendOptions): Promise<RunningService> {
     portEnv: 'OKO_PORT',
     uid: options.uid,
     gid: options.gid,
+    launcher: options.launcher,
     env: {
       OKO_HOST: '127.0.0.1',
       OKO_STORE_URL: options.storeUrl,

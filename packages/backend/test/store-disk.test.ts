@@ -76,19 +76,44 @@ describe('a plugins directory the backend may not write', () => {
   });
 });
 
-describe('a plugins directory without free space', () => {
+/** 128 KiB of room; the package is 512 KiB of noise. */
+const ROOM_BYTES = 128 * 1024;
+/** A file-size limit on the backend process (RLIMIT_FSIZE): its writes past it fail with EFBIG. */
+const FSIZE_LIMIT = ['prlimit', `--fsize=${ROOM_BYTES}`, '--'];
+
+/**
+ * A real full disk: a 128 KiB tmpfs over the plugins folder. Mounting needs root with mount rights
+ * (CI runs as root); where mounting is refused, the backend gets a real file-size limit instead,
+ * so the failure is still produced by the kernel, never faked.
+ */
+function mountTinyDisk(dir: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${ROOM_BYTES}`, 'tmpfs', dir], { stdio: 'pipe' });
+    return true;
+  } catch (error) {
+    console.warn(`tmpfs not available (${(error as Error).message.split('\n')[0]}); using a file-size limit instead`);
+    return false;
+  }
+}
+
+describe.each([
+  { how: 'a full disk (tmpfs, or a file-size limit where mounting is refused)', tmpfs: true },
+  { how: 'a file-size limit on the backend process', tmpfs: false },
+])('a plugins directory without room: $how', ({ tmpfs }) => {
   let backend: RunningService;
   let pluginsDir: string;
   let mounted = false;
 
   beforeAll(async () => {
-    pluginsDir = path.join(root, 'full', 'plugins');
+    pluginsDir = path.join(root, tmpfs ? 'full' : 'limited', 'plugins');
     await mkdir(pluginsDir, { recursive: true });
-    // A real full disk: a 128 KiB tmpfs over the plugins folder; the package is 512 KiB of noise.
-    // Needs root (CI runs as root); elsewhere the mount error says why this test cannot run.
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=128k', 'tmpfs', pluginsDir]);
-    mounted = true;
-    backend = await startBackend({ storeUrl: store.url, pluginsDir, dataDir: path.join(root, 'full', 'data') });
+    mounted = tmpfs && mountTinyDisk(pluginsDir);
+    backend = await startBackend({
+      storeUrl: store.url,
+      pluginsDir,
+      dataDir: path.join(root, tmpfs ? 'full' : 'limited', 'data'),
+      ...(mounted ? {} : { launcher: FSIZE_LIMIT }),
+    });
     started.push(backend);
   });
 

@@ -6,6 +6,7 @@ const errno = (code: string) => Object.assign(new Error(code), { code });
 describe('mapFsError', () => {
   it('maps a full disk to INSUFFICIENT_STORAGE 507', () => {
     expect(mapFsError(errno('ENOSPC'), '/p')).toMatchObject({ code: 'INSUFFICIENT_STORAGE', statusCode: 507 });
+    expect(mapFsError(errno('EFBIG'), '/p')).toMatchObject({ code: 'INSUFFICIENT_STORAGE', statusCode: 507 });
   });
 
   it.each(['EACCES', 'EROFS', 'EPERM'])('maps %s to PLUGINS_DIR_NOT_WRITABLE 500 naming the folder', (code) => {

@@ -13,6 +13,10 @@ export function mapFsError(error: unknown, pluginsDir: string): unknown {
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return createError('INSUFFICIENT_STORAGE', `Not enough disk space in ${pluginsDir} to install the plugin`, 507, { cause: error });
   }
+  // A file-size limit (RLIMIT_FSIZE) set on the backend is a storage quota too, with the same remedy.
+  if (code === 'EFBIG') {
+    return createError('INSUFFICIENT_STORAGE', `The plugin does not fit the file size limit of the backend process in ${pluginsDir}`, 507, { cause: error });
+  }
   if (code !== undefined && NOT_WRITABLE.has(code)) {
     return notWritable(pluginsDir, error);
   }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
 import type { RunningService } from '../../../test-support/service.js';
 import {
+  BACKEND_ENTRY,
   api,
   expectErrorAnswer,
   getJson,
@@ -25,6 +26,12 @@ const isRoot = process.getuid?.() === 0;
 /** Debian's unprivileged user. Root ignores permission bits, so the backend runs as this user. */
 const NOBODY = 65534;
 
+/** Whether `nobody` can run the built backend from where this checkout lies (not so under /root). */
+function nobodyCanRunBackend(): boolean {
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BACKEND_ENTRY)})`], { uid: NOBODY, gid: NOBODY });
+  return probe.status === 0;
+}
+
 let root: string;
 let store: FakeStore;
 const started: RunningService[] = [];
@@ -43,9 +50,20 @@ afterAll(async () => {
   await removeDir(root);
 });
 
+/** The folder's content, on a tmpfs mounted over it and then remounted read-only (EROFS). */
+function remountReadOnly(dir: string): boolean {
+  const copy = `${dir}.content`;
+  execFileSync('cp', ['-a', dir, copy]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+  execFileSync('cp', ['-a', `${copy}/.`, dir]);
+  execFileSync('mount', ['-o', 'remount,ro', dir]);
+  return true;
+}
+
 describe('a plugins directory the backend may not write', () => {
   let backend: RunningService;
   let pluginsDir: string;
+  let readOnlyRemount = false;
 
   beforeAll(async () => {
     pluginsDir = path.join(root, 'readonly', 'plugins');
@@ -55,10 +73,18 @@ describe('a plugins directory the backend may not write', () => {
     for (const [name, content] of Object.entries(pluginFiles({ name: 'stuck' }))) await writeFile(path.join(pluginsDir, 'stuck', name), content);
     await chmod(path.join(root, 'readonly'), 0o755);
     await chmod(pluginsDir, 0o555);
-    // As root, 0555 would not stop the writes: the backend runs as nobody, owning only its data folder.
-    if (isRoot) await chown(dataDir, NOBODY, NOBODY);
-    backend = await startBackend({ storeUrl: store.url, pluginsDir, dataDir, ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}) });
+    // As root, 0555 would not stop the writes: the backend runs as nobody, owning only its data
+    // folder; where nobody cannot reach this checkout, the folder is made read-only by the kernel.
+    const asNobody = isRoot && nobodyCanRunBackend();
+    if (asNobody) await chown(dataDir, NOBODY, NOBODY);
+    else if (isRoot) readOnlyRemount = remountReadOnly(pluginsDir);
+    backend = await startBackend({ storeUrl: store.url, pluginsDir, dataDir, ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}) });
     started.push(backend);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    if (readOnlyRemount) execFileSync('umount', [pluginsDir]);
   });
 
   it('install answers 500 PLUGINS_DIR_NOT_WRITABLE naming the folder, and nothing changes', async () => {

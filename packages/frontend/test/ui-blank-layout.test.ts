@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { mount } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { h } from 'vue';
+import { h, nextTick } from 'vue';
 import UiBlankLayout from '../src/layout/UiBlankLayout.vue';
 
 const SLOT_NAMES = [
@@ -127,6 +127,75 @@ describe('UiBlankLayout', () => {
     const shown = mount(UiBlankLayout, { props: { emblemSrc: '/emblem.svg', sidebarParticlesId: 'particles-x' }, slots: allSlots() });
     expect(shown.find('aside img').attributes('src')).toBe('/emblem.svg');
     expect(shown.find('aside #particles-x').exists()).toBe(true);
+  });
+});
+
+describe('UiBlankLayout narrow-screen menu', () => {
+  // Focus only moves between elements that are in the document.
+  function mountAttached() {
+    const host = document.createElement('div');
+    document.body.append(host);
+    return mount(UiBlankLayout, {
+      attachTo: host,
+      props: { emblemSrc: '/emblem.svg' },
+      slots: {
+        'sidebar-mid': () => h('nav', [h('a', { href: '/plugins', class: 'nav-probe' }, 'Plugins')]),
+        'canvas-main': () => 'content',
+      },
+    });
+  }
+
+  it('is a labelled button that controls the sidebar and toggles aria-expanded', async () => {
+    const wrapper = mountAttached();
+    const button = wrapper.find('[data-testid="sidebar-menu-button"]');
+    expect(button.element.tagName).toBe('BUTTON');
+    expect(button.attributes('aria-controls')).toBe(wrapper.find('aside').attributes('id'));
+    expect(button.attributes('aria-label')).toBe('Open menu');
+    expect(button.attributes('aria-expanded')).toBe('false');
+    await button.trigger('click');
+    expect(button.attributes('aria-expanded')).toBe('true');
+    expect(button.attributes('aria-label')).toBe('Close menu');
+    expect(wrapper.find('.ui-blank-layout').classes()).toContain('nav-open');
+    await button.trigger('click');
+    expect(button.attributes('aria-expanded')).toBe('false');
+    wrapper.unmount();
+  });
+
+  it('moves focus into the opened sidebar, and Escape closes it and returns focus to the button', async () => {
+    const wrapper = mountAttached();
+    const button = wrapper.find('[data-testid="sidebar-menu-button"]');
+    await button.trigger('click');
+    await nextTick();
+    expect(document.activeElement).toBe(wrapper.find('.nav-probe').element);
+    // The canvas behind the open drawer is out of reach.
+    expect(wrapper.find('.layout-main').attributes('inert')).toBeDefined();
+
+    await wrapper.find('.nav-probe').trigger('keydown', { key: 'Escape' });
+    expect(button.attributes('aria-expanded')).toBe('false');
+    expect(document.activeElement).toBe(button.element);
+    expect(wrapper.find('.layout-main').attributes('inert')).toBeUndefined();
+    wrapper.unmount();
+  });
+
+  it('closes when a navigation entry is chosen, and when the backdrop is clicked', async () => {
+    const wrapper = mountAttached();
+    const button = wrapper.find('[data-testid="sidebar-menu-button"]');
+    await button.trigger('click');
+    const link = wrapper.find('.nav-probe');
+    link.element.addEventListener('click', (event) => event.preventDefault());
+    await link.trigger('click');
+    expect(button.attributes('aria-expanded')).toBe('false');
+    expect(document.activeElement).toBe(button.element);
+
+    await button.trigger('click');
+    await wrapper.find('[data-testid="sidebar-backdrop"]').trigger('click');
+    expect(button.attributes('aria-expanded')).toBe('false');
+    wrapper.unmount();
+  });
+
+  it('has no menu button when the sidebar is hidden', () => {
+    const wrapper = mount(UiBlankLayout, { props: { sidebarHidden: true } });
+    expect(wrapper.find('[data-testid="sidebar-menu-button"]').exists()).toBe(false);
   });
 });
 

@@ -64,3 +64,12 @@ export function parsePluginManifest(text: string): ValidationResult<PluginManife
   }
   return validatePluginManifest(data);
 }
+
+/**
+ * True when `candidate` is a semver version greater than `installed`. An installed version that is
+ * not valid semver (a hand-edited manifest) counts as older, so a valid release can replace it.
+ */
+export function isNewerVersion(candidate: string, installed: string): boolean {
+  if (!semver.valid(candidate)) return false;
+  return !semver.valid(installed) || semver.gt(candidate, installed);
+}

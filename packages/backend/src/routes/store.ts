@@ -12,6 +12,7 @@ import {
   StorePluginView,
   StoreUploadAnswer,
   UninstallAnswer,
+  UpdateAnswer,
 } from '../store-integration/schemas.js';
 import type { StoreCatalog } from '../store-integration/store-catalog.js';
 import type { StoreClient } from '../store-integration/store-client.js';
@@ -26,7 +27,7 @@ export interface StoreRoutesOptions {
 
 const tags = ['store'];
 
-/** /store: the dashboard's view of the Plugin Store, install and uninstall (the seed's endpoint table). */
+/** /store: the dashboard's view of the Plugin Store, install, update and uninstall (the seed's endpoint table). */
 export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (app, { catalog, installer, client, maxUploadBytes }) => {
   app.get('/store', { schema: { tags, summary: 'List plugins in the store', querystring: StoreListQuery, response: { 200: StoreListing, ...errorResponses(400) } } }, async (request) => {
     const field = nonFiniteField(request.query);
@@ -46,6 +47,20 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
     '/store/:plugin_id/install',
     { schema: { tags, summary: 'Install a plugin from the store', params: StorePluginParams, response: { 200: InstallAnswer, ...errorResponses(400, 403, 404, 409, 422, 500, 503, 507) } } },
     async (request) => installer.install(request.params.plugin_id),
+  );
+
+  app.post(
+    '/store/:plugin_id/update',
+    {
+      schema: {
+        tags,
+        summary: 'Update an installed plugin to a newer store version (catalog id of that version, or the name for the newest)',
+        description: '404 NOT_INSTALLED when the plugin is not installed; 409 NO_NEWER_VERSION when the store version is not semver-greater than the installed one.',
+        params: StorePluginParams,
+        response: { 200: UpdateAnswer, ...errorResponses(400, 403, 404, 409, 422, 500, 503, 507) },
+      },
+    },
+    async (request) => installer.update(request.params.plugin_id),
   );
 
   app.post(

@@ -9,7 +9,7 @@ import { StoreClient } from './store-client.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
 export { StoreClient, type StoreClientOptions } from './store-client.js';
-export { PluginInstaller, type InstallResult, type UninstallResult } from './plugin-installer.js';
+export { PluginInstaller, type InstallResult, type UninstallResult, type UpdateResult } from './plugin-installer.js';
 export { StoreCatalog, type StoreListing, type StoreHealthReport, type StorePluginView } from './store-catalog.js';
 export type { PluginRegistryPort, InstalledPluginView } from './plugin-registry-port.js';
 export { removeLeftovers, STAGING_PREFIX, TRASH_PREFIX } from './leftovers.js';

@@ -1,6 +1,6 @@
 /**
  * What the store integration needs from the plugin manager (PluginManager satisfies it). Declared
- * here, structurally, so the installer depends on five methods rather than the whole runtime.
+ * here, structurally, so the installer depends on six methods rather than the whole runtime.
  */
 export interface InstalledPluginView {
   id: string;
@@ -16,6 +16,8 @@ export interface PluginRegistryPort {
   list(): Promise<InstalledPluginView[]>;
   get(id: string): Promise<InstalledPluginView | undefined>;
   unload(id: string): Promise<unknown>;
+  /** Starts the plugin's code; rejects (and leaves the plugin in state error) when it fails to load. */
+  load(id: string): Promise<unknown>;
   /** Runs `fn` as the only operation on plugin `id`; re-entrant, so `fn` may call unload(id). */
   withPluginLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
 }

@@ -25,6 +25,7 @@ const InstallState = {
   installed: Type.Boolean({ description: 'Installed in this backend (matched by plugin name)' }),
   installed_version: Type.Union([Type.String(), Type.Null()]),
   installed_state: Type.Union([Type.String(), Type.Null()], { description: 'Backend state: discovered, active, …' }),
+  update_available: Type.Boolean({ description: 'Installed (not builtin) and this catalog version is semver-greater than the installed one' }),
 };
 
 const CatalogFields = {
@@ -53,10 +54,19 @@ export const StoreHealthReport = Type.Object({
   reason: Type.Optional(Type.String()),
 });
 
+const InstalledPlugin = Type.Object({ id: Type.String(), name: Type.String(), version: Type.String(), state: Type.String(), scope: Type.String() });
+
 export const InstallAnswer = Type.Object({
   status: Type.Literal('installed'),
-  plugin: Type.Object({ id: Type.String(), name: Type.String(), version: Type.String(), state: Type.String(), scope: Type.String() }),
+  plugin: InstalledPlugin,
   message: Type.String(),
+});
+
+export const UpdateAnswer = Type.Object({
+  status: Type.Literal('updated'),
+  plugin: InstalledPlugin,
+  previous_version: Type.String({ description: 'The version that was installed before' }),
+  message: Type.String({ description: 'Says so when the new version was active before and failed to load (it is then in state error)' }),
 });
 
 export const UninstallAnswer = Type.Object({

@@ -1,4 +1,4 @@
-import { isOkoError, STORE_DEFAULT_PER_PAGE } from '@oko/shared';
+import { isNewerVersion, isOkoError, STORE_DEFAULT_PER_PAGE } from '@oko/shared';
 import type { InstalledPluginView, PluginRegistryPort } from './plugin-registry-port.js';
 import type { StoreClient } from './store-client.js';
 import type { StoreCatalogEntry, StoreCatalogQuery } from './store-types.js';
@@ -8,6 +8,8 @@ export type StorePluginView = StoreCatalogEntry & {
   installed: boolean;
   installed_version: string | null;
   installed_state: string | null;
+  /** Installed (not builtin) and this catalog version is newer than the installed one. */
+  update_available: boolean;
 };
 
 export interface StoreListing {
@@ -88,6 +90,7 @@ function withInstallState(entry: StoreCatalogEntry, installed: InstalledPluginVi
     installed: installed !== undefined,
     installed_version: installed?.version ?? null,
     installed_state: installed?.state ?? null,
+    update_available: installed !== undefined && installed.scope !== 'builtin' && isNewerVersion(entry.version, installed.version),
   };
 }
 

@@ -347,7 +347,7 @@ describe('web UI in Chromium', () => {
     expect(await badge(storeCard('lan_watch')).getAttribute('data-state')).toBe('active');
   });
 
-  it('fits a 390 px wide phone: header tabs clear of the indicators, no sidebar stripe over the content', async () => {
+  it('fits a 390 px wide phone: header tabs clear of the indicators, no sidebar stripe over the content, the sidebar behind a menu that navigating closes', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.goto(`${backend.url}/plugins`);
@@ -358,9 +358,26 @@ describe('web UI in Chromium', () => {
         const overlaps = box.x < pill.x + pill.width && pill.x < box.x + box.width && box.y < pill.y + pill.height && pill.y < box.y + box.height;
         expect(overlaps, `tab "${await tab.textContent()}" runs under the store pill`).toBe(false);
       }
-      // The sidebar stacks above the content there, so the desktop's sidebar-coloured column must go.
+      // The sidebar is a drawer there, so the desktop's sidebar-coloured column must go.
       expect(await page.locator('.ui-blank-layout').evaluate((el) => getComputedStyle(el).backgroundImage)).toBe('none');
+      // The content starts on the first screen instead of below a screen-high sidebar.
+      const canvas = (await page.locator('main').boundingBox())!;
+      expect(canvas.y).toBeLessThan(844 / 2);
+      await expect.poll(() => page.locator('aside').isVisible()).toBe(false);
       await shot('installed-phone');
+
+      const menu = page.getByRole('button', { name: 'Open menu' });
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      await menu.click();
+      const close = page.getByRole('button', { name: 'Close menu' });
+      expect(await close.getAttribute('aria-expanded')).toBe('true');
+      await page.locator('aside').getByRole('link', { name: 'Dashboard', exact: true }).waitFor(SOON);
+      await shot('phone-menu-open');
+      // Choosing an entry navigates and closes the drawer.
+      await page.locator('aside').getByRole('link', { name: 'Dashboard', exact: true }).click();
+      await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor(SOON);
+      await expect.poll(() => page.locator('aside').isVisible()).toBe(false);
+      expect(await page.getByRole('button', { name: 'Open menu' }).getAttribute('aria-expanded')).toBe('false');
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }

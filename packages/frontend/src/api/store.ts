@@ -1,6 +1,6 @@
 import { get, post } from './client.js';
 import { uploadWithProgress, type UploadProgress } from './upload.js';
-import type { GithubImportRequest, InstallResult, StoreHealth, StoreList, StoreListQuery, StoreUploadResult } from './types.js';
+import type { GithubImportRequest, InstallResult, StoreHealth, StoreList, StoreListQuery, StoreUploadResult, UpdateResult } from './types.js';
 
 // /api/v1/store: the backend's store integration (issue 4). The UI never talks to the store
 // directly; the backend forwards, with its own API key.
@@ -14,6 +14,8 @@ export function listStore(query: StoreListQuery = {}): Promise<StoreList> {
 export const storeHealth = () => get<StoreHealth>('/api/v1/store/health', { timeoutMs: 15_000 });
 export const installFromStore = (storeId: string) =>
   post<InstallResult>(`/api/v1/store/${encodeURIComponent(storeId)}/install`, undefined, { timeoutMs: 180_000 });
+export const updateFromStore = (storeId: string) =>
+  post<UpdateResult>(`/api/v1/store/${encodeURIComponent(storeId)}/update`, undefined, { timeoutMs: 180_000 });
 export const uninstallPlugin = (id: string) =>
   post<Record<string, unknown>>(`/api/v1/store/${encodeURIComponent(id)}/uninstall`, undefined, { timeoutMs: 60_000 });
 

@@ -25,6 +25,8 @@ export type StorePlugin = Partial<Omit<CatalogEntry, 'id' | 'name' | 'version'>>
   installed: boolean;
   installed_version: string | null;
   installed_state: PluginState | string | null;
+  /** Installed here and this catalog version is newer than the installed one. */
+  update_available?: boolean;
 };
 
 /** GET /api/v1/store: one page of the catalog; `available: false` with a reason when the store does not answer. */
@@ -59,6 +61,14 @@ export interface StoreHealth {
 export interface InstallResult {
   status: 'installed';
   plugin: { id: string; name: string; version: string; state: string; scope: string };
+  message: string;
+}
+
+/** POST /api/v1/store/{id}/update; `message` says when the new version failed to load (state error). */
+export interface UpdateResult {
+  status: 'updated';
+  plugin: InstallResult['plugin'];
+  previous_version: string;
   message: string;
 }
 

@@ -1,5 +1,5 @@
 import { computed, ref } from 'vue';
-import { installFromStore, listStore } from '../api/store.js';
+import { installFromStore, listStore, updateFromStore } from '../api/store.js';
 import type { StorePlugin } from '../api/types.js';
 import { useInstalledPlugins } from './installed-plugins.js';
 
@@ -28,7 +28,7 @@ const catalogSize = ref<number | null>(null);
 /** True while a new page or search is on its way (not for the background re-reads). */
 const pending = ref(false);
 const pageCount = computed(() => Math.max(1, Math.ceil(total.value / STORE_PAGE_SIZE)));
-/** Store id -> when its install started, for the progress shown on its card. */
+/** Store id -> when its install or update started, for the progress shown on its card. */
 const installing = ref<Record<string, number>>({});
 
 // Polling, a search and a page click can overlap; only the answer to the newest request is shown,
@@ -81,16 +81,21 @@ function goToPage(target: number): Promise<void> {
   return refresh();
 }
 
-async function install(storeId: string) {
+/** Runs an install or update of one catalog entry with its progress shown, then re-reads both lists. */
+async function track<T>(storeId: string, run: (id: string) => Promise<T>): Promise<T> {
   installing.value = { ...installing.value, [storeId]: Date.now() };
   try {
-    return await installFromStore(storeId);
+    return await run(storeId);
   } finally {
     const { [storeId]: _done, ...rest } = installing.value;
     installing.value = rest;
     await Promise.all([refresh(), useInstalledPlugins().refresh()]);
   }
 }
+
+const install = (storeId: string) => track(storeId, installFromStore);
+/** Replaces the installed version with this (newer) catalog entry. */
+const update = (storeId: string) => track(storeId, updateFromStore);
 
 export function useStoreCatalog() {
   return {
@@ -110,5 +115,6 @@ export function useStoreCatalog() {
     search,
     goToPage,
     install,
+    update,
   };
 }

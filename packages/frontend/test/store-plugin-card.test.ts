@@ -1,0 +1,104 @@
+import { flushPromises, mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StorePlugin } from '../src/api/types.js';
+import StorePluginCard from '../src/components/StorePluginCard.vue';
+import { toasts } from '../src/composables/toasts.js';
+import { json, stubFetch } from './fetch-stub.js';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  toasts.value = [];
+});
+
+/** alpha 2.0.0 in the catalog while 1.0.0 is installed and active. */
+function newer(extra: Partial<StorePlugin> = {}): StorePlugin {
+  return {
+    id: 'id_alpha_2',
+    name: 'alpha',
+    version: '2.0.0',
+    description: 'A plugin',
+    tags: [],
+    installed: true,
+    installed_version: '1.0.0',
+    installed_state: 'active',
+    update_available: true,
+    ...extra,
+  };
+}
+
+const lists = {
+  '/api/v1/store': () => json({ available: true, plugins: [], total: 0, page: 1, per_page: 24 }),
+  '/api/v1/plugins': () => json({ plugins: [] }),
+};
+
+describe('StorePluginCard update', () => {
+  it('offers "Update to vX" only when an update is available', () => {
+    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
+    expect(card.find('[data-action="update"]').text()).toBe('Update to v2.0.0');
+    expect(card.find('[data-action="install"]').exists()).toBe(false);
+    const current = mount(StorePluginCard, { props: { plugin: newer({ update_available: false, installed_version: '2.0.0' }), storeAvailable: true } });
+    expect(current.find('[data-action="update"]').exists()).toBe(false);
+    expect(current.find('[data-testid="installed-mark"]').text()).toContain('v2.0.0');
+  });
+
+  it('is disabled while the store is unavailable', () => {
+    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: false } });
+    expect(card.find('[data-action="update"]').attributes('disabled')).toBeDefined();
+  });
+
+  it('posts the update for this catalog id, shows progress meanwhile, then a success toast', async () => {
+    let answer: (res: Response) => void = () => {};
+    const { calls, fetchMock } = stubFetch({
+      ...lists,
+      '/api/v1/store/id_alpha_2/update': () => new Promise<Response>((resolve) => (answer = resolve)),
+    });
+    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
+    await card.find('[data-action="update"]').trigger('click');
+    await flushPromises();
+    expect(calls).toContain('/api/v1/store/id_alpha_2/update');
+    expect(fetchMock.mock.calls.find(([url]) => url === '/api/v1/store/id_alpha_2/update')?.[1]?.method).toBe('POST');
+    expect(card.find('[role="status"]').text()).toContain('Updating…');
+    expect(card.find('[data-action="update"]').exists()).toBe(false);
+
+    answer(
+      json({
+        status: 'updated',
+        plugin: { id: 'alpha', name: 'alpha', version: '2.0.0', state: 'active', scope: 'external' },
+        previous_version: '1.0.0',
+        message: 'Plugin alpha updated from 1.0.0 to 2.0.0',
+      }),
+    );
+    await flushPromises();
+    expect(card.find('[role="status"]').exists()).toBe(false);
+    expect(toasts.value).toContainEqual(expect.objectContaining({ tone: 'success', message: 'Plugin alpha updated from 1.0.0 to 2.0.0' }));
+  });
+
+  it('shows the reason under the card when the update is refused', async () => {
+    stubFetch({
+      ...lists,
+      '/api/v1/store/id_alpha_2/update': () => json({ error: { code: 'CHECKSUM_MISMATCH', message: 'Downloaded package does not match its SHA-256' } }, 422),
+    });
+    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
+    await card.find('[data-action="update"]').trigger('click');
+    await flushPromises();
+    expect(card.find('[role="alert"]').text()).toContain('does not match its SHA-256');
+    expect(toasts.value.at(-1)).toMatchObject({ tone: 'error', message: expect.stringContaining('Update of alpha failed') });
+  });
+
+  it('reports a new version that failed to load as an error toast with its reason', async () => {
+    stubFetch({
+      ...lists,
+      '/api/v1/store/id_alpha_2/update': () =>
+        json({
+          status: 'updated',
+          plugin: { id: 'alpha', name: 'alpha', version: '2.0.0', state: 'error', scope: 'external' },
+          previous_version: '1.0.0',
+          message: 'Plugin alpha updated from 1.0.0 to 2.0.0, but the new version failed to load: boom',
+        }),
+    });
+    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
+    await card.find('[data-action="update"]').trigger('click');
+    await flushPromises();
+    expect(toasts.value.at(-1)).toMatchObject({ tone: 'error', message: expect.stringContaining('failed to load: boom') });
+  });
+});

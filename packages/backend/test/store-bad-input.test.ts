@@ -88,6 +88,7 @@ describe('OpenAPI at /docs', () => {
       ['get', '/api/v1/store/health', ['200']],
       ['get', '/api/v1/store/{plugin_id}', ['200', '400', '404', '503']],
       ['post', '/api/v1/store/{plugin_id}/install', ['200', '400', '404', '409', '422', '500', '503', '507']],
+      ['post', '/api/v1/store/{plugin_id}/update', ['200', '400', '404', '409', '422', '500', '503', '507']],
       ['post', '/api/v1/store/{plugin_id}/uninstall', ['200', '400', '404', '409', '500']],
       ['post', '/api/v1/store/upload/zip', ['201', '400', '413', '415']],
       ['post', '/api/v1/store/upload/github', ['201', '400', '404', '409', '422', '502', '503']],

@@ -1,7 +1,7 @@
 import { createError } from '@oko/shared';
 
 /**
- * In-memory claims on plugin names and catalog ids while an install or uninstall runs.
+ * In-memory claims on plugin names and catalog ids while an install, update or uninstall runs.
  * `claim` is synchronous on purpose: called before the first await, two requests arriving in the
  * same tick cannot both pass the check.
  */
@@ -12,7 +12,7 @@ export class InstallLocks {
   claim(keys: readonly string[], label: string): () => void {
     const wanted = [...new Set(keys)];
     if (wanted.some((key) => this.held.has(key))) {
-      throw createError('INSTALL_IN_PROGRESS', `An install or uninstall of '${label}' is already in progress`, 409);
+      throw createError('INSTALL_IN_PROGRESS', `An install, update or uninstall of '${label}' is already in progress`, 409);
     }
     for (const key of wanted) this.held.add(key);
     let released = false;

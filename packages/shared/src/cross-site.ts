@@ -94,6 +94,6 @@ function sameHost(origin: string, host: string): boolean {
 export function crossSiteWriteGuard(allowedOrigins: readonly string[], variable: string) {
   return async (request: { method: string; headers: RequestHeaders }): Promise<void> => {
     const problem = crossSiteWriteProblem(request.method, request.headers, allowedOrigins);
-    if (problem) throw createError('CROSS_SITE_REQUEST', `${problem}. Only pages of this service's own origin may write; other origins must be listed in ${variable}`, 403);
+    if (problem) throw createError('CROSS_SITE_REQUEST', `${problem}. Only pages of this service's own origin may write; other origins must be listed in ${variable}`);
   };
 }

@@ -1,55 +1,62 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * Every error code either service answers with. One list, so the frontend and the CLI can
- * switch on codes without guessing. Add new codes here, never inline.
+ * Every error code either service answers with, and the HTTP status it carries. One table, so a
+ * call site never repeats a status, the OpenAPI error answers come from here, and the frontend and
+ * the CLI can switch on codes without guessing. Add new codes here, never inline.
  */
-export const ErrorCodes = [
-  'BAD_REQUEST',
-  'VALIDATION_FAILED',
-  'UNAUTHORIZED',
-  'CROSS_SITE_REQUEST',
-  'NOT_FOUND',
-  'ROUTE_NOT_FOUND',
-  'PLUGIN_NOT_FOUND',
-  'PLUGIN_ALREADY_EXISTS',
-  'INVALID_PLUGIN_ID',
-  'INVALID_ARCHIVE',
-  'INVALID_MANIFEST',
-  'PAYLOAD_TOO_LARGE',
-  'UPLOAD_ABORTED',
-  'UPLOAD_TIMEOUT',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'INVALID_REPO_URL',
-  'GITHUB_NOT_FOUND',
-  'GITHUB_UPSTREAM_ERROR',
-  'CATALOG_READ_ONLY',
-  'ILLEGAL_TRANSITION',
-  'PLUGIN_LOAD_FAILED',
-  'CAPABILITY_NOT_DECLARED',
-  'ACTION_NOT_FOUND',
-  'ACTION_FAILED',
-  'PLUGIN_TIMEOUT',
-  'PLUGIN_ROUTE_FAILED',
-  'STORE_UNAVAILABLE',
-  'CHECKSUM_MISMATCH',
-  'INVALID_PACKAGE',
-  'ALREADY_INSTALLED',
-  'INSTALL_IN_PROGRESS',
-  'NOT_INSTALLED',
-  'NO_NEWER_VERSION',
-  'INSUFFICIENT_STORAGE',
-  'PLUGINS_DIR_NOT_WRITABLE',
-  'INTERNAL_ERROR',
-] as const;
+export const ErrorStatus = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  CROSS_SITE_REQUEST: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  PLUGIN_NOT_FOUND: 404,
+  PLUGIN_ALREADY_EXISTS: 409,
+  INVALID_PLUGIN_ID: 400,
+  INVALID_ARCHIVE: 422,
+  INVALID_MANIFEST: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  UPLOAD_ABORTED: 400,
+  UPLOAD_TIMEOUT: 408,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INVALID_REPO_URL: 400,
+  GITHUB_NOT_FOUND: 404,
+  GITHUB_UPSTREAM_ERROR: 502,
+  CATALOG_READ_ONLY: 503,
+  ILLEGAL_TRANSITION: 409,
+  PLUGIN_LOAD_FAILED: 422,
+  CAPABILITY_NOT_DECLARED: 403,
+  ACTION_NOT_FOUND: 404,
+  ACTION_FAILED: 500,
+  PLUGIN_TIMEOUT: 504,
+  PLUGIN_ROUTE_FAILED: 502,
+  STORE_UNAVAILABLE: 503,
+  CHECKSUM_MISMATCH: 422,
+  INVALID_PACKAGE: 422,
+  ALREADY_INSTALLED: 409,
+  INSTALL_IN_PROGRESS: 409,
+  NOT_INSTALLED: 404,
+  NO_NEWER_VERSION: 409,
+  INSUFFICIENT_STORAGE: 507,
+  PLUGINS_DIR_NOT_WRITABLE: 500,
+  INTERNAL_ERROR: 500,
+} as const satisfies Record<string, number>;
 
-export type ErrorCode = (typeof ErrorCodes)[number];
+export type ErrorCode = keyof typeof ErrorStatus;
+
+export const ErrorCodes = Object.keys(ErrorStatus) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorStatus, value);
+}
 
 /** The one error body of both services: `{"error": {"code", "message", "details?"}}`. */
 export const ApiErrorBody = Type.Object(
   {
     error: Type.Object({
-      code: Type.String({ description: 'SCREAMING_SNAKE error code, see ErrorCodes' }),
+      code: Type.String({ description: 'SCREAMING_SNAKE error code, see ErrorStatus' }),
       message: Type.String({ description: 'What went wrong, for a human' }),
       details: Type.Optional(Type.Unknown({ description: 'Structured detail, e.g. validation issues' })),
     }),
@@ -57,6 +64,17 @@ export const ApiErrorBody = Type.Object(
   { $id: 'ApiError', description: 'The error shape of every 4xx/5xx answer' },
 );
 export type ApiErrorBody = Static<typeof ApiErrorBody>;
+export type ApiError = ApiErrorBody['error'];
+
+export interface ErrorOptions {
+  cause?: unknown;
+  details?: unknown;
+  /**
+   * Only for relaying another service's answer as it was (the backend passing the store's error
+   * through): everywhere else the code's own status from ErrorStatus applies.
+   */
+  status?: number;
+}
 
 /** A typed, expected failure. Services throw it; one error handler per service maps it to HTTP. */
 export class OkoError extends Error {
@@ -64,30 +82,51 @@ export class OkoError extends Error {
   readonly statusCode: number;
   readonly details?: unknown;
 
-  constructor(code: ErrorCode, message: string, statusCode: number, options?: { cause?: unknown; details?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OkoError';
     this.code = code;
-    this.statusCode = statusCode;
-    this.details = options?.details;
+    this.statusCode = options.status ?? ErrorStatus[code];
+    this.details = options.details;
   }
 
   toBody(): ApiErrorBody {
-    const error: ApiErrorBody['error'] = { code: this.code, message: this.message };
+    const error: ApiError = { code: this.code, message: this.message };
     if (this.details !== undefined) error.details = this.details;
     return { error };
   }
 }
 
-export function createError(
-  code: ErrorCode,
-  message: string,
-  statusCode: number,
-  options?: { cause?: unknown; details?: unknown },
-): OkoError {
-  return new OkoError(code, message, statusCode, options);
+export function createError(code: ErrorCode, message: string, options?: ErrorOptions): OkoError {
+  return new OkoError(code, message, options);
 }
 
 export function isOkoError(value: unknown): value is OkoError {
   return value instanceof OkoError;
+}
+
+/**
+ * Reads an error answer of either service (or anything else a proxy may send instead): the code
+ * and message when `body` has the one error shape, else undefined. Every client (the backend's
+ * store client, the web UI, the CLI) parses error answers with this.
+ */
+export function readApiError(body: unknown): ApiError | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message, details } = error as Record<string, unknown>;
+  if (typeof code !== 'string' || typeof message !== 'string') return undefined;
+  return details === undefined ? { code, message } : { code, message, details };
+}
+
+/**
+ * The OpenAPI error answers of a route, from the codes it can answer with: one entry per status,
+ * whose description names the codes, so the docs come from the same table as the answers.
+ */
+export function errorResponses(...codes: ErrorCode[]): Record<number, typeof ApiErrorBody> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ErrorStatus[code], [...(byStatus.get(ErrorStatus[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [status, Type.Object(ApiErrorBody.properties, { description: `{"error":{"code","message"}} with code ${list.join(' | ')}` })]),
+  );
 }

@@ -20,9 +20,9 @@ export class PluginGateway {
   /** Serves a request to /api/v1/plugins/{prefix}{path} with the active plugin's route. */
   async forward(prefix: string, request: PluginRequest): Promise<RouteReply> {
     const record = this.manager.findActiveByPrefix(prefix);
-    if (!record) throw createError('ROUTE_NOT_FOUND', `No active plugin serves /api/v1/plugins/${prefix}`, 404);
+    if (!record) throw createError('ROUTE_NOT_FOUND', `No active plugin serves /api/v1/plugins/${prefix}`);
     const match = matchRoute(record.host!.routes, request.method, request.path);
-    if (!match) throw createError('ROUTE_NOT_FOUND', `Plugin '${record.scan.id}' has no route ${request.method} ${request.path || '/'}`, 404);
+    if (!match) throw createError('ROUTE_NOT_FOUND', `Plugin '${record.scan.id}' has no route ${request.method} ${request.path || '/'}`);
     const what = `route ${match.method} ${match.path}`;
     const call = { type: 'route', key: routeKey(match.method, match.path), request: { ...request, params: match.params } } as const;
     return (await this.invoke(record, what, () => record.host!.call(call, this.config.pluginCallTimeoutMs))) as RouteReply;
@@ -30,11 +30,11 @@ export class PluginGateway {
 
   async executeAction(body: ActionExecuteRequest): Promise<ActionExecuteAnswer> {
     const record = this.manager.activeRecords().find((r) => r.host!.actions.has(body.type));
-    if (!record) throw createError('ACTION_NOT_FOUND', `No active plugin offers action '${body.type}'`, 404);
+    if (!record) throw createError('ACTION_NOT_FOUND', `No active plugin offers action '${body.type}'`);
     const expected = `exec.${body.type}`;
     const declared = record.scan.manifest?.capabilities ?? [];
     if (body.capability !== expected || !declared.includes(expected)) {
-      throw createError('CAPABILITY_NOT_DECLARED', `Action '${body.type}' runs only with capability '${expected}' declared by plugin '${record.scan.id}'`, 403);
+      throw createError('CAPABILITY_NOT_DECLARED', `Action '${body.type}' runs only with capability '${expected}' declared by plugin '${record.scan.id}'`);
     }
     const started = Date.now();
     const meta = { type: body.type, capability: body.capability, ...(body.requested_at ? { requested_at: body.requested_at } : {}) };
@@ -76,9 +76,9 @@ export class PluginGateway {
       return await call();
     } catch (error) {
       if (!(error instanceof HostCallError)) throw error;
-      if (error.kind !== 'timeout') throw createError('PLUGIN_ROUTE_FAILED', `Plugin '${record.scan.id}' ${what} failed: ${error.message}`, 502);
+      if (error.kind !== 'timeout') throw createError('PLUGIN_ROUTE_FAILED', `Plugin '${record.scan.id}' ${what} failed: ${error.message}`);
       await this.endIfStuck(host, `${what} did not answer within ${this.config.pluginCallTimeoutMs} ms`);
-      throw createError('PLUGIN_TIMEOUT', `Plugin '${record.scan.id}' ${what} did not answer: ${error.message}`, 504);
+      throw createError('PLUGIN_TIMEOUT', `Plugin '${record.scan.id}' ${what} did not answer: ${error.message}`);
     }
   }
 

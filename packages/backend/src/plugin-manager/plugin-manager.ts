@@ -190,18 +190,18 @@ export class PluginManager {
   }
 
   private require(id: string): PluginRecord {
-    if (!isValidPluginName(id)) throw createError('INVALID_PLUGIN_ID', `'${id}' is not a valid plugin id`, 400);
+    if (!isValidPluginName(id)) throw createError('INVALID_PLUGIN_ID', `'${id}' is not a valid plugin id`);
     const record = this.records.get(id);
-    if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`, 404);
+    if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`);
     return record;
   }
 
   private operate(id: string, operation: Operation, apply: (record: PluginRecord) => Promise<void>): Promise<PluginDetails> {
-    if (!isValidPluginName(id)) return Promise.reject(createError('INVALID_PLUGIN_ID', `'${id}' is not a valid plugin id`, 400));
+    if (!isValidPluginName(id)) return Promise.reject(createError('INVALID_PLUGIN_ID', `'${id}' is not a valid plugin id`));
     return this.locks.run(id, async () => {
       await this.rescan();
       const record = this.require(id);
-      if (!canTransition(record.state, operation)) throw createError('ILLEGAL_TRANSITION', refusalReason(id, record.state, operation), 409);
+      if (!canTransition(record.state, operation)) throw createError('ILLEGAL_TRANSITION', refusalReason(id, record.state, operation));
       await apply(record);
       return this.details(record);
     });
@@ -246,7 +246,7 @@ export class PluginManager {
       this.persisted.active.delete(scan.id);
       await this.save();
       this.log.warn({ plugin: scan.id }, `plugin failed to load: ${reason}`);
-      throw createError('PLUGIN_LOAD_FAILED', `Plugin '${scan.id}' failed to load: ${reason}`, 422, { details: { state: record.state } });
+      throw createError('PLUGIN_LOAD_FAILED', `Plugin '${scan.id}' failed to load: ${reason}`, { details: { state: record.state } });
     }
   }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ActionExecuteAnswer, ActionExecuteRequest, ActionRegistry, ApiErrorBody } from '@oko/shared';
+import { ActionExecuteAnswer, ActionExecuteRequest, ActionRegistry, errorResponses } from '@oko/shared';
 
 const tags = ['actions'];
 
@@ -12,7 +12,7 @@ export const actionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Run the action of an active plugin that declared its capability',
         body: ActionExecuteRequest,
-        response: { 200: ActionExecuteAnswer, 400: ApiErrorBody, 403: ApiErrorBody, 404: ApiErrorBody, 502: ApiErrorBody, 504: ApiErrorBody },
+        response: { 200: ActionExecuteAnswer, ...errorResponses('VALIDATION_FAILED', 'CAPABILITY_NOT_DECLARED', 'CROSS_SITE_REQUEST', 'ACTION_NOT_FOUND', 'PLUGIN_ROUTE_FAILED', 'PLUGIN_TIMEOUT') },
       },
     },
     async (request) => app.pluginGateway.executeAction(request.body),

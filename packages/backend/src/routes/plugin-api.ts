@@ -23,7 +23,7 @@ export const pluginApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const prefix = request.params.id;
-      if (!prefixRe.test(prefix)) throw createError('ROUTE_NOT_FOUND', `No active plugin serves /api/v1/plugins/${prefix.slice(0, 80)}`, 404);
+      if (!prefixRe.test(prefix)) throw createError('ROUTE_NOT_FOUND', `No active plugin serves /api/v1/plugins/${prefix.slice(0, 80)}`);
       const answer = await app.pluginGateway.forward(prefix, toPluginRequest(request, `/${request.params['*']}`));
       return sendPluginReply(reply, answer);
     },

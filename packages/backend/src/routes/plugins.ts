@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiErrorBody, createError, PageManifestAnswer, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
+import { createError, errorResponses, PageManifestAnswer, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
 import { Type } from 'typebox';
 import { resolveInside } from '../lib/safe-path.js';
 import { pageManifestOf } from '../plugin-manager/plugin-pages.js';
@@ -8,7 +8,7 @@ import { PluginIdParams, pluginId } from './plugin-id.js';
 import { sendPluginReply, toPluginRequest } from './plugin-reply.js';
 
 const tags = ['plugins'];
-const errors = { 400: ApiErrorBody, 404: ApiErrorBody };
+const errors = errorResponses('INVALID_PLUGIN_ID', 'VALIDATION_FAILED', 'PLUGIN_NOT_FOUND');
 const OPERATIONS = ['load', 'unload', 'reload', 'enable', 'disable'] as const;
 
 /**
@@ -31,14 +31,14 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/plugins/:id', { schema: { tags, summary: 'Full details of one plugin', params: PluginIdParams, response: { 200: PluginDetails, ...errors } } }, async (request) => {
     const id = pluginId(request.params);
     const details = await manager.get(id);
-    if (!details) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`, 404);
+    if (!details) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`);
     return details;
   });
 
   for (const operation of OPERATIONS) {
     app.post(
       `/plugins/:id/${operation}`,
-      { schema: { tags, summary: `${operation} a plugin; answers its new state`, params: PluginIdParams, response: { 200: PluginDetails, ...errors, 409: ApiErrorBody, 422: ApiErrorBody } } },
+      { schema: { tags, summary: `${operation} a plugin; answers its new state`, params: PluginIdParams, response: { 200: PluginDetails, ...errorResponses('INVALID_PLUGIN_ID', 'PLUGIN_NOT_FOUND', 'CROSS_SITE_REQUEST', 'ILLEGAL_TRANSITION', 'PLUGIN_LOAD_FAILED') } } },
       async (request) => manager[operation](pluginId(request.params)),
     );
   }
@@ -50,13 +50,13 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/plugins/:id/page', { schema: { tags, summary: "The plugin's HTML page (ctx.page or static/index.html)", params: PluginIdParams } }, async (request, reply) => {
     const id = pluginId(request.params);
     const page = await manager.pageSource(id);
-    if (page.unavailable !== undefined) throw createError('NOT_FOUND', page.unavailable, 404);
+    if (page.unavailable !== undefined) throw createError('NOT_FOUND', page.unavailable);
     if (page.handler) {
       const rendered = await app.pluginGateway.renderPage(id, toPluginRequest(request, '/page'));
       if (rendered) return sendPluginReply(reply, rendered, 'text/html; charset=utf-8');
     }
     // No handler, or the plugin stopped since pageSource looked: the static page, if any.
-    if (!page.staticFile) throw createError('NOT_FOUND', `Plugin '${id}' stopped before its page was drawn; load it again`, 404);
+    if (!page.staticFile) throw createError('NOT_FOUND', `Plugin '${id}' stopped before its page was drawn; load it again`);
     return reply.sendFile(path.basename(page.staticFile), path.dirname(page.staticFile));
   });
 
@@ -67,7 +67,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = pluginId(request.params);
       const plugin = await manager.pluginFolder(id);
       const file = await resolveInside(path.join(plugin.dir, 'static'), request.params['*']);
-      if (!file) throw createError('NOT_FOUND', `No file '${request.params['*'].slice(0, 200)}' in the static folder of plugin '${id}'`, 404);
+      if (!file) throw createError('NOT_FOUND', `No file '${request.params['*'].slice(0, 200)}' in the static folder of plugin '${id}'`);
       return reply.sendFile(path.basename(file), path.dirname(file));
     },
   );

@@ -11,11 +11,11 @@ export function mapFsError(error: unknown, pluginsDir: string): unknown {
   if (isOkoError(error)) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return createError('INSUFFICIENT_STORAGE', `Not enough disk space in ${pluginsDir} to install the plugin`, 507, { cause: error });
+    return createError('INSUFFICIENT_STORAGE', `Not enough disk space in ${pluginsDir} to install the plugin`, { cause: error });
   }
   // A file-size limit (RLIMIT_FSIZE) set on the backend is a storage quota too, with the same remedy.
   if (code === 'EFBIG') {
-    return createError('INSUFFICIENT_STORAGE', `The plugin does not fit the file size limit of the backend process in ${pluginsDir}`, 507, { cause: error });
+    return createError('INSUFFICIENT_STORAGE', `The plugin does not fit the file size limit of the backend process in ${pluginsDir}`, { cause: error });
   }
   if (code !== undefined && NOT_WRITABLE.has(code)) {
     return notWritable(pluginsDir, error);
@@ -25,5 +25,5 @@ export function mapFsError(error: unknown, pluginsDir: string): unknown {
 
 export function notWritable(pluginsDir: string, cause: unknown): OkoError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'EACCES';
-  return createError('PLUGINS_DIR_NOT_WRITABLE', `The plugins directory ${pluginsDir} is not writable by the backend (${code})`, 500, { cause });
+  return createError('PLUGINS_DIR_NOT_WRITABLE', `The plugins directory ${pluginsDir} is not writable by the backend (${code})`, { cause });
 }

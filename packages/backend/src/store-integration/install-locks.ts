@@ -12,7 +12,7 @@ export class InstallLocks {
   claim(keys: readonly string[], label: string): () => void {
     const wanted = [...new Set(keys)];
     if (wanted.some((key) => this.held.has(key))) {
-      throw createError('INSTALL_IN_PROGRESS', `An install, update or uninstall of '${label}' is already in progress`, 409);
+      throw createError('INSTALL_IN_PROGRESS', `An install, update or uninstall of '${label}' is already in progress`);
     }
     for (const key of wanted) this.held.add(key);
     let released = false;

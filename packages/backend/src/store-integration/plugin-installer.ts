@@ -70,7 +70,7 @@ export class PluginInstaller {
     try {
       const entry = await this.options.client.getPlugin(ref);
       if (!isValidPluginName(entry.name)) {
-        throw createError('INVALID_PACKAGE', `The store lists a plugin with an invalid name '${entry.name}'`, 422);
+        throw createError('INVALID_PACKAGE', `The store lists a plugin with an invalid name '${entry.name}'`);
       }
       const release = this.locks.claim([`id:${entry.id}`, `name:${entry.name}`], entry.name);
       try {
@@ -168,7 +168,7 @@ export class PluginInstaller {
       await mkdir(extractDir);
       const { pluginDir, manifest } = await extractPluginArchive(zipFile, extractDir);
       if (manifest.name !== entry.name) {
-        throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`, 422);
+        throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`);
       }
       await writeInstallRecord(pluginDir, entry);
       return await place(pluginDir);
@@ -183,7 +183,7 @@ export class PluginInstaller {
     return this.options.plugins.withPluginLock(name, async () => {
       const plugin = await this.options.plugins.get(name);
       if (plugin?.scope === 'builtin') {
-        throw createError('ILLEGAL_TRANSITION', `Plugin '${name}' is built into the backend and cannot be uninstalled`, 409);
+        throw createError('ILLEGAL_TRANSITION', `Plugin '${name}' is built into the backend and cannot be uninstalled`);
       }
       // The lock is re-entrant: unload runs inside it, so nothing can load the plugin in between.
       if (plugin?.state === 'active' || plugin?.state === 'loading') await this.options.plugins.unload(name);
@@ -216,7 +216,7 @@ export class PluginInstaller {
     const plugin = await this.options.plugins.get(name);
     if (plugin || (await exists(this.target(name)))) {
       const version = plugin ? ` (version ${plugin.version}, ${plugin.scope})` : '';
-      throw createError('ALREADY_INSTALLED', `Plugin '${name}' is already installed${version}; uninstall it first`, 409);
+      throw createError('ALREADY_INSTALLED', `Plugin '${name}' is already installed${version}; uninstall it first`);
     }
   }
 
@@ -236,13 +236,12 @@ export class PluginInstaller {
     const plugin = await this.options.plugins.get(entry.name);
     if (!plugin) throw notInstalled(entry.name);
     if (plugin.scope === 'builtin') {
-      throw createError('ILLEGAL_TRANSITION', `Plugin '${entry.name}' is built into the backend and cannot be updated from the store`, 409);
+      throw createError('ILLEGAL_TRANSITION', `Plugin '${entry.name}' is built into the backend and cannot be updated from the store`);
     }
     if (!isNewerVersion(entry.version, plugin.version)) {
       throw createError(
         'NO_NEWER_VERSION',
         `Plugin '${entry.name}' is installed at version ${plugin.version}; the store's version ${entry.version} is not newer`,
-        409,
       );
     }
     return plugin;
@@ -284,7 +283,7 @@ function resultView(plugin: InstalledPluginView | undefined, entry: StoreCatalog
 }
 
 function notInstalled(ref: string) {
-  return createError('NOT_INSTALLED', `No installed plugin '${ref}' (by name or store id)`, 404);
+  return createError('NOT_INSTALLED', `No installed plugin '${ref}' (by name or store id)`);
 }
 
 async function exists(file: string): Promise<boolean> {

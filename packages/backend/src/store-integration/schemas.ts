@@ -1,4 +1,4 @@
-import { ApiErrorBody, STORE_DEFAULT_PER_PAGE, STORE_MAX_PAGE, STORE_MAX_PER_PAGE } from '@oko/shared';
+import { STORE_DEFAULT_PER_PAGE, STORE_MAX_PAGE, STORE_MAX_PER_PAGE } from '@oko/shared';
 import { Type, type Static } from 'typebox';
 
 /**
@@ -92,8 +92,3 @@ export const GithubImportBody = Type.Object({
 });
 export type GithubImportBody = Static<typeof GithubImportBody>;
 
-/** The error body without its $id (a schema id may be registered once per instance), for the docs of each route. */
-const ErrorResponse = Type.Object(ApiErrorBody.properties, { description: '{"error":{"code","message"}}' });
-
-/** Response schemas of the error statuses a route answers with. */
-export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((status) => [status, ErrorResponse]));

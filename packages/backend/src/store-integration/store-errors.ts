@@ -1,8 +1,8 @@
-import { createError, ErrorCodes, type ErrorCode, type OkoError } from '@oko/shared';
+import { createError, isErrorCode, readApiError, type ErrorCode, type OkoError } from '@oko/shared';
 
 /** Network-level failure or timeout talking to the store: the store is, for us, unavailable. */
 export function storeUnavailable(baseUrl: string, error: unknown, timeoutMs: number): OkoError {
-  return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} is unavailable: ${describeFetchFailure(error, timeoutMs)}`, 503, {
+  return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} is unavailable: ${describeFetchFailure(error, timeoutMs)}`, {
     cause: error,
   });
 }
@@ -35,8 +35,6 @@ export function isStaleSocket(error: unknown): boolean {
   return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
 }
 
-const knownCodes = new Set<string>(ErrorCodes);
-
 /**
  * Turns the store's error answer into an OkoError with the store's status, code and message, so
  * the backend passes it through unchanged. An answer that is not the error shape (a proxy's HTML
@@ -49,14 +47,14 @@ export async function storeAnswerError(response: Response, baseUrl: string): Pro
   } catch {
     body = undefined;
   }
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  if (error && typeof error.code === 'string' && typeof error.message === 'string') {
-    // Codes both services share live in one list; a code the store added later still passes through.
-    const code = (knownCodes.has(error.code) ? error.code : error.code.replace(/[^A-Z0-9_]/g, '') || 'BAD_REQUEST') as ErrorCode;
-    return createError(code, error.message, response.status);
+  const error = readApiError(body);
+  if (error) {
+    // Codes both services share live in one table; a code the store added later still passes through.
+    const code = (isErrorCode(error.code) ? error.code : error.code.replace(/[^A-Z0-9_]/g, '') || 'BAD_REQUEST') as ErrorCode;
+    return createError(code, error.message, { status: response.status });
   }
   if (response.status >= 500) {
-    return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, 503);
+    return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} answered HTTP ${response.status}`);
   }
-  return createError('BAD_REQUEST', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, response.status);
+  return createError('BAD_REQUEST', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, { status: response.status });
 }

@@ -10,7 +10,7 @@ import { createError } from '@oko/shared';
 export function forwardableUpload(body: unknown, headers: IncomingHttpHeaders, maxBytes: number): AsyncIterable<Uint8Array> {
   const contentType = headers['content-type'] ?? '';
   if (!/^multipart\/form-data\s*;/i.test(contentType) || !isReadable(body)) {
-    throw createError('UNSUPPORTED_MEDIA_TYPE', "Upload a ZIP as multipart/form-data with the file in field 'file'", 415);
+    throw createError('UNSUPPORTED_MEDIA_TYPE', "Upload a ZIP as multipart/form-data with the file in field 'file'");
   }
   const announced = Number(headers['content-length']);
   if (Number.isFinite(announced) && announced > maxBytes) throw tooLarge(maxBytes);
@@ -30,7 +30,7 @@ async function* counted(source: Readable, maxBytes: number): AsyncGenerator<Uint
 }
 
 function tooLarge(maxBytes: number) {
-  return createError('PAYLOAD_TOO_LARGE', `Upload is larger than the ${Math.round(maxBytes / 1024 / 1024)} MiB the backend forwards`, 413);
+  return createError('PAYLOAD_TOO_LARGE', `Upload is larger than the ${Math.round(maxBytes / 1024 / 1024)} MiB the backend forwards`);
 }
 
 function isReadable(value: unknown): value is Readable {

@@ -9,7 +9,6 @@ function mismatch(entry: StoreCatalogEntry, detail: string): OkoError {
   return createError(
     'CHECKSUM_MISMATCH',
     `The package of '${entry.name}' from the store does not match its catalog entry (${detail}); nothing was installed`,
-    422,
   );
 }
 

@@ -22,7 +22,7 @@ const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
 
 function invalid(message: string, cause?: unknown): OkoError {
-  return createError('INVALID_ARCHIVE', message, 422, cause === undefined ? undefined : { cause });
+  return createError('INVALID_ARCHIVE', message, cause === undefined ? undefined : { cause });
 }
 
 function show(name: string): string {

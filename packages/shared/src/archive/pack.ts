@@ -24,12 +24,12 @@ async function listFiles(root: string, relative: string, options: PackOptions, o
   for (const child of children) {
     const rel = relative ? `${relative}/${child.name}` : child.name;
     if (child.isSymbolicLink()) {
-      throw createError('INVALID_ARCHIVE', `plugin folder contains a symbolic link: ${rel}`, 422);
+      throw createError('INVALID_ARCHIVE', `plugin folder contains a symbolic link: ${rel}`);
     }
     if (options.exclude?.(rel, child.isDirectory())) continue;
     if (child.isDirectory()) await listFiles(root, rel, options, out);
     else if (child.isFile()) out.push(rel);
-    else throw createError('INVALID_ARCHIVE', `plugin folder contains something that is not a file or folder: ${rel}`, 422);
+    else throw createError('INVALID_ARCHIVE', `plugin folder contains something that is not a file or folder: ${rel}`);
   }
 }
 

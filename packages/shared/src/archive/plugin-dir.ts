@@ -62,7 +62,7 @@ async function collect(dir: string): Promise<Collected> {
 export async function readPluginDirectory(dir: string): Promise<PluginFiles> {
   const { manifest, ui, issues } = await collect(dir);
   if (!manifest || issues.length > 0) {
-    throw createError('INVALID_MANIFEST', `invalid plugin package: ${formatIssues(issues)}`, 422, { details: issues });
+    throw createError('INVALID_MANIFEST', `invalid plugin package: ${formatIssues(issues)}`, { details: issues });
   }
   return { manifest, ui };
 }

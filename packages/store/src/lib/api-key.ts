@@ -21,7 +21,7 @@ export function requireApiKey(apiKey: string | null) {
   return async (request: FastifyRequest): Promise<void> => {
     if (!apiKey) return;
     const key = presentedKey(request.headers);
-    if (!key) throw createError('UNAUTHORIZED', 'This store requires an API key: send X-API-Key or Authorization: Bearer', 401);
-    if (!sameKey(key, apiKey)) throw createError('UNAUTHORIZED', 'The API key is not valid', 401);
+    if (!key) throw createError('UNAUTHORIZED', 'This store requires an API key: send X-API-Key or Authorization: Bearer');
+    if (!sameKey(key, apiKey)) throw createError('UNAUTHORIZED', 'The API key is not valid');
   };
 }

@@ -13,7 +13,7 @@ const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 const REF = /^[A-Za-z0-9._/-]{1,200}$/;
 
 function badUrl(message: string) {
-  return createError('INVALID_REPO_URL', message, 400);
+  return createError('INVALID_REPO_URL', message);
 }
 
 /**
@@ -46,7 +46,7 @@ export function parseRepoUrl(raw: string, github: Pick<GithubConfig, 'apiUrl' | 
 /** A branch, tag or commit name that is safe to put in the zipball path. */
 export function checkBranch(branch: string): string {
   const ok = REF.test(branch) && !branch.startsWith('/') && !branch.startsWith('-') && !branch.endsWith('/') && !branch.split('/').includes('..');
-  if (!ok) throw createError('BAD_REQUEST', `branch is not a valid git ref name: ${JSON.stringify(branch)}`, 400);
+  if (!ok) throw createError('BAD_REQUEST', `branch is not a valid git ref name: ${JSON.stringify(branch)}`);
   return branch;
 }
 
@@ -55,7 +55,7 @@ export function checkSubdirectory(subdirectory: string | undefined): string {
   const value = (subdirectory ?? '').trim().replace(/^\.\//, '').replace(/\/+$/, '');
   if (value === '' || value === '.') return '';
   if (!isSafeRelativePath(value) || value.split('/').includes('.')) {
-    throw createError('BAD_REQUEST', `subdirectory must be a relative folder inside the repository: ${JSON.stringify(subdirectory)}`, 400);
+    throw createError('BAD_REQUEST', `subdirectory must be a relative folder inside the repository: ${JSON.stringify(subdirectory)}`);
   }
   return value;
 }

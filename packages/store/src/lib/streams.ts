@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createError, type OkoError } from '@oko/shared';
 
 export function tooLargeError(maxBytes: number): OkoError {
-  return createError('PAYLOAD_TOO_LARGE', `The plugin package is larger than the limit of ${maxBytes} bytes`, 413);
+  return createError('PAYLOAD_TOO_LARGE', `The plugin package is larger than the limit of ${maxBytes} bytes`);
 }
 
 /** Passes bytes through and fails with 413 the moment more than maxBytes went by. */
@@ -34,7 +34,7 @@ export class IdleTimeout extends Transform {
 
   private arm(): NodeJS.Timeout {
     return setTimeout(() => {
-      this.destroy(createError('UPLOAD_TIMEOUT', `The upload sent no data for ${this.idleMs} ms and was dropped`, 408));
+      this.destroy(createError('UPLOAD_TIMEOUT', `The upload sent no data for ${this.idleMs} ms and was dropped`));
     }, this.idleMs);
   }
 

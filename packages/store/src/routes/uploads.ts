@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createError, GithubImportRequest, isOkoError, UploadResult, UploadZipForm } from '@oko/shared';
+import { createError, errorResponses, GithubImportRequest, isOkoError, UploadResult, UploadZipForm } from '@oko/shared';
 import type { FastifyRequest } from 'fastify';
 import type { StoreConfig } from '../config.js';
 import { requireApiKey } from '../lib/api-key.js';
 import { tooLargeError } from '../lib/streams.js';
 import { toCatalogEntry, type CatalogRecord } from '../services/catalog-record.js';
 import type { StoreServices } from '../services/index.js';
-import { errors } from './schemas.js';
 
 /** Room for multipart boundaries and part headers around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -18,7 +17,7 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  */
 function malformedMultipart(error: unknown): unknown {
   if (isOkoError(error) || !(error instanceof Error) || typeof (error as { code?: unknown }).code === 'string') return error;
-  return createError('BAD_REQUEST', `The multipart/form-data body is malformed: ${error.message}`, 400);
+  return createError('BAD_REQUEST', `The multipart/form-data body is malformed: ${error.message}`);
 }
 
 function uploadResult(record: CatalogRecord, how: string) {
@@ -44,7 +43,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         tags: ['uploads'],
         summary: 'Upload a plugin ZIP as multipart/form-data field "file"',
         consumes: ['multipart/form-data'],
-        response: { 201: UploadResult, ...errors(400, 401, 403, 408, 409, 413, 415, 422, 503, 507) },
+        response: { 201: UploadResult, ...errorResponses('BAD_REQUEST', 'UPLOAD_ABORTED', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'UPLOAD_TIMEOUT', 'PLUGIN_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_ARCHIVE', 'INVALID_MANIFEST', 'CATALOG_READ_ONLY', 'INSUFFICIENT_STORAGE') },
       },
     },
     async (request, reply) => {
@@ -53,7 +52,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       });
       if (!part || part.fieldname !== 'file') {
         part?.file.resume();
-        throw createError('BAD_REQUEST', "Send the plugin ZIP as multipart/form-data field 'file'", 400);
+        throw createError('BAD_REQUEST', "Send the plugin ZIP as multipart/form-data field 'file'");
       }
       // busboy reports a broken body (no closing boundary, a bad part header) on the file stream,
       // and may hand the import its own error for the same cause.
@@ -74,7 +73,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         tags: ['uploads'],
         summary: 'Import a plugin from a GitHub repository (zipball of a branch, optionally a subdirectory)',
         body: GithubImportRequest,
-        response: { 201: UploadResult, ...errors(400, 401, 403, 404, 409, 413, 422, 502, 503, 507) },
+        response: { 201: UploadResult, ...errorResponses('VALIDATION_FAILED', 'INVALID_REPO_URL', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'GITHUB_NOT_FOUND', 'PLUGIN_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE', 'INVALID_ARCHIVE', 'INVALID_MANIFEST', 'GITHUB_UPSTREAM_ERROR', 'CATALOG_READ_ONLY', 'INSUFFICIENT_STORAGE') },
       },
     },
     async (request, reply) => {

@@ -83,7 +83,7 @@ export class JsonCatalogRepository implements CatalogRepository {
     return this.write((records) => {
       const same = records.find((r) => r.name === record.name && r.version === record.version);
       if (same) {
-        throw createError('PLUGIN_ALREADY_EXISTS', `Plugin '${record.name}' version ${record.version} is already in the catalog (id ${same.id})`, 409);
+        throw createError('PLUGIN_ALREADY_EXISTS', `Plugin '${record.name}' version ${record.version} is already in the catalog (id ${same.id})`);
       }
       if (records.some((r) => r.id === record.id)) throw new Error(`catalog id collision: ${record.id}`);
       return { next: [...records, record], result: undefined };
@@ -93,7 +93,7 @@ export class JsonCatalogRepository implements CatalogRepository {
   remove(id: string): Promise<CatalogRecord> {
     return this.write((records) => {
       const found = records.find((r) => r.id === id);
-      if (!found) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`, 404);
+      if (!found) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
       return { next: records.filter((r) => r !== found), result: found };
     });
   }
@@ -101,7 +101,7 @@ export class JsonCatalogRepository implements CatalogRepository {
   updatePackage(id: string, pkg: { size: number; sha256: string }): Promise<CatalogRecord> {
     return this.write((records) => {
       const found = records.find((r) => r.id === id);
-      if (!found) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`, 404);
+      if (!found) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
       const updated = { ...found, size: pkg.size, sha256: pkg.sha256 };
       return { next: records.map((r) => (r === found ? updated : r)), result: updated };
     });
@@ -111,7 +111,7 @@ export class JsonCatalogRepository implements CatalogRepository {
   private write<T>(change: (records: readonly CatalogRecord[]) => { next: CatalogRecord[]; result: T }): Promise<T> {
     const run = async (): Promise<T> => {
       if (this.readOnlyReason) {
-        throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.readOnlyReason}`, 503);
+        throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.readOnlyReason}`);
       }
       const { next, result } = change(this.records);
       const file: CatalogFile = { format: 1, plugins: next };

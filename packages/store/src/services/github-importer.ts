@@ -44,7 +44,7 @@ export class GithubImporter {
       await rm(zipPath, { force: true });
       const pluginDir = subdirectory ? resolveInside(root, subdirectory) : root;
       if (subdirectory && !(await stat(pluginDir).catch(() => null))?.isDirectory()) {
-        throw createError('GITHUB_NOT_FOUND', `Folder '${subdirectory}' not found in ${label}`, 404);
+        throw createError('GITHUB_NOT_FOUND', `Folder '${subdirectory}' not found in ${label}`);
       }
       const files = await readPluginDirectory(pluginDir);
       return {
@@ -79,7 +79,7 @@ export class GithubImporter {
       }
       if (response.status === 404) {
         await response.body?.cancel();
-        throw createError('GITHUB_NOT_FOUND', `Repository ${ref.owner}/${ref.repo}${branch ? ` or branch '${branch}'` : ''} not found on GitHub`, 404);
+        throw createError('GITHUB_NOT_FOUND', `Repository ${ref.owner}/${ref.repo}${branch ? ` or branch '${branch}'` : ''} not found on GitHub`);
       }
       if (!response.ok || !response.body) {
         await response.body?.cancel();
@@ -116,5 +116,5 @@ export class GithubImporter {
 }
 
 function upstream(message: string, cause?: unknown) {
-  return createError('GITHUB_UPSTREAM_ERROR', message, 502, cause === undefined ? undefined : { cause });
+  return createError('GITHUB_UPSTREAM_ERROR', message, cause === undefined ? undefined : { cause });
 }

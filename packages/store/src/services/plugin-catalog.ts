@@ -78,7 +78,7 @@ export class PluginCatalog {
     const byId = await this.catalog.get(idOrName);
     if (byId) return byId;
     const newest = (await this.currentView()).sorted.find((r) => r.record.name === idOrName)?.record;
-    if (!newest) throw createError('PLUGIN_NOT_FOUND', `No plugin '${idOrName}' in the store catalog`, 404);
+    if (!newest) throw createError('PLUGIN_NOT_FOUND', `No plugin '${idOrName}' in the store catalog`);
     return newest;
   }
 
@@ -111,7 +111,7 @@ export class PluginCatalog {
     if (cached?.isFile() && cached.size === record.size) return { record, file, size: cached.size, sha256: record.sha256 };
     const dir = this.storage.pluginDir(record.storage);
     if (!(await stat(dir).catch(() => null))?.isDirectory()) {
-      throw createError('PLUGIN_NOT_FOUND', `The files of plugin '${record.id}' are missing from the store`, 404);
+      throw createError('PLUGIN_NOT_FOUND', `The files of plugin '${record.id}' are missing from the store`);
     }
     const rebuilt = await packPluginDirectory(dir, file);
     if (rebuilt.sha256 === record.sha256) return { record, file, ...rebuilt };

@@ -34,7 +34,7 @@ export class PluginPublisher {
 
   assertWritable(): void {
     if (this.catalog.readOnlyReason) {
-      throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.catalog.readOnlyReason}`, 503);
+      throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.catalog.readOnlyReason}`);
     }
   }
 
@@ -58,7 +58,7 @@ export class PluginPublisher {
   private async assertNew({ manifest }: PluginFiles): Promise<void> {
     const same = (await this.catalog.list()).find((r) => r.name === manifest.name && r.version === manifest.version);
     if (same) {
-      throw createError('PLUGIN_ALREADY_EXISTS', `Plugin '${manifest.name}' version ${manifest.version} is already in the catalog (id ${same.id})`, 409);
+      throw createError('PLUGIN_ALREADY_EXISTS', `Plugin '${manifest.name}' version ${manifest.version} is already in the catalog (id ${same.id})`);
     }
   }
 

@@ -38,6 +38,6 @@ describe('errorResponses', () => {
   it('groups codes by their status and names them in the docs', () => {
     const answers = errorResponses('PLUGIN_NOT_FOUND', 'NOT_INSTALLED', 'STORE_UNAVAILABLE');
     expect(Object.keys(answers).sort()).toEqual(['404', '503']);
-    expect(answers[404]!.description).toContain('PLUGIN_NOT_FOUND | NOT_INSTALLED');
+    expect((answers[404] as { description?: string }).description).toContain('PLUGIN_NOT_FOUND | NOT_INSTALLED');
   });
 });

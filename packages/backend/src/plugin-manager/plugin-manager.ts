@@ -143,7 +143,7 @@ export class PluginManager {
   async killUnresponsive(host: PluginHost, reason: string): Promise<void> {
     const record = this.activeRecords().find((r) => r.host === host);
     await host.kill();
-    if (record) await this.markCrashed(record, reason);
+    if (record) await this.markCrashed(record, host, reason);
   }
 
   /** Stops every host without touching the persisted sets, so a restart restores them. */
@@ -190,7 +190,7 @@ export class PluginManager {
         activeRecords: () => this.activeRecords(),
         onEmit: (topic, data) => this.events.publish(topic, data, scan.id),
       });
-      host.onCrash = (reason) => void this.markCrashed(record, reason);
+      host.onCrash = (reason) => void this.markCrashed(record, host, reason);
       record.host = host;
       record.state = stateAfter(record.state, 'loaded');
       record.loadedAt = new Date().toISOString();
@@ -215,8 +215,12 @@ export class PluginManager {
     if (host) await host.stop(this.teardownTimeoutMs());
   }
 
-  private async markCrashed(record: PluginRecord, reason: string): Promise<void> {
-    if (this.shuttingDown || !canTransition(record.state, 'crashed')) return;
+  /**
+   * A host the record no longer runs (an unload, reload or disable is stopping it) is not the
+   * plugin crashing: that operation decides the state, so the report is dropped.
+   */
+  private async markCrashed(record: PluginRecord, host: PluginHost, reason: string): Promise<void> {
+    if (this.shuttingDown || record.host !== host || !canTransition(record.state, 'crashed')) return;
     record.host = undefined;
     record.state = stateAfter(record.state, 'crashed');
     record.error = { reason, at: new Date().toISOString(), fromManifest: false };

@@ -21,7 +21,6 @@ declare module 'fastify' {
     pluginManager: PluginManager;
     /** Calls into active plugins: their routes, actions, pages; the registry. */
     pluginGateway: PluginGateway;
-    okoConfig: BackendConfig;
   }
 }
 
@@ -36,7 +35,6 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await pluginManager.init();
   app.decorate('pluginManager', pluginManager);
   app.decorate('pluginGateway', new PluginGateway(pluginManager, config));
-  app.decorate('okoConfig', config);
   app.addHook('onClose', async () => pluginManager.shutdown());
 
   registerErrorHandler(app);
@@ -64,12 +62,6 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await app.register(actionRoutes, { prefix: '/api/v1' });
   await app.register(pluginApiRoutes, { prefix: '/api/v1' });
 
-  // ── Store integration ─────────────────────────────────────────────────────────────────────
-  // The store-integration part registers its routes here, e.g.
-  //   await app.register(storeRoutes, { prefix: '/api/v1', config });
-  // and reaches the plugin manager as `app.pluginManager` (rescan, get, unload, isBusy,
-  // withPluginLock) and the config as `app.okoConfig` (pluginsDir, storeUrl, storeApiKey).
-  // ──────────────────────────────────────────────────────────────────────────────────────────
   await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager });
 
   return app;

@@ -17,8 +17,6 @@ export const PAGE_MANIFEST_MAJOR = 1;
 export const PAGE_LAYOUTS = ['content-only', 'with-sidebar', 'dashboard', 'split-view'] as const;
 export type PageLayout = (typeof PAGE_LAYOUTS)[number];
 export const RENDERERS = ['universal', 'custom'] as const;
-/** Component types the universal renderer draws; others are shown as unsupported. */
-export const KNOWN_COMPONENT_TYPES = ['text', 'data-table', 'stat-card', 'action-button', 'key-value'] as const;
 
 const Capability = Type.String({ pattern: CAPABILITY_PATTERN, maxLength: 200 });
 const Id = Type.String({ minLength: 1, maxLength: 64 });

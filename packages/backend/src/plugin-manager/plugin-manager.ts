@@ -1,16 +1,17 @@
-import { mkdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdir } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { createError, formatIssues, isValidPluginName, type PluginDetails, type PluginSummary } from '@oko/shared';
+import { createError, isValidPluginName, type PluginDetails, type PluginSummary } from '@oko/shared';
 import type { BackendConfig } from '../config.js';
 import { EventBus } from './event-bus.js';
-import { PluginHost } from './host.js';
+import { applyFilesState } from './files-state.js';
+import { launchHost } from './host-launch.js';
+import type { PluginHost } from './host.js';
 import { PluginLocks } from './plugin-lock.js';
 import { pageSourceOf, type PageSource } from './plugin-pages.js';
 import { apiPrefixOfRecord, runsPageHandler, toDetails, toSummary, type PluginRecord } from './record.js';
-import { mainFileOf, PluginScanner } from './scanner.js';
-import { canTransition, nextState, refusalReason, type Operation } from './state-machine.js';
+import { ScanCoalescer } from './scan-coalescer.js';
+import { PluginScanner } from './scanner.js';
+import { canTransition, initialState, refusalReason, stateAfter, type Operation } from './state-machine.js';
 import { PluginStateStore, type PersistedStates } from './state-store.js';
 
 /**
@@ -18,30 +19,28 @@ import { PluginStateStore, type PersistedStates } from './state-store.js';
  * and the persisted disabled/active sets. Routes and the store integration call only this.
  */
 export class PluginManager {
-  readonly events: EventBus;
+  private readonly events = new EventBus(() => this.activeRecords());
   private readonly records = new Map<string, PluginRecord>();
   private readonly locks = new PluginLocks();
-  private readonly store: PluginStateStore;
+  /** plugin-states.json; `persisted` is what it holds, changed here first and then saved. */
+  private readonly savedStates: PluginStateStore;
   private persisted: PersistedStates = { disabled: new Set(), active: new Set() };
   private readonly scanner = new PluginScanner();
-  /** The scan in progress, and the one follow-up scan every caller arriving meanwhile shares. */
-  private scanRunning: Promise<void> | null = null;
-  private scanQueued: { done: Promise<void>; held: Set<string> } | null = null;
+  private readonly scans = new ScanCoalescer((held) => this.applyScan(held));
   private shuttingDown = false;
 
   constructor(
-    readonly config: BackendConfig,
+    private readonly config: BackendConfig,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.store = new PluginStateStore(config.dataDir, log);
-    this.events = new EventBus(() => this.activeRecords());
+    this.savedStates = new PluginStateStore(config.dataDir, log);
   }
 
   /** Reads the persisted states and scans the plugin folders. */
   async init(): Promise<void> {
     await mkdir(this.config.pluginsDir, { recursive: true });
     await mkdir(this.config.dataDir, { recursive: true });
-    this.persisted = await this.store.read();
+    this.persisted = await this.savedStates.read();
     await this.rescan();
   }
 
@@ -53,34 +52,10 @@ export class PluginManager {
 
   /**
    * Re-reads the plugin folders: new folders appear, removed ones go (their host is stopped).
-   * The answer reflects the disk as it was at the call: a scan already running may have read it
-   * earlier, so callers arriving during one share a single follow-up scan instead of each
-   * queueing their own.
+   * The answer reflects the disk as it was at the call (concurrent callers share scans).
    */
   rescan(): Promise<void> {
-    const held = this.locks.heldIds();
-    if (this.scanQueued) {
-      for (const id of held) this.scanQueued.held.add(id);
-      return this.scanQueued.done;
-    }
-    if (!this.scanRunning) return this.startScan(new Set(held));
-    const queued = { held: new Set(held), done: Promise.resolve() };
-    const settle = () => undefined;
-    queued.done = this.scanRunning.then(settle, settle).then(() => {
-      this.scanQueued = null;
-      return this.startScan(queued.held);
-    });
-    this.scanQueued = queued;
-    return queued.done;
-  }
-
-  /** `held`: plugin locks held by the callers waiting on this scan, so it may update those plugins. */
-  private startScan(held: ReadonlySet<string>): Promise<void> {
-    const running = this.applyScan(held).finally(() => {
-      if (this.scanRunning === running) this.scanRunning = null;
-    });
-    this.scanRunning = running;
-    return running;
+    return this.scans.request(this.locks.heldIds());
   }
 
   async list(): Promise<PluginSummary[]> {
@@ -109,23 +84,19 @@ export class PluginManager {
     return this.require(id).scan;
   }
 
-  isBusy(id: string): boolean {
-    return this.locks.isBusy(id);
-  }
-
   /** Runs `fn` as the only operation on plugin `id`; re-entrant, so `fn` may call unload(id). */
   withPluginLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     return this.locks.run(id, fn);
   }
 
   load(id: string): Promise<PluginDetails> {
-    return this.operate(id, 'load', (record) => this.startHost(record));
+    return this.operate(id, 'load', (record) => this.startHost(record, 'load'));
   }
 
   unload(id: string): Promise<PluginDetails> {
     return this.operate(id, 'unload', async (record) => {
       await this.stopHost(record);
-      record.state = nextState('unload');
+      record.state = stateAfter(record.state, 'unload');
       this.persisted.active.delete(id);
       await this.save();
     });
@@ -135,14 +106,14 @@ export class PluginManager {
   reload(id: string): Promise<PluginDetails> {
     return this.operate(id, 'reload', async (record) => {
       await this.stopHost(record);
-      await this.startHost(record);
+      await this.startHost(record, 'reload');
     });
   }
 
   enable(id: string): Promise<PluginDetails> {
     return this.operate(id, 'enable', async (record) => {
-      record.state = nextState('enable');
-      this.applyFilesState(record);
+      record.state = stateAfter(record.state, 'enable');
+      applyFilesState(record);
       this.persisted.disabled.delete(id);
       await this.save();
     });
@@ -151,7 +122,7 @@ export class PluginManager {
   disable(id: string): Promise<PluginDetails> {
     return this.operate(id, 'disable', async (record) => {
       await this.stopHost(record);
-      record.state = nextState('disable');
+      record.state = stateAfter(record.state, 'disable');
       record.error = undefined;
       this.persisted.disabled.add(id);
       this.persisted.active.delete(id);
@@ -172,7 +143,7 @@ export class PluginManager {
   async killUnresponsive(host: PluginHost, reason: string): Promise<void> {
     const record = this.activeRecords().find((r) => r.host === host);
     await host.kill();
-    if (record) await this.markCrashed(record, reason);
+    if (record) await this.markCrashed(record, host, reason);
   }
 
   /** Stops every host without touching the persisted sets, so a restart restores them. */
@@ -207,62 +178,34 @@ export class PluginManager {
     });
   }
 
-  private async startHost(record: PluginRecord): Promise<void> {
+  /** `operation` (load or reload) was allowed by operate(); the host's outcome moves the state on. */
+  private async startHost(record: PluginRecord, operation: 'load' | 'reload'): Promise<void> {
     const { scan } = record;
-    record.state = nextState('load');
+    record.state = stateAfter(record.state, operation);
     record.error = undefined;
     try {
-      if (!scan.manifest) throw new Error(formatIssues(scan.issues));
-      const main = mainFileOf(scan);
-      const entry = await stat(main).catch(() => null);
-      if (!entry?.isFile()) throw new Error(`entry file ${path.relative(scan.dir, main)} not found`);
-      const conflict = this.prefixConflict(record);
-      if (conflict) throw new Error(conflict);
-      const dataDir = path.join(this.config.dataDir, 'plugins', scan.id);
-      await mkdir(dataDir, { recursive: true });
-      const host = await PluginHost.start({
-        data: { pluginId: scan.id, mainUrl: pathToFileURL(main).href, manifest: scan.manifest, ui: scan.ui, dataDir },
-        memoryMb: this.config.pluginMemoryMb,
-        loadTimeoutMs: this.config.pluginLoadTimeoutMs,
+      const host = await launchHost(record, {
+        config: this.config,
         log: this.log,
+        activeRecords: () => this.activeRecords(),
         onEmit: (topic, data) => this.events.publish(topic, data, scan.id),
       });
-      const actionConflict = this.actionConflict(record, host);
-      if (actionConflict) {
-        await host.kill();
-        throw new Error(actionConflict);
-      }
-      host.onCrash = (reason) => void this.markCrashed(record, reason);
+      host.onCrash = (reason) => void this.markCrashed(record, host, reason);
       record.host = host;
-      record.state = nextState('loaded');
+      record.state = stateAfter(record.state, 'loaded');
       record.loadedAt = new Date().toISOString();
       this.persisted.active.add(scan.id);
       await this.save();
       this.log.info({ plugin: scan.id }, 'plugin loaded');
     } catch (error) {
       const reason = (error as Error).message;
-      record.state = nextState('failed');
+      record.state = stateAfter(record.state, 'failed');
       record.error = { reason, at: new Date().toISOString(), fromManifest: !scan.manifest };
       this.persisted.active.delete(scan.id);
       await this.save();
       this.log.warn({ plugin: scan.id }, `plugin failed to load: ${reason}`);
       throw createError('PLUGIN_LOAD_FAILED', `Plugin '${scan.id}' failed to load: ${reason}`, { details: { state: record.state } });
     }
-  }
-
-  private prefixConflict(record: PluginRecord): string | undefined {
-    const prefix = apiPrefixOfRecord(record);
-    const other = this.findActiveByPrefix(prefix);
-    return other && other !== record ? `api prefix '${prefix}' is already used by active plugin '${other.scan.id}'` : undefined;
-  }
-
-  private actionConflict(record: PluginRecord, host: PluginHost): string | undefined {
-    for (const other of this.activeRecords()) {
-      if (other === record) continue;
-      const taken = [...host.actions].find((type) => other.host!.actions.has(type));
-      if (taken) return `action '${taken}' is already registered by active plugin '${other.scan.id}'`;
-    }
-    return undefined;
   }
 
   private async stopHost(record: PluginRecord): Promise<void> {
@@ -272,26 +215,18 @@ export class PluginManager {
     if (host) await host.stop(this.teardownTimeoutMs());
   }
 
-  private async markCrashed(record: PluginRecord, reason: string): Promise<void> {
-    if (this.shuttingDown || !canTransition(record.state, 'crashed')) return;
+  /**
+   * A host the record no longer runs (an unload, reload or disable is stopping it) is not the
+   * plugin crashing: that operation decides the state, so the report is dropped.
+   */
+  private async markCrashed(record: PluginRecord, host: PluginHost, reason: string): Promise<void> {
+    if (this.shuttingDown || record.host !== host || !canTransition(record.state, 'crashed')) return;
     record.host = undefined;
-    record.state = nextState('crashed');
+    record.state = stateAfter(record.state, 'crashed');
     record.error = { reason, at: new Date().toISOString(), fromManifest: false };
     this.persisted.active.delete(record.scan.id);
     this.log.error({ plugin: record.scan.id }, `plugin stopped: ${reason}`);
     await this.save();
-  }
-
-  /** Invalid files put a plugin in error; fixed files take it back to discovered. */
-  private applyFilesState(record: PluginRecord): void {
-    if (record.state === 'disabled' || record.state === 'active' || record.state === 'loading') return;
-    if (record.scan.issues.length > 0) {
-      record.state = 'error';
-      record.error = { reason: formatIssues(record.scan.issues), at: record.error?.at ?? new Date().toISOString(), fromManifest: true };
-    } else if (record.state === 'error' && record.error?.fromManifest) {
-      record.state = 'discovered';
-      record.error = undefined;
-    }
   }
 
   /** A plugin whose lock someone other than the waiting callers holds is left as it is. */
@@ -309,8 +244,8 @@ export class PluginManager {
     for (const [id, scan] of found) {
       const record = this.records.get(id);
       if (!record) {
-        const fresh: PluginRecord = { scan, state: this.persisted.disabled.has(id) ? 'disabled' : 'discovered' };
-        this.applyFilesState(fresh);
+        const fresh: PluginRecord = { scan, state: initialState(this.persisted.disabled.has(id)) };
+        applyFilesState(fresh);
         this.records.set(id, fresh);
         continue;
       }
@@ -318,11 +253,11 @@ export class PluginManager {
       if (record.state === 'active' || record.state === 'loading') continue;
       if (this.locks.isBusy(id) && !held.has(id)) continue;
       record.scan = scan;
-      this.applyFilesState(record);
+      applyFilesState(record);
     }
   }
 
   private save(): Promise<void> {
-    return this.store.save(this.persisted).catch((error: Error) => this.log.error({ err: error }, 'could not persist plugin states'));
+    return this.savedStates.save(this.persisted).catch((error: Error) => this.log.error({ err: error }, 'could not persist plugin states'));
   }
 }

@@ -32,7 +32,7 @@ export async function pageManifestOf(plugin: ScannedPlugin): Promise<PageManifes
 }
 
 /** static/index.html of the plugin, when it has one. */
-export async function staticPagePath(plugin: ScannedPlugin): Promise<string | null> {
+async function staticPagePath(plugin: ScannedPlugin): Promise<string | null> {
   const file = path.join(plugin.dir, 'static', 'index.html');
   const info = await stat(file).catch(() => null);
   return info?.isFile() ? file : null;

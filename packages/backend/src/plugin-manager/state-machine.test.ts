@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PLUGIN_STATES } from '@oko/shared';
-import { canTransition, nextState, refusalReason } from './state-machine.js';
+import { canTransition, initialState, refusalReason, stateAfter } from './state-machine.js';
 
 describe('plugin state machine', () => {
   it('allows the seed lifecycle discovered -> loading -> active -> discovered', () => {
-    expect(canTransition('discovered', 'load')).toBe(true);
-    expect(nextState('load')).toBe('loading');
-    expect(canTransition('loading', 'loaded')).toBe(true);
-    expect(canTransition('active', 'unload')).toBe(true);
-    expect(nextState('unload')).toBe('discovered');
+    expect(stateAfter('discovered', 'load')).toBe('loading');
+    expect(stateAfter('loading', 'loaded')).toBe('active');
+    expect(stateAfter('active', 'unload')).toBe('discovered');
   });
 
   it('refuses to load a disabled plugin and says to enable it', () => {
@@ -22,5 +20,43 @@ describe('plugin state machine', () => {
 
   it('never lets a user operation start while loading', () => {
     for (const op of ['load', 'unload', 'reload', 'enable', 'disable'] as const) expect(canTransition('loading', op)).toBe(false);
+  });
+
+  it('reloads an active or failed plugin through loading', () => {
+    expect(stateAfter('active', 'reload')).toBe('loading');
+    expect(stateAfter('error', 'reload')).toBe('loading');
+    expect(canTransition('discovered', 'reload')).toBe(false);
+  });
+
+  it('puts a loading plugin in error when it fails, and a running one when its host crashes', () => {
+    expect(stateAfter('loading', 'failed')).toBe('error');
+    expect(stateAfter('active', 'crashed')).toBe('error');
+    for (const state of PLUGIN_STATES.filter((s) => s !== 'active')) expect(canTransition(state, 'crashed')).toBe(false);
+  });
+
+  it('moves a plugin that is not running to error when its files turn invalid, and keeps it there while they stay so', () => {
+    expect(stateAfter('discovered', 'filesInvalid')).toBe('error');
+    expect(stateAfter('error', 'filesInvalid')).toBe('error');
+  });
+
+  it('leaves running, loading and disabled plugins alone when their files change', () => {
+    for (const state of ['active', 'loading', 'disabled'] as const) {
+      expect(canTransition(state, 'filesInvalid')).toBe(false);
+      expect(canTransition(state, 'filesFixed')).toBe(false);
+    }
+  });
+
+  it('takes a plugin in error back to discovered when its files are fixed', () => {
+    expect(stateAfter('error', 'filesFixed')).toBe('discovered');
+    expect(canTransition('discovered', 'filesFixed')).toBe(false);
+  });
+
+  it('starts a found folder as discovered, or disabled when the user disabled it before', () => {
+    expect(initialState(false)).toBe('discovered');
+    expect(initialState(true)).toBe('disabled');
+  });
+
+  it('throws on a transition the table does not allow, naming it', () => {
+    expect(() => stateAfter('disabled', 'load')).toThrow(/no transition 'load' from 'disabled'/);
   });
 });

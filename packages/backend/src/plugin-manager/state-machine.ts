@@ -2,11 +2,14 @@ import type { PluginState } from '@oko/shared';
 
 /**
  * The plugin lifecycle, in one table. Operations are what users ask for; `loaded`, `failed` and
- * `crashed` are what the plugin host reports. Everything not listed here is illegal.
+ * `crashed` are what the plugin host reports; `filesInvalid` and `filesFixed` are what a scan finds
+ * in the plugin's folder. Everything not listed here is illegal.
  */
 export type Operation = 'load' | 'unload' | 'reload' | 'enable' | 'disable';
 export type HostEvent = 'loaded' | 'failed' | 'crashed';
-export type Transition = Operation | HostEvent;
+/** Running code keeps the files it was loaded with, so a scan moves only plugins that are not running. */
+export type FilesEvent = 'filesInvalid' | 'filesFixed';
+export type Transition = Operation | HostEvent | FilesEvent;
 
 const TABLE: Record<Transition, { from: readonly PluginState[]; to: PluginState }> = {
   load: { from: ['discovered', 'error'], to: 'loading' },
@@ -17,6 +20,10 @@ const TABLE: Record<Transition, { from: readonly PluginState[]; to: PluginState 
   loaded: { from: ['loading'], to: 'active' },
   failed: { from: ['loading'], to: 'error' },
   crashed: { from: ['active'], to: 'error' },
+  // error -> error: the files changed but are still invalid, so the reason is read again.
+  filesInvalid: { from: ['discovered', 'error'], to: 'error' },
+  // Only an error that came from the files clears by fixing them; the caller checks that.
+  filesFixed: { from: ['error'], to: 'discovered' },
 };
 
 /** Why an operation is refused in a state, in words a user can act on. */
@@ -25,11 +32,21 @@ const REFUSALS: Partial<Record<PluginState, string>> = {
   disabled: 'it is disabled; enable it first',
 };
 
+/** A folder found by a scan starts discovered, or disabled when the user disabled it before. */
+export function initialState(disabledByUser: boolean): PluginState {
+  return disabledByUser ? 'disabled' : 'discovered';
+}
+
 export function canTransition(from: PluginState, transition: Transition): boolean {
   return TABLE[transition].from.includes(from);
 }
 
-export function nextState(transition: Transition): PluginState {
+/**
+ * The state `transition` leads to from `from`. Callers check canTransition first (and answer
+ * ILLEGAL_TRANSITION to users), so a refusal here is a bug in the manager, not a user error.
+ */
+export function stateAfter(from: PluginState, transition: Transition): PluginState {
+  if (!canTransition(from, transition)) throw new Error(`plugin state machine: no transition '${transition}' from '${from}'`);
   return TABLE[transition].to;
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createError, errorResponses, PageManifestAnswer, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
 import { Type } from 'typebox';
-import { resolveInside } from '../lib/safe-path.js';
+import { findFileInside } from '../lib/safe-path.js';
 import { pageManifestOf } from '../plugin-manager/plugin-pages.js';
 import { PluginIdParams, pluginId } from './plugin-id.js';
 import { sendPluginReply, toPluginRequest } from './plugin-reply.js';
@@ -66,7 +66,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const id = pluginId(request.params);
       const plugin = await manager.pluginFolder(id);
-      const file = await resolveInside(path.join(plugin.dir, 'static'), request.params['*']);
+      const file = await findFileInside(path.join(plugin.dir, 'static'), request.params['*']);
       if (!file) throw createError('NOT_FOUND', `No file '${request.params['*'].slice(0, 200)}' in the static folder of plugin '${id}'`);
       return reply.sendFile(path.basename(file), path.dirname(file));
     },

@@ -23,7 +23,7 @@ const children = services.map(({ name, entry }) => {
   // signal as "stop now" and skip its graceful close.
   const child = spawn(process.execPath, [path.join(root, entry)], { cwd: root, stdio: 'inherit', env, detached: true });
   child.on('exit', (code, signal) => {
-    console.log(`[start] ${name} exited (${signal ?? code}); stopping the rest`);
+    console.log(`[start] ${name} exited (${signal ?? code})${stopping ? '' : '; stopping the rest'}`);
     shutdown(code ?? 1);
   });
   return child;

@@ -18,23 +18,35 @@ const env = {
 };
 
 const children = services.map(({ name, entry }) => {
-  const child = spawn(process.execPath, [path.join(root, entry)], { cwd: root, stdio: 'inherit', env });
+  // Its own process group, so a Ctrl+C in the terminal reaches only this launcher, which passes one
+  // SIGTERM on: a service that got the terminal's SIGINT and then ours would take the second
+  // signal as "stop now" and skip its graceful close.
+  const child = spawn(process.execPath, [path.join(root, entry)], { cwd: root, stdio: 'inherit', env, detached: true });
   child.on('exit', (code, signal) => {
-    console.log(`[start] ${name} exited (${signal ?? code}); stopping the rest`);
+    console.log(`[start] ${name} exited (${signal ?? code})${stopping ? '' : '; stopping the rest'}`);
     shutdown(code ?? 1);
   });
   return child;
 });
 
+// A supervisor, not a server, so no close-with-grace: it waits for its children (each bounds its
+// own close) and exits with the code of the one that failed first, not 0 on a fixed timer.
 let stopping = false;
-function shutdown(code) {
+function shutdown(exitCode) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 3000).unref();
+  process.exitCode = exitCode;
+  signalChildren('SIGTERM');
+  // Past the services' own bounds (10 s store, 15 s backend), end what is left.
+  setTimeout(() => signalChildren('SIGKILL'), 20_000).unref();
 }
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
+function signalChildren(signal) {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  // A second Ctrl+C passes a second signal on, which the services take as "stop now".
+  process.on(signal, () => (stopping ? signalChildren('SIGTERM') : shutdown(0)));
+}
 
 // Say which URL to open once the dashboard answers and sees its store (the store seeds its catalog
 // before it listens, so on a first run it comes up a moment after the backend).

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { BackendEnv, ConfigError, loadConfig } from './config.js';
 
 describe('backend config from env', () => {
   it('uses the documented defaults when nothing is set', () => {
@@ -43,11 +43,52 @@ describe('backend config from env', () => {
     ['OKO_PORT', 'http'],
     ['OKO_PLUGIN_LOAD_TIMEOUT_MS', '1.5'],
     ['OKO_PLUGIN_MEMORY_MB', '1'],
-  ])('refuses %s=%s, naming the variable', (name, value) => {
+    ['OKO_PLUGIN_CALL_TIMEOUT_MS', '99'],
+    ['OKO_STORE_TIMEOUT_MS', '0'],
+    ['OKO_STORE_MAX_UPLOAD_MB', 'lots'],
+    ['OKO_ALLOWED_ORIGINS', 'not-an-origin'],
+    ['OKO_LOG_LEVEL', 'loud'],
+  ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
   it('refuses an OKO_STORE_URL that is not an absolute URL', () => {
     expect(() => loadConfig({ OKO_STORE_URL: 'not a url' })).toThrow('OKO_STORE_URL');
+  });
+
+  it('reads the store integration settings in the same pass', () => {
+    expect(loadConfig({}).storeIntegration).toEqual({ timeoutMs: 3000, transferIdleTimeoutMs: 30_000, maxUploadBytes: 100 * 1024 * 1024 });
+    expect(loadConfig({ OKO_STORE_TIMEOUT_MS: '500', OKO_STORE_MAX_UPLOAD_MB: '5' }).storeIntegration).toMatchObject({ timeoutMs: 500, maxUploadBytes: 5 * 1024 * 1024 });
+  });
+
+  it('takes a blank variable as unset, so its default applies', () => {
+    expect(loadConfig({ OKO_PORT: '', OKO_HOST: ' ', OKO_STORE_API_KEY: '', OKO_LOG_LEVEL: '' })).toMatchObject({ port: 8000, host: '127.0.0.1', storeApiKey: undefined, logLevel: 'info' });
+  });
+
+  it('reads the remaining variables', () => {
+    const config = loadConfig({ OKO_PLUGIN_CALL_TIMEOUT_MS: '1000', OKO_PLUGIN_MEMORY_MB: '64', OKO_FRONTEND_DIR: '/srv/ui', OKO_ALLOWED_ORIGINS: 'https://ui.example', OKO_LOG_LEVEL: 'warn' });
+    expect(config).toMatchObject({ pluginCallTimeoutMs: 1000, pluginMemoryMb: 64, frontendDir: '/srv/ui', allowedOrigins: ['https://ui.example'], logLevel: 'warn' });
+  });
+
+  it('lists every variable it reads in its schema', () => {
+    expect(Object.keys(BackendEnv.properties).sort()).toEqual([
+      'OKO_ALLOWED_ORIGINS',
+      'OKO_BUILTIN_PLUGINS_DIR',
+      'OKO_DATA_DIR',
+      'OKO_FRONTEND_DIR',
+      'OKO_HOST',
+      'OKO_LOG_LEVEL',
+      'OKO_PLUGINS_DIR',
+      'OKO_PLUGIN_CALL_TIMEOUT_MS',
+      'OKO_PLUGIN_LOAD_TIMEOUT_MS',
+      'OKO_PLUGIN_MEMORY_MB',
+      'OKO_PORT',
+      'OKO_STORE_API_KEY',
+      'OKO_STORE_MAX_UPLOAD_MB',
+      'OKO_STORE_TIMEOUT_MS',
+      'OKO_STORE_TRANSFER_TIMEOUT_MS',
+      'OKO_STORE_URL',
+    ]);
   });
 });

@@ -1,8 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOriginList } from '@oko/shared';
-import { readStoreIntegrationConfig, type StoreIntegrationConfig } from './store-integration/config.js';
+import { envError, originList, packageVersion, parseEnv } from '@oko/shared/server';
+import { Type } from 'typebox';
+import { StoreIntegrationEnv, storeIntegrationConfig, type StoreIntegrationConfig } from './store-integration/config.js';
+
+export { ConfigError } from '@oko/shared/server';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Everything the backend reads from the environment, read once at startup and passed down. */
 export interface BackendConfig {
@@ -32,57 +37,49 @@ export interface BackendConfig {
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_BUILTIN_DIR = path.join(packageRoot, 'builtin-plugins');
+const timeout = (fallback: number, description: string) => Type.Integer({ minimum: 100, maximum: 600_000, default: fallback, description });
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
-  }
-  return value;
-}
-
-function text(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
-
-/** Builds the config from `env`; throws a message naming the variable when a value is wrong. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
-  const storeUrl = (text(env, 'OKO_STORE_URL') ?? 'http://127.0.0.1:8001/api/v1').replace(/\/+$/, '');
-  try {
-    new URL(storeUrl);
-  } catch {
-    throw new Error(`OKO_STORE_URL must be an absolute URL, got '${storeUrl}'`);
-  }
+/** Every variable the backend reads, with its default (README, Dashboard backend > Configuration and Store integration). */
+export const BackendEnv = Type.Object({
+  OKO_HOST: Type.String({ default: '127.0.0.1', description: 'listen address' }),
+  OKO_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000, description: 'listen port; 0 picks a free one' }),
+  OKO_PLUGINS_DIR: Type.String({ default: './data/plugins', description: 'installed plugins, one folder each' }),
   // Unset means "the folder beside the package, if it exists"; set to '' means "no builtin plugins".
-  const builtinRaw = env.OKO_BUILTIN_PLUGINS_DIR;
-  const builtinDefault = path.join(packageRoot, 'builtin-plugins');
-  const builtinPluginsDir = builtinRaw === '' ? null : path.resolve(builtinRaw ?? builtinDefault);
+  OKO_BUILTIN_PLUGINS_DIR: Type.Optional(Type.String({ keepEmpty: true, description: 'plugins shipped with the backend; empty = none' })),
+  OKO_DATA_DIR: Type.String({ default: './data/backend', description: 'saved plugin states and each plugin\'s data folder' }),
+  OKO_PLUGIN_LOAD_TIMEOUT_MS: timeout(10_000, 'bound on setup(ctx)'),
+  OKO_PLUGIN_CALL_TIMEOUT_MS: timeout(30_000, 'bound on one route, page or action call'),
+  OKO_PLUGIN_MEMORY_MB: Type.Integer({ minimum: 16, maximum: 16_384, default: 256, description: 'V8 heap limit of each plugin host' }),
+  OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
+  OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'sent on store writes' })),
+  ...StoreIntegrationEnv.properties,
+  OKO_FRONTEND_DIR: Type.String({ default: path.join(packageRoot, '..', 'frontend', 'dist'), description: 'the built web UI, served at / when it exists' }),
+  OKO_ALLOWED_ORIGINS: Type.Optional(Type.String({ description: "comma-separated origins besides the backend's own whose pages may send writes" })),
+  OKO_LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info', description: 'pino log level' }),
+});
+
+/** Builds the config from `env`; throws a ConfigError naming the variable when a value is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
+  const vars = parseEnv(BackendEnv, env);
+  const storeUrl = vars.OKO_STORE_URL.replace(/\/+$/, '');
+  if (!URL.canParse(storeUrl)) throw envError('OKO_STORE_URL', vars.OKO_STORE_URL, 'must be an absolute URL');
+  const builtin = vars.OKO_BUILTIN_PLUGINS_DIR;
   return {
-    host: text(env, 'OKO_HOST') ?? '127.0.0.1',
-    port: integer(env, 'OKO_PORT', 8000, 0, 65535),
-    pluginsDir: path.resolve(text(env, 'OKO_PLUGINS_DIR') ?? './data/plugins'),
-    builtinPluginsDir: builtinPluginsDir && (builtinRaw !== undefined || existsSync(builtinPluginsDir)) ? builtinPluginsDir : null,
-    dataDir: path.resolve(text(env, 'OKO_DATA_DIR') ?? './data/backend'),
-    pluginLoadTimeoutMs: integer(env, 'OKO_PLUGIN_LOAD_TIMEOUT_MS', 10_000, 100, 600_000),
-    pluginCallTimeoutMs: integer(env, 'OKO_PLUGIN_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
-    pluginMemoryMb: integer(env, 'OKO_PLUGIN_MEMORY_MB', 256, 16, 16_384),
+    host: vars.OKO_HOST,
+    port: vars.OKO_PORT,
+    pluginsDir: path.resolve(vars.OKO_PLUGINS_DIR),
+    builtinPluginsDir: builtin === '' ? null : builtin !== undefined ? path.resolve(builtin) : existsSync(DEFAULT_BUILTIN_DIR) ? DEFAULT_BUILTIN_DIR : null,
+    dataDir: path.resolve(vars.OKO_DATA_DIR),
+    pluginLoadTimeoutMs: vars.OKO_PLUGIN_LOAD_TIMEOUT_MS,
+    pluginCallTimeoutMs: vars.OKO_PLUGIN_CALL_TIMEOUT_MS,
+    pluginMemoryMb: vars.OKO_PLUGIN_MEMORY_MB,
     storeUrl,
-    storeApiKey: text(env, 'OKO_STORE_API_KEY'),
-    storeIntegration: readStoreIntegrationConfig(env),
-    frontendDir: path.resolve(text(env, 'OKO_FRONTEND_DIR') ?? path.join(packageRoot, '..', 'frontend', 'dist')),
-    allowedOrigins: parseOriginList(env.OKO_ALLOWED_ORIGINS, 'OKO_ALLOWED_ORIGINS'),
-    version: packageVersion(),
-    logLevel: text(env, 'OKO_LOG_LEVEL') ?? 'info',
+    storeApiKey: vars.OKO_STORE_API_KEY,
+    storeIntegration: storeIntegrationConfig(vars),
+    frontendDir: path.resolve(vars.OKO_FRONTEND_DIR),
+    allowedOrigins: originList(vars.OKO_ALLOWED_ORIGINS, 'OKO_ALLOWED_ORIGINS'),
+    version: packageVersion(packageRoot),
+    logLevel: vars.OKO_LOG_LEVEL,
   };
 }

@@ -1,31 +1,13 @@
+import { configOrExit, listenWithGrace } from '@oko/shared/server';
 import { buildApp } from './app.js';
-import { loadConfig, type BackendConfig } from './config.js';
+import { loadConfig } from './config.js';
 
-let config: BackendConfig;
-try {
-  config = loadConfig();
-} catch (error) {
-  console.error(`oko backend: ${(error as Error).message}`);
-  process.exit(1);
-}
-
+const config = configOrExit('oko backend', () => loadConfig());
 const app = await buildApp(config);
 
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  app.log.info(`${signal}: unloading plugins and closing`);
-  // A second signal, or a teardown that never ends, still ends the process.
-  setTimeout(() => process.exit(1), 15_000).unref();
-  await app.close();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
-
 try {
-  await app.listen({ host: config.host, port: config.port });
+  // Closing unloads every plugin (onClose hook); their teardowns get up to 15 s in all.
+  await listenWithGrace(app, { host: config.host, port: config.port, drainMs: 3000, closeTimeoutMs: 15_000 });
 } catch (error) {
   app.log.error({ err: error }, 'could not listen');
   process.exit(1);

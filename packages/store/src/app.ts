@@ -4,8 +4,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard } from '@oko/shared';
+import { frameworkErrorHandler, notFoundHandler, registerErrorHandler } from '@oko/shared/server';
 import type { StoreConfig } from './config.js';
-import { frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { systemRoutes } from './routes/system.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -24,7 +24,8 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   const app = Fastify({ logger: { level: config.debug ? 'debug' : 'info' }, frameworkErrors: frameworkErrorHandler }).withTypeProvider<TypeBoxTypeProvider>();
   const services = await createServices(config, app.log);
 
-  registerErrorHandler(app);
+  registerErrorHandler(app, { releaseUnreadBody: true, diskFullMessage: 'The store has no disk space left' });
+  app.setNotFoundHandler(notFoundHandler);
   // Before any route: a page on another site must not upload or delete, key or no key.
   app.addHook('onRequest', crossSiteWriteGuard(config.allowedOrigins, 'OKO_STORE_ALLOWED_ORIGINS'));
   await app.register(fastifyMultipart, {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, StoreEnv } from './config.js';
 
 const MB = 1024 * 1024;
 
@@ -66,8 +66,44 @@ describe('store configuration from the environment', () => {
     ['OKO_STORE_GITHUB_API_URL', 'not a url'],
     ['OKO_STORE_GITHUB_API_URL', 'ftp://api.github.com'],
     ['OKO_STORE_GITHUB_API_URL', 'https://user:pw@api.github.com'],
+    ['OKO_STORE_GITHUB_TIMEOUT_MS', '0'],
+    ['OKO_STORE_DEBUG', 'maybe'],
+    ['OKO_STORE_SEED', 'sometimes'],
+    ['OKO_STORE_ALLOWED_ORIGINS', 'https://ui.example/path'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('takes a blank variable as unset, so its default applies', () => {
+    const config = loadConfig({ OKO_STORE_PORT: ' ', OKO_STORE_HOST: '', OKO_STORE_API_KEY: '', OKO_STORE_SEED: '' });
+    expect(config).toMatchObject({ port: 8001, host: '127.0.0.1', apiKey: null, seed: { enabled: true } });
+  });
+
+  it('says which value was wrong and why', () => {
+    expect(() => loadConfig({ OKO_STORE_PORT: '70000' })).toThrow('OKO_STORE_PORT="70000": must be <= 65535');
+    expect(() => loadConfig({ OKO_STORE_MAX_ENTRIES: '1.5', OKO_STORE_MAX_UNPACKED_MB: '-2' })).toThrow(
+      'OKO_STORE_MAX_UNPACKED_MB="-2": must be > 0; OKO_STORE_MAX_ENTRIES="1.5": must be integer',
+    );
+  });
+
+  it('lists every variable it reads in its schema', () => {
+    expect(Object.keys(StoreEnv.properties).sort()).toEqual([
+      'GITHUB_TOKEN',
+      'OKO_STORE_ALLOWED_ORIGINS',
+      'OKO_STORE_API_KEY',
+      'OKO_STORE_DEBUG',
+      'OKO_STORE_GITHUB_API_URL',
+      'OKO_STORE_GITHUB_TIMEOUT_MS',
+      'OKO_STORE_HOST',
+      'OKO_STORE_MAX_ENTRIES',
+      'OKO_STORE_MAX_PLUGIN_SIZE_MB',
+      'OKO_STORE_MAX_UNPACKED_MB',
+      'OKO_STORE_PORT',
+      'OKO_STORE_SEED',
+      'OKO_STORE_SEED_DIR',
+      'OKO_STORE_STORAGE_PATH',
+      'OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS',
+    ]);
   });
 });

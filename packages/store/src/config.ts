@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parseOriginList } from '@oko/shared';
+import { envError, originList, packageVersion, parseEnv } from '@oko/shared/server';
+import { Type } from 'typebox';
 
 /** Everything the store reads from its environment, read once at startup and passed down. */
 export interface StoreConfig {
@@ -43,23 +43,28 @@ export interface GithubConfig {
   timeoutMs: number;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError } from '@oko/shared/server';
 
 const MB = 1024 * 1024;
 
-function readNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, check: (n: number) => boolean, rule: string): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !check(value)) throw new ConfigError(`${name}=${JSON.stringify(raw)}: must be ${rule}`);
-  return value;
-}
-
-function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback = false): boolean {
-  const raw = (env[name] ?? '').trim().toLowerCase();
-  if (raw === '') return fallback;
-  return ['1', 'true', 'yes', 'on'].includes(raw);
-}
+/** Every variable the store reads, with its default (README, Store service > Configuration). */
+export const StoreEnv = Type.Object({
+  OKO_STORE_HOST: Type.String({ default: '127.0.0.1', description: 'listen address' }),
+  OKO_STORE_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8001, description: 'listen port; 0 picks a free one' }),
+  OKO_STORE_STORAGE_PATH: Type.String({ default: 'data/store', description: 'holds plugins.json and uploads/' }),
+  OKO_STORE_MAX_PLUGIN_SIZE_MB: Type.Number({ exclusiveMinimum: 0, default: 100, description: 'largest upload or GitHub download; decimals allowed' }),
+  OKO_STORE_MAX_UNPACKED_MB: Type.Number({ exclusiveMinimum: 0, default: 256, description: 'largest total unpacked size of one archive' }),
+  OKO_STORE_MAX_ENTRIES: Type.Integer({ minimum: 1, default: 10_000, description: 'most entries in one archive' }),
+  OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'an upload that sends no byte for this long gets 408' }),
+  OKO_STORE_DEBUG: Type.Boolean({ default: false, description: 'debug log level' }),
+  OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'when set, every write endpoint needs it' })),
+  OKO_STORE_ALLOWED_ORIGINS: Type.Optional(Type.String({ description: "comma-separated origins besides the store's own whose pages may send writes" })),
+  GITHUB_TOKEN: Type.Optional(Type.String({ description: 'sent as Authorization: Bearer to the GitHub API host only' })),
+  OKO_STORE_GITHUB_API_URL: Type.String({ default: 'https://api.github.com', description: 'GitHub API base; the other GitHub hosts derive from it' }),
+  OKO_STORE_GITHUB_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 120_000, description: 'bound on one GitHub download' }),
+  OKO_STORE_SEED: Type.Boolean({ default: true, description: "a new store fills its catalog with the repository's example plugins" }),
+  OKO_STORE_SEED_DIR: Type.String({ default: DEFAULT_SEED_DIR, description: 'folder of plugin folders to seed from' }),
+});
 
 /**
  * GitHub hosts follow from the API URL, so GitHub Enterprise and a local fake server need one
@@ -75,55 +80,35 @@ export function githubHostsFor(apiUrl: URL): Pick<GithubConfig, 'webHost' | 'dow
 }
 
 function readApiUrl(raw: string): URL {
+  const name = 'OKO_STORE_GITHUB_API_URL';
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`OKO_STORE_GITHUB_API_URL=${JSON.stringify(raw)}: not a URL`);
+    throw envError(name, raw, 'not a URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('OKO_STORE_GITHUB_API_URL: must be http(s)');
-  if (url.search || url.hash || url.username || url.password) throw new ConfigError('OKO_STORE_GITHUB_API_URL: no query, fragment or credentials');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw envError(name, raw, 'must be http(s)');
+  if (url.search || url.hash || url.username || url.password) throw envError(name, raw, 'no query, fragment or credentials');
   url.pathname = url.pathname.replace(/\/+$/, '');
   return url;
 }
 
-function readOrigins(env: NodeJS.ProcessEnv, name: string): string[] {
-  try {
-    return parseOriginList(env[name], name);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
-}
-
-function packageVersion(): string {
-  const file = path.join(import.meta.dirname, '..', 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
-  const positive = (n: number) => n > 0;
-  const apiUrl = readApiUrl(env.OKO_STORE_GITHUB_API_URL?.trim() || 'https://api.github.com');
+  const vars = parseEnv(StoreEnv, env);
+  const apiUrl = readApiUrl(vars.OKO_STORE_GITHUB_API_URL);
   return {
-    host: env.OKO_STORE_HOST?.trim() || '127.0.0.1',
-    port: readNumber(env, 'OKO_STORE_PORT', 8001, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number'),
-    storagePath: path.resolve(env.OKO_STORE_STORAGE_PATH?.trim() || 'data/store'),
-    maxPluginSizeBytes: Math.floor(readNumber(env, 'OKO_STORE_MAX_PLUGIN_SIZE_MB', 100, positive, 'a positive number') * MB),
-    maxUnpackedBytes: Math.floor(readNumber(env, 'OKO_STORE_MAX_UNPACKED_MB', 256, positive, 'a positive number') * MB),
-    maxEntries: readNumber(env, 'OKO_STORE_MAX_ENTRIES', 10_000, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
-    uploadIdleTimeoutMs: readNumber(env, 'OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS', 30_000, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
-    debug: readBoolean(env, 'OKO_STORE_DEBUG'),
-    apiKey: env.OKO_STORE_API_KEY?.trim() || null,
-    allowedOrigins: readOrigins(env, 'OKO_STORE_ALLOWED_ORIGINS'),
-    github: {
-      apiUrl,
-      token: env.GITHUB_TOKEN?.trim() || null,
-      ...githubHostsFor(apiUrl),
-      timeoutMs: readNumber(env, 'OKO_STORE_GITHUB_TIMEOUT_MS', 120_000, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
-    },
-    seed: {
-      enabled: readBoolean(env, 'OKO_STORE_SEED', true),
-      dir: path.resolve(env.OKO_STORE_SEED_DIR?.trim() || DEFAULT_SEED_DIR),
-    },
-    version: packageVersion(),
+    host: vars.OKO_STORE_HOST,
+    port: vars.OKO_STORE_PORT,
+    storagePath: path.resolve(vars.OKO_STORE_STORAGE_PATH),
+    maxPluginSizeBytes: Math.floor(vars.OKO_STORE_MAX_PLUGIN_SIZE_MB * MB),
+    maxUnpackedBytes: Math.floor(vars.OKO_STORE_MAX_UNPACKED_MB * MB),
+    maxEntries: vars.OKO_STORE_MAX_ENTRIES,
+    uploadIdleTimeoutMs: vars.OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS,
+    debug: vars.OKO_STORE_DEBUG,
+    apiKey: vars.OKO_STORE_API_KEY ?? null,
+    allowedOrigins: originList(vars.OKO_STORE_ALLOWED_ORIGINS, 'OKO_STORE_ALLOWED_ORIGINS'),
+    github: { apiUrl, token: vars.GITHUB_TOKEN ?? null, ...githubHostsFor(apiUrl), timeoutMs: vars.OKO_STORE_GITHUB_TIMEOUT_MS },
+    seed: { enabled: vars.OKO_STORE_SEED, dir: path.resolve(vars.OKO_STORE_SEED_DIR) },
+    version: packageVersion(path.join(import.meta.dirname, '..')),
   };
 }

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { isValidPluginName } from '@oko/shared';
-import { writeFileAtomic } from '../lib/atomic-write.js';
+import { writeFileAtomic } from '@oko/shared/server';
 
 /** What survives a restart: which plugins the user disabled and which were running. */
 export interface PersistedStates {

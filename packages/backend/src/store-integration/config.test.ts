@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@oko/shared/server';
 import { readStoreIntegrationConfig } from './config.js';
 
 describe('store integration settings', () => {
@@ -15,6 +16,7 @@ describe('store integration settings', () => {
   });
 
   it.each([['OKO_STORE_TIMEOUT_MS', '0'], ['OKO_STORE_TRANSFER_TIMEOUT_MS', 'soon'], ['OKO_STORE_MAX_UPLOAD_MB', '1.5']])('refuses %s=%s naming the variable', (name, value) => {
-    expect(() => readStoreIntegrationConfig({ [name]: value })).toThrow(name);
+    expect(() => readStoreIntegrationConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => readStoreIntegrationConfig({ [name]: value })).toThrow(`${name}="${value}"`);
   });
 });

@@ -1,3 +1,6 @@
+import { parseEnv } from '@oko/shared/server';
+import { Type, type Static } from 'typebox';
+
 /**
  * The store integration's settings, read once from the environment at startup.
  * The backend's src/config.ts owns the store URL and API key; these are the knobs only the
@@ -17,20 +20,22 @@ export interface StoreIntegrationConfig {
 
 const MIB = 1024 * 1024;
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive integer, got '${raw}'`);
-  }
-  return value;
+/** The variables behind StoreIntegrationConfig; the backend's own schema includes them (README, Store integration). */
+export const StoreIntegrationEnv = Type.Object({
+  OKO_STORE_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 3000, description: 'bound on each catalog/health call, connect and answer together' }),
+  OKO_STORE_TRANSFER_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'a download or forwarded upload that moves no byte for this long is aborted' }),
+  OKO_STORE_MAX_UPLOAD_MB: Type.Integer({ minimum: 1, default: 100, description: 'largest request body /store/upload/zip forwards' }),
+});
+
+/** The settings from variables the backend's config already parsed. */
+export function storeIntegrationConfig(vars: Static<typeof StoreIntegrationEnv>): StoreIntegrationConfig {
+  return {
+    timeoutMs: vars.OKO_STORE_TIMEOUT_MS,
+    transferIdleTimeoutMs: vars.OKO_STORE_TRANSFER_TIMEOUT_MS,
+    maxUploadBytes: vars.OKO_STORE_MAX_UPLOAD_MB * MIB,
+  };
 }
 
 export function readStoreIntegrationConfig(env: NodeJS.ProcessEnv = process.env): StoreIntegrationConfig {
-  return {
-    timeoutMs: positiveInt(env, 'OKO_STORE_TIMEOUT_MS', 3000),
-    transferIdleTimeoutMs: positiveInt(env, 'OKO_STORE_TRANSFER_TIMEOUT_MS', 30_000),
-    maxUploadBytes: positiveInt(env, 'OKO_STORE_MAX_UPLOAD_MB', 100) * MIB,
-  };
+  return storeIntegrationConfig(parseEnv(StoreIntegrationEnv, env));
 }

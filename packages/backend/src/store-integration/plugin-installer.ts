@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createError, isNewerVersion, isValidPluginName } from '@oko/shared';
 import { extractPluginArchive } from '@oko/shared/archive';
+import { syncFolder } from '@oko/shared/server';
 import { mapFsError } from './fs-errors.js';
 import { InstallLocks } from './install-locks.js';
 import { findInstalledByStoreId, writeInstallRecord } from './install-record.js';
@@ -107,7 +108,7 @@ export class PluginInstaller {
         // Checked again: a folder may have appeared (by hand) while we downloaded.
         await this.assertNotInstalled(entry.name);
         await rename(pluginDir, this.target(entry.name));
-        await syncDir(this.pluginsDir);
+        await syncFolder(this.pluginsDir);
         await this.options.plugins.rescan();
         return this.options.plugins.get(entry.name);
       }),
@@ -132,7 +133,7 @@ export class PluginInstaller {
           if (wasActive) await this.options.plugins.load(entry.name).catch(() => undefined);
           throw error;
         }
-        await syncDir(this.pluginsDir);
+        await syncFolder(this.pluginsDir);
         await this.options.plugins.rescan();
         let loadFailure: string | undefined;
         if (wasActive) {
@@ -292,15 +293,5 @@ async function exists(file: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** rename is atomic but not durable until the folder holding it is fsynced. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -2,7 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createError, formatIssues, checkSchema } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import { writeFileAtomic } from '../lib/atomic-write.js';
+import { writeFileAtomic } from '@oko/shared/server';
 import { CatalogFile, type CatalogRecord } from './catalog-record.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from './atomic-write.js';
+import { syncFolder, writeFileAtomic } from './atomic-write.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -31,5 +31,19 @@ describe('writeFileAtomic', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => writeFileAtomic(file, JSON.stringify({ i, pad: 'x'.repeat(10_000) }))));
     expect(JSON.parse(await readFile(file, 'utf8'))).toHaveProperty('pad');
     expect(await readdir(dir)).toEqual(['x.json']);
+  });
+
+  it('replaces its own earlier write', async () => {
+    const file = path.join(dir, 'state.json');
+    await writeFileAtomic(file, 'first');
+    await writeFileAtomic(file, 'second');
+    expect(await readFile(file, 'utf8')).toBe('second');
+  });
+});
+
+describe('syncFolder', () => {
+  it('fsyncs an existing folder and refuses a missing one', async () => {
+    await expect(syncFolder(dir)).resolves.toBeUndefined();
+    await expect(syncFolder(path.join(dir, 'gone'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

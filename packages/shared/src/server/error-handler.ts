@@ -1,0 +1,100 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isOkoError, type ApiErrorBody, type ErrorCode } from '../errors.js';
+
+/** Fastify's and @fastify/multipart's own errors, in the project's codes. */
+const FRAMEWORK_CODES: Record<string, { code: ErrorCode; status: number }> = {
+  FST_REQ_FILE_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
+  FST_PARTS_LIMIT: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
+  FST_FILES_LIMIT: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
+  FST_FIELDS_LIMIT: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
+  FST_MP_PREMATURE_CLOSE: { code: 'UPLOAD_ABORTED', status: 400 },
+};
+
+export interface ErrorHandlerOptions {
+  /** Answer a full disk (ENOSPC) as 507 INSUFFICIENT_STORAGE with this message; without it a full disk is an unexpected 500. */
+  diskFullMessage?: string;
+  /**
+   * For a service that takes uploads: after an error, discard the rest of a request body that was
+   * not read (upload cut off at the limit, refused early) so the client can finish sending and
+   * read the answer, and close the connection when that rest is unbounded or the client stalls.
+   */
+  releaseUnreadBody?: boolean;
+}
+
+function body(code: ErrorCode, message: string): ApiErrorBody {
+  return { error: { code, message } };
+}
+
+/** Any other 4xx Fastify raises (bad JSON, an unknown content type) in the project's codes. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 404) return 'NOT_FOUND';
+  return 'BAD_REQUEST';
+}
+
+function releaseUnreadBody(request: FastifyRequest, reply: FastifyReply, code: string): void {
+  if (request.raw.complete) return;
+  if (code === 'UPLOAD_TIMEOUT' || code === 'UPLOAD_ABORTED' || request.headers['content-length'] === undefined) {
+    reply.header('connection', 'close');
+  }
+  request.raw.resume();
+}
+
+/** The status and body for any error a route, hook or Fastify itself throws. */
+function answerFor(error: FastifyError, request: FastifyRequest, options: ErrorHandlerOptions): { status: number; payload: ApiErrorBody } {
+  if (isOkoError(error)) {
+    if (error.statusCode >= 500) request.log.warn({ code: error.code }, error.message);
+    return { status: error.statusCode, payload: error.toBody() };
+  }
+  if (error.validation) {
+    return { status: 400, payload: body('VALIDATION_FAILED', `${error.validationContext ?? 'request'} ${error.message}`.trim()) };
+  }
+  const known = error.code ? FRAMEWORK_CODES[error.code] : undefined;
+  if (known) return { status: known.status, payload: body(known.code, error.message) };
+  if (error.code === 'ENOSPC' && options.diskFullMessage !== undefined) {
+    request.log.error({ err: error }, options.diskFullMessage);
+    return { status: 507, payload: body('INSUFFICIENT_STORAGE', options.diskFullMessage) };
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, payload: body(codeForStatus(error.statusCode), error.message) };
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return { status: 500, payload: body('INTERNAL_ERROR', 'Internal server error') };
+}
+
+/**
+ * The one place errors become HTTP answers: `{"error":{"code","message"}}`. OkoErrors keep their
+ * status; validation errors are 400; anything unexpected is a 500 whose detail stays in the log.
+ */
+export function registerErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, payload } = answerFor(error, request, options);
+    if (options.releaseUnreadBody) releaseUnreadBody(request, reply, payload.error.code);
+    return reply.status(status).send(payload);
+  });
+}
+
+export function notFoundBody(method: string, url: string): ApiErrorBody {
+  return body('ROUTE_NOT_FOUND', `No route ${method} ${url.split('?')[0]}`);
+}
+
+/** `app.setNotFoundHandler(notFoundHandler)`: an unknown route in the one error shape. */
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.status(404).send(notFoundBody(request.method, request.url));
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a path that is not valid percent-encoding,
+ * a path segment over Fastify's 100-character limit): Fastify would answer them in its own shape.
+ * Passed to `Fastify({ frameworkErrors })`.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return void reply.status(414).send(body('BAD_REQUEST', 'A path segment is longer than 100 characters'));
+  if (error.code === 'FST_ERR_BAD_URL') return void reply.status(400).send(body('BAD_REQUEST', 'The request path is not valid percent-encoding'));
+  reply.log.error({ err: error }, 'unexpected router error');
+  void reply.status(500).send(body('INTERNAL_ERROR', 'Internal server error'));
+}

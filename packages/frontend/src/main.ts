@@ -2,5 +2,6 @@ import { createApp } from 'vue';
 import App from './App.vue';
 import { createAppRouter } from './router.js';
 import './styles/base.css';
+import './styles/labels.css';
 
 createApp(App).use(createAppRouter()).mount('#app');

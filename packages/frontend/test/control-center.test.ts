@@ -2,7 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import { ApiError, request } from '../src/api/client.js';
-import HeaderTabList from '../src/components/HeaderTabList.vue';
+import HeaderTabList from '../src/components/app/HeaderTabList.vue';
 import { STORE_PAGE_SIZE, STORE_SEARCH_DEBOUNCE_MS, useStoreCatalog } from '../src/composables/store-catalog.js';
 import { menuGroups } from '../src/lib/plugin-facts.js';
 import StoreTab from '../src/pages/control-center/StoreTab.vue';

@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { PluginDetails } from '../src/api/types.js';
-import PluginFacts from '../src/components/PluginFacts.vue';
+import PluginFacts from '../src/components/plugin/PluginFacts.vue';
 
 function details(extra: Partial<PluginDetails>): PluginDetails {
   return {

@@ -2,7 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nextTick } from 'vue';
 import { createMemoryHistory, createRouter } from 'vue-router';
-import GithubImportDialog from '../src/components/GithubImportDialog.vue';
+import GithubImportDialog from '../src/components/store/GithubImportDialog.vue';
 import { toasts } from '../src/composables/toasts.js';
 import PageSidebarActions from '../src/page-renderer/PageSidebarActions.vue';
 import { json, stubFetch } from './fetch-stub.js';

@@ -1,7 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StorePlugin } from '../src/api/types.js';
-import StorePluginCard from '../src/components/StorePluginCard.vue';
+import StorePluginCard from '../src/components/store/StorePluginCard.vue';
 import { toasts } from '../src/composables/toasts.js';
 import { json, stubFetch } from './fetch-stub.js';
 

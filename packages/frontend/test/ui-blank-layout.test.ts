@@ -119,14 +119,13 @@ describe('UiBlankLayout', () => {
     expect(panelShown(wrapper)).toBe(false);
   });
 
-  it('hides the sidebar with sidebar-hidden and shows the emblem and particles id otherwise', () => {
+  it('hides the sidebar with sidebar-hidden and shows the emblem otherwise', () => {
     const hidden = mount(UiBlankLayout, { props: { sidebarHidden: true }, slots: allSlots() });
     expect(hidden.find('aside').exists()).toBe(false);
     expect(hidden.find('[data-probe="canvas-main"]').exists()).toBe(true);
 
-    const shown = mount(UiBlankLayout, { props: { emblemSrc: '/emblem.svg', sidebarParticlesId: 'particles-x' }, slots: allSlots() });
+    const shown = mount(UiBlankLayout, { props: { emblemSrc: '/emblem.svg' }, slots: allSlots() });
     expect(shown.find('aside img').attributes('src')).toBe('/emblem.svg');
-    expect(shown.find('aside #particles-x').exists()).toBe(true);
   });
 });
 

@@ -1,30 +1,18 @@
-import { onBeforeUnmount, onMounted } from 'vue';
+import { useTimeoutPoll } from '@vueuse/core';
 
 /**
- * Calls `task` at mount and then every `intervalMs` while the component lives. A slow answer
- * never stacks a second call on top of it: the next one is scheduled after the last returns.
+ * Calls `task` now and then every `intervalMs` while the calling component lives (the first tick
+ * is counted from the first call, every later one from the answer before it). A slow answer never
+ * stacks a second call on top of it: a tick while a call is out waits for that call. A failed call
+ * does not stop the polling.
  */
-export function usePolling(task: () => Promise<unknown>, intervalMs: number): { refreshNow: () => Promise<void> } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
+export function usePolling(task: () => Promise<unknown>, intervalMs: number): void {
   let running: Promise<void> | undefined;
-
-  const run = (): Promise<void> => {
-    if (running) return running;
-    clearTimeout(timer);
-    running = task()
-      .catch(() => undefined)
+  const run = (): Promise<void> =>
+    (running ??= task()
+      .then(() => undefined, () => undefined)
       .finally(() => {
         running = undefined;
-        if (!stopped) timer = setTimeout(run, intervalMs);
-      }) as Promise<void>;
-    return running;
-  };
-
-  onMounted(() => void run());
-  onBeforeUnmount(() => {
-    stopped = true;
-    clearTimeout(timer);
-  });
-  return { refreshNow: run };
+      }));
+  useTimeoutPoll(run, intervalMs, { immediateCallback: true });
 }

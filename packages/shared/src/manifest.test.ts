@@ -46,7 +46,7 @@ describe('plugin names and paths', () => {
 });
 
 describe('ui.yaml schema', () => {
-  it('parses the seed keys and derives the api prefix', () => {
+  it('parses every manifest.json key and derives the api prefix', () => {
     const result = parseUiConfig('has_page: true\nshow_in_menu: true\nmenu_order: 3\n');
     expect(result.ok).toBe(true);
     expect(apiPrefixOf('my_plugin', result.ok ? result.value : null)).toBe('my-plugin');

@@ -7,7 +7,7 @@ import { checkSchema, type ValidationIssue } from './validation.js';
 
 /**
  * page_manifest.yaml: a plugin's page described as data, drawn by the dashboard's own components
- * (DESIGN.md "Plugin pages"). Unknown component types pass validation on purpose: a newer plugin
+ * (docs/architecture.md#page-manifests). Unknown component types pass validation on purpose: a newer plugin
  * on an older dashboard shows those components as unsupported instead of losing its whole page.
  */
 export const PAGE_MANIFEST_FILE = 'page_manifest.yaml';

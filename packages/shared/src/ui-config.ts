@@ -15,7 +15,7 @@ export const UiWidget = Type.Object(
   { additionalProperties: true },
 );
 
-/** ui.yaml: how the plugin appears in the dashboard (the seed's keys). */
+/** ui.yaml: how the plugin appears in the dashboard (docs/architecture.md#plugin-package). */
 export const UiConfig = Type.Object(
   {
     has_page: Type.Optional(Type.Boolean()),

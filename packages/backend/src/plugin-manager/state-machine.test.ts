@@ -3,7 +3,7 @@ import { PLUGIN_STATES } from '@oko/shared';
 import { canTransition, initialState, refusalReason, stateAfter } from './state-machine.js';
 
 describe('plugin state machine', () => {
-  it('allows the seed lifecycle discovered -> loading -> active -> discovered', () => {
+  it('allows the basic lifecycle discovered -> loading -> active -> discovered', () => {
     expect(stateAfter('discovered', 'load')).toBe('loading');
     expect(stateAfter('loading', 'loaded')).toBe('active');
     expect(stateAfter('active', 'unload')).toBe('discovered');

@@ -40,7 +40,7 @@ export class GithubImporter {
       const dest = path.join(folder.path, EXTRACTED_DIR);
       await mkdir(dest);
       const { root } = await extractArchive(zipPath, dest, this.options.limits);
-      // The seed's layout keeps only extracted/ for GitHub imports.
+      // GitHub imports keep only extracted/ (README.md, Storage layout): the zipball is not needed again.
       await rm(zipPath, { force: true });
       const pluginDir = subdirectory ? resolveInside(root, subdirectory) : root;
       if (subdirectory && !(await stat(pluginDir).catch(() => null))?.isDirectory()) {

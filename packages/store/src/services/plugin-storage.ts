@@ -14,8 +14,8 @@ export interface UploadFolder {
 }
 
 /**
- * The package files behind one small interface (the seed's uploads/ layout on local disk today;
- * object storage later).
+ * The package files behind one small interface (the uploads/ layout of README.md, Storage layout, on local disk today;
+ * object storage later: docs/architecture.md#growing-past-one-machine).
  */
 export interface PluginStorage {
   /** Creates uploads/<prefix>_<YYYYMMDD_HHMMSS>[_n]/ for one import. */

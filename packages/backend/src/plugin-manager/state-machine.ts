@@ -1,10 +1,10 @@
-import type { PluginState } from '@oko/shared';
+import type { PluginOperation, PluginState } from '@oko/shared';
 
 /**
  * The plugin lifecycle, in one table. Operations are what users ask for; `loaded`, `failed` and
  * `crashed` are what the plugin host reports. Everything not listed here is illegal.
  */
-export type Operation = 'load' | 'unload' | 'reload' | 'enable' | 'disable';
+export type Operation = PluginOperation;
 export type HostEvent = 'loaded' | 'failed' | 'crashed';
 export type Transition = Operation | HostEvent;
 

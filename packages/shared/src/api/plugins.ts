@@ -6,14 +6,13 @@ import { UiConfig, UiWidget } from '../ui-config.js';
 /** Payloads of the backend's plugin management API (/api/v1/plugins, /api/v1/actions). */
 
 export const PLUGIN_STATES = ['discovered', 'loading', 'active', 'error', 'disabled'] as const;
-export const PluginState = Type.Union([
-  Type.Literal('discovered'),
-  Type.Literal('loading'),
-  Type.Literal('active'),
-  Type.Literal('error'),
-  Type.Literal('disabled'),
-]);
+export const PluginState = Type.Enum(PLUGIN_STATES);
 export type PluginState = Static<typeof PluginState>;
+
+/** What a user may ask of a plugin: POST /api/v1/plugins/{id}/{operation}. The state machine says when. */
+export const PLUGIN_OPERATIONS = ['load', 'unload', 'reload', 'enable', 'disable'] as const;
+export const PluginOperation = Type.Enum(PLUGIN_OPERATIONS);
+export type PluginOperation = Static<typeof PluginOperation>;
 
 export const PluginScope = Type.Union([Type.Literal('builtin'), Type.Literal('external')]);
 export type PluginScope = Static<typeof PluginScope>;

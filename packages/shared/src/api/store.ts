@@ -11,6 +11,12 @@ import { UiConfig } from '../ui-config.js';
 const ManifestData = Type.Object(PluginManifest.properties, { additionalProperties: true });
 const UiData = Type.Object(UiConfig.properties, { additionalProperties: true });
 
+/**
+ * How a catalog entry is named in a path: its catalog id or a plugin name. The store's own rule,
+ * checked by both services, so a `..` never becomes a path on the store.
+ */
+export const CatalogRef = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Catalog id, or a plugin name (its newest version)' });
+
 export const CatalogSource = Type.Union([Type.Literal('zip_upload'), Type.Literal('github')]);
 export type CatalogSource = Static<typeof CatalogSource>;
 

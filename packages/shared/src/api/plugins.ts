@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { PluginManifest } from '../manifest.js';
 import { PageManifest, PageNegotiation } from '../page-manifest.js';
-import { UiConfig, UiWidget } from '../ui-config.js';
+import { UiWidget } from '../ui-config.js';
+import { ManifestData, UiData } from './embedded.js';
 
 /** Payloads of the backend's plugin management API (/api/v1/plugins, /api/v1/actions). */
 
@@ -16,11 +16,6 @@ export type PluginOperation = Static<typeof PluginOperation>;
 
 export const PluginScope = Type.Union([Type.Literal('builtin'), Type.Literal('external')]);
 export type PluginScope = Static<typeof PluginScope>;
-
-// Copies without $id: a schema id may be registered only once per Fastify instance, and these
-// are embedded in several route schemas.
-const ManifestData = Type.Object(PluginManifest.properties, { additionalProperties: true });
-const UiData = Type.Object(UiConfig.properties, { additionalProperties: true });
 
 export const PluginErrorInfo = Type.Object({
   reason: Type.String({ description: 'Why the plugin is in state error' }),

@@ -3,7 +3,7 @@ import { get, post } from './client.js';
 
 // /api/v1/plugins: the backend's plugin manager.
 
-export { PLUGIN_OPERATIONS, type PluginOperation } from '@oko/shared';
+export type { PluginOperation } from '@oko/shared';
 
 const base = (id: string) => `/api/v1/plugins/${encodeURIComponent(id)}`;
 

@@ -2,6 +2,7 @@ import { createWriteStream, openAsBlob } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { UploadResult } from '@oko/shared';
 
 async function answer<T>(response: Response, what: string): Promise<T> {
   const text = await response.text();
@@ -20,17 +21,12 @@ export async function postJson<T = unknown>(url: string, body?: unknown): Promis
   return answer<T>(await fetch(url, init), `POST ${url}`);
 }
 
-export interface UploadAnswer {
-  plugin_id: string;
-  plugin: { id: string; name: string; size: number; sha256: string };
-}
-
 /** POSTs a ZIP to the store as multipart field "file", streamed from disk (never whole in memory). */
-export async function uploadZip(storeUrl: string, zipFile: string): Promise<UploadAnswer> {
+export async function uploadZip(storeUrl: string, zipFile: string): Promise<UploadResult> {
   const form = new FormData();
   form.append('file', await openAsBlob(zipFile, { type: 'application/zip' }), 'plugin.zip');
   const url = `${storeUrl}/api/v1/plugins/upload/zip`;
-  return answer<UploadAnswer>(await fetch(url, { method: 'POST', body: form }), `upload ${zipFile}`);
+  return answer<UploadResult>(await fetch(url, { method: 'POST', body: form }), `upload ${zipFile}`);
 }
 
 /** Streams a GET to a file. */

@@ -93,7 +93,7 @@ describe('menu entries', () => {
 
 /** A store plugin as GET /api/v1/store lists it. */
 function storePlugin(name: string, extra: Partial<StorePlugin> = {}): StorePlugin {
-  return { id: `id_${name}`, name, version: '1.0.0', description: `About ${name}`, tags: [], installed: false, installed_version: null, installed_state: null, ...extra };
+  return { id: `id_${name}`, name, version: '1.0.0', description: `About ${name}`, tags: [], installed: false, installed_version: null, installed_state: null, update_available: false, ...extra };
 }
 
 /** GET /api/v1/store over a fixed catalog, searching and paging as the store does (q, page, per_page). */

@@ -8,3 +8,4 @@ export * from './page-manifest.js';
 export * from './plugin-sdk.js';
 export * from './api/plugins.js';
 export * from './api/store.js';
+export * from './api/dashboard-store.js';

@@ -1,11 +1,11 @@
-import type { PluginState } from '@oko/shared';
+import type { PluginOperation, PluginState } from '@oko/shared';
 
 /**
  * The plugin lifecycle, in one table. Operations are what users ask for; `loaded`, `failed` and
  * `crashed` are what the plugin host reports; `filesInvalid` and `filesFixed` are what a scan finds
  * in the plugin's folder. Everything not listed here is illegal.
  */
-export type Operation = 'load' | 'unload' | 'reload' | 'enable' | 'disable';
+export type Operation = PluginOperation;
 export type HostEvent = 'loaded' | 'failed' | 'crashed';
 /** Running code keeps the files it was loaded with, so a scan moves only plugins that are not running. */
 export type FilesEvent = 'filesInvalid' | 'filesFixed';

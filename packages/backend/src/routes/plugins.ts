@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createError, errorResponses, PageManifestAnswer, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
+import { createError, errorResponses, PageManifestAnswer, PLUGIN_OPERATIONS, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
 import { Type } from 'typebox';
 import { findFileInside } from '../lib/safe-path.js';
 import { pageManifestOf } from '../plugin-manager/plugin-pages.js';
@@ -9,7 +9,6 @@ import { sendPluginReply, toPluginRequest } from './plugin-reply.js';
 
 const tags = ['plugins'];
 const errors = errorResponses('INVALID_PLUGIN_ID', 'VALIDATION_FAILED', 'PLUGIN_NOT_FOUND');
-const OPERATIONS = ['load', 'unload', 'reload', 'enable', 'disable'] as const;
 
 /**
  * Plugin management under /api/v1/plugins. These paths take precedence over the routes plugins
@@ -35,7 +34,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return details;
   });
 
-  for (const operation of OPERATIONS) {
+  for (const operation of PLUGIN_OPERATIONS) {
     app.post(
       `/plugins/:id/${operation}`,
       { schema: { tags, summary: `${operation} a plugin; answers its new state`, params: PluginIdParams, response: { 200: PluginDetails, ...errorResponses('INVALID_PLUGIN_ID', 'PLUGIN_NOT_FOUND', 'CROSS_SITE_REQUEST', 'ILLEGAL_TRANSITION', 'PLUGIN_LOAD_FAILED') } } },

@@ -1,19 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { storeRoutes } from '../routes/store.js';
+import { StoreCatalog } from './catalog/store-catalog.js';
+import { StoreClient } from './client/store-client.js';
 import type { StoreIntegrationConfig } from './config.js';
-import { removeLeftovers } from './leftovers.js';
-import { PluginInstaller } from './plugin-installer.js';
+import { removeLeftovers } from './installer/leftovers.js';
+import { PluginInstaller } from './installer/plugin-installer.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
-import { StoreCatalog } from './store-catalog.js';
-import { StoreClient } from './store-client.js';
+import { storeRoutes } from './routes.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
-export { StoreClient, type StoreClientOptions } from './store-client.js';
-export { PluginInstaller, type InstallResult, type UninstallResult, type UpdateResult } from './plugin-installer.js';
-export { StoreCatalog, type StoreListing, type StoreHealthReport, type StorePluginView } from './store-catalog.js';
-export type { PluginRegistryPort, InstalledPluginView } from './plugin-registry-port.js';
-export { removeLeftovers, STAGING_PREFIX, TRASH_PREFIX } from './leftovers.js';
-export { INSTALL_RECORD_FILE } from './install-record.js';
+export type { PluginRegistryPort } from './plugin-registry-port.js';
 
 export interface StoreIntegrationOptions {
   /** The backend's config: these four fields of it. */

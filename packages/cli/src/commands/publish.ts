@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { UploadResult } from '@oko/shared';
 import { checkPlugin, invalidPlugin } from '../lib/check-plugin.js';
 import type { StoreTarget } from '../lib/config.js';
 import type { Output } from '../lib/output.js';
 import { ProgressLine } from '../lib/progress.js';
-import { uploadZip, type UploadAnswer } from '../lib/store-api.js';
+import { uploadZip } from '../lib/store-api.js';
 import { packFolder } from './pack.js';
 
 /**
@@ -17,7 +18,7 @@ export async function publishCommand(target: string, store: StoreTarget, out: Ou
   try {
     const { zipFile, label } = await prepareZip(target, temp);
     let bar: ProgressLine | undefined;
-    let answer: UploadAnswer;
+    let answer: UploadResult;
     try {
       answer = await uploadZip(store, zipFile, (sent, total) => {
         bar ??= new ProgressLine(`uploading ${label}`, total, out.stderr);

@@ -4,16 +4,9 @@ import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { CliError, ExitCode } from './errors.js';
+import { readApiError, type GithubImportRequest, type UploadResult } from '@oko/shared';
 import type { StoreTarget } from './config.js';
-
-/** The store's answer to an upload or a GitHub import (the fields the CLI uses). */
-export interface UploadAnswer {
-  success: boolean;
-  plugin_id: string;
-  message?: string;
-  plugin?: { id: string; name: string; version: string };
-}
+import { CliError, ExitCode } from './errors.js';
 
 const ANSWER_TIMEOUT_MS = 120_000;
 const MAX_ANSWER_BYTES = 1024 * 1024;
@@ -29,24 +22,24 @@ function unreachable(store: StoreTarget, error: unknown): CliError {
 
 /** Maps the store's `{error:{code,message}}` (or anything else it sent) to one clear line. */
 function refused(status: number, text: string): CliError {
-  let detail = text.slice(0, 500);
-  try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    if (body.error?.message) detail = `${body.error.code ?? 'ERROR'}: ${body.error.message}`;
-  } catch {
-    // Not JSON (a proxy's HTML page, say): show its start as it is.
-  }
+  const error = readApiError(parseJson(text));
+  // Not the error shape (a proxy's HTML page, say): show its start as it is.
+  const detail = error ? `${error.code}: ${error.message}` : text.slice(0, 500);
   return new CliError(ExitCode.STORE, `the store refused (HTTP ${status}) ${detail}`.trim());
 }
 
-function parseAnswer(status: number, text: string): UploadAnswer {
-  if (status >= 400) throw refused(status, text);
+function parseJson(text: string): unknown {
   try {
-    const answer = JSON.parse(text) as UploadAnswer;
-    if (typeof answer.plugin_id === 'string') return answer;
+    return JSON.parse(text);
   } catch {
-    // fall through to the error below
+    return undefined;
   }
+}
+
+function parseAnswer(status: number, text: string): UploadResult {
+  if (status >= 400) throw refused(status, text);
+  const answer = parseJson(text) as UploadResult | undefined;
+  if (typeof answer?.plugin_id === 'string') return answer;
   throw new CliError(ExitCode.STORE, `the store answered HTTP ${status} without a plugin_id: ${text.slice(0, 200)}`);
 }
 
@@ -66,7 +59,7 @@ async function readText(response: IncomingMessage): Promise<string> {
  * memory. The body length is known up front (head + file + tail), so no chunked encoding is needed
  * and the store can refuse an oversized upload before reading it.
  */
-export async function uploadZip(store: StoreTarget, zipFile: string, onProgress: (sent: number, total: number) => void): Promise<UploadAnswer> {
+export async function uploadZip(store: StoreTarget, zipFile: string, onProgress: (sent: number, total: number) => void): Promise<UploadResult> {
   const size = (await stat(zipFile)).size;
   const boundary = `oko-plugin-${randomUUID()}`;
   const filename = path.basename(zipFile).replace(/["\r\n]/g, '_');
@@ -130,14 +123,8 @@ export async function uploadZip(store: StoreTarget, zipFile: string, onProgress:
   }
 }
 
-export interface GithubImport {
-  repo_url: string;
-  branch?: string;
-  subdirectory?: string;
-}
-
 /** Asks the store to import a plugin from GitHub: POST {store}/plugins/upload/github. */
-export async function importFromGithub(store: StoreTarget, body: GithubImport): Promise<UploadAnswer> {
+export async function importFromGithub(store: StoreTarget, body: GithubImportRequest): Promise<UploadResult> {
   let response: Response;
   try {
     response = await fetch(`${store.apiBase}/plugins/upload/github`, {

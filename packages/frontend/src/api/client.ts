@@ -1,3 +1,5 @@
+import { readApiError } from '@oko/shared';
+
 // The one way the UI talks HTTP. Every failure, whatever its cause, becomes an ApiError with a
 // message a person can read, so no caller has to parse bodies or guess at network errors.
 
@@ -25,7 +27,16 @@ export interface RequestOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Reads `{error:{code,message}}`; anything else gets a message built from the status. */
+/**
+ * The ApiError for an error answer: the backend's code and message when the body has the one error
+ * shape, else a message built from the status (a proxy's HTML page, say).
+ */
+export function errorFromAnswer(status: number, body: unknown, statusText = ''): ApiError {
+  const error = readApiError(body);
+  if (error) return new ApiError(status, error.code, error.message);
+  return new ApiError(status, 'BAD_RESPONSE', `The server answered ${status} ${statusText}`.trim());
+}
+
 async function errorFrom(response: Response): Promise<ApiError> {
   let body: unknown;
   try {
@@ -33,11 +44,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     body = undefined;
   }
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  if (error && typeof error.message === 'string') {
-    return new ApiError(response.status, typeof error.code === 'string' ? error.code : 'UNKNOWN', error.message);
-  }
-  return new ApiError(response.status, 'BAD_RESPONSE', `The server answered ${response.status} ${response.statusText}`.trim());
+  return errorFromAnswer(response.status, body, response.statusText);
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {

@@ -1,4 +1,4 @@
-import { ApiError } from './client.js';
+import { ApiError, errorFromAnswer } from './client.js';
 
 // fetch cannot report upload progress; XMLHttpRequest can, and a ZIP of tens of MB deserves a bar.
 
@@ -26,12 +26,7 @@ export function uploadWithProgress<T>(path: string, form: FormData, onProgress: 
         resolve(body as T);
         return;
       }
-      const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-      reject(
-        error?.message
-          ? new ApiError(xhr.status, error.code ?? 'UNKNOWN', error.message)
-          : new ApiError(xhr.status, 'BAD_RESPONSE', `The server answered ${xhr.status}`),
-      );
+      reject(errorFromAnswer(xhr.status, body));
     };
     xhr.send(form);
   });

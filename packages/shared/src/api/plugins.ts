@@ -1,27 +1,21 @@
 import { Type, type Static } from 'typebox';
-import { PluginManifest } from '../manifest.js';
 import { PageManifest, PageNegotiation } from '../page-manifest.js';
-import { UiConfig, UiWidget } from '../ui-config.js';
+import { UiWidget } from '../ui-config.js';
+import { ManifestData, UiData } from './embedded.js';
 
 /** Payloads of the backend's plugin management API (/api/v1/plugins, /api/v1/actions). */
 
 export const PLUGIN_STATES = ['discovered', 'loading', 'active', 'error', 'disabled'] as const;
-export const PluginState = Type.Union([
-  Type.Literal('discovered'),
-  Type.Literal('loading'),
-  Type.Literal('active'),
-  Type.Literal('error'),
-  Type.Literal('disabled'),
-]);
+export const PluginState = Type.Enum(PLUGIN_STATES);
 export type PluginState = Static<typeof PluginState>;
+
+/** What a user may ask of a plugin: POST /api/v1/plugins/{id}/{operation}. The state machine says when. */
+export const PLUGIN_OPERATIONS = ['load', 'unload', 'reload', 'enable', 'disable'] as const;
+export const PluginOperation = Type.Enum(PLUGIN_OPERATIONS);
+export type PluginOperation = Static<typeof PluginOperation>;
 
 export const PluginScope = Type.Union([Type.Literal('builtin'), Type.Literal('external')]);
 export type PluginScope = Static<typeof PluginScope>;
-
-// Copies without $id: a schema id may be registered only once per Fastify instance, and these
-// are embedded in several route schemas.
-const ManifestData = Type.Object(PluginManifest.properties, { additionalProperties: true });
-const UiData = Type.Object(UiConfig.properties, { additionalProperties: true });
 
 export const PluginErrorInfo = Type.Object({
   reason: Type.String({ description: 'Why the plugin is in state error' }),

@@ -1,15 +1,16 @@
 import { Type, type Static } from 'typebox';
-import { PluginManifest } from '../manifest.js';
-import { UiConfig } from '../ui-config.js';
+import { ManifestData, UiData } from './embedded.js';
 
 /**
  * Payloads of the Plugin Store API (/api/v1 on the store). Names carry a Store prefix where the
  * backend's API (api/plugins.ts) already uses the plain name.
  */
 
-// Copies without $id: a schema id may be registered only once per Fastify instance.
-const ManifestData = Type.Object(PluginManifest.properties, { additionalProperties: true });
-const UiData = Type.Object(UiConfig.properties, { additionalProperties: true });
+/**
+ * How a catalog entry is named in a path: its catalog id or a plugin name. The store's own rule,
+ * checked by both services, so a `..` never becomes a path on the store.
+ */
+export const CatalogRef = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Catalog id, or a plugin name (its newest version)' });
 
 export const CatalogSource = Type.Union([Type.Literal('zip_upload'), Type.Literal('github')]);
 export type CatalogSource = Static<typeof CatalogSource>;

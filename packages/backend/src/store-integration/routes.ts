@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createError, errorResponses, nonFiniteField, UploadZipForm } from '@oko/shared';
-import type { PluginInstaller } from '../store-integration/plugin-installer.js';
 import {
-  GithubImportBody,
+  createError,
+  errorResponses,
+  GithubImportRequest,
   InstallAnswer,
+  nonFiniteField,
   StoreHealthReport,
   StoreListing,
   StoreListQuery,
@@ -12,10 +13,12 @@ import {
   StoreUploadAnswer,
   UninstallAnswer,
   UpdateAnswer,
-} from '../store-integration/schemas.js';
-import type { StoreCatalog } from '../store-integration/store-catalog.js';
-import type { StoreClient } from '../store-integration/store-client.js';
-import { forwardableUpload } from '../store-integration/upload-limit.js';
+  UploadZipForm,
+} from '@oko/shared';
+import type { StoreCatalog } from './catalog/store-catalog.js';
+import type { StoreClient } from './client/store-client.js';
+import { forwardableUpload } from './client/upload-limit.js';
+import type { PluginInstaller } from './installer/plugin-installer.js';
 
 export interface StoreRoutesOptions {
   catalog: StoreCatalog;
@@ -70,7 +73,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
 
   app.post(
     '/store/upload/github',
-    { schema: { tags, summary: "Import from GitHub into the store (with the backend's API key)", body: GithubImportBody, response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer, ...errorResponses('VALIDATION_FAILED', 'INVALID_REPO_URL', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'GITHUB_NOT_FOUND', 'PLUGIN_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE', 'INVALID_ARCHIVE', 'INVALID_MANIFEST', 'GITHUB_UPSTREAM_ERROR', 'STORE_UNAVAILABLE') } } },
+    { schema: { tags, summary: "Import from GitHub into the store (with the backend's API key)", body: GithubImportRequest, response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer, ...errorResponses('VALIDATION_FAILED', 'INVALID_REPO_URL', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'GITHUB_NOT_FOUND', 'PLUGIN_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE', 'INVALID_ARCHIVE', 'INVALID_MANIFEST', 'GITHUB_UPSTREAM_ERROR', 'STORE_UNAVAILABLE') } } },
     async (request, reply) => {
       const answer = await client.importFromGithub(request.body);
       return reply.status(answer.status).send(answer.body);

@@ -1,35 +1,16 @@
-import { isNewerVersion, isOkoError, STORE_DEFAULT_PER_PAGE } from '@oko/shared';
-import type { InstalledPluginView, PluginRegistryPort } from './plugin-registry-port.js';
-import type { StoreClient } from './store-client.js';
-import type { StoreCatalogEntry, StoreCatalogQuery } from './store-types.js';
-
-/** A catalog entry as the dashboard shows it: what the store says plus what is installed here. */
-export type StorePluginView = StoreCatalogEntry & {
-  installed: boolean;
-  installed_version: string | null;
-  installed_state: string | null;
-  /** Installed (not builtin) and this catalog version is newer than the installed one. */
-  update_available: boolean;
-};
-
-export interface StoreListing {
-  available: boolean;
-  plugins: StorePluginView[];
-  /** Matching plugins over all pages, so the UI can page through them. */
-  total: number;
-  page: number;
-  per_page: number;
-  /** Why the store is not available, for the UI to show. */
-  reason?: string;
-}
-
-export interface StoreHealthReport {
-  available: boolean;
-  url: string;
-  response_time_ms: number;
-  store?: { version: string; plugins_count: number };
-  reason?: string;
-}
+import {
+  isNewerVersion,
+  isOkoError,
+  STORE_DEFAULT_PER_PAGE,
+  type CatalogEntry,
+  type InstalledPluginInfo,
+  type StoreHealthReport,
+  type StoreListing,
+  type StoreListQuery,
+  type StorePluginView,
+} from '@oko/shared';
+import type { StoreClient } from '../client/store-client.js';
+import type { PluginRegistryPort } from '../plugin-registry-port.js';
 
 /**
  * The store's catalog seen from the dashboard: merges each entry with the local install state and
@@ -42,7 +23,7 @@ export class StoreCatalog {
     private readonly plugins: PluginRegistryPort,
   ) {}
 
-  async list(query: StoreCatalogQuery): Promise<StoreListing> {
+  async list(query: StoreListQuery): Promise<StoreListing> {
     try {
       const [page, installed] = await Promise.all([this.client.listPlugins(query), this.plugins.list()]);
       const byName = new Map(installed.map((plugin) => [plugin.name, plugin]));
@@ -84,7 +65,7 @@ export class StoreCatalog {
 
 }
 
-function withInstallState(entry: StoreCatalogEntry, installed: InstalledPluginView | undefined): StorePluginView {
+function withInstallState(entry: CatalogEntry, installed: InstalledPluginInfo | undefined): StorePluginView {
   return {
     ...entry,
     installed: installed !== undefined,

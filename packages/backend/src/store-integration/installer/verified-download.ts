@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createError, type OkoError } from '@oko/shared';
-import type { StoreClient } from './store-client.js';
-import type { StoreCatalogEntry } from './store-types.js';
+import { createError, type CatalogEntry, type OkoError } from '@oko/shared';
+import type { StoreClient } from '../client/store-client.js';
 
-function mismatch(entry: StoreCatalogEntry, detail: string): OkoError {
+function mismatch(entry: CatalogEntry, detail: string): OkoError {
   return createError(
     'CHECKSUM_MISMATCH',
     `The package of '${entry.name}' from the store does not match its catalog entry (${detail}); nothing was installed`,
@@ -17,7 +16,7 @@ function mismatch(entry: StoreCatalogEntry, detail: string): OkoError {
  * exactly the bytes the catalog describes (size and SHA-256). Stops as soon as the download is
  * longer than announced, so a lying or broken store cannot fill the disk.
  */
-export async function downloadVerified(client: StoreClient, entry: StoreCatalogEntry, file: string): Promise<void> {
+export async function downloadVerified(client: StoreClient, entry: CatalogEntry, file: string): Promise<void> {
   const expectedSha = entry.sha256.toLowerCase();
   const download = await client.openDownload(entry.id);
   if (download.contentLength !== undefined && download.contentLength !== entry.size) {

@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { StoreCatalogEntry } from './store-types.js';
+import type { CatalogEntry } from '@oko/shared';
 
 /**
  * A small file written into each plugin the installer installs, saying which catalog entry it
@@ -17,7 +17,7 @@ export interface InstallRecord {
   installed_at: string;
 }
 
-export async function writeInstallRecord(pluginDir: string, entry: StoreCatalogEntry): Promise<void> {
+export async function writeInstallRecord(pluginDir: string, entry: CatalogEntry): Promise<void> {
   const record: InstallRecord = {
     store_id: entry.id,
     name: entry.name,

@@ -1,15 +1,25 @@
-import { isOkoError } from '@oko/shared';
+import {
+  isOkoError,
+  type CatalogEntry,
+  type GithubImportRequest,
+  type StoreHealth,
+  type StorePluginList,
+  type StorePluginListQuery,
+  type StoreUploadAnswer,
+} from '@oko/shared';
 import { Deadline } from './deadline.js';
 import { isStaleSocket, storeAnswerError, storeUnavailable } from './store-errors.js';
-import type {
-  GithubImportRequest,
-  StoreCatalogEntry,
-  StoreCatalogPage,
-  StoreCatalogQuery,
-  StoreDownload,
-  StoreHealth,
-  StoreUploadAnswer,
-} from './store-types.js';
+
+/** An open package download: the body is read once, as a stream. */
+export interface StoreDownload {
+  body: AsyncIterable<Uint8Array>;
+  /** Content-Length the store announced, if any. */
+  contentLength: number | undefined;
+  /** X-Checksum-Sha256 the store announced, if any. */
+  sha256Header: string | undefined;
+  /** Stops the transfer (used when the bytes already disagree with the catalog). */
+  cancel: () => void;
+}
 
 /** A store answer passed on as it came: created (201) or plain success (200), and its body. */
 export interface StoreAnswer<T> {
@@ -44,16 +54,16 @@ export class StoreClient {
     return this.getJson<StoreHealth>('/health');
   }
 
-  async listPlugins(query: StoreCatalogQuery = {}): Promise<StoreCatalogPage> {
+  async listPlugins(query: Partial<StorePluginListQuery> = {}): Promise<StorePluginList> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const search = params.size > 0 ? `?${params.toString()}` : '';
-    return this.getJson<StoreCatalogPage>(`/plugins${search}`);
+    return this.getJson<StorePluginList>(`/plugins${search}`);
   }
 
   /** The catalog entry; the store accepts its id or the plugin's name. */
-  async getPlugin(idOrName: string): Promise<StoreCatalogEntry> {
-    return this.getJson<StoreCatalogEntry>(`/plugins/${encodeURIComponent(idOrName)}`);
+  async getPlugin(idOrName: string): Promise<CatalogEntry> {
+    return this.getJson<CatalogEntry>(`/plugins/${encodeURIComponent(idOrName)}`);
   }
 
   /** Opens GET /plugins/{id}/download; headers within the short bound, then an idle bound per chunk. */

@@ -1,42 +1,26 @@
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { createError, isNewerVersion, isValidPluginName } from '@oko/shared';
-import { extractPluginArchive } from '@oko/shared/archive';
-import { syncFolder } from '@oko/shared/server';
+import {
+  createError,
+  isNewerVersion,
+  isValidPluginName,
+  type CatalogEntry,
+  type InstallAnswer,
+  type InstalledPluginInfo,
+  type UninstallAnswer,
+  type UpdateAnswer,
+} from '@oko/shared';
+import type { StoreClient } from '../client/store-client.js';
+import type { PluginRegistryPort } from '../plugin-registry-port.js';
 import { mapFsError } from './fs-errors.js';
 import { InstallLocks } from './install-locks.js';
-import { findInstalledByStoreId, writeInstallRecord } from './install-record.js';
-import { STAGING_PREFIX, TRASH_PREFIX } from './leftovers.js';
-import type { InstalledPluginView, PluginRegistryPort } from './plugin-registry-port.js';
-import type { StoreClient } from './store-client.js';
-import type { StoreCatalogEntry } from './store-types.js';
-import { downloadVerified } from './verified-download.js';
-
-export interface InstallResult {
-  status: 'installed';
-  plugin: Pick<InstalledPluginView, 'id' | 'name' | 'version' | 'state' | 'scope'>;
-  message: string;
-}
-
-export interface UninstallResult {
-  status: 'uninstalled';
-  plugin: { id: string; name: string; version: string };
-  message: string;
-}
-
-export interface UpdateResult {
-  status: 'updated';
-  plugin: InstallResult['plugin'];
-  previous_version: string;
-  message: string;
-}
+import { findInstalledByStoreId } from './install-record.js';
+import { PluginsFolder, type InstallerLog } from './plugins-folder.js';
+import { withStagedPackage } from './staged-package.js';
 
 export interface PluginInstallerOptions {
   pluginsDir: string;
   client: StoreClient;
   plugins: PluginRegistryPort;
-  log?: { warn: (obj: object, msg: string) => void };
+  log?: InstallerLog;
 }
 
 /**
@@ -46,14 +30,14 @@ export interface PluginInstallerOptions {
  */
 export class PluginInstaller {
   private readonly locks = new InstallLocks();
-  private readonly pluginsDir: string;
+  private readonly folder: PluginsFolder;
 
   constructor(private readonly options: PluginInstallerOptions) {
-    this.pluginsDir = path.resolve(options.pluginsDir);
+    this.folder = new PluginsFolder(options.pluginsDir, options.log);
   }
 
   /** `ref` is a catalog id or a plugin name; the store resolves both. */
-  async install(ref: string): Promise<InstallResult> {
+  async install(ref: string): Promise<InstallAnswer> {
     return this.withCatalogEntry(ref, (entry) => this.installEntry(entry));
   }
 
@@ -61,12 +45,12 @@ export class PluginInstaller {
    * Replaces an installed plugin with a newer catalog version. `ref` is the newer entry's catalog
    * id, or the plugin name (the store then answers its newest version).
    */
-  async update(ref: string): Promise<UpdateResult> {
+  async update(ref: string): Promise<UpdateAnswer> {
     return this.withCatalogEntry(ref, (entry) => this.updateEntry(entry));
   }
 
   /** Claims `ref`, reads its catalog entry, then claims the entry's id and name for `fn`. */
-  private async withCatalogEntry<T>(ref: string, fn: (entry: StoreCatalogEntry) => Promise<T>): Promise<T> {
+  private async withCatalogEntry<T>(ref: string, fn: (entry: CatalogEntry) => Promise<T>): Promise<T> {
     const releaseRef = this.locks.claim([`ref:${ref}`], ref);
     try {
       const entry = await this.options.client.getPlugin(ref);
@@ -85,7 +69,7 @@ export class PluginInstaller {
   }
 
   /** `ref` is the installed plugin's name or the catalog id it was installed from. */
-  async uninstall(ref: string): Promise<UninstallResult> {
+  async uninstall(ref: string): Promise<UninstallAnswer> {
     const releaseRef = this.locks.claim([`ref:${ref}`], ref);
     try {
       const name = await this.resolveInstalledName(ref);
@@ -100,15 +84,14 @@ export class PluginInstaller {
     }
   }
 
-  private async installEntry(entry: StoreCatalogEntry): Promise<InstallResult> {
+  private async installEntry(entry: CatalogEntry): Promise<InstallAnswer> {
     await this.assertNotInstalled(entry.name);
-    const plugin = await this.withStagedPackage(entry, (pluginDir) =>
+    const plugin = await withStagedPackage(this.folder, this.options.client, entry, (pluginDir) =>
       // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.
       this.options.plugins.withPluginLock(entry.name, async () => {
         // Checked again: a folder may have appeared (by hand) while we downloaded.
         await this.assertNotInstalled(entry.name);
-        await rename(pluginDir, this.target(entry.name));
-        await syncFolder(this.pluginsDir);
+        await this.folder.place(pluginDir, entry.name);
         await this.options.plugins.rescan();
         return this.options.plugins.get(entry.name);
       }),
@@ -116,24 +99,24 @@ export class PluginInstaller {
     return { status: 'installed', plugin: resultView(plugin, entry), message: `Plugin ${entry.name} installed successfully` };
   }
 
-  private async updateEntry(entry: StoreCatalogEntry): Promise<UpdateResult> {
+  private async updateEntry(entry: CatalogEntry): Promise<UpdateAnswer> {
     await this.assertUpdatable(entry);
-    return this.withStagedPackage(entry, (pluginDir) =>
+    return withStagedPackage(this.folder, this.options.client, entry, (pluginDir) =>
       this.options.plugins.withPluginLock(entry.name, async () => {
         // Checked again under the lock: the plugin may have been removed or replaced while we downloaded.
         const previous = await this.assertUpdatable(entry);
         // The lock is re-entrant: unload and load run inside it, so nothing can load the old code in between.
         const wasActive = previous.state === 'active' || previous.state === 'loading';
         if (wasActive) await this.options.plugins.unload(entry.name);
-        const trash = this.trashPath(entry.name);
+        const trash = this.folder.trashPath(entry.name);
         try {
-          await this.swap(entry.name, pluginDir, trash);
+          await this.folder.swap(entry.name, pluginDir, trash);
         } catch (error) {
           // The old version is back in place: run it again if it was running, then report the failure.
           if (wasActive) await this.options.plugins.load(entry.name).catch(() => undefined);
           throw error;
         }
-        await syncFolder(this.pluginsDir);
+        await this.folder.sync();
         await this.options.plugins.rescan();
         let loadFailure: string | undefined;
         if (wasActive) {
@@ -143,7 +126,7 @@ export class PluginInstaller {
             (error: unknown) => (error instanceof Error ? error.message : String(error)),
           );
         }
-        await this.removeQuietly(trash);
+        await this.folder.removeQuietly(trash);
         const plugin = await this.options.plugins.get(entry.name);
         const updated = `Plugin ${entry.name} updated from ${previous.version} to ${entry.version}`;
         return {
@@ -156,31 +139,7 @@ export class PluginInstaller {
     );
   }
 
-  /**
-   * Downloads, verifies and extracts `entry` into a fresh `.staging-*` folder, writes its install
-   * record and hands the plugin folder to `place`. The staging folder is removed whatever happens.
-   */
-  private async withStagedPackage<T>(entry: StoreCatalogEntry, place: (pluginDir: string) => Promise<T>): Promise<T> {
-    const staging = await this.createStaging();
-    try {
-      const zipFile = path.join(staging, 'package.zip');
-      await downloadVerified(this.options.client, entry, zipFile);
-      const extractDir = path.join(staging, 'extracted');
-      await mkdir(extractDir);
-      const { pluginDir, manifest } = await extractPluginArchive(zipFile, extractDir);
-      if (manifest.name !== entry.name) {
-        throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`);
-      }
-      await writeInstallRecord(pluginDir, entry);
-      return await place(pluginDir);
-    } catch (error) {
-      throw mapFsError(error, this.pluginsDir);
-    } finally {
-      await this.removeQuietly(staging);
-    }
-  }
-
-  private async removeInstalled(name: string): Promise<UninstallResult> {
+  private async removeInstalled(name: string): Promise<UninstallAnswer> {
     return this.options.plugins.withPluginLock(name, async () => {
       const plugin = await this.options.plugins.get(name);
       if (plugin?.scope === 'builtin') {
@@ -188,16 +147,16 @@ export class PluginInstaller {
       }
       // The lock is re-entrant: unload runs inside it, so nothing can load the plugin in between.
       if (plugin?.state === 'active' || plugin?.state === 'loading') await this.options.plugins.unload(name);
-      const trash = this.trashPath(name);
+      const trash = this.folder.trashPath(name);
       try {
         // Renamed first so the plugin disappears in one step; the slow delete happens out of sight.
-        await rename(this.target(name), trash);
+        await this.folder.moveAside(name, trash);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notInstalled(name);
-        throw mapFsError(error, this.pluginsDir);
+        throw mapFsError(error, this.folder.dir);
       }
       await this.options.plugins.rescan();
-      await this.removeQuietly(trash);
+      await this.folder.removeQuietly(trash);
       return {
         status: 'uninstalled' as const,
         plugin: { id: name, name, version: plugin?.version ?? '' },
@@ -207,33 +166,22 @@ export class PluginInstaller {
   }
 
   private async resolveInstalledName(ref: string): Promise<string> {
-    if (isValidPluginName(ref) && ((await this.options.plugins.get(ref)) || (await exists(this.target(ref))))) return ref;
-    const byRecord = await findInstalledByStoreId(this.pluginsDir, ref);
+    if (isValidPluginName(ref) && ((await this.options.plugins.get(ref)) || (await this.folder.has(ref)))) return ref;
+    const byRecord = await findInstalledByStoreId(this.folder.dir, ref);
     if (byRecord) return byRecord;
     throw notInstalled(ref);
   }
 
   private async assertNotInstalled(name: string): Promise<void> {
     const plugin = await this.options.plugins.get(name);
-    if (plugin || (await exists(this.target(name)))) {
+    if (plugin || (await this.folder.has(name))) {
       const version = plugin ? ` (version ${plugin.version}, ${plugin.scope})` : '';
       throw createError('ALREADY_INSTALLED', `Plugin '${name}' is already installed${version}; uninstall it first`);
     }
   }
 
-  /** Old folder to `trash`, staged folder into place; on failure the old folder is put back. */
-  private async swap(name: string, pluginDir: string, trash: string): Promise<void> {
-    await rename(this.target(name), trash);
-    try {
-      await rename(pluginDir, this.target(name));
-    } catch (error) {
-      await rename(trash, this.target(name));
-      throw error;
-    }
-  }
-
   /** The installed plugin `entry` may replace: installed, not builtin, and older than the entry. */
-  private async assertUpdatable(entry: StoreCatalogEntry): Promise<InstalledPluginView> {
+  private async assertUpdatable(entry: CatalogEntry): Promise<InstalledPluginInfo> {
     const plugin = await this.options.plugins.get(entry.name);
     if (!plugin) throw notInstalled(entry.name);
     if (plugin.scope === 'builtin') {
@@ -247,33 +195,9 @@ export class PluginInstaller {
     }
     return plugin;
   }
-
-  private trashPath(name: string): string {
-    return path.join(this.pluginsDir, `${TRASH_PREFIX}${name}-${randomBytes(4).toString('hex')}`);
-  }
-
-  private async createStaging(): Promise<string> {
-    try {
-      await mkdir(this.pluginsDir, { recursive: true });
-      return await mkdtemp(path.join(this.pluginsDir, STAGING_PREFIX));
-    } catch (error) {
-      throw mapFsError(error, this.pluginsDir);
-    }
-  }
-
-  private target(name: string): string {
-    return path.join(this.pluginsDir, name);
-  }
-
-  private async removeQuietly(dir: string): Promise<void> {
-    // A folder we cannot delete now is removed at the next startup; it must not mask the real result.
-    await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
-      this.options.log?.warn({ err: error, dir }, 'could not remove installer working folder');
-    });
-  }
 }
 
-function resultView(plugin: InstalledPluginView | undefined, entry: StoreCatalogEntry): InstallResult['plugin'] {
+function resultView(plugin: InstalledPluginInfo | undefined, entry: CatalogEntry): InstalledPluginInfo {
   return {
     id: plugin?.id ?? entry.name,
     name: plugin?.name ?? entry.name,
@@ -285,13 +209,4 @@ function resultView(plugin: InstalledPluginView | undefined, entry: StoreCatalog
 
 function notInstalled(ref: string) {
   return createError('NOT_INSTALLED', `No installed plugin '${ref}' (by name or store id)`);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

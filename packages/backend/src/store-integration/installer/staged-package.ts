@@ -1,0 +1,39 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { createError, type CatalogEntry } from '@oko/shared';
+import { extractPluginArchive } from '@oko/shared/archive';
+import type { StoreClient } from '../client/store-client.js';
+import { mapFsError } from './fs-errors.js';
+import { writeInstallRecord } from './install-record.js';
+import type { PluginsFolder } from './plugins-folder.js';
+import { downloadVerified } from './verified-download.js';
+
+/**
+ * Downloads, verifies and extracts `entry` into a fresh `.staging-*` folder, writes its install
+ * record and hands the plugin folder to `place`. The staging folder is removed whatever happens,
+ * and a file-system failure anywhere (in `place` too) becomes the error the user can act on.
+ */
+export async function withStagedPackage<T>(
+  folder: PluginsFolder,
+  client: StoreClient,
+  entry: CatalogEntry,
+  place: (pluginDir: string) => Promise<T>,
+): Promise<T> {
+  const staging = await folder.createStaging();
+  try {
+    const zipFile = path.join(staging, 'package.zip');
+    await downloadVerified(client, entry, zipFile);
+    const extractDir = path.join(staging, 'extracted');
+    await mkdir(extractDir);
+    const { pluginDir, manifest } = await extractPluginArchive(zipFile, extractDir);
+    if (manifest.name !== entry.name) {
+      throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`);
+    }
+    await writeInstallRecord(pluginDir, entry);
+    return await place(pluginDir);
+  } catch (error) {
+    throw mapFsError(error, folder.dir);
+  } finally {
+    await folder.removeQuietly(staging);
+  }
+}

@@ -1,0 +1,100 @@
+import { Type, type Static } from 'typebox';
+import { PluginScope, PluginState, PluginSummary } from './plugins.js';
+import { CatalogEntry, CatalogRef, STORE_DEFAULT_PER_PAGE, STORE_MAX_PAGE, STORE_MAX_PER_PAGE, StorePluginListQuery, UploadResult } from './store.js';
+
+/**
+ * Payloads of the dashboard backend's /api/v1/store: the store's catalog as one dashboard sees it,
+ * install, update and uninstall, and uploads relayed to the store. The store's own payloads are in
+ * api/store.ts; these build on them.
+ */
+
+export const StorePluginParams = Type.Object({ plugin_id: CatalogRef });
+export type StorePluginParams = Static<typeof StorePluginParams>;
+
+/** The store's query, passed on as given: the store applies the defaults, so none are filled in here. */
+export const StoreListQuery = Type.Object({
+  q: StorePluginListQuery.properties.q,
+  tag: StorePluginListQuery.properties.tag,
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PAGE, description: 'Default 1' })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, description: `Default ${STORE_DEFAULT_PER_PAGE}` })),
+});
+export type StoreListQuery = Static<typeof StoreListQuery>;
+
+/**
+ * A catalog entry as the backend passes it on: id, name and version always, the rest as the store
+ * sent it. Extra fields are kept, so a newer store's fields reach the UI without a backend change.
+ */
+export const RelayedCatalogEntry = Type.Object(
+  { ...Type.Partial(CatalogEntry).properties, id: CatalogEntry.properties.id, name: CatalogEntry.properties.name, version: CatalogEntry.properties.version },
+  { additionalProperties: true },
+);
+export type RelayedCatalogEntry = Static<typeof RelayedCatalogEntry>;
+
+/** A catalog entry with what this backend has installed under the same plugin name. */
+export const StorePluginView = Type.Object(
+  {
+    ...RelayedCatalogEntry.properties,
+    installed: Type.Boolean({ description: 'Installed in this backend (matched by plugin name)' }),
+    installed_version: Type.Union([Type.String(), Type.Null()]),
+    installed_state: Type.Union([PluginState, Type.Null()], { description: 'Backend state: discovered, active, …' }),
+    update_available: Type.Boolean({ description: 'Installed (not builtin) and this catalog version is semver-greater than the installed one' }),
+  },
+  { additionalProperties: true },
+);
+export type StorePluginView = Static<typeof StorePluginView>;
+
+/** GET /store: one page of the catalog; `available: false` with a reason when the store does not answer. */
+export const StoreListing = Type.Object({
+  available: Type.Boolean(),
+  plugins: Type.Array(StorePluginView),
+  total: Type.Integer({ description: 'Matching plugins over all pages' }),
+  page: Type.Integer({ description: 'The page these plugins are (1-based)' }),
+  per_page: Type.Integer({ description: 'Page size the store used' }),
+  reason: Type.Optional(Type.String({ description: 'Why the store is unavailable' })),
+});
+export type StoreListing = Static<typeof StoreListing>;
+
+export const StoreHealthReport = Type.Object({
+  available: Type.Boolean(),
+  url: Type.String({ description: 'OKO_STORE_URL' }),
+  response_time_ms: Type.Integer(),
+  store: Type.Optional(Type.Object({ version: Type.String(), plugins_count: Type.Integer() })),
+  reason: Type.Optional(Type.String()),
+});
+export type StoreHealthReport = Static<typeof StoreHealthReport>;
+
+/** The installed plugin after an install or update. */
+export const InstalledPluginInfo = Type.Object({
+  id: PluginSummary.properties.id,
+  name: PluginSummary.properties.name,
+  version: PluginSummary.properties.version,
+  state: PluginState,
+  scope: PluginScope,
+});
+export type InstalledPluginInfo = Static<typeof InstalledPluginInfo>;
+
+export const InstallAnswer = Type.Object({
+  status: Type.Literal('installed'),
+  plugin: InstalledPluginInfo,
+  message: Type.String(),
+});
+export type InstallAnswer = Static<typeof InstallAnswer>;
+
+export const UpdateAnswer = Type.Object({
+  status: Type.Literal('updated'),
+  plugin: InstalledPluginInfo,
+  previous_version: Type.String({ description: 'The version that was installed before' }),
+  message: Type.String({ description: 'Says so when the new version was active before and failed to load (it is then in state error)' }),
+});
+export type UpdateAnswer = Static<typeof UpdateAnswer>;
+
+export const UninstallAnswer = Type.Object({
+  status: Type.Literal('uninstalled'),
+  plugin: Type.Object({ id: Type.String(), name: Type.String(), version: Type.String() }),
+  message: Type.String(),
+});
+export type UninstallAnswer = Static<typeof UninstallAnswer>;
+
+/** The store's UploadResult as the backend relays it, with the entry as loose as RelayedCatalogEntry. */
+export const StoreUploadAnswer = Type.Object({ ...UploadResult.properties, plugin: RelayedCatalogEntry }, { additionalProperties: true });
+export type StoreUploadAnswer = Static<typeof StoreUploadAnswer>;

@@ -29,7 +29,7 @@ export interface StoreRoutesOptions {
 
 const tags = ['store'];
 
-/** /store: the dashboard's view of the Plugin Store, install, update and uninstall (the seed's endpoint table). */
+/** /store: the dashboard's view of the Plugin Store, install, update and uninstall (README.md, Store integration (backend)). */
 export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (app, { catalog, installer, client, maxUploadBytes }) => {
   app.get('/store', { schema: { tags, summary: 'List plugins in the store', querystring: StoreListQuery, response: { 200: StoreListing, ...errorResponses('VALIDATION_FAILED') } } }, async (request) => {
     const field = nonFiniteField(request.query);

@@ -1,4 +1,4 @@
-// The page manifest as the renderer draws it (DESIGN.md "Plugin pages"), on top of the shared
+// The page manifest as the renderer draws it (docs/architecture.md#page-manifests), on top of the shared
 // schema's types. The schema allows extra keys; the few the renderer reads beyond the schema
 // (placement hints, a stat card's value_path) are named here.
 import type { PageComponent, PageDataSource, PageManifest, PageNegotiation } from '@oko/shared';

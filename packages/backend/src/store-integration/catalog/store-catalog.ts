@@ -15,7 +15,7 @@ import type { PluginRegistryPort } from '../plugin-registry-port.js';
 /**
  * The store's catalog seen from the dashboard: merges each entry with the local install state and
  * turns an unreachable store into `available: false` instead of an error, so the plugins page
- * still renders (the seed's "Store Unavailable" behaviour).
+ * still renders (docs/architecture.md#when-the-store-is-down).
  */
 export class StoreCatalog {
   constructor(

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { mount } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { h, nextTick } from 'vue';
@@ -195,45 +193,5 @@ describe('UiBlankLayout narrow-screen menu', () => {
   it('has no menu button when the sidebar is hidden', () => {
     const wrapper = mount(UiBlankLayout, { props: { sidebarHidden: true } });
     expect(wrapper.find('[data-testid="sidebar-menu-button"]').exists()).toBe(false);
-  });
-});
-
-// The legacy slot names are assembled from pieces so this file does not contain them itself.
-const DOT = '\\.';
-const LEGACY = [
-  new RegExp(['app', '(sidebar|header)', '[\\w*]'].join(DOT)),
-  new RegExp(['page', 'canvas', 'main'].join(DOT)),
-  new RegExp(['app', 'modals'].join(DOT) + '\\b'),
-];
-const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', 'test-output', 'data', 'coverage', '.vite']);
-const TEXT_FILE = /\.(vue|ts|tsx|js|mjs|cjs|json|md|html|css|yaml|yml)$/;
-
-function* sourceFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir)) {
-    if (SKIP_DIRS.has(entry)) continue;
-    const full = path.join(dir, entry);
-    const stat = statSync(full);
-    if (stat.isDirectory()) yield* sourceFiles(full);
-    else if (TEXT_FILE.test(entry) && entry !== 'package-lock.json' && stat.size < 2_000_000) yield full;
-  }
-}
-
-describe('legacy slot names', () => {
-  it('the pattern finds a legacy name when one is there', () => {
-    const sample = ['#', 'app', '.', 'sidebar', '.', 'mid'].join('');
-    expect(LEGACY.some((pattern) => pattern.test(sample))).toBe(true);
-  });
-
-  it('appear nowhere in the repository', () => {
-    const root = path.resolve(import.meta.dirname, '../../..');
-    const hits: string[] = [];
-    let scanned = 0;
-    for (const file of sourceFiles(root)) {
-      scanned += 1;
-      const text = readFileSync(file, 'utf8');
-      for (const pattern of LEGACY) if (pattern.test(text)) hits.push(`${path.relative(root, file)}: ${pattern}`);
-    }
-    expect(scanned).toBeGreaterThan(20);
-    expect(hits).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ export function jsonFile(file, fallback) {
       return JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
       if (error.code === 'ENOENT') return structuredClone(fallback);
-      throw new Error(`${path.basename(file)} is unreadable: ${error.message}`);
+      throw new Error(`${path.basename(file)} is unreadable: ${error.message}`, { cause: error });
     }
   }
 

@@ -17,6 +17,8 @@ const MAX_COMPONENT_BYTES = 255;
 export function entryNameProblem(name: string): string | null {
   if (name.length === 0) return 'empty entry name';
   if (name.length > MAX_NAME_CHARS) return 'entry name too long';
+  // Control characters are exactly what this rule looks for.
+  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'entry name contains a control character';
   if (name.includes('\\')) return 'entry name contains a backslash';
   if (name.startsWith('/')) return 'entry name is an absolute path';

@@ -3,5 +3,6 @@ import App from './App.vue';
 import { createAppRouter } from './router.js';
 import './styles/base.css';
 import './styles/labels.css';
+import './styles/layout.css';
 
 createApp(App).use(createAppRouter()).mount('#app');

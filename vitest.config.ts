@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// One runner for the whole monorepo. Each package's tests run against built code (npm test builds first).
+// One runner for the whole monorepo. Tests import each package's TypeScript source, @oko/shared
+// included, so a change is tested without a rebuild. Tests that start a real service process
+// (kill -9, restart, full disk, e2e) and the CLI's own process run the build (npm test builds first).
+const source = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const resolve = {
+  alias: [
+    { find: /^@oko\/shared\/archive$/, replacement: source('./packages/shared/src/archive/index.ts') },
+    { find: /^@oko\/shared$/, replacement: source('./packages/shared/src/index.ts') },
+  ],
+};
 
 // Stores started by tests begin with an empty catalog; a test that wants the example plugins
 // seeded says so (OKO_STORE_SEED=true). Services inherit this through process.env.
@@ -10,6 +20,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'shared',
           include: ['packages/shared/src/**/*.test.ts'],
@@ -17,6 +28,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'store',
           env: serviceEnv,
@@ -27,6 +39,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'backend',
           env: serviceEnv,
@@ -37,6 +50,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'cli',
           include: ['packages/cli/src/**/*.test.ts', 'packages/cli/test/**/*.test.ts'],
@@ -45,6 +59,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'examples',
           include: ['examples/plugins/*/test/**/*.test.ts', 'examples/plugins/*/*.test.ts'],
@@ -55,6 +70,7 @@ export default defineConfig({
       },
       'packages/frontend/vitest.config.ts',
       {
+        resolve,
         test: {
           name: 'e2e',
           env: serviceEnv,

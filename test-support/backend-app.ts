@@ -45,7 +45,8 @@ export async function buildTestBackend(options: TestBackendOptions = {}): Promis
       // A busy test machine can make a healthy store slower than the 3 s default; tests of the
       // timeout set their own. A dead store is refused at once either way.
       OKO_STORE_TIMEOUT_MS: '20000',
-      OKO_LOG_LEVEL: 'warn',
+      // Tests assert the answers; log lines (a plugin's failing route, on purpose) would bury the output.
+      OKO_LOG_LEVEL: 'error',
       ...(options.storeUrl ? { OKO_STORE_URL: options.storeUrl } : {}),
       ...options.env,
     });

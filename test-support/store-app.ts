@@ -31,8 +31,8 @@ export async function buildTestStore(options: TestStoreOptions = {}): Promise<Te
   let app: FastifyInstance;
   try {
     app = await buildApp(loadConfig({ OKO_STORE_STORAGE_PATH: storage, OKO_STORE_SEED: 'false', ...options.env }));
-    // A request log line per inject() would bury the test output; warnings still show.
-    app.log.level = 'warn';
+    // Tests assert the answers; a log line per request would bury the output.
+    app.log.level = 'error';
     await app.listen({ host: '127.0.0.1', port: 0 });
   } catch (error) {
     if (owned) await rm(storage, { recursive: true, force: true });

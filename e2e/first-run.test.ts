@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
-import { api, getJson, post, removeDir, startBackend, startStore, tempDir } from '../test-support/store-fixtures.js';
+import { removeDir, tempDir } from '../test-support/fixtures.js';
+import { api, getJson, post } from '../test-support/http.js';
+import { startBackend, startStore } from '../test-support/processes.js';
 
 // The first run of a fresh machine: a new store seeds itself with the example plugins, and each
 // of them installs into a backend from that store and becomes active.

@@ -1,19 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
-import {
-  api,
-  expectErrorAnswer,
-  getJson,
-  listDir,
-  pluginZip,
-  post,
-  removeDir,
-  startBackend,
-  startStore,
-  tempDir,
-  uploadZip,
-} from '../test-support/store-fixtures.js';
+import { expectErrorAnswer } from '../test-support/errors.js';
+import { listDir, pluginZip, removeDir, tempDir } from '../test-support/fixtures.js';
+import { api, getJson, post, uploadZip } from '../test-support/http.js';
+import { startBackend, startStore } from '../test-support/processes.js';
 
 // The seed's usage examples, as written, against a real store and a real backend process, and
 // the store going away and coming back on the same address.

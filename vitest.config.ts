@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One runner for the whole monorepo. Tests import each package's TypeScript source, @oko/shared
-// included, so a change is tested without a rebuild. Tests that start a real service process
-// (kill -9, restart, full disk, e2e) and the CLI's own process run the build (npm test builds first).
+// included, so a change is tested without a rebuild. What runs outside the test process uses the
+// build (npm test builds first): real service processes (kill -9, restart, full disk, e2e), the
+// CLI's own process, and the plugin hosts' worker threads.
 const source = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const resolve = {
   alias: [

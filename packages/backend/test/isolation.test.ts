@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendProcess } from '../../../test-support/processes.js';
 import { api, eventually, expectErrorAnswer, makeDirs, startBackendProcess, type Dirs } from './helpers.js';
 
-// Plugin hosts misbehaving inside a real backend process (its log included). Each describe block
-// starts its own process on fresh copies of the fixtures; each test works on plugins of its own. Load timeout 2000 ms, call timeout 1500 ms, 48 MB
+// Plugin hosts misbehaving inside a real backend process (its log included), started once on fresh
+// copies of the fixtures; each test works on plugins of its own. Load timeout 2000 ms, call timeout 1500 ms, 48 MB
 // per host (helpers.ts). Bounds below are generous on purpose: the machine is shared.
 const LOAD_BOUND_MS = 12_000;
 
@@ -16,21 +16,18 @@ const persisted = async () => JSON.parse(await readFile(path.join(dirs.dataDir, 
 
 const FAILING = ['setup_throws', 'setup_hangs', 'setup_loops', 'oom_plugin', 'missing_entry', 'invalid_manifest', 'undeclared_capability'];
 
-/** A backend process for the enclosing describe block, with other_plugin active as the bystander. */
-function useBackendProcess(): void {
-  beforeAll(async () => {
-    dirs = await makeDirs(['other_plugin', ...FAILING, 'route_loops']);
-    backend = await startBackendProcess(dirs);
-    expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/load')).status).toBe(200);
-  });
-  afterAll(async () => {
-    await backend?.stop();
-    await dirs?.cleanup();
-  });
-}
+// other_plugin is the bystander that must keep answering.
+beforeAll(async () => {
+  dirs = await makeDirs(['other_plugin', 'good_plugin', ...FAILING, 'route_loops']);
+  backend = await startBackendProcess(dirs);
+  expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/load')).status).toBe(200);
+});
+afterAll(async () => {
+  await backend?.stop();
+  await dirs?.cleanup();
+});
 
 describe('a plugin that fails to load ends in error with the reason', () => {
-  useBackendProcess();
   it.each([
     ['setup_throws', /setup failed: database unreachable/],
     ['setup_hangs', /setup did not finish within 2000 ms/],
@@ -89,7 +86,6 @@ describe('a plugin that fails to load ends in error with the reason', () => {
 });
 
 describe('a route handler that loops forever', () => {
-  useBackendProcess();
   it('times out with 504, ends that plugin in error, and never blocks the backend or other plugins', async () => {
     expect((await api(backend, 'POST', '/api/v1/plugins/route_loops/load')).status).toBe(200);
     expect((await api(backend, 'GET', '/api/v1/plugins/route-loops/ok')).body).toEqual({ ok: true });
@@ -121,7 +117,6 @@ describe('a route handler that loops forever', () => {
 });
 
 describe('a teardown that never returns', () => {
-  useBackendProcess();
   it('is cut off after the bound: unload still ends the host, its routes are gone, others keep answering', async () => {
     const { mkdir, writeFile } = await import('node:fs/promises');
     const dir = path.join(dirs.pluginsDir, 'teardown_loops');
@@ -146,7 +141,7 @@ describe('a teardown that never returns', () => {
 async function writeSlowPlugin(): Promise<void> {
   const { mkdir, writeFile } = await import('node:fs/promises');
   const dir = path.join(dirs.pluginsDir, 'slow_plugin');
-  await mkdir(dir);
+  await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ name: 'slow_plugin', version: '1.0.0' }));
   await writeFile(
     path.join(dir, 'index.js'),
@@ -155,7 +150,6 @@ async function writeSlowPlugin(): Promise<void> {
 }
 
 describe('after every failure', () => {
-  useBackendProcess();
   it('still lists every plugin and leaves no stray files in the plugins folder', async () => {
     await writeSlowPlugin();
     // Every failure above, in this backend; each plugin has its own lock, so they run side by side.
@@ -164,23 +158,20 @@ describe('after every failure', () => {
     const list = await api(backend, 'GET', '/api/v1/plugins');
     expect(list.status).toBe(200);
     expect(list.body.plugins.find((p: any) => p.id === 'other_plugin').state).toBe('active');
-    expect((await readdir(dirs.pluginsDir)).sort()).toEqual(
-      ['invalid_manifest', 'missing_entry', 'oom_plugin', 'other_plugin', 'route_loops', 'setup_hangs', 'setup_loops', 'setup_throws', 'slow_plugin', 'undeclared_capability'].sort(),
-    );
+    // Nothing but plugin folders: no staging or trash folder, no stray file (other tests' own
+    // plugins may sit beside these).
+    const folders = (await readdir(dirs.pluginsDir)).sort();
+    expect(folders).toEqual(expect.arrayContaining(['good_plugin', 'invalid_manifest', 'missing_entry', 'oom_plugin', 'other_plugin', 'route_loops', 'setup_hangs', 'setup_loops', 'setup_throws', 'slow_plugin', 'undeclared_capability']));
+    expect(folders.filter((name) => name.startsWith('.'))).toEqual([]);
+    expect(list.body.plugins.map((p: any) => p.id).sort()).toEqual(folders);
   });
 });
 
 describe('plugin logs', () => {
   it("passes ctx.log lines to the backend's log, carrying the plugin id", async () => {
-    const own = await makeDirs(['good_plugin']);
-    const logging = await startBackendProcess(own);
-    try {
-      expect((await api(logging, 'POST', '/api/v1/plugins/good_plugin/load')).status).toBe(200);
-      const line = logging.output().split('\n').find((l) => l.includes('good plugin ready'));
-      expect(JSON.parse(line ?? '{}')).toMatchObject({ plugin: 'good_plugin', msg: 'good plugin ready' });
-    } finally {
-      await logging.stop();
-      await own.cleanup();
-    }
+    expect((await api(backend, 'POST', '/api/v1/plugins/good_plugin/load')).status).toBe(200);
+    const line = backend.output().split('\n').find((l) => l.includes('good plugin ready'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ plugin: 'good_plugin', msg: 'good plugin ready' });
+    await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload');
   });
 });

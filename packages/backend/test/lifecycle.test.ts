@@ -1,18 +1,19 @@
 import { readdir, readFile, rm, stat, writeFile, cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, buildBackend, eventually, expectErrorAnswer, FIXTURES, makeDirs, rawRequest, type Backend, type Dirs } from './helpers.js';
 
 let dirs: Dirs;
 let backend: Backend;
 const state = async (id: string) => (await api(backend, 'GET', `/api/v1/plugins/${id}`)).body.state as string;
 
-// Each test gets its own backend, built in-process, and its own copies of the fixtures.
-beforeEach(async () => {
+// One backend built in-process on fresh copies of the fixtures; a test that changes a plugin's
+// state or files puts them back, so none depends on what another did.
+beforeAll(async () => {
   dirs = await makeDirs(['good_plugin', 'other_plugin', 'invalid_manifest', 'page_invalid', 'page_incompatible', 'page_undeclared']);
   backend = await buildBackend(dirs);
 });
-afterEach(async () => {
+afterAll(async () => {
   await backend?.stop();
   await dirs?.cleanup();
 });
@@ -140,9 +141,12 @@ describe('lifecycle', () => {
 });
 
 describe('plugin routes, actions, events and pages', () => {
-  beforeEach(async () => {
+  beforeAll(async () => {
     expect((await api(backend, 'POST', '/api/v1/plugins/good_plugin/load')).status).toBe(200);
     expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/load')).status).toBe(200);
+  });
+  afterAll(async () => {
+    for (const id of ['good_plugin', 'other_plugin']) await api(backend, 'POST', `/api/v1/plugins/${id}/unload`);
   });
 
   it('passes params, query, body and headers to the route and returns its status, headers and body', async () => {
@@ -227,6 +231,7 @@ describe('plugin routes, actions, events and pages', () => {
     expect((await api(backend, 'GET', '/api/v1/actions/registry')).body.total).toBe(0);
     expect((await api(backend, 'GET', '/api/v1/plugins/registry')).body.menu).toEqual([]);
     expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
+    expect((await api(backend, 'POST', '/api/v1/plugins/good_plugin/load')).status).toBe(200);
   });
 });
 

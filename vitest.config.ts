@@ -13,6 +13,11 @@ const resolve = {
   ],
 };
 
+// Server-side test files build and close their own apps, processes and temp folders, and the one
+// file that spies restores its mocks; so they share their worker's module cache instead of
+// importing Fastify and the services again for every file (isolate: false).
+const serverTests = { environment: 'node' as const, isolate: false };
+
 // Stores started by tests begin with an empty catalog; a test that wants the example plugins
 // seeded says so (OKO_STORE_SEED=true). Services inherit this through process.env.
 const serviceEnv = { OKO_STORE_SEED: 'false' };
@@ -25,7 +30,7 @@ export default defineConfig({
         test: {
           name: 'shared',
           include: ['packages/shared/src/**/*.test.ts'],
-          environment: 'node',
+          ...serverTests,
         },
       },
       {
@@ -34,7 +39,7 @@ export default defineConfig({
           name: 'store',
           env: serviceEnv,
           include: ['packages/store/src/**/*.test.ts', 'packages/store/test/**/*.test.ts'],
-          environment: 'node',
+          ...serverTests,
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
@@ -45,7 +50,7 @@ export default defineConfig({
           name: 'backend',
           env: serviceEnv,
           include: ['packages/backend/src/**/*.test.ts', 'packages/backend/test/**/*.test.ts'],
-          environment: 'node',
+          ...serverTests,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -55,7 +60,7 @@ export default defineConfig({
         test: {
           name: 'cli',
           include: ['packages/cli/src/**/*.test.ts', 'packages/cli/test/**/*.test.ts'],
-          environment: 'node',
+          ...serverTests,
           testTimeout: 30_000,
         },
       },
@@ -64,7 +69,7 @@ export default defineConfig({
         test: {
           name: 'examples',
           include: ['examples/plugins/*/test/**/*.test.ts', 'examples/plugins/*/*.test.ts'],
-          environment: 'node',
+          ...serverTests,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../../test-support/http.js';
 import { buildTestStore, catalogFile, expectRefusal, json, type TestStore } from './helpers.js';
 import { pluginFiles, startFakeGithub, type FakeGithub } from './fake-github.js';
@@ -20,20 +20,17 @@ beforeAll(async () => {
         ...pluginFiles('mono_hello', '0.3.0').map((f) => ({ ...f, name: `plugins/hello/${f.name}` })),
       ],
     },
+    'octo/twice': { main: pluginFiles('twice_plugin', '1.0.0') },
     'octo/broken': { main: [{ name: 'manifest.json', content: '{"name": "Broken!"}' }] },
     'octo/huge': { main: [...pluginFiles('huge_plugin', '1.0.0'), { name: 'noise.bin', content: noise, method: 0 }] },
     'octo/slip': { main: [...pluginFiles('slip_plugin', '1.0.0'), { name: '../escape.js', content: 'x' }] },
   });
-});
-afterAll(async () => {
-  await github?.close();
-});
-// A store per test, so no test sees another's imports; the fake GitHub serves them all.
-beforeEach(async () => {
+  // One store; each test imports repositories of its own.
   store = await buildTestStore({ env: { OKO_STORE_GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: TOKEN, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1' } });
 });
-afterEach(async () => {
+afterAll(async () => {
   await store?.close();
+  await github?.close();
 });
 
 function importRepo(body: Record<string, unknown>, s = store): Promise<Response> {
@@ -79,8 +76,8 @@ describe('GitHub import', () => {
   });
 
   it('answers 409 for a name and version already imported', async () => {
-    expect((await importRepo({ repo_url: `${github.apiUrl}/octo/plugin` })).status).toBe(201);
-    await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/plugin` }, 409, 'PLUGIN_ALREADY_EXISTS');
+    expect((await importRepo({ repo_url: `${github.apiUrl}/octo/twice` })).status).toBe(201);
+    await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/twice` }, 409, 'PLUGIN_ALREADY_EXISTS');
   });
 
   it('answers 404 for a missing repository, branch or subdirectory', async () => {

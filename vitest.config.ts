@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -24,6 +25,9 @@ const serviceEnv = { OKO_STORE_SEED: 'false' };
 
 export default defineConfig({
   test: {
+    // Vitest's default (cores - 1) is one worker on a 2-core machine; much of a test's time is spent
+    // waiting on child processes, plugin worker threads and timeouts, so two files share the cores well.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         resolve,

@@ -4,7 +4,10 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
-import { api, getJson, post, removeDir, startBackend, startStore, tempDir } from '../test-support/store-fixtures.js';
+import { removeDir, tempDir } from '../test-support/fixtures.js';
+import { eventually } from '../test-support/eventually.js';
+import { api, getJson, post, request } from '../test-support/http.js';
+import { startBackend, startStore } from '../test-support/processes.js';
 
 // The first run of a fresh machine: a new store seeds itself with the example plugins, and each
 // of them installs into a backend from that store and becomes active.
@@ -26,10 +29,16 @@ afterAll(async () => {
 
 describe('first run', () => {
   it('shows the seeded example plugins in the backend store listing, none installed yet', async () => {
-    const { body } = await getJson<{ available: boolean; plugins: Array<{ name: string; installed: boolean }> }>(`${api(backend)}/store`);
-    expect(body.available).toBe(true);
-    expect(body.plugins.map((p) => p.name).sort()).toEqual(['host_stats', 'http_probe', 'notes']);
-    expect(body.plugins.every((p) => !p.installed)).toBe(true);
+    // A backend of its own: the cases below install into the shared one.
+    const fresh = await startBackend({ storeUrl: api(store), pluginsDir: path.join(dir, 'fresh', 'plugins'), dataDir: path.join(dir, 'fresh', 'backend') });
+    try {
+      const { body } = await getJson<{ available: boolean; plugins: Array<{ name: string; installed: boolean }> }>(`${api(fresh)}/store`);
+      expect(body.available).toBe(true);
+      expect(body.plugins.map((p) => p.name).sort()).toEqual(['host_stats', 'http_probe', 'notes']);
+      expect(body.plugins.every((p) => !p.installed)).toBe(true);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it.each([
@@ -44,7 +53,7 @@ describe('first run', () => {
     expect(await install.json()).toMatchObject({ status: 'installed', plugin: { id: name, state: 'discovered', scope: 'external' } });
     const load = await post(`${api(backend)}/plugins/${name}/load`);
     expect(((await load.json()) as { state: string }).state).toBe('active');
-    const answer = await fetch(`${api(backend)}${route}`);
+    const answer = await request(`${api(backend)}${route}`);
     expect(answer.status).toBe(200);
   });
 });
@@ -82,8 +91,8 @@ describe('npm start', () => {
     launcher.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = once(launcher, 'exit');
     try {
-      const deadline = Date.now() + 60_000;
-      while (!output.includes('[start] OKO dashboard is ready') && Date.now() < deadline && launcher.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      // Until the launcher says it is ready, or has exited (the assertion below then shows its output).
+      await eventually(() => output.includes('[start] OKO dashboard is ready') || launcher.exitCode !== null, (done) => done, 60_000).catch(() => undefined);
       expect(output).toContain(`[start] OKO dashboard is ready: open http://127.0.0.1:${backendPort}`);
       const backendApi = `http://127.0.0.1:${backendPort}/api/v1`;
       const health = await getJson<{ available: boolean; url: string }>(`${backendApi}/store/health`);

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { pluginZip, type PluginFixture } from '../test-support/store-fixtures.js';
+import { pluginZip, type PluginFixture } from '../test-support/fixtures.js';
 
 // Plugins and a browser for the web UI's end-to-end tests (e2e/ui.test.ts).
 

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
-import { api, getJson, listDir, post, removeDir, startBackend, startStore, tempDir, uploadZip } from '../test-support/store-fixtures.js';
+import { listDir, removeDir, tempDir } from '../test-support/fixtures.js';
+import { api, getJson, post, uploadZip } from '../test-support/http.js';
+import { startBackend, startStore } from '../test-support/processes.js';
 import { BROKEN, CUSTOM_DEMO, DISK_REPORT, fixtureZip, LAN_WATCH, launchBrowser, WEATHER } from './ui-fixtures.js';
 
 // The web UI in headless Chromium against a real store and a real backend serving the built

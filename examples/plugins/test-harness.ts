@@ -1,14 +1,16 @@
-// Shared by the example plugins' tests: a real backend process whose plugins folder holds fresh
-// copies of the named examples (and any extra fixture plugins a test brings along).
+// Shared by the example plugins' tests: the backend built from source in this process, whose
+// plugins folder holds fresh copies of the named examples (and any extra fixture plugins a test
+// brings along). Plugins still run in their own worker threads, as in production.
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunningService } from '../../test-support/service.js';
-import { api, getJson, post, removeDir, startBackend, tempDir } from '../../test-support/store-fixtures.js';
+import { buildTestBackend, type TestBackend } from '../../test-support/backend-app.js';
+import { removeDir, tempDir } from '../../test-support/fixtures.js';
+import { getJson, post, request } from '../../test-support/http.js';
 
 const examplesDir = import.meta.dirname;
 
 export interface ExampleBackend {
-  backend: RunningService;
+  backend: TestBackend;
   /** http://127.0.0.1:PORT/api/v1 */
   api: string;
   pluginsDir: string;
@@ -16,7 +18,7 @@ export interface ExampleBackend {
   stop: () => Promise<void>;
 }
 
-/** Starts the real backend (from dist/) with copies of the example plugins `names`. */
+/** Builds the backend with copies of the example plugins `names`. */
 export async function startBackendWithExamples(names: string[], extraPlugins: Record<string, Record<string, string>> = {}): Promise<ExampleBackend> {
   const root = await tempDir('examples');
   const pluginsDir = path.join(root, 'plugins');
@@ -33,14 +35,14 @@ export async function startBackendWithExamples(names: string[], extraPlugins: Re
     }
   }
   // No store is needed: these tests exercise installed plugins only. Port 9 (discard) never answers.
-  const backend = await startBackend({ storeUrl: 'http://127.0.0.1:9/api/v1', pluginsDir, dataDir });
+  const backend = await buildTestBackend({ storeUrl: 'http://127.0.0.1:9/api/v1', pluginsDir, dataDir });
   return {
     backend,
-    api: api(backend),
+    api: backend.api,
     pluginsDir,
     dataDir,
     stop: async () => {
-      await backend.stop();
+      await backend.close();
       await removeDir(root);
     },
   };
@@ -55,7 +57,7 @@ export async function loadPlugin(apiBase: string, id: string): Promise<Record<st
 }
 
 export async function send(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, {
+  const res = await request(url, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -64,7 +66,8 @@ export async function send(method: string, url: string, body?: unknown): Promise
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-export { getJson, post };
+export { getJson, post, request };
+export { eventually } from '../../test-support/eventually.js';
 
 /**
  * A fixture plugin that subscribes to `topics` and lists what it received at
@@ -81,15 +84,4 @@ export async function setup(ctx) {
 export async function teardown() {}
 `,
   };
-}
-
-/** Polls `check` until it returns a value (events arrive asynchronously); fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -1,8 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 
+// Tests use @oko/shared's TypeScript source, as the server projects do, so they never see a stale build.
+const shared = (file: string) => fileURLToPath(new URL(`../shared/src/${file}`, import.meta.url));
+
 export default defineConfig({
   plugins: [vue()],
+  resolve: {
+    alias: [
+      { find: /^@oko\/shared\/archive$/, replacement: shared('archive/index.ts') },
+      { find: /^@oko\/shared$/, replacement: shared('index.ts') },
+    ],
+  },
   test: {
     name: 'frontend',
     root: import.meta.dirname,

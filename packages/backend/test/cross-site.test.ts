@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../../test-support/service.js';
-import { listDir, pluginZip, startStore, uploadZip } from '../../../test-support/store-fixtures.js';
-import { api, expectErrorShape, makeDirs, startBackend, type Backend, type Dirs } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listDir, pluginZip } from '../../../test-support/fixtures.js';
+import { request, uploadZip } from '../../../test-support/http.js';
+import { buildTestStore, type TestStore } from '../../../test-support/store-app.js';
+import { api, buildBackend, expectErrorAnswer, makeDirs, type Backend, type Dirs } from './helpers.js';
 
 // The backend has no auth: the cross-site write guard is what keeps another site's page from
 // driving it through the user's browser. Node's fetch sends no Origin or Sec-Fetch-Site of its
@@ -15,54 +16,56 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 let dirs: Dirs;
 let backend: Backend;
-let store: RunningService;
+let store: TestStore;
 let catalogId: string;
 const state = async (id: string) => (await api(backend, 'GET', `/api/v1/plugins/${id}`)).body.state as string;
-const storeTotal = async () => ((await (await fetch(`${store.url}/api/v1/plugins`)).json()) as { total: number }).total;
+const storeTotal = async () => ((await (await request(`${store.url}/api/v1/plugins`)).json()) as { total: number }).total;
+const load = async (id: string) => expect((await api(backend, 'POST', `/api/v1/plugins/${id}/load`)).status).toBe(200);
 
-beforeAll(async () => {
+// Each test gets its own store (holding from_store) and backend, both built in-process.
+beforeEach(async () => {
   dirs = await makeDirs(['good_plugin']);
-  store = await startStore({ storageDir: path.join(dirs.dataDir, 'store') });
+  store = await buildTestStore({ storageDir: path.join(dirs.dataDir, 'store') });
   const uploaded = await uploadZip(`${store.url}/api/v1/plugins/upload/zip`, await pluginZip({ name: 'from_store' }));
   catalogId = ((await uploaded.json()) as { plugin_id: string }).plugin_id;
-  backend = await startBackend(dirs, { OKO_STORE_URL: `${store.url}/api/v1`, OKO_ALLOWED_ORIGINS: ALLOWED });
+  backend = await buildBackend(dirs, { OKO_STORE_URL: `${store.url}/api/v1`, OKO_ALLOWED_ORIGINS: ALLOWED });
 });
-afterAll(async () => {
+afterEach(async () => {
   await backend?.stop();
-  await store?.stop();
+  await store?.close();
   await dirs?.cleanup();
 });
 
 describe('cross-site writes', () => {
   it('refuses a cross-site form post to load a plugin, which stays discovered', async () => {
     const answer = await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', 'x=1', { ...CROSS_SITE, ...FORM });
-    expectErrorShape(answer, 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(answer, 403, 'CROSS_SITE_REQUEST');
     expect(answer.body.error.message).toContain('OKO_ALLOWED_ORIGINS');
     expect(await state('good_plugin')).toBe('discovered');
   });
 
   it('refuses a cross-site install, and nothing is written to the plugins folder', async () => {
     const before = await listDir(dirs.pluginsDir);
-    expectErrorShape(await api(backend, 'POST', `/api/v1/store/${catalogId}/install`, undefined, CROSS_SITE), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(await api(backend, 'POST', `/api/v1/store/${catalogId}/install`, undefined, CROSS_SITE), 403, 'CROSS_SITE_REQUEST');
     expect(await listDir(dirs.pluginsDir)).toEqual(before);
   });
 
   it('refuses a cross-site multipart upload, and the store catalog is unchanged', async () => {
     const form = new FormData();
     form.set('file', new Blob([new Uint8Array(await pluginZip({ name: 'smuggled' }))], { type: 'application/zip' }), 'plugin.zip');
-    const response = await fetch(`${backend.url}/api/v1/store/upload/zip`, { method: 'POST', body: form, headers: CROSS_SITE });
+    const response = await request(`${backend.url}/api/v1/store/upload/zip`, { method: 'POST', body: form, headers: CROSS_SITE });
     expect(response.status).toBe(403);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('CROSS_SITE_REQUEST');
     expect(await storeTotal()).toBe(1);
   });
 
   it('refuses a write from another Origin when the browser sends no Sec-Fetch-Site', async () => {
-    expectErrorShape(await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', '', { origin: 'http://evil.example', 'content-type': 'text/plain' }), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', '', { origin: 'http://evil.example', 'content-type': 'text/plain' }), 403, 'CROSS_SITE_REQUEST');
     expect(await state('good_plugin')).toBe('discovered');
   });
 
   it('refuses a write from an opaque origin (Origin: null)', async () => {
-    expectErrorShape(await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', undefined, { origin: 'null' }), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', undefined, { origin: 'null' }), 403, 'CROSS_SITE_REQUEST');
     expect(await state('good_plugin')).toBe('discovered');
   });
 
@@ -73,19 +76,22 @@ describe('cross-site writes', () => {
   });
 
   it("refuses cross-site writes to a plugin's own routes and to actions", async () => {
-    expectErrorShape(await api(backend, 'POST', '/api/v1/plugins/good-plugin/echo', 'x=1', { ...CROSS_SITE, ...FORM }), 403, 'CROSS_SITE_REQUEST');
+    await load('good_plugin');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/plugins/good-plugin/echo', 'x=1', { ...CROSS_SITE, ...FORM }), 403, 'CROSS_SITE_REQUEST');
     const action = JSON.stringify({ type: 'good_plugin.greet', capability: 'exec.good_plugin.greet' });
-    expectErrorShape(await api(backend, 'POST', '/api/v1/actions/execute', action, { ...CROSS_SITE, 'content-type': 'text/plain' }), 403, 'CROSS_SITE_REQUEST');
-    expectErrorShape(await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload', undefined, CROSS_SITE), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', action, { ...CROSS_SITE, 'content-type': 'text/plain' }), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload', undefined, CROSS_SITE), 403, 'CROSS_SITE_REQUEST');
     expect(await state('good_plugin')).toBe('active');
   });
 
   it('lets a plugin page call its own API from the same origin', async () => {
+    await load('good_plugin');
     const answer = await api(backend, 'POST', '/api/v1/plugins/good-plugin/echo', { a: 1 }, { 'sec-fetch-site': 'same-origin', origin: backend.url });
     expect(answer).toMatchObject({ status: 200, body: { body: { a: 1 } } });
   });
 
   it('lets a request without Origin and Sec-Fetch-Site through (curl, the CLI)', async () => {
+    await load('good_plugin');
     expect((await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload')).status).toBe(200);
     expect(await state('good_plugin')).toBe('discovered');
   });

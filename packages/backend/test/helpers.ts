@@ -3,13 +3,21 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startService, type RunningService } from '../../../test-support/service.js';
+import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
+import { request } from '../../../test-support/http.js';
+import { startBackend, type BackendProcess } from '../../../test-support/processes.js';
+import type { Answer } from '../../../test-support/errors.js';
+
+export { eventually } from '../../../test-support/eventually.js';
+export { expectErrorAnswer, type Answer } from '../../../test-support/errors.js';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'plugins');
-const ENTRY = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 
+/** Short plugin bounds, so the fixtures that hang or loop fail within a test's time. */
+const PLUGIN_BOUNDS = { OKO_PLUGIN_LOAD_TIMEOUT_MS: '2000', OKO_PLUGIN_CALL_TIMEOUT_MS: '1500', OKO_PLUGIN_MEMORY_MB: '48' };
+
+/** What the helpers below need of a backend, in-process or a process. */
 export interface Backend {
-  service: RunningService;
   url: string;
   pluginsDir: string;
   dataDir: string;
@@ -31,49 +39,35 @@ export async function makeDirs(fixtures: string[]): Promise<Dirs> {
   return { pluginsDir, dataDir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
-/** Starts the real backend process on a free port against `dirs`. */
-export async function startBackend(dirs: Dirs, env: Record<string, string> = {}): Promise<Backend> {
-  const service = await startService({
-    entry: ENTRY,
-    portEnv: 'OKO_PORT',
-    env: {
-      OKO_PLUGINS_DIR: dirs.pluginsDir,
-      OKO_DATA_DIR: dirs.dataDir,
-      OKO_BUILTIN_PLUGINS_DIR: '',
-      OKO_FRONTEND_DIR: path.join(dirs.dataDir, 'no-frontend'),
-      OKO_PLUGIN_LOAD_TIMEOUT_MS: '2000',
-      OKO_PLUGIN_CALL_TIMEOUT_MS: '1500',
-      OKO_PLUGIN_MEMORY_MB: '48',
-      ...env,
-    },
-  });
-  return { service, url: service.url, pluginsDir: dirs.pluginsDir, dataDir: dirs.dataDir, stop: () => service.stop() };
+/** The backend built from source in this process against `dirs` (routes, validation, lifecycle). */
+export async function buildBackend(dirs: Dirs, env: Record<string, string> = {}): Promise<Backend & { app: TestBackend['app'] }> {
+  const backend = await buildTestBackend({ pluginsDir: dirs.pluginsDir, dataDir: dirs.dataDir, env: { ...PLUGIN_BOUNDS, ...env } });
+  return { app: backend.app, url: backend.url, pluginsDir: dirs.pluginsDir, dataDir: dirs.dataDir, stop: backend.close };
 }
 
-export interface Answer<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
+/** The built backend as its own process against `dirs`: for restart, kill -9 and plugin isolation. */
+export async function startBackendProcess(dirs: Dirs, env: Record<string, string> = {}): Promise<BackendProcess> {
+  return startBackend({ pluginsDir: dirs.pluginsDir, dataDir: dirs.dataDir, env: { OKO_FRONTEND_DIR: path.join(dirs.dataDir, 'no-frontend'), ...PLUGIN_BOUNDS, ...env } });
 }
 
-export async function api<T = any>(backend: Backend, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+export async function api<T = any>(backend: Pick<Backend, 'url'>, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T> & { headers: Headers }> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${backend.url}${urlPath}`, init);
+  const response = await request(`${backend.url}${urlPath}`, init);
   const text = await response.text();
   let parsed: unknown = text;
   if (response.headers.get('content-type')?.includes('json') && text) parsed = JSON.parse(text);
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
 
-/** A request whose path is sent byte for byte (fetch would normalise `..` away). */
-export function rawRequest(backend: Backend, method: string, rawPath: string): Promise<Answer> {
+/** A request over a real socket whose path is sent byte for byte (fetch and inject() would normalise `..` away). */
+export function rawRequest(backend: Pick<Backend, 'url'>, method: string, rawPath: string): Promise<Answer & { headers: Headers }> {
   const { hostname, port } = new URL(backend.url);
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: hostname, port, method, path: rawPath }, (response) => {
+    const outgoing = http.request({ host: hostname, port, method, path: rawPath }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
       response.on('end', () => {
@@ -86,23 +80,7 @@ export function rawRequest(backend: Backend, method: string, rawPath: string): P
         resolve({ status: response.statusCode ?? 0, headers: new Headers(response.headers as Record<string, string>), body });
       });
     });
-    request.on('error', reject);
-    request.end();
+    outgoing.on('error', reject);
+    outgoing.end();
   });
-}
-
-/** Polls until `check` passes; for states reached in the background (restore on startup). */
-export async function eventually<T>(fn: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-export function expectErrorShape(answer: Answer, status: number, code: string): void {
-  if (answer.status !== status || answer.body?.error?.code !== code || typeof answer.body?.error?.message !== 'string') {
-    throw new Error(`expected ${status} ${code}, got ${answer.status} ${JSON.stringify(answer.body)}`);
-  }
 }

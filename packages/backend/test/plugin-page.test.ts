@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectErrorShape, makeDirs, startBackend, type Backend, type Dirs } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api, expectErrorAnswer, makeDirs, buildBackend, type Backend, type Dirs } from './helpers.js';
 
 // page_available in the plugin details says whether GET /plugins/{id}/page serves a page, for a
 // static/index.html page as much as for a ctx.page handler, and never disagrees with /page.
 
 let dirs: Dirs;
+// Each test builds its own backend in-process on its own copies of the fixtures.
 let backend: Backend;
 
 const details = async (id: string) => (await api(backend, 'GET', `/api/v1/plugins/${id}`)).body;
@@ -16,11 +17,11 @@ async function pageFacts(id: string) {
   return { page_available: (await details(id)).page_available as boolean, served: answer.status === 200 };
 }
 
-beforeAll(async () => {
+beforeEach(async () => {
   dirs = await makeDirs(['static_page', 'static_page_off', 'good_plugin', 'other_plugin']);
-  backend = await startBackend(dirs);
+  backend = await buildBackend(dirs);
 });
-afterAll(async () => {
+afterEach(async () => {
   await backend?.stop();
   await dirs?.cleanup();
 });
@@ -43,7 +44,7 @@ describe('page_available', () => {
 
   it('is false when ui.yaml has has_page: false, even with a static/index.html, and /page answers 404', async () => {
     expect(await details('static_page_off')).toMatchObject({ page_available: false, ui: { has_page: false } });
-    expectErrorShape(await page('static_page_off'), 404, 'NOT_FOUND');
+    await expectErrorAnswer(await page('static_page_off'), 404, 'NOT_FOUND');
     expect((await api(backend, 'GET', '/api/v1/plugins/static_page_off/static/index.html')).status).toBe(200);
   });
 

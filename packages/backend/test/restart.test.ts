@@ -1,10 +1,13 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, eventually, makeDirs, startBackend, type Backend, type Dirs } from './helpers.js';
+import type { BackendProcess } from '../../../test-support/processes.js';
+import { api, eventually, makeDirs, startBackendProcess, type Dirs } from './helpers.js';
+
+// Real backend processes: what a graceful stop, a kill -9 and a restart keep.
 
 let dirs: Dirs | undefined;
-let backend: Backend | undefined;
+let backend: BackendProcess | undefined;
 afterEach(async () => {
   await backend?.stop();
   await dirs?.cleanup();
@@ -12,12 +15,12 @@ afterEach(async () => {
   dirs = undefined;
 });
 
-const states = async (b: Backend) => Object.fromEntries((await api(b, 'GET', '/api/v1/plugins')).body.plugins.map((p: any) => [p.id, p.state]));
+const states = async (b: BackendProcess) => Object.fromEntries((await api(b, 'GET', '/api/v1/plugins')).body.plugins.map((p: any) => [p.id, p.state]));
 
 describe('restart', () => {
   it('loads previously active plugins again and keeps disabled ones disabled after a graceful stop', async () => {
     dirs = await makeDirs(['good_plugin', 'other_plugin', 'setup_throws']);
-    backend = await startBackend(dirs);
+    backend = await startBackendProcess(dirs);
     await api(backend, 'POST', '/api/v1/plugins/good_plugin/load');
     await api(backend, 'POST', '/api/v1/plugins/other_plugin/load');
     await api(backend, 'POST', '/api/v1/plugins/setup_throws/disable');
@@ -25,7 +28,7 @@ describe('restart', () => {
     // graceful stop unloads: teardown ran
     await stat(path.join(dirs.dataDir, 'plugins', 'good_plugin', 'teardown.txt'));
 
-    backend = await startBackend(dirs);
+    backend = await startBackendProcess(dirs);
     const after = await eventually(() => states(backend!), (s) => s.good_plugin === 'active' && s.other_plugin === 'active');
     expect(after).toEqual({ good_plugin: 'active', other_plugin: 'active', setup_throws: 'disabled' });
     expect((await api(backend, 'GET', '/api/v1/plugins/good-plugin/ping')).body).toEqual({ pong: true, plugin: 'good_plugin' });
@@ -33,28 +36,28 @@ describe('restart', () => {
 
   it('restores the state written before a crash (kill -9)', async () => {
     dirs = await makeDirs(['good_plugin', 'other_plugin']);
-    backend = await startBackend(dirs);
+    backend = await startBackendProcess(dirs);
     await api(backend, 'POST', '/api/v1/plugins/good_plugin/load');
     await api(backend, 'POST', '/api/v1/plugins/other_plugin/disable');
-    await backend.service.kill();
+    await backend.kill();
 
     const saved = JSON.parse(await readFile(path.join(dirs.dataDir, 'plugin-states.json'), 'utf8'));
     expect(saved).toMatchObject({ active: ['good_plugin'], disabled: ['other_plugin'] });
     expect((await readdir(dirs.dataDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
-    backend = await startBackend(dirs);
+    backend = await startBackendProcess(dirs);
     const after = await eventually(() => states(backend!), (s) => s.good_plugin === 'active');
     expect(after).toEqual({ good_plugin: 'active', other_plugin: 'disabled' });
   });
 
   it('does not restore a plugin the user unloaded', async () => {
     dirs = await makeDirs(['good_plugin']);
-    backend = await startBackend(dirs);
+    backend = await startBackendProcess(dirs);
     await api(backend, 'POST', '/api/v1/plugins/good_plugin/load');
     await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload');
     await backend.stop();
     expect(JSON.parse(await readFile(path.join(dirs.dataDir, 'plugin-states.json'), 'utf8')).active).toEqual([]);
-    backend = await startBackend(dirs);
+    backend = await startBackendProcess(dirs);
     expect(await states(backend)).toEqual({ good_plugin: 'discovered' });
   });
 
@@ -63,7 +66,7 @@ describe('restart', () => {
     const { mkdir } = await import('node:fs/promises');
     await mkdir(dirs.dataDir, { recursive: true });
     await writeFile(path.join(dirs.dataDir, 'plugin-states.json'), '{"active": ["good_pl');
-    backend = await startBackend(dirs);
+    backend = await startBackendProcess(dirs);
     expect(await states(backend)).toEqual({ good_plugin: 'discovered' });
     expect((await readdir(dirs.dataDir)).some((f) => f.startsWith('plugin-states.json.corrupt-'))).toBe(true);
   });

@@ -1,12 +1,13 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, expectErrorShape, FIXTURES, makeDirs, startBackend, type Backend, type Dirs } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api, expectErrorAnswer, FIXTURES, makeDirs, buildBackend, type Backend, type Dirs } from './helpers.js';
 
 let dirs: Dirs;
+// Each test builds its own backend in-process on its own copies of the fixtures.
 let backend: Backend;
 
-beforeAll(async () => {
+beforeEach(async () => {
   dirs = await makeDirs(['other_plugin']);
   const frontendDir = path.join(dirs.dataDir, '..', 'frontend');
   await mkdir(path.join(frontendDir, 'assets'), { recursive: true });
@@ -16,9 +17,9 @@ beforeAll(async () => {
   await cp(path.join(FIXTURES, 'good_plugin'), path.join(builtinDir, 'good_plugin'), { recursive: true });
   // an installed folder with a builtin's name does not replace the builtin
   await cp(path.join(FIXTURES, 'good_plugin'), path.join(dirs.pluginsDir, 'good_plugin'), { recursive: true });
-  backend = await startBackend(dirs, { OKO_FRONTEND_DIR: frontendDir, OKO_BUILTIN_PLUGINS_DIR: builtinDir });
+  backend = await buildBackend(dirs, { OKO_FRONTEND_DIR: frontendDir, OKO_BUILTIN_PLUGINS_DIR: builtinDir });
 });
-afterAll(async () => {
+afterEach(async () => {
   await backend?.stop();
   await dirs?.cleanup();
 });
@@ -33,8 +34,8 @@ describe('web UI and builtin plugins', () => {
 
   it('answers index.html for UI routes, but JSON errors under /api', async () => {
     expect((await api(backend, 'GET', '/plugins/good_plugin')).body).toContain('oko ui');
-    expectErrorShape(await api(backend, 'GET', '/api/v1/nowhere'), 404, 'ROUTE_NOT_FOUND');
-    expectErrorShape(await api(backend, 'POST', '/somewhere'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/nowhere'), 404, 'ROUTE_NOT_FOUND');
+    await expectErrorAnswer(await api(backend, 'POST', '/somewhere'), 404, 'ROUTE_NOT_FOUND');
   });
 
   it('lists plugins of the builtin folder with scope builtin, installed ones as external', async () => {

@@ -3,42 +3,47 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
-import type { RunningService } from '../../../test-support/service.js';
-import { api, expectErrorAnswer, listDir, pluginFiles, post, removeDir, startBackend, startStore, tempDir } from '../../../test-support/store-fixtures.js';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { listDir, pluginFiles, removeDir, tempDir } from '../../../test-support/fixtures.js';
+import { api, post, request } from '../../../test-support/http.js';
+import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
+import { buildTestStore } from '../../../test-support/store-app.js';
 
 // Bad input to /api/v1/store: a 4xx in the one error shape, decided by the backend before a
 // request reaches the store (the fake store records every request it gets).
 
 let root: string;
 let fake: FakeStore;
-let backend: RunningService;
+let backend: TestBackend;
 let pluginsDir: string;
 
 beforeAll(async () => {
   root = await tempDir('store-bad-input');
   pluginsDir = path.join(root, 'plugins');
   fake = await startFakeStore([]);
-  backend = await startBackend({ storeUrl: fake.url, pluginsDir, dataDir: path.join(root, 'data') });
+  // With the built web UI served, as in production: its catch-all route decides some of the 404s below.
+  const frontendDir = path.resolve(import.meta.dirname, '../../frontend/dist');
+  backend = await buildTestBackend({ storeUrl: fake.url, pluginsDir, dataDir: path.join(root, 'data'), env: { OKO_FRONTEND_DIR: frontendDir } });
 });
 
 afterAll(async () => {
-  await backend?.stop();
+  await backend?.close();
   await fake?.close();
   await removeDir(root);
 });
 
 /** A request whose path is sent byte for byte (fetch would normalise `..` and `%2e%2e` away). */
-function raw(service: RunningService, method: string, rawPath: string): Promise<Response> {
+function raw(service: { url: string }, method: string, rawPath: string): Promise<Response> {
   const { hostname, port } = new URL(service.url);
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: hostname, port, method, path: rawPath }, (res) => {
+    const outgoing = http.request({ host: hostname, port, method, path: rawPath }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => resolve(new Response(text, { status: res.statusCode ?? 0 })));
     });
-    request.on('error', reject);
-    request.end();
+    outgoing.on('error', reject);
+    outgoing.end();
   });
 }
 
@@ -74,7 +79,7 @@ describe('GET /store paging values out of range', () => {
     '?%s answers 400 VALIDATION_FAILED without asking the store',
     async (query) => {
       const before = fake.requests.length;
-      await expectErrorAnswer(await fetch(`${api(backend)}/store?${query}`), 400, 'VALIDATION_FAILED');
+      await expectErrorAnswer(await request(`${api(backend)}/store?${query}`), 400, 'VALIDATION_FAILED');
       expect(fake.requests.length).toBe(before);
     },
   );
@@ -82,7 +87,7 @@ describe('GET /store paging values out of range', () => {
 
 describe('OpenAPI at /docs', () => {
   it('lists every /store endpoint with its schemas and error answers', async () => {
-    const spec = (await (await fetch(`${backend.url}/docs/json`)).json()) as { paths: Record<string, Record<string, any>> };
+    const spec = (await (await request(`${backend.url}/docs/json`)).json()) as { paths: Record<string, Record<string, any>> };
     const ops: Array<[string, string, string[]]> = [
       ['get', '/api/v1/store', ['200', '400']],
       ['get', '/api/v1/store/health', ['200']],
@@ -106,16 +111,16 @@ describe('OpenAPI at /docs', () => {
 
 describe('a malformed upload forwarded to a real store', () => {
   it("passes on the store's 400, not a 500", async () => {
-    const store = await startStore({ storageDir: path.join(root, 'store') });
-    const viaReal = await startBackend({ storeUrl: api(store), pluginsDir: path.join(root, 'real', 'plugins'), dataDir: path.join(root, 'real', 'data') });
+    const store = await buildTestStore({ storageDir: path.join(root, 'store') });
+    const viaReal = await buildTestBackend({ storeUrl: api(store), pluginsDir: path.join(root, 'real', 'plugins'), dataDir: path.join(root, 'real', 'data') });
     try {
       const body = '--zz\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\nPK\u0003\u0004 cut off';
-      const res = await fetch(`${api(viaReal)}/store/upload/zip`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body });
+      const res = await request(`${api(viaReal)}/store/upload/zip`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body });
       await expectErrorAnswer(res, 400, 'BAD_REQUEST');
       expect(await listDir(path.join(root, 'store', 'uploads'))).toEqual([]);
     } finally {
-      await viaReal.stop();
-      await store.stop();
+      await viaReal.close();
+      await store.close();
     }
   });
 });
@@ -125,7 +130,7 @@ describe('uninstall of a plugin built into the backend', () => {
     const builtinDir = path.join(root, 'builtin');
     await mkdir(path.join(builtinDir, 'shipped'), { recursive: true });
     for (const [name, content] of Object.entries(pluginFiles({ name: 'shipped' }))) await writeFile(path.join(builtinDir, 'shipped', name), content);
-    const withBuiltin = await startBackend({
+    const withBuiltin = await buildTestBackend({
       storeUrl: fake.url,
       pluginsDir: path.join(root, 'builtin-backend', 'plugins'),
       dataDir: path.join(root, 'builtin-backend', 'data'),
@@ -134,10 +139,10 @@ describe('uninstall of a plugin built into the backend', () => {
     try {
       await expectErrorAnswer(await post(`${api(withBuiltin)}/store/shipped/uninstall`), 409, 'ILLEGAL_TRANSITION');
       expect(await listDir(path.join(builtinDir, 'shipped'))).toContain('manifest.json');
-      const plugin = (await (await fetch(`${api(withBuiltin)}/plugins/shipped`)).json()) as { scope: string };
+      const plugin = (await (await request(`${api(withBuiltin)}/plugins/shipped`)).json()) as { scope: string };
       expect(plugin.scope).toBe('builtin');
     } finally {
-      await withBuiltin.stop();
+      await withBuiltin.close();
     }
   });
 });

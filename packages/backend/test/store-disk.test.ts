@@ -5,20 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
 import type { RunningService } from '../../../test-support/service.js';
-import {
-  BACKEND_ENTRY,
-  api,
-  expectErrorAnswer,
-  getJson,
-  listDir,
-  pluginFiles,
-  pluginZip,
-  post,
-  removeDir,
-  sha256,
-  startBackend,
-  tempDir,
-} from '../../../test-support/store-fixtures.js';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { listDir, pluginFiles, pluginZip, removeDir, sha256, tempDir } from '../../../test-support/fixtures.js';
+import { api, getJson, post } from '../../../test-support/http.js';
+import { BACKEND_ENTRY, startBackend } from '../../../test-support/processes.js';
 
 // The plugins directory itself refuses the install: no permission, no space.
 

@@ -4,23 +4,17 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
-// Crafted archives no honest zip tool writes (a ../ entry): the shared archive module's test writer.
-import { buildRawZip } from '../../shared/src/archive/raw-zip.js';
-import {
-  api,
-  expectErrorAnswer,
-  getJson,
-  listDir,
-  pluginZip,
-  post,
-  removeDir,
-  sha256,
-  startBackend,
-  tempDir,
-  zipFiles,
-} from '../../../test-support/store-fixtures.js';
+// Crafted archives no honest zip tool writes (a ../ entry).
+import { buildRawZip } from '../../../test-support/raw-zip.js';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { listDir, pluginZip, removeDir, sha256, tempDir, zipFiles } from '../../../test-support/fixtures.js';
+import { api, getJson, post, request } from '../../../test-support/http.js';
+import { buildTestBackend } from '../../../test-support/backend-app.js';
+import { eventually } from '../../../test-support/eventually.js';
+import { startBackend } from '../../../test-support/processes.js';
 
-// Failure modes of install that a well-behaved store never shows, fed in by a fake store.
+// Failure modes of install that a well-behaved store never shows, fed in by a fake store. The
+// backend is built in-process, except where it is killed mid-install.
 
 let root: string;
 const running: Array<{ stop: () => Promise<void> }> = [];
@@ -44,8 +38,8 @@ async function dirs(name: string): Promise<{ pluginsDir: string; dataDir: string
 
 async function backendFor(storeUrl: string, name: string, env: Record<string, string> = {}) {
   const folders = await dirs(name);
-  const backend = await startBackend({ storeUrl, ...folders, env });
-  running.push(backend);
+  const backend = await buildTestBackend({ storeUrl, ...folders, env });
+  running.push({ stop: backend.close });
   return { backend, ...folders };
 }
 
@@ -120,7 +114,7 @@ describe('store unavailable', () => {
     expect(list.body).toMatchObject({ available: false, plugins: [], total: 0, page: 1, per_page: 50 });
     expect(list.body.reason).toContain('connection refused');
     await expectErrorAnswer(await post(`${api(backend)}/store/anything/install`), 503, 'STORE_UNAVAILABLE');
-    await expectErrorAnswer(await fetch(`${api(backend)}/store/anything`), 503, 'STORE_UNAVAILABLE');
+    await expectErrorAnswer(await request(`${api(backend)}/store/anything`), 503, 'STORE_UNAVAILABLE');
     const health = await getJson<Record<string, unknown>>(`${api(backend)}/store/health`);
     expect(health.body).toMatchObject({ available: false, url: `http://127.0.0.1:${closedPort}/api/v1` });
     expect(typeof health.body.response_time_ms).toBe('number');
@@ -150,11 +144,15 @@ describe('a backend killed in the middle of an install', () => {
     const pending = post(`${api(first)}/store/interrupted/install`).catch(() => undefined);
     await store.stalled;
     // Mid-install for real: the staging folder holds part of the package.
-    const staging = await waitFor(async () => {
-      const name = (await readdir(folders.pluginsDir)).find((n) => n.startsWith('.staging-'));
-      const size = name ? await stat(path.join(folders.pluginsDir, name, 'package.zip')).then((s) => s.size, () => 0) : 0;
-      return size > 0 ? name : undefined;
-    });
+    const staging = await eventually(
+      async () => {
+        const name = (await readdir(folders.pluginsDir)).find((n) => n.startsWith('.staging-'));
+        const size = name ? await stat(path.join(folders.pluginsDir, name, 'package.zip')).then((s) => s.size, () => 0) : 0;
+        return size > 0 ? name : undefined;
+      },
+      (name) => name !== undefined,
+      20_000,
+    );
     await first.kill();
     await pending;
     expect(await listDir(folders.pluginsDir)).toEqual([staging]);
@@ -171,16 +169,6 @@ function randomBytesOf(size: number): Buffer {
   const buffer = Buffer.alloc(size);
   for (let i = 0; i < size; i += 1) buffer[i] = (i * 2654435761) >>> 24;
   return buffer;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A port nothing listens on (bound, then released). */

@@ -1,26 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../../test-support/service.js';
-import {
-  api,
-  expectErrorAnswer,
-  getJson,
-  listDir,
-  pluginZip,
-  post,
-  removeDir,
-  startBackend,
-  startStore,
-  tempDir,
-  uploadZip,
-} from '../../../test-support/store-fixtures.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { listDir, pluginZip, removeDir, tempDir } from '../../../test-support/fixtures.js';
+import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
+import { api, getJson, post, request, uploadZip } from '../../../test-support/http.js';
+import { buildTestStore, type TestStore } from '../../../test-support/store-app.js';
 
-// Install and uninstall against a real store process and a real backend process.
+// Install and uninstall against a real store, both built in-process. Each test gets its own store
+// (alpha, beta, racer and gamma published) and its own backend, and installs what it starts from.
 
 let root: string;
-let store: RunningService;
-let backend: RunningService;
+let store: TestStore;
+let backend: TestBackend;
 let pluginsDir: string;
 const storeIds: Record<string, string> = {};
 
@@ -31,19 +23,24 @@ async function publish(name: string, capabilities: string[] = []): Promise<strin
   return body.plugin_id;
 }
 
-beforeAll(async () => {
+beforeEach(async () => {
   root = await tempDir('store-install');
   pluginsDir = path.join(root, 'plugins');
-  store = await startStore({ storageDir: path.join(root, 'store') });
-  backend = await startBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
+  store = await buildTestStore({ storageDir: path.join(root, 'store') });
+  backend = await buildTestBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
   for (const name of ['alpha', 'beta', 'racer', 'gamma']) storeIds[name] = await publish(name, [`exec.${name}.run`]);
 });
 
-afterAll(async () => {
-  await backend?.stop();
-  await store?.stop();
+afterEach(async () => {
+  await backend?.close();
+  await store?.close();
   await removeDir(root);
 });
+
+/** Installs the named plugins as the state a test starts from. */
+async function installed(...names: string[]): Promise<void> {
+  for (const name of names) expect((await post(`${api(backend)}/store/${storeIds[name]}/install`)).status).toBe(200);
+}
 
 describe('GET /store', () => {
   it("lists the store's plugins with whether and how each is installed here", async () => {
@@ -65,7 +62,7 @@ describe('GET /store', () => {
     const byId = await getJson<Record<string, unknown>>(`${api(backend)}/store/${storeIds.beta}`);
     expect(byId.body).toMatchObject({ id: storeIds.beta, name: 'beta', installed: false });
     expect((await getJson<Record<string, unknown>>(`${api(backend)}/store/beta`)).body.id).toBe(storeIds.beta);
-    await expectErrorAnswer(await fetch(`${api(backend)}/store/no_such_plugin`), 404, 'PLUGIN_NOT_FOUND');
+    await expectErrorAnswer(await request(`${api(backend)}/store/no_such_plugin`), 404, 'PLUGIN_NOT_FOUND');
   });
 
   it('GET /store/health reports the store, its URL and answer time', async () => {
@@ -92,17 +89,20 @@ describe('install and uninstall', () => {
   });
 
   it('answers 409 ALREADY_INSTALLED for a second install, by id or by name, and changes nothing', async () => {
+    await installed('alpha');
     await expectErrorAnswer(await post(`${api(backend)}/store/${storeIds.alpha}/install`), 409, 'ALREADY_INSTALLED');
     await expectErrorAnswer(await post(`${api(backend)}/store/alpha/install`), 409, 'ALREADY_INSTALLED');
     expect(await listDir(pluginsDir)).toEqual(['alpha']);
   });
 
   it('answers 404 for an id the store does not know, and changes nothing', async () => {
+    await installed('alpha');
     await expectErrorAnswer(await post(`${api(backend)}/store/deadbeef0000/install`), 404, 'PLUGIN_NOT_FOUND');
     expect(await listDir(pluginsDir)).toEqual(['alpha']);
   });
 
   it('lets exactly one of two concurrent installs of one plugin win; the other gets 409', async () => {
+    await installed('alpha');
     const answers = await Promise.all([post(`${api(backend)}/store/${storeIds.racer}/install`), post(`${api(backend)}/store/${storeIds.racer}/install`)]);
     const statuses = answers.map((res) => res.status).sort();
     expect(statuses).toEqual([200, 409]);
@@ -113,36 +113,42 @@ describe('install and uninstall', () => {
   });
 
   it('lets exactly one win when the same plugin is asked for by id and by name at once', async () => {
+    await installed('alpha', 'racer');
     const answers = await Promise.all([post(`${api(backend)}/store/${storeIds.gamma}/install`), post(`${api(backend)}/store/gamma/install`)]);
     expect(answers.map((res) => res.status).sort()).toEqual([200, 409]);
     expect(await listDir(pluginsDir)).toEqual(['alpha', 'gamma', 'racer']);
   });
 
   it('uninstalls an active plugin by its store id: unloads it first, then removes the folder', async () => {
+    await installed('alpha', 'gamma', 'racer');
     const loaded = await post(`${api(backend)}/plugins/racer/load`);
     expect(loaded.status).toBe(200);
-    const ping = await fetch(`${api(backend)}/plugins/racer/ping`);
+    const ping = await request(`${api(backend)}/plugins/racer/ping`);
     expect(ping.status).toBe(200);
     const res = await post(`${api(backend)}/store/${storeIds.racer}/uninstall`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'uninstalled', plugin: { id: 'racer', name: 'racer' } });
     expect(await listDir(pluginsDir)).toEqual(['alpha', 'gamma']);
-    await expectErrorAnswer(await fetch(`${api(backend)}/plugins/racer`), 404, 'PLUGIN_NOT_FOUND');
-    expect((await fetch(`${api(backend)}/plugins/racer/ping`)).status).toBe(404);
+    await expectErrorAnswer(await request(`${api(backend)}/plugins/racer`), 404, 'PLUGIN_NOT_FOUND');
+    expect((await request(`${api(backend)}/plugins/racer/ping`)).status).toBe(404);
   });
 
   it('uninstalls by installed name', async () => {
+    await installed('alpha', 'gamma');
     expect((await post(`${api(backend)}/store/gamma/uninstall`)).status).toBe(200);
     expect(await listDir(pluginsDir)).toEqual(['alpha']);
   });
 
   it('answers 404 NOT_INSTALLED for a plugin that is not installed, and changes nothing', async () => {
+    await installed('alpha');
     await expectErrorAnswer(await post(`${api(backend)}/store/beta/uninstall`), 404, 'NOT_INSTALLED');
     await expectErrorAnswer(await post(`${api(backend)}/store/${storeIds.beta}/uninstall`), 404, 'NOT_INSTALLED');
     expect(await listDir(pluginsDir)).toEqual(['alpha']);
   });
 
   it('can install again after an uninstall', async () => {
+    await installed('alpha', 'racer');
+    expect((await post(`${api(backend)}/store/racer/uninstall`)).status).toBe(200);
     expect((await post(`${api(backend)}/store/${storeIds.racer}/install`)).status).toBe(200);
     expect(await listDir(pluginsDir)).toEqual(['alpha', 'racer']);
   });

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../../test-support/service.js';
-import { api, getJson, pluginZip, removeDir, startBackend, startStore, tempDir, uploadZip } from '../../../test-support/store-fixtures.js';
+import { pluginZip, removeDir, tempDir } from '../../../test-support/fixtures.js';
+import { api, getJson, uploadZip } from '../../../test-support/http.js';
+import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
+import { buildTestStore, type TestStore } from '../../../test-support/store-app.js';
 
 // GET /store pages through a catalog larger than the store's default page (50), against a real
-// store process and a real backend process. Its own store, so the counts are exact.
+// store and backend built in-process. Its own store, so the counts are exact; the tests only read.
 
 const COUNT = 55;
 const names = Array.from({ length: COUNT }, (_, i) => `pkg_${String(i + 1).padStart(3, '0')}`);
@@ -18,13 +20,13 @@ interface Listing {
 }
 
 let root: string;
-let store: RunningService;
-let backend: RunningService;
+let store: TestStore;
+let backend: TestBackend;
 
 beforeAll(async () => {
   root = await tempDir('store-paging');
-  store = await startStore({ storageDir: path.join(root, 'store') });
-  backend = await startBackend({ storeUrl: api(store), pluginsDir: path.join(root, 'plugins'), dataDir: path.join(root, 'data') });
+  store = await buildTestStore({ storageDir: path.join(root, 'store') });
+  backend = await buildTestBackend({ storeUrl: api(store), pluginsDir: path.join(root, 'plugins'), dataDir: path.join(root, 'data') });
   // A few at a time: the store writes its catalog one import after another anyway.
   for (let i = 0; i < names.length; i += 8) {
     await Promise.all(
@@ -37,8 +39,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await backend?.stop();
-  await store?.stop();
+  await backend?.close();
+  await store?.close();
   if (root) await removeDir(root);
 });
 

@@ -1,30 +1,19 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
-import type { RunningService } from '../../../test-support/service.js';
-import {
-  api,
-  expectErrorAnswer,
-  getJson,
-  listDir,
-  pluginFiles,
-  pluginZip,
-  post,
-  removeDir,
-  sha256,
-  startBackend,
-  startStore,
-  tempDir,
-  uploadZip,
-  zipFiles,
-} from '../../../test-support/store-fixtures.js';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { listDir, pluginFiles, pluginZip, removeDir, sha256, tempDir, zipFiles } from '../../../test-support/fixtures.js';
+import { api, getJson, post, request, uploadZip } from '../../../test-support/http.js';
+import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
+import { buildTestStore, type TestStore } from '../../../test-support/store-app.js';
 
-// Update of installed plugins against a real store process and a real backend process.
+// Update of installed plugins against a real store and backend built in-process; each test gets
+// its own store, backend and folders.
 
 let root: string;
-let store: RunningService;
-let backend: RunningService;
+let store: TestStore;
+let backend: TestBackend;
 let pluginsDir: string;
 
 /** A plugin whose code tells its version: GET /version answers it. */
@@ -49,16 +38,16 @@ async function pluginState(name: string): Promise<{ state: string; version: stri
   return (await getJson<{ state: string; version: string; error?: { reason: string } }>(`${api(backend)}/plugins/${name}`)).body;
 }
 
-beforeAll(async () => {
+beforeEach(async () => {
   root = await tempDir('store-update');
   pluginsDir = path.join(root, 'plugins');
-  store = await startStore({ storageDir: path.join(root, 'store') });
-  backend = await startBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
+  store = await buildTestStore({ storageDir: path.join(root, 'store') });
+  backend = await buildTestBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
 });
 
-afterAll(async () => {
-  await backend?.stop();
-  await store?.stop();
+afterEach(async () => {
+  await backend?.close();
+  await store?.close();
   await removeDir(root);
 });
 
@@ -100,6 +89,9 @@ describe('POST /store/{id}/update', () => {
   });
 
   it('keeps a new version that fails to load installed, in state error, and says so', async () => {
+    await publish('updlive', '1.0.0');
+    expect((await post(`${api(backend)}/store/updlive/install`)).status).toBe(200);
+    expect((await post(`${api(backend)}/plugins/updlive/load`)).status).toBe(200);
     await publish('updlive', '1.2.0', "throw new Error('boom in 1.2.0');");
     const res = await post(`${api(backend)}/store/updlive/update`);
     expect(res.status).toBe(200);
@@ -132,11 +124,11 @@ describe('POST /store/{id}/update', () => {
 
 describe('update with a misbehaving store', () => {
   let fake: FakeStore;
-  let fakeBackend: RunningService;
+  let fakeBackend: TestBackend;
   let fakePluginsDir: string;
 
-  afterAll(async () => {
-    await fakeBackend?.stop();
+  afterEach(async () => {
+    await fakeBackend?.close();
     await fake?.close();
   });
 
@@ -149,13 +141,13 @@ describe('update with a misbehaving store', () => {
     ]);
     fakePluginsDir = path.join(root, 'fake', 'plugins');
     await mkdir(fakePluginsDir, { recursive: true });
-    fakeBackend = await startBackend({ storeUrl: fake.url, pluginsDir: fakePluginsDir, dataDir: path.join(root, 'fake', 'data') });
+    fakeBackend = await buildTestBackend({ storeUrl: fake.url, pluginsDir: fakePluginsDir, dataDir: path.join(root, 'fake', 'data') });
     expect((await post(`${api(fakeBackend)}/store/id_v1/install`)).status).toBe(200);
     expect((await post(`${api(fakeBackend)}/plugins/updbad/load`)).status).toBe(200);
 
     await expectErrorAnswer(await post(`${api(fakeBackend)}/store/id_v2/update`), 422, 'CHECKSUM_MISMATCH');
     expect(await listDir(fakePluginsDir)).toEqual(['updbad']);
     expect((await getJson(`${api(fakeBackend)}/plugins/updbad`)).body).toMatchObject({ state: 'active', version: '1.0.0' });
-    expect((await fetch(`${api(fakeBackend)}/plugins/updbad/ping`)).status).toBe(200);
+    expect((await request(`${api(fakeBackend)}/plugins/updbad/ping`)).status).toBe(200);
   });
 });

@@ -1,42 +1,35 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
-import type { RunningService } from '../../../test-support/service.js';
-import {
-  api,
-  expectErrorAnswer,
-  getJson,
-  pluginZip,
-  post,
-  removeDir,
-  startBackend,
-  startStore,
-  tempDir,
-  uploadZip,
-} from '../../../test-support/store-fixtures.js';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { pluginZip, removeDir, tempDir } from '../../../test-support/fixtures.js';
+import { api, getJson, post, request, uploadZip } from '../../../test-support/http.js';
+import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
+import { buildTestStore, type TestStore } from '../../../test-support/store-app.js';
 
 // POST /store/upload/zip and /store/upload/github forward to the store with the backend's key.
+// Store and backends are built in-process; each test uploads plugins of its own names.
 
 const KEY = 'test-store-key-0123456789';
 let root: string;
-let store: RunningService;
-let keyed: RunningService;
-let keyless: RunningService;
+let store: TestStore;
+let keyed: TestBackend;
+let keyless: TestBackend;
 let fake: FakeStore;
-let viaFake: RunningService;
+let viaFake: TestBackend;
 
 beforeAll(async () => {
   root = await tempDir('store-upload');
-  store = await startStore({ storageDir: path.join(root, 'store'), env: { OKO_STORE_API_KEY: KEY } });
+  store = await buildTestStore({ storageDir: path.join(root, 'store'), env: { OKO_STORE_API_KEY: KEY } });
   const backendDirs = (name: string) => ({ pluginsDir: path.join(root, name, 'plugins'), dataDir: path.join(root, name, 'data') });
-  keyed = await startBackend({ storeUrl: api(store), ...backendDirs('keyed'), env: { OKO_STORE_API_KEY: KEY, OKO_STORE_MAX_UPLOAD_MB: '1' } });
-  keyless = await startBackend({ storeUrl: api(store), ...backendDirs('keyless') });
+  keyed = await buildTestBackend({ storeUrl: api(store), ...backendDirs('keyed'), env: { OKO_STORE_API_KEY: KEY, OKO_STORE_MAX_UPLOAD_MB: '1' } });
+  keyless = await buildTestBackend({ storeUrl: api(store), ...backendDirs('keyless') });
   fake = await startFakeStore([], { upload: { status: 422, body: { error: { code: 'INVALID_REPO_URL', message: 'repo_url must be https://github.com/{owner}/{repo}' } } } });
-  viaFake = await startBackend({ storeUrl: fake.url, ...backendDirs('fake'), env: { OKO_STORE_API_KEY: KEY, OKO_STORE_MAX_UPLOAD_MB: '1' } });
+  viaFake = await buildTestBackend({ storeUrl: fake.url, ...backendDirs('fake'), env: { OKO_STORE_API_KEY: KEY, OKO_STORE_MAX_UPLOAD_MB: '1' } });
 });
 
 afterAll(async () => {
-  for (const service of [viaFake, keyless, keyed, store]) await service?.stop();
+  for (const app of [viaFake, keyless, keyed, store]) await app?.close();
   await fake?.close();
   await removeDir(root);
 });
@@ -56,12 +49,13 @@ describe('POST /store/upload/zip', () => {
   });
 
   it("passes the store's error answer through with its status (same name and version: 409)", async () => {
-    await expectErrorAnswer(await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded', version: '2.1.0' })), 409, 'PLUGIN_ALREADY_EXISTS');
+    expect((await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' }))).status).toBe(201);
+    await expectErrorAnswer(await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' })), 409, 'PLUGIN_ALREADY_EXISTS');
   });
 
   it("passes the store's 401 through when the backend has no key", async () => {
     await expectErrorAnswer(await uploadZip(`${api(keyless)}/store/upload/zip`, await pluginZip({ name: 'nokey' })), 401, 'UNAUTHORIZED');
-    await expectErrorAnswer(await fetch(`${api(store)}/plugins/nokey`), 404, 'PLUGIN_NOT_FOUND');
+    await expectErrorAnswer(await request(`${api(store)}/plugins/nokey`), 404, 'PLUGIN_NOT_FOUND');
   });
 
   it('refuses an upload over OKO_STORE_MAX_UPLOAD_MB with 413 before the store sees it', async () => {
@@ -77,17 +71,17 @@ describe('POST /store/upload/zip', () => {
   });
 
   it('is not taken for a plugin id: GET /store/upload is a catalog lookup, POST /store/upload/zip an upload', async () => {
-    await expectErrorAnswer(await fetch(`${api(keyed)}/store/upload`), 404, 'PLUGIN_NOT_FOUND');
+    await expectErrorAnswer(await request(`${api(keyed)}/store/upload`), 404, 'PLUGIN_NOT_FOUND');
   });
 });
 
 describe('POST /store/upload/github', () => {
   it("forwards the request body and the backend's API key to the store", async () => {
-    const request = { repo_url: 'https://github.com/acme/widget', branch: 'main', subdirectory: 'plugin' };
-    await post(`${api(viaFake)}/store/upload/github`, request);
+    const importBody = { repo_url: 'https://github.com/acme/widget', branch: 'main', subdirectory: 'plugin' };
+    await post(`${api(viaFake)}/store/upload/github`, importBody);
     const seen = fake.requests.find((r) => r.url === '/api/v1/plugins/upload/github');
     expect(seen?.headers['x-api-key']).toBe(KEY);
-    expect(JSON.parse(seen!.body.toString())).toEqual(request);
+    expect(JSON.parse(seen!.body.toString())).toEqual(importBody);
   });
 
   it("passes the store's error answer through with its status and code", async () => {

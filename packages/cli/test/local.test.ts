@@ -2,8 +2,8 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
-import { buildRawZip } from '../../shared/src/archive/raw-zip.js';
-import { removeDir, tempDir, zipFiles } from '../../../test-support/store-fixtures.js';
+import { buildRawZip } from '../../../test-support/raw-zip.js';
+import { removeDir, tempDir, zipFiles } from '../../../test-support/fixtures.js';
 import { examplesDir, runCli, validPlugin, writeTree } from './helpers.js';
 
 let work: string;

@@ -3,15 +3,17 @@ import { cp } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../../test-support/service.js';
-import { api, getJson, removeDir, startStore, tempDir, zipFiles } from '../../../test-support/store-fixtures.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { removeDir, tempDir, zipFiles } from '../../../test-support/fixtures.js';
+import { api, getJson } from '../../../test-support/http.js';
+import { buildTestStore, type TestStore } from '../../../test-support/store-app.js';
 import { examplesDir, runCli, validPlugin, writeTree } from './helpers.js';
 
-// `oko-plugin publish` and `import-github` against the real store process.
+// `oko-plugin publish` and `import-github`: the real CLI process against a store built in-process
+// (it listens on a free port), a store of its own for each test.
 const API_KEY = 'test-key-123';
 let work: string;
-let store: RunningService;
+let store: TestStore;
 let github: http.Server;
 let githubUrl: string;
 const githubRequests: string[] = [];
@@ -41,14 +43,17 @@ beforeAll(async () => {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
   });
   githubUrl = `http://127.0.0.1:${await listen(github)}`;
-  store = await startStore({
-    storageDir: path.join(work, 'store'),
-    env: { OKO_STORE_SEED: 'false', OKO_STORE_API_KEY: API_KEY, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1', OKO_STORE_GITHUB_API_URL: githubUrl },
-  });
+});
+
+beforeEach(async () => {
+  store = await buildTestStore({ env: { OKO_STORE_API_KEY: API_KEY, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1', OKO_STORE_GITHUB_API_URL: githubUrl } });
+});
+
+afterEach(async () => {
+  await store?.close();
 });
 
 afterAll(async () => {
-  await store?.stop();
   github?.close();
   await removeDir(work);
 });
@@ -69,8 +74,11 @@ describe('oko-plugin publish', () => {
   });
 
   it('exits 2 with the store error when the same version is published again', async () => {
+    const dir = path.join(work, 'notes-twice');
+    await cp(path.join(examplesDir, 'notes'), dir, { recursive: true });
+    expect((await runCli(['publish', dir, '--store', api(store), '--api-key', API_KEY])).code).toBe(0);
     const before = await catalogNames();
-    const run = await runCli(['publish', path.join(work, 'notes'), '--store', api(store), '--api-key', API_KEY]);
+    const run = await runCli(['publish', dir, '--store', api(store), '--api-key', API_KEY]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('HTTP 409');
     expect(run.stderr).toContain('PLUGIN_ALREADY_EXISTS');
@@ -118,7 +126,8 @@ describe('oko-plugin publish', () => {
     const closed = net.createServer();
     const port = await listen(closed);
     await new Promise((r) => closed.close(r));
-    const run = await runCli(['publish', path.join(work, 'notes'), '--store', `http://127.0.0.1:${port}`]);
+    const dir = await writeTree(path.join(work, 'unreachable'), validPlugin('unreachable_plugin'));
+    const run = await runCli(['publish', dir, '--store', `http://127.0.0.1:${port}`]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('cannot reach the store');
     expect(run.stderr).toContain('ECONNREFUSED');

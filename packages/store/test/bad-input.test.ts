@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRawZip, expectRefusal, manifestText, openRawUpload, pluginZip, startStore, uploadFolders, uploadZip, type RawZipEntry, type TestStore } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildRawZip, buildTestStore, expectRefusal, manifestText, openRawUpload, pluginZip, uploadFolders, uploadZip, type RawZipEntry, type TestStore } from './helpers.js';
 
 let store: TestStore;
 
 // Small limits so each case stays cheap: 1 MiB upload, 1 MiB unpacked, 20 entries.
-beforeAll(async () => {
-  store = await startStore({ OKO_STORE_MAX_PLUGIN_SIZE_MB: '1', OKO_STORE_MAX_UNPACKED_MB: '1', OKO_STORE_MAX_ENTRIES: '20' });
+beforeEach(async () => {
+  store = await buildTestStore({ env: { OKO_STORE_MAX_PLUGIN_SIZE_MB: '1', OKO_STORE_MAX_UNPACKED_MB: '1', OKO_STORE_MAX_ENTRIES: '20' } });
   // One good entry, so "the catalog is as it was" is checked against something.
   expect((await uploadZip(store, pluginZip('kept_plugin', '1.0.0'))).status).toBe(201);
 });
-afterAll(async () => {
-  await store?.stop();
+afterEach(async () => {
+  await store?.close();
 });
 
 const manifest: RawZipEntry = { name: 'manifest.json', content: manifestText('bad_plugin', '1.0.0') };
@@ -107,7 +107,9 @@ describe('archive uploads the store refuses', () => {
     expect(await uploadFolders(store)).toEqual(before);
   });
 
-  it('still accepts a good upload afterwards', async () => {
+  it('still accepts a good upload after refusing bad ones', async () => {
+    await expectRefusedUpload(buildRawZip([index]), 422, 'INVALID_MANIFEST');
+    await expectRefusedUpload(Buffer.from('definitely not a zip file\n'.repeat(10)), 422, 'INVALID_ARCHIVE');
     expect((await uploadZip(store, pluginZip('after_bad', '1.0.0'))).status).toBe(201);
   });
 });

@@ -2,10 +2,12 @@ import { cp, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
-import type { RunningService } from '../../../test-support/service.js';
-import { api, getJson, removeDir, startStore, tempDir } from '../../../test-support/store-fixtures.js';
+import { removeDir, tempDir } from '../../../test-support/fixtures.js';
+import { api, getJson } from '../../../test-support/http.js';
+import { startStore, type StoreProcess } from '../../../test-support/processes.js';
 
-// Seeding of a new store's catalog with the repository's example plugins (catalog-seeder.ts).
+// Seeding of a new store's catalog with the repository's example plugins (catalog-seeder.ts): real
+// processes, since seeding is part of start-up (server.ts) and the tests read its log.
 const examples = path.resolve(import.meta.dirname, '../../../examples/plugins');
 const exampleNames = ['host_stats', 'http_probe', 'notes'];
 
@@ -14,7 +16,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function store(storageDir: string, env: Record<string, string>): Promise<RunningService> {
+async function store(storageDir: string, env: Record<string, string>): Promise<StoreProcess> {
   const service = await startStore({ storageDir, env });
   cleanups.push(() => service.stop());
   return service;

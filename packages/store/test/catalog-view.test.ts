@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, pluginZip, startStore, uploadZip, type TestStore } from './helpers.js';
+import { request } from '../../../test-support/http.js';
+import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from './helpers.js';
 
 let store: TestStore;
 
 beforeAll(async () => {
-  store = await startStore();
+  store = await buildTestStore();
 });
 afterAll(async () => {
-  await store?.stop();
+  await store?.close();
 });
 
 const listed = async (query: string) => {
-  const body = await json(await fetch(`${store.api}/plugins?${query}`));
+  const body = await json(await request(`${store.api}/plugins?${query}`));
   return { total: body.total as number, names: (body.plugins as { name: string; version: string }[]).map((p) => `${p.name}@${p.version}`) };
 };
 
@@ -28,11 +29,11 @@ describe('catalog list and search after writes', () => {
     await upload('arp_probe', '0.1.0', ['NET']);
     expect(await listed('')).toEqual({ total: 4, names: ['arp_probe@0.1.0', 'disk_probe@1.0.0', 'web_probe@1.10.0', 'web_probe@1.0.0'] });
     expect(await listed('q=probe&tag=net&per_page=2&page=2')).toEqual({ total: 3, names: ['web_probe@1.0.0'] });
-    expect((await json(await fetch(`${store.api}/plugins/web_probe`))).version).toBe('1.10.0');
+    expect((await json(await request(`${store.api}/plugins/web_probe`))).version).toBe('1.10.0');
 
-    expect((await fetch(`${store.api}/plugins/${newer}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await request(`${store.api}/plugins/${newer}`, { method: 'DELETE' })).status).toBe(200);
     expect(await listed('')).toEqual({ total: 3, names: ['arp_probe@0.1.0', 'disk_probe@1.0.0', 'web_probe@1.0.0'] });
     expect(await listed('q=web')).toEqual({ total: 1, names: ['web_probe@1.0.0'] });
-    expect((await json(await fetch(`${store.api}/plugins/web_probe`))).version).toBe('1.0.0');
+    expect((await json(await request(`${store.api}/plugins/web_probe`))).version).toBe('1.0.0');
   });
 });

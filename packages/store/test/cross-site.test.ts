@@ -1,8 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogFile, expectError, expectRefusal, json, pluginZip, startStore, uploadZip, type TestStore } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { request } from '../../../test-support/http.js';
+import { buildTestStore, catalogFile, expectRefusal, json, pluginZip, uploadZip, type TestStore } from './helpers.js';
 
 // Without OKO_STORE_API_KEY the store's writes are open, so the cross-site write guard is what
 // keeps another site's page from uploading (a multipart form post needs no preflight) or
@@ -12,11 +11,11 @@ const ALLOWED = 'https://store-ui.example';
 const CROSS_SITE = { 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' };
 let store: TestStore;
 
-beforeAll(async () => {
-  store = await startStore({ OKO_STORE_ALLOWED_ORIGINS: `${ALLOWED}, http://other-ui.example:8080` });
+beforeEach(async () => {
+  store = await buildTestStore({ env: { OKO_STORE_ALLOWED_ORIGINS: `${ALLOWED}, http://other-ui.example:8080` } });
 });
-afterAll(async () => {
-  await store?.stop();
+afterEach(async () => {
+  await store?.close();
 });
 
 async function uploadedId(name: string, headers: Record<string, string> = {}): Promise<string> {
@@ -43,9 +42,9 @@ describe('cross-site writes', () => {
   it('refuses a cross-site GitHub import and delete, and the entry stays', async () => {
     const id = await uploadedId('kept');
     const importBody = JSON.stringify({ repo_url: 'https://github.com/octo/plugin' });
-    await expectRefusal(store, () => fetch(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { ...CROSS_SITE, 'content-type': 'text/plain' }, body: importBody }), 403, 'CROSS_SITE_REQUEST');
-    await expectRefusal(store, () => fetch(`${store.api}/plugins/${id}`, { method: 'DELETE', headers: CROSS_SITE }), 403, 'CROSS_SITE_REQUEST');
-    expect((await fetch(`${store.api}/plugins/${id}`)).status).toBe(200);
+    await expectRefusal(store, () => request(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { ...CROSS_SITE, 'content-type': 'text/plain' }, body: importBody }), 403, 'CROSS_SITE_REQUEST');
+    await expectRefusal(store, () => request(`${store.api}/plugins/${id}`, { method: 'DELETE', headers: CROSS_SITE }), 403, 'CROSS_SITE_REQUEST');
+    expect((await request(`${store.api}/plugins/${id}`)).status).toBe(200);
   });
 
   it('accepts an upload from the same origin (Swagger UI at /docs, "try it out")', async () => {
@@ -62,30 +61,26 @@ describe('cross-site writes', () => {
   });
 
   it('does not guard reads', async () => {
-    const list = await fetch(`${store.api}/plugins`, { headers: CROSS_SITE });
+    await uploadedId('listed');
+    const list = await request(`${store.api}/plugins`, { headers: CROSS_SITE });
     expect(list.status).toBe(200);
-    expect((await json(list)).total).toBe(5);
-    expect((await fetch(`${store.url}/docs`, { headers: CROSS_SITE })).status).toBe(200);
+    expect((await json(list)).total).toBe(1);
+    expect((await request(`${store.url}/docs`, { headers: CROSS_SITE })).status).toBe(200);
   });
 
   it('refuses a cross-site write before the API key check', async () => {
-    const keyed = await startStore({ OKO_STORE_API_KEY: 'key-0123456789' });
+    const keyed = await buildTestStore({ env: { OKO_STORE_API_KEY: 'key-0123456789' } });
     try {
-      await expectError(await uploadZip(keyed, pluginZip('keyed'), { ...CROSS_SITE, 'x-api-key': 'key-0123456789' }), 403, 'CROSS_SITE_REQUEST');
+      await expectErrorAnswer(await uploadZip(keyed, pluginZip('keyed'), { ...CROSS_SITE, 'x-api-key': 'key-0123456789' }), 403, 'CROSS_SITE_REQUEST');
       expect(await catalogFile(keyed)).toBeNull();
     } finally {
-      await keyed.stop();
+      await keyed.close();
     }
   });
 });
 
 describe('OKO_STORE_ALLOWED_ORIGINS', () => {
   it('refuses to start with an entry that is not an origin', async () => {
-    const storage = await mkdtemp(path.join(os.tmpdir(), 'oko-store-test-'));
-    try {
-      await expect(startStore({ OKO_STORE_ALLOWED_ORIGINS: 'https://ok.example,*' }, storage)).rejects.toThrow(/OKO_STORE_ALLOWED_ORIGINS: '\*'/);
-    } finally {
-      await rm(storage, { recursive: true, force: true });
-    }
+    await expect(buildTestStore({ env: { OKO_STORE_ALLOWED_ORIGINS: 'https://ok.example,*' } })).rejects.toThrow(/OKO_STORE_ALLOWED_ORIGINS: '\*'/);
   });
 });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildRawZip, manifestText, type RawZipEntry } from '../../shared/src/archive/raw-zip.js';
+import { buildRawZip, manifestText, type RawZipEntry } from '../../../test-support/raw-zip.js';
 
 /** One repository of the fake: branch -> files (paths inside the repository). */
 export type FakeRepo = Record<string, RawZipEntry[]>;

@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogFile, expectRefusal, json, startStore, type TestStore } from './helpers.js';
+import { request } from '../../../test-support/http.js';
+import { buildTestStore, catalogFile, expectRefusal, json, type TestStore } from './helpers.js';
 import { pluginFiles, startFakeGithub, type FakeGithub } from './fake-github.js';
 
 const TOKEN = 'ghp_test_token_123';
@@ -19,19 +20,21 @@ beforeAll(async () => {
         ...pluginFiles('mono_hello', '0.3.0').map((f) => ({ ...f, name: `plugins/hello/${f.name}` })),
       ],
     },
+    'octo/twice': { main: pluginFiles('twice_plugin', '1.0.0') },
     'octo/broken': { main: [{ name: 'manifest.json', content: '{"name": "Broken!"}' }] },
     'octo/huge': { main: [...pluginFiles('huge_plugin', '1.0.0'), { name: 'noise.bin', content: noise, method: 0 }] },
     'octo/slip': { main: [...pluginFiles('slip_plugin', '1.0.0'), { name: '../escape.js', content: 'x' }] },
   });
-  store = await startStore({ OKO_STORE_GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: TOKEN, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1' });
+  // One store; each test imports repositories of its own.
+  store = await buildTestStore({ env: { OKO_STORE_GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: TOKEN, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1' } });
 });
 afterAll(async () => {
-  await store?.stop();
+  await store?.close();
   await github?.close();
 });
 
 function importRepo(body: Record<string, unknown>, s = store): Promise<Response> {
-  return fetch(`${s.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return request(`${s.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 function expectRefusedImport(body: Record<string, unknown>, status: number, code: string, s = store): Promise<string> {
@@ -64,16 +67,17 @@ describe('GitHub import', () => {
     expect(response.status).toBe(201);
     const body = await json(response);
     expect(body.plugin).toMatchObject({ name: 'mono_hello', subdirectory: 'plugins/hello' });
-    const where = await json(await fetch(`${store.api}/plugins/${body.plugin_id}/path`));
+    const where = await json(await request(`${store.api}/plugins/${body.plugin_id}/path`));
     expect(where.path.endsWith(path.join('extracted', 'octo-mono-0123abc', 'plugins', 'hello'))).toBe(true);
     // The download holds the plugin folder alone, at its root.
-    const download = await fetch(`${store.api}/plugins/${body.plugin_id}/download`);
+    const download = await request(`${store.api}/plugins/${body.plugin_id}/download`);
     expect(Number(download.headers.get('content-length'))).toBe(body.plugin.size);
     await download.arrayBuffer();
   });
 
   it('answers 409 for a name and version already imported', async () => {
-    await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/plugin` }, 409, 'PLUGIN_ALREADY_EXISTS');
+    expect((await importRepo({ repo_url: `${github.apiUrl}/octo/twice` })).status).toBe(201);
+    await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/twice` }, 409, 'PLUGIN_ALREADY_EXISTS');
   });
 
   it('answers 404 for a missing repository, branch or subdirectory', async () => {
@@ -125,7 +129,7 @@ describe('GitHub import', () => {
 
 describe('GitHub import with the default GitHub settings', () => {
   it('accepts only https://github.com/{owner}/{repo}', async () => {
-    const plain = await startStore();
+    const plain = await buildTestStore();
     try {
       for (const repo_url of [
         'http://github.com/octo/plugin',
@@ -139,7 +143,7 @@ describe('GitHub import with the default GitHub settings', () => {
         await expectRefusedImport({ repo_url }, 400, 'INVALID_REPO_URL', plain);
       }
     } finally {
-      await plain.stop();
+      await plain.close();
     }
   });
 });

@@ -1,13 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogFile, eventually, multipartParts, openRawUpload, pluginZip, startStore, uploadFolders, uploadZip, type TestStore } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test-support/eventually.js';
+import { buildTestStore, catalogFile, multipartParts, openRawUpload, pluginZip, uploadFolders, uploadZip, type TestStore } from './helpers.js';
 
 let store: TestStore;
 
-beforeAll(async () => {
-  store = await startStore({ OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS: '1000' });
+// The store runs in this process but listens: these uploads need a real socket to stall or cut.
+beforeEach(async () => {
+  store = await buildTestStore({ env: { OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS: '1000' } });
 });
-afterAll(async () => {
-  await store?.stop();
+afterEach(async () => {
+  await store?.close();
 });
 
 /** A plugin ZIP of ~600 KiB (stored noise) so half of it is clearly "in the middle". */
@@ -37,8 +39,6 @@ describe('interrupted uploads', () => {
     request.destroy();
     await expectNothingStored();
     expect((await uploadZip(store, bigPlugin('after_abort'))).status).toBe(201);
-    const deleted = await fetch(`${store.api}/plugins/after_abort`).then((r) => r.json() as Promise<{ id: string }>);
-    await fetch(`${store.api}/plugins/${deleted.id}`, { method: 'DELETE' });
   });
 
   it('a client that stops sending gets 408 and leaves nothing; the next upload works', async () => {

@@ -1,20 +1,25 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError, expectRefusal, json, pluginZip, startStore, uploadZip, type TestStore } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { request } from '../../../test-support/http.js';
+import { buildTestStore, expectRefusal, json, pluginZip, uploadZip, type TestStore } from './helpers.js';
 
 // Broken requests get a 4xx in the one error shape, never a 500 or Fastify's own shape, and leave
 // the catalog and uploads/ as they were.
 
 let store: TestStore;
 
-beforeAll(async () => {
-  store = await startStore();
+// A store per test; it listens too, for the paths that must reach it byte for byte.
+beforeEach(async () => {
+  store = await buildTestStore();
   expect((await uploadZip(store, pluginZip('kept_plugin', '1.0.0'))).status).toBe(201);
 });
-afterAll(async () => {
-  await store?.stop();
+afterEach(async () => {
+  await store?.close();
 });
 
+// Over the socket: a body cut off mid-part reaches the parser as a real client sends it, which
+// inject() (a body that simply ends) does not reproduce.
 function postMultipart(contentType: string, body: string): () => Promise<Response> {
   return () => fetch(`${store.api}/plugins/upload/zip`, { method: 'POST', headers: { 'content-type': contentType }, body });
 }
@@ -52,28 +57,28 @@ describe('malformed multipart uploads', () => {
 
 describe('paging values out of range', () => {
   it.each(['page=1e400', 'page=Infinity', 'per_page=1e400', 'page=1000001', 'page=0', 'per_page=201'])('answers ?%s with 400 VALIDATION_FAILED', async (query) => {
-    await expectError(await fetch(`${store.api}/plugins?${query}`), 400, 'VALIDATION_FAILED');
+    await expectErrorAnswer(await request(`${store.api}/plugins?${query}`), 400, 'VALIDATION_FAILED');
   });
 
   it('still answers the highest page allowed, empty', async () => {
-    expect(await json(await fetch(`${store.api}/plugins?page=1000000`))).toMatchObject({ plugins: [], page: 1000000 });
+    expect(await json(await request(`${store.api}/plugins?page=1000000`))).toMatchObject({ plugins: [], page: 1000000 });
   });
 });
 
 describe('paths the router refuses', () => {
   it('answers an id longer than the router allows with 414 in the error shape', async () => {
     const long = 'a'.repeat(150);
-    await expectError(await rawGet(`/api/v1/plugins/${long}`), 414, 'BAD_REQUEST');
-    await expectError(await rawGet(`/api/v1/plugins/${long}/download`), 414, 'BAD_REQUEST');
+    await expectErrorAnswer(await rawGet(`/api/v1/plugins/${long}`), 414, 'BAD_REQUEST');
+    await expectErrorAnswer(await rawGet(`/api/v1/plugins/${long}/download`), 414, 'BAD_REQUEST');
   });
 
   it('answers a path that is not valid percent-encoding with 400 in the error shape', async () => {
-    await expectError(await rawGet('/api/v1/plugins/%zz'), 400, 'BAD_REQUEST');
+    await expectErrorAnswer(await rawGet('/api/v1/plugins/%zz'), 400, 'BAD_REQUEST');
   });
 
   it('refuses ids that try to leave the catalog with 400', async () => {
     for (const id of ['..%2F..%2Fetc', '%2e%2e', 'a%2Fb', '..']) {
-      await expectError(await rawGet(`/api/v1/plugins/${id}/path`), 400, 'VALIDATION_FAILED');
+      await expectErrorAnswer(await rawGet(`/api/v1/plugins/${id}/path`), 400, 'VALIDATION_FAILED');
     }
   });
 });

@@ -2,10 +2,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { catalogFile, expectError, json, pluginZip, startStore, uploadFolders, uploadZip, type TestStore } from './helpers.js';
+import { eventually } from '../../../test-support/eventually.js';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { startStore, type StoreProcess } from '../../../test-support/processes.js';
+import { catalogFile, json, pluginZip, uploadFolders, uploadZip } from './helpers.js';
+
+// Real store processes: what survives a restart, a kill -9 and a corrupt file at start-up (and its log line).
 
 let storage: string;
-let store: TestStore | undefined;
+let store: StoreProcess | undefined;
 
 afterEach(async () => {
   await store?.stop();
@@ -20,7 +25,7 @@ async function freshStorage(): Promise<string> {
 
 describe('catalog persistence', () => {
   it('keeps the catalog and the packages across a restart', async () => {
-    store = await startStore({}, await freshStorage());
+    store = await startStore({ storageDir: await freshStorage() });
     const created = await json(await uploadZip(store, pluginZip('durable', '3.1.4')));
     store = await store.restart();
     const entry = await json(await fetch(`${store.api}/plugins/${created.plugin_id}`));
@@ -32,7 +37,7 @@ describe('catalog persistence', () => {
   });
 
   it('leaves a parseable plugins.json when killed with SIGKILL during a stream of catalog writes', async () => {
-    store = await startStore({}, await freshStorage());
+    store = await startStore({ storageDir: await freshStorage() });
     const s = store;
     let completed = 0;
     let stop = false;
@@ -54,10 +59,9 @@ describe('catalog persistence', () => {
       }
     };
     const writers = [0, 1, 2, 3].map(writer);
-    const deadline = Date.now() + 60_000;
-    while (completed < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => completed, (n) => n >= 30, 60_000).catch(() => undefined);
     expect(completed).toBeGreaterThanOrEqual(30);
-    await s.service.kill();
+    await s.kill();
     stop = true;
     await Promise.all(writers);
 
@@ -67,7 +71,7 @@ describe('catalog persistence', () => {
     expect(parsed.plugins.length).toBeGreaterThan(0);
 
     // The restarted store reads it, and sweeps upload folders that no entry refers to.
-    store = await startStore({}, storage);
+    store = await startStore({ storageDir: storage });
     const health = await json(await fetch(`${store.api}/health`));
     expect(health).toMatchObject({ read_only: false, plugins_count: parsed.plugins.length });
     expect((await uploadFolders(store)).sort()).toEqual(parsed.plugins.map((p) => p.storage.dir).sort());
@@ -78,13 +82,13 @@ describe('catalog persistence', () => {
     const dir = await freshStorage();
     const corrupt = '{"format": 1, "plugins": [{"id": "abc123", "name": "half';
     await writeFile(path.join(dir, 'plugins.json'), corrupt);
-    store = await startStore({}, dir);
-    expect(store.service.output()).toMatch(/CATALOG READ-ONLY: plugins.json is unreadable \(not valid JSON/);
+    store = await startStore({ storageDir: dir });
+    expect(store.output()).toMatch(/CATALOG READ-ONLY: plugins.json is unreadable \(not valid JSON/);
 
-    await expectError(await uploadZip(store, pluginZip('refused')), 503, 'CATALOG_READ_ONLY');
-    await expectError(await fetch(`${store.api}/plugins/abc123`, { method: 'DELETE' }), 503, 'CATALOG_READ_ONLY');
+    await expectErrorAnswer(await uploadZip(store, pluginZip('refused')), 503, 'CATALOG_READ_ONLY');
+    await expectErrorAnswer(await fetch(`${store.api}/plugins/abc123`, { method: 'DELETE' }), 503, 'CATALOG_READ_ONLY');
     const github = await fetch(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repo_url: 'https://github.com/octo/plugin' }) });
-    await expectError(github, 503, 'CATALOG_READ_ONLY');
+    await expectErrorAnswer(github, 503, 'CATALOG_READ_ONLY');
 
     expect(await readFile(path.join(dir, 'plugins.json'), 'utf8')).toBe(corrupt);
     expect(await uploadFolders(store)).toEqual([]);
@@ -96,8 +100,8 @@ describe('catalog persistence', () => {
   it('goes read-only on a plugins.json of the wrong shape', async () => {
     const dir = await freshStorage();
     await writeFile(path.join(dir, 'plugins.json'), '{"plugins": "nope"}');
-    store = await startStore({}, dir);
-    await expectError(await uploadZip(store, pluginZip('refused')), 503, 'CATALOG_READ_ONLY');
+    store = await startStore({ storageDir: dir });
+    await expectErrorAnswer(await uploadZip(store, pluginZip('refused')), 503, 'CATALOG_READ_ONLY');
     expect(await readFile(path.join(dir, 'plugins.json'), 'utf8')).toBe('{"plugins": "nope"}');
     expect(await catalogFile(store)).toEqual({ plugins: 'nope' });
   });

@@ -1,18 +1,19 @@
 import os from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventRecorderPlugin, eventually, getJson, loadPlugin, send, startBackendWithExamples, type ExampleBackend } from '../../test-harness.js';
 
 let env: ExampleBackend;
 let base: string;
 
-beforeAll(async () => {
+// Each test gets its own backend with host_stats and the event recorder active.
+beforeEach(async () => {
   env = await startBackendWithExamples(['host_stats'], { event_recorder: eventRecorderPlugin(['host_stats.sample']) });
   base = `${env.api}/plugins/host-stats`;
   await loadPlugin(env.api, 'host_stats');
   await loadPlugin(env.api, 'event_recorder');
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await env?.stop();
 });
 
@@ -50,12 +51,12 @@ describe('host_stats example plugin', () => {
     const history = await eventually(async () => {
       const { body } = await getJson<any>(`${base}/history`);
       return body.total >= 2 ? body.items : undefined;
-    }, 20_000);
+    }, (items) => items !== undefined, 20_000);
     expect(history[1].at > history[0].at).toBe(true);
     const events = await eventually(async () => {
       const { body } = await getJson<any>(`${env.api}/plugins/event-recorder/events`);
       return body.total >= 1 ? body.items : undefined;
-    }, 20_000);
+    }, (items) => items !== undefined, 20_000);
     expect(events[0]).toMatchObject({ topic: 'host_stats.sample', source: 'host_stats' });
     expect(events[0].data.cpu_percent).toEqual(expect.any(Number));
   });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventRecorderPlugin, eventually, getJson, loadPlugin, send, startBackendWithExamples, type ExampleBackend } from '../../test-harness.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventRecorderPlugin, eventually, getJson, loadPlugin, request, send, startBackendWithExamples, type ExampleBackend } from '../../test-harness.js';
 
 let env: ExampleBackend;
 let web: http.Server;
@@ -29,18 +29,45 @@ beforeAll(async () => {
   const closed = net.createServer();
   closedPort = await listen(closed);
   await new Promise((r) => closed.close(r));
+});
 
+// Each test gets its own backend with http_probe and the event recorder active, and no targets.
+beforeEach(async () => {
+  requestedPaths.length = 0;
   env = await startBackendWithExamples(['http_probe'], { event_recorder: eventRecorderPlugin(['http_probe.result']) });
   base = `${env.api}/plugins/http-probe`;
   await loadPlugin(env.api, 'http_probe');
   await loadPlugin(env.api, 'event_recorder');
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await env?.stop();
+});
+
+afterAll(async () => {
   web?.close();
   silent?.close();
 });
+
+/** The five targets of the tests: two HTTP answers, a silent server, a TCP connect and a refusal. */
+function targetList() {
+  return [
+    { host: '127.0.0.1', port: webPort, kind: 'http', path: '/' },
+    { host: '127.0.0.1', port: webPort, kind: 'http', path: '/broken' },
+    { host: '127.0.0.1', port: silentPort, kind: 'http', timeout_ms: 300 },
+    { host: 'localhost', port: webPort, kind: 'tcp' },
+    { host: 'localhost', port: closedPort, kind: 'tcp' },
+  ];
+}
+
+async function addTargets(): Promise<void> {
+  for (const target of targetList()) expect((await send('POST', `${base}/targets`, target)).status).toBe(201);
+}
+
+async function probeAll(): Promise<void> {
+  const res = await send('POST', `${env.api}/actions/execute`, { type: 'http_probe.probe', capability: 'exec.http_probe.probe', payload: {} });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
 
 describe('http_probe example plugin', () => {
   it('has a page manifest the backend accepts: a data-table grouped by host, fed by its own route', async () => {
@@ -67,13 +94,7 @@ describe('http_probe example plugin', () => {
   });
 
   it('keeps the targets the user adds, refuses a duplicate, and lists them as pending', async () => {
-    const targets = [
-      { host: '127.0.0.1', port: webPort, kind: 'http', path: '/' },
-      { host: '127.0.0.1', port: webPort, kind: 'http', path: '/broken' },
-      { host: '127.0.0.1', port: silentPort, kind: 'http', timeout_ms: 300 },
-      { host: 'localhost', port: webPort, kind: 'tcp' },
-      { host: 'localhost', port: closedPort, kind: 'tcp' },
-    ];
+    const targets = targetList();
     for (const target of targets) {
       const created = await send('POST', `${base}/targets`, target);
       expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -90,6 +111,7 @@ describe('http_probe example plugin', () => {
   });
 
   it('probes through POST /api/v1/actions/execute and emits one http_probe.result event per target', async () => {
+    await addTargets();
     const res = await send('POST', `${env.api}/actions/execute`, { type: 'http_probe.probe', capability: 'exec.http_probe.probe', payload: {} });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const results = res.body.result.results as any[];
@@ -106,12 +128,14 @@ describe('http_probe example plugin', () => {
     const events = await eventually(async () => {
       const { body } = await getJson<any>(`${env.api}/plugins/event-recorder/events`);
       return body.total >= 5 ? body.items : undefined;
-    });
+    }, (items) => items !== undefined);
     expect(events.every((e: any) => e.topic === 'http_probe.result' && e.source === 'http_probe')).toBe(true);
     expect(new Set(events.map((e: any) => e.data.target_id)).size).toBe(5);
   });
 
   it('shows the last result of every target on its results route and the counts on its summary', async () => {
+    await addTargets();
+    await probeAll();
     const { body } = await getJson<any>(`${base}/results`);
     expect(body.items.map((r: any) => r.state).sort()).toEqual(['down', 'down', 'down', 'up', 'up']);
     expect(new Set(body.items.map((r: any) => r.host))).toEqual(new Set(['127.0.0.1', 'localhost']));
@@ -120,6 +144,7 @@ describe('http_probe example plugin', () => {
   });
 
   it('probes one target by id, and refuses an id it does not know', async () => {
+    await addTargets();
     const { body } = await getJson<any>(`${base}/targets`);
     const one = body.items[0];
     const res = await send('POST', `${env.api}/actions/execute`, { type: 'http_probe.probe', capability: 'exec.http_probe.probe', payload: { target_id: one.id } });
@@ -131,8 +156,10 @@ describe('http_probe example plugin', () => {
   });
 
   it('serves its own page with a form to name targets and every target listed, escaped', async () => {
+    await addTargets();
+    await probeAll();
     await send('POST', `${base}/targets`, { host: 'localhost', port: 9, kind: 'tcp', label: '<b>x</b>' });
-    const res = await fetch(`${env.api}/plugins/http_probe/page`);
+    const res = await request(`${env.api}/plugins/http_probe/page`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     const html = await res.text();
@@ -150,6 +177,7 @@ describe('http_probe example plugin', () => {
   });
 
   it('keeps its targets across a reload, and removes one with its result', async () => {
+    await addTargets();
     const reload = await send('POST', `${env.api}/plugins/http_probe/reload`);
     expect(reload.body.state).toBe('active');
     const before = await getJson<any>(`${base}/results`);

@@ -1,21 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, loadPlugin, send, startBackendWithExamples, type ExampleBackend } from '../../test-harness.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getJson, loadPlugin, request, send, startBackendWithExamples, type ExampleBackend } from '../../test-harness.js';
 
 let env: ExampleBackend;
 let base: string;
 
-beforeAll(async () => {
+// Each test gets its own backend and an empty notes data folder.
+beforeEach(async () => {
   env = await startBackendWithExamples(['notes']);
   base = `${env.api}/plugins/notes`;
   await loadPlugin(env.api, 'notes');
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await env?.stop();
 });
 
 async function page(): Promise<{ status: number; type: string | null; html: string }> {
-  const res = await fetch(`${env.api}/plugins/notes/page`);
+  const res = await request(`${env.api}/plugins/notes/page`);
   return { status: res.status, type: res.headers.get('content-type'), html: await res.text() };
 }
 
@@ -66,6 +67,7 @@ describe('notes example plugin', () => {
   });
 
   it('renders the notes into its page with their text escaped', async () => {
+    await send('POST', `${base}/notes`, { title: 'Shopping', text: 'milk\nbread' });
     await send('POST', `${base}/notes`, { title: 'xss', text: '<script>alert(1)</script>' });
     const { html } = await page();
     expect(html).toContain('Shopping');
@@ -74,7 +76,9 @@ describe('notes example plugin', () => {
   });
 
   it('keeps the notes in its data folder across a reload', async () => {
+    expect((await send('POST', `${base}/notes`, { title: 'Kept', text: 'across a reload' })).status).toBe(201);
     const before = await getJson<any>(`${base}/notes`);
+    expect(before.body.items).toHaveLength(1);
     const reload = await send('POST', `${env.api}/plugins/notes/reload`);
     expect(reload.body.state).toBe('active');
     const after = await getJson<any>(`${base}/notes`);

@@ -26,7 +26,11 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-const WORKER_URL = new URL('./host-worker.js', import.meta.url);
+// Under the test runner this module is the TypeScript source, and a worker thread cannot run a
+// .ts entry on Node 20; the built worker in dist/ is the same code (tests build first).
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/plugin-manager/host-worker.js', import.meta.url)
+  : new URL('./host-worker.js', import.meta.url);
 
 /**
  * The backend's side of one plugin host: a worker thread with a memory limit, spoken to by

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isOkoError } from '../errors.js';
 import { extractPluginArchive } from './index.js';
-import { buildRawZip, manifestText, type RawZipEntry } from './raw-zip.js';
+import { buildRawZip, manifestText, type RawZipEntry } from '../../../../test-support/raw-zip.js';
 
 let work: string;
 let dest: string;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { extractPluginArchive, inspectPluginDirectory, packPluginDirectory, sha256File } from './index.js';
-import { manifestText } from './raw-zip.js';
+import { manifestText } from '../../../../test-support/raw-zip.js';
 
 let work: string;
 let plugin: string;

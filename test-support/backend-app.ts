@@ -1,0 +1,73 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../packages/backend/src/app.js';
+import { loadConfig } from '../packages/backend/src/config.js';
+import { answerInProcess } from './http.js';
+
+/** A dashboard backend built from source in this process: the route-test layer. */
+export interface TestBackend {
+  app: FastifyInstance;
+  /** http://127.0.0.1:PORT: request() answers it with inject(); it also listens for raw sockets. */
+  url: string;
+  /** `${url}/api/v1` */
+  api: string;
+  pluginsDir: string;
+  dataDir: string;
+  close: () => Promise<void>;
+}
+
+export interface TestBackendOptions {
+  /** Default: plugins/ and data/ in a fresh temporary folder, removed on close(). */
+  pluginsDir?: string;
+  dataDir?: string;
+  /** OKO_STORE_URL; default the config's own (nothing listens there in tests). */
+  storeUrl?: string;
+  /** More OKO_* settings, applied last. */
+  env?: Record<string, string>;
+}
+
+export async function buildTestBackend(options: TestBackendOptions = {}): Promise<TestBackend> {
+  const root = options.pluginsDir && options.dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'oko-backend-test-'));
+  const pluginsDir = options.pluginsDir ?? path.join(root!, 'plugins');
+  const dataDir = options.dataDir ?? path.join(root!, 'data');
+  await mkdir(pluginsDir, { recursive: true });
+  let app: FastifyInstance;
+  try {
+    const config = loadConfig({
+      OKO_PLUGINS_DIR: pluginsDir,
+      OKO_DATA_DIR: dataDir,
+      // Tests ship their own plugins and need no web UI.
+      OKO_BUILTIN_PLUGINS_DIR: '',
+      OKO_FRONTEND_DIR: path.join(dataDir, 'no-frontend'),
+      // A busy test machine can make a healthy store slower than the 3 s default; tests of the
+      // timeout set their own. A dead store is refused at once either way.
+      OKO_STORE_TIMEOUT_MS: '20000',
+      // Tests assert the answers; log lines (a plugin's failing route, on purpose) would bury the output.
+      OKO_LOG_LEVEL: 'error',
+      ...(options.storeUrl ? { OKO_STORE_URL: options.storeUrl } : {}),
+      ...options.env,
+    });
+    app = await buildApp(config);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+  } catch (error) {
+    if (root) await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const release = answerInProcess(url, app);
+  return {
+    app,
+    url,
+    api: `${url}/api/v1`,
+    pluginsDir,
+    dataDir,
+    close: async () => {
+      release();
+      await app.close();
+      if (root) await rm(root, { recursive: true, force: true });
+    },
+  };
+}

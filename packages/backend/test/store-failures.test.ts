@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -182,7 +182,7 @@ async function freePort(): Promise<number> {
 
 /** Accepts TCP connections and never says a word: the hung store. */
 async function silentServer(): Promise<{ port: number }> {
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   running.push({

@@ -102,7 +102,7 @@ describe('Dockerfiles', () => {
     // Every folder the root build compiles is copied into the image before the build runs.
     const copied = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
     for (const source of copied) expect(existsSync(path.join(root, source)), `${file} copies ${source}`).toBe(true);
-    const built = [...pkg.scripts.build.matchAll(/packages\/[a-z-]+/g)].map((m) => m[0]);
+    const built = [...(pkg.scripts.build ?? '').matchAll(/packages\/[a-z-]+/g)].map((m) => m[0]);
     expect(built.length).toBeGreaterThan(0);
     for (const folder of built) expect(copied.some((source) => folder === source || folder.startsWith(`${source}/`)), `${folder} is copied`).toBe(true);
 

@@ -29,7 +29,7 @@ describe('store API', () => {
     expect(info.github).toMatchObject({ api_url: 'https://api.github.com', web_host: 'github.com', download_hosts: ['codeload.github.com'] });
   });
 
-  it('uploads a ZIP into the seed layout and lists it', async () => {
+  it('uploads a ZIP into the uploads/ layout and lists it', async () => {
     const response = await uploadZip(store, pluginZip('net_probe', '1.2.0', { tags: ['network'], author: 'Ops', description: 'Probes hosts' }, [{ name: 'ui.yaml', content: 'has_page: true\npage_title: Probe\n' }]));
     expect(response.status).toBe(201);
     const body = await json(response);

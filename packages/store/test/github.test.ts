@@ -42,7 +42,7 @@ function expectRefusedImport(body: Record<string, unknown>, status: number, code
 }
 
 describe('GitHub import', () => {
-  it('imports the default branch through the codeload redirect, in the seed layout', async () => {
+  it('imports the default branch through the codeload redirect, in the uploads/ layout', async () => {
     github.seen.api.length = 0;
     github.seen.codeload.length = 0;
     const response = await importRepo({ repo_url: `${github.apiUrl}/octo/plugin` });

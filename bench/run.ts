@@ -40,7 +40,9 @@ async function main(): Promise<number> {
   const ctx: BenchContext = { settings, dir, logDir: path.join(dir, 'logs'), rows: [], skipped: [], info: {}, services: [] };
   await mkdir(ctx.logDir);
   const m = machine();
-  progress(`${settings.quick ? 'QUICK pass (figures are noisy)' : 'full run'}; ${m.cpus} cores, ${m.memoryGb} GB, Node ${m.node}; work folder ${dir}`);
+  progress(
+    `${settings.quick ? 'QUICK pass (figures are noisy)' : 'full run'}; ${m.cpus} cores, ${m.memoryGb} GB, Node ${m.node}; work folder ${dir}`,
+  );
   const started = performance.now();
   const failed: string[] = [];
   try {
@@ -64,13 +66,17 @@ async function main(): Promise<number> {
     else await rm(dir, { recursive: true, force: true });
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(`\nOKO bench${settings.quick ? ' (BENCH_QUICK: smoke pass, noisy figures)' : ''}: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB RAM, Node ${m.node}\n`);
+  console.log(
+    `\nOKO bench${settings.quick ? ' (BENCH_QUICK: smoke pass, noisy figures)' : ''}: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB RAM, Node ${m.node}\n`,
+  );
   console.log(formatTable(ctx.rows));
   const notes = ctx.rows.filter((row) => row.note).map((row) => `  ${row.scenario}: ${row.note}`);
   if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`);
   if (ctx.skipped.length > 0) console.log(`\nskipped:\n${ctx.skipped.map((s) => `  ${s}`).join('\n')}`);
   await writeResults(RESULTS, { settings, rows: ctx.rows, skipped: ctx.skipped, info: ctx.info, seconds: Math.round(seconds) });
-  console.log(`\nratio = figure ÷ baseline. ${ctx.rows.length} figures in ${seconds.toFixed(0)} s; written to ${path.relative(process.cwd(), RESULTS)}`);
+  console.log(
+    `\nratio = figure ÷ baseline. ${ctx.rows.length} figures in ${seconds.toFixed(0)} s; written to ${path.relative(process.cwd(), RESULTS)}`,
+  );
   return failed.length > 0 ? 1 : 0;
 }
 

@@ -30,7 +30,11 @@ afterAll(async () => {
 describe('first run', () => {
   it('shows the seeded example plugins in the backend store listing, none installed yet', async () => {
     // A backend of its own: the cases below install into the shared one.
-    const fresh = await startBackend({ storeUrl: api(store), pluginsDir: path.join(dir, 'fresh', 'plugins'), dataDir: path.join(dir, 'fresh', 'backend') });
+    const fresh = await startBackend({
+      storeUrl: api(store),
+      pluginsDir: path.join(dir, 'fresh', 'plugins'),
+      dataDir: path.join(dir, 'fresh', 'backend'),
+    });
     try {
       const { body } = await getJson<{ available: boolean; plugins: Array<{ name: string; installed: boolean }> }>(`${api(fresh)}/store`);
       expect(body.available).toBe(true);
@@ -92,7 +96,11 @@ describe('npm start', () => {
     const exited = once(launcher, 'exit');
     try {
       // Until the launcher says it is ready, or has exited (the assertion below then shows its output).
-      await eventually(() => output.includes('[start] OKO dashboard is ready') || launcher.exitCode !== null, (done) => done, 60_000).catch(() => undefined);
+      await eventually(
+        () => output.includes('[start] OKO dashboard is ready') || launcher.exitCode !== null,
+        (done) => done,
+        60_000,
+      ).catch(() => undefined);
       expect(output).toContain(`[start] OKO dashboard is ready: open http://127.0.0.1:${backendPort}`);
       const backendApi = `http://127.0.0.1:${backendPort}/api/v1`;
       const health = await getJson<{ available: boolean; url: string }>(`${backendApi}/store/health`);

@@ -43,7 +43,13 @@ describe('the usage examples', () => {
   useServices();
 
   it('lists the store, installs, loads and runs the action, unloads and uninstalls, with the answers shown', async () => {
-    const id = await publish({ name: 'my_plugin', version: '1.0.0', description: 'My awesome plugin', author: 'John Doe', capabilities: ['exec.my_plugin.action'] });
+    const id = await publish({
+      name: 'my_plugin',
+      version: '1.0.0',
+      description: 'My awesome plugin',
+      author: 'John Doe',
+      capabilities: ['exec.my_plugin.action'],
+    });
     const { status, body } = await getJson(`${api(backend)}/store`);
     expect(status).toBe(200);
     expect(body).toMatchObject({
@@ -73,7 +79,11 @@ describe('the usage examples', () => {
     const loaded = await post(`${api(backend)}/plugins/my_plugin/load`);
     expect(loaded.status).toBe(200);
     expect(((await loaded.json()) as { state: string }).state).toBe('active');
-    const action = await post(`${api(backend)}/actions/execute`, { type: 'my_plugin.action', capability: 'exec.my_plugin.action', payload: { n: 1 } });
+    const action = await post(`${api(backend)}/actions/execute`, {
+      type: 'my_plugin.action',
+      capability: 'exec.my_plugin.action',
+      payload: { n: 1 },
+    });
     expect(action.status).toBe(200);
     expect(((await action.json()) as { result: unknown }).result).toEqual({ done: true, payload: { n: 1 } });
 
@@ -120,7 +130,9 @@ describe('the store killed, then restarted on the same port', () => {
     expect(plugins.body.plugins.map((p) => [p.id, p.state])).toEqual([['survivor', 'active']]);
 
     store = await startStore({ storageDir, port: Number(new URL(store.url).port) });
-    const back = (await getJson<{ available: boolean; total: number; plugins: Array<{ name: string; installed: boolean }> }>(`${api(backend)}/store`)).body;
+    const back = (
+      await getJson<{ available: boolean; total: number; plugins: Array<{ name: string; installed: boolean }> }>(`${api(backend)}/store`)
+    ).body;
     expect(back.available).toBe(true);
     expect(back.total).toBe(3);
     expect(back.plugins.find((p) => p.name === 'survivor')?.installed).toBe(true);

@@ -152,9 +152,19 @@ describe('web UI in Chromium', () => {
     const groups = page.locator('tr.group-row');
     await groups.first().waitFor(SOON);
     const labels = await groups.evaluateAll((rows) =>
-      rows.map((row) => `${row.querySelector('.group-label')!.textContent!.trim()} ${row.querySelector('.group-count')!.textContent!.trim()}`),
+      rows.map(
+        (row) => `${row.querySelector('.group-label')!.textContent!.trim()} ${row.querySelector('.group-count')!.textContent!.trim()}`,
+      ),
     );
-    expect(labels).toEqual(['Zone: office 3', 'Host: 10.0.0.2 2', 'Host: 10.0.0.7 1', 'Zone: lab 1', 'Host: 10.0.1.4 1', 'Zone: No zone 1', 'Host: 10.0.9.9 1']);
+    expect(labels).toEqual([
+      'Zone: office 3',
+      'Host: 10.0.0.2 2',
+      'Host: 10.0.0.7 1',
+      'Zone: lab 1',
+      'Host: 10.0.1.4 1',
+      'Zone: No zone 1',
+      'Host: 10.0.9.9 1',
+    ]);
     expect(await page.locator('tr.data-row').count()).toBe(5);
     // Collapse "office": its three rows go, the count stays.
     await groups.first().locator('button').click();
@@ -357,7 +367,8 @@ describe('web UI in Chromium', () => {
       const pill = (await page.getByTestId('store-pill').boundingBox())!;
       for (const tab of await page.getByRole('tab').all()) {
         const box = (await tab.boundingBox())!;
-        const overlaps = box.x < pill.x + pill.width && pill.x < box.x + box.width && box.y < pill.y + pill.height && pill.y < box.y + box.height;
+        const overlaps =
+          box.x < pill.x + pill.width && pill.x < box.x + box.width && box.y < pill.y + pill.height && pill.y < box.y + box.height;
         expect(overlaps, `tab "${await tab.textContent()}" runs under the store pill`).toBe(false);
       }
       // The sidebar is a drawer there, so the desktop's sidebar-coloured column must go.

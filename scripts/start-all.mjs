@@ -14,7 +14,9 @@ const services = [
 const storeHost = process.env.OKO_STORE_HOST || '127.0.0.1';
 const env = {
   ...process.env,
-  OKO_STORE_URL: process.env.OKO_STORE_URL || `http://${storeHost === '0.0.0.0' ? '127.0.0.1' : storeHost}:${process.env.OKO_STORE_PORT || '8001'}/api/v1`,
+  OKO_STORE_URL:
+    process.env.OKO_STORE_URL ||
+    `http://${storeHost === '0.0.0.0' ? '127.0.0.1' : storeHost}:${process.env.OKO_STORE_PORT || '8001'}/api/v1`,
 };
 
 const children = services.map(({ name, entry }) => {

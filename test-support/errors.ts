@@ -24,7 +24,8 @@ export async function expectErrorAnswer(answer: Response | Answer, status: numbe
     body = answer.body;
     text = typeof body === 'string' ? body : JSON.stringify(body);
   }
-  if (answer.status !== status || body?.error?.code !== code) throw new Error(`expected HTTP ${status} ${code}, got ${answer.status}: ${text}`);
+  if (answer.status !== status || body?.error?.code !== code)
+    throw new Error(`expected HTTP ${status} ${code}, got ${answer.status}: ${text}`);
   if (typeof body.error.message !== 'string' || body.error.message.length === 0) throw new Error(`no message in ${text}`);
   if (/(\n|\\n)\s+at /.test(text)) throw new Error(`stack trace in answer: ${text}`);
   return body.error.message as string;

@@ -32,7 +32,10 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-export async function startFakeStore(packages: FakePackage[], answers: { upload?: { status: number; body: unknown } } = {}): Promise<FakeStore> {
+export async function startFakeStore(
+  packages: FakePackage[],
+  answers: { upload?: { status: number; body: unknown } } = {},
+): Promise<FakeStore> {
   const held: ServerResponse[] = [];
   const requests: RecordedRequest[] = [];
   let markStalled: () => void = () => {};
@@ -44,10 +47,17 @@ export async function startFakeStore(packages: FakePackage[], answers: { upload?
     for await (const chunk of req) chunks.push(chunk as Buffer);
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
     const path = (req.url ?? '').split('?')[0] ?? '';
-    const parts = path.replace(/^\/api\/v1\/?/, '').split('/').map(decodeURIComponent);
-    if (req.method === 'GET' && parts[0] === 'health') return json(res, 200, { status: 'healthy', version: 'fake', plugins_count: packages.length });
+    const parts = path
+      .replace(/^\/api\/v1\/?/, '')
+      .split('/')
+      .map(decodeURIComponent);
+    if (req.method === 'GET' && parts[0] === 'health')
+      return json(res, 200, { status: 'healthy', version: 'fake', plugins_count: packages.length });
     if (req.method === 'POST' && parts[0] === 'plugins' && parts[1] === 'upload') {
-      const answer = answers.upload ?? { status: 200, body: { success: true, plugin_id: 'fake', message: 'ok', plugin: packages[0]?.entry } };
+      const answer = answers.upload ?? {
+        status: 200,
+        body: { success: true, plugin_id: 'fake', message: 'ok', plugin: packages[0]?.entry },
+      };
       return json(res, answer.status, answer.body);
     }
     if (req.method === 'GET' && parts[0] === 'plugins' && parts.length === 1) {

@@ -28,7 +28,12 @@ export async function request(input: string | URL, init: RequestInit = {}): Prom
   const payload = outgoing.body ? Buffer.from(await outgoing.arrayBuffer()) : undefined;
   const headers: Record<string, string> = { host: url.host };
   outgoing.headers.forEach((value, name) => (headers[name] = value));
-  const res = await app.inject({ method: outgoing.method as 'GET', url: url.pathname + url.search, headers, ...(payload ? { payload } : {}) });
+  const res = await app.inject({
+    method: outgoing.method as 'GET',
+    url: url.pathname + url.search,
+    headers,
+    ...(payload ? { payload } : {}),
+  });
   const location = res.headers.location;
   if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && init.redirect !== 'manual') {
     return request(new URL(location, url), { headers: init.headers });
@@ -54,7 +59,11 @@ export function post(url: string, body?: unknown, headers: Record<string, string
 }
 
 /** POST a ZIP as a browser would: multipart with the file in `field` (default `file`). */
-export async function uploadZip(url: string, zip: Buffer, options: { headers?: Record<string, string>; filename?: string; field?: string } = {}): Promise<Response> {
+export async function uploadZip(
+  url: string,
+  zip: Buffer,
+  options: { headers?: Record<string, string>; filename?: string; field?: string } = {},
+): Promise<Response> {
   const form = new FormData();
   form.set(options.field ?? 'file', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), options.filename ?? 'plugin.zip');
   return request(url, { method: 'POST', body: form, headers: options.headers ?? {} });

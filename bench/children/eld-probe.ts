@@ -10,7 +10,13 @@ if (file) {
   histogram.enable();
   const ms = (ns: number) => ns / 1e6;
   process.on('SIGUSR2', () => {
-    const figures = { p50Ms: ms(histogram.percentile(50)), p99Ms: ms(histogram.percentile(99)), maxMs: ms(histogram.max), meanMs: ms(histogram.mean), samples: histogram.count };
+    const figures = {
+      p50Ms: ms(histogram.percentile(50)),
+      p99Ms: ms(histogram.percentile(99)),
+      maxMs: ms(histogram.max),
+      meanMs: ms(histogram.mean),
+      samples: histogram.count,
+    };
     writeFileSync(`${file}.tmp`, JSON.stringify(figures));
     renameSync(`${file}.tmp`, file); // the bench waits for the file: it must never see half of it
     histogram.reset();

@@ -44,4 +44,12 @@ for (let i = 0; i < reps; i++) {
   stopMs.push(performance.now() - t);
 }
 
-console.log(JSON.stringify({ startMs: median(startMs), stopMs: median(stopMs), rssPerWorkerMb: (after - before) / count, rssBeforeMb: before, rssAfterMb: after }));
+console.log(
+  JSON.stringify({
+    startMs: median(startMs),
+    stopMs: median(stopMs),
+    rssPerWorkerMb: (after - before) / count,
+    rssBeforeMb: before,
+    rssAfterMb: after,
+  }),
+);

@@ -41,7 +41,10 @@ export async function track(ctx: BenchContext, started: Promise<Service>): Promi
 export async function catalogStore(ctx: BenchContext): Promise<Service> {
   if (ctx.catalogStore) return ctx.catalogStore;
   ctx.eldFile = path.join(ctx.dir, 'eld.json');
-  const store = await track(ctx, startStore(ctx.logDir, { storagePath: path.join(ctx.dir, 'catalog-store'), maxPluginSizeMb: 200, eldFile: ctx.eldFile }));
+  const store = await track(
+    ctx,
+    startStore(ctx.logDir, { storagePath: path.join(ctx.dir, 'catalog-store'), maxPluginSizeMb: 200, eldFile: ctx.eldFile }),
+  );
   const zipDir = path.join(ctx.dir, 'catalog-zips');
   await mkdir(zipDir, { recursive: true });
   const count = ctx.settings.catalogSize;
@@ -80,7 +83,14 @@ export async function catalogStore(ctx: BenchContext): Promise<Service> {
 export async function backend(ctx: BenchContext): Promise<Service> {
   if (ctx.backend) return ctx.backend;
   const store = await catalogStore(ctx);
-  ctx.backend = await track(ctx, startBackend(ctx.logDir, { pluginsDir: path.join(ctx.dir, 'backend', 'plugins'), dataDir: path.join(ctx.dir, 'backend', 'data'), storeUrl: store.url }));
+  ctx.backend = await track(
+    ctx,
+    startBackend(ctx.logDir, {
+      pluginsDir: path.join(ctx.dir, 'backend', 'plugins'),
+      dataDir: path.join(ctx.dir, 'backend', 'data'),
+      storeUrl: store.url,
+    }),
+  );
   return ctx.backend;
 }
 
@@ -100,7 +110,10 @@ export async function bigZip(ctx: BenchContext): Promise<string> {
   if (ctx.bigZip) return ctx.bigZip;
   const file = path.join(ctx.dir, 'zips', 'big_upload.zip');
   progress(`making a ${ctx.settings.bigUploadMb} MiB plugin ZIP`);
-  const pkg = await makePluginZip(path.join(ctx.dir, 'zips'), file, { name: 'big_upload', staticBytes: ctx.settings.bigUploadMb * 1024 * 1024 });
+  const pkg = await makePluginZip(path.join(ctx.dir, 'zips'), file, {
+    name: 'big_upload',
+    staticBytes: ctx.settings.bigUploadMb * 1024 * 1024,
+  });
   ctx.info.bigZipBytes = pkg.size;
   ctx.bigZip = file;
   return file;

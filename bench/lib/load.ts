@@ -87,7 +87,13 @@ export function pacedLoad(url: string, rate: number): { stop: () => void; done: 
     }
     await Promise.all(inFlight);
     agent.destroy();
-    return { requests: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: Math.max(...latencies), failures };
+    return {
+      requests: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: Math.max(...latencies),
+      failures,
+    };
   })();
   return { stop: () => (running = false), done };
 }

@@ -54,7 +54,10 @@ export function machine() {
   };
 }
 
-export async function writeResults(file: string, data: { settings: unknown; rows: readonly Row[]; skipped: string[]; info: Record<string, unknown>; seconds: number }): Promise<void> {
+export async function writeResults(
+  file: string,
+  data: { settings: unknown; rows: readonly Row[]; skipped: string[]; info: Record<string, unknown>; seconds: number },
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const rows = data.rows.map((row) => ({ ...row, ratio: round(ratio(row), 3) }));
   const json = { date: new Date().toISOString(), machine: machine(), ...data, rows };

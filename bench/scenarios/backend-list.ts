@@ -20,7 +20,14 @@ export async function backendListScenario(ctx: BenchContext): Promise<void> {
   pushLoadRows(ctx, 'backend GET /api/v1/store, page of 50, 0 installed', real, base, "store's own list endpoint");
 
   const count = ctx.settings.startupPlugins;
-  const full = await track(ctx, startBackend(ctx.logDir, { pluginsDir: await installedPlugins(ctx, count), dataDir: path.join(ctx.dir, 'backend-full-data'), storeUrl: store.url }));
+  const full = await track(
+    ctx,
+    startBackend(ctx.logDir, {
+      pluginsDir: await installedPlugins(ctx, count),
+      dataDir: path.join(ctx.dir, 'backend-full-data'),
+      storeUrl: store.url,
+    }),
+  );
   try {
     progress(`load: backend /store, ${count} plugins installed`);
     const loaded = await measureThroughput(full.url + BACKEND_LIST, ctx.settings);

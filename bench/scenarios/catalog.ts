@@ -15,7 +15,10 @@ export const SEARCH_PATH = '/api/v1/plugins?q=monitor&page=1&per_page=50';
 export async function catalogScenario(ctx: BenchContext): Promise<void> {
   const store = await catalogStore(ctx);
   const routes: Record<string, string> = {};
-  for (const [name, route] of [['list', LIST_PATH], ['search', SEARCH_PATH]] as const) {
+  for (const [name, route] of [
+    ['list', LIST_PATH],
+    ['search', SEARCH_PATH],
+  ] as const) {
     const body = Buffer.from(await (await fetch(store.url + route)).arrayBuffer());
     const file = path.join(ctx.dir, `bare-${name}.json`);
     await writeFile(file, body);
@@ -25,8 +28,14 @@ export async function catalogScenario(ctx: BenchContext): Promise<void> {
   const bare = await startBare(ctx, routes, 'info');
   const bareQuiet = await startBare(ctx, routes, 'off');
   try {
-    for (const [name, route] of [['list', LIST_PATH], ['search', SEARCH_PATH]] as const) {
-      const what = name === 'list' ? `catalog list, ${ctx.settings.catalogSize} plugins, page of 50` : `catalog search "monitor" (${ctx.settings.catalogSize / 10} hits), page of 50`;
+    for (const [name, route] of [
+      ['list', LIST_PATH],
+      ['search', SEARCH_PATH],
+    ] as const) {
+      const what =
+        name === 'list'
+          ? `catalog list, ${ctx.settings.catalogSize} plugins, page of 50`
+          : `catalog search "monitor" (${ctx.settings.catalogSize / 10} hits), page of 50`;
       progress(`load: store ${name}`);
       const real = await measureThroughput(store.url + route, ctx.settings);
       progress(`load: bare Fastify ${name}`);
@@ -34,7 +43,14 @@ export async function catalogScenario(ctx: BenchContext): Promise<void> {
       progress(`load: bare Fastify ${name}, logger off`);
       const quiet = await measureThroughput(`${bareQuiet.url}/${name}`, ctx.settings);
       ctx.info[`${name}BareLoggerOff`] = quiet;
-      pushLoadRows(ctx, what, real, base, 'bare Fastify route, same bytes', `bare Fastify without request logging: ${Math.round(quiet.reqPerSec)} req/s`);
+      pushLoadRows(
+        ctx,
+        what,
+        real,
+        base,
+        'bare Fastify route, same bytes',
+        `bare Fastify without request logging: ${Math.round(quiet.reqPerSec)} req/s`,
+      );
     }
   } finally {
     await bare.stop();
@@ -53,9 +69,24 @@ async function startBare(ctx: BenchContext, routes: Record<string, string>, logg
 }
 
 /** req/s and p99 of a closed-loop load, each against the baseline's. */
-export function pushLoadRows(ctx: BenchContext, scenario: string, real: LoadFigures, base: LoadFigures, label: string, note?: string): void {
+export function pushLoadRows(
+  ctx: BenchContext,
+  scenario: string,
+  real: LoadFigures,
+  base: LoadFigures,
+  label: string,
+  note?: string,
+): void {
   ctx.rows.push(
-    { scenario, figure: 'throughput', unit: 'req/s', better: 'higher', value: real.reqPerSec, baseline: { label, value: base.reqPerSec }, ...(note ? { note } : {}) },
+    {
+      scenario,
+      figure: 'throughput',
+      unit: 'req/s',
+      better: 'higher',
+      value: real.reqPerSec,
+      baseline: { label, value: base.reqPerSec },
+      ...(note ? { note } : {}),
+    },
     { scenario, figure: 'p99 latency', unit: 'ms', better: 'lower', value: real.p99Ms, baseline: { label, value: base.p99Ms } },
   );
 }

@@ -65,9 +65,32 @@ export async function contentionScenario(ctx: BenchContext): Promise<void> {
   const scenario = `catalog list at ${LIST_RATE} req/s during a ${ctx.settings.bigUploadMb} MB upload + ${INSTALLS} installs`;
   const label = 'the same list, store idle';
   ctx.rows.push(
-    { scenario, figure: 'list p99 latency', unit: 'ms', better: 'lower', value: busy.list.p99Ms, baseline: { label, value: idle.list.p99Ms } },
-    { scenario, figure: "store event-loop delay p99 (in-process probe)", unit: 'ms', better: 'lower', value: busy.loop.p99Ms, baseline: { label, value: idle.loop.p99Ms }, note: `max ${busy.loop.maxMs.toFixed(0)} ms vs ${idle.loop.maxMs.toFixed(0)} ms idle` },
-    { scenario, figure: '/health p99 latency (outside view)', unit: 'ms', better: 'lower', value: busy.healthP99Ms, baseline: { label, value: idle.healthP99Ms }, note: `max ${busy.healthMaxMs.toFixed(0)} ms vs ${idle.healthMaxMs.toFixed(0)} ms idle` },
+    {
+      scenario,
+      figure: 'list p99 latency',
+      unit: 'ms',
+      better: 'lower',
+      value: busy.list.p99Ms,
+      baseline: { label, value: idle.list.p99Ms },
+    },
+    {
+      scenario,
+      figure: 'store event-loop delay p99 (in-process probe)',
+      unit: 'ms',
+      better: 'lower',
+      value: busy.loop.p99Ms,
+      baseline: { label, value: idle.loop.p99Ms },
+      note: `max ${busy.loop.maxMs.toFixed(0)} ms vs ${idle.loop.maxMs.toFixed(0)} ms idle`,
+    },
+    {
+      scenario,
+      figure: '/health p99 latency (outside view)',
+      unit: 'ms',
+      better: 'lower',
+      value: busy.healthP99Ms,
+      baseline: { label, value: idle.healthP99Ms },
+      note: `max ${busy.healthMaxMs.toFixed(0)} ms vs ${idle.healthMaxMs.toFixed(0)} ms idle`,
+    },
   );
 }
 

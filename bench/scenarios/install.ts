@@ -58,7 +58,10 @@ export async function installScenario(ctx: BenchContext): Promise<void> {
       unit: 's',
       better: 'lower',
       value: median(installs) / 1000,
-      baseline: { label: unzip ? 'download the archive + system unzip' : 'download + unzip (skipped: no unzip)', value: median(baselines) / 1000 },
+      baseline: {
+        label: unzip ? 'download the archive + system unzip' : 'download + unzip (skipped: no unzip)',
+        value: median(baselines) / 1000,
+      },
     });
   }
 }

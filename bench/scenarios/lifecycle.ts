@@ -19,7 +19,10 @@ export async function lifecycleScenario(ctx: BenchContext): Promise<void> {
   const count = ctx.settings.activePlugins;
   const pluginsDir = await installedPlugins(ctx, count);
   // No store call happens here; the URL only has to be valid.
-  const dashboard = await track(ctx, startBackend(ctx.logDir, { pluginsDir, dataDir: path.join(ctx.dir, 'lifecycle-data'), storeUrl: 'http://127.0.0.1:9' }));
+  const dashboard = await track(
+    ctx,
+    startBackend(ctx.logDir, { pluginsDir, dataDir: path.join(ctx.dir, 'lifecycle-data'), storeUrl: 'http://127.0.0.1:9' }),
+  );
   const api = `${dashboard.url}/api/v1/plugins`;
   try {
     // Memory first, on the fresh backend: memory freed by earlier workers stays with malloc and
@@ -48,13 +51,37 @@ export async function lifecycleScenario(ctx: BenchContext): Promise<void> {
       unloads.push(performance.now() - t);
     }
 
-    const { stdout } = await run(process.execPath, [path.join(CHILD_DIR, 'empty-workers.js'), String(ctx.settings.lifecycleReps), String(count)]);
+    const { stdout } = await run(process.execPath, [
+      path.join(CHILD_DIR, 'empty-workers.js'),
+      String(ctx.settings.lifecycleReps),
+      String(count),
+    ]);
     const empty = JSON.parse(stdout) as { startMs: number; stopMs: number; rssPerWorkerMb: number };
-    ctx.info.lifecycle = { loadsMs: loads.map((x) => round(x)), unloadsMs: unloads.map((x) => round(x)), rssBeforeMb: round(before), rssAfterMb: round(after), emptyWorker: empty };
+    ctx.info.lifecycle = {
+      loadsMs: loads.map((x) => round(x)),
+      unloadsMs: unloads.map((x) => round(x)),
+      rssBeforeMb: round(before),
+      rssAfterMb: round(after),
+      emptyWorker: empty,
+    };
     const scenario = 'plugin load / unload';
     ctx.rows.push(
-      { scenario, figure: 'load (request to active)', unit: 'ms', better: 'lower', value: median(loads), baseline: { label: 'empty worker started (until it answers)', value: empty.startMs } },
-      { scenario, figure: 'unload (request to unloaded)', unit: 'ms', better: 'lower', value: median(unloads), baseline: { label: 'empty worker terminated', value: empty.stopMs } },
+      {
+        scenario,
+        figure: 'load (request to active)',
+        unit: 'ms',
+        better: 'lower',
+        value: median(loads),
+        baseline: { label: 'empty worker started (until it answers)', value: empty.startMs },
+      },
+      {
+        scenario,
+        figure: 'unload (request to unloaded)',
+        unit: 'ms',
+        better: 'lower',
+        value: median(unloads),
+        baseline: { label: 'empty worker terminated', value: empty.stopMs },
+      },
       {
         scenario: `${count} plugins active at once`,
         figure: 'RSS per active plugin',

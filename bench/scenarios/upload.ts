@@ -47,7 +47,14 @@ export async function uploadScenario(ctx: BenchContext): Promise<void> {
   const scenario = `upload of a ${ctx.settings.bigUploadMb} MB plugin ZIP`;
   ctx.info.upload = { idleRssMb: round(idleRssMb), seconds: seconds.map((s) => round(s, 3)), copies };
   ctx.rows.push(
-    { scenario, figure: 'time to 201', unit: 's', better: 'lower', value: median(seconds), baseline: { label: 'stream copy of the file, same disk', value: median(copies.map((c) => c.ms)) / 1000 } },
+    {
+      scenario,
+      figure: 'time to 201',
+      unit: 's',
+      better: 'lower',
+      value: median(seconds),
+      baseline: { label: 'stream copy of the file, same disk', value: median(copies.map((c) => c.ms)) / 1000 },
+    },
     {
       scenario,
       figure: 'peak RSS of the store',

@@ -19,14 +19,20 @@ export interface ExampleBackend {
 }
 
 /** Builds the backend with copies of the example plugins `names`. */
-export async function startBackendWithExamples(names: string[], extraPlugins: Record<string, Record<string, string>> = {}): Promise<ExampleBackend> {
+export async function startBackendWithExamples(
+  names: string[],
+  extraPlugins: Record<string, Record<string, string>> = {},
+): Promise<ExampleBackend> {
   const root = await tempDir('examples');
   const pluginsDir = path.join(root, 'plugins');
   const dataDir = path.join(root, 'data');
   await mkdir(pluginsDir, { recursive: true });
   for (const name of names) {
     // Tests are not part of the package the store ships, so they are not copied either.
-    await cp(path.join(examplesDir, name), path.join(pluginsDir, name), { recursive: true, filter: (src) => path.basename(src) !== 'test' });
+    await cp(path.join(examplesDir, name), path.join(pluginsDir, name), {
+      recursive: true,
+      filter: (src) => path.basename(src) !== 'test',
+    });
   }
   for (const [name, files] of Object.entries(extraPlugins)) {
     for (const [file, content] of Object.entries(files)) {

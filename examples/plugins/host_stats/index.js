@@ -10,7 +10,11 @@ export async function setup(ctx) {
   // depending on how often the dashboard happens to ask.
   timer = setInterval(() => {
     const snapshot = sampler.sample();
-    ctx.events.emit('host_stats.sample', { cpu_percent: snapshot.cpu.percent, memory_percent: snapshot.memory.used_percent, at: snapshot.sampled_at });
+    ctx.events.emit('host_stats.sample', {
+      cpu_percent: snapshot.cpu.percent,
+      memory_percent: snapshot.memory.used_percent,
+      at: snapshot.sampled_at,
+    });
   }, SAMPLE_EVERY_MS);
 
   ctx.routes.get('/stats', async () => sampler.read());

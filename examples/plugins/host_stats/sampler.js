@@ -40,7 +40,14 @@ export function createSampler() {
     return {
       hostname: os.hostname(),
       platform: `${os.type()} ${os.release()} (${os.arch()})`,
-      cpu: { percent: cpuPercent, count: os.cpus().length, load_1m: round2(load1), load_5m: round2(load5), load_15m: round2(load15), display: `${cpuPercent.toFixed(1)} %` },
+      cpu: {
+        percent: cpuPercent,
+        count: os.cpus().length,
+        load_1m: round2(load1),
+        load_5m: round2(load5),
+        load_15m: round2(load15),
+        display: `${cpuPercent.toFixed(1)} %`,
+      },
       // `display` fits a stat card; `detail` is the long form for the details table.
       memory: {
         used_bytes: used,

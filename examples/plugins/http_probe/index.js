@@ -102,7 +102,13 @@ export async function setup(ctx) {
 
   ctx.actions.register('http_probe.probe', async (payload) => runProbes(payload ?? {}));
 
-  ctx.page(async () => renderPage({ title: ctx.ui?.page_title ?? 'HTTP probe', apiBase: `/api/v1/plugins/${ctx.ui?.api_prefix ?? 'http-probe'}`, rows: await resultRows() }));
+  ctx.page(async () =>
+    renderPage({
+      title: ctx.ui?.page_title ?? 'HTTP probe',
+      apiBase: `/api/v1/plugins/${ctx.ui?.api_prefix ?? 'http-probe'}`,
+      rows: await resultRows(),
+    }),
+  );
   ctx.log.info('http_probe ready');
 }
 

@@ -29,7 +29,11 @@ declare module 'fastify' {
  * the caller decides when plugins are restored and how the process ends.
  */
 export async function buildApp(config: BackendConfig): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit: 10 * 1024 * 1024, frameworkErrors: frameworkErrorHandler }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: 10 * 1024 * 1024,
+    frameworkErrors: frameworkErrorHandler,
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   const pluginManager = new PluginManager(config, app.log);
   await pluginManager.init();
@@ -42,7 +46,13 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   // installing, loading or running plugins through the user's browser (a form post needs no preflight).
   app.addHook('onRequest', crossSiteWriteGuard(config.allowedOrigins, 'OKO_ALLOWED_ORIGINS'));
   await app.register(fastifySwagger, {
-    openapi: { info: { title: 'OKO Dashboard backend', version: config.version, description: 'Plugin management, plugin routes, actions and the store integration' } },
+    openapi: {
+      info: {
+        title: 'OKO Dashboard backend',
+        version: config.version,
+        description: 'Plugin management, plugin routes, actions and the store integration',
+      },
+    },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
@@ -51,7 +61,8 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   const hasFrontend = existsSync(config.frontendDir);
   await app.register(fastifyStatic, hasFrontend ? { root: config.frontendDir, wildcard: true } : { root: config.pluginsDir, serve: false });
   app.setNotFoundHandler((request, reply) => {
-    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/') && !request.url.startsWith('/docs');
+    const isPage =
+      (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/') && !request.url.startsWith('/docs');
     // The UI routes in the browser (/plugins/my_plugin): unknown non-API paths get index.html.
     if (hasFrontend && isPage) return reply.type('text/html; charset=utf-8').sendFile('index.html', config.frontendDir);
     return reply.status(404).send(notFoundBody(request.method, request.url));

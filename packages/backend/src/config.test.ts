@@ -30,7 +30,15 @@ describe('backend config from env', () => {
       OKO_STORE_URL: 'http://store:8001/api/v1/',
       OKO_STORE_API_KEY: 'k',
     });
-    expect(config).toMatchObject({ host: '0.0.0.0', port: 0, pluginsDir: '/srv/plugins', dataDir: '/srv/data', pluginLoadTimeoutMs: 2500, storeUrl: 'http://store:8001/api/v1', storeApiKey: 'k' });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 0,
+      pluginsDir: '/srv/plugins',
+      dataDir: '/srv/data',
+      pluginLoadTimeoutMs: 2500,
+      storeUrl: 'http://store:8001/api/v1',
+      storeApiKey: 'k',
+    });
   });
 
   it('turns builtin plugins off with an empty OKO_BUILTIN_PLUGINS_DIR', () => {
@@ -59,16 +67,36 @@ describe('backend config from env', () => {
 
   it('reads the store integration settings in the same pass', () => {
     expect(loadConfig({}).storeIntegration).toEqual({ timeoutMs: 3000, transferIdleTimeoutMs: 30_000, maxUploadBytes: 100 * 1024 * 1024 });
-    expect(loadConfig({ OKO_STORE_TIMEOUT_MS: '500', OKO_STORE_MAX_UPLOAD_MB: '5' }).storeIntegration).toMatchObject({ timeoutMs: 500, maxUploadBytes: 5 * 1024 * 1024 });
+    expect(loadConfig({ OKO_STORE_TIMEOUT_MS: '500', OKO_STORE_MAX_UPLOAD_MB: '5' }).storeIntegration).toMatchObject({
+      timeoutMs: 500,
+      maxUploadBytes: 5 * 1024 * 1024,
+    });
   });
 
   it('takes a blank variable as unset, so its default applies', () => {
-    expect(loadConfig({ OKO_PORT: '', OKO_HOST: ' ', OKO_STORE_API_KEY: '', OKO_LOG_LEVEL: '' })).toMatchObject({ port: 8000, host: '127.0.0.1', storeApiKey: undefined, logLevel: 'info' });
+    expect(loadConfig({ OKO_PORT: '', OKO_HOST: ' ', OKO_STORE_API_KEY: '', OKO_LOG_LEVEL: '' })).toMatchObject({
+      port: 8000,
+      host: '127.0.0.1',
+      storeApiKey: undefined,
+      logLevel: 'info',
+    });
   });
 
   it('reads the remaining variables', () => {
-    const config = loadConfig({ OKO_PLUGIN_CALL_TIMEOUT_MS: '1000', OKO_PLUGIN_MEMORY_MB: '64', OKO_FRONTEND_DIR: '/srv/ui', OKO_ALLOWED_ORIGINS: 'https://ui.example', OKO_LOG_LEVEL: 'warn' });
-    expect(config).toMatchObject({ pluginCallTimeoutMs: 1000, pluginMemoryMb: 64, frontendDir: '/srv/ui', allowedOrigins: ['https://ui.example'], logLevel: 'warn' });
+    const config = loadConfig({
+      OKO_PLUGIN_CALL_TIMEOUT_MS: '1000',
+      OKO_PLUGIN_MEMORY_MB: '64',
+      OKO_FRONTEND_DIR: '/srv/ui',
+      OKO_ALLOWED_ORIGINS: 'https://ui.example',
+      OKO_LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      pluginCallTimeoutMs: 1000,
+      pluginMemoryMb: 64,
+      frontendDir: '/srv/ui',
+      allowedOrigins: ['https://ui.example'],
+      logLevel: 'warn',
+    });
   });
 
   it('lists every variable it reads in its schema', () => {

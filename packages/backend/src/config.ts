@@ -47,16 +47,24 @@ export const BackendEnv = Type.Object({
   OKO_PLUGINS_DIR: Type.String({ default: './data/plugins', description: 'installed plugins, one folder each' }),
   // Unset means "the folder beside the package, if it exists"; set to '' means "no builtin plugins".
   OKO_BUILTIN_PLUGINS_DIR: Type.Optional(Type.String({ keepEmpty: true, description: 'plugins shipped with the backend; empty = none' })),
-  OKO_DATA_DIR: Type.String({ default: './data/backend', description: 'saved plugin states and each plugin\'s data folder' }),
+  OKO_DATA_DIR: Type.String({ default: './data/backend', description: "saved plugin states and each plugin's data folder" }),
   OKO_PLUGIN_LOAD_TIMEOUT_MS: timeout(10_000, 'bound on setup(ctx)'),
   OKO_PLUGIN_CALL_TIMEOUT_MS: timeout(30_000, 'bound on one route, page or action call'),
   OKO_PLUGIN_MEMORY_MB: Type.Integer({ minimum: 16, maximum: 16_384, default: 256, description: 'V8 heap limit of each plugin host' }),
   OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'sent on store writes' })),
   ...StoreIntegrationEnv.properties,
-  OKO_FRONTEND_DIR: Type.String({ default: path.join(packageRoot, '..', 'frontend', 'dist'), description: 'the built web UI, served at / when it exists' }),
-  OKO_ALLOWED_ORIGINS: Type.Optional(Type.String({ description: "comma-separated origins besides the backend's own whose pages may send writes" })),
-  OKO_LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info', description: 'pino log level' }),
+  OKO_FRONTEND_DIR: Type.String({
+    default: path.join(packageRoot, '..', 'frontend', 'dist'),
+    description: 'the built web UI, served at / when it exists',
+  }),
+  OKO_ALLOWED_ORIGINS: Type.Optional(
+    Type.String({ description: "comma-separated origins besides the backend's own whose pages may send writes" }),
+  ),
+  OKO_LOG_LEVEL: Type.Union(
+    LOG_LEVELS.map((level) => Type.Literal(level)),
+    { default: 'info', description: 'pino log level' },
+  ),
 });
 
 /** Builds the config from `env`; throws a ConfigError naming the variable when a value is wrong. */
@@ -69,7 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     host: vars.OKO_HOST,
     port: vars.OKO_PORT,
     pluginsDir: path.resolve(vars.OKO_PLUGINS_DIR),
-    builtinPluginsDir: builtin === '' ? null : builtin !== undefined ? path.resolve(builtin) : existsSync(DEFAULT_BUILTIN_DIR) ? DEFAULT_BUILTIN_DIR : null,
+    builtinPluginsDir:
+      builtin === '' ? null : builtin !== undefined ? path.resolve(builtin) : existsSync(DEFAULT_BUILTIN_DIR) ? DEFAULT_BUILTIN_DIR : null,
     dataDir: path.resolve(vars.OKO_DATA_DIR),
     pluginLoadTimeoutMs: vars.OKO_PLUGIN_LOAD_TIMEOUT_MS,
     pluginCallTimeoutMs: vars.OKO_PLUGIN_CALL_TIMEOUT_MS,

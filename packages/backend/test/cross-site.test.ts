@@ -46,7 +46,11 @@ describe('cross-site writes', () => {
 
   it('refuses a cross-site install, and nothing is written to the plugins folder', async () => {
     const before = await listDir(dirs.pluginsDir);
-    await expectErrorAnswer(await api(backend, 'POST', `/api/v1/store/${catalogId}/install`, undefined, CROSS_SITE), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(
+      await api(backend, 'POST', `/api/v1/store/${catalogId}/install`, undefined, CROSS_SITE),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
     expect(await listDir(dirs.pluginsDir)).toEqual(before);
   });
 
@@ -60,33 +64,62 @@ describe('cross-site writes', () => {
   });
 
   it('refuses a write from another Origin when the browser sends no Sec-Fetch-Site', async () => {
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', '', { origin: 'http://evil.example', 'content-type': 'text/plain' }), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', '', { origin: 'http://evil.example', 'content-type': 'text/plain' }),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
     expect(await state('good_plugin')).toBe('discovered');
   });
 
   it('refuses a write from an opaque origin (Origin: null)', async () => {
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', undefined, { origin: 'null' }), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', undefined, { origin: 'null' }),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
     expect(await state('good_plugin')).toBe('discovered');
   });
 
   it('lets the UI write from the same origin', async () => {
-    const answer = await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', undefined, { 'sec-fetch-site': 'same-origin', origin: backend.url });
+    const answer = await api(backend, 'POST', '/api/v1/plugins/good_plugin/load', undefined, {
+      'sec-fetch-site': 'same-origin',
+      origin: backend.url,
+    });
     expect(answer.status).toBe(200);
     expect(await state('good_plugin')).toBe('active');
   });
 
   it("refuses cross-site writes to a plugin's own routes and to actions", async () => {
     await load('good_plugin');
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/plugins/good-plugin/echo', 'x=1', { ...CROSS_SITE, ...FORM }), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/plugins/good-plugin/echo', 'x=1', { ...CROSS_SITE, ...FORM }),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
     const action = JSON.stringify({ type: 'good_plugin.greet', capability: 'exec.good_plugin.greet' });
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', action, { ...CROSS_SITE, 'content-type': 'text/plain' }), 403, 'CROSS_SITE_REQUEST');
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload', undefined, CROSS_SITE), 403, 'CROSS_SITE_REQUEST');
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/actions/execute', action, { ...CROSS_SITE, 'content-type': 'text/plain' }),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload', undefined, CROSS_SITE),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
     expect(await state('good_plugin')).toBe('active');
   });
 
   it('lets a plugin page call its own API from the same origin', async () => {
     await load('good_plugin');
-    const answer = await api(backend, 'POST', '/api/v1/plugins/good-plugin/echo', { a: 1 }, { 'sec-fetch-site': 'same-origin', origin: backend.url });
+    const answer = await api(
+      backend,
+      'POST',
+      '/api/v1/plugins/good-plugin/echo',
+      { a: 1 },
+      { 'sec-fetch-site': 'same-origin', origin: backend.url },
+    );
     expect(answer).toMatchObject({ status: 200, body: { body: { a: 1 } } });
   });
 
@@ -97,7 +130,10 @@ describe('cross-site writes', () => {
   });
 
   it('lets an origin listed in OKO_ALLOWED_ORIGINS write, even cross-site', async () => {
-    const answer = await api(backend, 'POST', `/api/v1/store/${catalogId}/install`, undefined, { 'sec-fetch-site': 'cross-site', origin: ALLOWED });
+    const answer = await api(backend, 'POST', `/api/v1/store/${catalogId}/install`, undefined, {
+      'sec-fetch-site': 'cross-site',
+      origin: ALLOWED,
+    });
     expect(answer.status).toBe(200);
     expect(await listDir(dirs.pluginsDir)).toContain('from_store');
   });

@@ -47,10 +47,20 @@ export async function buildBackend(dirs: Dirs, env: Record<string, string> = {})
 
 /** The built backend as its own process against `dirs`: for restart, kill -9 and plugin isolation. */
 export async function startBackendProcess(dirs: Dirs, env: Record<string, string> = {}): Promise<BackendProcess> {
-  return startBackend({ pluginsDir: dirs.pluginsDir, dataDir: dirs.dataDir, env: { OKO_FRONTEND_DIR: path.join(dirs.dataDir, 'no-frontend'), ...PLUGIN_BOUNDS, ...env } });
+  return startBackend({
+    pluginsDir: dirs.pluginsDir,
+    dataDir: dirs.dataDir,
+    env: { OKO_FRONTEND_DIR: path.join(dirs.dataDir, 'no-frontend'), ...PLUGIN_BOUNDS, ...env },
+  });
 }
 
-export async function api<T = any>(backend: Pick<Backend, 'url'>, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T> & { headers: Headers }> {
+export async function api<T = any>(
+  backend: Pick<Backend, 'url'>,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer<T> & { headers: Headers }> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);

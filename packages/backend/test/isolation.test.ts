@@ -37,7 +37,10 @@ describe('a plugin that fails to load ends in error with the reason', () => {
     ['oom_plugin', /ran out of memory \(limit 48 MB\)/],
     ['missing_entry', /entry file dist\/plugin.js not found/],
     ['invalid_manifest', /manifest.json: version: not a semver version/],
-    ['undeclared_capability', /CAPABILITY_NOT_DECLARED: action 'undeclared_capability.sneaky' needs capability 'exec.undeclared_capability.sneaky'/],
+    [
+      'undeclared_capability',
+      /CAPABILITY_NOT_DECLARED: action 'undeclared_capability.sneaky' needs capability 'exec.undeclared_capability.sneaky'/,
+    ],
   ])('%s', async (id, reason) => {
     const started = Date.now();
     const answer = await api(backend, 'POST', `/api/v1/plugins/${id}/load`);
@@ -60,7 +63,14 @@ describe('a plugin that fails to load ends in error with the reason', () => {
     const loading = api(backend, 'POST', '/api/v1/plugins/setup_loops/load');
     let loadDone = false;
     void loading.then(() => (loadDone = true));
-    expect((await eventually(() => details('setup_loops'), (plugin) => plugin.state !== 'discovered')).state).toBe('loading');
+    expect(
+      (
+        await eventually(
+          () => details('setup_loops'),
+          (plugin) => plugin.state !== 'discovered',
+        )
+      ).state,
+    ).toBe('loading');
     const ping = await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping');
     expect(ping.body).toEqual({ pong: 'other' });
     expect(loadDone).toBe(false);
@@ -126,7 +136,10 @@ describe('a teardown that never returns', () => {
     const dir = path.join(dirs.pluginsDir, 'teardown_loops');
     await mkdir(dir);
     await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ name: 'teardown_loops', version: '1.0.0' }));
-    await writeFile(path.join(dir, 'index.js'), "export function setup(ctx) { ctx.routes.get('/hi', () => 'hi'); }\nexport function teardown() { for (;;) {} }");
+    await writeFile(
+      path.join(dir, 'index.js'),
+      "export function setup(ctx) { ctx.routes.get('/hi', () => 'hi'); }\nexport function teardown() { for (;;) {} }",
+    );
     expect((await api(backend, 'POST', '/api/v1/plugins/teardown_loops/load')).status).toBe(200);
     expect((await api(backend, 'GET', '/api/v1/plugins/teardown-loops/hi')).body).toBe('hi');
 
@@ -166,7 +179,21 @@ describe('after every failure', () => {
     // Nothing but plugin folders: no staging or trash folder, no stray file (other tests' own
     // plugins may sit beside these).
     const folders = (await readdir(dirs.pluginsDir)).sort();
-    expect(folders).toEqual(expect.arrayContaining(['good_plugin', 'invalid_manifest', 'missing_entry', 'oom_plugin', 'other_plugin', 'route_loops', 'setup_hangs', 'setup_loops', 'setup_throws', 'slow_plugin', 'undeclared_capability']));
+    expect(folders).toEqual(
+      expect.arrayContaining([
+        'good_plugin',
+        'invalid_manifest',
+        'missing_entry',
+        'oom_plugin',
+        'other_plugin',
+        'route_loops',
+        'setup_hangs',
+        'setup_loops',
+        'setup_throws',
+        'slow_plugin',
+        'undeclared_capability',
+      ]),
+    );
     expect(await strayEntries()).toEqual([]);
     expect(list.body.plugins.map((p: any) => p.id).sort()).toEqual(folders);
   });
@@ -175,7 +202,10 @@ describe('after every failure', () => {
 describe('plugin logs', () => {
   it("passes ctx.log lines to the backend's log, carrying the plugin id", async () => {
     expect((await api(backend, 'POST', '/api/v1/plugins/good_plugin/load')).status).toBe(200);
-    const line = backend.output().split('\n').find((l) => l.includes('good plugin ready'));
+    const line = backend
+      .output()
+      .split('\n')
+      .find((l) => l.includes('good plugin ready'));
     expect(JSON.parse(line ?? '{}')).toMatchObject({ plugin: 'good_plugin', msg: 'good plugin ready' });
     await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload');
   });

@@ -24,7 +24,13 @@ describe('discovery', () => {
     expect(status).toBe(200);
     expect(body.total).toBe(6);
     const good = body.plugins.find((p: any) => p.id === 'good_plugin');
-    expect(good).toMatchObject({ name: 'good_plugin', version: '1.0.0', state: 'discovered', scope: 'external', ui: { has_page: true, api_prefix: 'good-plugin' } });
+    expect(good).toMatchObject({
+      name: 'good_plugin',
+      version: '1.0.0',
+      state: 'discovered',
+      scope: 'external',
+      ui: { has_page: true, api_prefix: 'good-plugin' },
+    });
     const invalid = body.plugins.find((p: any) => p.id === 'invalid_manifest');
     expect(invalid.state).toBe('error');
     expect(invalid.error.reason).toContain('manifest.json: version: not a semver version');
@@ -66,7 +72,12 @@ describe('lifecycle', () => {
   it('loads, unloads, disables and enables, answering the new state each time', async () => {
     const loaded = await api(backend, 'POST', '/api/v1/plugins/good_plugin/load');
     expect(loaded.status).toBe(200);
-    expect(loaded.body).toMatchObject({ state: 'active', actions: ['good_plugin.greet'], has_page_handler: true, subscriptions: ['fixture.topic'] });
+    expect(loaded.body).toMatchObject({
+      state: 'active',
+      actions: ['good_plugin.greet'],
+      has_page_handler: true,
+      subscriptions: ['fixture.topic'],
+    });
     expect(loaded.body.routes).toContainEqual({ method: 'GET', path: '/ping', url: '/api/v1/plugins/good-plugin/ping' });
     expect(typeof loaded.body.loaded_at).toBe('string');
 
@@ -150,7 +161,10 @@ describe('plugin routes, actions, events and pages', () => {
   });
 
   it('passes params, query, body and headers to the route and returns its status, headers and body', async () => {
-    expect((await api(backend, 'GET', '/api/v1/plugins/good-plugin/hello/ada?x=1&x=2&y=3')).body).toEqual({ hello: 'ada', query: { x: ['1', '2'], y: '3' } });
+    expect((await api(backend, 'GET', '/api/v1/plugins/good-plugin/hello/ada?x=1&x=2&y=3')).body).toEqual({
+      hello: 'ada',
+      query: { x: ['1', '2'], y: '3' },
+    });
     const echo = await api(backend, 'POST', '/api/v1/plugins/good-plugin/echo', { a: [1, 2] }, { 'x-test': 'yes' });
     expect(echo.body).toEqual({ body: { a: [1, 2] }, method: 'POST', header: 'yes' });
     const created = await api(backend, 'PUT', '/api/v1/plugins/good-plugin/created');
@@ -161,7 +175,12 @@ describe('plugin routes, actions, events and pages', () => {
     expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text.body).toBe('plain words');
     const ctx = await api(backend, 'GET', '/api/v1/plugins/good-plugin/ctx');
-    expect(ctx.body).toEqual({ id: 'good_plugin', manifestName: 'good_plugin', prefix: null, dataDir: path.join(dirs.dataDir, 'plugins', 'good_plugin') });
+    expect(ctx.body).toEqual({
+      id: 'good_plugin',
+      manifestName: 'good_plugin',
+      prefix: null,
+      dataDir: path.join(dirs.dataDir, 'plugins', 'good_plugin'),
+    });
   });
 
   it('answers 502 when a route handler throws, and the plugin stays active', async () => {
@@ -185,28 +204,60 @@ describe('plugin routes, actions, events and pages', () => {
   });
 
   it('runs an action whose capability is declared, and refuses the rest', async () => {
-    const ok = await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'exec.good_plugin.greet', payload: { name: 'ada' }, requested_at: '2025-01-01T00:00:00Z' });
+    const ok = await api(backend, 'POST', '/api/v1/actions/execute', {
+      type: 'good_plugin.greet',
+      capability: 'exec.good_plugin.greet',
+      payload: { name: 'ada' },
+      requested_at: '2025-01-01T00:00:00Z',
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ type: 'good_plugin.greet', plugin_id: 'good_plugin', result: { greeting: 'hello ada', meta: { requested_at: '2025-01-01T00:00:00Z' } } });
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'read.good_plugin.items' }), 403, 'CAPABILITY_NOT_DECLARED');
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'nobody.does_this', capability: 'exec.nobody.does_this' }), 404, 'ACTION_NOT_FOUND');
+    expect(ok.body).toMatchObject({
+      type: 'good_plugin.greet',
+      plugin_id: 'good_plugin',
+      result: { greeting: 'hello ada', meta: { requested_at: '2025-01-01T00:00:00Z' } },
+    });
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'read.good_plugin.items' }),
+      403,
+      'CAPABILITY_NOT_DECLARED',
+    );
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/actions/execute', { type: 'nobody.does_this', capability: 'exec.nobody.does_this' }),
+      404,
+      'ACTION_NOT_FOUND',
+    );
     await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', { capability: 'exec.x.y' }), 400, 'VALIDATION_FAILED');
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', '{"type": ', { 'content-type': 'application/json' }), 400, 'BAD_REQUEST');
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/actions/execute', '{"type": ', { 'content-type': 'application/json' }),
+      400,
+      'BAD_REQUEST',
+    );
     const registry = await api(backend, 'GET', '/api/v1/actions/registry');
-    expect(registry.body).toEqual({ actions: [{ type: 'good_plugin.greet', capability: 'exec.good_plugin.greet', plugin_id: 'good_plugin' }], total: 1 });
+    expect(registry.body).toEqual({
+      actions: [{ type: 'good_plugin.greet', capability: 'exec.good_plugin.greet', plugin_id: 'good_plugin' }],
+      total: 1,
+    });
   });
 
   it('delivers events through the backend bus to every subscribed plugin', async () => {
     await api(backend, 'POST', '/api/v1/plugins/good-plugin/emit', { n: 1 });
-    const other = await eventually(() => api(backend, 'GET', '/api/v1/plugins/other-plugin/events'), (a) => a.body.received.length > 0);
+    const other = await eventually(
+      () => api(backend, 'GET', '/api/v1/plugins/other-plugin/events'),
+      (a) => a.body.received.length > 0,
+    );
     expect(other.body.received).toEqual([{ data: { n: 1 }, source: 'good_plugin' }]);
-    const self = await eventually(() => api(backend, 'GET', '/api/v1/plugins/good-plugin/events'), (a) => a.body.received.length > 0);
+    const self = await eventually(
+      () => api(backend, 'GET', '/api/v1/plugins/good-plugin/events'),
+      (a) => a.body.received.length > 0,
+    );
     expect(self.body.received).toEqual([{ data: { n: 1 }, source: 'good_plugin' }]);
   });
 
   it('lists menu entries, widgets and capabilities of active plugins in the registry', async () => {
     const { body } = await api(backend, 'GET', '/api/v1/plugins/registry');
-    expect(body.menu).toEqual([{ plugin_id: 'good_plugin', title: 'Good plugin', icon: 'star', group: 'Fixtures', order: 5, path: '/plugins/good_plugin' }]);
+    expect(body.menu).toEqual([
+      { plugin_id: 'good_plugin', title: 'Good plugin', icon: 'star', group: 'Fixtures', order: 5, path: '/plugins/good_plugin' },
+    ]);
     expect(body.widgets).toEqual([expect.objectContaining({ id: 'pings', plugin_id: 'good_plugin' })]);
     expect(body.capabilities).toContainEqual({ capability: 'exec.good_plugin.greet', plugin_id: 'good_plugin' });
   });
@@ -226,7 +277,11 @@ describe('plugin routes, actions, events and pages', () => {
   it('answers 404 for routes, actions and the page code once the plugin is unloaded', async () => {
     await api(backend, 'POST', '/api/v1/plugins/good_plugin/unload');
     await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/good-plugin/ping'), 404, 'ROUTE_NOT_FOUND');
-    await expectErrorAnswer(await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'exec.good_plugin.greet' }), 404, 'ACTION_NOT_FOUND');
+    await expectErrorAnswer(
+      await api(backend, 'POST', '/api/v1/actions/execute', { type: 'good_plugin.greet', capability: 'exec.good_plugin.greet' }),
+      404,
+      'ACTION_NOT_FOUND',
+    );
     await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/good_plugin/page'), 404, 'NOT_FOUND');
     expect((await api(backend, 'GET', '/api/v1/actions/registry')).body.total).toBe(0);
     expect((await api(backend, 'GET', '/api/v1/plugins/registry')).body.menu).toEqual([]);
@@ -268,7 +323,15 @@ describe('ids that are not plugin names', () => {
   const bad = ['..', '%2e%2e', '%2E%2E', 'a%2Fb', '..%2F..%2Fetc', 'Upper', 'x', 'a'.repeat(65), 'has-dash'];
   it.each(bad)('answers 400 INVALID_PLUGIN_ID for %s and touches nothing', async (id) => {
     const before = await readdir(dirs.pluginsDir);
-    for (const [method, suffix] of [['GET', ''], ['POST', '/load'], ['POST', '/unload'], ['POST', '/disable'], ['GET', '/manifest'], ['GET', '/page'], ['GET', '/static/x.js']] as const) {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['POST', '/load'],
+      ['POST', '/unload'],
+      ['POST', '/disable'],
+      ['GET', '/manifest'],
+      ['GET', '/page'],
+      ['GET', '/static/x.js'],
+    ] as const) {
       await expectErrorAnswer(await rawRequest(backend, method, `/api/v1/plugins/${id}${suffix}`), 400, 'INVALID_PLUGIN_ID');
     }
     expect(await readdir(dirs.pluginsDir)).toEqual(before);
@@ -279,9 +342,16 @@ describe('service', () => {
   it('answers health, info and OpenAPI docs', async () => {
     expect((await api(backend, 'GET', '/api/v1/health')).body).toEqual({ status: 'ok' });
     const info = await api(backend, 'GET', '/api/v1/info');
-    expect(info.body).toMatchObject({ plugins_dir: dirs.pluginsDir, data_dir: dirs.dataDir, store_url: 'http://127.0.0.1:8001/api/v1', node: process.version });
+    expect(info.body).toMatchObject({
+      plugins_dir: dirs.pluginsDir,
+      data_dir: dirs.dataDir,
+      store_url: 'http://127.0.0.1:8001/api/v1',
+      node: process.version,
+    });
     const docs = await api(backend, 'GET', '/docs/json');
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/v1/plugins', '/api/v1/plugins/{id}/load', '/api/v1/actions/execute']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/plugins', '/api/v1/plugins/{id}/load', '/api/v1/actions/execute']),
+    );
   });
 
   it('answers unknown API paths with the error shape', async () => {

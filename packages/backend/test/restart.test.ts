@@ -15,7 +15,8 @@ afterEach(async () => {
   dirs = undefined;
 });
 
-const states = async (b: BackendProcess) => Object.fromEntries((await api(b, 'GET', '/api/v1/plugins')).body.plugins.map((p: any) => [p.id, p.state]));
+const states = async (b: BackendProcess) =>
+  Object.fromEntries((await api(b, 'GET', '/api/v1/plugins')).body.plugins.map((p: any) => [p.id, p.state]));
 
 describe('restart', () => {
   it('loads previously active plugins again and keeps disabled ones disabled after a graceful stop', async () => {
@@ -29,7 +30,10 @@ describe('restart', () => {
     await stat(path.join(dirs.dataDir, 'plugins', 'good_plugin', 'teardown.txt'));
 
     backend = await startBackendProcess(dirs);
-    const after = await eventually(() => states(backend!), (s) => s.good_plugin === 'active' && s.other_plugin === 'active');
+    const after = await eventually(
+      () => states(backend!),
+      (s) => s.good_plugin === 'active' && s.other_plugin === 'active',
+    );
     expect(after).toEqual({ good_plugin: 'active', other_plugin: 'active', setup_throws: 'disabled' });
     expect((await api(backend, 'GET', '/api/v1/plugins/good-plugin/ping')).body).toEqual({ pong: true, plugin: 'good_plugin' });
   });
@@ -46,7 +50,10 @@ describe('restart', () => {
     expect((await readdir(dirs.dataDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
     backend = await startBackendProcess(dirs);
-    const after = await eventually(() => states(backend!), (s) => s.good_plugin === 'active');
+    const after = await eventually(
+      () => states(backend!),
+      (s) => s.good_plugin === 'active',
+    );
     expect(after).toEqual({ good_plugin: 'active', other_plugin: 'disabled' });
   });
 

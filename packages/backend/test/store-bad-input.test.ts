@@ -23,7 +23,12 @@ beforeAll(async () => {
   fake = await startFakeStore([]);
   // With the built web UI served, as in production: its catch-all route decides some of the 404s below.
   const frontendDir = path.resolve(import.meta.dirname, '../../frontend/dist');
-  backend = await buildTestBackend({ storeUrl: fake.url, pluginsDir, dataDir: path.join(root, 'data'), env: { OKO_FRONTEND_DIR: frontendDir } });
+  backend = await buildTestBackend({
+    storeUrl: fake.url,
+    pluginsDir,
+    dataDir: path.join(root, 'data'),
+    env: { OKO_FRONTEND_DIR: frontendDir },
+  });
 });
 
 afterAll(async () => {
@@ -103,8 +108,12 @@ describe('OpenAPI at /docs', () => {
       expect(op, `${method} ${route}`).toBeDefined();
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(statuses));
     }
-    expect(spec.paths['/api/v1/store/{plugin_id}/install']!.post.responses['409'].content['application/json'].schema.properties.error).toBeDefined();
-    expect(spec.paths['/api/v1/store/upload/zip']!.post.requestBody.content['multipart/form-data'].schema).toMatchObject({ required: ['file'] });
+    expect(
+      spec.paths['/api/v1/store/{plugin_id}/install']!.post.responses['409'].content['application/json'].schema.properties.error,
+    ).toBeDefined();
+    expect(spec.paths['/api/v1/store/upload/zip']!.post.requestBody.content['multipart/form-data'].schema).toMatchObject({
+      required: ['file'],
+    });
     expect(spec.paths['/api/v1/store/upload/github']!.post.requestBody.content['application/json'].schema.required).toContain('repo_url');
   });
 });
@@ -112,10 +121,18 @@ describe('OpenAPI at /docs', () => {
 describe('a malformed upload forwarded to a real store', () => {
   it("passes on the store's 400, not a 500", async () => {
     const store = await buildTestStore({ storageDir: path.join(root, 'store') });
-    const viaReal = await buildTestBackend({ storeUrl: api(store), pluginsDir: path.join(root, 'real', 'plugins'), dataDir: path.join(root, 'real', 'data') });
+    const viaReal = await buildTestBackend({
+      storeUrl: api(store),
+      pluginsDir: path.join(root, 'real', 'plugins'),
+      dataDir: path.join(root, 'real', 'data'),
+    });
     try {
       const body = '--zz\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\nPK\u0003\u0004 cut off';
-      const res = await request(`${api(viaReal)}/store/upload/zip`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body });
+      const res = await request(`${api(viaReal)}/store/upload/zip`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+        body,
+      });
       await expectErrorAnswer(res, 400, 'BAD_REQUEST');
       expect(await listDir(path.join(root, 'store', 'uploads'))).toEqual([]);
     } finally {
@@ -129,7 +146,8 @@ describe('uninstall of a plugin built into the backend', () => {
   it('answers 409 ILLEGAL_TRANSITION and leaves it in place', async () => {
     const builtinDir = path.join(root, 'builtin');
     await mkdir(path.join(builtinDir, 'shipped'), { recursive: true });
-    for (const [name, content] of Object.entries(pluginFiles({ name: 'shipped' }))) await writeFile(path.join(builtinDir, 'shipped', name), content);
+    for (const [name, content] of Object.entries(pluginFiles({ name: 'shipped' })))
+      await writeFile(path.join(builtinDir, 'shipped', name), content);
     const withBuiltin = await buildTestBackend({
       storeUrl: fake.url,
       pluginsDir: path.join(root, 'builtin-backend', 'plugins'),

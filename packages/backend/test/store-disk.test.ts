@@ -18,7 +18,10 @@ const NOBODY = 65534;
 
 /** Whether `nobody` can run the built backend from where this checkout lies (not so under /root). */
 function nobodyCanRunBackend(): boolean {
-  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BACKEND_ENTRY)})`], { uid: NOBODY, gid: NOBODY });
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BACKEND_ENTRY)})`], {
+    uid: NOBODY,
+    gid: NOBODY,
+  });
   return probe.status === 0;
 }
 
@@ -31,7 +34,9 @@ beforeAll(async () => {
   // mkdtemp makes 0700; the unprivileged backend must be able to walk into it.
   await chmod(root, 0o755);
   const zip = await pluginZip({ name: 'roomy', files: { 'static/noise.bin': randomBytes(512 * 1024) } });
-  store = await startFakeStore([{ entry: { id: 'id_roomy', name: 'roomy', version: '1.0.0', size: zip.length, sha256: sha256(zip) }, zip }]);
+  store = await startFakeStore([
+    { entry: { id: 'id_roomy', name: 'roomy', version: '1.0.0', size: zip.length, sha256: sha256(zip) }, zip },
+  ]);
 });
 
 afterAll(async () => {
@@ -60,7 +65,8 @@ describe('a plugins directory the backend may not write', () => {
     const dataDir = path.join(root, 'readonly', 'data');
     await mkdir(dataDir, { recursive: true });
     await mkdir(path.join(pluginsDir, 'stuck'), { recursive: true });
-    for (const [name, content] of Object.entries(pluginFiles({ name: 'stuck' }))) await writeFile(path.join(pluginsDir, 'stuck', name), content);
+    for (const [name, content] of Object.entries(pluginFiles({ name: 'stuck' })))
+      await writeFile(path.join(pluginsDir, 'stuck', name), content);
     await chmod(path.join(root, 'readonly'), 0o755);
     await chmod(pluginsDir, 0o555);
     // As root, 0555 would not stop the writes: the backend runs as nobody, owning only its data

@@ -147,7 +147,12 @@ describe('a backend killed in the middle of an install', () => {
     const staging = await eventually(
       async () => {
         const name = (await readdir(folders.pluginsDir)).find((n) => n.startsWith('.staging-'));
-        const size = name ? await stat(path.join(folders.pluginsDir, name, 'package.zip')).then((s) => s.size, () => 0) : 0;
+        const size = name
+          ? await stat(path.join(folders.pluginsDir, name, 'package.zip')).then(
+              (s) => s.size,
+              () => 0,
+            )
+          : 0;
         return size > 0 ? name : undefined;
       },
       (name) => name !== undefined,

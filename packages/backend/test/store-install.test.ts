@@ -44,12 +44,21 @@ async function installed(...names: string[]): Promise<void> {
 
 describe('GET /store', () => {
   it("lists the store's plugins with whether and how each is installed here", async () => {
-    const { status, body } = await getJson<{ available: boolean; total: number; plugins: Array<Record<string, unknown>> }>(`${api(backend)}/store`);
+    const { status, body } = await getJson<{ available: boolean; total: number; plugins: Array<Record<string, unknown>> }>(
+      `${api(backend)}/store`,
+    );
     expect(status).toBe(200);
     expect(body.available).toBe(true);
     expect(body.total).toBe(4);
     const alpha = body.plugins.find((p) => p.name === 'alpha');
-    expect(alpha).toMatchObject({ id: storeIds.alpha, version: '1.0.0', source: 'zip_upload', installed: false, installed_version: null, installed_state: null });
+    expect(alpha).toMatchObject({
+      id: storeIds.alpha,
+      version: '1.0.0',
+      source: 'zip_upload',
+      installed: false,
+      installed_version: null,
+      installed_state: null,
+    });
     expect(alpha?.manifest).toMatchObject({ name: 'alpha', capabilities: ['exec.alpha.run'] });
   });
 
@@ -85,7 +94,11 @@ describe('install and uninstall', () => {
     const record = JSON.parse(await readFile(path.join(pluginsDir, 'alpha', '.oko-install.json'), 'utf8')) as { store_id: string };
     expect(record.store_id).toBe(storeIds.alpha);
     const listed = await getJson<{ plugins: Array<Record<string, unknown>> }>(`${api(backend)}/store`);
-    expect(listed.body.plugins.find((p) => p.name === 'alpha')).toMatchObject({ installed: true, installed_version: '1.0.0', installed_state: 'discovered' });
+    expect(listed.body.plugins.find((p) => p.name === 'alpha')).toMatchObject({
+      installed: true,
+      installed_version: '1.0.0',
+      installed_state: 'discovered',
+    });
   });
 
   it('answers 409 ALREADY_INSTALLED for a second install, by id or by name, and changes nothing', async () => {
@@ -103,7 +116,10 @@ describe('install and uninstall', () => {
 
   it('lets exactly one of two concurrent installs of one plugin win; the other gets 409', async () => {
     await installed('alpha');
-    const answers = await Promise.all([post(`${api(backend)}/store/${storeIds.racer}/install`), post(`${api(backend)}/store/${storeIds.racer}/install`)]);
+    const answers = await Promise.all([
+      post(`${api(backend)}/store/${storeIds.racer}/install`),
+      post(`${api(backend)}/store/${storeIds.racer}/install`),
+    ]);
     const statuses = answers.map((res) => res.status).sort();
     expect(statuses).toEqual([200, 409]);
     const loser = answers.find((res) => res.status === 409)!;
@@ -114,7 +130,10 @@ describe('install and uninstall', () => {
 
   it('lets exactly one win when the same plugin is asked for by id and by name at once', async () => {
     await installed('alpha', 'racer');
-    const answers = await Promise.all([post(`${api(backend)}/store/${storeIds.gamma}/install`), post(`${api(backend)}/store/gamma/install`)]);
+    const answers = await Promise.all([
+      post(`${api(backend)}/store/${storeIds.gamma}/install`),
+      post(`${api(backend)}/store/gamma/install`),
+    ]);
     expect(answers.map((res) => res.status).sort()).toEqual([200, 409]);
     expect(await listDir(pluginsDir)).toEqual(['alpha', 'gamma', 'racer']);
   });

@@ -56,7 +56,13 @@ describe('POST /store/{id}/update', () => {
     const v1 = await publish('updidle', '1.0.0');
     expect((await post(`${api(backend)}/store/${v1}/install`)).status).toBe(200);
     const v2 = await publish('updidle', '2.0.0');
-    expect(await storeView('updidle')).toMatchObject({ id: v2, version: '2.0.0', installed: true, installed_version: '1.0.0', update_available: true });
+    expect(await storeView('updidle')).toMatchObject({
+      id: v2,
+      version: '2.0.0',
+      installed: true,
+      installed_version: '1.0.0',
+      update_available: true,
+    });
 
     const res = await post(`${api(backend)}/store/${v2}/update`);
     expect(res.status).toBe(200);
@@ -67,7 +73,10 @@ describe('POST /store/{id}/update', () => {
       message: 'Plugin updidle updated from 1.0.0 to 2.0.0',
     });
     expect(await pluginState('updidle')).toMatchObject({ state: 'discovered', version: '2.0.0' });
-    const record = JSON.parse(await readFile(path.join(pluginsDir, 'updidle', '.oko-install.json'), 'utf8')) as { store_id: string; version: string };
+    const record = JSON.parse(await readFile(path.join(pluginsDir, 'updidle', '.oko-install.json'), 'utf8')) as {
+      store_id: string;
+      version: string;
+    };
     expect(record).toMatchObject({ store_id: v2, version: '2.0.0' });
     expect(await storeView('updidle')).toMatchObject({ installed_version: '2.0.0', update_available: false });
     // No staging or trash folder is left behind.

@@ -22,10 +22,20 @@ beforeAll(async () => {
   root = await tempDir('store-upload');
   store = await buildTestStore({ storageDir: path.join(root, 'store'), env: { OKO_STORE_API_KEY: KEY } });
   const backendDirs = (name: string) => ({ pluginsDir: path.join(root, name, 'plugins'), dataDir: path.join(root, name, 'data') });
-  keyed = await buildTestBackend({ storeUrl: api(store), ...backendDirs('keyed'), env: { OKO_STORE_API_KEY: KEY, OKO_STORE_MAX_UPLOAD_MB: '1' } });
+  keyed = await buildTestBackend({
+    storeUrl: api(store),
+    ...backendDirs('keyed'),
+    env: { OKO_STORE_API_KEY: KEY, OKO_STORE_MAX_UPLOAD_MB: '1' },
+  });
   keyless = await buildTestBackend({ storeUrl: api(store), ...backendDirs('keyless') });
-  fake = await startFakeStore([], { upload: { status: 422, body: { error: { code: 'INVALID_REPO_URL', message: 'repo_url must be https://github.com/{owner}/{repo}' } } } });
-  viaFake = await buildTestBackend({ storeUrl: fake.url, ...backendDirs('fake'), env: { OKO_STORE_API_KEY: KEY, OKO_STORE_MAX_UPLOAD_MB: '1' } });
+  fake = await startFakeStore([], {
+    upload: { status: 422, body: { error: { code: 'INVALID_REPO_URL', message: 'repo_url must be https://github.com/{owner}/{repo}' } } },
+  });
+  viaFake = await buildTestBackend({
+    storeUrl: fake.url,
+    ...backendDirs('fake'),
+    env: { OKO_STORE_API_KEY: KEY, OKO_STORE_MAX_UPLOAD_MB: '1' },
+  });
 });
 
 afterAll(async () => {
@@ -49,8 +59,14 @@ describe('POST /store/upload/zip', () => {
   });
 
   it("passes the store's error answer through with its status (same name and version: 409)", async () => {
-    expect((await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' }))).status).toBe(201);
-    await expectErrorAnswer(await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' })), 409, 'PLUGIN_ALREADY_EXISTS');
+    expect((await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' }))).status).toBe(
+      201,
+    );
+    await expectErrorAnswer(
+      await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' })),
+      409,
+      'PLUGIN_ALREADY_EXISTS',
+    );
   });
 
   it("passes the store's 401 through when the backend has no key", async () => {
@@ -85,12 +101,20 @@ describe('POST /store/upload/github', () => {
   });
 
   it("passes the store's error answer through with its status and code", async () => {
-    const message = await expectErrorAnswer(await post(`${api(viaFake)}/store/upload/github`, { repo_url: 'ftp://x', branch: 'main' }), 422, 'INVALID_REPO_URL');
+    const message = await expectErrorAnswer(
+      await post(`${api(viaFake)}/store/upload/github`, { repo_url: 'ftp://x', branch: 'main' }),
+      422,
+      'INVALID_REPO_URL',
+    );
     expect(message).toContain('github.com');
   });
 
   it("passes the real store's 401 through when the backend has no key", async () => {
-    await expectErrorAnswer(await post(`${api(keyless)}/store/upload/github`, { repo_url: 'https://github.com/acme/widget', branch: 'main' }), 401, 'UNAUTHORIZED');
+    await expectErrorAnswer(
+      await post(`${api(keyless)}/store/upload/github`, { repo_url: 'https://github.com/acme/widget', branch: 'main' }),
+      401,
+      'UNAUTHORIZED',
+    );
   });
 
   it('refuses a body without repo_url with 400 before calling the store', async () => {

@@ -16,7 +16,10 @@ import { USAGE } from './usage.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 const storeOptions: Options = { store: { type: 'string' }, 'api-key': { type: 'string' } };
 
-const commands: Record<string, { options: Options; args: number; run: (args: string[], values: Record<string, string | undefined>, out: Output) => Promise<void> }> = {
+const commands: Record<
+  string,
+  { options: Options; args: number; run: (args: string[], values: Record<string, string | undefined>, out: Output) => Promise<void> }
+> = {
   init: { options: { dir: { type: 'string' } }, args: 1, run: ([name], v, out) => initCommand(name!, v.dir, out) },
   validate: { options: {}, args: 1, run: ([target], _v, out) => validateCommand(target!, out) },
   pack: { options: { output: { type: 'string', short: 'o' } }, args: 1, run: ([dir], v, out) => packCommand(dir!, v.output, out) },
@@ -28,7 +31,8 @@ const commands: Record<string, { options: Options; args: number; run: (args: str
   'import-github': {
     options: { ...storeOptions, branch: { type: 'string' }, subdirectory: { type: 'string' } },
     args: 1,
-    run: ([url], v, out) => importGithubCommand(url!, { branch: v.branch, subdirectory: v.subdirectory }, resolveStore(v.store, v['api-key'], readCliEnv()), out),
+    run: ([url], v, out) =>
+      importGithubCommand(url!, { branch: v.branch, subdirectory: v.subdirectory }, resolveStore(v.store, v['api-key'], readCliEnv()), out),
   },
 };
 
@@ -55,7 +59,8 @@ export async function main(argv: string[], out: Output = processOutput): Promise
     } catch (error) {
       throw usageError(`${name}: ${(error as Error).message}`);
     }
-    if (parsed.positionals.length !== command.args) throw usageError(`${name} takes ${command.args} argument(s), got ${parsed.positionals.length}`);
+    if (parsed.positionals.length !== command.args)
+      throw usageError(`${name} takes ${command.args} argument(s), got ${parsed.positionals.length}`);
     await command.run(parsed.positionals, parsed.values as Record<string, string | undefined>, out);
     return ExitCode.OK;
   } catch (error) {

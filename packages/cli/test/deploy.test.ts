@@ -40,10 +40,8 @@ async function loadCompose(): Promise<{ via: string; model: ComposeModel }> {
   return { via: 'yaml', model: parseYaml(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) };
 }
 
-const volumeSources = (service: ComposeService) =>
-  (service.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
-const volumeTargets = (service: ComposeService) =>
-  (service.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[1] : v.target));
+const volumeSources = (service: ComposeService) => (service.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source));
+const volumeTargets = (service: ComposeService) => (service.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[1] : v.target));
 const env = (service: ComposeService): Record<string, string> =>
   Array.isArray(service.environment)
     ? Object.fromEntries(service.environment.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]))
@@ -81,7 +79,13 @@ describe('docker-compose.yml', async () => {
   it('points the backend at the store by its service name', () => {
     expect(env(model.services.backend!).OKO_STORE_URL).toBe('http://store:8001/api/v1');
     expect(Object.keys(env(model.services.store!))).toEqual(
-      expect.arrayContaining(['OKO_STORE_STORAGE_PATH', 'OKO_STORE_MAX_PLUGIN_SIZE_MB', 'OKO_STORE_DEBUG', 'OKO_STORE_API_KEY', 'GITHUB_TOKEN']),
+      expect.arrayContaining([
+        'OKO_STORE_STORAGE_PATH',
+        'OKO_STORE_MAX_PLUGIN_SIZE_MB',
+        'OKO_STORE_DEBUG',
+        'OKO_STORE_API_KEY',
+        'GITHUB_TOKEN',
+      ]),
     );
   });
 });
@@ -104,7 +108,11 @@ describe('Dockerfiles', () => {
     for (const source of copied) expect(existsSync(path.join(root, source)), `${file} copies ${source}`).toBe(true);
     const built = [...(pkg.scripts.build ?? '').matchAll(/packages\/[a-z-]+/g)].map((m) => m[0]);
     expect(built.length).toBeGreaterThan(0);
-    for (const folder of built) expect(copied.some((source) => folder === source || folder.startsWith(`${source}/`)), `${folder} is copied`).toBe(true);
+    for (const folder of built)
+      expect(
+        copied.some((source) => folder === source || folder.startsWith(`${source}/`)),
+        `${folder} is copied`,
+      ).toBe(true);
 
     // The container starts the same entry file the root start script runs after `npm run build`.
     const cmd = JSON.parse(/^CMD (.+)$/m.exec(text)![1]!) as string[];

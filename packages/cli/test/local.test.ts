@@ -34,10 +34,13 @@ describe('oko-plugin usage', () => {
     expect(run.stdout).toMatch(/2\s+the store refused/);
   });
 
-  it.each([[['frobnicate']], [['validate']], [['pack', 'a', 'b']], [['pack', '--bogus', 'x']], [[]]])('exits 1 on a usage error: %j', async (args) => {
-    const run = await runCli(args);
-    expect(run.code).toBe(1);
-  });
+  it.each([[['frobnicate']], [['validate']], [['pack', 'a', 'b']], [['pack', '--bogus', 'x']], [[]]])(
+    'exits 1 on a usage error: %j',
+    async (args) => {
+      const run = await runCli(args);
+      expect(run.code).toBe(1);
+    },
+  );
 
   it('names the missing --store for publish', async () => {
     const run = await runCli(['publish', examplesDir]);
@@ -52,9 +55,21 @@ describe('oko-plugin init', () => {
     expect(run.code, run.stderr).toBe(0);
     const dir = path.join(work, 'weather_board');
     expect(run.stdout.trim()).toBe(dir);
-    expect((await readdir(dir)).sort()).toEqual(['README.md', 'index.js', 'manifest.json', 'package.json', 'page_manifest.yaml', 'test', 'ui.yaml']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'README.md',
+      'index.js',
+      'manifest.json',
+      'package.json',
+      'page_manifest.yaml',
+      'test',
+      'ui.yaml',
+    ]);
     const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ name: 'weather_board', version: '0.1.0', capabilities: ['exec.weather_board.hello', 'read.weather_board.items'] });
+    expect(manifest).toMatchObject({
+      name: 'weather_board',
+      version: '0.1.0',
+      capabilities: ['exec.weather_board.hello', 'read.weather_board.items'],
+    });
     expect(await readFile(path.join(dir, 'ui.yaml'), 'utf8')).toContain('api_prefix: weather-board');
 
     const validate = await runCli(['validate', dir]);
@@ -112,7 +127,8 @@ describe('oko-plugin validate', () => {
   it('reports the missing entry file and a page manifest the backend would refuse', async () => {
     const dir = await writeTree(path.join(work, 'pageless'), {
       'manifest.json': JSON.stringify({ name: 'pageless', version: '1.0.0', capabilities: ['read.pageless.x'] }),
-      'page_manifest.yaml': 'plugin_id: someone_else\nmanifest_version: "1.0"\ncapabilities: [read.pageless.y]\npage: { enabled: true, layout: content-only, components: [] }\n',
+      'page_manifest.yaml':
+        'plugin_id: someone_else\nmanifest_version: "1.0"\ncapabilities: [read.pageless.y]\npage: { enabled: true, layout: content-only, components: [] }\n',
     });
     const run = await runCli(['validate', dir]);
     expect(run.code).toBe(1);

@@ -31,7 +31,12 @@ beforeAll(async () => {
   // Serves zipballs the way GitHub's API does: /repos/{owner}/{repo}/zipball[/{ref}], one top-level folder.
   const repo = {
     'acme-tools-1a2b3c/README.md': '# tools',
-    ...Object.fromEntries(Object.entries(validPlugin('github_tool', '0.3.0')).map(([name, content]) => [`acme-tools-1a2b3c/plugins/github_tool/${name}`, content])),
+    ...Object.fromEntries(
+      Object.entries(validPlugin('github_tool', '0.3.0')).map(([name, content]) => [
+        `acme-tools-1a2b3c/plugins/github_tool/${name}`,
+        content,
+      ]),
+    ),
   };
   const zipball = await zipFiles(repo);
   github = http.createServer((req, res) => {
@@ -46,7 +51,9 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  store = await buildTestStore({ env: { OKO_STORE_API_KEY: API_KEY, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1', OKO_STORE_GITHUB_API_URL: githubUrl } });
+  store = await buildTestStore({
+    env: { OKO_STORE_API_KEY: API_KEY, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1', OKO_STORE_GITHUB_API_URL: githubUrl },
+  });
 });
 
 afterEach(async () => {
@@ -115,7 +122,10 @@ describe('oko-plugin publish', () => {
 
   it('exits 2 with the store 413 when the package is over the store size limit', async () => {
     // Random bytes do not compress: the ZIP stays above the store's 1 MB limit.
-    const dir = await writeTree(path.join(work, 'huge'), { ...validPlugin('huge_plugin'), 'static/blob.bin': randomBytes(3 * 1024 * 1024) });
+    const dir = await writeTree(path.join(work, 'huge'), {
+      ...validPlugin('huge_plugin'),
+      'static/blob.bin': randomBytes(3 * 1024 * 1024),
+    });
     const run = await runCli(['publish', dir, '--store', api(store), '--api-key', API_KEY]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain('HTTP 413');
@@ -136,7 +146,18 @@ describe('oko-plugin publish', () => {
 
 describe('oko-plugin import-github', () => {
   it('has the store import a branch and subdirectory of a repository, and prints the id', async () => {
-    const run = await runCli(['import-github', `${githubUrl}/acme/tools`, '--branch', 'dev', '--subdirectory', 'plugins/github_tool', '--store', api(store), '--api-key', API_KEY]);
+    const run = await runCli([
+      'import-github',
+      `${githubUrl}/acme/tools`,
+      '--branch',
+      'dev',
+      '--subdirectory',
+      'plugins/github_tool',
+      '--store',
+      api(store),
+      '--api-key',
+      API_KEY,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const id = run.stdout.trim();
     const { body } = await getJson<{ name: string; version: string; source: string }>(`${api(store)}/plugins/${id}`);
@@ -145,7 +166,16 @@ describe('oko-plugin import-github', () => {
   });
 
   it('exits 2 with the store error for a repository that does not exist', async () => {
-    const run = await runCli(['import-github', `${githubUrl}/acme/missing`, '--branch', 'dev', '--store', api(store), '--api-key', API_KEY]);
+    const run = await runCli([
+      'import-github',
+      `${githubUrl}/acme/missing`,
+      '--branch',
+      'dev',
+      '--store',
+      api(store),
+      '--api-key',
+      API_KEY,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/HTTP 404\) GITHUB_NOT_FOUND/);
   });

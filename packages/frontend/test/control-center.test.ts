@@ -28,7 +28,10 @@ describe('API client', () => {
   });
 
   it('reports an unreachable backend as NETWORK_ERROR', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    );
     await expect(request('/api/v1/x')).rejects.toMatchObject({ status: 0, code: 'NETWORK_ERROR' });
   });
 });
@@ -50,7 +53,10 @@ describe('HeaderTabList', () => {
   });
 
   it('selects with arrow keys, wrapping around, and Home/End', async () => {
-    const wrapper = mount(HeaderTabList, { props: { tabs, selected: 'installed', label: 'Plugins', panelIdPrefix: 'p' }, attachTo: document.body });
+    const wrapper = mount(HeaderTabList, {
+      props: { tabs, selected: 'installed', label: 'Plugins', panelIdPrefix: 'p' },
+      attachTo: document.body,
+    });
     const key = async (index: number, name: string) => {
       await wrapper.findAll('[role="tab"]')[index]!.trigger('keydown', { key: name });
       await nextTick();
@@ -93,7 +99,18 @@ describe('menu entries', () => {
 
 /** A store plugin as GET /api/v1/store lists it. */
 function storePlugin(name: string, extra: Partial<StorePlugin> = {}): StorePlugin {
-  return { id: `id_${name}`, name, version: '1.0.0', description: `About ${name}`, tags: [], installed: false, installed_version: null, installed_state: null, update_available: false, ...extra };
+  return {
+    id: `id_${name}`,
+    name,
+    version: '1.0.0',
+    description: `About ${name}`,
+    tags: [],
+    installed: false,
+    installed_version: null,
+    installed_state: null,
+    update_available: false,
+    ...extra,
+  };
 }
 
 /** GET /api/v1/store over a fixed catalog, searching and paging as the store does (q, page, per_page). */
@@ -103,8 +120,16 @@ function storeRoute(catalog: StorePlugin[], status = { up: true, reason: 'connec
     const perPage = Number(url.searchParams.get('per_page') ?? 50);
     if (!status.up) return json({ available: false, plugins: [], total: 0, page, per_page: perPage, reason: status.reason });
     const q = url.searchParams.get('q')?.toLowerCase() ?? '';
-    const matches = catalog.filter((p) => !q || [p.name, p.description ?? '', ...(p.tags ?? [])].some((text) => text.toLowerCase().includes(q)));
-    return json({ available: true, plugins: matches.slice((page - 1) * perPage, page * perPage), total: matches.length, page, per_page: perPage });
+    const matches = catalog.filter(
+      (p) => !q || [p.name, p.description ?? '', ...(p.tags ?? [])].some((text) => text.toLowerCase().includes(q)),
+    );
+    return json({
+      available: true,
+      plugins: matches.slice((page - 1) * perPage, page * perPage),
+      total: matches.length,
+      page,
+      per_page: perPage,
+    });
   };
 }
 
@@ -117,7 +142,8 @@ describe('StoreTab', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const cardNames = (wrapper: ReturnType<typeof mount>) => wrapper.findAll('article.store-card').map((card) => card.attributes('data-name'));
+  const cardNames = (wrapper: ReturnType<typeof mount>) =>
+    wrapper.findAll('article.store-card').map((card) => card.attributes('data-name'));
   /** Lets the search debounce run out and the answer arrive. */
   const afterTyping = async () => {
     await vi.advanceTimersByTimeAsync(STORE_SEARCH_DEBOUNCE_MS);
@@ -127,7 +153,9 @@ describe('StoreTab', () => {
   it('shows an unavailable store as an empty state with the reason, not a spinner, and sees it come back', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const status = { up: false, reason: 'connection refused' };
-    stubFetch({ '/api/v1/store': storeRoute([storePlugin('lan_watch', { description: 'Hosts', tags: ['network'] }), storePlugin('weather')], status) });
+    stubFetch({
+      '/api/v1/store': storeRoute([storePlugin('lan_watch', { description: 'Hosts', tags: ['network'] }), storePlugin('weather')], status),
+    });
     await useStoreCatalog().refresh();
     const wrapper = mount(StoreTab, { global: { stubs: { RouterLink: true } } });
     await flushPromises();

@@ -32,6 +32,11 @@ describe('legacy slot names lint rule', () => {
   });
 
   it('leaves the current slot names alone', async () => {
-    expect(await legacyHits('packages/frontend/src/pages/Sample.vue', '<template><UiBlankLayout><template #sidebar-mid>x</template></UiBlankLayout></template>\n')).toBe(0);
+    expect(
+      await legacyHits(
+        'packages/frontend/src/pages/Sample.vue',
+        '<template><UiBlankLayout><template #sidebar-mid>x</template></UiBlankLayout></template>\n',
+      ),
+    ).toBe(0);
   });
 });

@@ -12,7 +12,11 @@ const HOSTS = `/api/v1/plugins/${PREFIX}/hosts`;
 
 /** Loosely typed on purpose: tests feed layouts and types the schema would not allow. */
 function page(components: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): PageManifest {
-  return { plugin_id: 'net_scan', manifest_version: '1.0', page: { enabled: true, layout: 'content-only', components, ...extra } } as PageManifest;
+  return {
+    plugin_id: 'net_scan',
+    manifest_version: '1.0',
+    page: { enabled: true, layout: 'content-only', components, ...extra },
+  } as PageManifest;
 }
 
 function render(manifest: PageManifest, negotiation: Negotiation = ACCEPTED) {
@@ -64,7 +68,12 @@ describe('PluginPageRenderer: universal components', () => {
     expect(calls).toEqual([HOSTS]);
     expect(wrapper.findAll('thead th').map((th) => th.text())).toEqual(['Host', 'Port']);
     const rows = wrapper.findAll('tbody tr.data-row').map((tr) => tr.findAll('td').map((td) => td.text()));
-    expect(rows).toEqual([['alpha', '22'], ['alpha', '80'], ['beta', '53'], ['—', '9']]);
+    expect(rows).toEqual([
+      ['alpha', '22'],
+      ['alpha', '80'],
+      ['beta', '53'],
+      ['—', '9'],
+    ]);
   });
 
   it('shows the loading text while the endpoint has not answered', async () => {
@@ -107,10 +116,16 @@ describe('PluginPageRenderer: universal components', () => {
 
   it('groups rows in nested groups with counts, and collapses a group', async () => {
     stubFetch({ [HOSTS]: () => json({ data: { items: ITEMS } }) });
-    const grouped = table({ groupBy: [{ field: 'proto', label: 'Protocol' }, { field: 'host', label: 'Host', emptyLabel: 'Unknown' }] });
+    const grouped = table({
+      groupBy: [
+        { field: 'proto', label: 'Protocol' },
+        { field: 'host', label: 'Host', emptyLabel: 'Unknown' },
+      ],
+    });
     const wrapper = render(page([grouped]));
     await flushPromises();
-    const headers = () => wrapper.findAll('tr.group-row').map((tr) => tr.find('.group-label').text() + ' ' + tr.find('.group-count').text());
+    const headers = () =>
+      wrapper.findAll('tr.group-row').map((tr) => tr.find('.group-label').text() + ' ' + tr.find('.group-count').text());
     expect(headers()).toEqual(['Protocol: tcp 2', 'Host: alpha 2', 'Protocol: udp 2', 'Host: beta 1', 'Host: Unknown 1']);
     expect(wrapper.findAll('tr.data-row')).toHaveLength(4);
 
@@ -138,9 +153,7 @@ describe('PluginPageRenderer: universal components', () => {
 
   it('shows an unknown component type as unsupported in its place and draws the rest', async () => {
     stubFetch({ [HOSTS]: () => json({ data: { items: ITEMS } }) });
-    const wrapper = render(
-      page([{ id: 'intro', type: 'text', text: 'Before' }, { id: 'globe', type: 'world-map' }, table()]),
-    );
+    const wrapper = render(page([{ id: 'intro', type: 'text', text: 'Before' }, { id: 'globe', type: 'world-map' }, table()]));
     await flushPromises();
     const blocks = wrapper.findAll('.page-block').map((block) => block.find('[data-component]').attributes('data-component'));
     expect(blocks).toEqual(['intro', 'globe', 'hosts']);
@@ -152,7 +165,17 @@ describe('PluginPageRenderer: universal components', () => {
 
   it('draws a stat-card with the value at its value_path', async () => {
     stubFetch({ [`/api/v1/plugins/${PREFIX}/stats`]: () => json({ cpu: { display: '12 %' } }) });
-    const wrapper = render(page([{ id: 'cpu', type: 'stat-card', title: 'CPU', dataSource: { type: 'http', endpoint: `/api/v1/plugins/${PREFIX}/stats` }, value_path: 'cpu.display' }]));
+    const wrapper = render(
+      page([
+        {
+          id: 'cpu',
+          type: 'stat-card',
+          title: 'CPU',
+          dataSource: { type: 'http', endpoint: `/api/v1/plugins/${PREFIX}/stats` },
+          value_path: 'cpu.display',
+        },
+      ]),
+    );
     await flushPromises();
     expect(wrapper.find('[data-component="cpu"] [data-state="ready"]').text()).toBe('12 %');
   });
@@ -160,7 +183,17 @@ describe('PluginPageRenderer: universal components', () => {
   it('draws a key-value component with labelled fields', async () => {
     stubFetch({ [`/api/v1/plugins/${PREFIX}/host`]: () => json({ data: { os: 'linux', cores: 2 } }) });
     const wrapper = render(
-      page([{ id: 'facts', type: 'key-value', columns: [{ key: 'os', label: 'System' }, { key: 'cores', label: 'Cores' }], dataSource: { type: 'http', endpoint: `/api/v1/plugins/${PREFIX}/host`, response_path: 'data' } }]),
+      page([
+        {
+          id: 'facts',
+          type: 'key-value',
+          columns: [
+            { key: 'os', label: 'System' },
+            { key: 'cores', label: 'Cores' },
+          ],
+          dataSource: { type: 'http', endpoint: `/api/v1/plugins/${PREFIX}/host`, response_path: 'data' },
+        },
+      ]),
     );
     await flushPromises();
     expect(wrapper.findAll('[data-component="facts"] dt').map((dt) => dt.text())).toEqual(['System', 'Cores']);
@@ -192,8 +225,13 @@ describe('PluginPageRenderer: universal components', () => {
   });
 
   it('fills a data table from an action data source', async () => {
-    stubFetch({ '/api/v1/actions/execute': () => json({ type: 'net_scan.list', plugin_id: 'net_scan', result: { data: { items: ITEMS } }, executed_at: '', duration_ms: 1 }) });
-    const wrapper = render(page([table({ dataSource: { type: 'action', capability: 'exec.net_scan.list', response_path: 'data.items' } })]));
+    stubFetch({
+      '/api/v1/actions/execute': () =>
+        json({ type: 'net_scan.list', plugin_id: 'net_scan', result: { data: { items: ITEMS } }, executed_at: '', duration_ms: 1 }),
+    });
+    const wrapper = render(
+      page([table({ dataSource: { type: 'action', capability: 'exec.net_scan.list', response_path: 'data.items' } })]),
+    );
     await flushPromises();
     expect(wrapper.findAll('tr.data-row')).toHaveLength(4);
   });

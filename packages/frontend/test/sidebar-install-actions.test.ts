@@ -21,7 +21,11 @@ describe('PageSidebarActions: page.sidebarActions as sidebar buttons', () => {
     { id: 'home', title: 'Home', route: '/' },
   ];
   const mountActions = () =>
-    mount(PageSidebarActions, { props: { actions, context: { pluginId: 'net_scan', apiPrefix: 'net-scan' } } as never, global: { plugins: [router()] }, attachTo: document.body });
+    mount(PageSidebarActions, {
+      props: { actions, context: { pluginId: 'net_scan', apiPrefix: 'net-scan' } } as never,
+      global: { plugins: [router()] },
+      attachTo: document.body,
+    });
 
   it('draws one button per action in a labelled group', () => {
     stubFetch({});
@@ -49,7 +53,10 @@ describe('PageSidebarActions: page.sidebarActions as sidebar buttons', () => {
   });
 
   it('shows the error message of a failed action beside the buttons', async () => {
-    stubFetch({ '/api/v1/actions/execute': () => json({ error: { code: 'ACTION_NOT_FOUND', message: 'No active plugin handles net_scan.probe' } }, 404) });
+    stubFetch({
+      '/api/v1/actions/execute': () =>
+        json({ error: { code: 'ACTION_NOT_FOUND', message: 'No active plugin handles net_scan.probe' } }, 404),
+    });
     const wrapper = mountActions();
     await wrapper.find('[data-page-action="probe"]').trigger('click');
     await flushPromises();
@@ -108,7 +115,9 @@ describe('GithubImportDialog: import from GitHub through the backend', () => {
   });
 
   it("shows the store's refusal in the dialog and stays open", async () => {
-    stubFetch({ '/api/v1/store/upload/github': () => json({ error: { code: 'GITHUB_NOT_FOUND', message: 'Branch nope not found in acme/one' } }, 404) });
+    stubFetch({
+      '/api/v1/store/upload/github': () => json({ error: { code: 'GITHUB_NOT_FOUND', message: 'Branch nope not found in acme/one' } }, 404),
+    });
     const { wrapper, fill, submit } = await openDialog();
     fill('repo_url', 'https://github.com/acme/one');
     fill('branch', 'nope');

@@ -36,7 +36,9 @@ describe('StorePluginCard update', () => {
     const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
     expect(card.find('[data-action="update"]').text()).toBe('Update to v2.0.0');
     expect(card.find('[data-action="install"]').exists()).toBe(false);
-    const current = mount(StorePluginCard, { props: { plugin: newer({ update_available: false, installed_version: '2.0.0' }), storeAvailable: true } });
+    const current = mount(StorePluginCard, {
+      props: { plugin: newer({ update_available: false, installed_version: '2.0.0' }), storeAvailable: true },
+    });
     expect(current.find('[data-action="update"]').exists()).toBe(false);
     expect(current.find('[data-testid="installed-mark"]').text()).toContain('v2.0.0');
   });
@@ -76,7 +78,8 @@ describe('StorePluginCard update', () => {
   it('shows the reason under the card when the update is refused', async () => {
     stubFetch({
       ...lists,
-      '/api/v1/store/id_alpha_2/update': () => json({ error: { code: 'CHECKSUM_MISMATCH', message: 'Downloaded package does not match its SHA-256' } }, 422),
+      '/api/v1/store/id_alpha_2/update': () =>
+        json({ error: { code: 'CHECKSUM_MISMATCH', message: 'Downloaded package does not match its SHA-256' } }, 422),
     });
     const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
     await card.find('[data-action="update"]').trigger('click');

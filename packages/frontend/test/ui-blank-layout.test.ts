@@ -17,7 +17,10 @@ const SLOT_NAMES = [
 
 function allSlots(except: string[] = []) {
   return Object.fromEntries(
-    SLOT_NAMES.filter((name) => !except.includes(name)).map((name) => [name, () => h('span', { class: 'probe', 'data-probe': name }, `content of ${name}`)]),
+    SLOT_NAMES.filter((name) => !except.includes(name)).map((name) => [
+      name,
+      () => h('span', { class: 'probe', 'data-probe': name }, `content of ${name}`),
+    ]),
   );
 }
 
@@ -88,13 +91,19 @@ describe('UiBlankLayout', () => {
     first.unmount();
 
     // A new page with the same key starts open, although its prop says closed.
-    const second = mount(UiBlankLayout, { props: { headerPanelStorageKey: key, headerPanelInitiallyOpen: false }, slots: { drawer: () => 'x' } });
+    const second = mount(UiBlankLayout, {
+      props: { headerPanelStorageKey: key, headerPanelInitiallyOpen: false },
+      slots: { drawer: () => 'x' },
+    });
     expect(panelShown(second)).toBe(true);
     await second.find('[data-testid="header-panel-toggle"]').trigger('click');
     expect(localStorage.getItem(key)).toBe('false');
 
     // A remembered "closed" beats header-panel-initially-open.
-    const third = mount(UiBlankLayout, { props: { headerPanelStorageKey: key, headerPanelInitiallyOpen: true }, slots: { drawer: () => 'x' } });
+    const third = mount(UiBlankLayout, {
+      props: { headerPanelStorageKey: key, headerPanelInitiallyOpen: true },
+      slots: { drawer: () => 'x' },
+    });
     expect(panelShown(third)).toBe(false);
   });
 

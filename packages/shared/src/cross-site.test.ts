@@ -63,9 +63,13 @@ describe('crossSiteWriteProblem', () => {
 
   it('lets an allow-listed Origin through, cross-site or not', () => {
     const allowed = ['https://store-ui.example'];
-    expect(crossSiteWriteProblem('POST', { ...HOST, 'sec-fetch-site': 'cross-site', origin: 'https://store-ui.example' }, allowed)).toBeNull();
+    expect(
+      crossSiteWriteProblem('POST', { ...HOST, 'sec-fetch-site': 'cross-site', origin: 'https://store-ui.example' }, allowed),
+    ).toBeNull();
     expect(crossSiteWriteProblem('POST', { ...HOST, origin: 'https://store-ui.example' }, allowed)).toBeNull();
-    expect(crossSiteWriteProblem('POST', { ...HOST, 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }, allowed)).not.toBeNull();
+    expect(
+      crossSiteWriteProblem('POST', { ...HOST, 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }, allowed),
+    ).not.toBeNull();
     expect(crossSiteWriteProblem('POST', { ...HOST, 'sec-fetch-site': 'cross-site' }, allowed)).not.toBeNull();
   });
 
@@ -84,7 +88,10 @@ describe('origin lists', () => {
   });
 
   it('parses a comma-separated list and names the variable of a bad entry', () => {
-    expect(parseOriginList(' https://a.example , http://b.example:8080/ ,', 'OKO_ALLOWED_ORIGINS')).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(parseOriginList(' https://a.example , http://b.example:8080/ ,', 'OKO_ALLOWED_ORIGINS')).toEqual([
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
     expect(parseOriginList(undefined, 'X')).toEqual([]);
     expect(() => parseOriginList('https://a.example,*', 'OKO_ALLOWED_ORIGINS')).toThrow(/OKO_ALLOWED_ORIGINS: '\*'/);
   });
@@ -100,7 +107,9 @@ describe('crossSiteWriteGuard', () => {
   });
 
   it('resolves for a request that may pass', async () => {
-    await expect(guard({ method: 'POST', headers: { ...HOST, 'sec-fetch-site': 'cross-site', origin: 'https://ui.example' } })).resolves.toBeUndefined();
+    await expect(
+      guard({ method: 'POST', headers: { ...HOST, 'sec-fetch-site': 'cross-site', origin: 'https://ui.example' } }),
+    ).resolves.toBeUndefined();
     await expect(guard({ method: 'GET', headers: { ...HOST, 'sec-fetch-site': 'cross-site' } })).resolves.toBeUndefined();
   });
 });

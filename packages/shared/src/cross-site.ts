@@ -35,7 +35,10 @@ export function normalizeOrigin(value: string): string | null {
  */
 export function parseOriginList(raw: string | undefined, variable: string): string[] {
   const origins: string[] = [];
-  for (const entry of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const origin = normalizeOrigin(entry);
     if (!origin) throw new Error(`${variable}: '${entry}' is not an origin like https://host[:port]`);
     origins.push(origin);
@@ -94,6 +97,10 @@ function sameHost(origin: string, host: string): boolean {
 export function crossSiteWriteGuard(allowedOrigins: readonly string[], variable: string) {
   return async (request: { method: string; headers: RequestHeaders }): Promise<void> => {
     const problem = crossSiteWriteProblem(request.method, request.headers, allowedOrigins);
-    if (problem) throw createError('CROSS_SITE_REQUEST', `${problem}. Only pages of this service's own origin may write; other origins must be listed in ${variable}`);
+    if (problem)
+      throw createError(
+        'CROSS_SITE_REQUEST',
+        `${problem}. Only pages of this service's own origin may write; other origins must be listed in ${variable}`,
+      );
   };
 }

@@ -29,9 +29,12 @@ describe('readApiError', () => {
     expect(readApiError({ error: { code: 'X', message: 'm', details: [1] } })).toEqual({ code: 'X', message: 'm', details: [1] });
   });
 
-  it.each([undefined, null, 'text', { error: 'x' }, { error: { code: 1, message: 'm' } }, { error: { code: 'X' } }])('answers undefined for %j', (body) => {
-    expect(readApiError(body)).toBeUndefined();
-  });
+  it.each([undefined, null, 'text', { error: 'x' }, { error: { code: 1, message: 'm' } }, { error: { code: 'X' } }])(
+    'answers undefined for %j',
+    (body) => {
+      expect(readApiError(body)).toBeUndefined();
+    },
+  );
 });
 
 describe('errorResponses', () => {

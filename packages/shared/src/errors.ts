@@ -126,6 +126,9 @@ export function errorResponses(...codes: ErrorCode[]): Record<number, typeof Api
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ErrorStatus[code], [...(byStatus.get(ErrorStatus[code]) ?? []), code]);
   return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [status, Type.Object(ApiErrorBody.properties, { description: `{"error":{"code","message"}} with code ${list.join(' | ')}` })]),
+    [...byStatus].map(([status, list]) => [
+      status,
+      Type.Object(ApiErrorBody.properties, { description: `{"error":{"code","message"}} with code ${list.join(' | ')}` }),
+    ]),
   );
 }

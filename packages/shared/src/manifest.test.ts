@@ -3,7 +3,9 @@ import { formatIssues, isSafeRelativePath, isValidPluginName, parsePluginManifes
 
 describe('plugin manifest schema', () => {
   it('accepts a complete manifest', () => {
-    const result = parsePluginManifest(JSON.stringify({ name: 'my_plugin', version: '1.0.0', capabilities: ['exec.my_plugin.action'], tags: ['net'] }));
+    const result = parsePluginManifest(
+      JSON.stringify({ name: 'my_plugin', version: '1.0.0', capabilities: ['exec.my_plugin.action'], tags: ['net'] }),
+    );
     expect(result.ok).toBe(true);
   });
 

@@ -24,8 +24,14 @@ describe('page manifest negotiation', () => {
     expect(negotiatePageManifest(text, plugin).negotiation.accepted).toBe(true);
   });
 
-  it('refuses endpoints outside the plugin\'s own API prefix', () => {
-    for (const endpoint of ['/api/v1/store/abc/install', '/api/v1/plugins/other/x', '/api/v1/plugins/my-plugin/../../store', 'https://evil.example/x', '/api/v1/plugins/my-plugin/%2e%2e/x']) {
+  it("refuses endpoints outside the plugin's own API prefix", () => {
+    for (const endpoint of [
+      '/api/v1/store/abc/install',
+      '/api/v1/plugins/other/x',
+      '/api/v1/plugins/my-plugin/../../store',
+      'https://evil.example/x',
+      '/api/v1/plugins/my-plugin/%2e%2e/x',
+    ]) {
       const result = negotiatePageManifest(page().replace('/api/v1/plugins/my-plugin/hosts', endpoint), plugin);
       expect(result.negotiation.fallback_used, endpoint).toBe(true);
       expect(result.negotiation.errors.map((e) => e.path)).toContain('page.components.0.dataSource.endpoint');
@@ -47,7 +53,11 @@ describe('page manifest negotiation', () => {
 
   it('names the allowed layouts when the layout is unknown', () => {
     const result = negotiatePageManifest(page().replace('content-only', 'sideways'), plugin);
-    expect(result.negotiation.errors).toContainEqual({ file: 'page_manifest.yaml', path: 'page.layout', message: 'must be one of content-only, with-sidebar, dashboard, split-view' });
+    expect(result.negotiation.errors).toContainEqual({
+      file: 'page_manifest.yaml',
+      path: 'page.layout',
+      message: 'must be one of content-only, with-sidebar, dashboard, split-view',
+    });
   });
 
   it('refuses a page manifest of another plugin', () => {
@@ -62,7 +72,10 @@ describe('page manifest negotiation', () => {
   });
 
   it('refuses capabilities used below but not declared in the page manifest', () => {
-    const result = negotiatePageManifest(page('    \n').replace('capability: read.my_plugin.hosts }', 'capability: exec.my_plugin.scan }'), plugin);
+    const result = negotiatePageManifest(
+      page('    \n').replace('capability: read.my_plugin.hosts }', 'capability: exec.my_plugin.scan }'),
+      plugin,
+    );
     expect(result.negotiation.errors.map((e) => e.path)).toContain('page.components.0.dataSource.capability');
   });
 

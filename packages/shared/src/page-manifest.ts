@@ -43,9 +43,13 @@ export const PageComponent = Type.Object(
     type: Type.String({ minLength: 1, maxLength: 64 }),
     title: Type.Optional(Label),
     text: Type.Optional(Type.String({ maxLength: 10_000 })),
-    columns: Type.Optional(Type.Array(Type.Object({ key: Type.String({ maxLength: 100 }), label: Label }, { additionalProperties: true }), { maxItems: 50 })),
+    columns: Type.Optional(
+      Type.Array(Type.Object({ key: Type.String({ maxLength: 100 }), label: Label }, { additionalProperties: true }), { maxItems: 50 }),
+    ),
     groupBy: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String({ maxLength: 100 }), label: Type.Optional(Label), emptyLabel: Type.Optional(Label) }), { maxItems: 5 }),
+      Type.Array(Type.Object({ field: Type.String({ maxLength: 100 }), label: Type.Optional(Label), emptyLabel: Type.Optional(Label) }), {
+        maxItems: 5,
+      }),
     ),
     dataSource: Type.Optional(PageDataSource),
     capability: Type.Optional(Capability),
@@ -58,7 +62,13 @@ export const PageComponent = Type.Object(
 export type PageComponent = Static<typeof PageComponent>;
 
 export const SidebarAction = Type.Object(
-  { id: Id, title: Label, icon: Type.Optional(Type.String({ maxLength: 100 })), route: Type.Optional(Type.String({ maxLength: 500 })), capability: Type.Optional(Capability) },
+  {
+    id: Id,
+    title: Label,
+    icon: Type.Optional(Type.String({ maxLength: 100 })),
+    route: Type.Optional(Type.String({ maxLength: 500 })),
+    capability: Type.Optional(Capability),
+  },
   { additionalProperties: true },
 );
 
@@ -66,7 +76,13 @@ export const DashboardIndicator = Type.Object(
   {
     id: Id,
     widget: Type.Object(
-      { type: Type.String({ minLength: 1, maxLength: 64 }), title: Type.Optional(Label), endpoint: Type.Optional(Type.String({ maxLength: 500 })), value_path: Type.Optional(Type.String({ maxLength: 200 })), capability: Type.Optional(Capability) },
+      {
+        type: Type.String({ minLength: 1, maxLength: 64 }),
+        title: Type.Optional(Label),
+        endpoint: Type.Optional(Type.String({ maxLength: 500 })),
+        value_path: Type.Optional(Type.String({ maxLength: 200 })),
+        capability: Type.Optional(Capability),
+      },
       { additionalProperties: true },
     ),
     alwaysVisible: Type.Optional(Type.Boolean()),
@@ -90,12 +106,18 @@ export const PageManifest = Type.Object(
       },
       { additionalProperties: true },
     ),
-    dashboard: Type.Optional(Type.Object({ indicators: Type.Optional(Type.Array(DashboardIndicator, { maxItems: 50 })) }, { additionalProperties: true })),
+    dashboard: Type.Optional(
+      Type.Object({ indicators: Type.Optional(Type.Array(DashboardIndicator, { maxItems: 50 })) }, { additionalProperties: true }),
+    ),
     frontend: Type.Optional(
       Type.Object({
         renderer: Type.Enum([...RENDERERS]),
         customBundle: Type.Optional(
-          Type.Object({ enabled: Type.Boolean(), entry: Type.String({ minLength: 1, maxLength: 200 }), integrity: Type.String({ pattern: '^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$' }) }),
+          Type.Object({
+            enabled: Type.Boolean(),
+            entry: Type.String({ minLength: 1, maxLength: 200 }),
+            integrity: Type.String({ pattern: '^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$' }),
+          }),
         ),
       }),
     ),
@@ -120,7 +142,12 @@ export interface NegotiatedPageManifest {
 /** The page a plugin gets when its own page manifest cannot be used: disabled, with nothing on it. */
 export function fallbackPageManifest(pluginId: string, reason: string, errors: ValidationIssue[] = []): NegotiatedPageManifest {
   return {
-    manifest: { plugin_id: pluginId, manifest_version: '1.0', page: { enabled: false, layout: 'content-only', components: [] }, frontend: { renderer: 'universal' } },
+    manifest: {
+      plugin_id: pluginId,
+      manifest_version: '1.0',
+      page: { enabled: false, layout: 'content-only', components: [] },
+      frontend: { renderer: 'universal' },
+    },
     negotiation: { accepted: false, fallback_used: true, reason, errors },
   };
 }
@@ -136,7 +163,9 @@ function capabilitiesUsed(manifest: PageManifest): Array<{ path: string; capabil
     add(`page.components.${i}.dataSource.capability`, component.dataSource?.capability);
   });
   manifest.page.sidebarActions?.forEach((action, i) => add(`page.sidebarActions.${i}.capability`, action.capability));
-  manifest.dashboard?.indicators?.forEach((indicator, i) => add(`dashboard.indicators.${i}.widget.capability`, indicator.widget.capability));
+  manifest.dashboard?.indicators?.forEach((indicator, i) =>
+    add(`dashboard.indicators.${i}.widget.capability`, indicator.widget.capability),
+  );
   return used;
 }
 
@@ -166,7 +195,11 @@ export function isOwnPluginEndpoint(endpoint: string, apiPrefix: string): boolea
 }
 
 /** Checks beyond the schema: identity, version, capabilities, endpoints, bundle entry. */
-function semanticIssues(manifest: PageManifest, plugin: PluginManifest, apiPrefix: string): { issues: ValidationIssue[]; incompatible: boolean } {
+function semanticIssues(
+  manifest: PageManifest,
+  plugin: PluginManifest,
+  apiPrefix: string,
+): { issues: ValidationIssue[]; incompatible: boolean } {
   const issue = (path: string, message: string): ValidationIssue => ({ file: PAGE_MANIFEST_FILE, path, message });
   const issues: ValidationIssue[] = [];
   let incompatible = false;
@@ -174,7 +207,9 @@ function semanticIssues(manifest: PageManifest, plugin: PluginManifest, apiPrefi
   const version = semver.coerce(manifest.manifest_version);
   if (!version || version.major !== PAGE_MANIFEST_MAJOR) {
     incompatible = true;
-    issues.push(issue('manifest_version', `version ${manifest.manifest_version} is not supported (major ${PAGE_MANIFEST_MAJOR} understood)`));
+    issues.push(
+      issue('manifest_version', `version ${manifest.manifest_version} is not supported (major ${PAGE_MANIFEST_MAJOR} understood)`),
+    );
   }
   const declaredHere = new Set(manifest.capabilities ?? []);
   const declaredByPlugin = new Set(plugin.capabilities ?? []);
@@ -185,11 +220,14 @@ function semanticIssues(manifest: PageManifest, plugin: PluginManifest, apiPrefi
     if (!declaredHere.has(capability)) issues.push(issue(path, `uses capability '${capability}' that is not declared in capabilities`));
   }
   for (const { path, endpoint } of endpointsUsed(manifest)) {
-    if (!isOwnPluginEndpoint(endpoint, apiPrefix)) issues.push(issue(path, `must be an endpoint of the plugin's own API (/api/v1/plugins/${apiPrefix}/...)`));
+    if (!isOwnPluginEndpoint(endpoint, apiPrefix))
+      issues.push(issue(path, `must be an endpoint of the plugin's own API (/api/v1/plugins/${apiPrefix}/...)`));
   }
   const bundle = manifest.frontend?.customBundle;
-  if (manifest.frontend?.renderer === 'custom' && !bundle?.enabled) issues.push(issue('frontend.customBundle', 'renderer custom needs an enabled customBundle'));
-  if (bundle && !isSafeRelativePath(bundle.entry)) issues.push(issue('frontend.customBundle.entry', 'must be a relative path inside the plugin folder'));
+  if (manifest.frontend?.renderer === 'custom' && !bundle?.enabled)
+    issues.push(issue('frontend.customBundle', 'renderer custom needs an enabled customBundle'));
+  if (bundle && !isSafeRelativePath(bundle.entry))
+    issues.push(issue('frontend.customBundle.entry', 'must be a relative path inside the plugin folder'));
   return { issues, incompatible };
 }
 
@@ -209,13 +247,16 @@ export function negotiatePageManifest(text: string | null, plugin: PluginManifes
     return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, [{ file: PAGE_MANIFEST_FILE, path: '', message }]);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, [{ file: PAGE_MANIFEST_FILE, path: '', message: 'must be a YAML mapping' }]);
+    return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, [
+      { file: PAGE_MANIFEST_FILE, path: '', message: 'must be a YAML mapping' },
+    ]);
   }
   const schemaIssues = checkSchema(PageManifest, data, PAGE_MANIFEST_FILE);
   if (schemaIssues.length > 0) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, schemaIssues);
   const manifest = data as PageManifest;
   const { issues, incompatible } = semanticIssues(manifest, plugin, apiPrefixOf(plugin.name, ui));
-  if (incompatible) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} manifest_version ${manifest.manifest_version} is incompatible`, issues);
+  if (incompatible)
+    return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} manifest_version ${manifest.manifest_version} is incompatible`, issues);
   if (issues.length > 0) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, issues);
   return { manifest, negotiation: { accepted: true, fallback_used: false, reason: 'page manifest accepted', errors: [] } };
 }

@@ -52,7 +52,10 @@ export function parseUiConfig(text: string): ValidationResult<UiConfig> {
   try {
     data = parseYaml(text, { maxAliasCount: 100 });
   } catch (error) {
-    return { ok: false, issues: [{ file: UI_CONFIG_FILE, path: '', message: `not valid YAML (${(error as Error).message.split('\n')[0]})` }] };
+    return {
+      ok: false,
+      issues: [{ file: UI_CONFIG_FILE, path: '', message: `not valid YAML (${(error as Error).message.split('\n')[0]})` }],
+    };
   }
   return validateUiConfig(data);
 }

@@ -42,7 +42,9 @@ function allowedValuesOf(error: SchemaError, all: readonly SchemaError[]): strin
 }
 
 function isUnionBranch(error: SchemaError, all: readonly SchemaError[]): boolean {
-  return all.some((e) => e.keyword === 'anyOf' && error.schemaPath.startsWith(`${e.schemaPath}/anyOf/`) && allowedValuesOf(e, all) !== null);
+  return all.some(
+    (e) => e.keyword === 'anyOf' && error.schemaPath.startsWith(`${e.schemaPath}/anyOf/`) && allowedValuesOf(e, all) !== null,
+  );
 }
 
 /** Checks `value` against a TypeBox schema and reports every issue with its path in `file`. */

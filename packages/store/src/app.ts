@@ -21,7 +21,10 @@ export interface BuildOptions {
 
 /** Builds the store: services, docs, routes. Never listens (server.ts does). */
 export async function buildApp(config: StoreConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: config.debug ? 'debug' : 'info' }, frameworkErrors: frameworkErrorHandler }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    logger: { level: config.debug ? 'debug' : 'info' },
+    frameworkErrors: frameworkErrorHandler,
+  }).withTypeProvider<TypeBoxTypeProvider>();
   const services = await createServices(config, app.log);
 
   registerErrorHandler(app, { releaseUnreadBody: true, diskFullMessage: 'The store has no disk space left' });
@@ -34,7 +37,11 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   });
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'OKO Plugin Store', version: config.version, description: 'Catalog of OKO Dashboard plugins: ZIP upload, GitHub import, download' },
+      info: {
+        title: 'OKO Plugin Store',
+        version: config.version,
+        description: 'Catalog of OKO Dashboard plugins: ZIP upload, GitHub import, download',
+      },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
     },
   });

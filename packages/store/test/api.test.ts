@@ -24,17 +24,39 @@ describe('store API', () => {
     expect(health).toMatchObject({ status: 'healthy', storage_path: store.storage, plugins_count: 0, read_only: false });
     expect(typeof health.version).toBe('string');
     const info = await json(await request(`${store.api}/info`));
-    expect(info.limits).toEqual({ max_plugin_size_bytes: 100 * 1024 * 1024, max_unpacked_bytes: 256 * 1024 * 1024, max_entries: 10_000, upload_idle_timeout_ms: 30_000 });
+    expect(info.limits).toEqual({
+      max_plugin_size_bytes: 100 * 1024 * 1024,
+      max_unpacked_bytes: 256 * 1024 * 1024,
+      max_entries: 10_000,
+      upload_idle_timeout_ms: 30_000,
+    });
     expect(info.auth).toEqual({ api_key_required: false });
-    expect(info.github).toMatchObject({ api_url: 'https://api.github.com', web_host: 'github.com', download_hosts: ['codeload.github.com'] });
+    expect(info.github).toMatchObject({
+      api_url: 'https://api.github.com',
+      web_host: 'github.com',
+      download_hosts: ['codeload.github.com'],
+    });
   });
 
   it('uploads a ZIP into the uploads/ layout and lists it', async () => {
-    const response = await uploadZip(store, pluginZip('net_probe', '1.2.0', { tags: ['network'], author: 'Ops', description: 'Probes hosts' }, [{ name: 'ui.yaml', content: 'has_page: true\npage_title: Probe\n' }]));
+    const response = await uploadZip(
+      store,
+      pluginZip('net_probe', '1.2.0', { tags: ['network'], author: 'Ops', description: 'Probes hosts' }, [
+        { name: 'ui.yaml', content: 'has_page: true\npage_title: Probe\n' },
+      ]),
+    );
     expect(response.status).toBe(201);
     const body = await json(response);
     expect(body).toMatchObject({ success: true, plugin_id: body.plugin.id });
-    expect(body.plugin).toMatchObject({ name: 'net_probe', version: '1.2.0', author: 'Ops', source: 'zip_upload', source_url: null, tags: ['network'], ui: { has_page: true, page_title: 'Probe' } });
+    expect(body.plugin).toMatchObject({
+      name: 'net_probe',
+      version: '1.2.0',
+      author: 'Ops',
+      source: 'zip_upload',
+      source_url: null,
+      tags: ['network'],
+      ui: { has_page: true, page_title: 'Probe' },
+    });
     expect(body.plugin.id).toMatch(/^[0-9a-f]{12}$/);
     expect(body.plugin).not.toHaveProperty('storage');
 
@@ -46,7 +68,11 @@ describe('store API', () => {
   });
 
   it('searches by text and tag, with pages', async () => {
-    for (const [name, tag] of [['alpha_tool', 'a'], ['beta_tool', 'b'], ['gamma_tool', 'a']] as const) {
+    for (const [name, tag] of [
+      ['alpha_tool', 'a'],
+      ['beta_tool', 'b'],
+      ['gamma_tool', 'a'],
+    ] as const) {
       expect((await uploadZip(store, pluginZip(name, '1.0.0', { tags: [tag] }))).status).toBe(201);
     }
     const all = await json(await request(`${store.api}/plugins`));
@@ -89,11 +115,16 @@ describe('store API', () => {
 
   it('downloads a normalized ZIP whose size and SHA-256 match the catalog entry', async () => {
     // Plugin inside one top-level folder: the download must have it at the root.
-    const created = await json(await uploadZip(store, buildRawZip([
-      { name: 'wrapped-main/manifest.json', content: JSON.stringify({ name: 'wrapped', version: '2.0.0' }) },
-      { name: 'wrapped-main/index.js', content: 'export async function setup() {}' },
-      { name: 'wrapped-main/static/app.css', content: 'body{}' },
-    ])));
+    const created = await json(
+      await uploadZip(
+        store,
+        buildRawZip([
+          { name: 'wrapped-main/manifest.json', content: JSON.stringify({ name: 'wrapped', version: '2.0.0' }) },
+          { name: 'wrapped-main/index.js', content: 'export async function setup() {}' },
+          { name: 'wrapped-main/static/app.css', content: 'body{}' },
+        ]),
+      ),
+    );
     const response = await request(`${store.api}/plugins/${created.plugin_id}/download`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/zip');
@@ -125,7 +156,11 @@ describe('store API', () => {
     await rm(path.join(store.storage, 'uploads', record.storage.dir, 'package.zip'));
     const response = await request(`${store.api}/plugins/${created.plugin_id}/download`);
     expect(response.headers.get('x-checksum-sha256')).toBe(created.plugin.sha256);
-    expect(createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex')).toBe(created.plugin.sha256);
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await response.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(created.plugin.sha256);
   });
 
   it('deletes an entry and its files', async () => {
@@ -144,25 +179,55 @@ describe('store API', () => {
 
   it('refuses uploads that are not multipart or lack the file field', async () => {
     const before = await uploadFolders(store);
-    await expectErrorAnswer(await request(`${store.api}/plugins/upload/zip`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectErrorAnswer(
+      await request(`${store.api}/plugins/upload/zip`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     await expectErrorAnswer(await uploadZip(store, pluginZip('x_y'), {}, 'upload'), 400, 'BAD_REQUEST');
     expect(await uploadFolders(store)).toEqual(before);
   });
 
   it('refuses a GitHub import with a bad body', async () => {
-    await expectErrorAnswer(await request(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 400, 'VALIDATION_FAILED');
-    await expectErrorAnswer(await request(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"repo_url": ' }), 400, 'BAD_REQUEST');
+    await expectErrorAnswer(
+      await request(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    await expectErrorAnswer(
+      await request(`${store.api}/plugins/upload/github`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"repo_url": ',
+      }),
+      400,
+      'BAD_REQUEST',
+    );
   });
 
   it('serves OpenAPI docs generated from the route schemas', async () => {
     const spec = await json(await request(`${store.url}/docs/json`));
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/health', '/api/v1/info', '/api/v1/plugins', '/api/v1/plugins/{id}', '/api/v1/plugins/upload/zip', '/api/v1/plugins/upload/github', '/api/v1/plugins/{id}/path', '/api/v1/plugins/{id}/download']),
+      expect.arrayContaining([
+        '/api/v1/health',
+        '/api/v1/info',
+        '/api/v1/plugins',
+        '/api/v1/plugins/{id}',
+        '/api/v1/plugins/upload/zip',
+        '/api/v1/plugins/upload/github',
+        '/api/v1/plugins/{id}/path',
+        '/api/v1/plugins/{id}/download',
+      ]),
     );
     expect(spec.paths['/api/v1/plugins/upload/github'].post.requestBody.content['application/json'].schema.required).toContain('repo_url');
     // The ZIP route reads its body as a stream; the docs still show the form field it expects.
-    expect(spec.paths['/api/v1/plugins/upload/zip'].post.requestBody.content['multipart/form-data'].schema).toMatchObject({ required: ['file'], properties: { file: { format: 'binary' } } });
-    expect(Object.keys(spec.paths['/api/v1/plugins/upload/zip'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '408', '413', '415', '422']));
+    expect(spec.paths['/api/v1/plugins/upload/zip'].post.requestBody.content['multipart/form-data'].schema).toMatchObject({
+      required: ['file'],
+      properties: { file: { format: 'binary' } },
+    });
+    expect(Object.keys(spec.paths['/api/v1/plugins/upload/zip'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '408', '413', '415', '422']),
+    );
     expect((await request(`${store.url}/docs`)).status).toBe(200);
   });
 

@@ -52,7 +52,15 @@ describe('API key on write endpoints', () => {
     await expectErrorAnswer(await request(`${store.api}/plugins/${id}`, { method: 'DELETE' }), 401, 'UNAUTHORIZED');
     expect((await request(`${store.api}/plugins/${id}`)).status).toBe(200);
     const importBody = JSON.stringify({ repo_url: 'https://github.com/octo/plugin' });
-    await expectErrorAnswer(await request(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: importBody }), 401, 'UNAUTHORIZED');
+    await expectErrorAnswer(
+      await request(`${store.api}/plugins/upload/github`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: importBody,
+      }),
+      401,
+      'UNAUTHORIZED',
+    );
     expect((await request(`${store.api}/plugins/${id}`, { method: 'DELETE', headers: { 'x-api-key': KEY } })).status).toBe(200);
   });
 });

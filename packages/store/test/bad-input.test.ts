@@ -1,5 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildRawZip, buildTestStore, expectRefusal, manifestText, openRawUpload, pluginZip, uploadFolders, uploadZip, type RawZipEntry, type TestStore } from './helpers.js';
+import {
+  buildRawZip,
+  buildTestStore,
+  expectRefusal,
+  manifestText,
+  openRawUpload,
+  pluginZip,
+  uploadFolders,
+  uploadZip,
+  type RawZipEntry,
+  type TestStore,
+} from './helpers.js';
 
 let store: TestStore;
 
@@ -33,17 +44,29 @@ describe('archive uploads the store refuses', () => {
   });
 
   it('refuses a symbolic link', async () => {
-    expect(await expectRefusedUpload(buildRawZip([manifest, index, { name: 'passwd', content: '/etc/passwd', unixMode: 0o120777 }]), 422, 'INVALID_ARCHIVE')).toMatch(/symbolic link/);
+    expect(
+      await expectRefusedUpload(
+        buildRawZip([manifest, index, { name: 'passwd', content: '/etc/passwd', unixMode: 0o120777 }]),
+        422,
+        'INVALID_ARCHIVE',
+      ),
+    ).toMatch(/symbolic link/);
   });
 
   it('refuses duplicate names, also case-only ones', async () => {
-    expect(await expectRefusedUpload(buildRawZip([manifest, index, { name: 'index.js', content: 'again' }]), 422, 'INVALID_ARCHIVE')).toMatch(/duplicate/);
-    expect(await expectRefusedUpload(buildRawZip([manifest, index, { name: 'INDEX.JS', content: 'again' }]), 422, 'INVALID_ARCHIVE')).toMatch(/duplicate/);
+    expect(
+      await expectRefusedUpload(buildRawZip([manifest, index, { name: 'index.js', content: 'again' }]), 422, 'INVALID_ARCHIVE'),
+    ).toMatch(/duplicate/);
+    expect(
+      await expectRefusedUpload(buildRawZip([manifest, index, { name: 'INDEX.JS', content: 'again' }]), 422, 'INVALID_ARCHIVE'),
+    ).toMatch(/duplicate/);
   });
 
   it('refuses encrypted entries and unsupported compression', async () => {
     expect(await expectRefusedUpload(buildRawZip([manifest, { ...index, flags: 1 }]), 422, 'INVALID_ARCHIVE')).toMatch(/encrypted/);
-    expect(await expectRefusedUpload(buildRawZip([manifest, { ...index, method: 14 }]), 422, 'INVALID_ARCHIVE')).toMatch(/compression method 14/);
+    expect(await expectRefusedUpload(buildRawZip([manifest, { ...index, method: 14 }]), 422, 'INVALID_ARCHIVE')).toMatch(
+      /compression method 14/,
+    );
   });
 
   it('stops a deflate bomb whose header lies about its size', async () => {
@@ -63,7 +86,9 @@ describe('archive uploads the store refuses', () => {
   });
 
   it('refuses a file that is not a ZIP', async () => {
-    expect(await expectRefusedUpload(Buffer.from('definitely not a zip file\n'.repeat(10)), 422, 'INVALID_ARCHIVE')).toMatch(/not a valid ZIP/);
+    expect(await expectRefusedUpload(Buffer.from('definitely not a zip file\n'.repeat(10)), 422, 'INVALID_ARCHIVE')).toMatch(
+      /not a valid ZIP/,
+    );
   });
 
   it('refuses an archive without manifest.json', async () => {

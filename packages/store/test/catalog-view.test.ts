@@ -18,7 +18,8 @@ const listed = async (query: string) => {
 
 describe('catalog list and search after writes', () => {
   it('answers from the catalog as it is after each upload and delete, never an earlier sorted view', async () => {
-    const upload = async (name: string, version: string, tags: string[]) => (await json(await uploadZip(store, pluginZip(name, version, { tags, description: `${name} probe` })))).plugin_id as string;
+    const upload = async (name: string, version: string, tags: string[]) =>
+      (await json(await uploadZip(store, pluginZip(name, version, { tags, description: `${name} probe` })))).plugin_id as string;
     await upload('web_probe', '1.0.0', ['net']);
     await upload('disk_probe', '1.0.0', ['disk']);
     // Read both a list and a search, so a stale view would be cached by now.

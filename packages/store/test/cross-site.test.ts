@@ -42,8 +42,23 @@ describe('cross-site writes', () => {
   it('refuses a cross-site GitHub import and delete, and the entry stays', async () => {
     const id = await uploadedId('kept');
     const importBody = JSON.stringify({ repo_url: 'https://github.com/octo/plugin' });
-    await expectRefusal(store, () => request(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { ...CROSS_SITE, 'content-type': 'text/plain' }, body: importBody }), 403, 'CROSS_SITE_REQUEST');
-    await expectRefusal(store, () => request(`${store.api}/plugins/${id}`, { method: 'DELETE', headers: CROSS_SITE }), 403, 'CROSS_SITE_REQUEST');
+    await expectRefusal(
+      store,
+      () =>
+        request(`${store.api}/plugins/upload/github`, {
+          method: 'POST',
+          headers: { ...CROSS_SITE, 'content-type': 'text/plain' },
+          body: importBody,
+        }),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
+    await expectRefusal(
+      store,
+      () => request(`${store.api}/plugins/${id}`, { method: 'DELETE', headers: CROSS_SITE }),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
     expect((await request(`${store.api}/plugins/${id}`)).status).toBe(200);
   });
 
@@ -71,7 +86,11 @@ describe('cross-site writes', () => {
   it('refuses a cross-site write before the API key check', async () => {
     const keyed = await buildTestStore({ env: { OKO_STORE_API_KEY: 'key-0123456789' } });
     try {
-      await expectErrorAnswer(await uploadZip(keyed, pluginZip('keyed'), { ...CROSS_SITE, 'x-api-key': 'key-0123456789' }), 403, 'CROSS_SITE_REQUEST');
+      await expectErrorAnswer(
+        await uploadZip(keyed, pluginZip('keyed'), { ...CROSS_SITE, 'x-api-key': 'key-0123456789' }),
+        403,
+        'CROSS_SITE_REQUEST',
+      );
       expect(await catalogFile(keyed)).toBeNull();
     } finally {
       await keyed.close();
@@ -81,6 +100,8 @@ describe('cross-site writes', () => {
 
 describe('OKO_STORE_ALLOWED_ORIGINS', () => {
   it('refuses to start with an entry that is not an origin', async () => {
-    await expect(buildTestStore({ env: { OKO_STORE_ALLOWED_ORIGINS: 'https://ok.example,*' } })).rejects.toThrow(/OKO_STORE_ALLOWED_ORIGINS: '\*'/);
+    await expect(buildTestStore({ env: { OKO_STORE_ALLOWED_ORIGINS: 'https://ok.example,*' } })).rejects.toThrow(
+      /OKO_STORE_ALLOWED_ORIGINS: '\*'/,
+    );
   });
 });

@@ -26,7 +26,9 @@ beforeAll(async () => {
     'octo/slip': { main: [...pluginFiles('slip_plugin', '1.0.0'), { name: '../escape.js', content: 'x' }] },
   });
   // One store; each test imports repositories of its own.
-  store = await buildTestStore({ env: { OKO_STORE_GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: TOKEN, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1' } });
+  store = await buildTestStore({
+    env: { OKO_STORE_GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: TOKEN, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1' },
+  });
 });
 afterAll(async () => {
   await store?.close();
@@ -34,7 +36,11 @@ afterAll(async () => {
 });
 
 function importRepo(body: Record<string, unknown>, s = store): Promise<Response> {
-  return request(`${s.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return request(`${s.api}/plugins/upload/github`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 function expectRefusedImport(body: Record<string, unknown>, status: number, code: string, s = store): Promise<string> {
@@ -48,10 +54,17 @@ describe('GitHub import', () => {
     const response = await importRepo({ repo_url: `${github.apiUrl}/octo/plugin` });
     expect(response.status).toBe(201);
     const body = await json(response);
-    expect(body.plugin).toMatchObject({ name: 'gh_plugin', version: '1.0.0', source: 'github', source_url: `${github.apiUrl}/octo/plugin` });
+    expect(body.plugin).toMatchObject({
+      name: 'gh_plugin',
+      version: '1.0.0',
+      source: 'github',
+      source_url: `${github.apiUrl}/octo/plugin`,
+    });
     const record = (await catalogFile(store))!.plugins.find((p) => p.id === body.plugin_id)!;
     expect(record.storage.dir).toMatch(/^github_octo_plugin_\d{8}_\d{6}(_\d+)?$/);
-    expect(await readdir(path.join(store.storage, 'uploads', record.storage.dir))).toEqual(expect.arrayContaining(['extracted', 'package.zip']));
+    expect(await readdir(path.join(store.storage, 'uploads', record.storage.dir))).toEqual(
+      expect.arrayContaining(['extracted', 'package.zip']),
+    );
     // The token goes to the API host only, never to the host it redirects to.
     expect(github.seen.api).toEqual([`Bearer ${TOKEN}`]);
     expect(github.seen.codeload).toEqual([undefined]);
@@ -94,7 +107,9 @@ describe('GitHub import', () => {
 
   it('refuses a redirect to an allowed host with another scheme than the API', async () => {
     github.seen.codeload.length = 0;
-    expect(await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/downgrade` }, 502, 'GITHUB_UPSTREAM_ERROR')).toMatch(/not allowed: https:/);
+    expect(await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/downgrade` }, 502, 'GITHUB_UPSTREAM_ERROR')).toMatch(
+      /not allowed: https:/,
+    );
     expect(github.seen.codeload).toEqual([]);
   });
 

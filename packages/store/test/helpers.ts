@@ -26,7 +26,12 @@ export function pluginZip(name = 'demo_plugin', version = '1.0.0', extra: Record
   ]);
 }
 
-export async function uploadZip(store: StoreUnderTest, zip: Buffer, headers: Record<string, string> = {}, field = 'file'): Promise<Response> {
+export async function uploadZip(
+  store: StoreUnderTest,
+  zip: Buffer,
+  headers: Record<string, string> = {},
+  field = 'file',
+): Promise<Response> {
   const form = new FormData();
   form.append(field, new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'plugin.zip');
   return request(`${store.api}/plugins/upload/zip`, { method: 'POST', body: form, headers });
@@ -41,7 +46,9 @@ export async function uploadFolders(store: StoreUnderTest): Promise<string[]> {
 }
 
 /** plugins.json parsed, or null when the store never wrote one. */
-export async function catalogFile(store: StoreUnderTest): Promise<{ format: number; plugins: { id: string; name: string; version: string; storage: { dir: string } }[] } | null> {
+export async function catalogFile(
+  store: StoreUnderTest,
+): Promise<{ format: number; plugins: { id: string; name: string; version: string; storage: { dir: string } }[] } | null> {
   const text = await readFile(path.join(store.storage, 'plugins.json'), 'utf8').catch(() => null);
   return text === null ? null : JSON.parse(text);
 }
@@ -49,14 +56,20 @@ export async function catalogFile(store: StoreUnderTest): Promise<{ format: numb
 /** A multipart body for field `file`, split so a test can send it piece by piece. */
 export function multipartParts(zip: Buffer, boundary = 'oko-test-boundary'): { head: Buffer; tail: Buffer; contentType: string } {
   return {
-    head: Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="plugin.zip"\r\nContent-Type: application/zip\r\n\r\n`),
+    head: Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="plugin.zip"\r\nContent-Type: application/zip\r\n\r\n`,
+    ),
     tail: Buffer.from(`\r\n--${boundary}--\r\n`),
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
 }
 
 /** A raw upload request over a real socket that the test controls byte by byte (to stall, abort or lie about its length). */
-export function openRawUpload(store: StoreUnderTest, contentType: string, contentLength: number): { request: http.ClientRequest; response: Promise<{ status: number; body: any }> } {
+export function openRawUpload(
+  store: StoreUnderTest,
+  contentType: string,
+  contentLength: number,
+): { request: http.ClientRequest; response: Promise<{ status: number; body: any }> } {
   const outgoing = http.request(`${store.api}/plugins/upload/zip`, {
     method: 'POST',
     agent: false,

@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test-support/eventually.js';
-import { buildTestStore, catalogFile, multipartParts, openRawUpload, pluginZip, uploadFolders, uploadZip, type TestStore } from './helpers.js';
+import {
+  buildTestStore,
+  catalogFile,
+  multipartParts,
+  openRawUpload,
+  pluginZip,
+  uploadFolders,
+  uploadZip,
+  type TestStore,
+} from './helpers.js';
 
 let store: TestStore;
 

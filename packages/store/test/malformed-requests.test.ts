@@ -33,7 +33,9 @@ function rawGet(rawPath: string): Promise<Response> {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve(new Response(text, { status: res.statusCode ?? 0, headers: { 'content-type': String(res.headers['content-type']) } })));
+        res.on('end', () =>
+          resolve(new Response(text, { status: res.statusCode ?? 0, headers: { 'content-type': String(res.headers['content-type']) } })),
+        );
       })
       .on('error', reject);
   });
@@ -49,16 +51,20 @@ describe('malformed multipart uploads', () => {
   });
 
   it('refuses a file part that is cut off mid-way with 400, every time', async () => {
-    const body = '--zz\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\nContent-Type: application/zip\r\n\r\nPK\u0003\u0004 not all of it';
+    const body =
+      '--zz\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\nContent-Type: application/zip\r\n\r\nPK\u0003\u0004 not all of it';
     for (let i = 0; i < 3; i++) await expectRefusal(store, postMultipart('multipart/form-data; boundary=zz', body), 400, 'BAD_REQUEST');
     expect((await uploadZip(store, pluginZip('after_broken', '1.0.0'))).status).toBe(201);
   });
 });
 
 describe('paging values out of range', () => {
-  it.each(['page=1e400', 'page=Infinity', 'per_page=1e400', 'page=1000001', 'page=0', 'per_page=201'])('answers ?%s with 400 VALIDATION_FAILED', async (query) => {
-    await expectErrorAnswer(await request(`${store.api}/plugins?${query}`), 400, 'VALIDATION_FAILED');
-  });
+  it.each(['page=1e400', 'page=Infinity', 'per_page=1e400', 'page=1000001', 'page=0', 'per_page=201'])(
+    'answers ?%s with 400 VALIDATION_FAILED',
+    async (query) => {
+      await expectErrorAnswer(await request(`${store.api}/plugins?${query}`), 400, 'VALIDATION_FAILED');
+    },
+  );
 
   it('still answers the highest page allowed, empty', async () => {
     expect(await json(await request(`${store.api}/plugins?page=1000000`))).toMatchObject({ plugins: [], page: 1000000 });

@@ -59,7 +59,11 @@ describe('catalog persistence', () => {
       }
     };
     const writers = [0, 1, 2, 3].map(writer);
-    await eventually(() => completed, (n) => n >= 30, 60_000).catch(() => undefined);
+    await eventually(
+      () => completed,
+      (n) => n >= 30,
+      60_000,
+    ).catch(() => undefined);
     expect(completed).toBeGreaterThanOrEqual(30);
     await s.kill();
     stop = true;
@@ -87,7 +91,11 @@ describe('catalog persistence', () => {
 
     await expectErrorAnswer(await uploadZip(store, pluginZip('refused')), 503, 'CATALOG_READ_ONLY');
     await expectErrorAnswer(await fetch(`${store.api}/plugins/abc123`, { method: 'DELETE' }), 503, 'CATALOG_READ_ONLY');
-    const github = await fetch(`${store.api}/plugins/upload/github`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repo_url: 'https://github.com/octo/plugin' }) });
+    const github = await fetch(`${store.api}/plugins/upload/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ repo_url: 'https://github.com/octo/plugin' }),
+    });
     await expectErrorAnswer(github, 503, 'CATALOG_READ_ONLY');
 
     expect(await readFile(path.join(dir, 'plugins.json'), 'utf8')).toBe(corrupt);

@@ -1,6 +1,14 @@
 import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventRecorderPlugin, eventually, getJson, loadPlugin, send, startBackendWithExamples, type ExampleBackend } from '../../test-harness.js';
+import {
+  eventRecorderPlugin,
+  eventually,
+  getJson,
+  loadPlugin,
+  send,
+  startBackendWithExamples,
+  type ExampleBackend,
+} from '../../test-harness.js';
 
 let env: ExampleBackend;
 let base: string;
@@ -48,15 +56,23 @@ describe('host_stats example plugin', () => {
   });
 
   it('samples live in the background: history grows and host_stats.sample events reach subscribers', async () => {
-    const history = await eventually(async () => {
-      const { body } = await getJson<any>(`${base}/history`);
-      return body.total >= 2 ? body.items : undefined;
-    }, (items) => items !== undefined, 20_000);
+    const history = await eventually(
+      async () => {
+        const { body } = await getJson<any>(`${base}/history`);
+        return body.total >= 2 ? body.items : undefined;
+      },
+      (items) => items !== undefined,
+      20_000,
+    );
     expect(history[1].at > history[0].at).toBe(true);
-    const events = await eventually(async () => {
-      const { body } = await getJson<any>(`${env.api}/plugins/event-recorder/events`);
-      return body.total >= 1 ? body.items : undefined;
-    }, (items) => items !== undefined, 20_000);
+    const events = await eventually(
+      async () => {
+        const { body } = await getJson<any>(`${env.api}/plugins/event-recorder/events`);
+        return body.total >= 1 ? body.items : undefined;
+      },
+      (items) => items !== undefined,
+      20_000,
+    );
     expect(events[0]).toMatchObject({ topic: 'host_stats.sample', source: 'host_stats' });
     expect(events[0].data.cpu_percent).toEqual(expect.any(Number));
   });
@@ -76,7 +92,11 @@ describe('host_stats example plugin', () => {
 
   it('shows up in the registry while active and its routes are gone after unload', async () => {
     const registry = await getJson<any>(`${env.api}/plugins/registry`);
-    expect(registry.body.widgets.filter((w: any) => w.plugin_id === 'host_stats').map((w: any) => w.id)).toEqual(['cpu', 'memory', 'uptime']);
+    expect(registry.body.widgets.filter((w: any) => w.plugin_id === 'host_stats').map((w: any) => w.id)).toEqual([
+      'cpu',
+      'memory',
+      'uptime',
+    ]);
     const unload = await send('POST', `${env.api}/plugins/host_stats/unload`);
     expect(unload.body.state).toBe('discovered');
     const gone = await send('GET', `${base}/stats`);

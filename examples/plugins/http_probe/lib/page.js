@@ -7,7 +7,7 @@ const escapeHtml = (s) =>
 function row(r) {
   const where = `${r.kind}://${r.host}:${r.port}${r.path ?? ''}`;
   const answered = r.kind === 'tcp' ? 'connected' : `HTTP ${r.status}`;
-  const detail = r.state === 'pending' ? 'not probed yet' : r.error ?? `${answered} in ${r.latency_ms} ms`;
+  const detail = r.state === 'pending' ? 'not probed yet' : (r.error ?? `${answered} in ${r.latency_ms} ms`);
   return `<tr data-id="${escapeHtml(r.target_id)}"><td><span class="state ${escapeHtml(r.state)}">${escapeHtml(r.state)}</span></td>
 <td>${r.label ? `${escapeHtml(r.label)} · ` : ''}${escapeHtml(where)}</td><td>${escapeHtml(detail)}</td><td><button type="button" class="remove">Remove</button></td></tr>`;
 }

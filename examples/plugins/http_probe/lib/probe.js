@@ -66,7 +66,12 @@ function requestHttp(target) {
 }
 
 function describe(error) {
-  const known = { ECONNREFUSED: 'connection refused', ENOTFOUND: 'host not found', EHOSTUNREACH: 'host unreachable', ECONNRESET: 'connection reset' };
+  const known = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host not found',
+    EHOSTUNREACH: 'host unreachable',
+    ECONNRESET: 'connection reset',
+  };
   return known[error.code] ?? error.message;
 }
 

@@ -1,7 +1,16 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventRecorderPlugin, eventually, getJson, loadPlugin, request, send, startBackendWithExamples, type ExampleBackend } from '../../test-harness.js';
+import {
+  eventRecorderPlugin,
+  eventually,
+  getJson,
+  loadPlugin,
+  request,
+  send,
+  startBackendWithExamples,
+  type ExampleBackend,
+} from '../../test-harness.js';
 
 let env: ExampleBackend;
 let web: http.Server;
@@ -65,7 +74,11 @@ async function addTargets(): Promise<void> {
 }
 
 async function probeAll(): Promise<void> {
-  const res = await send('POST', `${env.api}/actions/execute`, { type: 'http_probe.probe', capability: 'exec.http_probe.probe', payload: {} });
+  const res = await send('POST', `${env.api}/actions/execute`, {
+    type: 'http_probe.probe',
+    capability: 'exec.http_probe.probe',
+    payload: {},
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
@@ -76,7 +89,12 @@ describe('http_probe example plugin', () => {
     expect(body.negotiation).toMatchObject({ accepted: true, fallback_used: false });
     const table = body.manifest.page.components.find((c: any) => c.type === 'data-table');
     expect(table.groupBy[0].field).toBe('host');
-    expect(table.dataSource).toMatchObject({ type: 'http', method: 'GET', endpoint: '/api/v1/plugins/http-probe/results', response_path: 'items' });
+    expect(table.dataSource).toMatchObject({
+      type: 'http',
+      method: 'GET',
+      endpoint: '/api/v1/plugins/http-probe/results',
+      response_path: 'items',
+    });
     // The sidebar button runs the probe action through the gateway, with a capability the plugin declares.
     expect(body.manifest.page.sidebarActions[0]).toMatchObject({ id: 'probe_all', capability: 'exec.http_probe.probe' });
     expect(body.manifest.capabilities).toContain('exec.http_probe.probe');
@@ -112,7 +130,11 @@ describe('http_probe example plugin', () => {
 
   it('probes through POST /api/v1/actions/execute and emits one http_probe.result event per target', async () => {
     await addTargets();
-    const res = await send('POST', `${env.api}/actions/execute`, { type: 'http_probe.probe', capability: 'exec.http_probe.probe', payload: {} });
+    const res = await send('POST', `${env.api}/actions/execute`, {
+      type: 'http_probe.probe',
+      capability: 'exec.http_probe.probe',
+      payload: {},
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const results = res.body.result.results as any[];
     const byKey = Object.fromEntries(results.map((r) => [`${r.host}:${r.port}${r.path ?? ''}`, r]));
@@ -125,10 +147,13 @@ describe('http_probe example plugin', () => {
     // Only what the user named was requested.
     expect(requestedPaths.sort()).toEqual(['/', '/broken']);
 
-    const events = await eventually(async () => {
-      const { body } = await getJson<any>(`${env.api}/plugins/event-recorder/events`);
-      return body.total >= 5 ? body.items : undefined;
-    }, (items) => items !== undefined);
+    const events = await eventually(
+      async () => {
+        const { body } = await getJson<any>(`${env.api}/plugins/event-recorder/events`);
+        return body.total >= 5 ? body.items : undefined;
+      },
+      (items) => items !== undefined,
+    );
     expect(events.every((e: any) => e.topic === 'http_probe.result' && e.source === 'http_probe')).toBe(true);
     expect(new Set(events.map((e: any) => e.data.target_id)).size).toBe(5);
   });
@@ -147,7 +172,11 @@ describe('http_probe example plugin', () => {
     await addTargets();
     const { body } = await getJson<any>(`${base}/targets`);
     const one = body.items[0];
-    const res = await send('POST', `${env.api}/actions/execute`, { type: 'http_probe.probe', capability: 'exec.http_probe.probe', payload: { target_id: one.id } });
+    const res = await send('POST', `${env.api}/actions/execute`, {
+      type: 'http_probe.probe',
+      capability: 'exec.http_probe.probe',
+      payload: { target_id: one.id },
+    });
     expect(res.status).toBe(200);
     expect(res.body.result.results.map((r: any) => r.target_id)).toEqual([one.id]);
     const unknown = await send('POST', `${base}/probe`, { target_id: 'nope' });

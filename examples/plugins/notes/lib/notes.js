@@ -16,7 +16,8 @@ export function parseNote(body, { partial = false } = {}) {
     else value.text = input.text;
   }
   if (input.title !== undefined) {
-    if (typeof input.title !== 'string' || input.title.length > MAX_TITLE) problems.push(`title: a string of at most ${MAX_TITLE} characters`);
+    if (typeof input.title !== 'string' || input.title.length > MAX_TITLE)
+      problems.push(`title: a string of at most ${MAX_TITLE} characters`);
     else value.title = input.title.trim();
   }
   if (input.pinned !== undefined) {

@@ -59,7 +59,11 @@ describe('notes example plugin', () => {
   });
 
   it('adds a note through the notes.add action', async () => {
-    const res = await send('POST', `${env.api}/actions/execute`, { type: 'notes.add', capability: 'exec.notes.add', payload: { text: 'from an action' } });
+    const res = await send('POST', `${env.api}/actions/execute`, {
+      type: 'notes.add',
+      capability: 'exec.notes.add',
+      payload: { text: 'from an action' },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.result.text).toBe('from an action');
     const list = await getJson<any>(`${base}/notes`);

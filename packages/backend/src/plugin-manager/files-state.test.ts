@@ -7,7 +7,11 @@ const broken: ValidationIssue[] = [{ file: 'manifest.json', path: 'version', mes
 
 function record(state: PluginState, issues: ValidationIssue[], error?: PluginRecord['error']): PluginRecord {
   const manifest = issues.length > 0 ? null : { name: 'p1', version: '1.0.0', description: 'd', author: 'a' };
-  return { scan: { id: 'p1', dir: '/plugins/p1', scope: 'external', manifest, ui: {}, issues } as PluginRecord['scan'], state, ...(error ? { error } : {}) };
+  return {
+    scan: { id: 'p1', dir: '/plugins/p1', scope: 'external', manifest, ui: {}, issues } as PluginRecord['scan'],
+    state,
+    ...(error ? { error } : {}),
+  };
 }
 
 describe('files state', () => {

@@ -47,14 +47,21 @@ function routeRegistrar(method: PluginHttpMethod) {
   };
 }
 
-const log = (level: LogLevel) => (message: string, extra?: unknown) => send({ type: 'log', level, message: String(message), data: toJson(extra) });
+const log = (level: LogLevel) => (message: string, extra?: unknown) =>
+  send({ type: 'log', level, message: String(message), data: toJson(extra) });
 
 const ctx: PluginContext = {
   id: data.pluginId,
   manifest: data.manifest,
   ui: data.ui,
   dataDir: data.dataDir,
-  routes: { get: routeRegistrar('GET'), post: routeRegistrar('POST'), put: routeRegistrar('PUT'), patch: routeRegistrar('PATCH'), delete: routeRegistrar('DELETE') },
+  routes: {
+    get: routeRegistrar('GET'),
+    post: routeRegistrar('POST'),
+    put: routeRegistrar('PUT'),
+    patch: routeRegistrar('PATCH'),
+    delete: routeRegistrar('DELETE'),
+  },
   actions: {
     register(type, handler) {
       const capability = `exec.${type}`;

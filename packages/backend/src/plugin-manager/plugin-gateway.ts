@@ -1,4 +1,11 @@
-import { createError, type ActionExecuteAnswer, type ActionExecuteRequest, type ActionInfo, type PluginRegistry, type PluginRequest } from '@oko/shared';
+import {
+  createError,
+  type ActionExecuteAnswer,
+  type ActionExecuteRequest,
+  type ActionInfo,
+  type PluginRegistry,
+  type PluginRequest,
+} from '@oko/shared';
 import type { BackendConfig } from '../config.js';
 import { HostCallError, type PluginHost } from './host.js';
 import type { PluginManager } from './plugin-manager.js';
@@ -34,20 +41,31 @@ export class PluginGateway {
     const expected = `exec.${body.type}`;
     const declared = record.scan.manifest?.capabilities ?? [];
     if (body.capability !== expected || !declared.includes(expected)) {
-      throw createError('CAPABILITY_NOT_DECLARED', `Action '${body.type}' runs only with capability '${expected}' declared by plugin '${record.scan.id}'`);
+      throw createError(
+        'CAPABILITY_NOT_DECLARED',
+        `Action '${body.type}' runs only with capability '${expected}' declared by plugin '${record.scan.id}'`,
+      );
     }
     const started = Date.now();
     const meta = { type: body.type, capability: body.capability, ...(body.requested_at ? { requested_at: body.requested_at } : {}) };
     const call = { type: 'action', actionType: body.type, payload: body.payload, meta } as const;
     const result = await this.invoke(record, `action '${body.type}'`, () => record.host!.call(call, this.config.pluginCallTimeoutMs));
-    return { type: body.type, plugin_id: record.scan.id, result: result ?? null, executed_at: new Date().toISOString(), duration_ms: Date.now() - started };
+    return {
+      type: body.type,
+      plugin_id: record.scan.id,
+      result: result ?? null,
+      executed_at: new Date().toISOString(),
+      duration_ms: Date.now() - started,
+    };
   }
 
   /** The page from the plugin's ctx.page handler, or undefined when the plugin has none running. */
   async renderPage(id: string, request: PluginRequest): Promise<RouteReply | undefined> {
     const record = this.manager.activeRecords().find((r) => r.scan.id === id);
     if (!record || !runsPageHandler(record)) return undefined;
-    return (await this.invoke(record, 'page', () => record.host!.call({ type: 'page', request }, this.config.pluginCallTimeoutMs))) as RouteReply;
+    return (await this.invoke(record, 'page', () =>
+      record.host!.call({ type: 'page', request }, this.config.pluginCallTimeoutMs),
+    )) as RouteReply;
   }
 
   actions(): ActionInfo[] {
@@ -60,7 +78,9 @@ export class PluginGateway {
   registry(): PluginRegistry {
     const active = this.manager.activeRecords().sort((a, b) => a.scan.id.localeCompare(b.scan.id));
     return {
-      capabilities: active.flatMap((r) => (r.scan.manifest?.capabilities ?? []).map((capability) => ({ capability, plugin_id: r.scan.id }))),
+      capabilities: active.flatMap((r) =>
+        (r.scan.manifest?.capabilities ?? []).map((capability) => ({ capability, plugin_id: r.scan.id })),
+      ),
       actions: this.actions(),
       menu: active
         .filter((r) => r.scan.ui.show_in_menu === true)

@@ -7,7 +7,12 @@ describe('per-plugin lock', () => {
   it('runs operations on one plugin one after the other, in order', async () => {
     const locks = new PluginLocks();
     const log: string[] = [];
-    const op = (name: string) => locks.run('p1', async () => { log.push(`${name}:start`); await tick(); log.push(`${name}:end`); });
+    const op = (name: string) =>
+      locks.run('p1', async () => {
+        log.push(`${name}:start`);
+        await tick();
+        log.push(`${name}:end`);
+      });
     await Promise.all([op('a'), op('b')]);
     expect(log).toEqual(['a:start', 'a:end', 'b:start', 'b:end']);
   });
@@ -15,7 +20,12 @@ describe('per-plugin lock', () => {
   it('lets different plugins run at the same time', async () => {
     const locks = new PluginLocks();
     const log: string[] = [];
-    const op = (id: string) => locks.run(id, async () => { log.push(`${id}:start`); await tick(); log.push(`${id}:end`); });
+    const op = (id: string) =>
+      locks.run(id, async () => {
+        log.push(`${id}:start`);
+        await tick();
+        log.push(`${id}:end`);
+      });
     await Promise.all([op('p1'), op('p2')]);
     expect(log.slice(0, 2).sort()).toEqual(['p1:start', 'p2:start']);
   });
@@ -32,7 +42,11 @@ describe('per-plugin lock', () => {
 
   it('releases the lock when the operation throws', async () => {
     const locks = new PluginLocks();
-    await expect(locks.run('p1', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      locks.run('p1', async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(locks.run('p1', async () => 'after')).resolves.toBe('after');
   });
 });

@@ -30,7 +30,10 @@ export class PluginLocks {
     const previous = this.tails.get(id) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
-    this.tails.set(id, previous.then(() => mine));
+    this.tails.set(
+      id,
+      previous.then(() => mine),
+    );
     this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
     try {
       await previous;

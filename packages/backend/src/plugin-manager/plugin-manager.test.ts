@@ -15,7 +15,10 @@ const quiet = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Fas
 
 async function addPlugin(name: string): Promise<void> {
   await mkdir(path.join(pluginsDir, name), { recursive: true });
-  await writeFile(path.join(pluginsDir, name, 'manifest.json'), JSON.stringify({ name, version: '1.0.0', description: 'A test plugin', author: 'Tests' }));
+  await writeFile(
+    path.join(pluginsDir, name, 'manifest.json'),
+    JSON.stringify({ name, version: '1.0.0', description: 'A test plugin', author: 'Tests' }),
+  );
 }
 
 /** Holds the next scan once it has read the folders (`read`) until `open()`. */
@@ -43,7 +46,10 @@ beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'oko-manager-test-'));
   pluginsDir = path.join(root, 'plugins');
   await addPlugin('alpha');
-  manager = new PluginManager(loadConfig({ OKO_PLUGINS_DIR: pluginsDir, OKO_DATA_DIR: path.join(root, 'data'), OKO_BUILTIN_PLUGINS_DIR: '' }), quiet);
+  manager = new PluginManager(
+    loadConfig({ OKO_PLUGINS_DIR: pluginsDir, OKO_DATA_DIR: path.join(root, 'data'), OKO_BUILTIN_PLUGINS_DIR: '' }),
+    quiet,
+  );
   await manager.init();
 });
 afterEach(async () => {

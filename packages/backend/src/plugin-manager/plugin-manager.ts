@@ -47,7 +47,9 @@ export class PluginManager {
   /** Loads again every plugin that was active before the restart; failures end in state error. */
   async restore(): Promise<void> {
     const wanted = [...this.persisted.active].filter((id) => this.records.get(id)?.state === 'discovered');
-    await Promise.all(wanted.map((id) => this.load(id).catch((error: Error) => this.log.warn({ plugin: id }, `not restored: ${error.message}`))));
+    await Promise.all(
+      wanted.map((id) => this.load(id).catch((error: Error) => this.log.warn({ plugin: id }, `not restored: ${error.message}`))),
+    );
   }
 
   /**

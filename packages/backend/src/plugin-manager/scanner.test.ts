@@ -18,7 +18,11 @@ afterEach(async () => {
 
 const manifest = (name: string, description = 'A test plugin') => JSON.stringify({ name, version: '1.0.0', description, author: 'Tests' });
 
-async function addPlugin(name: string, files: Record<string, string> = { 'manifest.json': manifest(name) }, dir = pluginsDir): Promise<string> {
+async function addPlugin(
+  name: string,
+  files: Record<string, string> = { 'manifest.json': manifest(name) },
+  dir = pluginsDir,
+): Promise<string> {
   const folder = path.join(dir, name);
   await mkdir(folder, { recursive: true });
   for (const [file, content] of Object.entries(files)) await writeFile(path.join(folder, file), content);

@@ -57,7 +57,12 @@ async function readSmall(file: string, info: FileInfo): Promise<string | null> {
   }
 }
 
-async function readPlugin(id: string, dir: string, scope: PluginScope, [manifestInfo, uiInfo]: [FileInfo, FileInfo]): Promise<ScannedPlugin> {
+async function readPlugin(
+  id: string,
+  dir: string,
+  scope: PluginScope,
+  [manifestInfo, uiInfo]: [FileInfo, FileInfo],
+): Promise<ScannedPlugin> {
   const issues: ValidationIssue[] = [];
   let manifest: PluginManifest | null = null;
   let ui: UiConfig = {};
@@ -138,7 +143,14 @@ export class PluginScanner {
       files = await Promise.all([statFile(path.join(dir, MANIFEST_FILE)), statFile(path.join(dir, UI_CONFIG_FILE))]);
     } catch (error) {
       // Not cached: a folder we cannot stat is tried again on the next scan.
-      return { id, dir, scope, manifest: null, ui: {}, issues: [{ file: MANIFEST_FILE, path: '', message: `cannot be read (${(error as Error).message})` }] };
+      return {
+        id,
+        dir,
+        scope,
+        manifest: null,
+        ui: {},
+        issues: [{ file: MANIFEST_FILE, path: '', message: `cannot be read (${(error as Error).message})` }],
+      };
     }
     // Stat before reading: a change after the stat gives a new key, so the next scan reads again.
     const key = files.map(fileKey).join('|');

@@ -17,7 +17,10 @@ export class PluginStateStore {
   private readonly file: string;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(dataDir: string, private readonly log: FastifyBaseLogger) {
+  constructor(
+    dataDir: string,
+    private readonly log: FastifyBaseLogger,
+  ) {
     this.file = path.join(dataDir, FILE);
   }
 
@@ -32,7 +35,8 @@ export class PluginStateStore {
     }
     try {
       const data = JSON.parse(text) as { disabled?: unknown; active?: unknown };
-      const ids = (value: unknown) => new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && isValidPluginName(v)) : []);
+      const ids = (value: unknown) =>
+        new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && isValidPluginName(v)) : []);
       return { disabled: ids(data.disabled), active: ids(data.active) };
     } catch {
       // Atomic writes make this unlikely; keep the bad file for a human instead of overwriting it.

@@ -12,7 +12,17 @@ export const actionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Run the action of an active plugin that declared its capability',
         body: ActionExecuteRequest,
-        response: { 200: ActionExecuteAnswer, ...errorResponses('VALIDATION_FAILED', 'CAPABILITY_NOT_DECLARED', 'CROSS_SITE_REQUEST', 'ACTION_NOT_FOUND', 'PLUGIN_ROUTE_FAILED', 'PLUGIN_TIMEOUT') },
+        response: {
+          200: ActionExecuteAnswer,
+          ...errorResponses(
+            'VALIDATION_FAILED',
+            'CAPABILITY_NOT_DECLARED',
+            'CROSS_SITE_REQUEST',
+            'ACTION_NOT_FOUND',
+            'PLUGIN_ROUTE_FAILED',
+            'PLUGIN_TIMEOUT',
+          ),
+        },
       },
     },
     async (request) => app.pluginGateway.executeAction(request.body),

@@ -7,7 +7,10 @@ export const PluginIdParams = Type.Object({ id: Type.String({ description: 'Plug
 /** Refuses ids that are not plugin names (`..`, `a/b`, upper case, too long) before any disk access. */
 export function pluginId(params: { id: string }): string {
   if (!isValidPluginName(params.id)) {
-    throw createError('INVALID_PLUGIN_ID', `'${params.id.slice(0, 80)}' is not a valid plugin id (lower case letters, digits and _, 2 to 64 characters)`);
+    throw createError(
+      'INVALID_PLUGIN_ID',
+      `'${params.id.slice(0, 80)}' is not a valid plugin id (lower case letters, digits and _, 2 to 64 characters)`,
+    );
   }
   return params.id;
 }

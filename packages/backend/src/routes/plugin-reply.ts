@@ -3,7 +3,16 @@ import type { PluginRequest } from '@oko/shared';
 import type { RouteReply } from '../plugin-manager/protocol.js';
 
 /** Headers that describe one HTTP hop; they are not the plugin's to set or to see. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'te', 'trailer', 'proxy-connection']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+]);
 
 export function toPluginRequest(request: FastifyRequest, pluginPath: string): PluginRequest {
   const headers: PluginRequest['headers'] = {};

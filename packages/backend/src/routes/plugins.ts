@@ -23,41 +23,63 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { plugins, total: plugins.length };
   });
 
-  app.get('/plugins/registry', { schema: { tags, summary: 'Capabilities, actions, menu entries and widgets of active plugins', response: { 200: PluginRegistry } } }, async () =>
-    app.pluginGateway.registry(),
+  app.get(
+    '/plugins/registry',
+    { schema: { tags, summary: 'Capabilities, actions, menu entries and widgets of active plugins', response: { 200: PluginRegistry } } },
+    async () => app.pluginGateway.registry(),
   );
 
-  app.get('/plugins/:id', { schema: { tags, summary: 'Full details of one plugin', params: PluginIdParams, response: { 200: PluginDetails, ...errors } } }, async (request) => {
-    const id = pluginId(request.params);
-    const details = await manager.get(id);
-    if (!details) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`);
-    return details;
-  });
+  app.get(
+    '/plugins/:id',
+    { schema: { tags, summary: 'Full details of one plugin', params: PluginIdParams, response: { 200: PluginDetails, ...errors } } },
+    async (request) => {
+      const id = pluginId(request.params);
+      const details = await manager.get(id);
+      if (!details) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`);
+      return details;
+    },
+  );
 
   for (const operation of PLUGIN_OPERATIONS) {
     app.post(
       `/plugins/:id/${operation}`,
-      { schema: { tags, summary: `${operation} a plugin; answers its new state`, params: PluginIdParams, response: { 200: PluginDetails, ...errorResponses('INVALID_PLUGIN_ID', 'PLUGIN_NOT_FOUND', 'CROSS_SITE_REQUEST', 'ILLEGAL_TRANSITION', 'PLUGIN_LOAD_FAILED') } } },
+      {
+        schema: {
+          tags,
+          summary: `${operation} a plugin; answers its new state`,
+          params: PluginIdParams,
+          response: {
+            200: PluginDetails,
+            ...errorResponses('INVALID_PLUGIN_ID', 'PLUGIN_NOT_FOUND', 'CROSS_SITE_REQUEST', 'ILLEGAL_TRANSITION', 'PLUGIN_LOAD_FAILED'),
+          },
+        },
+      },
       async (request) => manager[operation](pluginId(request.params)),
     );
   }
 
-  app.get('/plugins/:id/manifest', { schema: { tags, summary: 'The negotiated page manifest', params: PluginIdParams, response: { 200: PageManifestAnswer, ...errors } } }, async (request) =>
-    pageManifestOf(await manager.pluginFolder(pluginId(request.params))),
+  app.get(
+    '/plugins/:id/manifest',
+    { schema: { tags, summary: 'The negotiated page manifest', params: PluginIdParams, response: { 200: PageManifestAnswer, ...errors } } },
+    async (request) => pageManifestOf(await manager.pluginFolder(pluginId(request.params))),
   );
 
-  app.get('/plugins/:id/page', { schema: { tags, summary: "The plugin's HTML page (ctx.page or static/index.html)", params: PluginIdParams } }, async (request, reply) => {
-    const id = pluginId(request.params);
-    const page = await manager.pageSource(id);
-    if (page.unavailable !== undefined) throw createError('NOT_FOUND', page.unavailable);
-    if (page.handler) {
-      const rendered = await app.pluginGateway.renderPage(id, toPluginRequest(request, '/page'));
-      if (rendered) return sendPluginReply(reply, rendered, 'text/html; charset=utf-8');
-    }
-    // No handler, or the plugin stopped since pageSource looked: the static page, if any.
-    if (!page.staticFile) throw createError('NOT_FOUND', `Plugin '${id}' stopped before its page was drawn; load it again`);
-    return reply.sendFile(path.basename(page.staticFile), path.dirname(page.staticFile));
-  });
+  app.get(
+    '/plugins/:id/page',
+    { schema: { tags, summary: "The plugin's HTML page (ctx.page or static/index.html)", params: PluginIdParams } },
+    async (request, reply) => {
+      const id = pluginId(request.params);
+      const page = await manager.pageSource(id);
+      if (page.unavailable !== undefined) throw createError('NOT_FOUND', page.unavailable);
+      if (page.handler) {
+        const rendered = await app.pluginGateway.renderPage(id, toPluginRequest(request, '/page'));
+        if (rendered) return sendPluginReply(reply, rendered, 'text/html; charset=utf-8');
+      }
+      // No handler, or the plugin stopped since pageSource looked: the static page, if any.
+      if (!page.staticFile) throw createError('NOT_FOUND', `Plugin '${id}' stopped before its page was drawn; load it again`);
+      return reply.sendFile(path.basename(page.staticFile), path.dirname(page.staticFile));
+    },
+  );
 
   app.get(
     '/plugins/:id/static/*',

@@ -22,8 +22,16 @@ const MIB = 1024 * 1024;
 
 /** The variables behind StoreIntegrationConfig; the backend's own schema includes them (README, Store integration). */
 export const StoreIntegrationEnv = Type.Object({
-  OKO_STORE_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 3000, description: 'bound on each catalog/health call, connect and answer together' }),
-  OKO_STORE_TRANSFER_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'a download or forwarded upload that moves no byte for this long is aborted' }),
+  OKO_STORE_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: 3000,
+    description: 'bound on each catalog/health call, connect and answer together',
+  }),
+  OKO_STORE_TRANSFER_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: 30_000,
+    description: 'a download or forwarded upload that moves no byte for this long is aborted',
+  }),
   OKO_STORE_MAX_UPLOAD_MB: Type.Integer({ minimum: 1, default: 100, description: 'largest request body /store/upload/zip forwards' }),
 });
 

@@ -29,7 +29,8 @@ export interface StoreIntegrationOptions {
  */
 export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins }) => {
   const removed = await removeLeftovers(config.pluginsDir);
-  if (removed.length > 0) app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
+  if (removed.length > 0)
+    app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
   const client = new StoreClient({
     baseUrl: config.storeUrl,
     apiKey: config.storeApiKey,

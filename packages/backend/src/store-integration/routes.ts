@@ -31,23 +31,66 @@ const tags = ['store'];
 
 /** /store: the dashboard's view of the Plugin Store, install, update and uninstall (README.md, Store integration (backend)). */
 export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (app, { catalog, installer, client, maxUploadBytes }) => {
-  app.get('/store', { schema: { tags, summary: 'List plugins in the store', querystring: StoreListQuery, response: { 200: StoreListing, ...errorResponses('VALIDATION_FAILED') } } }, async (request) => {
-    const field = nonFiniteField(request.query);
-    if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`);
-    return catalog.list(request.query);
-  });
-
-  app.get('/store/health', { schema: { tags, summary: 'Store availability and answer time', response: { 200: StoreHealthReport } } }, async () =>
-    catalog.health(),
+  app.get(
+    '/store',
+    {
+      schema: {
+        tags,
+        summary: 'List plugins in the store',
+        querystring: StoreListQuery,
+        response: { 200: StoreListing, ...errorResponses('VALIDATION_FAILED') },
+      },
+    },
+    async (request) => {
+      const field = nonFiniteField(request.query);
+      if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`);
+      return catalog.list(request.query);
+    },
   );
 
-  app.get('/store/:plugin_id', { schema: { tags, summary: 'A store plugin', params: StorePluginParams, response: { 200: StorePluginView, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND', 'STORE_UNAVAILABLE') } } }, async (request) =>
-    catalog.get(request.params.plugin_id),
+  app.get(
+    '/store/health',
+    { schema: { tags, summary: 'Store availability and answer time', response: { 200: StoreHealthReport } } },
+    async () => catalog.health(),
+  );
+
+  app.get(
+    '/store/:plugin_id',
+    {
+      schema: {
+        tags,
+        summary: 'A store plugin',
+        params: StorePluginParams,
+        response: { 200: StorePluginView, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND', 'STORE_UNAVAILABLE') },
+      },
+    },
+    async (request) => catalog.get(request.params.plugin_id),
   );
 
   app.post(
     '/store/:plugin_id/install',
-    { schema: { tags, summary: 'Install a plugin from the store', params: StorePluginParams, response: { 200: InstallAnswer, ...errorResponses('VALIDATION_FAILED', 'CROSS_SITE_REQUEST', 'PLUGIN_NOT_FOUND', 'ALREADY_INSTALLED', 'INSTALL_IN_PROGRESS', 'CHECKSUM_MISMATCH', 'INVALID_PACKAGE', 'PLUGINS_DIR_NOT_WRITABLE', 'STORE_UNAVAILABLE', 'INSUFFICIENT_STORAGE') } } },
+    {
+      schema: {
+        tags,
+        summary: 'Install a plugin from the store',
+        params: StorePluginParams,
+        response: {
+          200: InstallAnswer,
+          ...errorResponses(
+            'VALIDATION_FAILED',
+            'CROSS_SITE_REQUEST',
+            'PLUGIN_NOT_FOUND',
+            'ALREADY_INSTALLED',
+            'INSTALL_IN_PROGRESS',
+            'CHECKSUM_MISMATCH',
+            'INVALID_PACKAGE',
+            'PLUGINS_DIR_NOT_WRITABLE',
+            'STORE_UNAVAILABLE',
+            'INSUFFICIENT_STORAGE',
+          ),
+        },
+      },
+    },
     async (request) => installer.install(request.params.plugin_id),
   );
 
@@ -57,9 +100,27 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
       schema: {
         tags,
         summary: 'Update an installed plugin to a newer store version (catalog id of that version, or the name for the newest)',
-        description: '404 NOT_INSTALLED when the plugin is not installed; 409 NO_NEWER_VERSION when the store version is not semver-greater than the installed one.',
+        description:
+          '404 NOT_INSTALLED when the plugin is not installed; 409 NO_NEWER_VERSION when the store version is not semver-greater than the installed one.',
         params: StorePluginParams,
-        response: { 200: UpdateAnswer, ...errorResponses('VALIDATION_FAILED', 'CROSS_SITE_REQUEST', 'NOT_INSTALLED', 'PLUGIN_NOT_FOUND', 'NO_NEWER_VERSION', 'INSTALL_IN_PROGRESS', 'ILLEGAL_TRANSITION', 'CHECKSUM_MISMATCH', 'INVALID_PACKAGE', 'PLUGIN_LOAD_FAILED', 'PLUGINS_DIR_NOT_WRITABLE', 'STORE_UNAVAILABLE', 'INSUFFICIENT_STORAGE') },
+        response: {
+          200: UpdateAnswer,
+          ...errorResponses(
+            'VALIDATION_FAILED',
+            'CROSS_SITE_REQUEST',
+            'NOT_INSTALLED',
+            'PLUGIN_NOT_FOUND',
+            'NO_NEWER_VERSION',
+            'INSTALL_IN_PROGRESS',
+            'ILLEGAL_TRANSITION',
+            'CHECKSUM_MISMATCH',
+            'INVALID_PACKAGE',
+            'PLUGIN_LOAD_FAILED',
+            'PLUGINS_DIR_NOT_WRITABLE',
+            'STORE_UNAVAILABLE',
+            'INSUFFICIENT_STORAGE',
+          ),
+        },
       },
     },
     async (request) => installer.update(request.params.plugin_id),
@@ -67,13 +128,53 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
 
   app.post(
     '/store/:plugin_id/uninstall',
-    { schema: { tags, summary: 'Uninstall by installed name or store id', params: StorePluginParams, response: { 200: UninstallAnswer, ...errorResponses('VALIDATION_FAILED', 'CROSS_SITE_REQUEST', 'NOT_INSTALLED', 'ILLEGAL_TRANSITION', 'INSTALL_IN_PROGRESS', 'PLUGINS_DIR_NOT_WRITABLE') } } },
+    {
+      schema: {
+        tags,
+        summary: 'Uninstall by installed name or store id',
+        params: StorePluginParams,
+        response: {
+          200: UninstallAnswer,
+          ...errorResponses(
+            'VALIDATION_FAILED',
+            'CROSS_SITE_REQUEST',
+            'NOT_INSTALLED',
+            'ILLEGAL_TRANSITION',
+            'INSTALL_IN_PROGRESS',
+            'PLUGINS_DIR_NOT_WRITABLE',
+          ),
+        },
+      },
+    },
     async (request) => installer.uninstall(request.params.plugin_id),
   );
 
   app.post(
     '/store/upload/github',
-    { schema: { tags, summary: "Import from GitHub into the store (with the backend's API key)", body: GithubImportRequest, response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer, ...errorResponses('VALIDATION_FAILED', 'INVALID_REPO_URL', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'GITHUB_NOT_FOUND', 'PLUGIN_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE', 'INVALID_ARCHIVE', 'INVALID_MANIFEST', 'GITHUB_UPSTREAM_ERROR', 'STORE_UNAVAILABLE') } } },
+    {
+      schema: {
+        tags,
+        summary: "Import from GitHub into the store (with the backend's API key)",
+        body: GithubImportRequest,
+        response: {
+          200: StoreUploadAnswer,
+          201: StoreUploadAnswer,
+          ...errorResponses(
+            'VALIDATION_FAILED',
+            'INVALID_REPO_URL',
+            'UNAUTHORIZED',
+            'CROSS_SITE_REQUEST',
+            'GITHUB_NOT_FOUND',
+            'PLUGIN_ALREADY_EXISTS',
+            'PAYLOAD_TOO_LARGE',
+            'INVALID_ARCHIVE',
+            'INVALID_MANIFEST',
+            'GITHUB_UPSTREAM_ERROR',
+            'STORE_UNAVAILABLE',
+          ),
+        },
+      },
+    },
     async (request, reply) => {
       const answer = await client.importFromGithub(request.body);
       return reply.status(answer.status).send(answer.body);
@@ -92,7 +193,21 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
           tags,
           summary: "Upload a ZIP to the store (multipart field 'file', with the backend's API key)",
           consumes: ['multipart/form-data'],
-          response: { 200: StoreUploadAnswer, 201: StoreUploadAnswer, ...errorResponses('BAD_REQUEST', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'PLUGIN_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_ARCHIVE', 'INVALID_MANIFEST', 'STORE_UNAVAILABLE') },
+          response: {
+            200: StoreUploadAnswer,
+            201: StoreUploadAnswer,
+            ...errorResponses(
+              'BAD_REQUEST',
+              'UNAUTHORIZED',
+              'CROSS_SITE_REQUEST',
+              'PLUGIN_ALREADY_EXISTS',
+              'PAYLOAD_TOO_LARGE',
+              'UNSUPPORTED_MEDIA_TYPE',
+              'INVALID_ARCHIVE',
+              'INVALID_MANIFEST',
+              'STORE_UNAVAILABLE',
+            ),
+          },
         },
       },
       async (request, reply) => {

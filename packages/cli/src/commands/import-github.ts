@@ -9,7 +9,9 @@ export async function importGithubCommand(
   store: StoreTarget,
   out: Output,
 ): Promise<void> {
-  const where = [options.branch && `branch ${options.branch}`, options.subdirectory && `folder ${options.subdirectory}`].filter(Boolean).join(', ');
+  const where = [options.branch && `branch ${options.branch}`, options.subdirectory && `folder ${options.subdirectory}`]
+    .filter(Boolean)
+    .join(', ');
   out.info(`asking ${store.apiBase} to import ${repoUrl}${where ? ` (${where})` : ''}…`);
   const answer = await importFromGithub(store, { repo_url: repoUrl, branch: options.branch, subdirectory: options.subdirectory });
   const plugin = answer.plugin ? `${answer.plugin.name} ${answer.plugin.version}` : 'plugin';

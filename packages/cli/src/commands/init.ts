@@ -8,7 +8,10 @@ import { scaffoldFiles } from '../lib/templates.js';
 /** `oko-plugin init <name> [--dir DIR]`: a new plugin folder, never over an existing one's files. */
 export async function initCommand(name: string, dir: string | undefined, out: Output): Promise<void> {
   if (!isValidPluginName(name)) {
-    throw new CliError(ExitCode.INVALID, `'${name}' is not a valid plugin name: lower case letters, digits and _, 2 to 64 characters, starting with a letter (${PLUGIN_NAME_PATTERN})`);
+    throw new CliError(
+      ExitCode.INVALID,
+      `'${name}' is not a valid plugin name: lower case letters, digits and _, 2 to 64 characters, starting with a letter (${PLUGIN_NAME_PATTERN})`,
+    );
   }
   const target = path.resolve(dir ?? name);
   const existing = await readdir(target).catch((error: NodeJS.ErrnoException) => {

@@ -59,11 +59,17 @@ async function readText(response: IncomingMessage): Promise<string> {
  * memory. The body length is known up front (head + file + tail), so no chunked encoding is needed
  * and the store can refuse an oversized upload before reading it.
  */
-export async function uploadZip(store: StoreTarget, zipFile: string, onProgress: (sent: number, total: number) => void): Promise<UploadResult> {
+export async function uploadZip(
+  store: StoreTarget,
+  zipFile: string,
+  onProgress: (sent: number, total: number) => void,
+): Promise<UploadResult> {
   const size = (await stat(zipFile)).size;
   const boundary = `oko-plugin-${randomUUID()}`;
   const filename = path.basename(zipFile).replace(/["\r\n]/g, '_');
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/zip\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/zip\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL(`${store.apiBase}/plugins/upload/zip`);
   const client = url.protocol === 'https:' ? https : http;

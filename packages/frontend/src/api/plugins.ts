@@ -12,8 +12,13 @@ export const getPlugin = (id: string) => get<PluginDetails>(base(id));
 export const getPageManifest = (id: string) => get<PageManifestAnswer>(`${base(id)}/manifest`);
 
 /** Lifecycle operations can wait on a plugin's setup, which the backend bounds at ~10 s. */
-export const runOperation = (id: string, operation: PluginOperation) => post<PluginDetails>(`${base(id)}/${operation}`, undefined, { timeoutMs: 60_000 });
+export const runOperation = (id: string, operation: PluginOperation) =>
+  post<PluginDetails>(`${base(id)}/${operation}`, undefined, { timeoutMs: 60_000 });
 
 /** Where a plugin's static/ folder is served. */
 export const staticUrl = (id: string, file: string) =>
-  `${base(id)}/static/${file.replace(/^\.?\/?static\//, '').split('/').map(encodeURIComponent).join('/')}`;
+  `${base(id)}/static/${file
+    .replace(/^\.?\/?static\//, '')
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/')}`;

@@ -10,7 +10,10 @@ export function usePolling(task: () => Promise<unknown>, intervalMs: number): vo
   let running: Promise<void> | undefined;
   const run = (): Promise<void> =>
     (running ??= task()
-      .then(() => undefined, () => undefined)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
       .finally(() => {
         running = undefined;
       }));

@@ -28,7 +28,10 @@ describe('allowedBridgeUrl', () => {
 describe('answerBridgeRequest', () => {
   it('answers 403 for a path outside the prefix without fetching anything', async () => {
     const fetchImpl = vi.fn();
-    const answer = await answerBridgeRequest({ type: BRIDGE_REQUEST, id: 1, path: '/api/v1/store/x/install', method: 'POST' }, { apiPrefix: 'net-scan', origin, fetchImpl });
+    const answer = await answerBridgeRequest(
+      { type: BRIDGE_REQUEST, id: 1, path: '/api/v1/store/x/install', method: 'POST' },
+      { apiPrefix: 'net-scan', origin, fetchImpl },
+    );
     expect(answer.status).toBe(403);
     expect(answer.body).toMatchObject({ error: { code: 'BRIDGE_FORBIDDEN' } });
     expect(fetchImpl).not.toHaveBeenCalled();
@@ -36,13 +39,19 @@ describe('answerBridgeRequest', () => {
 
   it('forwards an allowed request and passes status and JSON body back', async () => {
     const fetchImpl = vi.fn(async () => new Response(JSON.stringify({ up: 3 }), { status: 200 }));
-    const answer = await answerBridgeRequest({ type: BRIDGE_REQUEST, id: 'a', path: '/api/v1/plugins/net-scan/stats', method: 'post', body: { q: 1 } }, { apiPrefix: 'net-scan', origin, fetchImpl });
+    const answer = await answerBridgeRequest(
+      { type: BRIDGE_REQUEST, id: 'a', path: '/api/v1/plugins/net-scan/stats', method: 'post', body: { q: 1 } },
+      { apiPrefix: 'net-scan', origin, fetchImpl },
+    );
     expect(answer).toEqual({ type: 'oko:response', id: 'a', status: 200, body: { up: 3 } });
     expect(fetchImpl).toHaveBeenCalledWith('/api/v1/plugins/net-scan/stats', expect.objectContaining({ method: 'POST', body: '{"q":1}' }));
   });
 
   it('refuses methods other than the usual five', async () => {
-    const answer = await answerBridgeRequest({ type: BRIDGE_REQUEST, id: 2, path: '/api/v1/plugins/net-scan/x', method: 'TRACE' }, { apiPrefix: 'net-scan', origin, fetchImpl: vi.fn() });
+    const answer = await answerBridgeRequest(
+      { type: BRIDGE_REQUEST, id: 2, path: '/api/v1/plugins/net-scan/x', method: 'TRACE' },
+      { apiPrefix: 'net-scan', origin, fetchImpl: vi.fn() },
+    );
     expect(answer.status).toBe(405);
   });
 });

@@ -53,7 +53,10 @@ function refusal(id: string | number, status: number, code: string, message: str
 }
 
 /** Answers one request; exported apart from the listener so it can be tested without frames. */
-export async function answerBridgeRequest(message: BridgeRequest, options: Pick<BridgeOptions, 'apiPrefix' | 'origin' | 'fetchImpl'>): Promise<BridgeResponse> {
+export async function answerBridgeRequest(
+  message: BridgeRequest,
+  options: Pick<BridgeOptions, 'apiPrefix' | 'origin' | 'fetchImpl'>,
+): Promise<BridgeResponse> {
   const method = (message.method ?? 'GET').toUpperCase();
   if (!METHODS.has(method)) return refusal(message.id, 405, 'BRIDGE_FORBIDDEN', `Method ${method} is not allowed through the bridge`);
   const url = allowedBridgeUrl(message.path, options.apiPrefix, options.origin);

@@ -11,8 +11,14 @@ const rows = [
 describe('groupRows', () => {
   it('nests groups level by level with counts that include nested rows', () => {
     const groups = groupRows(rows, [{ field: 'proto' }, { field: 'host', emptyLabel: 'Unknown' }]);
-    expect(groups.map((g) => [g.label, g.count])).toEqual([['tcp', 3], ['udp', 1]]);
-    expect(groups[0]!.groups.map((g) => [g.label, g.count])).toEqual([['a', 2], ['Unknown', 1]]);
+    expect(groups.map((g) => [g.label, g.count])).toEqual([
+      ['tcp', 3],
+      ['udp', 1],
+    ]);
+    expect(groups[0]!.groups.map((g) => [g.label, g.count])).toEqual([
+      ['a', 2],
+      ['Unknown', 1],
+    ]);
     expect(groups[0]!.rows).toEqual([]);
     expect(groups[0]!.groups[0]!.rows).toHaveLength(2);
   });

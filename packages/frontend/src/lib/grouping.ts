@@ -44,9 +44,7 @@ export function groupRows(rows: Row[], specs: GroupBySpec[], depth = 0, parentKe
   });
 }
 
-export type DisplayLine =
-  | { kind: 'group'; group: RowGroup; collapsed: boolean }
-  | { kind: 'row'; row: Row; depth: number; key: string };
+export type DisplayLine = { kind: 'group'; group: RowGroup; collapsed: boolean } | { kind: 'row'; row: Row; depth: number; key: string };
 
 /** Flattens the group tree into table lines, skipping what sits under a collapsed group. */
 export function displayLines(groups: RowGroup[], collapsed: ReadonlySet<string>): DisplayLine[] {
@@ -71,7 +69,13 @@ export function filterRows(rows: Row[], keys: string[], text: string): Row[] {
   return rows.filter((row) =>
     keys.some((key) => {
       const value = row[key];
-      return value !== null && value !== undefined && String(typeof value === 'object' ? JSON.stringify(value) : value).toLowerCase().includes(needle);
+      return (
+        value !== null &&
+        value !== undefined &&
+        String(typeof value === 'object' ? JSON.stringify(value) : value)
+          .toLowerCase()
+          .includes(needle)
+      );
     }),
   );
 }

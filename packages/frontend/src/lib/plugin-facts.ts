@@ -28,12 +28,19 @@ export function menuGroups(plugins: InstalledPlugin[]): MenuGroup[] {
     const ui = plugin.ui;
     if (!ui?.show_in_menu || plugin.state !== 'active') continue;
     const name = ui.menu_group?.trim() || 'Plugins';
-    const entry = { pluginId: plugin.id, title: ui.page_title || plugin.name, icon: ui.page_icon || 'puzzle', order: ui.menu_order ?? 1000 };
+    const entry = {
+      pluginId: plugin.id,
+      title: ui.page_title || plugin.name,
+      icon: ui.page_icon || 'puzzle',
+      order: ui.menu_order ?? 1000,
+    };
     groups.set(name, [...(groups.get(name) ?? []), entry]);
   }
   return [...groups]
     .map(([name, entries]) => ({ name, entries: entries.sort((a, b) => a.order - b.order || a.title.localeCompare(b.title)) }))
-    .sort((a, b) => Math.min(...a.entries.map((e) => e.order)) - Math.min(...b.entries.map((e) => e.order)) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) => Math.min(...a.entries.map((e) => e.order)) - Math.min(...b.entries.map((e) => e.order)) || a.name.localeCompare(b.name),
+    );
 }
 
 export function formatBytes(bytes: number | undefined): string {

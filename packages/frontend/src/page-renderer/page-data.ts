@@ -16,7 +16,12 @@ export function actionTypeOf(capability: string | undefined, action?: string): s
 }
 
 /** Runs one of the plugin's own actions through the action gateway; answers its result. */
-export async function runPageAction(context: PageContext, type: string, capability: string | undefined, payload?: unknown): Promise<unknown> {
+export async function runPageAction(
+  context: PageContext,
+  type: string,
+  capability: string | undefined,
+  payload?: unknown,
+): Promise<unknown> {
   if (!type.startsWith(`${context.pluginId}.`)) throw new Error(`Action ${type} does not belong to plugin ${context.pluginId}`);
   const answer = await request<{ result: unknown }>('/api/v1/actions/execute', {
     method: 'POST',

@@ -1,6 +1,14 @@
 import { Type, type Static } from 'typebox';
 import { PluginScope, PluginState, PluginSummary } from './plugins.js';
-import { CatalogEntry, CatalogRef, STORE_DEFAULT_PER_PAGE, STORE_MAX_PAGE, STORE_MAX_PER_PAGE, StorePluginListQuery, UploadResult } from './store.js';
+import {
+  CatalogEntry,
+  CatalogRef,
+  STORE_DEFAULT_PER_PAGE,
+  STORE_MAX_PAGE,
+  STORE_MAX_PER_PAGE,
+  StorePluginListQuery,
+  UploadResult,
+} from './store.js';
 
 /**
  * Payloads of the dashboard backend's /api/v1/store: the store's catalog as one dashboard sees it,
@@ -25,7 +33,12 @@ export type StoreListQuery = Static<typeof StoreListQuery>;
  * sent it. Extra fields are kept, so a newer store's fields reach the UI without a backend change.
  */
 export const RelayedCatalogEntry = Type.Object(
-  { ...Type.Partial(CatalogEntry).properties, id: CatalogEntry.properties.id, name: CatalogEntry.properties.name, version: CatalogEntry.properties.version },
+  {
+    ...Type.Partial(CatalogEntry).properties,
+    id: CatalogEntry.properties.id,
+    name: CatalogEntry.properties.name,
+    version: CatalogEntry.properties.version,
+  },
   { additionalProperties: true },
 );
 export type RelayedCatalogEntry = Static<typeof RelayedCatalogEntry>;
@@ -37,7 +50,9 @@ export const StorePluginView = Type.Object(
     installed: Type.Boolean({ description: 'Installed in this backend (matched by plugin name)' }),
     installed_version: Type.Union([Type.String(), Type.Null()]),
     installed_state: Type.Union([PluginState, Type.Null()], { description: 'Backend state: discovered, active, …' }),
-    update_available: Type.Boolean({ description: 'Installed (not builtin) and this catalog version is semver-greater than the installed one' }),
+    update_available: Type.Boolean({
+      description: 'Installed (not builtin) and this catalog version is semver-greater than the installed one',
+    }),
   },
   { additionalProperties: true },
 );

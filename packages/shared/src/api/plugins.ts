@@ -50,7 +50,11 @@ export type PluginSummary = Static<typeof PluginSummary>;
 export const PluginList = Type.Object({ plugins: Type.Array(PluginSummary), total: Type.Integer() });
 export type PluginList = Static<typeof PluginList>;
 
-export const RegisteredRoute = Type.Object({ method: Type.String(), path: Type.String(), url: Type.String({ description: 'Full path under /api/v1/plugins' }) });
+export const RegisteredRoute = Type.Object({
+  method: Type.String(),
+  path: Type.String(),
+  url: Type.String({ description: 'Full path under /api/v1/plugins' }),
+});
 export type RegisteredRoute = Static<typeof RegisteredRoute>;
 
 export const PluginDetails = Type.Object({

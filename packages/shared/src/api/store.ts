@@ -10,7 +10,12 @@ import { ManifestData, UiData } from './embedded.js';
  * How a catalog entry is named in a path: its catalog id or a plugin name. The store's own rule,
  * checked by both services, so a `..` never becomes a path on the store.
  */
-export const CatalogRef = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Catalog id, or a plugin name (its newest version)' });
+export const CatalogRef = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'Catalog id, or a plugin name (its newest version)',
+});
 
 export const CatalogSource = Type.Union([Type.Literal('zip_upload'), Type.Literal('github')]);
 export type CatalogSource = Static<typeof CatalogSource>;
@@ -85,7 +90,9 @@ export const UploadZipForm = Type.Object({
 export const GithubImportRequest = Type.Object(
   {
     repo_url: Type.String({ minLength: 1, maxLength: 300, examples: ['https://github.com/owner/repo'] }),
-    branch: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Branch, tag or commit; default: the repository default branch' })),
+    branch: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Branch, tag or commit; default: the repository default branch' }),
+    ),
     subdirectory: Type.Optional(Type.String({ maxLength: 300, description: 'Folder of the plugin inside the repository' })),
   },
   { additionalProperties: false },

@@ -9,11 +9,36 @@ import zlib from 'node:zlib';
  */
 const COMPRESSED_EXTENSIONS = new Set([
   // images, fonts
-  '.png', '.jpg', '.jpeg', '.gif', '.webp', '.avif', '.heic', '.woff', '.woff2',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.gif',
+  '.webp',
+  '.avif',
+  '.heic',
+  '.woff',
+  '.woff2',
   // archives and compressed streams
-  '.zip', '.gz', '.tgz', '.bz2', '.xz', '.zst', '.br', '.7z', '.rar', '.jar',
+  '.zip',
+  '.gz',
+  '.tgz',
+  '.bz2',
+  '.xz',
+  '.zst',
+  '.br',
+  '.7z',
+  '.rar',
+  '.jar',
   // audio, video
-  '.mp3', '.mp4', '.m4a', '.aac', '.ogg', '.opus', '.webm', '.mov', '.mkv',
+  '.mp3',
+  '.mp4',
+  '.m4a',
+  '.aac',
+  '.ogg',
+  '.opus',
+  '.webm',
+  '.mov',
+  '.mkv',
 ]);
 
 /** How much of a file's start is deflated to judge it: bounded, so a 100 MB file costs one 64 KiB trial. */

@@ -23,7 +23,11 @@ const METHOD_DEFLATE = 8;
 export async function openEntryData(zip: ZipFile, zipPath: string, entry: Entry): Promise<Readable> {
   if (entry.compressedSize <= ENTRY_CHUNK_BYTES) return zip.openReadStreamPromise(entry);
   const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
-  const raw = createReadStream(zipPath, { start: fileDataStart, end: fileDataStart + entry.compressedSize - 1, highWaterMark: ENTRY_CHUNK_BYTES });
+  const raw = createReadStream(zipPath, {
+    start: fileDataStart,
+    end: fileDataStart + entry.compressedSize - 1,
+    highWaterMark: ENTRY_CHUNK_BYTES,
+  });
   if (entry.compressionMethod !== METHOD_DEFLATE) return raw;
   const inflate = zlib.createInflateRaw({ chunkSize: ENTRY_CHUNK_BYTES });
   raw.once('error', (error: Error) => inflate.destroy(error));

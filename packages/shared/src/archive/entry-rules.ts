@@ -36,7 +36,7 @@ export type EntryKind = 'file' | 'directory';
 
 /** File or directory from name and unix mode; symlinks and devices/fifos/sockets are reported so they can be refused. */
 export function entryKind(name: string, externalFileAttributes: number): EntryKind | 'symlink' | 'special' {
-  const type = ((externalFileAttributes >>> 16) & 0xffff) & S_IFMT;
+  const type = (externalFileAttributes >>> 16) & 0xffff & S_IFMT;
   if (type === S_IFLNK) return 'symlink';
   if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) return 'special';
   return name.endsWith('/') || type === S_IFDIR ? 'directory' : 'file';

@@ -42,7 +42,12 @@ async function expectRefused(entries: RawZipEntry[], code: string, message?: Reg
 
 describe('extractPluginArchive', () => {
   it('extracts a plugin that sits at the archive root', async () => {
-    const zip = await zipOf([manifest, { name: 'index.js', content: 'export async function setup() {}' }, { name: 'ui.yaml', content: 'has_page: true\n' }, { name: 'static/app.css', content: 'body{}' }]);
+    const zip = await zipOf([
+      manifest,
+      { name: 'index.js', content: 'export async function setup() {}' },
+      { name: 'ui.yaml', content: 'has_page: true\n' },
+      { name: 'static/app.css', content: 'body{}' },
+    ]);
     const result = await extractPluginArchive(zip, dest);
     expect(result.pluginDir).toBe(dest);
     expect(result.manifest.name).toBe('demo_plugin');
@@ -52,7 +57,11 @@ describe('extractPluginArchive', () => {
   });
 
   it('finds the plugin inside one top-level folder, as in a GitHub zipball', async () => {
-    const zip = await zipOf([{ name: 'owner-repo-abc123/', method: 0 }, { name: 'owner-repo-abc123/manifest.json', content: manifestText() }, { name: 'owner-repo-abc123/index.js', content: '' }]);
+    const zip = await zipOf([
+      { name: 'owner-repo-abc123/', method: 0 },
+      { name: 'owner-repo-abc123/manifest.json', content: manifestText() },
+      { name: 'owner-repo-abc123/index.js', content: '' },
+    ]);
     const result = await extractPluginArchive(zip, dest);
     expect(result.pluginDir).toBe(path.join(dest, 'owner-repo-abc123'));
     expect(result.ui).toBeNull();
@@ -97,7 +106,11 @@ describe('extractPluginArchive', () => {
   });
 
   it('refuses an archive whose declared size is over the limit before inflating', async () => {
-    await expectRefused([manifest, { name: 'big.bin', content: Buffer.alloc(2 * 1024 * 1024) }], 'INVALID_ARCHIVE', /more than 1048576 bytes/);
+    await expectRefused(
+      [manifest, { name: 'big.bin', content: Buffer.alloc(2 * 1024 * 1024) }],
+      'INVALID_ARCHIVE',
+      /more than 1048576 bytes/,
+    );
   });
 
   it('refuses an archive whose entries together unpack over the limit', async () => {
@@ -118,7 +131,12 @@ describe('extractPluginArchive', () => {
   it('extracts big entries, stored and deflated, byte for byte', async () => {
     const data = randomBytes(600 * 1024);
     const text = Buffer.from(randomBytes(400 * 1024).toString('hex'));
-    const zip = await zipOf([manifest, { name: 'stored.bin', content: data, method: 0 }, { name: 'deflated.bin', content: data }, { name: 'text.txt', content: text }]);
+    const zip = await zipOf([
+      manifest,
+      { name: 'stored.bin', content: data, method: 0 },
+      { name: 'deflated.bin', content: data },
+      { name: 'text.txt', content: text },
+    ]);
     const result = await extractPluginArchive(zip, dest, { maxUnpackedBytes: 4 * 1024 * 1024, maxEntries: 20 });
     // Buffer.equals: toEqual walks big buffers byte by byte and takes seconds.
     expect((await readFile(path.join(dest, 'stored.bin'))).equals(data)).toBe(true);
@@ -132,7 +150,12 @@ describe('extractPluginArchive', () => {
     const limits = { maxUnpackedBytes: 4 * 1024 * 1024, maxEntries: 20 };
     await expectRefused([manifest, { name: 'a.bin', content: data, method: 0, crc32: 1234 }], 'INVALID_ARCHIVE', /CRC/, limits);
     await expectRefused([manifest, { name: 'a.bin', content: data, crc32: 1234 }], 'INVALID_ARCHIVE', /CRC/, limits);
-    await expectRefused([manifest, { name: 'a.bin', content: data, declaredSize: 1000 }], 'INVALID_ARCHIVE', /more data than its header declares/, limits);
+    await expectRefused(
+      [manifest, { name: 'a.bin', content: data, declaredSize: 1000 }],
+      'INVALID_ARCHIVE',
+      /more data than its header declares/,
+      limits,
+    );
   });
 
   it('refuses a file that is not a ZIP', async () => {
@@ -144,13 +167,23 @@ describe('extractPluginArchive', () => {
   });
 
   it('refuses an archive without manifest.json', async () => {
-    const error = await expectRefused([{ name: 'index.js', content: 'x' }, { name: 'README.md', content: 'x' }], 'INVALID_MANIFEST', /manifest.json: missing/);
+    const error = await expectRefused(
+      [
+        { name: 'index.js', content: 'x' },
+        { name: 'README.md', content: 'x' },
+      ],
+      'INVALID_MANIFEST',
+      /manifest.json: missing/,
+    );
     expect(error?.details).toEqual([expect.objectContaining({ file: 'manifest.json', path: '' })]);
   });
 
   it('reports every problem of a broken manifest and ui.yaml', async () => {
     const error = await expectRefused(
-      [{ name: 'manifest.json', content: JSON.stringify({ name: 'Bad Name', version: '1.0' }) }, { name: 'ui.yaml', content: 'has_page: maybe\n' }],
+      [
+        { name: 'manifest.json', content: JSON.stringify({ name: 'Bad Name', version: '1.0' }) },
+        { name: 'ui.yaml', content: 'has_page: maybe\n' },
+      ],
       'INVALID_MANIFEST',
     );
     const paths = (error?.details as { file: string; path: string }[]).map((i) => `${i.file}:${i.path}`);

@@ -43,7 +43,13 @@ export async function extractArchive(
   let zip: ZipFile;
   try {
     // decodeStrings off: yauzl would turn backslashes into slashes; names are decoded and checked here.
-    zip = await yauzl.openPromise(zipPath, { lazyEntries: true, validateEntrySizes: true, decodeStrings: false, autoClose: false, strictFileNames: false });
+    zip = await yauzl.openPromise(zipPath, {
+      lazyEntries: true,
+      validateEntrySizes: true,
+      decodeStrings: false,
+      autoClose: false,
+      strictFileNames: false,
+    });
   } catch (error) {
     throw invalid(`not a valid ZIP archive (${(error as Error).message})`, error);
   }

@@ -39,7 +39,8 @@ function convert(schema: TSchema, raw: string): unknown {
 function problemOf(schema: TSchema, message: string): string {
   const { type, anyOf } = schema as { type?: unknown; anyOf?: Array<{ const?: unknown }> };
   if (type === 'boolean') return `must be one of ${[...TRUE, ...FALSE].join(', ')}`;
-  if (anyOf?.every((option) => option.const !== undefined)) return `must be one of ${anyOf.map((option) => String(option.const)).join(', ')}`;
+  if (anyOf?.every((option) => option.const !== undefined))
+    return `must be one of ${anyOf.map((option) => String(option.const)).join(', ')}`;
   return message;
 }
 

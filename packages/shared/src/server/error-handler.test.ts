@@ -23,7 +23,9 @@ async function build(options?: ErrorHandlerOptions): Promise<FastifyInstance> {
     throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
   });
   app.get('/items/:id', async () => ({ ok: true }));
-  app.post('/typed', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } }, async () => ({ ok: true }));
+  app.post('/typed', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } }, async () => ({
+    ok: true,
+  }));
   await app.ready();
   return app;
 }

@@ -93,8 +93,10 @@ export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): F
  * Passed to `Fastify({ frameworkErrors })`.
  */
 export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return void reply.status(414).send(body('BAD_REQUEST', 'A path segment is longer than 100 characters'));
-  if (error.code === 'FST_ERR_BAD_URL') return void reply.status(400).send(body('BAD_REQUEST', 'The request path is not valid percent-encoding'));
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return void reply.status(414).send(body('BAD_REQUEST', 'A path segment is longer than 100 characters'));
+  if (error.code === 'FST_ERR_BAD_URL')
+    return void reply.status(400).send(body('BAD_REQUEST', 'The request path is not valid percent-encoding'));
   reply.log.error({ err: error }, 'unexpected router error');
   void reply.status(500).send(body('INTERNAL_ERROR', 'Internal server error'));
 }

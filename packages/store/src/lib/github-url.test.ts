@@ -7,7 +7,11 @@ const github = { apiUrl, ...githubHostsFor(apiUrl) };
 
 describe('parseRepoUrl', () => {
   it('accepts a GitHub repository URL, with or without .git and trailing slash', () => {
-    expect(parseRepoUrl('https://github.com/octo/my-plugin', github)).toEqual({ owner: 'octo', repo: 'my-plugin', url: 'https://github.com/octo/my-plugin' });
+    expect(parseRepoUrl('https://github.com/octo/my-plugin', github)).toEqual({
+      owner: 'octo',
+      repo: 'my-plugin',
+      url: 'https://github.com/octo/my-plugin',
+    });
     expect(parseRepoUrl('https://github.com/octo/my-plugin.git/', github).repo).toBe('my-plugin');
   });
 
@@ -52,6 +56,8 @@ describe('branch and subdirectory', () => {
   it('builds the zipball URL itself', () => {
     const ref = parseRepoUrl('https://github.com/octo/x', github);
     expect(zipballUrl(apiUrl, ref, 'feature/y').href).toBe('https://api.github.com/repos/octo/x/zipball/feature/y');
-    expect(zipballUrl(new URL('https://ghe.example.com/api/v3'), ref, undefined).href).toBe('https://ghe.example.com/api/v3/repos/octo/x/zipball');
+    expect(zipballUrl(new URL('https://ghe.example.com/api/v3'), ref, undefined).href).toBe(
+      'https://ghe.example.com/api/v3/repos/octo/x/zipball',
+    );
   });
 });

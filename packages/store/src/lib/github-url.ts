@@ -45,7 +45,8 @@ export function parseRepoUrl(raw: string, github: Pick<GithubConfig, 'apiUrl' | 
 
 /** A branch, tag or commit name that is safe to put in the zipball path. */
 export function checkBranch(branch: string): string {
-  const ok = REF.test(branch) && !branch.startsWith('/') && !branch.startsWith('-') && !branch.endsWith('/') && !branch.split('/').includes('..');
+  const ok =
+    REF.test(branch) && !branch.startsWith('/') && !branch.startsWith('-') && !branch.endsWith('/') && !branch.split('/').includes('..');
   if (!ok) throw createError('BAD_REQUEST', `branch is not a valid git ref name: ${JSON.stringify(branch)}`);
   return branch;
 }

@@ -1,6 +1,15 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CatalogEntry, createError, DeleteResult, errorResponses, nonFiniteField, StorePluginList, StorePluginListQuery, StorePluginPath } from '@oko/shared';
+import {
+  CatalogEntry,
+  createError,
+  DeleteResult,
+  errorResponses,
+  nonFiniteField,
+  StorePluginList,
+  StorePluginListQuery,
+  StorePluginPath,
+} from '@oko/shared';
 import { Type } from '@fastify/type-provider-typebox';
 import type { StoreConfig } from '../config.js';
 import { requireApiKey } from '../lib/api-key.js';
@@ -8,12 +17,22 @@ import { toCatalogEntry } from '../services/catalog-record.js';
 import type { StoreServices } from '../services/index.js';
 import { PluginIdParams } from './schemas.js';
 
-export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (app, { config, services }) => {
+export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (
+  app,
+  { config, services },
+) => {
   const { plugins } = services;
 
   app.get(
     '/plugins',
-    { schema: { tags: ['plugins'], summary: 'Search the catalog', querystring: StorePluginListQuery, response: { 200: StorePluginList, ...errorResponses('VALIDATION_FAILED') } } },
+    {
+      schema: {
+        tags: ['plugins'],
+        summary: 'Search the catalog',
+        querystring: StorePluginListQuery,
+        response: { 200: StorePluginList, ...errorResponses('VALIDATION_FAILED') },
+      },
+    },
     async (request) => {
       const field = nonFiniteField(request.query);
       if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`);
@@ -23,13 +42,27 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
 
   app.get(
     '/plugins/:id',
-    { schema: { tags: ['plugins'], summary: 'One catalog entry', params: PluginIdParams, response: { 200: CatalogEntry, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') } } },
+    {
+      schema: {
+        tags: ['plugins'],
+        summary: 'One catalog entry',
+        params: PluginIdParams,
+        response: { 200: CatalogEntry, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') },
+      },
+    },
     async (request) => toCatalogEntry(await plugins.resolve(request.params.id)),
   );
 
   app.get(
     '/plugins/:id/path',
-    { schema: { tags: ['plugins'], summary: 'Folder of the extracted plugin on the store host', params: PluginIdParams, response: { 200: StorePluginPath, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') } } },
+    {
+      schema: {
+        tags: ['plugins'],
+        summary: 'Folder of the extracted plugin on the store host',
+        params: PluginIdParams,
+        response: { 200: StorePluginPath, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') },
+      },
+    },
     async (request) => plugins.pathOf(request.params.id),
   );
 
@@ -59,7 +92,15 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     '/plugins/:id',
     {
       onRequest: requireApiKey(config.apiKey),
-      schema: { tags: ['plugins'], summary: 'Remove an entry and its files (catalog id only)', params: PluginIdParams, response: { 200: DeleteResult, ...errorResponses('VALIDATION_FAILED', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'PLUGIN_NOT_FOUND', 'CATALOG_READ_ONLY') } },
+      schema: {
+        tags: ['plugins'],
+        summary: 'Remove an entry and its files (catalog id only)',
+        params: PluginIdParams,
+        response: {
+          200: DeleteResult,
+          ...errorResponses('VALIDATION_FAILED', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'PLUGIN_NOT_FOUND', 'CATALOG_READ_ONLY'),
+        },
+      },
     },
     async (request) => {
       const record = await plugins.remove(request.params.id);

@@ -24,7 +24,10 @@ function uploadResult(record: CatalogRecord, how: string) {
   return { success: true, plugin_id: record.id, message: `Plugin ${record.name} ${record.version} ${how}`, plugin: toCatalogEntry(record) };
 }
 
-export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (app, { config, services }) => {
+export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (
+  app,
+  { config, services },
+) => {
   const auth = requireApiKey(config.apiKey);
 
   /** A body announced as too large is refused before a byte of it is read. */
@@ -43,7 +46,23 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         tags: ['uploads'],
         summary: 'Upload a plugin ZIP as multipart/form-data field "file"',
         consumes: ['multipart/form-data'],
-        response: { 201: UploadResult, ...errorResponses('BAD_REQUEST', 'UPLOAD_ABORTED', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'UPLOAD_TIMEOUT', 'PLUGIN_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_ARCHIVE', 'INVALID_MANIFEST', 'CATALOG_READ_ONLY', 'INSUFFICIENT_STORAGE') },
+        response: {
+          201: UploadResult,
+          ...errorResponses(
+            'BAD_REQUEST',
+            'UPLOAD_ABORTED',
+            'UNAUTHORIZED',
+            'CROSS_SITE_REQUEST',
+            'UPLOAD_TIMEOUT',
+            'PLUGIN_ALREADY_EXISTS',
+            'PAYLOAD_TOO_LARGE',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'INVALID_ARCHIVE',
+            'INVALID_MANIFEST',
+            'CATALOG_READ_ONLY',
+            'INSUFFICIENT_STORAGE',
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -73,7 +92,23 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         tags: ['uploads'],
         summary: 'Import a plugin from a GitHub repository (zipball of a branch, optionally a subdirectory)',
         body: GithubImportRequest,
-        response: { 201: UploadResult, ...errorResponses('VALIDATION_FAILED', 'INVALID_REPO_URL', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'GITHUB_NOT_FOUND', 'PLUGIN_ALREADY_EXISTS', 'PAYLOAD_TOO_LARGE', 'INVALID_ARCHIVE', 'INVALID_MANIFEST', 'GITHUB_UPSTREAM_ERROR', 'CATALOG_READ_ONLY', 'INSUFFICIENT_STORAGE') },
+        response: {
+          201: UploadResult,
+          ...errorResponses(
+            'VALIDATION_FAILED',
+            'INVALID_REPO_URL',
+            'UNAUTHORIZED',
+            'CROSS_SITE_REQUEST',
+            'GITHUB_NOT_FOUND',
+            'PLUGIN_ALREADY_EXISTS',
+            'PAYLOAD_TOO_LARGE',
+            'INVALID_ARCHIVE',
+            'INVALID_MANIFEST',
+            'GITHUB_UPSTREAM_ERROR',
+            'CATALOG_READ_ONLY',
+            'INSUFFICIENT_STORAGE',
+          ),
+        },
       },
     },
     async (request, reply) => {

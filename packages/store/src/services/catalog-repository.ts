@@ -83,7 +83,10 @@ export class JsonCatalogRepository implements CatalogRepository {
     return this.write((records) => {
       const same = records.find((r) => r.name === record.name && r.version === record.version);
       if (same) {
-        throw createError('PLUGIN_ALREADY_EXISTS', `Plugin '${record.name}' version ${record.version} is already in the catalog (id ${same.id})`);
+        throw createError(
+          'PLUGIN_ALREADY_EXISTS',
+          `Plugin '${record.name}' version ${record.version} is already in the catalog (id ${same.id})`,
+        );
       }
       if (records.some((r) => r.id === record.id)) throw new Error(`catalog id collision: ${record.id}`);
       return { next: [...records, record], result: undefined };

@@ -21,7 +21,10 @@ export function seedExamplePlugins(seed: SeedConfig, storagePath: string) {
   return async (services: StoreServices, app: FastifyInstance): Promise<void> => {
     const log = app.log;
     if (!seed.enabled) return log.info('catalog seeding is off (OKO_STORE_SEED=false)');
-    const catalogExists = await access(path.join(storagePath, CATALOG_FILE)).then(() => true, () => false);
+    const catalogExists = await access(path.join(storagePath, CATALOG_FILE)).then(
+      () => true,
+      () => false,
+    );
     if (catalogExists || services.catalog.readOnlyReason) return;
 
     const folders = await pluginFolders(seed.dir);
@@ -44,7 +47,10 @@ export function seedExamplePlugins(seed: SeedConfig, storagePath: string) {
     } finally {
       await rm(temp, { recursive: true, force: true });
     }
-    log.info({ dir: seed.dir, plugins: seeded }, `seeded the new catalog with ${seeded.length} example plugin(s): ${seeded.join(', ') || 'none'}`);
+    log.info(
+      { dir: seed.dir, plugins: seeded },
+      `seeded the new catalog with ${seeded.length} example plugin(s): ${seeded.join(', ') || 'none'}`,
+    );
   };
 }
 
@@ -55,7 +61,13 @@ async function pluginFolders(dir: string): Promise<string[] | null> {
   const folders: string[] = [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
     const folder = path.join(dir, entry.name);
-    if (await access(path.join(folder, MANIFEST_FILE)).then(() => true, () => false)) folders.push(folder);
+    if (
+      await access(path.join(folder, MANIFEST_FILE)).then(
+        () => true,
+        () => false,
+      )
+    )
+      folders.push(folder);
   }
   return folders;
 }

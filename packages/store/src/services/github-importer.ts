@@ -67,7 +67,11 @@ export class GithubImporter {
     const signal = AbortSignal.timeout(github.timeoutMs);
     let url = start;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const headers: Record<string, string> = { accept: 'application/vnd.github+json', 'user-agent': 'oko-plugin-store', 'x-github-api-version': '2022-11-28' };
+      const headers: Record<string, string> = {
+        accept: 'application/vnd.github+json',
+        'user-agent': 'oko-plugin-store',
+        'x-github-api-version': '2022-11-28',
+      };
       if (github.token && url.host === github.apiUrl.host) headers.authorization = `Bearer ${github.token}`;
       const response = await fetch(url, { headers, redirect: 'manual', signal }).catch((error: unknown) => {
         throw upstream(`GitHub could not be reached (${url.host}): ${(error as Error).message}`, error);
@@ -79,7 +83,10 @@ export class GithubImporter {
       }
       if (response.status === 404) {
         await response.body?.cancel();
-        throw createError('GITHUB_NOT_FOUND', `Repository ${ref.owner}/${ref.repo}${branch ? ` or branch '${branch}'` : ''} not found on GitHub`);
+        throw createError(
+          'GITHUB_NOT_FOUND',
+          `Repository ${ref.owner}/${ref.repo}${branch ? ` or branch '${branch}'` : ''} not found on GitHub`,
+        );
       }
       if (!response.ok || !response.body) {
         await response.body?.cancel();
@@ -105,9 +112,7 @@ export class GithubImporter {
     const next = new URL(location, from);
     const { apiUrl, downloadHosts, downloadAnyPortOfApiHost } = this.options.github;
     const allowedHost =
-      next.host === apiUrl.host ||
-      downloadHosts.includes(next.host) ||
-      (downloadAnyPortOfApiHost && next.hostname === apiUrl.hostname);
+      next.host === apiUrl.host || downloadHosts.includes(next.host) || (downloadAnyPortOfApiHost && next.hostname === apiUrl.hostname);
     if (next.protocol !== apiUrl.protocol || !allowedHost || next.username || next.password) {
       throw upstream(`GitHub redirected the download to a location that is not allowed: ${next.protocol}//${next.host}`);
     }

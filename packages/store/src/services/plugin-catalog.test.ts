@@ -58,7 +58,8 @@ function record(i: number, name: string, version: string, fields: Partial<Catalo
 
 /** The search as it was before the sorted view: copy, filter, sort, slice on every request. */
 function referenceSearch(records: readonly CatalogRecord[], query: StorePluginListQuery): StorePluginList {
-  const byNameThenNewest = (a: CatalogRecord, b: CatalogRecord) => (a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1);
+  const byNameThenNewest = (a: CatalogRecord, b: CatalogRecord) =>
+    a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1;
   const text = query.q?.trim().toLowerCase() ?? '';
   const tag = query.tag?.trim().toLowerCase() ?? '';
   const matches = [...records]
@@ -66,7 +67,12 @@ function referenceSearch(records: readonly CatalogRecord[], query: StorePluginLi
     .filter((r) => !text || [r.name, r.description, r.author, ...r.tags].some((field) => field.toLowerCase().includes(text)))
     .sort(byNameThenNewest);
   const start = (query.page - 1) * query.per_page;
-  return { plugins: matches.slice(start, start + query.per_page).map(toCatalogEntry), total: matches.length, page: query.page, per_page: query.per_page };
+  return {
+    plugins: matches.slice(start, start + query.per_page).map(toCatalogEntry),
+    total: matches.length,
+    page: query.page,
+    per_page: query.per_page,
+  };
 }
 
 // Unsorted on purpose, with several versions of one name (1.10.0 sorts after 1.9.0 only by semver).
@@ -89,7 +95,15 @@ describe('plugin catalog search', () => {
     const catalog = catalogOf(new MemoryRepository(records));
     for (const q of [undefined, '', '  ', 'tool', 'TOOL', ' monitor ', 'net', 'nope', 'ops team', 'network']) {
       for (const tag of [undefined, '', 'network', 'TOOLS', 'beta', 'missing']) {
-        for (const [page, per_page] of [[1, 50], [1, 1], [2, 1], [2, 3], [3, 3], [9, 2], [1, 200]] as const) {
+        for (const [page, per_page] of [
+          [1, 50],
+          [1, 1],
+          [2, 1],
+          [2, 3],
+          [3, 3],
+          [9, 2],
+          [1, 200],
+        ] as const) {
           const query = { q, tag, page, per_page };
           expect(await catalog.search(query), JSON.stringify(query)).toEqual(referenceSearch(records, query));
         }
@@ -116,7 +130,9 @@ describe('plugin catalog search', () => {
     await repo.remove(records[2]!.id);
     expect(await names()).not.toContain('net_monitor@1.10.0');
     expect((await catalog.resolve('net_monitor')).version).toBe('1.9.0');
-    expect(await catalog.search({ q: 'net', page: 1, per_page: 50 })).toEqual(referenceSearch(repo.records, { q: 'net', page: 1, per_page: 50 }));
+    expect(await catalog.search({ q: 'net', page: 1, per_page: 50 })).toEqual(
+      referenceSearch(repo.records, { q: 'net', page: 1, per_page: 50 }),
+    );
   });
 });
 
@@ -143,9 +159,10 @@ describe('plugin catalog package cache', () => {
     await rm(storagePath, { recursive: true, force: true });
   });
 
-  const cachedRecord = (fields: Partial<CatalogRecord>) => record(1, 'cached', '1.0.0', { storage: { dir: 'zip_1', plugin_dir: 'extracted' }, ...fields });
+  const cachedRecord = (fields: Partial<CatalogRecord>) =>
+    record(1, 'cached', '1.0.0', { storage: { dir: 'zip_1', plugin_dir: 'extracted' }, ...fields });
 
-  it('rebuilds a cached package whose size is not the catalog entry\'s', async () => {
+  it("rebuilds a cached package whose size is not the catalog entry's", async () => {
     const packed = await packPluginDirectory(path.join(storagePath, 'uploads', 'zip_1', 'extracted'), packageFile);
     const repo = new MemoryRepository([cachedRecord(packed)]);
     await truncate(packageFile, 10);

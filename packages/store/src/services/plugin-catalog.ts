@@ -36,7 +36,12 @@ interface CatalogView {
 function buildView(source: readonly CatalogRecord[]): CatalogView {
   const sorted = [...source].sort(byNameThenNewest).map((record) => {
     const tags = record.tags.map((t) => t.toLowerCase());
-    return { record, entry: toCatalogEntry(record), text: [record.name, record.description, record.author].map((f) => f.toLowerCase()).concat(tags), tags };
+    return {
+      record,
+      entry: toCatalogEntry(record),
+      text: [record.name, record.description, record.author].map((f) => f.toLowerCase()).concat(tags),
+      tags,
+    };
   });
   return { source, sorted };
 }
@@ -63,7 +68,9 @@ export class PluginCatalog {
     const tag = query.tag?.trim().toLowerCase() ?? '';
     const { sorted } = await this.currentView();
     const matches =
-      text || tag ? sorted.filter((r) => (!tag || r.tags.includes(tag)) && (!text || r.text.some((field) => field.includes(text)))) : sorted;
+      text || tag
+        ? sorted.filter((r) => (!tag || r.tags.includes(tag)) && (!text || r.text.some((field) => field.includes(text))))
+        : sorted;
     const start = (query.page - 1) * query.per_page;
     return {
       plugins: matches.slice(start, start + query.per_page).map((r) => r.entry),
@@ -92,7 +99,10 @@ export class PluginCatalog {
   async remove(id: string): Promise<CatalogRecord> {
     const record = await this.catalog.remove(id);
     await this.storage.removeUploadFolder(record.storage.dir).catch((error: unknown) => {
-      this.log.warn({ err: error, dir: record.storage.dir }, 'catalog entry removed but its files could not be; they will be swept at the next start');
+      this.log.warn(
+        { err: error, dir: record.storage.dir },
+        'catalog entry removed but its files could not be; they will be swept at the next start',
+      );
     });
     return record;
   }
@@ -118,11 +128,17 @@ export class PluginCatalog {
     const previous = { size: record.size, sha256: record.sha256 };
     try {
       const updated = await this.catalog.updatePackage(record.id, rebuilt);
-      this.log.warn({ id: record.id, previous, rebuilt }, 'rebuilt package differs from the catalog entry (packed by another store version); the entry now has the rebuilt size and sha256');
+      this.log.warn(
+        { id: record.id, previous, rebuilt },
+        'rebuilt package differs from the catalog entry (packed by another store version); the entry now has the rebuilt size and sha256',
+      );
       return { record: updated, file, ...rebuilt };
     } catch (error) {
       // Served anyway, with its own checksum: an installer that checks the catalog's refuses it, never installs it unverified.
-      this.log.error({ err: error, id: record.id, previous, rebuilt }, 'rebuilt package differs from the catalog entry, which could not be updated; serving it with its own checksum');
+      this.log.error(
+        { err: error, id: record.id, previous, rebuilt },
+        'rebuilt package differs from the catalog entry, which could not be updated; serving it with its own checksum',
+      );
       return { record, file, ...rebuilt };
     }
   }

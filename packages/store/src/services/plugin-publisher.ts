@@ -58,7 +58,10 @@ export class PluginPublisher {
   private async assertNew({ manifest }: PluginFiles): Promise<void> {
     const same = (await this.catalog.list()).find((r) => r.name === manifest.name && r.version === manifest.version);
     if (same) {
-      throw createError('PLUGIN_ALREADY_EXISTS', `Plugin '${manifest.name}' version ${manifest.version} is already in the catalog (id ${same.id})`);
+      throw createError(
+        'PLUGIN_ALREADY_EXISTS',
+        `Plugin '${manifest.name}' version ${manifest.version} is already in the catalog (id ${same.id})`,
+      );
     }
   }
 

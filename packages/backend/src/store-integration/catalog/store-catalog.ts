@@ -38,7 +38,14 @@ export class StoreCatalog {
     } catch (error) {
       // Only an unreachable store is "unavailable"; a 400 for a bad query is the caller's to see.
       if (isOkoError(error) && error.code !== 'STORE_UNAVAILABLE') throw error;
-      return { available: false, plugins: [], total: 0, page: query.page ?? 1, per_page: query.per_page ?? STORE_DEFAULT_PER_PAGE, reason: reasonOf(error) };
+      return {
+        available: false,
+        plugins: [],
+        total: 0,
+        page: query.page ?? 1,
+        per_page: query.per_page ?? STORE_DEFAULT_PER_PAGE,
+        reason: reasonOf(error),
+      };
     }
   }
 
@@ -62,7 +69,6 @@ export class StoreCatalog {
       return { available: false, url: this.client.baseUrl, response_time_ms: elapsed(), reason: reasonOf(error) };
     }
   }
-
 }
 
 function withInstallState(entry: CatalogEntry, installed: InstalledPluginInfo | undefined): StorePluginView {

@@ -18,7 +18,10 @@ function client(baseUrl: string, timeoutMs = 500): StoreClient {
 }
 
 async function failure(promise: Promise<unknown>): Promise<OkoError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isOkoError(error)) throw new Error(`expected an OkoError, got ${String(error)}`);
   return error;
 }
@@ -52,7 +55,9 @@ describe('StoreClient', () => {
 
   it("passes the store's error answer through with its status, code and message", async () => {
     const url = await serve((_req, res) => {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'PLUGIN_NOT_FOUND', message: "No plugin 'x'" } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'PLUGIN_NOT_FOUND', message: "No plugin 'x'" } }));
     });
     const error = await failure(client(url).getPlugin('x'));
     expect([error.statusCode, error.code, error.message]).toEqual([404, 'PLUGIN_NOT_FOUND', "No plugin 'x'"]);

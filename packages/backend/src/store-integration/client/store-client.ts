@@ -106,7 +106,13 @@ export class StoreClient {
     try {
       const response = await this.send(
         '/plugins/upload/zip',
-        { method: 'POST', body: source() as unknown as BodyInit, duplex: 'half', headers: { 'content-type': contentType, ...this.keyHeader() }, signal: deadline.signal } as RequestInit,
+        {
+          method: 'POST',
+          body: source() as unknown as BodyInit,
+          duplex: 'half',
+          headers: { 'content-type': contentType, ...this.keyHeader() },
+          signal: deadline.signal,
+        } as RequestInit,
         deadline,
       );
       return { status: response.status === 201 ? 201 : 200, body: (await response.json()) as StoreUploadAnswer };

@@ -15,7 +15,9 @@ export function mapFsError(error: unknown, pluginsDir: string): unknown {
   }
   // A file-size limit (RLIMIT_FSIZE) set on the backend is a storage quota too, with the same remedy.
   if (code === 'EFBIG') {
-    return createError('INSUFFICIENT_STORAGE', `The plugin does not fit the file size limit of the backend process in ${pluginsDir}`, { cause: error });
+    return createError('INSUFFICIENT_STORAGE', `The plugin does not fit the file size limit of the backend process in ${pluginsDir}`, {
+      cause: error,
+    });
   }
   if (code !== undefined && NOT_WRITABLE.has(code)) {
     return notWritable(pluginsDir, error);

@@ -5,7 +5,9 @@ describe('InstallLocks', () => {
   it('refuses a second claim on a held key with INSTALL_IN_PROGRESS 409', () => {
     const locks = new InstallLocks();
     locks.claim(['name:a'], 'a');
-    expect(() => locks.claim(['id:x', 'name:a'], 'a')).toThrowError(expect.objectContaining({ code: 'INSTALL_IN_PROGRESS', statusCode: 409 }));
+    expect(() => locks.claim(['id:x', 'name:a'], 'a')).toThrowError(
+      expect.objectContaining({ code: 'INSTALL_IN_PROGRESS', statusCode: 409 }),
+    );
     // All or nothing: the refused claim did not keep id:x.
     expect(locks.isHeld('id:x')).toBe(false);
   });

@@ -9,7 +9,9 @@ import { defineConfig } from 'vitest/config';
 const source = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const resolve = {
   alias: [
-    { find: /^@oko\/shared\/archive$/, replacement: source('./packages/shared/src/archive/index.ts') },
+    // Every entry of the package (`@oko/shared`, `/archive`, `/server`): one copy of each module, so
+    // an OkoError made in one entry is still an OkoError to the error handler of another.
+    { find: /^@oko\/shared\/([a-z-]+)$/, replacement: `${source('./packages/shared/src')}/$1/index.ts` },
     { find: /^@oko\/shared$/, replacement: source('./packages/shared/src/index.ts') },
   ],
 };

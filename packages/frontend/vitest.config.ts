@@ -9,7 +9,7 @@ export default defineConfig({
   plugins: [vue()],
   resolve: {
     alias: [
-      { find: /^@oko\/shared\/archive$/, replacement: shared('archive/index.ts') },
+      { find: /^@oko\/shared\/([a-z-]+)$/, replacement: shared('$1/index.ts') },
       { find: /^@oko\/shared$/, replacement: shared('index.ts') },
     ],
   },

@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CatalogEntry } from '@oko/shared';
 
 /**
  * A tiny stand-in for the Plugin Store that can misbehave on purpose: a catalog entry whose
  * checksum is wrong, a download that stops halfway. Real HTTP on a free loopback port.
  */
 export interface FakePackage {
-  entry: { id: string; name: string; version: string; size: number; sha256: string; [key: string]: unknown };
+  /** The catalog entry it answers: the fields an install reads, plus whatever a test adds (even wrong values). */
+  entry: Pick<CatalogEntry, 'id' | 'name' | 'version' | 'size' | 'sha256'> & Record<string, unknown>;
   zip: Buffer;
   /** 'stall': send half of the bytes, then hold the connection open until close(). */
   download?: 'normal' | 'stall';

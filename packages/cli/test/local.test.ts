@@ -76,9 +76,12 @@ describe('oko-plugin init', () => {
     expect(validate.code, validate.stderr).toBe(0);
     expect(validate.stdout).toContain('valid plugin weather_board 0.1.0');
 
-    // The scaffold's own test, run the way its package.json says (node --test).
+    // The scaffold's own test, run the way its package.json says (node --test, which finds test/*.test.js
+    // on Node 20 and 24 alike; `node --test test/` finds nothing on Node 22+), with TAP output on both.
     const { spawnSync } = await import('node:child_process');
-    const test = spawnSync(process.execPath, ['--test', 'test/'], { cwd: dir, encoding: 'utf8' });
+    const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { scripts: { test: string } };
+    expect(pkg.scripts.test).toBe('node --test');
+    const test = spawnSync(process.execPath, ['--test', '--test-reporter=tap'], { cwd: dir, encoding: 'utf8' });
     expect(test.status, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/# pass 3/);
   });

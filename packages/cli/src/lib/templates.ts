@@ -25,7 +25,7 @@ export function scaffoldFiles(name: string): Record<string, string> {
       name: prefix,
       private: true,
       type: 'module',
-      scripts: { test: 'node --test test/', validate: 'oko-plugin validate .', pack: 'oko-plugin pack .' },
+      scripts: { test: 'node --test', validate: 'oko-plugin validate .', pack: 'oko-plugin pack .' },
     }),
     'ui.yaml': `# How ${name} appears in the dashboard.
 has_page: true
@@ -83,7 +83,7 @@ export async function teardown() {
   items.length = 0;
 }
 `,
-    'test/plugin.test.js': `// Runs with \`node --test test/\`: calls setup() with a small stand-in for the dashboard's ctx.
+    'test/plugin.test.js': `// Runs with \`node --test\` (npm test): calls setup() with a small stand-in for the dashboard's ctx.
 // For a test against a real dashboard, see docs/plugin-authoring.md in the OKO repository.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -138,7 +138,7 @@ test('the hello action greets by name', async () => {
 An OKO Dashboard plugin.
 
 \`\`\`bash
-npm test                                   # node --test test/
+npm test                                   # node --test: every test/*.test.js
 oko-plugin validate .                      # the store's own checks
 oko-plugin pack .                          # ${name}-0.1.0.zip
 oko-plugin publish . --store http://localhost:8001/api/v1

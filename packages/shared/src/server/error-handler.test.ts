@@ -22,6 +22,9 @@ async function build(options?: ErrorHandlerOptions): Promise<FastifyInstance> {
   app.get('/disk', async () => {
     throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
   });
+  app.get('/aborted', async () => {
+    throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+  });
   app.get('/items/:id', async () => ({ ok: true }));
   app.post('/typed', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } }, async () => ({
     ok: true,
@@ -60,6 +63,12 @@ describe('the shared error handler', () => {
     const res = await (await build()).inject('/crash');
     expect(res.statusCode).toBe(500);
     expect(res.body).toBe('{"error":{"code":"INTERNAL_ERROR","message":"Internal server error"}}');
+  });
+
+  it('answers a client that hung up mid-body as 400 UPLOAD_ABORTED, not as an unexpected error', async () => {
+    const res = await (await build()).inject('/aborted');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('UPLOAD_ABORTED');
   });
 
   it('answers a full disk as 507 only for a service that says how', async () => {

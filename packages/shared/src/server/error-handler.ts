@@ -1,17 +1,25 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isOkoError, type ApiErrorBody, type ErrorCode } from '../errors.js';
+import { ErrorStatus, isOkoError, type ApiErrorBody, type ErrorCode } from '../errors.js';
 
-/** Fastify's and @fastify/multipart's own errors, in the project's codes. */
-const FRAMEWORK_CODES: Record<string, { code: ErrorCode; status: number }> = {
-  FST_REQ_FILE_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
-  FST_PARTS_LIMIT: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
-  FST_FILES_LIMIT: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
-  FST_FIELDS_LIMIT: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', status: 413 },
-  FST_INVALID_MULTIPART_CONTENT_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
-  FST_MP_PREMATURE_CLOSE: { code: 'UPLOAD_ABORTED', status: 400 },
+/** Fastify's and @fastify/multipart's own errors, in the project's codes (each carries its status). */
+const FRAMEWORK_CODES: Record<string, ErrorCode> = {
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_MP_PREMATURE_CLOSE: 'UPLOAD_ABORTED',
 };
+
+/**
+ * The client closed the connection while its body was being read (Node's `aborted` request error):
+ * nobody is left to answer, and it is the client's doing, so it is not logged as unexpected.
+ */
+function isClientAbort(error: FastifyError): boolean {
+  return error.code === 'ECONNRESET' && error.message === 'aborted';
+}
 
 export interface ErrorHandlerOptions {
   /** Answer a full disk (ENOSPC) as 507 INSUFFICIENT_STORAGE with this message; without it a full disk is an unexpected 500. */
@@ -54,16 +62,21 @@ function answerFor(error: FastifyError, request: FastifyRequest, options: ErrorH
     return { status: 400, payload: body('VALIDATION_FAILED', `${error.validationContext ?? 'request'} ${error.message}`.trim()) };
   }
   const known = error.code ? FRAMEWORK_CODES[error.code] : undefined;
-  if (known) return { status: known.status, payload: body(known.code, error.message) };
+  if (known) return { status: ErrorStatus[known], payload: body(known, error.message) };
+  if (isClientAbort(error))
+    return {
+      status: ErrorStatus.UPLOAD_ABORTED,
+      payload: body('UPLOAD_ABORTED', 'The client closed the connection before its request body ended'),
+    };
   if (error.code === 'ENOSPC' && options.diskFullMessage !== undefined) {
     request.log.error({ err: error }, options.diskFullMessage);
-    return { status: 507, payload: body('INSUFFICIENT_STORAGE', options.diskFullMessage) };
+    return { status: ErrorStatus.INSUFFICIENT_STORAGE, payload: body('INSUFFICIENT_STORAGE', options.diskFullMessage) };
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: error.statusCode, payload: body(codeForStatus(error.statusCode), error.message) };
   }
   request.log.error({ err: error }, 'unexpected error');
-  return { status: 500, payload: body('INTERNAL_ERROR', 'Internal server error') };
+  return { status: ErrorStatus.INTERNAL_ERROR, payload: body('INTERNAL_ERROR', 'Internal server error') };
 }
 
 /**

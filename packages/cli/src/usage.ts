@@ -1,3 +1,4 @@
+// Printed through Output.result, which ends it with the newline.
 export const USAGE = `oko-plugin: create, check, package and publish OKO Dashboard plugins
 
 Usage:
@@ -18,5 +19,4 @@ OKO_STORE_API_KEY in the environment are used when the flags are not given.
 Exit codes:
   0  done
   1  invalid plugin, invalid arguments or a folder that is in the way
-  2  the store refused the request or could not be reached
-`;
+  2  the store refused the request or could not be reached`;

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Output } from '../src/lib/output.js';
+import { main } from '../src/main.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 export const examplesDir = path.join(repoRoot, 'examples/plugins');
@@ -12,8 +14,33 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real `oko-plugin` (the npm bin file, hence the built dist/cli.js) as its own process. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs `oko-plugin` in this process, from its TypeScript source, with its own folder, environment
+ * and captured output. The environment is only what the test gives, so a developer's OKO_STORE_URL
+ * cannot leak in.
+ */
+export async function runCli(args: string[], options: RunOptions = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const out: Output = {
+    result: (line) => (stdout += `${line}\n`),
+    info: (line) => (stderr += `${line}\n`),
+    stderr: { write: (text: string) => (stderr += text), isTTY: false },
+  };
+  const code = await main(args, { cwd: options.cwd ?? repoRoot, env: { ...options.env }, out });
+  return { code, stdout, stderr };
+}
+
+/**
+ * Runs the real `oko-plugin` (the npm bin file, hence the built dist/cli.js) as its own process: for
+ * the tests whose subject is the process (its exit code, what lands on stdout and what on stderr).
+ */
+export function runCliProcess(args: string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? repoRoot,

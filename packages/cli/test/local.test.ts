@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { buildRawZip } from '../../../test-support/raw-zip.js';
 import { removeDir, tempDir, zipFiles } from '../../../test-support/fixtures.js';
-import { examplesDir, runCli, validPlugin, writeTree } from './helpers.js';
+import { examplesDir, runCli, runCliProcess, validPlugin, writeTree } from './helpers.js';
 
 let work: string;
 beforeAll(async () => {
@@ -25,6 +25,25 @@ function zipEntryNames(file: string): Promise<string[]> {
     });
   });
 }
+
+// Every command runs in-process from the source (runCli); only the tests whose subject is the
+// process itself start the npm bin file, which runs the build.
+describe('the oko-plugin process (the npm bin file)', () => {
+  it('prints help with the exit codes on stdout and exits 0 for --help', async () => {
+    const run = await runCliProcess(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Exit codes:');
+    expect(run.stdout).toMatch(/2\s+the store refused/);
+    expect(run.stdout.endsWith('could not be reached\n')).toBe(true);
+    expect(run.stderr).toBe('');
+  });
+
+  it('exits 1 with the usage when given no command', async () => {
+    const run = await runCliProcess([]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Usage:');
+  });
+});
 
 describe('oko-plugin usage', () => {
   it('prints help with the exit codes and exits 0 for --help', async () => {

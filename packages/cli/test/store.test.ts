@@ -7,10 +7,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { removeDir, tempDir, zipFiles } from '../../../test-support/fixtures.js';
 import { api, getJson } from '../../../test-support/http.js';
 import { buildTestStore, type TestStore } from '../../../test-support/store-app.js';
-import { examplesDir, runCli, validPlugin, writeTree } from './helpers.js';
+import { examplesDir, runCli, runCliProcess, validPlugin, writeTree } from './helpers.js';
 
-// `oko-plugin publish` and `import-github`: the real CLI process against a store built in-process
-// (it listens on a free port), a store of its own for each test.
+// `oko-plugin publish` and `import-github`, run in-process, against a store built in-process (it
+// listens on a free port), a store of its own for each test. The first publish runs the real CLI
+// process: its subject is what a script captures (the id alone on stdout, progress on stderr).
 const API_KEY = 'test-key-123';
 let work: string;
 let store: TestStore;
@@ -70,10 +71,11 @@ describe('oko-plugin publish', () => {
     const dir = path.join(work, 'notes');
     await cp(path.join(examplesDir, 'notes'), dir, { recursive: true });
     // The store's origin alone is enough; the CLI adds /api/v1.
-    const run = await runCli(['publish', dir, '--store', store.url, '--api-key', API_KEY]);
+    const run = await runCliProcess(['publish', dir, '--store', store.url, '--api-key', API_KEY]);
     expect(run.code, run.stderr).toBe(0);
     const id = run.stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{12}$/);
+    expect(run.stdout).toBe(`${id}\n`);
     expect(run.stderr).toMatch(/uploading notes 1\.0\.0: 100% \(/);
     expect(run.stderr).toContain(`as ${id}`);
     const { body } = await getJson<{ name: string; version: string; source: string }>(`${api(store)}/plugins/${id}`);

@@ -2,18 +2,18 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PLUGIN_NAME_PATTERN, isValidPluginName } from '@oko/shared';
 import { CliError, ExitCode } from '../lib/errors.js';
-import type { Output } from '../lib/output.js';
+import type { Invocation } from '../lib/invocation.js';
 import { scaffoldFiles } from '../lib/templates.js';
 
 /** `oko-plugin init <name> [--dir DIR]`: a new plugin folder, never over an existing one's files. */
-export async function initCommand(name: string, dir: string | undefined, out: Output): Promise<void> {
+export async function initCommand(name: string, dir: string | undefined, { cwd, out }: Invocation): Promise<void> {
   if (!isValidPluginName(name)) {
     throw new CliError(
       ExitCode.INVALID,
       `'${name}' is not a valid plugin name: lower case letters, digits and _, 2 to 64 characters, starting with a letter (${PLUGIN_NAME_PATTERN})`,
     );
   }
-  const target = path.resolve(dir ?? name);
+  const target = path.resolve(cwd, dir ?? name);
   const existing = await readdir(target).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     if (error.code === 'ENOTDIR') throw new CliError(ExitCode.INVALID, `${target} exists and is not a folder`);
@@ -29,6 +29,6 @@ export async function initCommand(name: string, dir: string | undefined, out: Ou
   }
   out.info(`created plugin ${name} in ${target}:`);
   for (const relative of Object.keys(files)) out.info(`  ${relative}`);
-  out.info(`next: cd ${path.relative(process.cwd(), target) || '.'} && npm test && oko-plugin validate .`);
+  out.info(`next: cd ${path.relative(cwd, target) || '.'} && npm test && oko-plugin validate .`);
   out.result(target);
 }

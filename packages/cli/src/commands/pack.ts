@@ -3,7 +3,7 @@ import { packPluginDirectory } from '@oko/shared/archive';
 import { checkPlugin, invalidPlugin } from '../lib/check-plugin.js';
 import { usageError } from '../lib/errors.js';
 import { formatBytes } from '../lib/progress.js';
-import type { Output } from '../lib/output.js';
+import type { Invocation } from '../lib/invocation.js';
 
 /**
  * Left out of every package: VCS data and installed dependencies anywhere, and the plugin's own
@@ -23,15 +23,15 @@ export interface PackResult {
   sha256: string;
 }
 
-/** Validates a plugin folder, then writes the normalized ZIP the store accepts. */
-export async function packFolder(dir: string, outFile?: string): Promise<PackResult> {
-  const checked = await checkPlugin(dir);
+/** Validates a plugin folder, then writes the normalized ZIP the store accepts; relative paths are taken from cwd. */
+export async function packFolder(dir: string, outFile: string | undefined, cwd: string): Promise<PackResult> {
+  const checked = await checkPlugin(dir, cwd);
   if (checked.kind !== 'folder') throw usageError(`pack takes a plugin folder, not a file: ${dir}`);
   if (checked.issues.length > 0 || !checked.manifest) {
     throw invalidPlugin(dir, checked.issues, 'nothing packed');
   }
   const { name, version } = checked.manifest;
-  const file = path.resolve(outFile ?? `${name}-${version}.zip`);
+  const file = path.resolve(cwd, outFile ?? `${name}-${version}.zip`);
   const relativeOut = path.relative(checked.dir, file).split(path.sep).join('/');
   const { size, sha256 } = await packPluginDirectory(checked.dir, file, {
     exclude: (rel) => excluded(rel, relativeOut),
@@ -39,8 +39,8 @@ export async function packFolder(dir: string, outFile?: string): Promise<PackRes
   return { file, name, version, size, sha256 };
 }
 
-export async function packCommand(dir: string, outFile: string | undefined, out: Output): Promise<void> {
-  const packed = await packFolder(dir, outFile);
+export async function packCommand(dir: string, outFile: string | undefined, { cwd, out }: Invocation): Promise<void> {
+  const packed = await packFolder(dir, outFile, cwd);
   out.info(`packed ${packed.name} ${packed.version}: ${formatBytes(packed.size)}, sha256 ${packed.sha256}`);
   out.result(packed.file);
 }

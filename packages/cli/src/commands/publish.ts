@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { UploadResult } from '@oko/shared';
 import { checkPlugin, invalidPlugin } from '../lib/check-plugin.js';
 import type { StoreTarget } from '../lib/config.js';
-import type { Output } from '../lib/output.js';
+import type { Invocation } from '../lib/invocation.js';
 import { ProgressLine } from '../lib/progress.js';
 import { uploadZip } from '../lib/store-api.js';
 import { packFolder } from './pack.js';
@@ -13,10 +13,10 @@ import { packFolder } from './pack.js';
  * `oko-plugin publish <dir|zip>`: checks the plugin the way the store will, packs a folder into a
  * temp ZIP, streams it to the store and prints the catalog id the store gave it.
  */
-export async function publishCommand(target: string, store: StoreTarget, out: Output): Promise<void> {
+export async function publishCommand(target: string, store: StoreTarget, { cwd, out }: Invocation): Promise<void> {
   const temp = await mkdtemp(path.join(os.tmpdir(), 'oko-plugin-publish-'));
   try {
-    const { zipFile, label } = await prepareZip(target, temp);
+    const { zipFile, label } = await prepareZip(target, cwd, temp);
     let bar: ProgressLine | undefined;
     let answer: UploadResult;
     try {
@@ -34,15 +34,15 @@ export async function publishCommand(target: string, store: StoreTarget, out: Ou
   }
 }
 
-async function prepareZip(target: string, temp: string): Promise<{ zipFile: string; label: string }> {
-  const checked = await checkPlugin(target);
+async function prepareZip(target: string, cwd: string, temp: string): Promise<{ zipFile: string; label: string }> {
+  const checked = await checkPlugin(target, cwd);
   try {
     if (checked.issues.length > 0 || !checked.manifest) {
       throw invalidPlugin(target, checked.issues, 'nothing published');
     }
     const label = `${checked.manifest.name} ${checked.manifest.version}`;
-    if (checked.kind === 'zip') return { zipFile: target, label };
-    const packed = await packFolder(target, path.join(temp, `${checked.manifest.name}-${checked.manifest.version}.zip`));
+    if (checked.kind === 'zip') return { zipFile: path.resolve(cwd, target), label };
+    const packed = await packFolder(target, path.join(temp, `${checked.manifest.name}-${checked.manifest.version}.zip`), cwd);
     return { zipFile: packed.file, label };
   } finally {
     await checked.cleanup();

@@ -21,17 +21,19 @@ const noop = async () => {};
  * Checks a plugin with the store's own rules: the archive rules of `@oko/shared/archive` for a ZIP,
  * then manifest.json, ui.yaml and the entry file, then page_manifest.yaml the way the backend
  * negotiates it (a page the backend would fall back on is a problem worth fixing before publishing).
+ * A relative target is taken from cwd; messages name it as it was given.
  */
-export async function checkPlugin(target: string): Promise<CheckedPlugin> {
-  const stat = await lstat(target).catch(() => null);
+export async function checkPlugin(target: string, cwd: string): Promise<CheckedPlugin> {
+  const file = path.resolve(cwd, target);
+  const stat = await lstat(file).catch(() => null);
   if (!stat) throw usageError(`no such file or folder: ${target}`);
-  if (stat.isDirectory()) return { kind: 'folder', ...(await checkFolder(path.resolve(target))), cleanup: noop };
+  if (stat.isDirectory()) return { kind: 'folder', ...(await checkFolder(file)), cleanup: noop };
   if (!stat.isFile()) throw usageError(`${target} is neither a plugin folder nor a ZIP file`);
 
   const temp = await mkdtemp(path.join(os.tmpdir(), 'oko-plugin-check-'));
   const cleanup = () => rm(temp, { recursive: true, force: true });
   try {
-    const extracted = await extractArchive(target, temp);
+    const extracted = await extractArchive(file, temp);
     return { kind: 'zip', ...(await checkFolder(extracted.root)), cleanup };
   } catch (error) {
     if (!isOkoError(error)) {

@@ -6,7 +6,7 @@ export interface CliEnv {
   apiKey?: string;
 }
 
-export function readCliEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
+export function readCliEnv(env: NodeJS.ProcessEnv): CliEnv {
   return { storeUrl: env.OKO_STORE_URL || undefined, apiKey: env.OKO_STORE_API_KEY || undefined };
 }
 

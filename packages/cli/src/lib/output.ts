@@ -1,3 +1,9 @@
+/** A stream a progress line draws on: on a terminal it redraws in place, elsewhere it prints whole lines. */
+export interface TextStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
 /**
  * Where the CLI writes. Results a script may capture go to stdout; progress and messages for the
  * person at the terminal go to stderr, so `ID=$(oko-plugin publish …)` captures only the id.
@@ -5,7 +11,7 @@
 export interface Output {
   result(line: string): void;
   info(line: string): void;
-  stderr: NodeJS.WriteStream;
+  stderr: TextStream;
 }
 
 export const processOutput: Output = {

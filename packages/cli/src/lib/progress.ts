@@ -1,3 +1,5 @@
+import type { TextStream } from './output.js';
+
 /** One progress line on stderr. On a terminal it redraws in place; in a log it prints every quarter. */
 export class ProgressLine {
   private lastQuarter = -1;
@@ -6,7 +8,7 @@ export class ProgressLine {
   constructor(
     private readonly label: string,
     private readonly total: number,
-    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly out: TextStream,
   ) {}
 
   update(done: number): void {

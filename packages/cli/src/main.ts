@@ -1,0 +1,81 @@
+// oko-plugin: the plugin author CLI. Parses arguments, runs one command, and turns every failure
+// into one clear message and a documented exit code (see usage.ts).
+import { createRequire } from 'node:module';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { importGithubCommand } from './commands/import-github.js';
+import { initCommand } from './commands/init.js';
+import { packCommand } from './commands/pack.js';
+import { publishCommand } from './commands/publish.js';
+import { validateCommand } from './commands/validate.js';
+import { readCliEnv, resolveStore } from './lib/config.js';
+import { CliError, ExitCode, usageError } from './lib/errors.js';
+import type { Invocation } from './lib/invocation.js';
+import { processOutput } from './lib/output.js';
+import { USAGE } from './usage.js';
+
+export type { Invocation } from './lib/invocation.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | undefined>;
+const storeOptions: Options = { store: { type: 'string' }, 'api-key': { type: 'string' } };
+const storeOf = (v: Values, ctx: Invocation) => resolveStore(v.store, v['api-key'], readCliEnv(ctx.env));
+
+const commands: Record<
+  string,
+  { options: Options; args: number; run: (args: string[], values: Values, ctx: Invocation) => Promise<void> }
+> = {
+  init: { options: { dir: { type: 'string' } }, args: 1, run: ([name], v, ctx) => initCommand(name!, v.dir, ctx) },
+  validate: { options: {}, args: 1, run: ([target], _v, ctx) => validateCommand(target!, ctx) },
+  pack: { options: { output: { type: 'string', short: 'o' } }, args: 1, run: ([dir], v, ctx) => packCommand(dir!, v.output, ctx) },
+  publish: { options: storeOptions, args: 1, run: ([target], v, ctx) => publishCommand(target!, storeOf(v, ctx), ctx) },
+  'import-github': {
+    options: { ...storeOptions, branch: { type: 'string' }, subdirectory: { type: 'string' } },
+    args: 1,
+    run: ([url], v, ctx) => importGithubCommand(url!, { branch: v.branch, subdirectory: v.subdirectory }, storeOf(v, ctx), ctx.out),
+  },
+};
+
+function version(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
+
+/**
+ * Runs one `oko-plugin` command and returns its exit code. Every part of the invocation left out is
+ * this process's own (its folder, environment, stdout and stderr).
+ */
+export async function main(argv: string[], invocation: Partial<Invocation> = {}): Promise<ExitCode> {
+  const ctx: Invocation = {
+    cwd: invocation.cwd ?? process.cwd(),
+    env: invocation.env ?? process.env,
+    out: invocation.out ?? processOutput,
+  };
+  const { out } = ctx;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out.result(USAGE);
+    return name === undefined ? ExitCode.INVALID : ExitCode.OK;
+  }
+  if (name === '--version' || name === '-v') {
+    out.result(version());
+    return ExitCode.OK;
+  }
+  try {
+    const command = commands[name];
+    if (!command) throw usageError(`unknown command '${name}'`);
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw usageError(`${name}: ${(error as Error).message}`);
+    }
+    if (parsed.positionals.length !== command.args)
+      throw usageError(`${name} takes ${command.args} argument(s), got ${parsed.positionals.length}`);
+    await command.run(parsed.positionals, parsed.values as Values, ctx);
+    return ExitCode.OK;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    out.info(`error: ${error.message}`);
+    for (const line of error.lines) out.info(line);
+    return error.exitCode;
+  }
+}

@@ -213,6 +213,14 @@ describe('oko-plugin pack', () => {
     expect(validate.code).toBe(0);
   });
 
+  it('writes -o into a folder that does not exist yet, relative to where it runs', async () => {
+    const dir = await writeTree(path.join(work, 'packdeep'), validPlugin('packdeep', '1.0.0'));
+    const run = await runCli(['pack', dir, '-o', 'out/nested/packdeep.zip'], { cwd: work });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(path.join(work, 'out/nested/packdeep.zip'));
+    expect(await zipEntryNames(path.join(work, 'out/nested/packdeep.zip'))).toContain('manifest.json');
+  });
+
   it('refuses an invalid plugin and writes no ZIP', async () => {
     const dir = await writeTree(path.join(work, 'unpackable'), { 'manifest.json': '{"name": "unpackable"' });
     const run = await runCli(['pack', dir, '-o', path.join(work, 'unpackable.zip')]);

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { packPluginDirectory } from '@oko/shared/archive';
 import { checkPlugin, invalidPlugin } from '../lib/check-plugin.js';
@@ -33,6 +34,8 @@ export async function packFolder(dir: string, outFile: string | undefined, cwd: 
   const { name, version } = checked.manifest;
   const file = path.resolve(cwd, outFile ?? `${name}-${version}.zip`);
   const relativeOut = path.relative(checked.dir, file).split(path.sep).join('/');
+  // `-o dist/x.zip` in a fresh checkout: make the folder, as build tools do, instead of failing on it.
+  await mkdir(path.dirname(file), { recursive: true });
   const { size, sha256 } = await packPluginDirectory(checked.dir, file, {
     exclude: (rel) => excluded(rel, relativeOut),
   });

@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../packages/backend/src/app.js';
 import { loadConfig } from '../packages/backend/src/config.js';
-import { answerInProcess } from './http.js';
+import { serveInProcess } from './http.js';
 
 /** A dashboard backend built from source in this process: the route-test layer. */
 export interface TestBackend {
@@ -34,7 +33,7 @@ export async function buildTestBackend(options: TestBackendOptions = {}): Promis
   const pluginsDir = options.pluginsDir ?? path.join(root!, 'plugins');
   const dataDir = options.dataDir ?? path.join(root!, 'data');
   await mkdir(pluginsDir, { recursive: true });
-  let app: FastifyInstance;
+  const cleanup = () => (root ? rm(root, { recursive: true, force: true }) : Promise.resolve());
   try {
     const config = loadConfig({
       OKO_PLUGINS_DIR: pluginsDir,
@@ -50,24 +49,10 @@ export async function buildTestBackend(options: TestBackendOptions = {}): Promis
       ...(options.storeUrl ? { OKO_STORE_URL: options.storeUrl } : {}),
       ...options.env,
     });
-    app = await buildApp(config);
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    const app = await buildApp(config);
+    return { app, pluginsDir, dataDir, ...(await serveInProcess(app, cleanup)) };
   } catch (error) {
-    if (root) await rm(root, { recursive: true, force: true });
+    await cleanup();
     throw error;
   }
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const release = answerInProcess(url, app);
-  return {
-    app,
-    url,
-    api: `${url}/api/v1`,
-    pluginsDir,
-    dataDir,
-    close: async () => {
-      release();
-      await app.close();
-      if (root) await rm(root, { recursive: true, force: true });
-    },
-  };
 }

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /*
@@ -14,6 +15,31 @@ export function answerInProcess(origin: string, app: FastifyInstance): () => voi
   apps.set(origin, app);
   return () => {
     if (apps.get(origin) === app) apps.delete(origin);
+  };
+}
+
+/**
+ * Listens on a free loopback port and routes request() for it to inject(): what both in-process
+ * builders share. close() stops both, then runs `cleanup` (the builder's temporary folders).
+ */
+export async function serveInProcess(
+  app: FastifyInstance,
+  cleanup: () => Promise<void>,
+): Promise<{ url: string; api: string; close: () => Promise<void> }> {
+  await app.listen({ host: '127.0.0.1', port: 0 }).catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const release = answerInProcess(url, app);
+  return {
+    url,
+    api: `${url}/api/v1`,
+    close: async () => {
+      release();
+      await app.close();
+      await cleanup();
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   createError,
   errorResponses,
+  GITHUB_IMPORT_ERRORS,
   GithubImportRequest,
   InstallAnswer,
   nonFiniteField,
@@ -13,6 +14,7 @@ import {
   StoreUploadAnswer,
   UninstallAnswer,
   UpdateAnswer,
+  UPLOAD_ZIP_ERRORS,
   UploadZipForm,
 } from '@oko/shared';
 import type { StoreCatalog } from './catalog/store-catalog.js';
@@ -159,19 +161,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         response: {
           200: StoreUploadAnswer,
           201: StoreUploadAnswer,
-          ...errorResponses(
-            'VALIDATION_FAILED',
-            'INVALID_REPO_URL',
-            'UNAUTHORIZED',
-            'CROSS_SITE_REQUEST',
-            'GITHUB_NOT_FOUND',
-            'PLUGIN_ALREADY_EXISTS',
-            'PAYLOAD_TOO_LARGE',
-            'INVALID_ARCHIVE',
-            'INVALID_MANIFEST',
-            'GITHUB_UPSTREAM_ERROR',
-            'STORE_UNAVAILABLE',
-          ),
+          ...errorResponses(...GITHUB_IMPORT_ERRORS, 'STORE_UNAVAILABLE'),
         },
       },
     },
@@ -196,17 +186,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
           response: {
             200: StoreUploadAnswer,
             201: StoreUploadAnswer,
-            ...errorResponses(
-              'BAD_REQUEST',
-              'UNAUTHORIZED',
-              'CROSS_SITE_REQUEST',
-              'PLUGIN_ALREADY_EXISTS',
-              'PAYLOAD_TOO_LARGE',
-              'UNSUPPORTED_MEDIA_TYPE',
-              'INVALID_ARCHIVE',
-              'INVALID_MANIFEST',
-              'STORE_UNAVAILABLE',
-            ),
+            ...errorResponses(...UPLOAD_ZIP_ERRORS, 'STORE_UNAVAILABLE'),
           },
         },
       },

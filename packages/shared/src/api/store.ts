@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import type { ErrorCode } from '../errors.js';
 import { ManifestData, UiData } from './embedded.js';
 
 /**
@@ -137,3 +138,37 @@ export const StoreInfo = Type.Object({
   }),
 });
 export type StoreInfo = Static<typeof StoreInfo>;
+
+/**
+ * What the store's two import routes can answer with. The backend relays these answers as they
+ * come (plus its own STORE_UNAVAILABLE), so both services document them from this one list.
+ */
+export const UPLOAD_ZIP_ERRORS = [
+  'BAD_REQUEST',
+  'UPLOAD_ABORTED',
+  'UNAUTHORIZED',
+  'CROSS_SITE_REQUEST',
+  'UPLOAD_TIMEOUT',
+  'PLUGIN_ALREADY_EXISTS',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INVALID_ARCHIVE',
+  'INVALID_MANIFEST',
+  'CATALOG_READ_ONLY',
+  'INSUFFICIENT_STORAGE',
+] as const satisfies readonly ErrorCode[];
+
+export const GITHUB_IMPORT_ERRORS = [
+  'VALIDATION_FAILED',
+  'INVALID_REPO_URL',
+  'UNAUTHORIZED',
+  'CROSS_SITE_REQUEST',
+  'GITHUB_NOT_FOUND',
+  'PLUGIN_ALREADY_EXISTS',
+  'PAYLOAD_TOO_LARGE',
+  'INVALID_ARCHIVE',
+  'INVALID_MANIFEST',
+  'GITHUB_UPSTREAM_ERROR',
+  'CATALOG_READ_ONLY',
+  'INSUFFICIENT_STORAGE',
+] as const satisfies readonly ErrorCode[];

@@ -1,5 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createError, errorResponses, GithubImportRequest, isOkoError, UploadResult, UploadZipForm } from '@oko/shared';
+import {
+  createError,
+  errorResponses,
+  GITHUB_IMPORT_ERRORS,
+  GithubImportRequest,
+  isOkoError,
+  UPLOAD_ZIP_ERRORS,
+  UploadResult,
+  UploadZipForm,
+} from '@oko/shared';
 import type { FastifyRequest } from 'fastify';
 import type { StoreConfig } from '../config.js';
 import { requireApiKey } from '../lib/api-key.js';
@@ -48,20 +57,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         consumes: ['multipart/form-data'],
         response: {
           201: UploadResult,
-          ...errorResponses(
-            'BAD_REQUEST',
-            'UPLOAD_ABORTED',
-            'UNAUTHORIZED',
-            'CROSS_SITE_REQUEST',
-            'UPLOAD_TIMEOUT',
-            'PLUGIN_ALREADY_EXISTS',
-            'PAYLOAD_TOO_LARGE',
-            'UNSUPPORTED_MEDIA_TYPE',
-            'INVALID_ARCHIVE',
-            'INVALID_MANIFEST',
-            'CATALOG_READ_ONLY',
-            'INSUFFICIENT_STORAGE',
-          ),
+          ...errorResponses(...UPLOAD_ZIP_ERRORS),
         },
       },
     },
@@ -94,20 +90,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         body: GithubImportRequest,
         response: {
           201: UploadResult,
-          ...errorResponses(
-            'VALIDATION_FAILED',
-            'INVALID_REPO_URL',
-            'UNAUTHORIZED',
-            'CROSS_SITE_REQUEST',
-            'GITHUB_NOT_FOUND',
-            'PLUGIN_ALREADY_EXISTS',
-            'PAYLOAD_TOO_LARGE',
-            'INVALID_ARCHIVE',
-            'INVALID_MANIFEST',
-            'GITHUB_UPSTREAM_ERROR',
-            'CATALOG_READ_ONLY',
-            'INSUFFICIENT_STORAGE',
-          ),
+          ...errorResponses(...GITHUB_IMPORT_ERRORS),
         },
       },
     },

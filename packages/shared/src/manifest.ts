@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { Type, type Static } from 'typebox';
+import { parseBoundedJson } from './bounded-parse.js';
 import { checkSchema, type ValidationIssue, type ValidationResult } from './validation.js';
 
 /** Plugin ids: lower case letters, digits and `_`, 2 to 64 characters, starting with a letter. */
@@ -54,15 +55,13 @@ export function validatePluginManifest(data: unknown): ValidationResult<PluginMa
   return { ok: true, value: data as PluginManifest, issues: [] };
 }
 
-/** Parses manifest.json text, reporting a JSON syntax error as an issue rather than throwing. */
+/**
+ * Parses manifest.json text within the metadata bounds (size, depth, no duplicate keys), reporting
+ * every problem as an issue rather than throwing.
+ */
 export function parsePluginManifest(text: string): ValidationResult<PluginManifest> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, issues: [{ file: MANIFEST_FILE, path: '', message: `not valid JSON (${(error as Error).message})` }] };
-  }
-  return validatePluginManifest(data);
+  const parsed = parseBoundedJson(text, MANIFEST_FILE);
+  return parsed.ok ? validatePluginManifest(parsed.data) : parsed;
 }
 
 /**

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { Type, type Static } from 'typebox';
-import { parse as parseYaml } from 'yaml';
 import { CAPABILITY_PATTERN, isSafeRelativePath, type PluginManifest } from './manifest.js';
+import { parseBoundedYaml } from './bounded-parse.js';
 import { apiPrefixOf, type UiConfig } from './ui-config.js';
 import { checkSchema, type ValidationIssue } from './validation.js';
 
@@ -239,13 +239,9 @@ function semanticIssues(
  */
 export function negotiatePageManifest(text: string | null, plugin: PluginManifest, ui?: UiConfig | null): NegotiatedPageManifest {
   if (text === null) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} not found; the plugin has no declared page`);
-  let data: unknown;
-  try {
-    data = parseYaml(text, { maxAliasCount: 100 });
-  } catch (error) {
-    const message = `not valid YAML (${(error as Error).message.split('\n')[0]})`;
-    return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, [{ file: PAGE_MANIFEST_FILE, path: '', message }]);
-  }
+  const parsed = parseBoundedYaml(text, PAGE_MANIFEST_FILE);
+  if (!parsed.ok) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, parsed.issues);
+  const data = parsed.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, [
       { file: PAGE_MANIFEST_FILE, path: '', message: 'must be a YAML mapping' },

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { parse as parseYaml } from 'yaml';
+import { parseBoundedYaml } from './bounded-parse.js';
 import { checkSchema, type ValidationResult } from './validation.js';
 
 export const UI_CONFIG_FILE = 'ui.yaml';
@@ -46,16 +46,8 @@ export function validateUiConfig(data: unknown): ValidationResult<UiConfig> {
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: data as UiConfig, issues: [] };
 }
 
-/** Parses ui.yaml text; a YAML syntax error becomes an issue, never an exception. */
+/** Parses ui.yaml text within the metadata bounds (size, depth, no aliases); never throws. */
 export function parseUiConfig(text: string): ValidationResult<UiConfig> {
-  let data: unknown;
-  try {
-    data = parseYaml(text, { maxAliasCount: 100 });
-  } catch (error) {
-    return {
-      ok: false,
-      issues: [{ file: UI_CONFIG_FILE, path: '', message: `not valid YAML (${(error as Error).message.split('\n')[0]})` }],
-    };
-  }
-  return validateUiConfig(data);
+  const parsed = parseBoundedYaml(text, UI_CONFIG_FILE);
+  return parsed.ok ? validateUiConfig(parsed.data) : parsed;
 }

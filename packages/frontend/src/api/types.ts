@@ -6,5 +6,5 @@ export type {
   PluginErrorInfo,
   PluginSummary as InstalledPlugin,
   StoreHealthReport as StoreHealth,
-  StorePluginView as StorePlugin,
+  StorePluginSummaryView as StorePlugin,
 } from '@oko/shared';

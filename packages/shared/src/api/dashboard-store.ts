@@ -3,6 +3,7 @@ import { PluginScope, PluginState, PluginSummary } from './plugins.js';
 import {
   CatalogEntry,
   CatalogRef,
+  CatalogSummary,
   STORE_DEFAULT_PER_PAGE,
   STORE_MAX_PAGE,
   STORE_MAX_PER_PAGE,
@@ -43,25 +44,38 @@ export const RelayedCatalogEntry = Type.Object(
 );
 export type RelayedCatalogEntry = Static<typeof RelayedCatalogEntry>;
 
+/** What this backend has installed under the same plugin name as a catalog entry. */
+const InstallState = {
+  installed: Type.Boolean({ description: 'Installed in this backend (matched by plugin name)' }),
+  installed_version: Type.Union([Type.String(), Type.Null()]),
+  installed_state: Type.Union([PluginState, Type.Null()], { description: 'Backend state: discovered, active, …' }),
+  update_available: Type.Boolean({
+    description: 'Installed (not builtin) and this catalog version is semver-greater than the installed one',
+  }),
+};
+
 /** A catalog entry with what this backend has installed under the same plugin name. */
-export const StorePluginView = Type.Object(
-  {
-    ...RelayedCatalogEntry.properties,
-    installed: Type.Boolean({ description: 'Installed in this backend (matched by plugin name)' }),
-    installed_version: Type.Union([Type.String(), Type.Null()]),
-    installed_state: Type.Union([PluginState, Type.Null()], { description: 'Backend state: discovered, active, …' }),
-    update_available: Type.Boolean({
-      description: 'Installed (not builtin) and this catalog version is semver-greater than the installed one',
-    }),
-  },
-  { additionalProperties: true },
-);
+export const StorePluginView = Type.Object({ ...RelayedCatalogEntry.properties, ...InstallState }, { additionalProperties: true });
 export type StorePluginView = Static<typeof StorePluginView>;
+
+/**
+ * A list item of GET /store: the store's summary with the install state, as loose as
+ * RelayedCatalogEntry about which fields come, but cut to the summary's fields (by the backend,
+ * see catalogSummaryOf). GET /store/{id} has the whole entry.
+ */
+export const StorePluginSummaryView = Type.Object({
+  ...Type.Partial(CatalogSummary).properties,
+  id: CatalogSummary.properties.id,
+  name: CatalogSummary.properties.name,
+  version: CatalogSummary.properties.version,
+  ...InstallState,
+});
+export type StorePluginSummaryView = Static<typeof StorePluginSummaryView>;
 
 /** GET /store: one page of the catalog; `available: false` with a reason when the store does not answer. */
 export const StoreListing = Type.Object({
   available: Type.Boolean(),
-  plugins: Type.Array(StorePluginView),
+  plugins: Type.Array(StorePluginSummaryView),
   total: Type.Integer({ description: 'Matching plugins over all pages' }),
   page: Type.Integer({ description: 'The page these plugins are (1-based)' }),
   per_page: Type.Integer({ description: 'Page size the store used' }),

@@ -41,8 +41,58 @@ export const CatalogEntry = Type.Object({
 });
 export type CatalogEntry = Static<typeof CatalogEntry>;
 
+/**
+ * What a list answer carries of each entry: the fields the store cards and the dashboard read, and
+ * of manifest.json only name, version and capabilities. Every field is bounded by the manifest's
+ * own schema, so a page of 200 stays small whatever a package holds; GET /plugins/{id} has the
+ * full manifest and ui.
+ */
+export const CatalogSummary = Type.Object(
+  {
+    id: CatalogEntry.properties.id,
+    name: CatalogEntry.properties.name,
+    version: CatalogEntry.properties.version,
+    description: CatalogEntry.properties.description,
+    author: CatalogEntry.properties.author,
+    tags: CatalogEntry.properties.tags,
+    source: CatalogSource,
+    source_url: CatalogEntry.properties.source_url,
+    branch: CatalogEntry.properties.branch,
+    subdirectory: CatalogEntry.properties.subdirectory,
+    manifest: Type.Object(
+      {
+        name: ManifestData.properties.name,
+        version: ManifestData.properties.version,
+        capabilities: ManifestData.properties.capabilities,
+      },
+      { description: 'Of manifest.json only name, version and capabilities; the entry itself has all of it' },
+    ),
+    size: CatalogEntry.properties.size,
+    sha256: CatalogEntry.properties.sha256,
+    created_at: CatalogEntry.properties.created_at,
+  },
+  { description: 'A catalog entry in a list answer' },
+);
+export type CatalogSummary = Static<typeof CatalogSummary>;
+
+const SUMMARY_FIELDS = Object.keys(CatalogSummary.properties).filter((key) => key !== 'manifest');
+
+/**
+ * The summary of an entry: only the summary's fields, whatever else it holds. The store lists with
+ * it, and the backend applies it again to what a store lists, so an older store's full entries are
+ * cut to the same size before they reach a browser.
+ */
+export function catalogSummaryOf(entry: CatalogSummary | CatalogEntry): CatalogSummary {
+  const source = entry as unknown as Record<string, unknown>;
+  const summary: Record<string, unknown> = {};
+  for (const key of SUMMARY_FIELDS) if (source[key] !== undefined) summary[key] = source[key];
+  const { name, version, capabilities } = entry.manifest ?? {};
+  summary.manifest = capabilities === undefined ? { name, version } : { name, version, capabilities };
+  return summary as CatalogSummary;
+}
+
 export const StorePluginList = Type.Object({
-  plugins: Type.Array(CatalogEntry),
+  plugins: Type.Array(CatalogSummary),
   total: Type.Integer({ description: 'Matching entries, over all pages' }),
   page: Type.Integer(),
   per_page: Type.Integer(),

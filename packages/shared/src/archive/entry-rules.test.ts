@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EntryNameRegistry, entryKind, entryNameProblem, resolveInside } from './entry-rules.js';
+import { EntryNameRegistry, MAX_PATH_SEGMENTS, entryKind, entryNameProblem, resolveInside } from './entry-rules.js';
 
 describe('archive entry names', () => {
   it.each([
@@ -19,6 +19,14 @@ describe('archive entry names', () => {
 
   it.each(['manifest.json', 'static/', 'static/app.js', 'a/b/c.txt', 'ünïcode.txt', 'a..b'])('accepts %j', (name) => {
     expect(entryNameProblem(name)).toBeNull();
+  });
+
+  it(`accepts ${MAX_PATH_SEGMENTS} path segments and refuses more`, () => {
+    const path = (segments: number) => Array.from({ length: segments }, (_, i) => `d${i}`).join('/');
+    expect(entryNameProblem(path(MAX_PATH_SEGMENTS))).toBeNull();
+    expect(entryNameProblem(`${path(MAX_PATH_SEGMENTS)}/`)).toBeNull();
+    expect(entryNameProblem(path(MAX_PATH_SEGMENTS + 1))).toBe(`entry name has more than ${MAX_PATH_SEGMENTS} path segments`);
+    expect(entryNameProblem(`${'a/'.repeat(480)}f.js`)).toMatch(/path segments/);
   });
 });
 
@@ -52,6 +60,24 @@ describe('duplicate names', () => {
     const names = new EntryNameRegistry();
     expect(names.add('static/app.js', 'file')).toBeNull();
     expect(names.add('static/', 'directory')).toBeNull();
+  });
+});
+
+describe('work per entry', () => {
+  it('looks at each parent folder once, not every ancestor of every entry (5,000 files 480 folders deep)', () => {
+    // The audit's slow archive: before, each entry walked all its ancestors, 5,000 x 480 lookups
+    // (and as many joined prefixes); now each entry stops at the first folder already known.
+    const names = new EntryNameRegistry();
+    const deep = Array.from({ length: 480 }, (_, i) => `d${i}`).join('/');
+    for (let i = 0; i < 5_000; i++) expect(names.add(`${deep}/f${i}.js`, 'file')).toBeNull();
+    expect(names.parentLookups).toBeLessThanOrEqual(480 + 5_000);
+  });
+
+  it('still finds a file above a new entry when its folders are new', () => {
+    const names = new EntryNameRegistry();
+    expect(names.add('a/b', 'file')).toBeNull();
+    expect(names.add('a/c/d.js', 'file')).toBeNull();
+    expect(names.add('a/b/c/d.js', 'file')).toMatch(/below a file/);
   });
 });
 

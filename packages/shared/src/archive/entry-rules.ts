@@ -9,6 +9,8 @@ const S_IFLNK = 0o120000;
 /** Linux refuses longer names with ENAMETOOLONG; refusing them up front keeps that a 4xx, not a 500. */
 const MAX_NAME_CHARS = 1024;
 const MAX_COMPONENT_BYTES = 255;
+/** No real plugin nests folders this deep; deeper names only cost work per entry (issue 11, item 7). */
+export const MAX_PATH_SEGMENTS = 32;
 
 /**
  * Why an archive entry name is unsafe to write below the extraction folder, or null when it is fine.
@@ -24,6 +26,7 @@ export function entryNameProblem(name: string): string | null {
   if (name.startsWith('/')) return 'entry name is an absolute path';
   if (/^[a-zA-Z]:/.test(name)) return 'entry name starts with a drive letter';
   const parts = (name.endsWith('/') ? name.slice(0, -1) : name).split('/');
+  if (parts.length > MAX_PATH_SEGMENTS) return `entry name has more than ${MAX_PATH_SEGMENTS} path segments`;
   for (const part of parts) {
     if (part === '..') return 'entry name escapes the folder with ..';
     if (part === '' || part === '.') return 'entry name has an empty or "." path segment';
@@ -54,6 +57,8 @@ export function collisionKey(name: string): string {
 export class EntryNameRegistry {
   private readonly explicit = new Set<string>();
   private readonly kinds = new Map<string, EntryKind>();
+  /** Parent folders looked at so far: a measure of the work done, for tests. */
+  parentLookups = 0;
 
   /** Records `name`; returns why it conflicts, or null. */
   add(name: string, kind: EntryKind): string | null {
@@ -61,10 +66,15 @@ export class EntryNameRegistry {
     if (this.explicit.has(key)) return 'duplicate entry name (names differing only in case count as duplicates)';
     const existing = this.kinds.get(key);
     if (existing && existing !== kind) return 'entry is both a file and a folder';
-    const parts = key.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const parent = parts.slice(0, i).join('/');
-      if (this.kinds.get(parent) === 'file') return 'entry lies below a file of the same name';
+    // Walk up only to the first folder already known: its ancestors were recorded with it, so each
+    // entry costs its new folders, not its whole depth (every ancestor for every entry was quadratic
+    // for thousands of files deep down one path).
+    for (let end = key.lastIndexOf('/'); end > 0; end = key.lastIndexOf('/', end - 1)) {
+      this.parentLookups++;
+      const parent = key.slice(0, end);
+      const known = this.kinds.get(parent);
+      if (known === 'file') return 'entry lies below a file of the same name';
+      if (known === 'directory') break;
       this.kinds.set(parent, 'directory');
     }
     this.explicit.add(key);

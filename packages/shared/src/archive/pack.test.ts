@@ -48,6 +48,16 @@ describe('packPluginDirectory', () => {
     await expect(readFile(path.join(work, 'p.zip'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('refuses a folder nested deeper than an archive path may be, and packs the deepest allowed', async () => {
+    const allowed = path.join(plugin, ...Array.from({ length: 31 }, () => 'd'));
+    await mkdir(allowed, { recursive: true });
+    await writeFile(path.join(allowed, 'f.txt'), 'x');
+    await packPluginDirectory(plugin, path.join(work, 'ok.zip'));
+    await mkdir(path.join(allowed, 'd'));
+    await writeFile(path.join(allowed, 'd', 'f.txt'), 'x');
+    await expect(packPluginDirectory(plugin, path.join(work, 'deep.zip'))).rejects.toMatchObject({ code: 'INVALID_ARCHIVE' });
+  });
+
   it('leaves out what the exclude option names', async () => {
     await mkdir(path.join(plugin, 'node_modules', 'x'), { recursive: true });
     await writeFile(path.join(plugin, 'node_modules', 'x', 'i.js'), '');

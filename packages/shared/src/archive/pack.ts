@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { createError } from '../errors.js';
 import { shouldDeflate } from './compressibility.js';
+import { MAX_PATH_SEGMENTS } from './entry-rules.js';
 
 export interface PackOptions {
   /** Leaves out a path (relative, `/`-separated) and everything below it, e.g. `.git` or `node_modules`. */
@@ -20,6 +21,10 @@ export interface PackOptions {
 const FIXED_MTIME = new Date(2000, 0, 1, 0, 0, 0);
 
 async function listFiles(root: string, relative: string, options: PackOptions, out: string[]): Promise<void> {
+  // The extractor refuses deeper names; refusing them here too spares the author an upload to find out.
+  if (relative.split('/').length >= MAX_PATH_SEGMENTS) {
+    throw createError('INVALID_ARCHIVE', `plugin folder nests folders more than ${MAX_PATH_SEGMENTS} deep: ${relative}`);
+  }
   const children = await readdir(path.join(root, relative), { withFileTypes: true });
   for (const child of children) {
     const rel = relative ? `${relative}/${child.name}` : child.name;

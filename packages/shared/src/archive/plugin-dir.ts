@@ -1,7 +1,9 @@
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { METADATA_MAX_BYTES, parseBoundedYaml } from '../bounded-parse.js';
 import { createError } from '../errors.js';
 import { DEFAULT_MAIN, MANIFEST_FILE, isSafeRelativePath, parsePluginManifest, type PluginManifest } from '../manifest.js';
+import { PAGE_MANIFEST_FILE } from '../page-manifest.js';
 import { UI_CONFIG_FILE, parseUiConfig, type UiConfig } from '../ui-config.js';
 import { formatIssues, type ValidationIssue } from '../validation.js';
 
@@ -9,9 +11,6 @@ export interface PluginFiles {
   manifest: PluginManifest;
   ui: UiConfig | null;
 }
-
-/** Metadata files are small; a bigger one is refused before it is read into memory. */
-const MAX_METADATA_BYTES = 1024 * 1024;
 
 type FileRead = { kind: 'missing' } | { kind: 'problem'; message: string } | { kind: 'text'; text: string };
 
@@ -22,7 +21,7 @@ async function readMetadataFile(file: string): Promise<FileRead> {
   });
   if (!stat) return { kind: 'missing' };
   if (!stat.isFile()) return { kind: 'problem', message: 'must be a regular file' };
-  if (stat.size > MAX_METADATA_BYTES) return { kind: 'problem', message: `is larger than ${MAX_METADATA_BYTES} bytes` };
+  if (stat.size > METADATA_MAX_BYTES) return { kind: 'problem', message: `is larger than ${METADATA_MAX_BYTES} bytes` };
   return { kind: 'text', text: await readFile(file, 'utf8') };
 }
 
@@ -55,7 +54,21 @@ async function collect(dir: string): Promise<Collected> {
     if (result.ok) ui = result.value;
     else issues.push(...result.issues);
   }
+  issues.push(...(await pageManifestBoundIssues(dir)));
   return { manifest, ui, issues };
+}
+
+/**
+ * A page manifest that fails its own rules only costs the plugin its page (a disabled fallback),
+ * but one past the size, depth or alias bounds is refused with the package: every dashboard would
+ * parse it on each page load.
+ */
+async function pageManifestBoundIssues(dir: string): Promise<ValidationIssue[]> {
+  const file = await readMetadataFile(path.join(dir, PAGE_MANIFEST_FILE));
+  if (file.kind === 'missing') return [];
+  if (file.kind === 'problem') return [{ file: PAGE_MANIFEST_FILE, path: '', message: file.message }];
+  const parsed = parseBoundedYaml(file.text, PAGE_MANIFEST_FILE);
+  return parsed.ok ? [] : parsed.issues.filter((issue) => !issue.message.startsWith('not valid YAML'));
 }
 
 /** Reads and validates manifest.json + ui.yaml (optional) of an unpacked plugin folder. */

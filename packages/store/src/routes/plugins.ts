@@ -14,6 +14,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { StoreConfig } from '../config.js';
 import { requireApiKey } from '../lib/api-key.js';
 import { toCatalogEntry } from '../services/catalog-record.js';
+import { summarizePage } from '../services/catalog-summary.js';
 import type { StoreServices } from '../services/index.js';
 import { PluginIdParams } from './schemas.js';
 
@@ -28,7 +29,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     {
       schema: {
         tags: ['plugins'],
-        summary: 'Search the catalog',
+        summary: 'Search the catalog; each entry as a summary (the entry itself has the full manifest and ui)',
         querystring: StorePluginListQuery,
         response: { 200: StorePluginList, ...errorResponses('VALIDATION_FAILED') },
       },
@@ -36,7 +37,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     async (request) => {
       const field = nonFiniteField(request.query);
       if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`);
-      return plugins.search(request.query);
+      return summarizePage(await plugins.search(request.query));
     },
   );
 

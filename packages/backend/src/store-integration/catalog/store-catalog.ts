@@ -1,12 +1,15 @@
 import {
+  catalogSummaryOf,
   isNewerVersion,
   isOkoError,
   STORE_DEFAULT_PER_PAGE,
   type CatalogEntry,
+  type CatalogSummary,
   type InstalledPluginInfo,
   type StoreHealthReport,
   type StoreListing,
   type StoreListQuery,
+  type StorePluginSummaryView,
   type StorePluginView,
 } from '@oko/shared';
 import type { StoreClient } from '../client/store-client.js';
@@ -29,7 +32,8 @@ export class StoreCatalog {
       const byName = new Map(installed.map((plugin) => [plugin.name, plugin]));
       return {
         available: true,
-        plugins: page.plugins.map((entry) => withInstallState(entry, byName.get(entry.name))),
+        // Cut again here: a store that lists full entries must not fill a browser's page with them.
+        plugins: page.plugins.map((entry) => withInstallState(catalogSummaryOf(entry), byName.get(entry.name))),
         total: page.total,
         // The store's own numbers: it applies the defaults and limits, the backend only forwards.
         page: page.page,
@@ -71,7 +75,12 @@ export class StoreCatalog {
   }
 }
 
-function withInstallState(entry: CatalogEntry, installed: InstalledPluginInfo | undefined): StorePluginView {
+function withInstallState(entry: CatalogEntry, installed: InstalledPluginInfo | undefined): StorePluginView;
+function withInstallState(entry: CatalogSummary, installed: InstalledPluginInfo | undefined): StorePluginSummaryView;
+function withInstallState(
+  entry: CatalogEntry | CatalogSummary,
+  installed: InstalledPluginInfo | undefined,
+): StorePluginView | StorePluginSummaryView {
   return {
     ...entry,
     installed: installed !== undefined,

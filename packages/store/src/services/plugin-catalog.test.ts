@@ -186,7 +186,7 @@ describe('plugin catalog package cache', () => {
     const catalog = new PluginCatalog(repo, storage, logger);
     expect(await catalog.packageOf('cached')).toMatchObject(packed);
     const bytes = await readFile(packageFile);
-    bytes[bytes.length - 30] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 30) ^ 0xff, bytes.length - 30);
     await writeFile(path.join(storagePath, 'uploads', 'zip_1', 'extracted', 'index.js'), 'export async function setup() { steal() }\n');
     await writeFile(packageFile, bytes);
     await expect(catalog.packageOf('cached')).rejects.toMatchObject({ code: 'PACKAGE_INTEGRITY_ERROR' });

@@ -113,11 +113,11 @@ export class PluginCatalog {
    * folder with no record, which the next start sweeps, never a deleted package a recovery revives.
    */
   async remove(id: string): Promise<CatalogRecord> {
-    const record = await this.catalog.get(id);
-    if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
     if (this.catalog.readOnlyReason) {
       throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.catalog.readOnlyReason}`);
     }
+    const record = await this.catalog.get(id);
+    if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
     const folder = this.storage.resolve(record.storage.dir);
     await removeEntryRecord(folder);
     try {

@@ -96,6 +96,18 @@ describe('a broken plugins.json', () => {
     expect(body.reason).toContain(`1 bad record(s), first #1 (id ${published[1]!.id})`);
   });
 
+  it('a record listed twice is a bad record: the first stays, /health says which', async () => {
+    const published = await publishedStorage(['twice', 'once']);
+    const file = JSON.parse(await readFile(catalogPath(), 'utf8'));
+    file.plugins.push({ ...file.plugins[0], storage: file.plugins[1].storage });
+    await writeFile(catalogPath(), JSON.stringify(file));
+    await open();
+    expect(await ids(store!)).toEqual(published.map((p) => p.id).sort());
+    const body = await json(await request(`${store!.api}/health`));
+    expect(body).toMatchObject({ status: 'degraded', plugins_count: 2 });
+    expect(body.reason).toContain(`#2 (id ${published[0]!.id}): id ${published[0]!.id} appears twice`);
+  });
+
   it('one bad record and no entry record to stand in: the valid records stay readable', async () => {
     const published = await publishedStorage(['left', 'right']);
     const file = JSON.parse(await readFile(catalogPath(), 'utf8'));

@@ -41,6 +41,7 @@ export const ErrorStatus = {
   INSUFFICIENT_STORAGE: 507,
   PLUGINS_DIR_NOT_WRITABLE: 500,
   INTERNAL_ERROR: 500,
+  PACKAGE_INTEGRITY_ERROR: 500,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

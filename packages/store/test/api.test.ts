@@ -63,7 +63,7 @@ describe('store API', () => {
     const [folder] = await uploadFolders(store);
     expect(folder).toMatch(/^zip_\d{8}_\d{6}(_\d+)?$/);
     const files = await readdir(path.join(store.storage, 'uploads', folder!));
-    expect(files.sort()).toEqual(['extracted', 'package.zip', 'plugin.zip']);
+    expect(files.sort()).toEqual(['entry.json', 'extracted', 'package.zip', 'plugin.zip']);
     expect((await catalogFile(store))?.plugins.map((p) => p.id)).toEqual([body.plugin.id]);
   });
 

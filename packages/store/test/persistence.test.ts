@@ -101,7 +101,7 @@ describe('catalog persistence', () => {
     expect(await readFile(path.join(dir, 'plugins.json'), 'utf8')).toBe(corrupt);
     expect(await uploadFolders(store)).toEqual([]);
     expect((await fetch(`${store.api}/plugins`)).status).toBe(200);
-    expect(await json(await fetch(`${store.api}/health`))).toMatchObject({ status: 'healthy', read_only: true });
+    expect(await json(await fetch(`${store.api}/health`))).toMatchObject({ status: 'degraded', read_only: true });
     expect((await json(await fetch(`${store.api}/info`))).read_only).toBe(true);
   });
 

@@ -160,11 +160,15 @@ export const DeleteResult = Type.Object({ success: Type.Boolean(), plugin_id: Ty
 export type DeleteResult = Static<typeof DeleteResult>;
 
 export const StoreHealth = Type.Object({
-  status: Type.Literal('healthy'),
+  status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded')], {
+    description:
+      'degraded: the store serves reads but refuses writes; `reason` says why (still a 200, so a health check lets clients start)',
+  }),
+  reason: Type.Optional(Type.String()),
   version: Type.String(),
   storage_path: Type.String(),
   plugins_count: Type.Integer(),
-  read_only: Type.Boolean({ description: 'true when plugins.json is unreadable and writes are refused' }),
+  read_only: Type.Boolean({ description: 'true when plugins.json is missing, unreadable or partly bad and writes are refused' }),
 });
 export type StoreHealth = Static<typeof StoreHealth>;
 

@@ -7,13 +7,22 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
   app,
   { config, services },
 ) => {
-  app.get('/health', { schema: { tags: ['system'], summary: 'Liveness and catalog size', response: { 200: StoreHealth } } }, async () => ({
-    status: 'healthy' as const,
-    version: config.version,
-    storage_path: config.storagePath,
-    plugins_count: (await services.catalog.list()).length,
-    read_only: services.catalog.readOnlyReason !== null,
-  }));
+  // A read-only catalog is "degraded", still 200: the store serves reads, so a compose health check should let the backend start.
+  app.get(
+    '/health',
+    { schema: { tags: ['system'], summary: 'Liveness, catalog size, and why writes are refused', response: { 200: StoreHealth } } },
+    async (): Promise<StoreHealth> => {
+      const reason = services.catalog.readOnlyReason;
+      return {
+        status: reason === null ? 'healthy' : 'degraded',
+        ...(reason === null ? {} : { reason }),
+        version: config.version,
+        storage_path: config.storagePath,
+        plugins_count: (await services.catalog.list()).length,
+        read_only: reason !== null,
+      };
+    },
+  );
 
   app.get(
     '/info',

@@ -1,16 +1,19 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createError, formatIssues, checkSchema } from '@oko/shared';
+import { createError } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { writeFileAtomic } from '@oko/shared/server';
-import { CatalogFile, type CatalogRecord } from './catalog-record.js';
+import { describeBadRecords, readCatalogFile } from './catalog-file.js';
+import type { CatalogFile, CatalogRecord } from './catalog-record.js';
+import { mergeRecords, scanUploads } from './entry-records.js';
+import { UPLOADS_DIR } from './plugin-storage.js';
 
 /**
  * The catalog behind one small interface, so plugins.json can later give way to a database
  * without anything above it changing.
  */
 export interface CatalogRepository {
-  /** Why writes are refused (the catalog file is unreadable), or null. */
+  /** Why writes are refused (plugins.json is missing beside published folders, unreadable or partly bad), or null. */
   readonly readOnlyReason: string | null;
   /**
    * Every record. The same array until the catalog changes, and a new one after each change
@@ -22,8 +25,6 @@ export interface CatalogRepository {
   add(record: CatalogRecord): Promise<void>;
   /** Removes a record and returns it; PLUGIN_NOT_FOUND (404) when absent. */
   remove(id: string): Promise<CatalogRecord>;
-  /** Sets a record's package size and sha256 and returns the new record; PLUGIN_NOT_FOUND (404) when absent. */
-  updatePackage(id: string, pkg: { size: number; sha256: string }): Promise<CatalogRecord>;
 }
 
 export const CATALOG_FILE = 'plugins.json';
@@ -47,28 +48,49 @@ export class JsonCatalogRepository implements CatalogRepository {
     // Temp files of a write cut short by a crash; the real file is intact either way.
     const stale = (await readdir(storagePath)).filter((name) => name.startsWith(`.${CATALOG_FILE}.`) && name.endsWith('.tmp'));
     await Promise.all(stale.map((name) => rm(path.join(storagePath, name), { force: true })));
-    await repo.load();
+    await repo.load(path.join(storagePath, UPLOADS_DIR));
     return repo;
   }
 
-  private async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // a new store starts empty
-      throw error;
-    }
-    const problem = parseProblem(text);
-    if (typeof problem === 'string') {
-      this.readOnlyReason = `${CATALOG_FILE} is unreadable (${problem})`;
-      this.log.error(
-        { file: this.file },
-        `CATALOG READ-ONLY: ${this.readOnlyReason}; the store serves what it can and refuses every write until the file is repaired or removed`,
-      );
+  /**
+   * A broken or missing plugins.json next to published upload folders is never read as an empty
+   * catalog (the startup sweep would then delete every package): the store serves the file's
+   * usable records plus the upload folders' own entry records, read-only, until an operator runs
+   * `npm run store:recover` (docs/troubleshooting.md).
+   */
+  private async load(uploadsPath: string): Promise<void> {
+    const state = await readCatalogFile(this.file);
+    if (state.status === 'valid') {
+      this.records = state.records;
       return;
     }
-    this.records = problem.plugins;
+    const scan = await scanUploads(uploadsPath);
+    const fromUploads = [...scan.records.values()];
+    let reason: string;
+    if (state.status === 'missing') {
+      const kept = scan.records.size + scan.unrecorded.length + scan.broken.length;
+      if (kept === 0) return; // a new store, or one whose only folders are imports cut off before packing
+      reason = `${CATALOG_FILE} is missing while uploads/ holds ${kept} published package folder(s)`;
+      this.records = fromUploads;
+    } else if (state.status === 'unreadable') {
+      reason = `${CATALOG_FILE} is unreadable (${state.reason})`;
+      this.records = fromUploads;
+    } else {
+      for (const bad of state.bad) {
+        this.log.error(
+          { file: this.file, index: bad.index, id: bad.id, reason: bad.reason },
+          `CATALOG RECORD SKIPPED: ${CATALOG_FILE} record #${bad.index}${bad.id ? ` (id ${bad.id})` : ''}: ${bad.reason}`,
+        );
+      }
+      reason = `${CATALOG_FILE} has ${describeBadRecords(state.bad)}`;
+      this.records = mergeRecords(state.records, fromUploads);
+    }
+    this.readOnlyReason = reason;
+    this.log.error(
+      { file: this.file, served: this.records.length, unrecorded: scan.unrecorded, broken: scan.broken },
+      `CATALOG READ-ONLY: ${reason}; serving ${this.records.length} record(s) from it and from the upload folders' entry records, ` +
+        'refusing every write and deleting nothing in uploads/. Run `npm run store:recover` to rebuild plugins.json from uploads/, then restart',
+    );
   }
 
   async list(): Promise<readonly CatalogRecord[]> {
@@ -101,15 +123,6 @@ export class JsonCatalogRepository implements CatalogRepository {
     });
   }
 
-  updatePackage(id: string, pkg: { size: number; sha256: string }): Promise<CatalogRecord> {
-    return this.write((records) => {
-      const found = records.find((r) => r.id === id);
-      if (!found) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
-      const updated = { ...found, size: pkg.size, sha256: pkg.sha256 };
-      return { next: records.map((r) => (r === found ? updated : r)), result: updated };
-    });
-  }
-
   /** Runs one change at a time; memory is updated only after the file is safely on disk. */
   private write<T>(change: (records: readonly CatalogRecord[]) => { next: CatalogRecord[]; result: T }): Promise<T> {
     const run = async (): Promise<T> => {
@@ -118,7 +131,8 @@ export class JsonCatalogRepository implements CatalogRepository {
       }
       const { next, result } = change(this.records);
       const file: CatalogFile = { format: 1, plugins: next };
-      await writeFileAtomic(this.file, `${JSON.stringify(file, null, 2)}\n`);
+      // Compact: indentation grows with nesting, and made a deep manifest's record many times its own size.
+      await writeFileAtomic(this.file, `${JSON.stringify(file)}\n`);
       this.records = next;
       return result;
     };
@@ -126,16 +140,4 @@ export class JsonCatalogRepository implements CatalogRepository {
     this.queue = done.catch(() => undefined);
     return done;
   }
-}
-
-/** The parsed file, or why it cannot be used. */
-function parseProblem(text: string): CatalogFile | string {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    return `not valid JSON: ${(error as Error).message}`;
-  }
-  const issues = checkSchema(CatalogFile, data, CATALOG_FILE);
-  return issues.length > 0 ? `unexpected content: ${formatIssues(issues.slice(0, 3))}` : (data as CatalogFile);
 }

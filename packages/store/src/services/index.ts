@@ -6,6 +6,7 @@ import { GithubImporter } from './github-importer.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { PluginPublisher } from './plugin-publisher.js';
 import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
+import { tidyUploads } from './upload-sweep.js';
 
 export interface StoreServices {
   catalog: CatalogRepository;
@@ -20,13 +21,8 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
   const storage = new LocalPluginStorage(config.storagePath);
   await storage.init();
   const catalog = await JsonCatalogRepository.open(config.storagePath, log);
-  if (!catalog.readOnlyReason) {
-    // Folders no entry refers to were left by a crash mid-import; with a read-only catalog we cannot tell, so keep all.
-    const keep = new Set((await catalog.list()).map((r) => r.storage.dir));
-    const removed = await storage.removeOrphans(keep);
-    if (removed.length > 0) log.info({ removed }, 'removed upload folders left by interrupted imports');
-  }
-  const publisher = new PluginPublisher(catalog, storage);
+  await tidyUploads(catalog, storage, log);
+  const publisher = new PluginPublisher(catalog, storage, log);
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   return {
     catalog,

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -28,11 +28,6 @@ class MemoryRepository implements CatalogRepository {
     const found = this.records.find((r) => r.id === id)!;
     this.records = this.records.filter((r) => r !== found);
     return found;
-  }
-  async updatePackage(id: string, pkg: { size: number; sha256: string }) {
-    const updated = { ...this.records.find((r) => r.id === id)!, ...pkg };
-    this.records = this.records.map((r) => (r.id === id ? updated : r));
-    return updated;
   }
 }
 
@@ -162,7 +157,7 @@ describe('plugin catalog package cache', () => {
   const cachedRecord = (fields: Partial<CatalogRecord>) =>
     record(1, 'cached', '1.0.0', { storage: { dir: 'zip_1', plugin_dir: 'extracted' }, ...fields });
 
-  it("rebuilds a cached package whose size is not the catalog entry's", async () => {
+  it("rebuilds a cached package whose size is not the catalog entry's, when the rebuild gives the published bytes", async () => {
     const packed = await packPluginDirectory(path.join(storagePath, 'uploads', 'zip_1', 'extracted'), packageFile);
     const repo = new MemoryRepository([cachedRecord(packed)]);
     await truncate(packageFile, 10);
@@ -170,31 +165,31 @@ describe('plugin catalog package cache', () => {
     expect(pkg).toMatchObject(packed);
     expect(await sha256File(packageFile)).toBe(packed.sha256);
     expect(repo.records[0]).toMatchObject(packed);
-    expect(warn).not.toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
   });
 
-  it('gives the entry the rebuilt size and sha256 when a rebuild differs from the catalog', async () => {
-    const repo = new MemoryRepository([cachedRecord({ size: 100, sha256: 'a'.repeat(64) })]);
+  it('refuses with PACKAGE_INTEGRITY_ERROR, and never re-records, when a rebuild differs from the published checksum', async () => {
+    const published = { size: 100, sha256: 'a'.repeat(64) };
+    const repo = new MemoryRepository([cachedRecord(published)]);
     const catalog = new PluginCatalog(repo, storage, logger);
-    const pkg = await catalog.packageOf('cached');
-    const actual = { size: pkg.size, sha256: await sha256File(packageFile) };
-    expect(pkg.sha256).toBe(actual.sha256);
-    expect(repo.records[0]).toMatchObject(actual);
-    expect(pkg.record).toMatchObject(actual);
-    expect(warn).toHaveBeenCalledOnce();
-    // The cache now matches the entry: served as is, no second rebuild.
-    expect(await catalog.packageOf('cached')).toMatchObject(actual);
-    expect(warn).toHaveBeenCalledOnce();
+    await expect(catalog.packageOf('cached')).rejects.toMatchObject({ code: 'PACKAGE_INTEGRITY_ERROR', statusCode: 500 });
+    expect(repo.records[0]).toMatchObject(published);
+    expect(error).toHaveBeenCalledOnce();
+    expect(String(error.mock.calls[0]![1])).toMatch(/PACKAGE INTEGRITY: plugin cached 1.0.0/);
+    // Nothing half-made is left beside the package.
+    expect(await readdir(path.join(storagePath, 'uploads', 'zip_1'))).toEqual(['extracted']);
   });
 
-  it('serves a differing rebuild with its own checksum when the entry cannot be updated', async () => {
-    const repo = new MemoryRepository([cachedRecord({ size: 100, sha256: 'a'.repeat(64) })]);
-    repo.updatePackage = async () => {
-      throw new Error('read-only');
-    };
-    const pkg = await new PluginCatalog(repo, storage, logger).packageOf('cached');
-    expect(pkg.sha256).toBe(await sha256File(packageFile));
-    expect(repo.records[0]!.sha256).toBe('a'.repeat(64));
-    expect(error).toHaveBeenCalledOnce();
+  it('refuses a cached package of the published size whose bytes changed, and hashes an unchanged one only once', async () => {
+    const packed = await packPluginDirectory(path.join(storagePath, 'uploads', 'zip_1', 'extracted'), packageFile);
+    const repo = new MemoryRepository([cachedRecord(packed)]);
+    const catalog = new PluginCatalog(repo, storage, logger);
+    expect(await catalog.packageOf('cached')).toMatchObject(packed);
+    const bytes = await readFile(packageFile);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 30) ^ 0xff, bytes.length - 30);
+    await writeFile(path.join(storagePath, 'uploads', 'zip_1', 'extracted', 'index.js'), 'export async function setup() { steal() }\n');
+    await writeFile(packageFile, bytes);
+    await expect(catalog.packageOf('cached')).rejects.toMatchObject({ code: 'PACKAGE_INTEGRITY_ERROR' });
+    expect(repo.records[0]).toMatchObject(packed);
   });
 });

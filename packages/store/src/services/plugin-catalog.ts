@@ -1,10 +1,19 @@
-import { stat } from 'node:fs/promises';
-import { createError, type CatalogEntry, type StorePluginList, type StorePluginListQuery, type StorePluginPath } from '@oko/shared';
-import { packPluginDirectory } from '@oko/shared/archive';
+import { randomBytes } from 'node:crypto';
+import { rename, rm, stat } from 'node:fs/promises';
+import {
+  createError,
+  isOkoError,
+  type CatalogEntry,
+  type StorePluginList,
+  type StorePluginListQuery,
+  type StorePluginPath,
+} from '@oko/shared';
+import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import semver from 'semver';
 import { toCatalogEntry, type CatalogRecord } from './catalog-record.js';
 import type { CatalogRepository } from './catalog-repository.js';
+import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
 import type { PluginStorage } from './plugin-storage.js';
 
 export interface PluginPackage {
@@ -54,6 +63,9 @@ export class PluginCatalog {
     private readonly log: FastifyBaseLogger,
   ) {}
 
+  /** Per catalog id, the version of package.zip last hashed and found to be the published file. */
+  private readonly verified = new Map<string, string>();
+
   /** Built on the first read after a change; the repository hands out a new array on every write. */
   private view: CatalogView | null = null;
 
@@ -95,9 +107,28 @@ export class PluginCatalog {
     return { path: dir, exists: (await stat(dir).catch(() => null))?.isDirectory() ?? false };
   }
 
-  /** The entry goes first (durably); its files after. A crash in between leaves an orphan folder that the next start sweeps. */
+  /**
+   * The folder's entry record goes first, then the catalog entry (durably), then the files: a crash
+   * at any point leaves either a listed package (whose record the next start writes again) or a
+   * folder with no record, which the next start sweeps, never a deleted package a recovery revives.
+   */
   async remove(id: string): Promise<CatalogRecord> {
-    const record = await this.catalog.remove(id);
+    if (this.catalog.readOnlyReason) {
+      throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.catalog.readOnlyReason}`);
+    }
+    const record = await this.catalog.get(id);
+    if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
+    const folder = this.storage.resolve(record.storage.dir);
+    await removeEntryRecord(folder);
+    try {
+      await this.catalog.remove(id);
+    } catch (error) {
+      if (!isOkoError(error) || error.code !== 'PLUGIN_NOT_FOUND') {
+        await writeEntryRecord(folder, record).catch(() => undefined); // else the next start writes it from the catalog
+      }
+      throw error;
+    }
+    this.verified.delete(record.id);
     await this.storage.removeUploadFolder(record.storage.dir).catch((error: unknown) => {
       this.log.warn(
         { err: error, dir: record.storage.dir },
@@ -108,38 +139,55 @@ export class PluginCatalog {
   }
 
   /**
-   * The normalized ZIP, rebuilt from the plugin folder when the cached one is missing or has not
-   * the catalog's size (a crash can leave a renamed but unflushed file). A rebuild gives the same
-   * bytes with the same packer; one packed by another store version (another stored/deflated
-   * choice, another zlib) may differ, and then the catalog entry takes the rebuilt size and sha256,
-   * so what the catalog says and what the download sends agree again.
+   * The normalized ZIP, exactly as published: a catalog entry's size and sha256 never change. The
+   * cached package.zip is served when it has them (hashed once per file version); when it is
+   * missing or differs, it is rebuilt from the plugin folder and served only if the rebuild gives
+   * the same bytes. Anything else (files changed on disk, packed by another packer) is
+   * PACKAGE_INTEGRITY_ERROR, logged: serving it would hand every dashboard bytes nobody published.
    */
   async packageOf(idOrName: string): Promise<PluginPackage> {
     const record = await this.resolve(idOrName);
     const file = this.storage.packageFile(record.storage);
-    const cached = await stat(file).catch(() => null);
-    if (cached?.isFile() && cached.size === record.size) return { record, file, size: cached.size, sha256: record.sha256 };
+    const served = { record, file, size: record.size, sha256: record.sha256 };
+    const cached = await this.check(record, file);
+    if (cached === 'ok') return served;
     const dir = this.storage.pluginDir(record.storage);
-    if (!(await stat(dir).catch(() => null))?.isDirectory()) {
-      throw createError('PLUGIN_NOT_FOUND', `The files of plugin '${record.id}' are missing from the store`);
+    let rebuilt: { size: number; sha256: string } | null = null;
+    if ((await stat(dir).catch(() => null))?.isDirectory()) {
+      const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        rebuilt = await packPluginDirectory(dir, temp);
+        if (rebuilt.sha256 === record.sha256 && rebuilt.size === record.size) {
+          await rename(temp, file);
+          this.log.warn({ id: record.id, cached }, 'package.zip rebuilt from the plugin folder with the published checksum');
+          return served;
+        }
+      } finally {
+        await rm(temp, { force: true });
+      }
     }
-    const rebuilt = await packPluginDirectory(dir, file);
-    if (rebuilt.sha256 === record.sha256) return { record, file, ...rebuilt };
-    const previous = { size: record.size, sha256: record.sha256 };
-    try {
-      const updated = await this.catalog.updatePackage(record.id, rebuilt);
-      this.log.warn(
-        { id: record.id, previous, rebuilt },
-        'rebuilt package differs from the catalog entry (packed by another store version); the entry now has the rebuilt size and sha256',
-      );
-      return { record: updated, file, ...rebuilt };
-    } catch (error) {
-      // Served anyway, with its own checksum: an installer that checks the catalog's refuses it, never installs it unverified.
-      this.log.error(
-        { err: error, id: record.id, previous, rebuilt },
-        'rebuilt package differs from the catalog entry, which could not be updated; serving it with its own checksum',
-      );
-      return { record, file, ...rebuilt };
-    }
+    const published = { size: record.size, sha256: record.sha256 };
+    const found = `package.zip ${cached}, ${rebuilt ? `a rebuild from its folder gives sha256 ${rebuilt.sha256}` : 'its plugin folder is missing'}`;
+    this.log.error(
+      { id: record.id, dir: record.storage.dir, published, cached, rebuilt },
+      `PACKAGE INTEGRITY: plugin ${record.name} ${record.version} (id ${record.id}) cannot be served as published: ${found}`,
+    );
+    throw createError(
+      'PACKAGE_INTEGRITY_ERROR',
+      `The package of plugin '${record.name}' ${record.version} (id ${record.id}) no longer matches its published size and sha256; ` +
+        'the store does not serve it. Re-publish the plugin, or restore its upload folder',
+    );
+  }
+
+  /** Whether package.zip is the published file; a hash is kept per file version (inode, size, times) so it is read once. */
+  private async check(record: CatalogRecord, file: string): Promise<'ok' | 'is missing' | 'has another size' | 'has another sha256'> {
+    const found = await stat(file).catch(() => null);
+    if (!found?.isFile()) return 'is missing';
+    if (found.size !== record.size) return 'has another size';
+    const version = `${found.dev}:${found.ino}:${found.size}:${found.mtimeMs}:${found.ctimeMs}`;
+    if (this.verified.get(record.id) === version) return 'ok';
+    if ((await sha256File(file)) !== record.sha256) return 'has another sha256';
+    this.verified.set(record.id, version);
+    return 'ok';
   }
 }

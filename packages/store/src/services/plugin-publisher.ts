@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createError, type CatalogSource } from '@oko/shared';
 import { packPluginDirectory, type PluginFiles } from '@oko/shared/archive';
+import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogRecord } from './catalog-record.js';
 import type { CatalogRepository } from './catalog-repository.js';
+import { writeEntryRecord } from './entry-records.js';
 import { PACKAGE_FILE, type PluginStorage, type UploadFolder } from './plugin-storage.js';
 
 /** What an importer hands over once a plugin sits validated in its upload folder. */
@@ -23,13 +25,15 @@ export function newCatalogId(): string {
 
 /**
  * The last steps every import shares: a fresh upload folder, the importer's own work, the
- * normalized download package, the catalog entry. Any failure removes the folder, so a refused
- * or interrupted import leaves the catalog and the storage as they were.
+ * normalized download package, the catalog entry, then the folder's own copy of that entry
+ * (entry.json, for `npm run store:recover`). Any failure before the catalog write removes the
+ * folder, so a refused or interrupted import leaves the catalog and the storage as they were.
  */
 export class PluginPublisher {
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly storage: PluginStorage,
+    private readonly log: FastifyBaseLogger,
   ) {}
 
   assertWritable(): void {
@@ -41,17 +45,23 @@ export class PluginPublisher {
   async publish(prefix: string, stage: (folder: UploadFolder) => Promise<StagedPlugin>): Promise<CatalogRecord> {
     this.assertWritable();
     const folder = await this.storage.createUploadFolder(prefix);
+    let record: CatalogRecord;
     try {
       const staged = await stage(folder);
       await this.assertNew(staged.files);
       const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE));
-      const record = this.recordOf(folder, staged, pkg);
+      record = recordOf(folder, staged, pkg);
       await this.catalog.add(record);
-      return record;
     } catch (error) {
       await this.storage.removeUploadFolder(folder.name);
       throw error;
     }
+    // After the catalog write, so a folder with a record is always a published one (upload-sweep.ts). A failure here
+    // does not undo the publish: the next start writes the record from the catalog.
+    await writeEntryRecord(folder.path, record).catch((error: unknown) => {
+      this.log.warn({ err: error, id: record.id, dir: folder.name }, 'published, but the entry record could not be written');
+    });
+    return record;
   }
 
   /** Checked before packing to answer 409 early; the catalog checks again under its write lock. */
@@ -64,27 +74,33 @@ export class PluginPublisher {
       );
     }
   }
+}
 
-  private recordOf(folder: UploadFolder, staged: StagedPlugin, pkg: { size: number; sha256: string }): CatalogRecord {
-    const { manifest, ui } = staged.files;
-    const record: CatalogRecord = {
-      id: newCatalogId(),
-      name: manifest.name,
-      version: manifest.version,
-      description: manifest.description ?? '',
-      author: manifest.author ?? '',
-      tags: manifest.tags ?? [],
-      source: staged.source,
-      source_url: staged.sourceUrl,
-      manifest,
-      ui,
-      size: pkg.size,
-      sha256: pkg.sha256,
-      created_at: new Date().toISOString(),
-      storage: { dir: folder.name, plugin_dir: path.relative(folder.path, staged.pluginDir).split(path.sep).join('/') },
-    };
-    if (staged.branch !== undefined) record.branch = staged.branch;
-    if (staged.subdirectory !== undefined) record.subdirectory = staged.subdirectory;
-    return record;
-  }
+/** A new catalog record for a validated plugin in `folder`, its package packed (also used by a recovery). */
+export function recordOf(
+  folder: UploadFolder,
+  staged: StagedPlugin,
+  pkg: { size: number; sha256: string },
+  createdAt = new Date(),
+): CatalogRecord {
+  const { manifest, ui } = staged.files;
+  const record: CatalogRecord = {
+    id: newCatalogId(),
+    name: manifest.name,
+    version: manifest.version,
+    description: manifest.description ?? '',
+    author: manifest.author ?? '',
+    tags: manifest.tags ?? [],
+    source: staged.source,
+    source_url: staged.sourceUrl,
+    manifest,
+    ui,
+    size: pkg.size,
+    sha256: pkg.sha256,
+    created_at: createdAt.toISOString(),
+    storage: { dir: folder.name, plugin_dir: path.relative(folder.path, staged.pluginDir).split(path.sep).join('/') },
+  };
+  if (staged.branch !== undefined) record.branch = staged.branch;
+  if (staged.subdirectory !== undefined) record.subdirectory = staged.subdirectory;
+  return record;
 }

@@ -26,8 +26,8 @@ export interface PluginStorage {
   packageFile(ref: StorageRef): string;
   exists(file: string): Promise<boolean>;
   removeUploadFolder(name: string): Promise<void>;
-  /** Removes upload folders no catalog entry refers to (left by a crash mid-import). */
-  removeOrphans(keep: ReadonlySet<string>): Promise<string[]>;
+  /** The names in uploads/. */
+  listUploadFolders(): Promise<string[]>;
 }
 
 function timestamp(now: Date): string {
@@ -84,10 +84,7 @@ export class LocalPluginStorage implements PluginStorage {
     await rm(this.resolve(name), { recursive: true, force: true });
   }
 
-  async removeOrphans(keep: ReadonlySet<string>): Promise<string[]> {
-    const names = await readdir(this.uploadsPath);
-    const orphans = names.filter((name) => !keep.has(name));
-    await Promise.all(orphans.map((name) => this.removeUploadFolder(name)));
-    return orphans;
+  async listUploadFolders(): Promise<string[]> {
+    return (await readdir(this.uploadsPath)).sort();
   }
 }

@@ -74,7 +74,10 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         tags: ['plugins'],
         summary: 'The plugin as a normalized ZIP (plugin at its root); X-Checksum-Sha256 and Content-Length match the catalog entry',
         params: PluginIdParams,
-        response: { 200: Type.Unknown({ description: 'application/zip' }), ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') },
+        response: {
+          200: Type.Unknown({ description: 'application/zip' }),
+          ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND', 'PACKAGE_INTEGRITY_ERROR'),
+        },
       },
     },
     async (request, reply) => {

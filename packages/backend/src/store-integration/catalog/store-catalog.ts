@@ -2,8 +2,8 @@ import {
   isNewerVersion,
   isOkoError,
   STORE_DEFAULT_PER_PAGE,
-  type CatalogEntry,
   type InstalledPluginInfo,
+  type RelayedCatalogEntry,
   type StoreHealthReport,
   type StoreListing,
   type StoreListQuery,
@@ -71,7 +71,7 @@ export class StoreCatalog {
   }
 }
 
-function withInstallState(entry: CatalogEntry, installed: InstalledPluginInfo | undefined): StorePluginView {
+function withInstallState(entry: RelayedCatalogEntry, installed: InstalledPluginInfo | undefined): StorePluginView {
   return {
     ...entry,
     installed: installed !== undefined,

@@ -80,7 +80,11 @@ describe('StoreClient', () => {
     let seen = '';
     const url = await serve((req, res) => {
       seen = req.url ?? '';
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"a","name":"a","version":"1.0.0","size":1,"sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}');
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          '{"id":"a","name":"a","version":"1.0.0","size":1,"sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}',
+        );
     });
     await client(url).getPlugin('../health?x=1');
     expect(seen).toBe('/api/v1/plugins/..%2Fhealth%3Fx%3D1');

@@ -4,7 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { crossSiteWriteGuard } from '@oko/shared';
+import { crossSiteWriteGuard, knownHostGuard } from '@oko/shared';
 import { frameworkErrorHandler, notFoundBody, registerErrorHandler } from '@oko/shared/server';
 import type { BackendConfig } from './config.js';
 import { PluginGateway } from './plugin-manager/plugin-gateway.js';
@@ -42,8 +42,13 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   app.addHook('onClose', async () => pluginManager.shutdown());
 
   registerErrorHandler(app);
-  // Before any route: the backend has no auth, so this is what keeps another site's page from
-  // installing, loading or running plugins through the user's browser (a form post needs no preflight).
+  // Before any route, both: the backend has no auth yet.
+  // Nothing ties a request to this dashboard but the name the browser used: a page whose own name
+  // was re-pointed at 127.0.0.1 (DNS rebinding) is same-origin to the browser, so only the Host
+  // header gives it away. Reads too: a rebound page must not read plugin data either.
+  app.addHook('onRequest', knownHostGuard(config.allowedHosts, 'OKO_ALLOWED_HOSTS'));
+  // This keeps another site's page from installing, loading or running plugins through the user's
+  // browser (a form post needs no preflight).
   app.addHook('onRequest', crossSiteWriteGuard(config.allowedOrigins, 'OKO_ALLOWED_ORIGINS'));
   await app.register(fastifySwagger, {
     openapi: {

@@ -16,8 +16,17 @@ describe('backend config from env', () => {
       storeUrl: 'http://127.0.0.1:8001/api/v1',
       storeApiKey: undefined,
       allowedOrigins: [],
+      allowedHosts: [],
       logLevel: 'info',
     });
+  });
+
+  it('knows the names in OKO_ALLOWED_HOSTS and a listen address that is a name', () => {
+    expect(loadConfig({ OKO_ALLOWED_HOSTS: 'Dash.Example:8000, .corp.example' }).allowedHosts).toEqual(['dash.example', '.corp.example']);
+    expect(loadConfig({ OKO_HOST: 'dashboard.lan', OKO_ALLOWED_HOSTS: 'x.example' }).allowedHosts).toEqual(['dashboard.lan', 'x.example']);
+    expect(loadConfig({ OKO_HOST: '0.0.0.0' }).allowedHosts).toEqual([]);
+    expect(() => loadConfig({ OKO_ALLOWED_HOSTS: 'http://dash.example/' })).toThrow(ConfigError);
+    expect(() => loadConfig({ OKO_ALLOWED_HOSTS: 'http://dash.example/' })).toThrow(/OKO_ALLOWED_HOSTS/);
   });
 
   it('reads OKO_HOST, OKO_PORT, the folders and the plugin bounds', () => {
@@ -55,6 +64,8 @@ describe('backend config from env', () => {
     ['OKO_STORE_TIMEOUT_MS', '0'],
     ['OKO_STORE_MAX_UPLOAD_MB', 'lots'],
     ['OKO_ALLOWED_ORIGINS', 'not-an-origin'],
+    ['OKO_ALLOWED_HOSTS', 'https://x.example/'],
+    ['OKO_STORE_MAX_PACKAGE_MB', '0'],
     ['OKO_LOG_LEVEL', 'loud'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
@@ -66,7 +77,14 @@ describe('backend config from env', () => {
   });
 
   it('reads the store integration settings in the same pass', () => {
-    expect(loadConfig({}).storeIntegration).toEqual({ timeoutMs: 3000, transferIdleTimeoutMs: 30_000, maxUploadBytes: 100 * 1024 * 1024 });
+    expect(loadConfig({}).storeIntegration).toEqual({
+      timeoutMs: 3000,
+      transferIdleTimeoutMs: 30_000,
+      maxUploadBytes: 100 * 1024 * 1024,
+      maxPackageBytes: 100 * 1024 * 1024,
+      downloadTimeoutMs: 600_000,
+      maxAnswerBytes: 16 * 1024 * 1024,
+    });
     expect(loadConfig({ OKO_STORE_TIMEOUT_MS: '500', OKO_STORE_MAX_UPLOAD_MB: '5' }).storeIntegration).toMatchObject({
       timeoutMs: 500,
       maxUploadBytes: 5 * 1024 * 1024,
@@ -101,6 +119,7 @@ describe('backend config from env', () => {
 
   it('lists every variable it reads in its schema', () => {
     expect(Object.keys(BackendEnv.properties).sort()).toEqual([
+      'OKO_ALLOWED_HOSTS',
       'OKO_ALLOWED_ORIGINS',
       'OKO_BUILTIN_PLUGINS_DIR',
       'OKO_DATA_DIR',
@@ -113,6 +132,9 @@ describe('backend config from env', () => {
       'OKO_PLUGIN_MEMORY_MB',
       'OKO_PORT',
       'OKO_STORE_API_KEY',
+      'OKO_STORE_DOWNLOAD_TIMEOUT_MS',
+      'OKO_STORE_MAX_ANSWER_MB',
+      'OKO_STORE_MAX_PACKAGE_MB',
       'OKO_STORE_MAX_UPLOAD_MB',
       'OKO_STORE_TIMEOUT_MS',
       'OKO_STORE_TRANSFER_TIMEOUT_MS',

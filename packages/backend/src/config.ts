@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envError, originList, packageVersion, parseEnv } from '@oko/shared/server';
+import { hostNameOf, parseHostList } from '@oko/shared';
+import { ConfigError, envError, originList, packageVersion, parseEnv } from '@oko/shared/server';
 import { Type } from 'typebox';
 import { StoreIntegrationEnv, storeIntegrationConfig, type StoreIntegrationConfig } from './store-integration/config.js';
 
@@ -32,6 +33,11 @@ export interface BackendConfig {
   frontendDir: string;
   /** Origins besides the backend's own whose pages may send writes (OKO_ALLOWED_ORIGINS). */
   allowedOrigins: string[];
+  /**
+   * Host names the backend answers besides IP addresses and localhost: the listen address when it
+   * is a name, and OKO_ALLOWED_HOSTS (the DNS rebinding guard, README "Cross-site requests").
+   */
+  allowedHosts: string[];
   version: string;
   logLevel: string;
 }
@@ -61,6 +67,9 @@ export const BackendEnv = Type.Object({
   OKO_ALLOWED_ORIGINS: Type.Optional(
     Type.String({ description: "comma-separated origins besides the backend's own whose pages may send writes" }),
   ),
+  OKO_ALLOWED_HOSTS: Type.Optional(
+    Type.String({ description: 'comma-separated host names besides IP addresses and localhost that requests may be addressed to' }),
+  ),
   OKO_LOG_LEVEL: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level' },
@@ -88,7 +97,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     storeIntegration: storeIntegrationConfig(vars),
     frontendDir: path.resolve(vars.OKO_FRONTEND_DIR),
     allowedOrigins: originList(vars.OKO_ALLOWED_ORIGINS, 'OKO_ALLOWED_ORIGINS'),
+    allowedHosts: allowedHosts(vars.OKO_HOST, vars.OKO_ALLOWED_HOSTS),
     version: packageVersion(packageRoot),
     logLevel: vars.OKO_LOG_LEVEL,
   };
+}
+
+/** OKO_ALLOWED_HOSTS, plus the listen address when it is a name (OKO_HOST=dashboard.lan is reached by that name). */
+function allowedHosts(listenHost: string, raw: string | undefined): string[] {
+  let listed: string[];
+  try {
+    listed = parseHostList(raw, 'OKO_ALLOWED_HOSTS');
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const own = hostNameOf(listenHost);
+  // IP addresses are always known; only a listen *name* needs adding.
+  const isName = own !== null && !own.startsWith('[') && !/^[\d.]+$/.test(own);
+  return isName && !listed.includes(own) ? [own, ...listed] : listed;
 }

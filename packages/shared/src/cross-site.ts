@@ -104,3 +104,79 @@ export function crossSiteWriteGuard(allowedOrigins: readonly string[], variable:
       );
   };
 }
+
+// DNS rebinding: a page at http://attacker.example:8000 whose name is then re-pointed to 127.0.0.1
+// is same-origin with itself, so Sec-Fetch-Site says same-origin and the write rule above lets it
+// through, reads and writes alike. What the browser cannot hide is the name it used: the `Host`
+// header says attacker.example. A service without sign-in therefore answers only names it knows.
+
+/**
+ * The host name of a `Host` header value (lower-case, IPv6 in brackets, port dropped), or null
+ * when the value is not a plain host[:port].
+ */
+export function hostNameOf(value: string): string | null {
+  const trimmed = value.trim();
+  if (!trimmed || /[/?#@\\\s]/.test(trimmed)) return null;
+  try {
+    return new URL(`http://${trimmed}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A comma-separated list of host names from the environment (e.g. `OKO_ALLOWED_HOSTS`), each
+ * lower-cased; a port is accepted and ignored. A leading dot (`.example.com`) also allows every
+ * subdomain. Throws naming the variable when an entry is not a host name.
+ */
+export function parseHostList(raw: string | undefined, variable: string): string[] {
+  const hosts: string[] = [];
+  for (const entry of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const domain = entry.startsWith('.');
+    const name = hostNameOf(domain ? entry.slice(1) : entry);
+    if (!name) throw new Error(`${variable}: '${entry}' is not a host name like dashboard.example.com`);
+    hosts.push(domain ? `.${name}` : name);
+  }
+  return hosts;
+}
+
+/** An IP literal is not a name, so it cannot be re-pointed: the page really came from that address. */
+function isIpLiteral(hostname: string): boolean {
+  return hostname.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * Why a request's `Host` is refused, or null when it may pass. Known are: any IP literal (127.0.0.1,
+ * [::1], a LAN address), `localhost` and `*.localhost` (browsers resolve them to loopback only),
+ * the names in `allowedHosts`. The port is not compared: behind a port mapping (Docker's 8080:8000)
+ * the browser's port is not the listen port, and a rebinding page keeps the port and changes the
+ * name. A request without `Host` is not from a browser and passes.
+ */
+export function unknownHostProblem(host: string | undefined, allowedHosts: readonly string[]): string | null {
+  if (host === undefined) return null;
+  const name = hostNameOf(host);
+  if (name === null) return `the Host header '${host}' is not a host name`;
+  if (isIpLiteral(name) || name === 'localhost' || name.endsWith('.localhost')) return null;
+  if (allowedHosts.some((allowed) => name === allowed || (allowed.startsWith('.') && (name.endsWith(allowed) || `.${name}` === allowed))))
+    return null;
+  return `the Host '${host}' is not a name this service is known by`;
+}
+
+/**
+ * `unknownHostProblem` as a request hook (Fastify `onRequest` fits), for every method: a rebound
+ * page must not read plugin data either. Throws 403 `UNKNOWN_HOST` naming `variable`, the way out.
+ */
+export function knownHostGuard(allowedHosts: readonly string[], variable: string) {
+  return async (request: { headers: RequestHeaders }): Promise<void> => {
+    const problem = unknownHostProblem(header(request.headers, 'host'), allowedHosts);
+    if (problem)
+      throw createError(
+        'UNKNOWN_HOST',
+        `Refused: ${problem}. Without sign-in this service answers only IP addresses, localhost and the names in ${variable} ` +
+          '(a guard against DNS rebinding); add the name you use to reach it there',
+      );
+  };
+}

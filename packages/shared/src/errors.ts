@@ -42,6 +42,9 @@ export const ErrorStatus = {
   PLUGINS_DIR_NOT_WRITABLE: 500,
   INTERNAL_ERROR: 500,
   PACKAGE_INTEGRITY_ERROR: 500,
+  BAD_STORE_ANSWER: 502,
+  UNKNOWN_HOST: 403,
+  UPLOAD_LOCAL_ONLY: 403,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

@@ -16,6 +16,15 @@ export interface StoreIntegrationConfig {
   transferIdleTimeoutMs: number;
   /** Largest upload the backend forwards to the store; bigger ones answer 413 before the store sees them. */
   maxUploadBytes: number;
+  /**
+   * Largest package the backend downloads, whatever the catalog entry claims: the store is another
+   * service, and an entry saying 50 GB must not be allowed to fill this host's disk.
+   */
+  maxPackageBytes: number;
+  /** Bound on one whole download. The idle bound alone lets a store that drips a byte a second hold an install for ever. */
+  downloadTimeoutMs: number;
+  /** Largest JSON answer (catalog page, entry, health) the backend reads; a bigger one is BAD_STORE_ANSWER, not held in memory. */
+  maxAnswerBytes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -33,6 +42,21 @@ export const StoreIntegrationEnv = Type.Object({
     description: 'a download or forwarded upload that moves no byte for this long is aborted',
   }),
   OKO_STORE_MAX_UPLOAD_MB: Type.Integer({ minimum: 1, default: 100, description: 'largest request body /store/upload/zip forwards' }),
+  OKO_STORE_MAX_PACKAGE_MB: Type.Integer({
+    minimum: 1,
+    default: 100,
+    description: 'largest package an install or update downloads, whatever the catalog entry claims',
+  }),
+  OKO_STORE_DOWNLOAD_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: 600_000,
+    description: 'bound on one whole package download, however steadily it moves',
+  }),
+  OKO_STORE_MAX_ANSWER_MB: Type.Integer({
+    minimum: 1,
+    default: 16,
+    description: 'largest JSON answer (catalog page, entry, health) read from the store',
+  }),
 });
 
 /** The settings from variables the backend's config already parsed. */
@@ -41,6 +65,9 @@ export function storeIntegrationConfig(vars: Static<typeof StoreIntegrationEnv>)
     timeoutMs: vars.OKO_STORE_TIMEOUT_MS,
     transferIdleTimeoutMs: vars.OKO_STORE_TRANSFER_TIMEOUT_MS,
     maxUploadBytes: vars.OKO_STORE_MAX_UPLOAD_MB * MIB,
+    maxPackageBytes: vars.OKO_STORE_MAX_PACKAGE_MB * MIB,
+    downloadTimeoutMs: vars.OKO_STORE_DOWNLOAD_TIMEOUT_MS,
+    maxAnswerBytes: vars.OKO_STORE_MAX_ANSWER_MB * MIB,
   };
 }
 

@@ -36,8 +36,17 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     apiKey: config.storeApiKey,
     timeoutMs: config.storeIntegration.timeoutMs,
     transferIdleTimeoutMs: config.storeIntegration.transferIdleTimeoutMs,
+    downloadTimeoutMs: config.storeIntegration.downloadTimeoutMs,
+    maxPackageBytes: config.storeIntegration.maxPackageBytes,
+    maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
   });
   const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, log: app.log });
   const catalog = new StoreCatalog(client, plugins);
-  await app.register(storeRoutes, { catalog, installer, client, maxUploadBytes: config.storeIntegration.maxUploadBytes });
+  await app.register(storeRoutes, {
+    catalog,
+    installer,
+    client,
+    maxUploadBytes: config.storeIntegration.maxUploadBytes,
+    storeUrl: config.storeUrl,
+  });
 };

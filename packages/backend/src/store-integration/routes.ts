@@ -21,18 +21,27 @@ import type { StoreCatalog } from './catalog/store-catalog.js';
 import type { StoreClient } from './client/store-client.js';
 import { forwardableUpload } from './client/upload-limit.js';
 import type { PluginInstaller } from './installer/plugin-installer.js';
+import { assertLocalCaller } from './local-caller.js';
 
 export interface StoreRoutesOptions {
   catalog: StoreCatalog;
   installer: PluginInstaller;
   client: StoreClient;
   maxUploadBytes: number;
+  /** OKO_STORE_URL, named in the refusal of a remote upload as the way to upload directly. */
+  storeUrl: string;
 }
 
 const tags = ['store'];
 
 /** /store: the dashboard's view of the Plugin Store, install, update and uninstall (README.md, Store integration (backend)). */
-export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (app, { catalog, installer, client, maxUploadBytes }) => {
+export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (
+  app,
+  { catalog, installer, client, maxUploadBytes, storeUrl },
+) => {
+  // Before the body is read: a refused upload costs the backend nothing.
+  const localCallersOnly = async (request: { ip: string; url: string }) => assertLocalCaller(request, storeUrl);
+
   app.get(
     '/store',
     {
@@ -40,7 +49,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         tags,
         summary: 'List plugins in the store',
         querystring: StoreListQuery,
-        response: { 200: StoreListing, ...errorResponses('VALIDATION_FAILED') },
+        response: { 200: StoreListing, ...errorResponses('VALIDATION_FAILED', 'BAD_STORE_ANSWER') },
       },
     },
     async (request) => {
@@ -63,7 +72,10 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         tags,
         summary: 'A store plugin',
         params: StorePluginParams,
-        response: { 200: StorePluginView, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND', 'STORE_UNAVAILABLE') },
+        response: {
+          200: StorePluginView,
+          ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND', 'STORE_UNAVAILABLE', 'BAD_STORE_ANSWER'),
+        },
       },
     },
     async (request) => catalog.get(request.params.plugin_id),
@@ -88,6 +100,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
             'INVALID_PACKAGE',
             'PLUGINS_DIR_NOT_WRITABLE',
             'STORE_UNAVAILABLE',
+            'BAD_STORE_ANSWER',
             'INSUFFICIENT_STORAGE',
           ),
         },
@@ -120,6 +133,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
             'PLUGIN_LOAD_FAILED',
             'PLUGINS_DIR_NOT_WRITABLE',
             'STORE_UNAVAILABLE',
+            'BAD_STORE_ANSWER',
             'INSUFFICIENT_STORAGE',
           ),
         },
@@ -154,6 +168,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
   app.post(
     '/store/upload/github',
     {
+      onRequest: localCallersOnly,
       schema: {
         tags,
         summary: "Import from GitHub into the store (with the backend's API key)",
@@ -161,7 +176,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         response: {
           200: StoreUploadAnswer,
           201: StoreUploadAnswer,
-          ...errorResponses(...GITHUB_IMPORT_ERRORS, 'STORE_UNAVAILABLE'),
+          ...errorResponses(...GITHUB_IMPORT_ERRORS, 'STORE_UNAVAILABLE', 'BAD_STORE_ANSWER', 'UPLOAD_LOCAL_ONLY'),
         },
       },
     },
@@ -178,6 +193,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
       '/store/upload/zip',
       {
         // The docs show the form; the body itself is streamed on to the store unparsed.
+        onRequest: localCallersOnly,
         config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: UploadZipForm }, url }) },
         schema: {
           tags,
@@ -186,7 +202,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
           response: {
             200: StoreUploadAnswer,
             201: StoreUploadAnswer,
-            ...errorResponses(...UPLOAD_ZIP_ERRORS, 'STORE_UNAVAILABLE'),
+            ...errorResponses(...UPLOAD_ZIP_ERRORS, 'STORE_UNAVAILABLE', 'BAD_STORE_ANSWER', 'UPLOAD_LOCAL_ONLY'),
           },
         },
       },

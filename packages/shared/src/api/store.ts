@@ -82,7 +82,9 @@ const SUMMARY_FIELDS = Object.keys(CatalogSummary.properties).filter((key) => ke
  * it, and the backend applies it again to what a store lists, so an older store's full entries are
  * cut to the same size before they reach a browser.
  */
-export function catalogSummaryOf(entry: CatalogSummary | CatalogEntry): CatalogSummary {
+export function catalogSummaryOf(
+  entry: CatalogSummary | CatalogEntry | (Partial<CatalogEntry> & Pick<CatalogEntry, 'id' | 'name' | 'version'>),
+): CatalogSummary {
   const source = entry as unknown as Record<string, unknown>;
   const summary: Record<string, unknown> = {};
   for (const key of SUMMARY_FIELDS) if (source[key] !== undefined) summary[key] = source[key];

@@ -3,13 +3,12 @@ import {
   isNewerVersion,
   isOkoError,
   STORE_DEFAULT_PER_PAGE,
-  type CatalogEntry,
   type CatalogSummary,
   type InstalledPluginInfo,
+  type RelayedCatalogEntry,
   type StoreHealthReport,
   type StoreListing,
   type StoreListQuery,
-  type StorePluginSummaryView,
   type StorePluginView,
 } from '@oko/shared';
 import type { StoreClient } from '../client/store-client.js';
@@ -75,12 +74,13 @@ export class StoreCatalog {
   }
 }
 
-function withInstallState(entry: CatalogEntry, installed: InstalledPluginInfo | undefined): StorePluginView;
-function withInstallState(entry: CatalogSummary, installed: InstalledPluginInfo | undefined): StorePluginSummaryView;
-function withInstallState(
-  entry: CatalogEntry | CatalogSummary,
+/** The entry as it came (a full entry, or the list's summary), with this dashboard's install state. */
+type InstallStateFields = Pick<StorePluginView, 'installed' | 'installed_version' | 'installed_state' | 'update_available'>;
+
+function withInstallState<T extends RelayedCatalogEntry | CatalogSummary>(
+  entry: T,
   installed: InstalledPluginInfo | undefined,
-): StorePluginView | StorePluginSummaryView {
+): T & InstallStateFields {
   return {
     ...entry,
     installed: installed !== undefined,

@@ -7,6 +7,7 @@ export class Deadline {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout;
   private ms: number;
+  private total: { timer: NodeJS.Timeout; reason: string; expired: boolean } | undefined;
 
   constructor(ms: number) {
     this.ms = ms;
@@ -29,12 +30,36 @@ export class Deadline {
     this.timer = this.arm();
   }
 
+  /**
+   * A second bound that no reset pushes back: the whole call, however steadily it moves, ends
+   * after `ms` with `reason`.
+   */
+  limitTotal(ms: number, reason: string): void {
+    const timer = setTimeout(() => {
+      if (this.total) this.total.expired = true;
+      clearTimeout(this.timer);
+      this.controller.abort(new DOMException(reason, 'TimeoutError'));
+    }, ms);
+    timer.unref();
+    this.total = { timer, reason, expired: false };
+  }
+
+  /** True once the limitTotal bound fired. */
+  get totalExpired(): boolean {
+    return this.total?.expired ?? false;
+  }
+
+  get totalReason(): string {
+    return this.total?.reason ?? '';
+  }
+
   clear(): void {
     clearTimeout(this.timer);
+    if (this.total) clearTimeout(this.total.timer);
   }
 
   abort(): void {
-    clearTimeout(this.timer);
+    this.clear();
     this.controller.abort(new DOMException('The transfer was cancelled', 'AbortError'));
   }
 

@@ -14,7 +14,14 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 function client(baseUrl: string, timeoutMs = 500): StoreClient {
-  return new StoreClient({ baseUrl, timeoutMs, transferIdleTimeoutMs: timeoutMs });
+  return new StoreClient({
+    baseUrl,
+    timeoutMs,
+    transferIdleTimeoutMs: timeoutMs,
+    downloadTimeoutMs: 60_000,
+    maxPackageBytes: 1024 * 1024,
+    maxAnswerBytes: 1024 * 1024,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<OkoError> {
@@ -73,7 +80,11 @@ describe('StoreClient', () => {
     let seen = '';
     const url = await serve((req, res) => {
       seen = req.url ?? '';
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"a","name":"a","version":"1.0.0","size":1,"sha256":"x"}');
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          '{"id":"a","name":"a","version":"1.0.0","size":1,"sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}',
+        );
     });
     await client(url).getPlugin('../health?x=1');
     expect(seen).toBe('/api/v1/plugins/..%2Fhealth%3Fx%3D1');

@@ -1,13 +1,15 @@
-import {
-  isOkoError,
-  type CatalogEntry,
-  type GithubImportRequest,
-  type StoreHealth,
-  type StorePluginList,
-  type StorePluginListQuery,
-  type StoreUploadAnswer,
-} from '@oko/shared';
+import { createError, isOkoError, type GithubImportRequest, type StorePluginListQuery } from '@oko/shared';
+import type { TSchema } from 'typebox';
 import { Deadline } from './deadline.js';
+import {
+  AnswerCheck,
+  badStoreAnswer,
+  readBoundedJson,
+  StoreEntryAnswer,
+  StoreHealthAnswer,
+  StoreListAnswer,
+  StoreUploadAnswer,
+} from './store-answers.js';
 import { isStaleSocket, storeAnswerError, storeUnavailable } from './store-errors.js';
 
 /** An open package download: the body is read once, as a stream. */
@@ -34,12 +36,26 @@ export interface StoreClientOptions {
   apiKey?: string | undefined;
   timeoutMs: number;
   transferIdleTimeoutMs: number;
+  /** Bound on one whole download (OKO_STORE_DOWNLOAD_TIMEOUT_MS). */
+  downloadTimeoutMs: number;
+  /** Largest package downloaded, whatever the store announces (OKO_STORE_MAX_PACKAGE_MB). */
+  maxPackageBytes: number;
+  /** Largest JSON answer read (OKO_STORE_MAX_ANSWER_MB). */
+  maxAnswerBytes: number;
 }
 
+const checks = {
+  list: new AnswerCheck(StoreListAnswer, 'the catalog page'),
+  entry: new AnswerCheck(StoreEntryAnswer, 'the catalog entry'),
+  health: new AnswerCheck(StoreHealthAnswer, 'the health answer'),
+  upload: new AnswerCheck(StoreUploadAnswer, 'the upload answer'),
+};
+
 /**
- * The backend's only link to the Plugin Store: HTTP calls to OKO_STORE_URL, each bounded in time.
- * A network failure or timeout becomes STORE_UNAVAILABLE (503); an error answer of the store is
- * passed through with its status, code and message.
+ * The backend's only link to the Plugin Store: HTTP calls to OKO_STORE_URL, each bounded in time
+ * and size. A network failure or timeout becomes STORE_UNAVAILABLE (503); an error answer of the
+ * store is passed through with its status, code and message; an answer that is too big, not the
+ * expected shape or a redirect is BAD_STORE_ANSWER (502).
  */
 export class StoreClient {
   readonly baseUrl: string;
@@ -50,25 +66,35 @@ export class StoreClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
-  async health(): Promise<StoreHealth> {
-    return this.getJson<StoreHealth>('/health');
+  /** Largest package an install downloads; the installer refuses bigger entries before any byte. */
+  get maxPackageBytes(): number {
+    return this.options.maxPackageBytes;
   }
 
-  async listPlugins(query: Partial<StorePluginListQuery> = {}): Promise<StorePluginList> {
+  async health(): Promise<StoreHealthAnswer> {
+    return this.getJson('/health', checks.health);
+  }
+
+  async listPlugins(query: Partial<StorePluginListQuery> = {}): Promise<StoreListAnswer> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const search = params.size > 0 ? `?${params.toString()}` : '';
-    return this.getJson<StorePluginList>(`/plugins${search}`);
+    return this.getJson(`/plugins${search}`, checks.list);
   }
 
   /** The catalog entry; the store accepts its id or the plugin's name. */
-  async getPlugin(idOrName: string): Promise<CatalogEntry> {
-    return this.getJson<CatalogEntry>(`/plugins/${encodeURIComponent(idOrName)}`);
+  async getPlugin(idOrName: string): Promise<StoreEntryAnswer> {
+    return this.getJson(`/plugins/${encodeURIComponent(idOrName)}`, checks.entry);
   }
 
-  /** Opens GET /plugins/{id}/download; headers within the short bound, then an idle bound per chunk. */
+  /**
+   * Opens GET /plugins/{id}/download; headers within the short bound, then an idle bound per chunk,
+   * and the whole transfer within OKO_STORE_DOWNLOAD_TIMEOUT_MS: a store that drips one byte just
+   * inside the idle bound must not hold an install (and its staging folder) for ever.
+   */
   async openDownload(id: string): Promise<StoreDownload> {
     const deadline = new Deadline(this.options.timeoutMs);
+    deadline.limitTotal(this.options.downloadTimeoutMs, `the download did not finish within ${this.options.downloadTimeoutMs} ms`);
     const response = await this.send(`/plugins/${encodeURIComponent(id)}/download`, { signal: deadline.signal }, deadline);
     if (!response.body) {
       deadline.clear();
@@ -76,9 +102,14 @@ export class StoreClient {
     }
     deadline.reset(this.options.transferIdleTimeoutMs);
     const length = Number(response.headers.get('content-length'));
+    const announced = Number.isFinite(length) && response.headers.has('content-length') ? length : undefined;
+    if (announced !== undefined && announced > this.options.maxPackageBytes) {
+      deadline.abort();
+      throw tooBigPackage(announced, this.options.maxPackageBytes);
+    }
     return {
       body: this.watched(response.body, deadline),
-      contentLength: Number.isFinite(length) && response.headers.has('content-length') ? length : undefined,
+      contentLength: announced,
       sha256Header: response.headers.get('x-checksum-sha256')?.toLowerCase() ?? undefined,
       cancel: () => deadline.abort(),
     };
@@ -115,7 +146,7 @@ export class StoreClient {
         } as RequestInit,
         deadline,
       );
-      return { status: response.status === 201 ? 201 : 200, body: (await response.json()) as StoreUploadAnswer };
+      return { status: response.status === 201 ? 201 : 200, body: await this.readAnswer(response, checks.upload) };
     } catch (error) {
       throw sourceError ?? error;
     } finally {
@@ -134,7 +165,7 @@ export class StoreClient {
         signal: deadline.signal,
       };
       const response = await this.send('/plugins/upload/github', init, deadline);
-      return { status: response.status === 201 ? 201 : 200, body: (await response.json()) as StoreUploadAnswer };
+      return { status: response.status === 201 ? 201 : 200, body: await this.readAnswer(response, checks.upload) };
     } catch (error) {
       throw isOkoError(error) ? error : storeUnavailable(this.baseUrl, error, deadline.currentMs);
     } finally {
@@ -146,13 +177,17 @@ export class StoreClient {
     return this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {};
   }
 
-  private async getJson<T>(path: string): Promise<T> {
+  private async readAnswer<T extends TSchema>(response: Response, check: AnswerCheck<T>) {
+    return check.parse(await readBoundedJson(response, this.options.maxAnswerBytes, this.baseUrl), this.baseUrl);
+  }
+
+  private async getJson<T extends TSchema>(path: string, check: AnswerCheck<T>) {
     // One retry, only for a kept-alive socket that a restarted store had closed under us.
     for (let attempt = 0; ; attempt += 1) {
       const deadline = new Deadline(this.options.timeoutMs);
       try {
         const response = await this.send(path, { signal: deadline.signal }, deadline);
-        return (await response.json()) as T;
+        return await this.readAnswer(response, check);
       } catch (error) {
         if (isOkoError(error)) {
           if (attempt === 0 && error.cause !== undefined && isStaleSocket(error.cause)) continue;
@@ -165,13 +200,18 @@ export class StoreClient {
     }
   }
 
-  /** fetch + mapping: network failure → STORE_UNAVAILABLE, non-2xx → the store's error passed through. */
+  /**
+   * fetch + mapping: network failure → STORE_UNAVAILABLE, non-2xx → the store's error passed
+   * through. Redirects are refused: the store has no reason to send one, and following it would
+   * send the API key, or the install, to wherever it points.
+   */
   private async send(path: string, init: RequestInit, deadline: Deadline): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, init);
+      response = await fetch(`${this.baseUrl}${path}`, { ...init, redirect: 'error' });
     } catch (error) {
       deadline.clear();
+      if (isRedirectRefusal(error)) throw badStoreAnswer(this.baseUrl, `it redirected ${path} elsewhere`, error);
       throw storeUnavailable(this.baseUrl, error, deadline.currentMs);
     }
     if (!response.ok) {
@@ -183,15 +223,36 @@ export class StoreClient {
   }
 
   private async *watched(body: AsyncIterable<Uint8Array>, deadline: Deadline): AsyncGenerator<Uint8Array> {
+    let bytes = 0;
     try {
       for await (const chunk of body) {
+        bytes += chunk.byteLength;
+        // Besides the installer's own check against the entry's size: this bound holds for any caller.
+        if (bytes > this.options.maxPackageBytes) throw tooBigPackage(bytes, this.options.maxPackageBytes);
         deadline.reset();
         yield chunk;
       }
     } catch (error) {
+      if (isOkoError(error)) throw error;
+      if (deadline.totalExpired) {
+        const reason = `${deadline.totalReason} (OKO_STORE_DOWNLOAD_TIMEOUT_MS)`;
+        throw createError('STORE_UNAVAILABLE', `Plugin store at ${this.baseUrl} is unavailable: ${reason}`, { cause: error });
+      }
       throw storeUnavailable(this.baseUrl, error, deadline.currentMs);
     } finally {
       deadline.clear();
     }
   }
+}
+
+function tooBigPackage(bytes: number, maxBytes: number) {
+  return createError(
+    'INVALID_PACKAGE',
+    `The package is ${bytes} bytes or more, over the ${Math.round(maxBytes / 1024 / 1024)} MiB the backend downloads (OKO_STORE_MAX_PACKAGE_MB)`,
+  );
+}
+
+/** undici's answer to `redirect: 'error'`: TypeError('fetch failed') caused by 'unexpected redirect'. */
+function isRedirectRefusal(error: unknown): boolean {
+  return error instanceof Error && error.cause instanceof Error && error.cause.message === 'unexpected redirect';
 }

@@ -1,4 +1,8 @@
 import { createError, isErrorCode, readApiError, type ErrorCode, type OkoError } from '@oko/shared';
+import { readBoundedJson } from './store-answers.js';
+
+/** An error answer is a code and a sentence; anything longer is not one, and is not read further. */
+const MAX_ERROR_ANSWER_BYTES = 64 * 1024;
 
 /** Network-level failure or timeout talking to the store: the store is, for us, unavailable. */
 export function storeUnavailable(baseUrl: string, error: unknown, timeoutMs: number): OkoError {
@@ -43,7 +47,7 @@ export function isStaleSocket(error: unknown): boolean {
 export async function storeAnswerError(response: Response, baseUrl: string): Promise<OkoError> {
   let body: unknown;
   try {
-    body = await response.json();
+    body = await readBoundedJson(response, MAX_ERROR_ANSWER_BYTES, baseUrl);
   } catch {
     body = undefined;
   }

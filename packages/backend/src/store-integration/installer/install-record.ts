@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CatalogEntry } from '@oko/shared';
+import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 
 /**
  * A small file written into each plugin the installer installs, saying which catalog entry it

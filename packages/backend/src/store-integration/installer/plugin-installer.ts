@@ -2,12 +2,12 @@ import {
   createError,
   isNewerVersion,
   isValidPluginName,
-  type CatalogEntry,
   type InstallAnswer,
   type InstalledPluginInfo,
   type UninstallAnswer,
   type UpdateAnswer,
 } from '@oko/shared';
+import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
 import type { PluginRegistryPort } from '../plugin-registry-port.js';
 import { mapFsError } from './fs-errors.js';

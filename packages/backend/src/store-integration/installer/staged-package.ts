@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createError, type CatalogEntry } from '@oko/shared';
+import { createError } from '@oko/shared';
 import { extractPluginArchive } from '@oko/shared/archive';
+import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
 import { mapFsError } from './fs-errors.js';
 import { writeInstallRecord } from './install-record.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createError, type CatalogEntry, type OkoError } from '@oko/shared';
+import { createError, type OkoError } from '@oko/shared';
+import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
 
 function mismatch(entry: CatalogEntry, detail: string): OkoError {
@@ -18,6 +19,14 @@ function mismatch(entry: CatalogEntry, detail: string): OkoError {
  */
 export async function downloadVerified(client: StoreClient, entry: CatalogEntry, file: string): Promise<void> {
   const expectedSha = entry.sha256.toLowerCase();
+  // The entry's word is the store's: the backend's own limit decides what this host downloads.
+  if (entry.size > client.maxPackageBytes) {
+    throw createError(
+      'INVALID_PACKAGE',
+      `The store lists '${entry.name}' at ${entry.size} bytes, over the ${Math.round(client.maxPackageBytes / 1024 / 1024)} MiB ` +
+        'the backend downloads (OKO_STORE_MAX_PACKAGE_MB); nothing was downloaded',
+    );
+  }
   const download = await client.openDownload(entry.id);
   if (download.contentLength !== undefined && download.contentLength !== entry.size) {
     download.cancel();

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
-import { DROP_REPORT_MS, EVENTS_PER_SECOND, LOG_LINES_PER_SECOND } from './limits.js';
+import { DROP_REPORT_MS, EVENTS_PER_SECOND, FLOOD_CEILING_PER_SECOND, LOG_LINES_PER_SECOND } from './limits.js';
 import { checkFromHost, checkRouteReply, type HostWorkerData, type CallBody, type FromHost, type ToHost } from './protocol.js';
 import { DropCounter, TokenBucket } from './rate-limit.js';
 
@@ -60,6 +60,8 @@ export class PluginHost {
   private readonly logBudget = new TokenBucket(LOG_LINES_PER_SECOND);
   private readonly eventBudget = new TokenBucket(EVENTS_PER_SECOND);
   private readonly drops: DropCounter;
+  /** Messages this side dropped in the current second, against FLOOD_CEILING_PER_SECOND. */
+  private flood = { since: 0, dropped: 0 };
 
   private constructor(private readonly options: HostOptions) {
     this.worker = new Worker(WORKER_URL, {
@@ -162,16 +164,25 @@ export class PluginHost {
       }
       case 'emit':
         if (this.eventBudget.take()) this.options.onEmit(message.topic, message.data);
-        else this.drops.add(0, 1);
+        else this.dropOne(0, 1);
         break;
       case 'log':
         if (this.logBudget.take())
           this.options.log[message.level]({ plugin: this.options.data.pluginId, data: message.data }, message.message);
-        else this.drops.add(1, 0);
+        else this.dropOne(1, 0);
         break;
       case 'dropped':
         this.drops.add(message.logLines, message.events);
         break;
+    }
+  }
+
+  private dropOne(logLines: number, events: number): void {
+    this.drops.add(logLines, events);
+    const now = Date.now();
+    if (now - this.flood.since >= 1000) this.flood = { since: now, dropped: 0 };
+    if (++this.flood.dropped > FLOOD_CEILING_PER_SECOND) {
+      this.end(`more than ${FLOOD_CEILING_PER_SECOND} log lines and events over its rate limits within a second`);
     }
   }
 

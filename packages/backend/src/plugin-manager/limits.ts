@@ -9,6 +9,13 @@
 export const LOG_LINES_PER_SECOND = 100;
 /** Events emitted per second per plugin, with a burst of the same size. */
 export const EVENTS_PER_SECOND = 200;
+/**
+ * Messages over those limits the backend drops from one host within a second before it ends the
+ * host. The host drops over-limit lines itself before posting, so only plugin code posting on the
+ * host's port directly gets here; without a ceiling, a million such posts hold the main thread for
+ * seconds while each is read and dropped.
+ */
+export const FLOOD_CEILING_PER_SECOND = 5000;
 /** How often, at most, the counted note of what was dropped is written (and the host reports its drops). */
 export const DROP_REPORT_MS = 1000;
 

@@ -112,6 +112,8 @@ describe('a plugin whose restore takes the backend down', () => {
     expect(plugin.error.reason).toMatch(
       /the backend stopped while loading this plugin again after a restart, so it was not loaded automatically/,
     );
+    // the mark is cleared once the restore is over, just after the last load
+    await eventually(saved, (file) => file.restoring === undefined);
     expect(await saved()).toEqual({ version: 1, disabled: [], active: ['good_plugin'] });
     expect((await api(backend, 'GET', '/api/v1/plugins/good-plugin/ping')).body).toEqual({ pong: true, plugin: 'good_plugin' });
 

@@ -16,11 +16,20 @@ const details = async (id: string) => (await api(backend, 'GET', `/api/v1/plugin
 const strayEntries = async () => (await readdir(dirs.pluginsDir)).filter((name) => name.startsWith('.'));
 const persisted = async () => JSON.parse(await readFile(path.join(dirs.dataDir, 'plugin-states.json'), 'utf8'));
 
-const FAILING = ['setup_throws', 'setup_hangs', 'setup_loops', 'oom_plugin', 'missing_entry', 'invalid_manifest', 'undeclared_capability'];
+const FAILING = [
+  'setup_throws',
+  'setup_hangs',
+  'setup_loops',
+  'oom_plugin',
+  'missing_entry',
+  'invalid_manifest',
+  'undeclared_capability',
+  'setup_forges_message',
+];
 
 // other_plugin is the bystander that must keep answering.
 beforeAll(async () => {
-  dirs = await makeDirs(['other_plugin', 'good_plugin', ...FAILING, 'route_loops']);
+  dirs = await makeDirs(['other_plugin', 'good_plugin', ...FAILING, 'route_loops', 'forged_message']);
   backend = await startBackendProcess(dirs);
   expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/load')).status).toBe(200);
 });
@@ -41,6 +50,7 @@ describe('a plugin that fails to load ends in error with the reason', () => {
       'undeclared_capability',
       /CAPABILITY_NOT_DECLARED: action 'undeclared_capability.sneaky' needs capability 'exec.undeclared_capability.sneaky'/,
     ],
+    ['setup_forges_message', /the plugin host sent an invalid 'log' message \(.*level: must be one of debug, info, warn, error/],
   ])('%s', async (id, reason) => {
     const started = Date.now();
     const answer = await api(backend, 'POST', `/api/v1/plugins/${id}/load`);
@@ -130,6 +140,41 @@ describe('a route handler that loops forever', () => {
   });
 });
 
+describe('a plugin that breaks the host protocol once active', () => {
+  const BAD_LOG = /the plugin host sent an invalid 'log' message \(.*level: must be one of debug, info, warn, error.*\) and was stopped/;
+
+  it('ends that host with the reason when its code posts a forged message, never the backend', async () => {
+    expect((await api(backend, 'POST', '/api/v1/plugins/forged_message/load')).status).toBe(200);
+    expect((await api(backend, 'GET', '/api/v1/plugins/forged-message/ok')).body).toEqual({ ok: true });
+    // the route's own answer comes after the forged message, from a host already being stopped
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/forged-message/forge'), 502, 'PLUGIN_ROUTE_FAILED');
+
+    const plugin = await eventually(
+      () => details('forged_message'),
+      (p) => p.state === 'error',
+    );
+    expect(plugin.error.reason).toMatch(BAD_LOG);
+    await eventually(persisted, (saved) => !saved.active.includes('forged_message'));
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/forged-message/ok'), 404, 'ROUTE_NOT_FOUND');
+    expect((await api(backend, 'GET', '/api/v1/health')).body).toEqual({ status: 'ok' });
+    expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
+    expect(backend.process.exitCode).toBeNull();
+  });
+
+  it('answers 502 to a forged reply of the wrong shape and ends that host', async () => {
+    expect((await api(backend, 'POST', '/api/v1/plugins/forged_message/load')).status).toBe(200);
+    const answer = await api(backend, 'GET', '/api/v1/plugins/forged-message/bad-reply');
+    await expectErrorAnswer(answer, 502, 'PLUGIN_ROUTE_FAILED');
+    expect(answer.body.error.message).toMatch(/answered with an invalid reply \(.*status: must be integer.*\)/);
+    const plugin = await eventually(
+      () => details('forged_message'),
+      (p) => p.state === 'error',
+    );
+    expect(plugin.error.reason).toMatch(/sent an invalid reply .* to a route call and was stopped/);
+    expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
+  });
+});
+
 describe('a teardown that never returns', () => {
   it('is cut off after the bound: unload still ends the host, its routes are gone, others keep answering', async () => {
     const { mkdir, writeFile } = await import('node:fs/promises');
@@ -192,6 +237,8 @@ describe('after every failure', () => {
         'setup_throws',
         'slow_plugin',
         'undeclared_capability',
+        'setup_forges_message',
+        'forged_message',
       ]),
     );
     expect(await strayEntries()).toEqual([]);

@@ -1,4 +1,5 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendProcess } from '../../../test-support/processes.js';
@@ -15,6 +16,7 @@ afterEach(async () => {
   dirs = undefined;
 });
 
+const saved = async () => JSON.parse(await readFile(path.join(dirs!.dataDir, 'plugin-states.json'), 'utf8'));
 const states = async (b: BackendProcess) =>
   Object.fromEntries((await api(b, 'GET', '/api/v1/plugins')).body.plugins.map((p: any) => [p.id, p.state]));
 
@@ -76,5 +78,77 @@ describe('restart', () => {
     backend = await startBackendProcess(dirs);
     expect(await states(backend)).toEqual({ good_plugin: 'discovered' });
     expect((await readdir(dirs.dataDir)).some((f) => f.startsWith('plugin-states.json.corrupt-'))).toBe(true);
+  });
+});
+
+describe('a plugin whose restore takes the backend down', () => {
+  it('is left in error with the reason on the next start, for an admin to load; the others are restored', async () => {
+    dirs = await makeDirs(['good_plugin', 'setup_kills_backend']);
+    backend = await startBackendProcess(dirs);
+    for (const id of ['good_plugin', 'setup_kills_backend'])
+      expect((await api(backend, 'POST', `/api/v1/plugins/${id}/load`)).status).toBe(200);
+    // A kill -9 keeps both in the active set; from now on the plugin's setup kills the backend.
+    await backend.kill();
+    await writeFile(path.join(dirs.dataDir, 'plugins', 'setup_kills_backend', 'armed'), '');
+
+    // First restart: restoring it ends the whole process (before or just after it says it listens).
+    try {
+      backend = await startBackendProcess(dirs);
+      if (backend.process.exitCode === null && backend.process.signalCode === null) await once(backend.process, 'exit');
+      expect(backend.process.signalCode).toBe('SIGKILL');
+    } catch (error) {
+      expect(String(error)).toMatch(/exited with null before listening/);
+    }
+    expect(await saved()).toMatchObject({ active: ['good_plugin', 'setup_kills_backend'], restoring: 'setup_kills_backend' });
+
+    // Second restart: the backend stays up, the others are restored, that one waits in error.
+    backend = await startBackendProcess(dirs);
+    const after = await eventually(
+      () => states(backend!),
+      (s) => s.good_plugin === 'active',
+    );
+    expect(after).toEqual({ good_plugin: 'active', setup_kills_backend: 'error' });
+    const plugin = (await api(backend, 'GET', '/api/v1/plugins/setup_kills_backend')).body;
+    expect(plugin.error.reason).toMatch(
+      /the backend stopped while loading this plugin again after a restart, so it was not loaded automatically/,
+    );
+    // the mark is cleared once the restore is over, just after the last load
+    await eventually(saved, (file) => file.restoring === undefined);
+    expect(await saved()).toEqual({ version: 1, disabled: [], active: ['good_plugin'] });
+    expect((await api(backend, 'GET', '/api/v1/plugins/good-plugin/ping')).body).toEqual({ pong: true, plugin: 'good_plugin' });
+
+    // Third start: still up, and the plugin is not loaded behind the admin's back.
+    await backend.stop();
+    backend = await startBackendProcess(dirs);
+    expect(
+      await eventually(
+        () => states(backend!),
+        (s) => s.good_plugin === 'active',
+      ),
+    ).toEqual({ good_plugin: 'active', setup_kills_backend: 'discovered' });
+
+    // Once it is fixed, the admin loads it by hand.
+    await rm(path.join(dirs.dataDir, 'plugins', 'setup_kills_backend', 'armed'));
+    expect((await api(backend, 'POST', '/api/v1/plugins/setup_kills_backend/load')).body.state).toBe('active');
+  });
+});
+
+describe('a corrupt state file', () => {
+  it('reads the last good copy, so a plugin the user disabled stays disabled and active ones are restored', async () => {
+    dirs = await makeDirs(['good_plugin', 'other_plugin']);
+    backend = await startBackendProcess(dirs);
+    await api(backend, 'POST', '/api/v1/plugins/good_plugin/load');
+    await api(backend, 'POST', '/api/v1/plugins/other_plugin/disable');
+    await backend.stop();
+    await writeFile(path.join(dirs.dataDir, 'plugin-states.json'), '{"version": 1, "disabled": ["oth');
+
+    backend = await startBackendProcess(dirs);
+    const after = await eventually(
+      () => states(backend!),
+      (s) => s.good_plugin === 'active',
+    );
+    expect(after).toEqual({ good_plugin: 'active', other_plugin: 'disabled' });
+    expect((await readdir(dirs.dataDir)).some((f) => f.startsWith('plugin-states.json.corrupt-'))).toBe(true);
+    expect(backend.output()).toMatch(/plugin states file was corrupt; read its last good copy plugin-states.json.bak instead/);
   });
 });

@@ -1,6 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ActionHandler, EventHandler, PageHandler, PluginContext, PluginHttpMethod, PluginResponse, RouteHandler } from '@oko/shared';
-import { routeKey, type CallBody, type FromHost, type HostWorkerData, type LogLevel, type RouteReply, type ToHost } from './protocol.js';
+import { DROP_REPORT_MS, EVENTS_PER_SECOND, LOG_LINES_PER_SECOND, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_TEXT_CHARS } from './limits.js';
+// Types only: the checks in protocol.ts run in the backend, and the host need not load TypeBox.
+import type { CallBody, FromHost, HostWorkerData, LogLevel, RouteReply, ToHost } from './protocol.js';
+import { DropCounter, TokenBucket } from './rate-limit.js';
+import { routeKey } from './route-match.js';
 
 /*
  * The plugin host: runs in a worker thread of its own, imports the plugin's code, runs
@@ -17,6 +21,22 @@ const listeners = new Map<string, Set<EventHandler>>();
 let pageHandler: PageHandler | undefined;
 let teardown: (() => unknown) | undefined;
 
+// The backend enforces the same limits (it cannot trust this side); dropping here too keeps a
+// plugin that logs in a loop from queueing millions of messages across the thread boundary.
+const logBudget = new TokenBucket(LOG_LINES_PER_SECOND);
+const eventBudget = new TokenBucket(EVENTS_PER_SECOND);
+const drops = new DropCounter(DROP_REPORT_MS, (logLines, events) => send({ type: 'dropped', logLines, events }));
+
+/** Text the protocol bounds is cut here, so an honest plugin never sends a message the backend refuses. */
+const clip = (text: string, max = MAX_TEXT_CHARS) => (text.length > max ? `${text.slice(0, max - 14)}… (truncated)` : text);
+const messageOf = (error: unknown) => clip(error instanceof Error ? error.message : String(error));
+
+function checkName(what: string, value: unknown, max = MAX_NAME_CHARS): string {
+  const text = String(value);
+  if (text.length === 0 || text.length > max) throw new Error(`${what} must be 1 to ${max} characters long`);
+  return text;
+}
+
 class Response implements PluginResponse {
   constructor(
     readonly status: number,
@@ -30,10 +50,18 @@ function toJson(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
+/** Header values as strings; names the protocol would refuse (empty, over-long) are left out. */
+function toHeaders(headers: unknown): Record<string, string> {
+  const entries = Object.entries(typeof headers === 'object' && headers !== null ? headers : {});
+  return Object.fromEntries(
+    entries.filter(([name]) => name.length > 0 && name.length <= MAX_NAME_CHARS).map(([name, value]) => [name, clip(String(value))]),
+  );
+}
+
 function toReply(value: unknown): RouteReply {
   if (value instanceof Response) {
     const status = Number.isInteger(value.status) && value.status >= 100 && value.status <= 599 ? value.status : 500;
-    return { status, headers: { ...value.headers }, body: typeof value.body === 'string' ? value.body : toJson(value.body) };
+    return { status, headers: toHeaders(value.headers), body: typeof value.body === 'string' ? value.body : toJson(value.body) };
   }
   return { status: value === undefined ? 204 : 200, headers: {}, body: typeof value === 'string' ? value : toJson(value) };
 }
@@ -41,14 +69,17 @@ function toReply(value: unknown): RouteReply {
 function routeRegistrar(method: PluginHttpMethod) {
   return (path: string, handler: RouteHandler) => {
     if (typeof path !== 'string' || !path.startsWith('/')) throw new Error(`route path must start with '/', got ${JSON.stringify(path)}`);
+    checkName('a route path', path, MAX_PATH_CHARS);
     if (typeof handler !== 'function') throw new Error(`route ${method} ${path} needs a handler function`);
     routes.set(routeKey(method, path), handler);
     send({ type: 'register-route', method, path });
   };
 }
 
-const log = (level: LogLevel) => (message: string, extra?: unknown) =>
-  send({ type: 'log', level, message: String(message), data: toJson(extra) });
+const log = (level: LogLevel) => (message: string, extra?: unknown) => {
+  if (!logBudget.take()) return drops.add(1, 0);
+  send({ type: 'log', level, message: clip(String(message)), data: toJson(extra) });
+};
 
 const ctx: PluginContext = {
   id: data.pluginId,
@@ -64,6 +95,7 @@ const ctx: PluginContext = {
   },
   actions: {
     register(type, handler) {
+      checkName('an action type', type);
       const capability = `exec.${type}`;
       // Refused here so the author sees it at once; the backend refuses it again at execution.
       if (!(data.manifest.capabilities ?? []).includes(capability)) {
@@ -74,18 +106,22 @@ const ctx: PluginContext = {
     },
   },
   events: {
-    on(topic, handler) {
+    on(rawTopic, handler) {
+      const topic = checkName('an event topic', rawTopic);
       let set = listeners.get(topic);
       if (!set) listeners.set(topic, (set = new Set()));
       set.add(handler);
       if (set.size === 1) send({ type: 'subscribe', topic });
     },
-    off(topic, handler) {
+    off(rawTopic, handler) {
+      const topic = String(rawTopic);
       const set = listeners.get(topic);
       if (set?.delete(handler) && set.size === 0) send({ type: 'unsubscribe', topic });
     },
     emit(topic, payload) {
-      send({ type: 'emit', topic: String(topic), data: toJson(payload) });
+      const checked = checkName('an event topic', topic);
+      if (!eventBudget.take()) return drops.add(0, 1);
+      send({ type: 'emit', topic: checked, data: toJson(payload) });
     },
   },
   log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
@@ -115,6 +151,7 @@ async function answer(call: CallBody): Promise<unknown> {
       return 'pong';
     case 'teardown':
       await teardown?.();
+      drops.flush(); // the count of a flood just before unload still reaches the log
       return null;
   }
 }
@@ -130,7 +167,7 @@ port.on('message', (message: ToHost) => {
   }
   answer(message).then(
     (value) => send({ type: 'reply', id: message.id, ok: true, value }),
-    (error: unknown) => send({ type: 'reply', id: message.id, ok: false, message: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => send({ type: 'reply', id: message.id, ok: false, message: messageOf(error) }),
   );
 });
 
@@ -145,5 +182,5 @@ try {
   await (module.setup as (c: PluginContext) => unknown)(ctx);
   send({ type: 'ready' });
 } catch (error) {
-  send({ type: 'setup-failed', message: error instanceof Error ? error.message : String(error) });
+  send({ type: 'setup-failed', message: messageOf(error) });
 }

@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
-import type { HostWorkerData, CallBody, FromHost, ToHost } from './protocol.js';
+import { DROP_REPORT_MS, EVENTS_PER_SECOND, FLOOD_CEILING_PER_SECOND, LOG_LINES_PER_SECOND } from './limits.js';
+import { checkFromHost, checkRouteReply, type HostWorkerData, type CallBody, type FromHost, type ToHost } from './protocol.js';
+import { DropCounter, TokenBucket } from './rate-limit.js';
 
 /** Why a call into a plugin host did not give an answer. */
 export class HostCallError extends Error {
@@ -21,6 +23,8 @@ export interface HostOptions {
 }
 
 interface Pending {
+  /** What was called: a route or page answer must have the shape of a RouteReply. */
+  kind: CallBody['type'];
   resolve: (value: unknown) => void;
   reject: (error: HostCallError) => void;
   timer: NodeJS.Timeout;
@@ -50,7 +54,14 @@ export class PluginHost {
   private nextId = 1;
   private stopping = false;
   private dead = false;
+  /** Set once the host sent a message that broke the protocol; its later messages are ignored. */
+  private rejected = false;
   private deathReason = '';
+  private readonly logBudget = new TokenBucket(LOG_LINES_PER_SECOND);
+  private readonly eventBudget = new TokenBucket(EVENTS_PER_SECOND);
+  private readonly drops: DropCounter;
+  /** Messages this side dropped in the current second, against FLOOD_CEILING_PER_SECOND. */
+  private flood = { since: 0, dropped: 0 };
 
   private constructor(private readonly options: HostOptions) {
     this.worker = new Worker(WORKER_URL, {
@@ -58,9 +69,11 @@ export class PluginHost {
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.floor(options.memoryMb / 8)) },
       name: `oko-plugin-${options.data.pluginId}`,
     });
-    this.worker.on('message', (message: FromHost) => this.onMessage(message));
+    this.drops = new DropCounter(DROP_REPORT_MS, (logLines, events) => this.reportDrops(logLines, events));
+    this.worker.on('message', (message: unknown) => this.receive(message));
+    this.worker.on('messageerror', () => this.end('a message that could not be deserialised'));
     this.worker.on('error', (error: Error & { code?: string }) => {
-      this.deathReason =
+      this.deathReason ||=
         error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of memory (limit ${options.memoryMb} MB)` : `crashed: ${error.message}`;
     });
     this.worker.on('exit', (code) => this.onExit(code));
@@ -82,6 +95,31 @@ export class PluginHost {
   }
 
   private ready?: { resolve: () => void; fail: (reason: string) => void };
+
+  /**
+   * Every message is checked before anything acts on it: plugin code runs in the worker and can
+   * post anything on its port, and a message of the wrong shape once threw on the main thread
+   * and ended the whole backend. Whatever goes wrong here ends this host only.
+   */
+  private receive(raw: unknown): void {
+    if (this.rejected) return;
+    const checked = checkFromHost(raw);
+    if (!checked.ok) return this.end(checked.problem);
+    try {
+      this.onMessage(checked.value);
+    } catch (error) {
+      this.end(`a message the backend could not handle (${(error as Error)?.message ?? error})`);
+    }
+  }
+
+  /** Ends a host that broke the protocol; the reason reaches the user as the load failure or the crash. */
+  private end(problem: string): void {
+    if (this.rejected || this.dead) return;
+    this.rejected = true;
+    this.deathReason = `the plugin host sent ${problem} and was stopped`;
+    this.options.log.warn({ plugin: this.options.data.pluginId }, this.deathReason);
+    void this.worker.terminate();
+  }
 
   private onMessage(message: FromHost): void {
     switch (message.type) {
@@ -113,21 +151,61 @@ export class PluginHost {
         if (!pending) return; // answered after its timeout: nobody waits any more
         this.pending.delete(message.id);
         clearTimeout(pending.timer);
-        if (message.ok) pending.resolve(message.value);
-        else pending.reject(new HostCallError('failed', message.message));
+        if (!message.ok) return pending.reject(new HostCallError('failed', message.message));
+        if (pending.kind === 'route' || pending.kind === 'page') {
+          const reply = checkRouteReply(message.value);
+          if (!reply.ok) {
+            pending.reject(new HostCallError('failed', `the plugin host answered with ${reply.problem}`));
+            return this.end(`${reply.problem} to a ${pending.kind} call`);
+          }
+        }
+        pending.resolve(message.value);
         break;
       }
       case 'emit':
-        this.options.onEmit(message.topic, message.data);
+        if (this.eventBudget.take()) this.options.onEmit(message.topic, message.data);
+        else this.dropOne(0, 1);
         break;
       case 'log':
-        this.options.log[message.level]({ plugin: this.options.data.pluginId, data: message.data }, message.message);
+        if (this.logBudget.take())
+          this.options.log[message.level]({ plugin: this.options.data.pluginId, data: message.data }, message.message);
+        else this.dropOne(1, 0);
         break;
+      case 'dropped':
+        this.drops.add(message.logLines, message.events);
+        break;
+    }
+  }
+
+  private dropOne(logLines: number, events: number): void {
+    this.drops.add(logLines, events);
+    const now = Date.now();
+    if (now - this.flood.since >= 1000) this.flood = { since: now, dropped: 0 };
+    if (++this.flood.dropped > FLOOD_CEILING_PER_SECOND) {
+      this.end(`more than ${FLOOD_CEILING_PER_SECOND} log lines and events over its rate limits within a second`);
+    }
+  }
+
+  /** The counted note of a flood: one line per kind and period, however many were dropped. */
+  private reportDrops(logLines: number, events: number): void {
+    const plugin = this.options.data.pluginId;
+    if (logLines > 0) {
+      this.options.log.warn(
+        { plugin, dropped_log_lines: logLines },
+        `dropped ${logLines} log lines of plugin '${plugin}' (over ${LOG_LINES_PER_SECOND} a second)`,
+      );
+    }
+    if (events > 0) {
+      this.options.log.warn(
+        { plugin, dropped_events: events },
+        `dropped ${events} events emitted by plugin '${plugin}' (over ${EVENTS_PER_SECOND} a second)`,
+      );
     }
   }
 
   private onExit(code: number): void {
     this.dead = true;
+    this.drops.flush();
     const reason = this.deathReason || `host exited with code ${code}`;
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
@@ -148,7 +226,7 @@ export class PluginHost {
         this.pending.delete(id);
         reject(new HostCallError('timeout', `no answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { kind: body.type, resolve, reject, timer });
       this.post({ ...body, id });
     });
   }

@@ -9,9 +9,9 @@ import {
 import type { BackendConfig } from '../config.js';
 import { HostCallError, type PluginHost } from './host.js';
 import type { PluginManager } from './plugin-manager.js';
-import { routeKey, type RouteReply } from './protocol.js';
+import type { RouteReply } from './protocol.js';
 import { runsPageHandler, type PluginRecord } from './record.js';
-import { matchRoute } from './route-match.js';
+import { matchRoute, routeKey } from './route-match.js';
 
 /**
  * Calls into active plugins: their HTTP routes, actions and pages, and what they offer now.

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -95,5 +95,34 @@ describe('plugin manager rescans', () => {
     expect(await stillThere).toBe(false);
     expect(await listed).toEqual([]);
     expect(PluginScanner.prototype.scan).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('restore after a restart', () => {
+  const statesFile = () => path.join(root, 'data', 'plugin-states.json');
+  const restarted = async () => {
+    await manager.shutdown();
+    manager = new PluginManager(
+      loadConfig({ OKO_PLUGINS_DIR: pluginsDir, OKO_DATA_DIR: path.join(root, 'data'), OKO_BUILTIN_PLUGINS_DIR: '' }),
+      quiet,
+    );
+    await manager.init();
+  };
+
+  it('leaves the plugin whose restore the backend did not survive in error, out of the active set', async () => {
+    await addPlugin('beta');
+    await writeFile(statesFile(), JSON.stringify({ version: 1, disabled: [], active: ['alpha', 'beta'], restoring: 'beta' }));
+    await restarted();
+    const beta = (await manager.list()).find((p) => p.id === 'beta')!;
+    expect(beta.state).toBe('error');
+    expect(beta.error!.reason).toMatch(/the backend stopped while loading this plugin again after a restart.*load it by hand/);
+    // saved before anything is loaded, so a second death cannot be blamed on it again
+    expect(JSON.parse(await readFile(statesFile(), 'utf8'))).toEqual({ version: 1, disabled: [], active: ['alpha'] });
+  });
+
+  it('keeps a disabled plugin disabled even when it was being restored', async () => {
+    await writeFile(statesFile(), JSON.stringify({ version: 1, disabled: ['alpha'], active: ['alpha'], restoring: 'alpha' }));
+    await restarted();
+    expect((await manager.list()).map((p) => p.state)).toEqual(['disabled']);
   });
 });

@@ -36,20 +36,47 @@ export class PluginManager {
     this.savedStates = new PluginStateStore(config.dataDir, log);
   }
 
-  /** Reads the persisted states and scans the plugin folders. */
+  /**
+   * Reads the persisted states and scans the plugin folders. A plugin whose restore the backend
+   * did not survive last time is left in error instead of being loaded again (and again).
+   */
   async init(): Promise<void> {
     await mkdir(this.config.pluginsDir, { recursive: true });
     await mkdir(this.config.dataDir, { recursive: true });
     this.persisted = await this.savedStates.read();
+    const interrupted = this.persisted.restoring;
+    if (interrupted !== undefined) {
+      this.persisted.active.delete(interrupted);
+      this.persisted.restoring = undefined;
+      await this.save();
+    }
     await this.rescan();
+    const record = interrupted === undefined ? undefined : this.records.get(interrupted);
+    if (record && canTransition(record.state, 'restoreInterrupted')) {
+      record.state = stateAfter(record.state, 'restoreInterrupted');
+      const reason =
+        'the backend stopped while loading this plugin again after a restart, so it was not loaded automatically; load it by hand';
+      record.error = { reason, at: new Date().toISOString(), fromManifest: false };
+      this.log.error({ plugin: interrupted }, `plugin not restored: ${reason}`);
+    }
   }
 
-  /** Loads again every plugin that was active before the restart; failures end in state error. */
+  /**
+   * Loads again every plugin that was active before the restart; failures end in state error.
+   * One at a time, each named in the state file while it loads: if its setup takes the whole
+   * backend down, the next start knows which plugin to leave out (see init).
+   */
   async restore(): Promise<void> {
-    const wanted = [...this.persisted.active].filter((id) => this.records.get(id)?.state === 'discovered');
-    await Promise.all(
-      wanted.map((id) => this.load(id).catch((error: Error) => this.log.warn({ plugin: id }, `not restored: ${error.message}`))),
-    );
+    for (const id of [...this.persisted.active].sort()) {
+      if (this.shuttingDown) return;
+      if (this.records.get(id)?.state !== 'discovered') continue;
+      this.persisted.restoring = id;
+      await this.save();
+      await this.load(id).catch((error: Error) => this.log.warn({ plugin: id }, `not restored: ${error.message}`));
+    }
+    if (this.persisted.restoring === undefined || this.shuttingDown) return;
+    this.persisted.restoring = undefined;
+    await this.save();
   }
 
   /**
@@ -151,6 +178,11 @@ export class PluginManager {
   /** Stops every host without touching the persisted sets, so a restart restores them. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
+    // A stop asked for is no crash: the plugin being restored is restored again next time.
+    if (this.persisted.restoring !== undefined) {
+      this.persisted.restoring = undefined;
+      await this.save();
+    }
     await Promise.all(this.activeRecords().map((record) => record.host!.stop(this.teardownTimeoutMs())));
   }
 

@@ -1,4 +1,8 @@
-import type { PluginManifest, PluginRequest, PluginResponse, UiConfig, ActionMeta } from '@oko/shared';
+import type { PluginManifest, PluginRequest, UiConfig, ActionMeta } from '@oko/shared';
+import { checkSchema } from '@oko/shared';
+import { Type, type Static, type TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_TEXT_CHARS } from './limits.js';
 
 /**
  * Messages between the backend (main thread) and one plugin host (worker thread). Every call
@@ -24,26 +28,92 @@ export type CallBody =
 /** Main thread -> host. */
 export type ToHost = (CallBody & { id: number }) | { type: 'event'; topic: string; data: unknown; source: string };
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/*
+ * Host -> main thread. Plugin code shares the worker with the host and can post anything on its
+ * port, so the backend checks every message against these schemas before acting on it: a message
+ * that does not match ends that host (see PluginHost), it never reaches code that trusts its shape.
+ */
+const LogLevel = Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]);
+export type LogLevel = Static<typeof LogLevel>;
+const HttpMethod = Type.Union([
+  Type.Literal('GET'),
+  Type.Literal('POST'),
+  Type.Literal('PUT'),
+  Type.Literal('PATCH'),
+  Type.Literal('DELETE'),
+]);
+const Name = Type.String({ minLength: 1, maxLength: MAX_NAME_CHARS });
+const Text = Type.String({ maxLength: MAX_TEXT_CHARS });
+const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const CallId = Type.Integer({ minimum: 1 });
 
-/** Host -> main thread. */
-export type FromHost =
-  | { type: 'register-route'; method: string; path: string }
-  | { type: 'register-action'; actionType: string }
-  | { type: 'register-page' }
-  | { type: 'subscribe'; topic: string }
-  | { type: 'unsubscribe'; topic: string }
-  | { type: 'ready' }
-  | { type: 'setup-failed'; message: string }
-  | { type: 'reply'; id: number; ok: true; value: unknown }
-  | { type: 'reply'; id: number; ok: false; message: string }
-  | { type: 'emit'; topic: string; data: unknown }
-  | { type: 'log'; level: LogLevel; message: string; data?: unknown };
+const variants = {
+  'register-route': Type.Object({
+    type: Type.Literal('register-route'),
+    method: HttpMethod,
+    path: Type.String({ pattern: '^/', maxLength: MAX_PATH_CHARS }),
+  }),
+  'register-action': Type.Object({ type: Type.Literal('register-action'), actionType: Name }),
+  'register-page': Type.Object({ type: Type.Literal('register-page') }),
+  subscribe: Type.Object({ type: Type.Literal('subscribe'), topic: Name }),
+  unsubscribe: Type.Object({ type: Type.Literal('unsubscribe'), topic: Name }),
+  ready: Type.Object({ type: Type.Literal('ready') }),
+  'setup-failed': Type.Object({ type: Type.Literal('setup-failed'), message: Text }),
+  reply: Type.Union([
+    Type.Object({ type: Type.Literal('reply'), id: CallId, ok: Type.Literal(true), value: Type.Optional(Type.Unknown()) }),
+    Type.Object({ type: Type.Literal('reply'), id: CallId, ok: Type.Literal(false), message: Text }),
+  ]),
+  emit: Type.Object({ type: Type.Literal('emit'), topic: Name, data: Type.Optional(Type.Unknown()) }),
+  log: Type.Object({ type: Type.Literal('log'), level: LogLevel, message: Text, data: Type.Optional(Type.Unknown()) }),
+  /** Log lines and events the host itself dropped over its rate limits since its last report. */
+  dropped: Type.Object({ type: Type.Literal('dropped'), logLines: Count, events: Count }),
+} satisfies Record<string, TSchema>;
 
-/** What a route or page call answers, normalised by the host. */
-export type RouteReply = Required<Pick<PluginResponse, 'status' | 'headers'>> & { body: unknown };
+export const FromHost = Type.Union(Object.values(variants));
+export type FromHost = Static<(typeof variants)[keyof typeof variants]>;
 
-/** The key a route is registered and invoked under, e.g. `GET /hosts/:id`. */
-export function routeKey(method: string, path: string): string {
-  return `${method.toUpperCase()} ${path}`;
+/** What a route or page call answers, normalised by the host; checked like a message. */
+export const RouteReply = Type.Object({
+  status: Type.Integer({ minimum: 100, maximum: 599 }),
+  headers: Type.Record(Type.String({ minLength: 1, maxLength: MAX_NAME_CHARS }), Type.String({ maxLength: MAX_TEXT_CHARS })),
+  body: Type.Optional(Type.Unknown()),
+});
+export type RouteReply = Static<typeof RouteReply>;
+
+type Checker = { Check(value: unknown): boolean };
+let compiled: { variants: Map<string, Checker>; routeReply: Checker } | undefined;
+/** Compiled on first use: the worker imports this module too, and never checks anything. */
+function checkers() {
+  compiled ??= {
+    variants: new Map(Object.entries(variants).map(([type, schema]) => [type, Compile(schema as TSchema)])),
+    routeReply: Compile(RouteReply),
+  };
+  return compiled;
+}
+
+/** `level: must be one of debug, info, warn, error; message: is required`, cut to a readable length. */
+function problemsOf(schema: TSchema, value: unknown): string {
+  const issues = checkSchema(schema, value, '').map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  const text = issues.join('; ');
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** Checks a message from a host; `problem` says in words what is wrong with it. */
+export function checkFromHost(message: unknown): Checked<FromHost> {
+  const type = (message as { type?: unknown } | null)?.type;
+  if (typeof message !== 'object' || message === null || typeof type !== 'string') {
+    return { ok: false, problem: 'a message that is not an object with a string type' };
+  }
+  const schema = Object.hasOwn(variants, type) ? variants[type as keyof typeof variants] : undefined;
+  if (!schema) return { ok: false, problem: `a message of unknown type '${type.slice(0, 64)}'` };
+  if (checkers().variants.get(type)!.Check(message)) return { ok: true, value: message as FromHost };
+  return { ok: false, problem: `an invalid '${type}' message (${problemsOf(schema, message)})` };
+}
+
+/** Checks the value a host answered to a route or page call. */
+export function checkRouteReply(value: unknown): Checked<RouteReply> {
+  if (checkers().routeReply.Check(value)) return { ok: true, value: value as RouteReply };
+  return { ok: false, problem: `an invalid reply (${problemsOf(RouteReply, value)})` };
 }

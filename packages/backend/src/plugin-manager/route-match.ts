@@ -46,3 +46,8 @@ export function matchRoute(routes: ReadonlyArray<{ method: string; path: string 
   }
   return best?.match;
 }
+
+/** The key a route is registered and invoked under, e.g. `GET /hosts/:id`. */
+export function routeKey(method: string, path: string): string {
+  return `${method.toUpperCase()} ${path}`;
+}

@@ -34,6 +34,11 @@ describe('plugin state machine', () => {
     for (const state of PLUGIN_STATES.filter((s) => s !== 'active')) expect(canTransition(state, 'crashed')).toBe(false);
   });
 
+  it('puts a plugin whose restore the backend did not survive in error, unless the user disabled it', () => {
+    expect(stateAfter('discovered', 'restoreInterrupted')).toBe('error');
+    expect(canTransition('disabled', 'restoreInterrupted')).toBe(false);
+  });
+
   it('moves a plugin that is not running to error when its files turn invalid, and keeps it there while they stay so', () => {
     expect(stateAfter('discovered', 'filesInvalid')).toBe('error');
     expect(stateAfter('error', 'filesInvalid')).toBe('error');

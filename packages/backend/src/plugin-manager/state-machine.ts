@@ -3,10 +3,11 @@ import type { PluginOperation, PluginState } from '@oko/shared';
 /**
  * The plugin lifecycle, in one table. Operations are what users ask for; `loaded`, `failed` and
  * `crashed` are what the plugin host reports; `filesInvalid` and `filesFixed` are what a scan finds
- * in the plugin's folder. Everything not listed here is illegal.
+ * in the plugin's folder; `restoreInterrupted` is what a start finds when the backend died while
+ * loading the plugin again after the previous restart. Everything not listed here is illegal.
  */
 export type Operation = PluginOperation;
-export type HostEvent = 'loaded' | 'failed' | 'crashed';
+export type HostEvent = 'loaded' | 'failed' | 'crashed' | 'restoreInterrupted';
 /** Running code keeps the files it was loaded with, so a scan moves only plugins that are not running. */
 export type FilesEvent = 'filesInvalid' | 'filesFixed';
 export type Transition = Operation | HostEvent | FilesEvent;
@@ -20,6 +21,7 @@ const TABLE: Record<Transition, { from: readonly PluginState[]; to: PluginState 
   loaded: { from: ['loading'], to: 'active' },
   failed: { from: ['loading'], to: 'error' },
   crashed: { from: ['active'], to: 'error' },
+  restoreInterrupted: { from: ['discovered'], to: 'error' },
   // error -> error: the files changed but are still invalid, so the reason is read again.
   filesInvalid: { from: ['discovered', 'error'], to: 'error' },
   // Only an error that came from the files clears by fixing them; the caller checks that.

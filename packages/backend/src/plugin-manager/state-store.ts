@@ -3,18 +3,38 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { isValidPluginName } from '@oko/shared';
 import { writeFileAtomic } from '@oko/shared/server';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
 
 /** What survives a restart: which plugins the user disabled and which were running. */
 export interface PersistedStates {
   disabled: Set<string>;
   active: Set<string>;
+  /**
+   * The plugin being loaded again after a restart, saved before its load starts and cleared once
+   * it ends: if the backend dies meanwhile, the next start finds it here and does not load it again.
+   */
+  restoring?: string;
 }
 
 const FILE = 'plugin-states.json';
+/** The last copy written, read when the main file is corrupt. */
+const BACKUP = `${FILE}.bak`;
 
-/** Owns OKO_DATA_DIR/plugin-states.json. Writes are serialised and crash-safe. */
+const StatesFile = Type.Object({
+  disabled: Type.Array(Type.String()),
+  active: Type.Array(Type.String()),
+  restoring: Type.Optional(Type.String()),
+});
+
+/**
+ * Owns OKO_DATA_DIR/plugin-states.json and its last good copy, plugin-states.json.bak. Writes are
+ * serialised and crash-safe; each goes to both files, so a main file broken later (a bad hand edit,
+ * a disk fault) still leaves the user's disabled set readable.
+ */
 export class PluginStateStore {
   private readonly file: string;
+  private readonly backup: string;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -22,38 +42,63 @@ export class PluginStateStore {
     private readonly log: FastifyBaseLogger,
   ) {
     this.file = path.join(dataDir, FILE);
+    this.backup = path.join(dataDir, BACKUP);
   }
 
+  /** The saved states; a corrupt main file is kept aside and the last good copy read instead. */
   async read(): Promise<PersistedStates> {
-    const empty = { disabled: new Set<string>(), active: new Set<string>() };
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return empty;
-      throw error;
+    const main = await this.parse(this.file);
+    if (main !== 'corrupt') return main ?? { disabled: new Set(), active: new Set() };
+    // Atomic writes make this unlikely; keep the bad file for a human instead of overwriting it.
+    const kept = `${this.file}.corrupt-${Date.now()}`;
+    await rename(this.file, kept);
+    const backup = await this.parse(this.backup);
+    if (backup && backup !== 'corrupt') {
+      this.log.error({ file: kept }, `plugin states file was corrupt; read its last good copy ${BACKUP} instead`);
+      // The main file is written again at once, so the next start reads it, not the copy.
+      await this.save(backup);
+      return backup;
     }
-    try {
-      const data = JSON.parse(text) as { disabled?: unknown; active?: unknown };
-      const ids = (value: unknown) =>
-        new Set(Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && isValidPluginName(v)) : []);
-      return { disabled: ids(data.disabled), active: ids(data.active) };
-    } catch {
-      // Atomic writes make this unlikely; keep the bad file for a human instead of overwriting it.
-      const kept = `${this.file}.corrupt-${Date.now()}`;
-      await rename(this.file, kept);
-      this.log.error({ file: kept }, 'plugin states file was corrupt; starting with no plugin disabled or active');
-      return empty;
-    }
+    this.log.error(
+      { file: kept },
+      `plugin states file was corrupt and ${BACKUP} is missing or corrupt too; starting with no plugin disabled or active`,
+    );
+    return { disabled: new Set(), active: new Set() };
   }
 
   save(states: PersistedStates): Promise<void> {
-    const text = JSON.stringify({ version: 1, disabled: [...states.disabled].sort(), active: [...states.active].sort() }, null, 2);
+    const data: Record<string, unknown> = { version: 1, disabled: [...states.disabled].sort(), active: [...states.active].sort() };
+    if (states.restoring !== undefined) data.restoring = states.restoring;
+    const text = `${JSON.stringify(data, null, 2)}\n`;
     const write = async () => {
       await mkdir(path.dirname(this.file), { recursive: true });
-      await writeFileAtomic(this.file, `${text}\n`);
+      await writeFileAtomic(this.file, text);
+      await writeFileAtomic(this.backup, text);
     };
     this.writing = this.writing.then(write, write);
     return this.writing;
+  }
+
+  /** undefined: no such file; 'corrupt': not JSON or not the shape written by save(). */
+  private async parse(file: string): Promise<PersistedStates | undefined | 'corrupt'> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return 'corrupt';
+    }
+    if (!Value.Check(StatesFile, data)) return 'corrupt';
+    // Ids that are not plugin names are left out one by one: they can name no folder anyway.
+    const ids = (values: string[]) => new Set(values.filter((id) => isValidPluginName(id)));
+    const states: PersistedStates = { disabled: ids(data.disabled), active: ids(data.active) };
+    if (data.restoring !== undefined && isValidPluginName(data.restoring)) states.restoring = data.restoring;
+    return states;
   }
 }

@@ -27,7 +27,20 @@ export class UploadDeadline {
     if (this.expired) return Promise.reject(this.expired);
     return new Promise<T>((resolve, reject) => {
       this.onExpire = reject;
-      work.then(resolve, reject).finally(() => (this.onExpire = null));
+      // Only its own hook is cleared: guard() may already have set the next one.
+      const settled = () => {
+        if (this.onExpire === reject) this.onExpire = null;
+      };
+      work.then(
+        (value) => {
+          settled();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settled();
+          reject(error);
+        },
+      );
     });
   }
 

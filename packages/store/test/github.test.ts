@@ -29,7 +29,7 @@ beforeAll(async () => {
   store = await buildTestStore({
     env: {
       OKO_STORE_GITHUB_API_URL: github.apiUrl,
-      // The fake GitHub listens on 127.0.0.1, which the store refuses unless told (github-private.test.ts).
+      // The fake GitHub listens on 127.0.0.1, which the store refuses unless told (github-connections.test.ts).
       OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
       GITHUB_TOKEN: TOKEN,
       OKO_STORE_MAX_PLUGIN_SIZE_MB: '1',

@@ -54,3 +54,11 @@ describe('GitHub import and private addresses', () => {
     expect(response.status).toBe(201);
   });
 });
+
+describe('GitHub download bound', () => {
+  it('gives up on a download that stalls after OKO_STORE_GITHUB_TIMEOUT_MS, keeping nothing', async () => {
+    const store = await storeFor(github.apiUrl, { OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true', OKO_STORE_GITHUB_TIMEOUT_MS: '500' });
+    const message = await expectRefusal(store, () => importRepo(store, `${github.apiUrl}/octo/stall`), 502, 'GITHUB_UPSTREAM_ERROR');
+    expect(message).toMatch(/did not finish within 500 ms/);
+  });
+});

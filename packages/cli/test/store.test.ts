@@ -53,7 +53,13 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   store = await buildTestStore({
-    env: { OKO_STORE_API_KEY: API_KEY, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1', OKO_STORE_GITHUB_API_URL: githubUrl },
+    env: {
+      OKO_STORE_API_KEY: API_KEY,
+      OKO_STORE_MAX_PLUGIN_SIZE_MB: '1',
+      OKO_STORE_GITHUB_API_URL: githubUrl,
+      // The fake GitHub is on 127.0.0.1, which the store refuses unless told.
+      OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
+    },
   });
 });
 

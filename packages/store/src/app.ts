@@ -27,7 +27,7 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = await createServices(config, app.log);
 
-  registerErrorHandler(app, { releaseUnreadBody: true, diskFullMessage: 'The store has no disk space left' });
+  registerErrorHandler(app, { releaseUnreadBody: config.discardUnreadBody, diskFullMessage: 'The store has no disk space left' });
   app.setNotFoundHandler(notFoundHandler);
   // Before any route: a page on another site must not upload or delete, key or no key.
   app.addHook('onRequest', crossSiteWriteGuard(config.allowedOrigins, 'OKO_STORE_ALLOWED_ORIGINS'));

@@ -15,12 +15,15 @@ describe('store configuration from the environment', () => {
       maxUnpackedBytes: 256 * MB,
       maxEntries: 10_000,
       uploadIdleTimeoutMs: 30_000,
+      uploadDeadlineMs: 600_000,
+      discardUnreadBody: { maxBytes: 16 * MB, maxMs: 5000 },
       debug: false,
       apiKey: null,
       allowedOrigins: [],
       seed: { enabled: true },
     });
     expect(config.github).toMatchObject({ token: null, webHost: 'github.com', downloadHosts: ['codeload.github.com'], timeoutMs: 120_000 });
+    expect(config.github.allowPrivateAddresses).toBe(false);
     expect(config.github.apiUrl.href).toBe('https://api.github.com/');
   });
 
@@ -33,11 +36,15 @@ describe('store configuration from the environment', () => {
       OKO_STORE_MAX_UNPACKED_MB: '10',
       OKO_STORE_MAX_ENTRIES: '20',
       OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS: '1000',
+      OKO_STORE_UPLOAD_DEADLINE_MS: '60000',
+      OKO_STORE_UPLOAD_DISCARD_MB: '0.5',
+      OKO_STORE_UPLOAD_DISCARD_MS: '0',
       OKO_STORE_DEBUG: 'true',
       OKO_STORE_API_KEY: ' secret ',
       GITHUB_TOKEN: 'ghp_x',
       OKO_STORE_GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
       OKO_STORE_GITHUB_TIMEOUT_MS: '5000',
+      OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
       OKO_STORE_SEED: 'off',
     });
     expect(config).toMatchObject({
@@ -48,11 +55,13 @@ describe('store configuration from the environment', () => {
       maxUnpackedBytes: 10 * MB,
       maxEntries: 20,
       uploadIdleTimeoutMs: 1000,
+      uploadDeadlineMs: 60_000,
+      discardUnreadBody: { maxBytes: MB / 2, maxMs: 0 },
       debug: true,
       apiKey: 'secret',
       seed: { enabled: false },
     });
-    expect(config.github).toMatchObject({ token: 'ghp_x', webHost: 'ghe.example.com', timeoutMs: 5000 });
+    expect(config.github).toMatchObject({ token: 'ghp_x', webHost: 'ghe.example.com', timeoutMs: 5000, allowPrivateAddresses: true });
     expect(config.github.apiUrl.href).toBe('https://ghe.example.com/api/v3');
     expect(loadConfig({ OKO_STORE_DEBUG: '1' }).debug).toBe(true);
   });
@@ -63,6 +72,10 @@ describe('store configuration from the environment', () => {
     ['OKO_STORE_MAX_PLUGIN_SIZE_MB', '0'],
     ['OKO_STORE_MAX_ENTRIES', '1.5'],
     ['OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS', '-1'],
+    ['OKO_STORE_UPLOAD_DEADLINE_MS', '0'],
+    ['OKO_STORE_UPLOAD_DISCARD_MB', '-1'],
+    ['OKO_STORE_UPLOAD_DISCARD_MS', 'soon'],
+    ['OKO_STORE_GITHUB_ALLOW_PRIVATE', 'perhaps'],
     ['OKO_STORE_GITHUB_API_URL', 'not a url'],
     ['OKO_STORE_GITHUB_API_URL', 'ftp://api.github.com'],
     ['OKO_STORE_GITHUB_API_URL', 'https://user:pw@api.github.com'],
@@ -93,6 +106,7 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_ALLOWED_ORIGINS',
       'OKO_STORE_API_KEY',
       'OKO_STORE_DEBUG',
+      'OKO_STORE_GITHUB_ALLOW_PRIVATE',
       'OKO_STORE_GITHUB_API_URL',
       'OKO_STORE_GITHUB_TIMEOUT_MS',
       'OKO_STORE_HOST',
@@ -103,6 +117,9 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_SEED',
       'OKO_STORE_SEED_DIR',
       'OKO_STORE_STORAGE_PATH',
+      'OKO_STORE_UPLOAD_DEADLINE_MS',
+      'OKO_STORE_UPLOAD_DISCARD_MB',
+      'OKO_STORE_UPLOAD_DISCARD_MS',
       'OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS',
     ]);
   });

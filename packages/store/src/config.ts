@@ -11,6 +11,10 @@ export interface StoreConfig {
   maxUnpackedBytes: number;
   maxEntries: number;
   uploadIdleTimeoutMs: number;
+  /** An upload still sending after this long is dropped with 408, whatever its pace. */
+  uploadDeadlineMs: number;
+  /** How much of a refused request's body is read and discarded so the client sees the answer. */
+  discardUnreadBody: { maxBytes: number; maxMs: number };
   debug: boolean;
   apiKey: string | null;
   /** Origins besides the store's own whose pages may send writes (OKO_STORE_ALLOWED_ORIGINS). */
@@ -41,6 +45,8 @@ export interface GithubConfig {
   /** When the API host is not api.<web host> (Enterprise, local tests), any port of that hostname is a download host. */
   downloadAnyPortOfApiHost: boolean;
   timeoutMs: number;
+  /** GitHub hosts may resolve to loopback, private or link-local addresses (Enterprise on a LAN, tests). */
+  allowPrivateAddresses: boolean;
 }
 
 export { ConfigError } from '@oko/shared/server';
@@ -64,6 +70,21 @@ export const StoreEnv = Type.Object({
     default: 30_000,
     description: 'an upload that sends no byte for this long gets 408',
   }),
+  OKO_STORE_UPLOAD_DEADLINE_MS: Type.Integer({
+    minimum: 1,
+    default: 600_000,
+    description: 'an upload still sending after this long gets 408, however steadily it sends',
+  }),
+  OKO_STORE_UPLOAD_DISCARD_MB: Type.Number({
+    minimum: 0,
+    default: 16,
+    description: 'after refusing a request, read and discard at most this much of its unread body, then close',
+  }),
+  OKO_STORE_UPLOAD_DISCARD_MS: Type.Integer({
+    minimum: 0,
+    default: 5000,
+    description: 'after refusing a request, discard its unread body for at most this long, then close',
+  }),
   OKO_STORE_DEBUG: Type.Boolean({ default: false, description: 'debug log level' }),
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'when set, every write endpoint needs it' })),
   OKO_STORE_ALLOWED_ORIGINS: Type.Optional(
@@ -75,6 +96,10 @@ export const StoreEnv = Type.Object({
     description: 'GitHub API base; the other GitHub hosts derive from it',
   }),
   OKO_STORE_GITHUB_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 120_000, description: 'bound on one GitHub download' }),
+  OKO_STORE_GITHUB_ALLOW_PRIVATE: Type.Boolean({
+    default: false,
+    description: 'GitHub hosts may resolve to loopback, private or link-local addresses (GitHub Enterprise on a LAN, tests)',
+  }),
   OKO_STORE_SEED: Type.Boolean({ default: true, description: "a new store fills its catalog with the repository's example plugins" }),
   OKO_STORE_SEED_DIR: Type.String({ default: DEFAULT_SEED_DIR, description: 'folder of plugin folders to seed from' }),
 });
@@ -117,10 +142,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     maxUnpackedBytes: Math.floor(vars.OKO_STORE_MAX_UNPACKED_MB * MB),
     maxEntries: vars.OKO_STORE_MAX_ENTRIES,
     uploadIdleTimeoutMs: vars.OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS,
+    uploadDeadlineMs: vars.OKO_STORE_UPLOAD_DEADLINE_MS,
+    discardUnreadBody: { maxBytes: Math.floor(vars.OKO_STORE_UPLOAD_DISCARD_MB * MB), maxMs: vars.OKO_STORE_UPLOAD_DISCARD_MS },
     debug: vars.OKO_STORE_DEBUG,
     apiKey: vars.OKO_STORE_API_KEY ?? null,
     allowedOrigins: originList(vars.OKO_STORE_ALLOWED_ORIGINS, 'OKO_STORE_ALLOWED_ORIGINS'),
-    github: { apiUrl, token: vars.GITHUB_TOKEN ?? null, ...githubHostsFor(apiUrl), timeoutMs: vars.OKO_STORE_GITHUB_TIMEOUT_MS },
+    github: {
+      apiUrl,
+      token: vars.GITHUB_TOKEN ?? null,
+      ...githubHostsFor(apiUrl),
+      timeoutMs: vars.OKO_STORE_GITHUB_TIMEOUT_MS,
+      allowPrivateAddresses: vars.OKO_STORE_GITHUB_ALLOW_PRIVATE,
+    },
     seed: { enabled: vars.OKO_STORE_SEED, dir: path.resolve(vars.OKO_STORE_SEED_DIR) },
     version: packageVersion(path.join(import.meta.dirname, '..')),
   };

@@ -23,7 +23,7 @@ async function listen(server: http.Server): Promise<string> {
  * to a codeload-like host (another port, so another host), 404 for a missing repository or
  * branch. The archive wraps the repository in one {owner}-{repo}-{sha}/ folder, as GitHub does.
  * Repository "evil" redirects to a host that is not allowed, "downgrade" to an allowed host with
- * another scheme than the API's.
+ * another scheme than the API's, "stall" answers 200 and sends part of its body, then nothing more.
  */
 export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<FakeGithub> {
   const seen = { api: [] as (string | undefined)[], codeload: [] as (string | undefined)[] };
@@ -52,6 +52,11 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<
       res.writeHead(302, { location: `http://localhost:${codeloadPort}/${repoName}/legacy.zip/main` }).end();
       return;
     }
+    if (match?.[2] === 'stall') {
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': 1000 });
+      res.write(Buffer.alloc(100));
+      return;
+    }
     if (match?.[2] === 'downgrade') {
       // An allowed host (the API host, another port) but another scheme than the API's.
       res.writeHead(302, { location: `https://127.0.0.1:${codeloadPort}/${repoName}/legacy.zip/main` }).end();
@@ -69,6 +74,7 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<
     codeloadUrl,
     seen,
     close: async () => {
+      api.closeAllConnections();
       await new Promise((r) => api.close(r));
       await new Promise((r) => codeload.close(r));
     },

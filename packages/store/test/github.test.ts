@@ -27,7 +27,13 @@ beforeAll(async () => {
   });
   // One store; each test imports repositories of its own.
   store = await buildTestStore({
-    env: { OKO_STORE_GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: TOKEN, OKO_STORE_MAX_PLUGIN_SIZE_MB: '1' },
+    env: {
+      OKO_STORE_GITHUB_API_URL: github.apiUrl,
+      // The fake GitHub listens on 127.0.0.1, which the store refuses unless told (github-connections.test.ts).
+      OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
+      GITHUB_TOKEN: TOKEN,
+      OKO_STORE_MAX_PLUGIN_SIZE_MB: '1',
+    },
   });
 });
 afterAll(async () => {

@@ -26,10 +26,17 @@ export interface ErrorHandlerOptions {
   diskFullMessage?: string;
   /**
    * For a service that takes uploads: after an error, discard the rest of a request body that was
-   * not read (upload cut off at the limit, refused early) so the client can finish sending and
-   * read the answer, and close the connection when that rest is unbounded or the client stalls.
+   * not read (upload cut off at the limit, refused early), so a client that sends its whole body
+   * before reading (Python's urllib and requests) can finish sending and read the answer instead of
+   * a broken pipe. Bounded like nginx's lingering close: past `maxBytes` discarded or `maxMs`, the
+   * answer goes out and the connection is closed after it.
    */
-  releaseUnreadBody?: boolean;
+  releaseUnreadBody?: UnreadBodyLimits;
+}
+
+export interface UnreadBodyLimits {
+  maxBytes: number;
+  maxMs: number;
 }
 
 function body(code: ErrorCode, message: string): ApiErrorBody {
@@ -44,12 +51,52 @@ function codeForStatus(status: number): ErrorCode {
   return 'BAD_REQUEST';
 }
 
-function releaseUnreadBody(request: FastifyRequest, reply: FastifyReply, code: string): void {
-  if (request.raw.complete) return;
-  if (code === 'UPLOAD_TIMEOUT' || code === 'UPLOAD_ABORTED' || request.headers['content-length'] === undefined) {
+/**
+ * Reads and discards what is left of the request body before the answer goes out, so a client that
+ * sends its whole body before reading gets the answer instead of a reset: Node closes a socket
+ * right after an answer that says `Connection: close` (or to a request that asked for it), with
+ * the client's unread bytes still arriving. Bounded like nginx's lingering close: past `maxBytes`
+ * or `maxMs`, or when the declared rest is already larger, the answer goes out with
+ * `Connection: close` and the connection ends after it.
+ */
+function releaseUnreadBody(request: FastifyRequest, reply: FastifyReply, code: string, limits: UnreadBodyLimits): Promise<void> {
+  const incoming = request.raw;
+  // readableEnded too: inject()'s stand-in request has no `complete`.
+  if (incoming.complete || incoming.readableEnded) return Promise.resolve();
+  const closeAfterAnswer = () => {
     reply.header('connection', 'close');
+    incoming.resume();
+  };
+  // A client that stalled or left is not waiting for an answer at the end of its body, and a rest
+  // declared larger than the bound would only delay the answer for clients that read as they send.
+  const declared = Number(request.headers['content-length']);
+  const tooMuchLeft = !incoming.readableDidRead && declared > limits.maxBytes;
+  if (code === 'UPLOAD_TIMEOUT' || code === 'UPLOAD_ABORTED' || tooMuchLeft || incoming.socket.destroyed) {
+    closeAfterAnswer();
+    return Promise.resolve();
   }
-  request.raw.resume();
+  return new Promise((resolve) => {
+    let discarded = 0;
+    const finish = (wholeBody: boolean) => {
+      clearTimeout(timer);
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.socket.off('close', onCut);
+      if (!wholeBody) closeAfterAnswer();
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > limits.maxBytes) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onCut = () => finish(false);
+    const timer = setTimeout(onCut, limits.maxMs);
+    incoming.on('data', onData);
+    incoming.once('end', onEnd);
+    incoming.socket.once('close', onCut);
+    incoming.resume();
+  });
 }
 
 /** The status and body for any error a route, hook or Fastify itself throws. */
@@ -84,9 +131,9 @@ function answerFor(error: FastifyError, request: FastifyRequest, options: ErrorH
  * status; validation errors are 400; anything unexpected is a 500 whose detail stays in the log.
  */
 export function registerErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const { status, payload } = answerFor(error, request, options);
-    if (options.releaseUnreadBody) releaseUnreadBody(request, reply, payload.error.code);
+    if (options.releaseUnreadBody) await releaseUnreadBody(request, reply, payload.error.code, options.releaseUnreadBody);
     return reply.status(status).send(payload);
   });
 }

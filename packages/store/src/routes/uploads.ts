@@ -13,6 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import type { StoreConfig } from '../config.js';
 import { requireApiKey } from '../lib/api-key.js';
 import { tooLargeError } from '../lib/streams.js';
+import { UploadDeadline } from '../lib/upload-deadline.js';
 import { toCatalogEntry, type CatalogRecord } from '../services/catalog-record.js';
 import type { StoreServices } from '../services/index.js';
 
@@ -62,13 +63,17 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       },
     },
     async (request, reply) => {
-      const part = await request.file().catch((error: unknown) => {
+      const deadline = new UploadDeadline(config.uploadDeadlineMs);
+      const part = await deadline.race(request.file()).catch((error: unknown) => {
+        deadline.stop();
         throw malformedMultipart(error);
       });
       if (!part || part.fieldname !== 'file') {
+        deadline.stop();
         part?.file.resume();
         throw createError('BAD_REQUEST', "Send the plugin ZIP as multipart/form-data field 'file'");
       }
+      deadline.guard(part.file);
       // busboy reports a broken body (no closing boundary, a bad part header) on the file stream,
       // and may hand the import its own error for the same cause.
       let sourceFailed = false;

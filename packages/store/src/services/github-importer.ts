@@ -1,13 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createError, isOkoError, type GithubImportRequest } from '@oko/shared';
 import { extractArchive, readPluginDirectory, resolveInside, type ArchiveLimits } from '@oko/shared/archive';
 import type { GithubConfig } from '../config.js';
+import { PrivateAddressError } from '../lib/address-guard.js';
 import { checkBranch, checkSubdirectory, parseRepoUrl, zipballUrl, type RepoRef } from '../lib/github-url.js';
+import { guardedGet } from '../lib/guarded-get.js';
 import { ByteLimit, tooLargeError } from '../lib/streams.js';
 import { EXTRACTED_DIR } from './archive-importer.js';
 import type { CatalogRecord } from './catalog-record.js';
@@ -73,41 +73,57 @@ export class GithubImporter {
         'x-github-api-version': '2022-11-28',
       };
       if (github.token && url.host === github.apiUrl.host) headers.authorization = `Bearer ${github.token}`;
-      const response = await fetch(url, { headers, redirect: 'manual', signal }).catch((error: unknown) => {
-        throw upstream(`GitHub could not be reached (${url.host}): ${(error as Error).message}`, error);
+      const target = url;
+      const response = await guardedGet(target, { headers, signal, allowPrivate: github.allowPrivateAddresses }).catch((error: unknown) => {
+        throw this.unreachable(target, signal, error);
       });
-      if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel();
-        url = this.nextHop(url, response.headers.get('location'));
+      const status = response.statusCode ?? 0;
+      if (status >= 300 && status < 400) {
+        response.destroy();
+        url = this.nextHop(url, response.headers.location);
         continue;
       }
-      if (response.status === 404) {
-        await response.body?.cancel();
+      if (status === 404) {
+        response.destroy();
         throw createError(
           'GITHUB_NOT_FOUND',
           `Repository ${ref.owner}/${ref.repo}${branch ? ` or branch '${branch}'` : ''} not found on GitHub`,
         );
       }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        const hint = response.status === 401 || response.status === 403 ? ' (check GITHUB_TOKEN or the rate limit)' : '';
-        throw upstream(`GitHub answered ${response.status} for ${ref.owner}/${ref.repo}${hint}`);
+      if (status < 200 || status >= 300) {
+        response.destroy();
+        const hint = status === 401 || status === 403 ? ' (check GITHUB_TOKEN or the rate limit)' : '';
+        throw upstream(`GitHub answered ${status} for ${ref.owner}/${ref.repo}${hint}`);
       }
-      const declared = Number(response.headers.get('content-length'));
+      const declared = Number(response.headers['content-length']);
       if (declared > maxPluginSizeBytes) {
-        await response.body.cancel();
+        response.destroy();
         throw tooLargeError(maxPluginSizeBytes);
       }
-      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-      await pipeline(body, new ByteLimit(maxPluginSizeBytes), createWriteStream(file, { flags: 'wx' })).catch((error: unknown) => {
-        throw isOkoError(error) ? error : upstream(`The download from GitHub failed: ${(error as Error).message}`, error);
+      await pipeline(response, new ByteLimit(maxPluginSizeBytes), createWriteStream(file, { flags: 'wx' })).catch((error: unknown) => {
+        if (isOkoError(error)) throw error;
+        throw signal.aborted
+          ? upstream(`The download from GitHub did not finish within ${github.timeoutMs} ms`, error)
+          : upstream(`The download from GitHub failed: ${(error as Error).message}`, error);
       });
       return;
     }
     throw upstream(`GitHub redirected more than ${MAX_REDIRECTS} times`);
   }
 
-  private nextHop(from: URL, location: string | null): URL {
+  /** Why a connection to GitHub failed; a host that is or resolves to a non-public address says how to allow it. */
+  private unreachable(url: URL, signal: AbortSignal, error: unknown) {
+    if (error instanceof PrivateAddressError) {
+      return upstream(
+        `GitHub host ${error.message}: refused (set OKO_STORE_GITHUB_ALLOW_PRIVATE=true for GitHub Enterprise on a private network)`,
+        error,
+      );
+    }
+    if (signal.aborted) return upstream(`GitHub did not answer within ${this.options.github.timeoutMs} ms (${url.host})`, error);
+    return upstream(`GitHub could not be reached (${url.host}): ${(error as Error).message}`, error);
+  }
+
+  private nextHop(from: URL, location: string | undefined): URL {
     if (!location) throw upstream('GitHub answered a redirect without a Location');
     const next = new URL(location, from);
     const { apiUrl, downloadHosts, downloadAnyPortOfApiHost } = this.options.github;

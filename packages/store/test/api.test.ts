@@ -29,6 +29,7 @@ describe('store API', () => {
       max_unpacked_bytes: 256 * 1024 * 1024,
       max_entries: 10_000,
       upload_idle_timeout_ms: 30_000,
+      upload_deadline_ms: 600_000,
     });
     expect(info.auth).toEqual({ api_key_required: false });
     expect(info.github).toMatchObject({

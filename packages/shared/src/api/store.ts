@@ -184,6 +184,7 @@ export const StoreInfo = Type.Object({
     max_unpacked_bytes: Type.Integer(),
     max_entries: Type.Integer(),
     upload_idle_timeout_ms: Type.Integer(),
+    upload_deadline_ms: Type.Integer({ description: 'An upload still sending after this long is refused with 408' }),
   }),
   auth: Type.Object({ api_key_required: Type.Boolean() }),
   github: Type.Object({

@@ -37,6 +37,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         max_unpacked_bytes: config.maxUnpackedBytes,
         max_entries: config.maxEntries,
         upload_idle_timeout_ms: config.uploadIdleTimeoutMs,
+        upload_deadline_ms: config.uploadDeadlineMs,
       },
       auth: { api_key_required: config.apiKey !== null },
       github: {

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { lingerOnClose } from './linger.js';
 import { ErrorStatus, isOkoError, type ApiErrorBody, type ErrorCode } from '../errors.js';
 
 /** Fastify's and @fastify/multipart's own errors, in the project's codes (each carries its status). */
@@ -65,6 +66,7 @@ function releaseUnreadBody(request: FastifyRequest, reply: FastifyReply, code: s
   if (incoming.complete || incoming.readableEnded) return Promise.resolve();
   const closeAfterAnswer = () => {
     reply.header('connection', 'close');
+    lingerOnClose(incoming.socket, limits.maxMs);
     incoming.resume();
   };
   // A client that stalled or left is not waiting for an answer at the end of its body, and a rest

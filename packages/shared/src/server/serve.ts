@@ -18,7 +18,9 @@ export interface ServeOptions {
  */
 export async function listenWithGrace(app: FastifyInstance, options: ServeOptions): Promise<void> {
   const { drainMs = 3000, closeTimeoutMs = 10_000 } = options;
-  closeWithGrace({ delay: closeTimeoutMs, logger: app.log }, async ({ signal, err }) => {
+  // SIGUSR2 is not a stop request here: diagnostics use it (--heapsnapshot-signal, the bench's
+  // event-loop probe), and close-with-grace would otherwise treat it as one.
+  closeWithGrace({ delay: closeTimeoutMs, logger: app.log, skip: ['SIGUSR2'] }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an uncaught error');
     else app.log.info({ signal }, 'shutting down');
     const drain = setTimeout(() => app.server.closeAllConnections(), drainMs);

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { Type, type Static } from 'typebox';
 import { parseBoundedJson } from './bounded-parse.js';
+import { reservedNameProblem } from './reserved-names.js';
 import { checkSchema, type ValidationIssue, type ValidationResult } from './validation.js';
 
 /** Plugin ids: lower case letters, digits and `_`, 2 to 64 characters, starting with a letter. */
@@ -48,6 +49,8 @@ export function validatePluginManifest(data: unknown): ValidationResult<PluginMa
   if (typeof record.version === 'string' && !semver.valid(record.version)) {
     issues.push({ file: MANIFEST_FILE, path: 'version', message: 'not a semver version' });
   }
+  const reserved = typeof record.name === 'string' ? reservedNameProblem(record.name) : undefined;
+  if (reserved) issues.push({ file: MANIFEST_FILE, path: 'name', message: reserved });
   if (typeof record.main === 'string' && !isSafeRelativePath(record.main)) {
     issues.push({ file: MANIFEST_FILE, path: 'main', message: 'must be a relative path inside the plugin folder' });
   }

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { parseBoundedYaml } from './bounded-parse.js';
+import { reservedNameProblem } from './reserved-names.js';
 import { checkSchema, type ValidationResult } from './validation.js';
 
 export const UI_CONFIG_FILE = 'ui.yaml';
@@ -43,6 +44,9 @@ export function validateUiConfig(data: unknown): ValidationResult<UiConfig> {
     return { ok: false, issues: [{ file: UI_CONFIG_FILE, path: '', message: 'must be a YAML mapping' }] };
   }
   const issues = checkSchema(UiConfig, data, UI_CONFIG_FILE);
+  const prefix = (data as { api_prefix?: unknown }).api_prefix;
+  const reserved = typeof prefix === 'string' ? reservedNameProblem(prefix) : undefined;
+  if (reserved) issues.push({ file: UI_CONFIG_FILE, path: 'api_prefix', message: reserved });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: data as UiConfig, issues: [] };
 }
 

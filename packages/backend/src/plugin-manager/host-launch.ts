@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { formatIssues } from '@oko/shared';
 import type { BackendConfig } from '../config.js';
 import { PluginHost } from './host.js';
-import { apiPrefixOfRecord, type PluginRecord } from './record.js';
+import { pathNamesOf, type PluginRecord } from './record.js';
 import { mainFileOf } from './scanner.js';
 
 export interface LaunchContext {
@@ -13,6 +13,8 @@ export interface LaunchContext {
   log: FastifyBaseLogger;
   /** The plugins running now; asked again after setup, since others may have started meanwhile. */
   activeRecords: () => PluginRecord[];
+  /** Every plugin found in the folders, running or not. */
+  allRecords: () => PluginRecord[];
   onEmit: (topic: string, data: unknown) => void;
 }
 
@@ -28,7 +30,7 @@ export async function launchHost(record: PluginRecord, context: LaunchContext): 
   const main = mainFileOf(scan);
   const entry = await stat(main).catch(() => null);
   if (!entry?.isFile()) throw new Error(`entry file ${path.relative(scan.dir, main)} not found`);
-  const conflict = prefixConflict(record, context.activeRecords());
+  const conflict = prefixConflict(record, context.allRecords());
   if (conflict) throw new Error(conflict);
   const dataDir = path.join(config.dataDir, 'plugins', scan.id);
   await mkdir(dataDir, { recursive: true });
@@ -48,10 +50,19 @@ export async function launchHost(record: PluginRecord, context: LaunchContext): 
   return host;
 }
 
-function prefixConflict(record: PluginRecord, active: PluginRecord[]): string | undefined {
-  const prefix = apiPrefixOfRecord(record);
-  const other = active.find((candidate) => apiPrefixOfRecord(candidate) === prefix);
-  return other && other !== record ? `api prefix '${prefix}' is already used by active plugin '${other.scan.id}'` : undefined;
+/**
+ * A plugin's name and prefixes are its own even while the other plugin is not running: otherwise
+ * a plugin declaring another's prefix takes over its routes (and its pages' API) whenever that
+ * one is stopped. Both sides of a clash are refused; an admin removes one of them.
+ */
+function prefixConflict(record: PluginRecord, installed: PluginRecord[]): string | undefined {
+  const mine = pathNamesOf(record);
+  for (const other of installed) {
+    if (other === record) continue;
+    const shared = [...pathNamesOf(other)].find((name) => mine.has(name));
+    if (shared) return `api prefix or name '${shared}' is also used by installed plugin '${other.scan.id}'; remove one of them`;
+  }
+  return undefined;
 }
 
 function actionConflict(record: PluginRecord, host: PluginHost, active: PluginRecord[]): string | undefined {

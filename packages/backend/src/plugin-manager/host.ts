@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
+import { reservedRouteProblem } from '@oko/shared';
 import { DROP_REPORT_MS, EVENTS_PER_SECOND, FLOOD_CEILING_PER_SECOND, LOG_LINES_PER_SECOND } from './limits.js';
 import { checkFromHost, checkRouteReply, type HostWorkerData, type CallBody, type FromHost, type ToHost } from './protocol.js';
 import { DropCounter, TokenBucket } from './rate-limit.js';
@@ -114,18 +115,27 @@ export class PluginHost {
 
   /** Ends a host that broke the protocol; the reason reaches the user as the load failure or the crash. */
   private end(problem: string): void {
+    this.refuse(`the plugin host sent ${problem} and was stopped`);
+  }
+
+  /** Ends this host with `reason`, which becomes its load failure or crash reason. */
+  private refuse(reason: string): void {
     if (this.rejected || this.dead) return;
     this.rejected = true;
-    this.deathReason = `the plugin host sent ${problem} and was stopped`;
-    this.options.log.warn({ plugin: this.options.data.pluginId }, this.deathReason);
+    this.deathReason = reason;
+    this.options.log.warn({ plugin: this.options.data.pluginId }, reason);
     void this.worker.terminate();
   }
 
   private onMessage(message: FromHost): void {
     switch (message.type) {
-      case 'register-route':
+      case 'register-route': {
+        // Checked here, not only in the worker: plugin code can post a raw register message.
+        const reserved = reservedRouteProblem(message.path);
+        if (reserved) return this.refuse(`the plugin registered a route it may not have: ${reserved}`);
         this.routes.push({ method: message.method, path: message.path });
         break;
+      }
       case 'register-action':
         this.actions.add(message.actionType);
         break;

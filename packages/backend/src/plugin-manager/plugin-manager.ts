@@ -222,6 +222,7 @@ export class PluginManager {
         config: this.config,
         log: this.log,
         activeRecords: () => this.activeRecords(),
+        allRecords: () => [...this.records.values()],
         onEmit: (topic, data) => this.events.publish(topic, data, scan.id),
       });
       host.onCrash = (reason) => void this.markCrashed(record, host, reason);

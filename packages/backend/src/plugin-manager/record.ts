@@ -17,6 +17,14 @@ export function apiPrefixOfRecord(record: PluginRecord): string {
   return apiPrefixOf(record.scan.id, record.scan.ui);
 }
 
+/**
+ * The path segments a plugin stands for under /api/v1/plugins: its name (management paths), the
+ * prefix its name gives and the prefix it declares (its routes). Two plugins may share none.
+ */
+export function pathNamesOf(record: PluginRecord): Set<string> {
+  return new Set([record.scan.id, apiPrefixOf(record.scan.id), apiPrefixOfRecord(record)]);
+}
+
 export function toSummary(record: PluginRecord): PluginSummary {
   const { scan } = record;
   const ui = scan.ui;

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { PageManifest, PageNegotiation } from '../page-manifest.js';
 import { UiWidget } from '../ui-config.js';
+import { PLUGIN_OPERATIONS } from '../operations.js';
 import { ManifestData, UiData } from './embedded.js';
 
 /** Payloads of the backend's plugin management API (/api/v1/plugins, /api/v1/actions). */
@@ -9,8 +10,7 @@ export const PLUGIN_STATES = ['discovered', 'loading', 'active', 'error', 'disab
 export const PluginState = Type.Enum(PLUGIN_STATES);
 export type PluginState = Static<typeof PluginState>;
 
-/** What a user may ask of a plugin: POST /api/v1/plugins/{id}/{operation}. The state machine says when. */
-export const PLUGIN_OPERATIONS = ['load', 'unload', 'reload', 'enable', 'disable'] as const;
+export { PLUGIN_OPERATIONS };
 export const PluginOperation = Type.Enum(PLUGIN_OPERATIONS);
 export type PluginOperation = Static<typeof PluginOperation>;
 

@@ -476,6 +476,12 @@ describe('web UI in Chromium', () => {
       await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor(SOON);
       await expect.poll(() => page.locator('aside').isVisible()).toBe(false);
       expect(await page.getByRole('button', { name: 'Open menu' }).getAttribute('aria-expanded')).toBe('false');
+      // No tab of the control center is wider than the phone (the Settings cards once were).
+      for (const tab of ['installed', 'store', 'settings']) {
+        await page.goto(`${backend.url}/plugins?tab=${tab}`);
+        await page.getByRole('tab', { selected: true }).waitFor(SOON);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), tab).toBeLessThanOrEqual(390);
+      }
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }

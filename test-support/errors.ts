@@ -1,3 +1,5 @@
+import { isOkoError, type OkoError } from '@oko/shared';
+
 /** An HTTP answer already read: what the backend tests' `api()` helper returns. */
 export interface Answer<T = any> {
   status: number;
@@ -29,4 +31,14 @@ export async function expectErrorAnswer(answer: Response | Answer, status: numbe
   if (typeof body.error.message !== 'string' || body.error.message.length === 0) throw new Error(`no message in ${text}`);
   if (/(\n|\\n)\s+at /.test(text)) throw new Error(`stack trace in answer: ${text}`);
   return body.error.message as string;
+}
+
+/** The OkoError `promise` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function okoRejection(promise: Promise<unknown>): Promise<OkoError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isOkoError(error)) throw new Error(`expected an OkoError, got ${String(error)}`);
+  return error;
 }

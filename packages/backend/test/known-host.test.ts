@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectErrorAnswer } from '../../../test-support/errors.js';
 import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
 
-// DNS rebinding (issue 11, item 11): a page at http://attacker.example:8000 whose name is re-pointed
+// DNS rebinding (docs/architecture.md#cross-site-guard): a page at http://attacker.example:8000 whose name is re-pointed
 // at 127.0.0.1 is same-origin with itself, so it passed the cross-site rule. Until sign-in exists
 // the backend answers only Host values it knows, reads included.
 

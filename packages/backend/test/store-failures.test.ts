@@ -1,53 +1,21 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeStore, type FakeStore } from '../../../test-support/fake-store.js';
+import { describe, expect, it } from 'vitest';
+import { fakeStoreSetup } from './fake-store-setup.js';
 // Crafted archives no honest zip tool writes (a ../ entry).
 import { buildRawZip } from '../../../test-support/raw-zip.js';
 import { expectErrorAnswer } from '../../../test-support/errors.js';
-import { listDir, pluginZip, removeDir, sha256, tempDir, zipFiles } from '../../../test-support/fixtures.js';
+import { listDir, pluginZip, sha256, zipFiles } from '../../../test-support/fixtures.js';
 import { api, getJson, post, request } from '../../../test-support/http.js';
-import { buildTestBackend } from '../../../test-support/backend-app.js';
 import { eventually } from '../../../test-support/eventually.js';
 import { startBackend } from '../../../test-support/processes.js';
 
 // Failure modes of install that a well-behaved store never shows, fed in by a fake store. The
 // backend is built in-process, except where it is killed mid-install.
 
-let root: string;
-const running: Array<{ stop: () => Promise<void> }> = [];
-
-beforeAll(async () => {
-  root = await tempDir('store-failures');
-});
-afterEach(async () => {
-  for (const item of running.splice(0).reverse()) await item.stop();
-});
-afterAll(async () => {
-  await removeDir(root);
-});
-
-async function dirs(name: string): Promise<{ pluginsDir: string; dataDir: string }> {
-  const pluginsDir = path.join(root, name, 'plugins');
-  const dataDir = path.join(root, name, 'data');
-  await mkdir(pluginsDir, { recursive: true });
-  return { pluginsDir, dataDir };
-}
-
-async function backendFor(storeUrl: string, name: string, env: Record<string, string> = {}) {
-  const folders = await dirs(name);
-  const backend = await buildTestBackend({ storeUrl, ...folders, env });
-  running.push({ stop: backend.close });
-  return { backend, ...folders };
-}
-
-async function fakeStore(...args: Parameters<typeof startFakeStore>): Promise<FakeStore> {
-  const store = await startFakeStore(...args);
-  running.push({ stop: store.close });
-  return store;
-}
+const { dirs, track, backendFor, fakeStore } = fakeStoreSetup('store-failures');
 
 function entryFor(name: string, zip: Buffer, overrides: Record<string, unknown> = {}) {
   return { id: `id_${name}`, name, version: '1.0.0', description: 'x', size: zip.length, sha256: sha256(zip), ...overrides };
@@ -140,7 +108,7 @@ describe('a backend killed in the middle of an install', () => {
     const store = await fakeStore([{ entry: entryFor('interrupted', zip), zip, download: 'stall' }]);
     const folders = await dirs('killed');
     const first = await startBackend({ storeUrl: store.url, ...folders });
-    running.push(first);
+    track(first);
     const pending = post(`${api(first)}/store/interrupted/install`).catch(() => undefined);
     await store.stalled;
     // Mid-install for real: the staging folder holds part of the package.
@@ -163,7 +131,7 @@ describe('a backend killed in the middle of an install', () => {
     expect(await listDir(folders.pluginsDir)).toEqual([staging]);
 
     const second = await startBackend({ storeUrl: store.url, ...folders });
-    running.push(second);
+    track(second);
     expect(await listDir(folders.pluginsDir)).toEqual([]);
     const plugins = await getJson<{ plugins: Array<{ id: string }> }>(`${api(second)}/plugins`);
     expect(plugins.body.plugins.map((p) => p.id)).not.toContain('interrupted');
@@ -190,7 +158,7 @@ async function silentServer(): Promise<{ port: number }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  running.push({
+  track({
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -7,7 +7,7 @@ import { api, getJson, request, uploadZip } from '../../../test-support/http.js'
 import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
 import { buildTestStore, type TestStore } from '../../../test-support/store-app.js';
 
-// Issue 11, item 5: GET /store lists each entry as the store's summary; GET /store/{id} has it all.
+// GET /store lists each entry as the store's summary; GET /store/{id} has it all.
 
 const blob = 'b'.repeat(50_000);
 let root: string;

@@ -4,7 +4,7 @@ import { expectErrorAnswer } from '../../../test-support/errors.js';
 import { pluginZip, sha256 } from '../../../test-support/fixtures.js';
 import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
 
-// The store key is lent only to this machine (issue 11, item 12): the backend adds its
+// The store key is lent only to this machine (README, Store integration): the backend adds its
 // OKO_STORE_API_KEY to forwarded uploads, so until sign-in exists only loopback callers get them.
 // inject's remoteAddress stands in for a caller on another machine.
 

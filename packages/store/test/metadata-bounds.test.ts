@@ -12,7 +12,7 @@ import {
   type TestStore,
 } from './helpers.js';
 
-// Issue 11, items 4 to 7: what a package's metadata and paths may cost the store.
+// What a package's metadata and paths may cost the store (README, How a plugin package looks).
 let store: TestStore;
 
 beforeEach(async () => {

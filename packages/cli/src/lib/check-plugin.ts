@@ -59,7 +59,7 @@ async function pageManifestIssues(dir: string, files: PluginFiles): Promise<Vali
 }
 
 /** One line per problem (the same problem found twice, e.g. by two checks, is listed once). */
-export function formatProblems(issues: readonly ValidationIssue[]): string[] {
+function formatProblems(issues: readonly ValidationIssue[]): string[] {
   return [...new Set(issues.map((i) => `  ${formatIssue(i)}`))];
 }
 

@@ -9,7 +9,7 @@ const S_IFLNK = 0o120000;
 /** Linux refuses longer names with ENAMETOOLONG; refusing them up front keeps that a 4xx, not a 500. */
 const MAX_NAME_CHARS = 1024;
 const MAX_COMPONENT_BYTES = 255;
-/** No real plugin nests folders this deep; deeper names only cost work per entry (issue 11, item 7). */
+/** No real plugin nests folders this deep; deeper names only cost work per entry. */
 export const MAX_PATH_SEGMENTS = 32;
 
 /**
@@ -46,7 +46,7 @@ export function entryKind(name: string, externalFileAttributes: number): EntryKi
 }
 
 /** Key under which two names collide on a case-insensitive or normalizing file system. */
-export function collisionKey(name: string): string {
+function collisionKey(name: string): string {
   return (name.endsWith('/') ? name.slice(0, -1) : name).normalize('NFC').toLowerCase();
 }
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isOkoError, type OkoError } from '@oko/shared';
 import { StoreClient, type StoreClientOptions } from './store-client.js';
+import { okoRejection } from '../../../../../test-support/errors.js';
 
 // The store is another service: each test here is one way its answers can be wrong or hostile,
 // and the bound that keeps the backend whole.
@@ -28,15 +28,6 @@ function client(baseUrl: string, options: Partial<StoreClientOptions> = {}): Sto
     maxAnswerBytes: 64 * KIB,
     ...options,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<OkoError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isOkoError(error)) throw new Error(`expected an OkoError, got ${String(error)}`);
-  return error;
 }
 
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<number> {
@@ -70,7 +61,7 @@ afterEach(async () => {
 describe('StoreClient against a hostile store', () => {
   it('answers 502 BAD_STORE_ANSWER for an entry with wrong field types, naming the field', async () => {
     const url = await serve((_req, res) => json(res, { ...entry, size: 'big' }));
-    const error = await failure(client(url).getPlugin('abc'));
+    const error = await okoRejection(client(url).getPlugin('abc'));
     expect([error.statusCode, error.code]).toEqual([502, 'BAD_STORE_ANSWER']);
     expect(error.message).toContain('size');
   });
@@ -79,8 +70,8 @@ describe('StoreClient against a hostile store', () => {
     const url = await serve((req, res) =>
       req.url?.includes('text') ? res.writeHead(200).end('<html>') : json(res, { total: 1, page: 1, per_page: 50 }),
     );
-    expect((await failure(client(url).listPlugins())).code).toBe('BAD_STORE_ANSWER');
-    expect((await failure(client(url).listPlugins({ q: 'text' }))).code).toBe('BAD_STORE_ANSWER');
+    expect((await okoRejection(client(url).listPlugins())).code).toBe('BAD_STORE_ANSWER');
+    expect((await okoRejection(client(url).listPlugins({ q: 'text' }))).code).toBe('BAD_STORE_ANSWER');
   });
 
   it('accepts a full entry and a list summary alike, extra fields included', async () => {
@@ -93,7 +84,7 @@ describe('StoreClient against a hostile store', () => {
 
   it('refuses an answer that announces more than the answer limit without reading it', async () => {
     const url = await serve((_req, res) => res.writeHead(200, { 'content-length': String(100 * KIB) }).end(Buffer.alloc(100 * KIB, 32)));
-    const error = await failure(client(url).listPlugins());
+    const error = await okoRejection(client(url).listPlugins());
     expect(error.code).toBe('BAD_STORE_ANSWER');
     expect(error.message).toContain(`${100 * KIB} bytes`);
   });
@@ -105,7 +96,7 @@ describe('StoreClient against a hostile store', () => {
       res.write('{"plugins":["');
       endless(res, Buffer.alloc(16 * KIB, 97), sent);
     });
-    const error = await failure(client(url).listPlugins());
+    const error = await okoRejection(client(url).listPlugins());
     expect(error.code).toBe('BAD_STORE_ANSWER');
     expect(error.message).toContain(`longer than the ${64 * KIB} bytes`);
   });
@@ -117,7 +108,7 @@ describe('StoreClient against a hostile store', () => {
       json(res, entry);
     });
     const url = await serve((_req, res) => res.writeHead(302, { location: `${target}/plugins/abc` }).end());
-    const error = await failure(client(url, { apiKey: 'secret' }).getPlugin('abc'));
+    const error = await okoRejection(client(url, { apiKey: 'secret' }).getPlugin('abc'));
     expect([error.statusCode, error.code]).toEqual([502, 'BAD_STORE_ANSWER']);
     expect(error.message).toContain('redirect');
     expect(elsewhere).toBe(0);
@@ -125,7 +116,7 @@ describe('StoreClient against a hostile store', () => {
 
   it('refuses a download that announces more than the package limit', async () => {
     const url = await serve((_req, res) => res.writeHead(200, { 'content-length': String(50 * 1024 ** 3) }).end());
-    const error = await failure(client(url).openDownload('abc'));
+    const error = await okoRejection(client(url).openDownload('abc'));
     expect(error.code).toBe('INVALID_PACKAGE');
     expect(error.message).toContain('OKO_STORE_MAX_PACKAGE_MB');
   });
@@ -138,7 +129,7 @@ describe('StoreClient against a hostile store', () => {
     });
     const download = await client(url).openDownload('abc');
     let read = 0;
-    const error = await failure(
+    const error = await okoRejection(
       (async () => {
         for await (const chunk of download.body) read += chunk.byteLength;
       })(),
@@ -159,7 +150,7 @@ describe('StoreClient against a hostile store', () => {
       }, 20);
     });
     const download = await client(url, { transferIdleTimeoutMs: 20_000, downloadTimeoutMs: 400 }).openDownload('abc');
-    const error = await failure(readAll(download.body));
+    const error = await okoRejection(readAll(download.body));
     expect(error.code).toBe('STORE_UNAVAILABLE');
     expect(error.message).toContain('did not finish within 400 ms');
     expect(error.message).toContain('OKO_STORE_DOWNLOAD_TIMEOUT_MS');

@@ -1,8 +1,8 @@
 import { createServer, type Server, type ServerResponse, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isOkoError, type OkoError } from '@oko/shared';
 import { StoreClient } from './store-client.js';
+import { okoRejection } from '../../../../../test-support/errors.js';
 
 let server: Server | undefined;
 const hanging: ServerResponse[] = [];
@@ -24,15 +24,6 @@ function client(baseUrl: string, timeoutMs = 500): StoreClient {
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<OkoError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isOkoError(error)) throw new Error(`expected an OkoError, got ${String(error)}`);
-  return error;
-}
-
 afterEach(async () => {
   for (const res of hanging.splice(0)) res.destroy();
   server?.closeAllConnections();
@@ -45,7 +36,7 @@ describe('StoreClient', () => {
     const url = await serve(() => {});
     await new Promise((resolve) => server!.close(resolve));
     server = undefined;
-    const error = await failure(client(url).listPlugins());
+    const error = await okoRejection(client(url).listPlugins());
     expect(error.code).toBe('STORE_UNAVAILABLE');
     expect(error.statusCode).toBe(503);
     expect(error.message).toContain('connection refused');
@@ -54,7 +45,7 @@ describe('StoreClient', () => {
   it('gives up on a store that accepts but never answers, within its timeout', async () => {
     const url = await serve((_req, res) => hanging.push(res));
     const started = Date.now();
-    const error = await failure(client(url, 300).getPlugin('abc'));
+    const error = await okoRejection(client(url, 300).getPlugin('abc'));
     expect(error.code).toBe('STORE_UNAVAILABLE');
     expect(error.message).toContain('no answer within 300 ms');
     expect(Date.now() - started).toBeLessThan(5000);
@@ -66,13 +57,13 @@ describe('StoreClient', () => {
         .writeHead(404, { 'content-type': 'application/json' })
         .end(JSON.stringify({ error: { code: 'PLUGIN_NOT_FOUND', message: "No plugin 'x'" } }));
     });
-    const error = await failure(client(url).getPlugin('x'));
+    const error = await okoRejection(client(url).getPlugin('x'));
     expect([error.statusCode, error.code, error.message]).toEqual([404, 'PLUGIN_NOT_FOUND', "No plugin 'x'"]);
   });
 
   it('treats a 5xx that is not the error shape as STORE_UNAVAILABLE', async () => {
     const url = await serve((_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>'));
-    const error = await failure(client(url).health());
+    const error = await okoRejection(client(url).health());
     expect([error.statusCode, error.code]).toEqual([503, 'STORE_UNAVAILABLE']);
   });
 
@@ -100,7 +91,7 @@ describe('StoreClient', () => {
     const read = (async () => {
       for await (const _chunk of download.body) void _chunk;
     })();
-    const error = await failure(read);
+    const error = await okoRejection(read);
     expect(error.code).toBe('STORE_UNAVAILABLE');
   });
 });

@@ -12,7 +12,7 @@ export function storeUnavailable(baseUrl: string, error: unknown, timeoutMs: num
 }
 
 /** A short, human reason for a failed fetch: "connection refused", "no answer within 3000 ms". */
-export function describeFetchFailure(error: unknown, timeoutMs: number): string {
+function describeFetchFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `no answer within ${timeoutMs} ms`;
   }

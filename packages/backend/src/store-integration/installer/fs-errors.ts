@@ -25,7 +25,7 @@ export function mapFsError(error: unknown, pluginsDir: string): unknown {
   return error;
 }
 
-export function notWritable(pluginsDir: string, cause: unknown): OkoError {
+function notWritable(pluginsDir: string, cause: unknown): OkoError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'EACCES';
   return createError('PLUGINS_DIR_NOT_WRITABLE', `The plugins directory ${pluginsDir} is not writable by the backend (${code})`, { cause });
 }

@@ -7,7 +7,7 @@ import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.j
  * came from. It moves into place with the plugin (same rename), so uninstall by store id works
  * even while the store is down.
  */
-export const INSTALL_RECORD_FILE = '.oko-install.json';
+const INSTALL_RECORD_FILE = '.oko-install.json';
 
 export interface InstallRecord {
   store_id: string;

@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './cross-site.js';
 export * from './validation.js';
 export * from './manifest.js';
+export * from './permissions.js';
 export * from './ui-config.js';
 export * from './reserved-names.js';
 export * from './page-manifest.js';

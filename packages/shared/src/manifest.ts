@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { Type, type Static } from 'typebox';
 import { parseBoundedJson } from './bounded-parse.js';
+import { PluginPermissions } from './permissions.js';
 import { reservedNameProblem } from './reserved-names.js';
 import { checkSchema, type ValidationIssue, type ValidationResult } from './validation.js';
 
@@ -25,6 +26,7 @@ export const PluginManifest = Type.Object(
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 })),
     capabilities: Type.Optional(Type.Array(Type.String({ pattern: CAPABILITY_PATTERN, maxLength: 200 }), { maxItems: 200 })),
     main: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Entry file, default index.js' })),
+    permissions: Type.Optional(PluginPermissions),
   },
   { $id: 'PluginManifest', additionalProperties: true, description: 'manifest.json of a plugin package' },
 );

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { formatIssues } from '@oko/shared';
 import type { BackendConfig } from '../config.js';
 import { PluginHost } from './host.js';
+import type { GrantSource } from './plugin-grant.js';
 import { pathNamesOf, type PluginRecord } from './record.js';
 import { mainFileOf } from './scanner.js';
 
@@ -16,6 +17,8 @@ export interface LaunchContext {
   /** Every plugin found in the folders, running or not. */
   allRecords: () => PluginRecord[];
   onEmit: (topic: string, data: unknown) => void;
+  /** The permissions and env values the plugin's process starts with. */
+  grantsFor: GrantSource;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { BackendConfig } from '../config.js';
 import { EventBus } from './event-bus.js';
 import { applyFilesState } from './files-state.js';
 import { launchHost } from './host-launch.js';
+import { declaredGrant } from './plugin-grant.js';
 import type { PluginHost } from './host.js';
 import { PluginLocks } from './plugin-lock.js';
 import { pageSourceOf, type PageSource } from './plugin-pages.js';
@@ -224,6 +225,7 @@ export class PluginManager {
         activeRecords: () => this.activeRecords(),
         allRecords: () => [...this.records.values()],
         onEmit: (topic, data) => this.events.publish(topic, data, scan.id),
+        grantsFor: declaredGrant,
       });
       host.onCrash = (reason) => void this.markCrashed(record, host, reason);
       record.host = host;

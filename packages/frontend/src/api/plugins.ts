@@ -15,6 +15,9 @@ export const getPageManifest = (id: string) => get<PageManifestAnswer>(`${base(i
 export const runOperation = (id: string, operation: PluginOperation) =>
   post<PluginDetails>(`${base(id)}/${operation}`, undefined, { timeoutMs: 60_000 });
 
+/** A plugin's own HTML page; the backend serves it only while the plugin is active. */
+export const pageUrl = (id: string) => `${base(id)}/page`;
+
 /** Where a plugin's static/ folder is served. */
 export const staticUrl = (id: string, file: string) =>
   `${base(id)}/static/${file

@@ -45,7 +45,9 @@ export function renderPage({ title, apiBase, notes }) {
 const api = ${JSON.stringify(apiBase)};
 const status = document.getElementById('status');
 async function call(method, path, body) {
-  const res = await fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  // oko.fetch, not fetch: the page runs sandboxed in an opaque origin, and the dashboard's bridge
+  // (injected by the backend as window.oko) is its only way to the plugin's own routes.
+  const res = await oko.fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   if (!res.ok) throw new Error((await res.json().catch(() => null))?.error?.message ?? 'HTTP ' + res.status);
   return res.json();
 }
@@ -58,7 +60,9 @@ document.getElementById('new-note').addEventListener('submit', (event) => {
 document.getElementById('notes').addEventListener('click', (event) => {
   const id = event.target.closest('.note')?.dataset.id;
   if (!id) return;
-  if (event.target.matches('.delete') && confirm('Delete this note?')) act(call('DELETE', '/notes/' + encodeURIComponent(id)));
+  // A second click confirms: the sandboxed frame has no confirm() dialog.
+  if (event.target.matches('.delete') && event.target.dataset.armed) act(call('DELETE', '/notes/' + encodeURIComponent(id)));
+  else if (event.target.matches('.delete')) Object.assign(event.target, { textContent: 'Really delete?' }).dataset.armed = '1';
   if (event.target.matches('.pin')) act(call('PATCH', '/notes/' + encodeURIComponent(id), { pinned: event.target.getAttribute('aria-pressed') !== 'true' }));
 });
 </script>

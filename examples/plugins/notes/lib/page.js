@@ -21,7 +21,7 @@ export function renderPage({ title, apiBase, notes }) {
 <style>
   :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
   body { margin: 0 auto; max-width: 48rem; padding: 1.5rem; }
-  form { display: grid; gap: .5rem; margin-bottom: 1.5rem; }
+  form { display: grid; gap: .5rem; margin-bottom: .5rem; }
   input, textarea { font: inherit; padding: .5rem; border: 1px solid #8886; border-radius: .4rem; }
   textarea { min-height: 5rem; resize: vertical; }
   button { font: inherit; padding: .35rem .8rem; border-radius: .4rem; border: 1px solid #8888; cursor: pointer; }
@@ -30,7 +30,7 @@ export function renderPage({ title, apiBase, notes }) {
   .note { border: 1px solid #8885; border-radius: .6rem; padding: .75rem 1rem; }
   .note.pinned { border-color: #f59e0b; }
   .head { display: flex; gap: .5rem; align-items: center; } .head h2 { flex: 1; font-size: 1.05rem; margin: 0; }
-  time { font-size: .8rem; opacity: .7; } .empty { opacity: .7; } #status { min-height: 1.2em; color: #dc2626; }
+  time { font-size: .8rem; opacity: .7; } .empty { opacity: .7; } #status { min-height: 1.2em; margin: 0; color: #dc2626; }
 </style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>

@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyBaseLogger } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_REQUEST } from '@oko/shared';
+import { pluginHeaders } from '../src/routes/plugin-reply.js';
 import { api, buildBackend, expectErrorAnswer, makeDirs, type Dirs } from './helpers.js';
 
 // Everything that carries a plugin's content runs in an opaque origin (CSP sandbox) and is never
@@ -106,6 +108,30 @@ describe('headers a plugin may set', () => {
     const answer = await backend.app.inject({ method: 'GET', url: `/api/v1/plugins/content-headers/go/${where}` });
     expect(answer.statusCode).toBe(307);
     expect(answer.headers.location ?? null).toBe(location);
+  });
+});
+
+describe('dropped headers are logged', () => {
+  it('once per plugin, with the names', () => {
+    const warn = vi.fn();
+    const context = { pluginId: 'log_once', apiPrefix: 'log-once', log: { warn } as unknown as FastifyBaseLogger };
+    const headers = { 'Set-Cookie': 'a=b', 'access-control-allow-origin': '*', 'x-mine': '1' };
+    expect(pluginHeaders(headers, context)).toEqual({ 'x-mine': '1' });
+    pluginHeaders(headers, context);
+    pluginHeaders(headers, context);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toEqual({ plugin: 'log_once', dropped_headers: ['set-cookie', 'access-control-allow-origin'] });
+    // A name not seen before is news: one more line, naming only it.
+    pluginHeaders({ refresh: '0' }, context);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[1]![0]).toEqual({ plugin: 'log_once', dropped_headers: ['refresh'] });
+  });
+
+  it('drops a header value with a line break or control character instead of failing the answer', () => {
+    const context = { pluginId: 'ctl_chars', apiPrefix: 'ctl-chars', log: { warn: vi.fn() } as unknown as FastifyBaseLogger };
+    expect(pluginHeaders({ 'x-a': 'ok', 'x-b': 'a\r\nset-cookie: x=y', 'content-type': 'text/html\u0000' }, context)).toEqual({
+      'x-a': 'ok',
+    });
   });
 });
 

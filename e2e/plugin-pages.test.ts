@@ -47,8 +47,22 @@ async function activate(fixture: PluginFixture): Promise<void> {
   expect(loaded.status, await loaded.clone().text()).toBe(200);
 }
 
+/** The frame's height and its document's, which the bridge client reports to the dashboard. */
+async function frameHeights(): Promise<[number, number]> {
+  const outer = await page.locator('iframe[data-testid="plugin-page-frame"]').evaluate((e) => e.getBoundingClientRect().height);
+  const inner = await frameOf()
+    .locator('html')
+    .evaluate((e) => e.getBoundingClientRect().height);
+  return [Math.round(outer), Math.round(inner)];
+}
+
 async function shot(name: string, width: number) {
   await page.setViewportSize({ width, height: 900 });
+  // The frame follows its content's height (at least 120 px) once the new width has been reported.
+  await eventually(async () => {
+    const [outer, inner] = await frameHeights();
+    expect(Math.abs(outer - Math.max(120, inner))).toBeLessThanOrEqual(2);
+  });
   await page.waitForTimeout(300); // let layout settle so the picture is what a person sees
   await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
 }
@@ -132,6 +146,8 @@ describe('plugin pages in Chromium', () => {
     await frame.getByRole('heading', { name: 'Through the bridge' }).waitFor(SOON);
     const { body } = await getJson<{ items: Array<{ title: string }> }>(`${api(backend)}/plugins/notes/notes`);
     expect(body.items.map((n) => n.title)).toContain('Through the bridge');
+    // The dashboard's own list of the notes above the frame re-reads after the page wrote.
+    await page.locator('section.block-data-table', { hasText: 'Through the bridge' }).waitFor(SOON);
     await shot('plugin-page-notes', 1440);
     await shot('plugin-page-notes', 390);
     await page.setViewportSize({ width: 1440, height: 900 });

@@ -140,4 +140,17 @@ describe('createBridgeListener', () => {
     expect(fetchImpl).toHaveBeenCalledTimes(1);
     expect(frame.postMessage).toHaveBeenCalledWith(expect.objectContaining({ id: 1, status: 200 }), '*');
   });
+
+  it('tells the owner about each answered request (the details page re-reads after a write)', async () => {
+    const frame = { postMessage: vi.fn() } as unknown as Window;
+    const onAnswer = vi.fn();
+    const fetchImpl = vi.fn(async () => new Response('{}', { status: 201 }));
+    const listener = createBridgeListener({ frame: () => frame, apiPrefix: 'p', origin, fetchImpl, onAnswer });
+    await listener({
+      source: frame,
+      origin: 'null',
+      data: { type: BRIDGE_REQUEST, id: 7, path: '/api/v1/plugins/p/x', method: 'POST' },
+    } as unknown as MessageEvent);
+    expect(onAnswer).toHaveBeenCalledWith(expect.objectContaining({ method: 'POST' }), expect.objectContaining({ id: 7, status: 201 }));
+  });
 });

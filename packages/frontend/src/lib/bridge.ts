@@ -61,6 +61,8 @@ export interface BridgeOptions {
   origin: string;
   fetchImpl?: typeof fetch;
   onResize?: (height: number) => void;
+  /** Called after each answered request, e.g. to refresh what the dashboard shows of the plugin's data. */
+  onAnswer?: (request: BridgeRequest, answer: BridgeResponse) => void;
 }
 
 function refusal(id: string | number, status: number, code: string, message: string): BridgeResponse {
@@ -178,6 +180,7 @@ export function createBridgeListener(options: BridgeOptions): (event: MessageEve
     }
     if (!isBridgeRequest(data)) return;
     const answer = await answerBridgeRequest(data, options);
+    options.onAnswer?.(data, answer);
     // The sandboxed frame has an opaque origin, so '*' is the only target that reaches it;
     // the answer goes to that one window object and nowhere else.
     frame.postMessage(answer, '*');

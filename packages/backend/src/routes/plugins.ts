@@ -87,7 +87,9 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (page.handler) {
         const rendered = await app.pluginGateway.renderPage(id, toPluginRequest(request, '/page'));
         if (rendered) {
-          const html = typeof rendered.body === 'string' && isHtml(rendered.headers['content-type'] ?? rendered.headers['Content-Type']);
+          const html =
+            typeof rendered.body === 'string' &&
+            isHtml(Object.entries(rendered.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1]);
           const answer = html ? { ...rendered, body: withBridgeClient(rendered.body as string, context) } : rendered;
           return sendPluginReply(reply, answer, context, 'text/html; charset=utf-8');
         }

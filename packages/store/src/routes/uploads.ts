@@ -2,12 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   createError,
   errorResponses,
+  formatIssue,
   GITHUB_IMPORT_ERRORS,
   GithubImportRequest,
   isOkoError,
   UPLOAD_ZIP_ERRORS,
   UploadResult,
   UploadZipForm,
+  uiConfigWarnings,
 } from '@oko/shared';
 import type { FastifyRequest } from 'fastify';
 import type { StoreConfig } from '../config.js';
@@ -31,7 +33,9 @@ function malformedMultipart(error: unknown): unknown {
 }
 
 function uploadResult(record: CatalogRecord, how: string) {
-  return { success: true, plugin_id: record.id, message: `Plugin ${record.name} ${record.version} ${how}`, plugin: toCatalogEntry(record) };
+  const warnings = uiConfigWarnings(record.ui).map(formatIssue);
+  const message = `Plugin ${record.name} ${record.version} ${how}`;
+  return { success: true, plugin_id: record.id, message, plugin: toCatalogEntry(record), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (

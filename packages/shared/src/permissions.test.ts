@@ -69,7 +69,7 @@ describe('permission checks beyond the schema', () => {
       }).map(describePermission),
     ).toEqual([
       'Connect to any host on any port',
-      'Connect to any host under example.com:443',
+      'Connect to any host under example.com on port 443',
       'Connect to 127.0.0.1 on any port',
       'Connect to api.github.com:443',
       'Listen on a port',

@@ -109,8 +109,11 @@ export function describePermission(label: string): string {
   const colon = value.lastIndexOf(':');
   const host = value.slice(0, colon);
   const port = value.slice(colon + 1);
-  const where = host === '*' ? 'any host' : host.startsWith('*.') ? `any host under ${host.slice(2)}` : host;
-  return port === '*' ? `Connect to ${where} on any port` : `Connect to ${where}:${port}`;
+  if (host === '*' || host.startsWith('*.')) {
+    const where = host === '*' ? 'any host' : `any host under ${host.slice(2)}`;
+    return `Connect to ${where} on ${port === '*' ? 'any port' : `port ${port}`}`;
+  }
+  return port === '*' ? `Connect to ${host} on any port` : `Connect to ${host}:${port}`;
 }
 
 /** What the schema's patterns cannot say: ports in 1..65535 and each entry listed once. */

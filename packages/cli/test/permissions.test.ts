@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../../../test-support/fixtures.js';
+import { api } from '../../../test-support/http.js';
+import { buildTestStore } from '../../../test-support/store-app.js';
 import { examplesDir, runCli, validPlugin, writeTree } from './helpers.js';
 
 let work: string;
@@ -43,5 +45,20 @@ describe('oko-plugin validate and permissions', () => {
     expect(run.stderr).toContain('manifest.json: permissions.network.0: port 0 is not in 1..65535');
     expect(run.stderr).toContain('manifest.json: permissions.network.1: port 70000 is not in 1..65535');
     expect(run.stderr).toContain("manifest.json: permissions.env.1: 'A' is listed twice");
+  });
+
+  it('publish prints the warnings the store answers', async () => {
+    const store = await buildTestStore();
+    try {
+      const dir = await writeTree(path.join(work, 'legacy_pub'), {
+        ...validPlugin('legacy_pub'),
+        'ui.yaml': 'required_permissions: [x]\n',
+      });
+      const run = await runCli(['publish', dir, '--store', api(store)]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('warning: ui.yaml: required_permissions: deprecated');
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -50,6 +50,21 @@ describe('permissions in catalog entries', () => {
     expect(body.warnings).toEqual([expect.stringMatching(/^ui\.yaml: required_permissions: deprecated/)]);
   });
 
+  it('warns when the package takes a name or API prefix another plugin of the catalog holds', async () => {
+    await uploadZip(store, pluginZip('owner_plugin', '1.0.0'));
+    const res = await uploadZip(
+      store,
+      pluginZip('taker_plugin', '1.0.0', {}, [{ name: 'ui.yaml', content: 'api_prefix: owner-plugin\n' }]),
+    );
+    expect(res.status).toBe(201);
+    expect((await json(res)).warnings).toEqual([
+      expect.stringContaining("'owner-plugin' is also the name or API prefix of plugin 'owner_plugin'"),
+    ]);
+    // A new version of the same plugin is no clash.
+    await uploadZip(store, pluginZip('solo_plugin', '1.0.0'));
+    expect((await json(await uploadZip(store, pluginZip('solo_plugin', '1.1.0')))).warnings).toBeUndefined();
+  });
+
   it('refuses a permission the schema cannot check alone: a port out of range', async () => {
     const res = await uploadZip(store, pluginZip('bad_port', '1.0.0', { permissions: { network: ['a.example.com:99999'] } }));
     expect(res.status).toBe(422);

@@ -109,8 +109,14 @@ export class PluginInstaller {
         // Checked again: a folder may have appeared (by hand) while we downloaded, and the package is what counts.
         await this.assertNotInstalled(entry.name);
         await this.assertNoPathClash(entry.name, files.ui);
-        await this.folder.place(pluginDir, entry.name);
+        // Recorded first: a failed write leaves plugins/ untouched, and the plugin never appears without its grant.
         const permissions = await this.options.grants.grant(entry.name, files.manifest.permissions);
+        try {
+          await this.folder.place(pluginDir, entry.name);
+        } catch (error) {
+          await this.options.grants.revoke(entry.name).catch(() => undefined);
+          throw error;
+        }
         await this.options.plugins.rescan();
         return { plugin: await this.options.plugins.get(entry.name), permissions };
       }),
@@ -144,9 +150,10 @@ export class PluginInstaller {
     installed: InstalledPlugin,
     requested: PluginPermissions | undefined,
     accepted: boolean,
-  ): Promise<void> {
+  ): Promise<PermissionSet> {
     const held = await this.options.grants.heldBy(name, installed.manifest?.permissions);
     this.options.grants.assertNoWidening(name, held, requested, accepted);
+    return held;
   }
 
   private async updateEntry(entry: CatalogEntry, accepted: boolean): Promise<UpdateAnswer> {
@@ -157,22 +164,24 @@ export class PluginInstaller {
       this.options.plugins.withPluginLock(entry.name, async () => {
         // Checked again under the lock: the plugin may have been removed or replaced while we downloaded.
         const previous = await this.assertUpdatable(entry);
-        await this.assertPermissions(entry.name, previous, files.manifest.permissions, accepted);
+        const held = await this.assertPermissions(entry.name, previous, files.manifest.permissions, accepted);
         await this.assertNoPathClash(entry.name, files.ui);
+        // Recorded before anything changes, so the new code starts with exactly the new set (an update
+        // asking for less narrows it); a running process keeps what it started with until unloaded.
+        const permissions = await this.options.grants.grant(entry.name, files.manifest.permissions);
         // The lock is re-entrant: unload and load run inside it, so nothing can load the old code in between.
         const wasActive = previous.state === 'active' || previous.state === 'loading';
-        if (wasActive) await this.options.plugins.unload(entry.name);
         const trash = this.folder.trashPath(entry.name);
         try {
+          if (wasActive) await this.options.plugins.unload(entry.name);
           await this.folder.swap(entry.name, pluginDir, trash);
         } catch (error) {
-          // The old version is back in place: run it again if it was running, then report the failure.
+          // The old version is back in place with what it held: run it again if it was running, then report the failure.
+          await this.options.grants.grant(entry.name, held).catch(() => undefined);
           if (wasActive) await this.options.plugins.load(entry.name).catch(() => undefined);
           throw error;
         }
         await this.folder.sync();
-        // Before the new code can load: it starts with exactly the new set (an update asking for less narrows it).
-        const permissions = await this.options.grants.grant(entry.name, files.manifest.permissions);
         await this.options.plugins.rescan();
         let loadFailure: string | undefined;
         if (wasActive) {

@@ -132,6 +132,16 @@ describe('grants', () => {
     });
   });
 
+  it('a grant file that cannot be read grants nothing rather than what the manifest declares', async () => {
+    const v1 = await publish('spoiled', '1.0.0', { network: ['api.github.com:443'] });
+    expect((await post(`${api(backend)}/store/${v1.plugin_id}/install`)).status).toBe(200);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(dataDir, 'grants', 'spoiled.json'), '{"format": 1, "permissions": "all"');
+    const view = (await details('spoiled')).permissions;
+    expect(view.granted).toEqual(NONE);
+    expect(view.declared.network).toEqual(['api.github.com:443']);
+  });
+
   it('uninstall removes the grant and the env values', async () => {
     const v1 = await publish('leaves', '1.0.0', { env: ['TOKEN'] });
     expect((await post(`${api(backend)}/store/${v1.plugin_id}/install`)).status).toBe(200);

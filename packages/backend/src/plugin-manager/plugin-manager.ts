@@ -33,6 +33,7 @@ export class PluginManager {
   constructor(
     private readonly config: BackendConfig,
     private readonly log: FastifyBaseLogger,
+    private readonly options: { grantsFor?: typeof declaredGrant } = {},
   ) {
     this.savedStates = new PluginStateStore(config.dataDir, log);
   }
@@ -225,7 +226,7 @@ export class PluginManager {
         activeRecords: () => this.activeRecords(),
         allRecords: () => [...this.records.values()],
         onEmit: (topic, data) => this.events.publish(topic, data, scan.id),
-        grantsFor: declaredGrant,
+        grantsFor: this.options.grantsFor ?? declaredGrant,
       });
       host.onCrash = (reason) => void this.markCrashed(record, host, reason);
       record.host = host;

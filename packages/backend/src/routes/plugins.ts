@@ -36,7 +36,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = pluginId(request.params);
       const details = await manager.get(id);
       if (!details) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`);
-      return details;
+      return { ...details, permissions: await app.pluginGrants.view(id, details.manifest?.permissions) };
     },
   );
 

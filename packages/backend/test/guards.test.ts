@@ -52,7 +52,8 @@ async function listenOn(server: net.Server, options: net.ListenOptions): Promise
 }
 const port = (server: net.Server) => (server.address() as net.AddressInfo).port;
 
-async function run(policy: Partial<Policy>, attacks: string[]): Promise<Record<string, Outcome>> {
+/** Runs the attacks in a child under the permission model; `exit` is what ended it (0 when all ran). */
+async function attempt(policy: Partial<Policy>, attacks: string[]) {
   const full: Policy = {
     network: [],
     listen: false,
@@ -70,13 +71,20 @@ async function run(policy: Partial<Policy>, attacks: string[]): Promise<Record<s
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  expect(code, `attack process failed:\n${err}`).toBe(0);
+  const exit = await new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once('close', (code, signal) => resolve(code ?? signal)),
+  );
   const results: Record<string, Outcome> = {};
-  for (const line of out.trim().split('\n')) {
+  for (const line of out.trim().split('\n').filter(Boolean)) {
     const { name, ...outcome } = JSON.parse(line) as Outcome & { name: string };
     results[name] = outcome;
   }
+  return { results, exit, stderr: err };
+}
+
+async function run(policy: Partial<Policy>, attacks: string[]): Promise<Record<string, Outcome>> {
+  const { results, exit, stderr } = await attempt(policy, attacks);
+  expect(exit, `attack process failed:\n${stderr}`).toBe(0);
   return results;
 }
 
@@ -146,7 +154,7 @@ describe(`plugin process guards (Node ${process.version})`, () => {
       ...['killParent', 'killParentRaw', 'killGroup'],
       ...['rawTcpConstructor', 'rawTcpPrototype', 'rawTcpPortOverflow', 'rawTcpMapped', 'rawTcpListen', 'rawTcpBindDenied'],
       ...['rawPipe', 'rawPipeBind', 'rawPipeAbstract', 'rawUdpSend', 'rawUdpSendViaGetter', 'rawUdpConnect', 'rawUdpBind'],
-      ...['stealOriginals', 'patchedBuiltins', 'v8Flags'],
+      ...['stealOriginals', 'patchedBuiltins', 'v8Flags', 'asyncHook'],
     ];
     const allowed = ['killSelf', 'unixInside'];
     const failed = ['redefinePrototype', 'reinstall', 'processBinding'];
@@ -207,7 +215,16 @@ describe(`plugin process guards (Node ${process.version})`, () => {
   });
 
   it('a declared name reaches only what that name resolves to, never a denied port, an IP literal or a claimed name', async () => {
-    const refused = ['fetchLocalhostDenied', 'netLocalhostDenied', 'net', 'fetch', 'dgram', 'rawTcpAllowedHost', 'httpAgentLookup'];
+    const refused = [
+      'fetchLocalhostDenied',
+      'netLocalhostDenied',
+      'net',
+      'fetch',
+      'dgram',
+      'rawTcpAllowedHost',
+      'httpAgentLookup',
+      'forgeLookup',
+    ];
     const allowed = ['fetchLocalhost', 'netLocalhost', 'dgramName'];
     const results = await run({ network: ['localhost:*'] }, [...refused, ...allowed]);
 
@@ -219,6 +236,12 @@ describe(`plugin process guards (Node ${process.version})`, () => {
     );
     await settle();
     expect(seen.denied).toBe(0);
+  });
+
+  it('a plugin may signal its own process, which ends it', async () => {
+    const { results, exit } = await attempt({}, ['killSelfTerm']);
+    expect(exit).toBe('SIGTERM');
+    expect(results).toEqual({});
   });
 
   it('listen: true allows servers and fixed UDP ports, but never on a denied port', async () => {

@@ -133,6 +133,7 @@ export function compileEndpoints(policy: GuardPolicy, interfaceAddresses: readon
         }
         for (let n = 0; names && n < names.length; n++) {
           if (!nameMatches(rule, names[n]!)) continue;
+          if (names[n] === 'localhost' && !isLocal(ip)) continue; // localhost is this machine, whatever an answer says
           // DNS rebinding: a name pattern reaches this machine only when it is `localhost` itself;
           // otherwise any name under a declared domain could be pointed at the backend's neighbours.
           if (isLocal(ip) && !(rule.kind === 'name' && rule.name === 'localhost')) nameToLocal = true;

@@ -1,3 +1,4 @@
+import asyncHooks from 'node:async_hooks';
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import { guardDgram } from './dgram-entry.js';
 import { guardDns } from './dns-entry.js';
 import { compileEndpoints } from './endpoints.js';
 import type { EntryContext } from './entry-context.js';
+import { sealedLookup } from './genuine-lookup.js';
 import { guardHandles, type HandlePrototypes } from './handles.js';
 import { guardNet } from './net-entry.js';
 import type { GuardPolicy } from './policy.js';
@@ -125,7 +127,7 @@ export function installGuards(policy: GuardPolicy): void {
   const ctx: EntryContext = {
     endpoints,
     sockets,
-    genuineLookup: dns.lookup as EntryContext['genuineLookup'],
+    genuineLookup: sealedLookup(dns.lookup as EntryContext['genuineLookup'], asyncHooks, process.nextTick),
     approve,
     namesFor,
     cwd: process.cwd,

@@ -1,0 +1,76 @@
+import { sandboxError } from './errors.js';
+import {
+  append,
+  ObjectDefineProperty,
+  ObjectGetOwnPropertyDescriptor,
+  ReflectApply,
+  WeakMapCtor,
+  WeakMapGet,
+  WeakMapSet,
+} from './primordials.js';
+
+/*
+ * The lookup whose answers host-name patterns trust. dns.lookup answers through a request object
+ * (GetAddrInfoReqWrap) holding the callback; plugin code that got hold of that object could call
+ * the callback itself with an address of its choosing before the real answer arrives, and a
+ * declared `api.example.com:443` would then reach any address on port 443. The request object is
+ * reachable only through process._getActiveRequests() and async_hooks.createHook's init callback
+ * (under the permission model there is no inspector and no binding), so our requests are left out
+ * of the first, the second is not available to plugins, and the callback accepts one answer, only
+ * after dns.lookup has returned (an answer during the call did not come from the resolver).
+ */
+
+export type Lookup = (hostname: string, options: object, callback: (...args: unknown[]) => void) => unknown;
+
+export function sealedLookup(original: Lookup, asyncHooks: object, nextTick: (fn: () => void) => void): Lookup {
+  const ours = new WeakMapCtor<object, true>();
+  const descriptor = ObjectGetOwnPropertyDescriptor(process, '_getActiveRequests');
+  const activeRequests = descriptor?.value as ((this: NodeJS.Process) => object[]) | undefined;
+  if (typeof activeRequests !== 'function')
+    throw new Error('installGuards: process._getActiveRequests not found; this Node version is not supported');
+  ObjectDefineProperty(process, '_getActiveRequests', {
+    value: function _getActiveRequests() {
+      const all = ReflectApply(activeRequests, process, []);
+      const visible: object[] = [];
+      for (let i = 0; i < all.length; i++) if (WeakMapGet(ours, all[i]!) !== true) append(visible, all[i]!);
+      return visible;
+    },
+    writable: false,
+    configurable: false,
+    enumerable: descriptor!.enumerable,
+  });
+  ObjectDefineProperty(asyncHooks, 'createHook', {
+    value: function createHook() {
+      throw sandboxError(
+        "async_hooks.createHook is not available to plugins: its init callback exposes other code's requests (AsyncLocalStorage works)",
+      );
+    },
+    writable: false,
+    configurable: false,
+    enumerable: true,
+  });
+
+  return function genuineLookup(hostname, options, callback) {
+    let state: 'calling' | 'waiting' | 'answered' = 'calling';
+    const answer = function (...args: unknown[]) {
+      if (state !== 'waiting') return;
+      state = 'answered';
+      ReflectApply(callback, undefined, args);
+    };
+    ReflectApply(original, undefined, [hostname, options, answer]);
+    const requests = ReflectApply(activeRequests, process, []);
+    for (let i = 0; i < requests.length; i++) {
+      const held = ObjectGetOwnPropertyDescriptor(requests[i]!, 'callback');
+      if (held && held.value === answer) {
+        WeakMapSet(ours, requests[i]!, true);
+        state = 'waiting';
+      }
+    }
+    if (state === 'calling') {
+      // no request in flight: dns.lookup answered (or failed) without asking the resolver
+      state = 'answered';
+      nextTick(() => callback(sandboxError(`DNS lookup of ${String(hostname)} failed before reaching the resolver`)));
+    }
+    return {};
+  };
+}

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -126,6 +126,7 @@ beforeAll(async () => {
   await mkdir(insideDir);
   await mkdir(path.join(dir, 'outside'));
   outsideSocket = path.join(dir, 'outside/s.sock');
+  await symlink(outsideSocket, path.join(insideDir, 'link.sock')); // as a plugin package might carry one
 
   const web = http.createServer((_req, res) => res.end('ok')).on('connection', () => (seen.tcp += 1));
   await listenOn(web, { port: 0, host: '127.0.0.1' });
@@ -149,15 +150,15 @@ describe(`plugin process guards (Node ${process.version})`, () => {
     const refused = [
       ...['fetch', 'fetchLocalhost', 'http', 'https', 'tls', 'http2', 'net', 'netSocketConnect', 'esmImport', 'esmImportAfterResync'],
       ...['dgram', 'dgramName', 'dgramConnect', 'listenTcp', 'listenHttp', 'bindUdp'],
-      ...['unixOutside', 'unixOutsideHttp', 'unixOutsideListen', 'unixOutsideRelative'],
+      ...['unixOutside', 'unixOutsideHttp', 'unixOutsideListen', 'unixOutsideRelative', 'unixThroughLink'],
       ...['dnsLookup', 'dnsPromisesLookup', 'dnsResolve4', 'dnsResolver', 'dnsLookupService', 'dnsSetServers', 'rawChannelQuery'],
-      ...['killParent', 'killParentRaw', 'killGroup'],
+      ...['killParent', 'killParentRaw', 'killGroup', 'setPriorityParent'],
       ...['rawTcpConstructor', 'rawTcpPrototype', 'rawTcpPortOverflow', 'rawTcpMapped', 'rawTcpListen', 'rawTcpBindDenied'],
       ...['rawPipe', 'rawPipeBind', 'rawPipeAbstract', 'rawUdpSend', 'rawUdpSendViaGetter', 'rawUdpConnect', 'rawUdpBind'],
       ...['stealOriginals', 'patchedBuiltins', 'v8Flags', 'asyncHook'],
     ];
     const allowed = ['killSelf', 'unixInside'];
-    const failed = ['redefinePrototype', 'reinstall', 'processBinding'];
+    const failed = ['redefinePrototype', 'reinstall', 'processBinding', 'moduleRegister'];
     // the prototype attack comes before more raw attempts, which must still be refused after it
     const results = await run({}, [...allowed, 'redefinePrototype', ...refused, ...failed.slice(1)]);
 
@@ -171,13 +172,15 @@ describe(`plugin process guards (Node ${process.version})`, () => {
     );
     expect(results.listenTcp!.message).toBe('listening on port 0 is not granted (declare "listen": true in manifest.json permissions)');
     expect(results.unixOutside!.message).toMatch(/^Unix socket ".*outside\/s\.sock" is not granted: outside the plugin folders/);
+    expect(results.unixThroughLink!.message).toMatch(/link\.sock" is not granted: it leads outside the plugin folders through a link/);
     expect(results.dnsLookup!.message).toMatch(/^DNS lookup of localhost is not granted: DNS needs a network permission/);
     expect(results.killParent!.message).toMatch(
       /^sending a signal to process \d+ is not granted: a plugin may signal only its own process/,
     );
     expect(results.redefinePrototype!.message).toMatch(/Cannot (delete|redefine) property/);
     expect(results.reinstall!.message).toMatch(/already installed/);
-    expect(results.processBinding!.code).toBe('ERR_ACCESS_DENIED');
+    expect(results.processBinding!.code).toBe('ERR_ACCESS_DENIED'); // Node's part, which the guards rely on
+    expect(results.moduleRegister!.code).toBe('ERR_ACCESS_DENIED');
 
     await settle();
     expect(seen).toEqual({ tcp: 0, denied: 0, udp: 0, unix: 0 });

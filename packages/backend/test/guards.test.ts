@@ -149,6 +149,7 @@ describe(`plugin process guards (Node ${process.version})`, () => {
   it('without permissions: no network, DNS, listening, outside Unix socket or foreign signal, however it is reached', async () => {
     const refused = [
       ...['fetch', 'fetchLocalhost', 'http', 'https', 'tls', 'http2', 'net', 'netSocketConnect', 'esmImport', 'esmImportAfterResync'],
+      ...['esmKill', 'esmCreateHook', 'esmLookup'],
       ...['dgram', 'dgramName', 'dgramConnect', 'listenTcp', 'listenHttp', 'bindUdp'],
       ...['unixOutside', 'unixOutsideHttp', 'unixOutsideListen', 'unixOutsideRelative', 'unixThroughLink'],
       ...['dnsLookup', 'dnsPromisesLookup', 'dnsResolve4', 'dnsResolver', 'dnsLookupService', 'dnsSetServers', 'rawChannelQuery'],

@@ -86,9 +86,10 @@ function interfaceAddresses(): string[] {
 /**
  * Installs the network, listen, DNS, Unix-socket and process.kill guards in this process. Call it
  * once, before any plugin code loads, with the policy the backend computed from the plugin's grant;
- * if it throws, exit without loading plugin code (the guards may be half installed). A refusal
- * reaches the plugin as an Error with `code: 'ERR_OKO_SANDBOX'` naming the permission it lacks.
- * Why the guards hold against plugin code in the same process: handles.ts; the rest of the design:
+ * if it throws, exit without loading plugin code (an invalid policy throws before anything changes;
+ * a Node version the guards do not know may leave them half installed). A refusal reaches the
+ * plugin as an Error with `code: 'ERR_OKO_SANDBOX'` naming the permission it lacks. Why the guards
+ * hold against plugin code in the same process: handles.ts; the rest of the design:
  * docs/architecture.md#guards.
  */
 export function installGuards(policy: GuardPolicy): void {
@@ -96,10 +97,10 @@ export function installGuards(policy: GuardPolicy): void {
   // wider policy over this one; the marker cannot be removed.
   if (ObjectGetOwnPropertyDescriptor(process, INSTALLED))
     throw new Error('installGuards: the guards are already installed in this process');
-  ObjectDefineProperty(process, INSTALLED, { value: true, writable: false, configurable: false, enumerable: false });
-
+  // A policy that does not parse throws here, before anything is changed.
   const endpoints = compileEndpoints(policy, interfaceAddresses());
   const sockets = compileSocketPaths(policy.socketDirs, { realpath: fs.realpathSync.native, byteLength: Buffer.byteLength });
+  ObjectDefineProperty(process, INSTALLED, { value: true, writable: false, configurable: false, enumerable: false });
 
   // DNS bookkeeping: for each socket object, the names the guards themselves resolved to each IP.
   // Only the guards' own lookups write here, so a name the plugin claims (socket._host, its own

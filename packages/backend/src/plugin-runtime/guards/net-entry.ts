@@ -2,7 +2,7 @@ import type * as netModule from 'node:net';
 import { canonicalName, parseIp } from './addresses.js';
 import { absolutePath, portOf, type EntryContext } from './entry-context.js';
 import { DECLARE_LISTEN, DECLARE_NETWORK, sandboxError } from './errors.js';
-import { ObjectGetOwnPropertySymbols, ReflectApply } from './primordials.js';
+import { append, ArrayIsArray, ObjectGetOwnPropertySymbols, ReflectApply } from './primordials.js';
 
 /*
  * net's public entry points, for clear errors delivered the way net reports failures and for the
@@ -40,11 +40,14 @@ export function guardNet(net: typeof netModule, ctx: EntryContext): void {
         options,
         (error: unknown, address: unknown, family: unknown) => {
           if (error) return callback(error);
-          const all = Array.isArray(address);
+          // Indexed loops and captured built-ins: what is approved here is trusted by the handle
+          // layer, so a replaced Array iterator or Array.isArray must not choose the answers.
+          const all = ArrayIsArray(address);
           const answers = (all ? address : [{ address, family }]) as LookupEntry[];
           const kept: LookupEntry[] = [];
           let refusal: string | null = null;
-          for (const answer of answers) {
+          for (let i = 0; i < answers.length; i++) {
+            const answer = answers[i]!;
             const ip = parseIp(answer.address);
             const why = ip
               ? endpoints.connect(ip, port, genuine ? [name] : null, name)
@@ -52,7 +55,7 @@ export function guardNet(net: typeof netModule, ctx: EntryContext): void {
             if (why) refusal ??= why;
             else {
               if (genuine) ctx.approve(socket, ip!.key, name);
-              kept.push({ address: answer.address, family: answer.family });
+              append(kept, { address: answer.address, family: answer.family });
             }
           }
           if (kept.length === 0)

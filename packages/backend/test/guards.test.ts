@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,12 @@ let insideDir: string;
 let outsideSocket: string;
 const seen = { tcp: 0, denied: 0, udp: 0, unix: 0 };
 const closers: Array<() => void> = [];
-const targets = { tcpPort: 0, deniedPort: 0, udpPort: 0, outsideSocket: '', insideDir: '' };
+const targets = { tcpPort: 0, deniedPort: 0, udpPort: 0, outsideSocket: '', insideDir: '', hostname: hostname().toLowerCase() };
+let hostnameAddresses: string[] = [];
+const hostnameIsLocal = () =>
+  hostnameAddresses.length > 0 &&
+  hostnameAddresses.every((address) => address.startsWith('127.') || address === '::1' || localInterfaceAddresses().includes(address));
+const localInterfaceAddresses = () => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
 
 async function listenOn(server: net.Server, options: net.ListenOptions): Promise<void> {
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options, () => resolve()));
@@ -121,6 +127,10 @@ async function waitFor(condition: () => boolean): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(guardsEntry)) throw new Error(`${guardsEntry} is missing: run npm run build first`);
+  hostnameAddresses = await lookup(targets.hostname, { all: true }).then(
+    (found) => found.map((entry) => entry.address),
+    () => [],
+  );
   dir = await realpath(await mkdtemp(path.join(tmpdir(), 'oko-guards-')));
   insideDir = path.join(dir, 'inside');
   await mkdir(insideDir);
@@ -248,6 +258,15 @@ describe(`plugin process guards (Node ${process.version})`, () => {
     const { results, exit } = await attempt({}, ['killSelfTerm']);
     expect(exit).toBe('SIGTERM');
     expect(results).toEqual({});
+  });
+
+  // DNS rebinding: a declared name that resolves to this machine. The host's own name does on most
+  // machines (/etc/hosts); where it does not, there is no such name to try without a DNS server.
+  it('a declared name that resolves to this machine does not reach it', async (context) => {
+    if (!hostnameIsLocal()) return context.skip();
+    const results = await run({ network: [`${targets.hostname}:*`] }, ['netHostname', 'netLocalhost']);
+    expect(resultsOf(results)).toEqual({ netHostname: 'refused', netLocalhost: 'refused' });
+    expect(results.netHostname!.message).toMatch(/the name resolves to an address of this machine, which only an IP pattern/);
   });
 
   it('listen: true allows servers and fixed UDP ports, but never on a denied port', async () => {

@@ -240,6 +240,7 @@ describe(`plugin process guards (Node ${process.version})`, () => {
       'rawTcpAllowedHost',
       'httpAgentLookup',
       'forgeLookup',
+      'storageLeak',
     ];
     const allowed = ['fetchLocalhost', 'netLocalhost', 'dgramName'];
     const results = await run({ network: ['localhost:*'] }, [...refused, ...allowed]);

@@ -68,6 +68,8 @@ export function showEndpoint(ip: IpAddress, port: number, name?: string): string
 
 export interface Endpoints {
   readonly hasNetwork: boolean;
+  /** Some pattern matches by host name (it trusts the guards' own DNS answers). */
+  readonly hasNamePatterns: boolean;
   readonly canListen: boolean;
   /** Null when (ip, port) may be connected to or sent to; else the refusal message. */
   connect(ip: IpAddress, port: number, names: readonly string[] | null, shownName?: string): string | null;
@@ -111,6 +113,10 @@ export function compileEndpoints(policy: GuardPolicy, interfaceAddresses: readon
 
   return {
     hasNetwork: rules.length > 0,
+    hasNamePatterns: ((): boolean => {
+      for (let i = 0; i < rules.length; i++) if (rules[i]!.kind === 'name' || rules[i]!.kind === 'suffix') return true;
+      return false;
+    })(),
     canListen: policy.listen === true,
     isLocal,
     isDeniedPort(port) {

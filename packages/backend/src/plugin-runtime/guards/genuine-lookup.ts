@@ -14,15 +14,18 @@ import {
  * (GetAddrInfoReqWrap) holding the callback; plugin code that got hold of that object could call
  * the callback itself with an address of its choosing before the real answer arrives, and a
  * declared `api.example.com:443` would then reach any address on port 443. The request object is
- * reachable only through process._getActiveRequests() and async_hooks.createHook's init callback
- * (under the permission model there is no inspector and no binding), so our requests are left out
- * of the first, the second is not available to plugins, and the callback accepts one answer, only
- * after dns.lookup has returned (an answer during the call did not come from the resolver).
+ * reachable only through process._getActiveRequests(), async_hooks.createHook's init callback and,
+ * on Node 20, AsyncLocalStorage (which hands every new async resource to an instance's
+ * `_propagate` and assigns to it through a key plugin code can intercept); under the permission
+ * model there is no inspector and no binding. So our requests are left out of the first,
+ * createHook is not available to plugins, and neither is AsyncLocalStorage on Node 20 when a
+ * host-name pattern is granted (Node 24's AsyncLocalStorage does not touch resources). The callback
+ * accepts one answer, only after dns.lookup has returned (one during the call is not the resolver's).
  */
 
 export type Lookup = (hostname: string, options: object, callback: (...args: unknown[]) => void) => unknown;
 
-export function sealedLookup(original: Lookup, asyncHooks: object, nextTick: (fn: () => void) => void): Lookup {
+export function sealedLookup(original: Lookup, asyncHooks: object, nextTick: (fn: () => void) => void, closeStorage: boolean): Lookup {
   const ours = new WeakMapCtor<object, true>();
   const descriptor = ObjectGetOwnPropertyDescriptor(process, '_getActiveRequests');
   const activeRequests = descriptor?.value as ((this: NodeJS.Process) => object[]) | undefined;
@@ -49,6 +52,21 @@ export function sealedLookup(original: Lookup, asyncHooks: object, nextTick: (fn
     configurable: false,
     enumerable: true,
   });
+
+  const storage = (asyncHooks as { AsyncLocalStorage?: { prototype: Record<string, unknown> } }).AsyncLocalStorage;
+  if (closeStorage && storage && typeof storage.prototype._propagate === 'function') {
+    // run() and enterWith() call this._enable(); an instance's own _enable registers nothing
+    ObjectDefineProperty(storage.prototype, '_enable', {
+      value: function _enable() {
+        throw sandboxError(
+          'AsyncLocalStorage is not available on Node 20 to plugins with a host-name network permission: it exposes the requests DNS answers come back on (declare IP addresses, or run on Node 24)',
+        );
+      },
+      writable: false,
+      configurable: false,
+      enumerable: false,
+    });
+  }
 
   return function genuineLookup(hostname, options, callback) {
     let state: 'calling' | 'waiting' | 'answered' = 'calling';

@@ -128,7 +128,7 @@ export function installGuards(policy: GuardPolicy): void {
   const ctx: EntryContext = {
     endpoints,
     sockets,
-    genuineLookup: sealedLookup(dns.lookup as EntryContext['genuineLookup'], asyncHooks, process.nextTick),
+    genuineLookup: sealedLookup(dns.lookup as EntryContext['genuineLookup'], asyncHooks, process.nextTick, endpoints.hasNamePatterns),
     approve,
     namesFor,
     cwd: process.cwd,

@@ -44,9 +44,7 @@ export function sealedLookup(original: Lookup, asyncHooks: object, nextTick: (fn
   });
   ObjectDefineProperty(asyncHooks, 'createHook', {
     value: function createHook() {
-      throw sandboxError(
-        "async_hooks.createHook is not available to plugins: its init callback exposes other code's requests (AsyncLocalStorage works)",
-      );
+      throw sandboxError("async_hooks.createHook is not available to plugins: its init callback exposes other code's requests");
     },
     writable: false,
     configurable: false,

@@ -255,6 +255,12 @@ describe(`plugin process guards (Node ${process.version})`, () => {
     expect(seen.denied).toBe(0);
   });
 
+  it('a name that the check and the resolver could read differently matches no pattern', async () => {
+    const results = await run({ network: ['*.example.com:*'] }, ['netNulName', 'dgramNulName']);
+    expect(resultsOf(results)).toEqual({ netNulName: 'refused', dgramNulName: 'refused' });
+    expect(results.netNulName!.message).toMatch(/is not granted: not a plain ASCII host name/);
+  });
+
   it('a plugin may signal its own process, which ends it', async () => {
     const { results, exit } = await attempt({}, ['killSelfTerm']);
     expect(exit).toBe('SIGTERM');

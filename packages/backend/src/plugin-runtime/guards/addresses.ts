@@ -146,8 +146,27 @@ export function isLoopbackOrUnspecified(ip: IpAddress): boolean {
   return high >> 8 === 127 || high >> 8 === 0;
 }
 
-/** A host name as the policies compare it: lower case, without a trailing dot. */
-export function canonicalName(name: string): string {
+/**
+ * A host name as the policies compare it (lower case, no trailing dot), or null when it is not a
+ * plain ASCII host name. Anything else is refused before it is looked up: Node 20 passes a name
+ * with a NUL to the resolver cut at the NUL (`evil.com\0.example.com` would match
+ * `*.example.com` and resolve evil.com), and a name the check and the resolver could read
+ * differently must not match a pattern.
+ */
+export function canonicalName(name: string): string | null {
   const lower = StringToLowerCase(name);
-  return lower.length > 1 && StringCharCodeAt(lower, lower.length - 1) === 46 ? StringSlice(lower, 0, -1) : lower;
+  const text = lower.length > 1 && StringCharCodeAt(lower, lower.length - 1) === 46 ? StringSlice(lower, 0, -1) : lower;
+  if (text.length === 0 || text.length > 253) return null;
+  let labelLength = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = StringCharCodeAt(text, i);
+    if (c === 46) {
+      if (labelLength === 0) return null;
+      labelLength = 0;
+      continue;
+    }
+    const ok = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95;
+    if (!ok || ++labelLength > 63) return null;
+  }
+  return labelLength === 0 ? null : text;
 }

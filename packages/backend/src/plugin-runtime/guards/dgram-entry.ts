@@ -48,6 +48,9 @@ export function guardDgram(dgram: typeof dgramModule, ctx: EntryContext): void {
     }
     if (!endpoints.hasNetwork) return fail(sandboxError(`network access to ${literal}:${port} is not granted ${DECLARE_NETWORK}`));
     const name = canonicalName(literal);
+    if (name === null) {
+      return fail(sandboxError(`network access to ${JSON.stringify(literal)}:${port} is not granted: not a plain ASCII host name`));
+    }
     ctx.genuineLookup(literal, { family: udp6(socket) ? 6 : 4 }, (error: unknown, resolved: unknown) => {
       if (error) return fail(error);
       const answer = parseIp(resolved);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIp } from './addresses.js';
+import { canonicalName, parseIp } from './addresses.js';
 import { compileEndpoints } from './endpoints.js';
 import { normalizeAbsolute } from './socket-paths.js';
 
@@ -26,6 +26,16 @@ describe('parseIp', () => {
       '',
     ]) {
       expect(parseIp(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe('canonicalName', () => {
+  it('gives plain ASCII host names in lower case and nothing else', () => {
+    expect(canonicalName('API.Example.COM.')).toBe('api.example.com');
+    expect(canonicalName('my_service.local')).toBe('my_service.local');
+    for (const bad of ['evil.com\0.example.com', 'a..b', '.a', 'exämple.com', 'a b', 'a/b', '', '.', 'x'.repeat(64) + '.com']) {
+      expect(canonicalName(bad), bad).toBeNull();
     }
   });
 });

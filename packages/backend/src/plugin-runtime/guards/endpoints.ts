@@ -42,7 +42,7 @@ function compileRule(pattern: string): Rule | null {
   if (colon <= 0) return null;
   const port = parsePort(StringSlice(pattern, colon + 1));
   if (port === -2) return null;
-  let host = StringSlice(pattern, 0, colon);
+  const host = StringSlice(pattern, 0, colon);
   if (StringCharCodeAt(host, 0) === 91 && StringCharCodeAt(host, host.length - 1) === 93) {
     const ip = parseIp(StringSlice(host, 1, -1));
     return ip && ip.family === 6 ? { kind: 'ip', key: ip.key, port } : null;
@@ -50,9 +50,12 @@ function compileRule(pattern: string): Rule | null {
   if (host === '*') return port === ANY_PORT ? { kind: 'any' } : { kind: 'ip', key: '*', port };
   const ip = parseIp(host);
   if (ip) return ip.family === 4 ? { kind: 'ip', key: ip.key, port } : null;
-  host = canonicalName(host);
-  if (StringSlice(host, 0, 2) === '*.') return { kind: 'suffix', name: StringSlice(host, 1), port };
-  return StringIndexOf(host, '*') < 0 && host.length > 0 ? { kind: 'name', name: host, port } : null;
+  if (StringSlice(host, 0, 2) === '*.') {
+    const domain = canonicalName(StringSlice(host, 2));
+    return domain ? { kind: 'suffix', name: '.' + domain, port } : null;
+  }
+  const name = canonicalName(host);
+  return name ? { kind: 'name', name, port } : null;
 }
 
 const portMatches = (rule: number, port: number) => rule === ANY_PORT || rule === port;

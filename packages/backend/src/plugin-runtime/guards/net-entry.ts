@@ -14,6 +14,9 @@ import { append, ArrayIsArray, ObjectGetOwnPropertySymbols, ReflectApply } from 
  * every server through Server.prototype.listen (http, https, http2, tls servers).
  */
 
+const notAHostName = (host: unknown, port: number) =>
+  `network access to ${JSON.stringify(String(host))}:${port} is not granted: not a plain ASCII host name (write an international name in punycode)`;
+
 type Lookup = (hostname: string, options: object, callback: (...args: unknown[]) => void) => unknown;
 interface LookupEntry {
   address: string;
@@ -35,6 +38,7 @@ export function guardNet(net: typeof netModule, ctx: EntryContext): void {
       const genuine = typeof userLookup !== 'function';
       const source = (genuine ? ctx.genuineLookup : userLookup) as Lookup;
       const name = canonicalName(String(hostname));
+      if (name === null) return callback(sandboxError(notAHostName(hostname, port)));
       return ReflectApply(source, undefined, [
         hostname,
         options,
@@ -83,6 +87,7 @@ export function guardNet(net: typeof netModule, ctx: EntryContext): void {
     if (!endpoints.hasNetwork) return `network access to ${host}:${port} is not granted ${DECLARE_NETWORK}`;
     const ip = parseIp(host);
     if (ip) return endpoints.connect(ip, port, null);
+    if (canonicalName(host) === null) return notAHostName(host, port);
     options.lookup = guardedLookup(socket, port, options.lookup);
     return null;
   };

@@ -63,11 +63,15 @@ export function compileSocketPaths(socketDirs: readonly string[], deps: SocketPa
     for (let i = 0; i < dirs.length; i++) if (inside(path, dirs[i]!)) return true;
     return false;
   };
-  const realOrSelf = (path: string) => {
+  /** The real path; the path itself when it does not exist; null on any other failure. */
+  const realOrSelf = (path: string): string | null => {
     try {
       return deps.realpath(path);
-    } catch {
-      return path; // does not exist (yet): connect fails, bind creates exactly this path
+    } catch (error) {
+      // Does not exist (yet): connect fails, bind creates exactly this path. Anything else (a
+      // RangeError from a stack the caller nearly exhausted, a permission error) is not proof.
+      const code = (error as { code?: unknown } | null)?.code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? path : null;
     }
   };
   return {
@@ -85,6 +89,7 @@ export function compileSocketPaths(socketDirs: readonly string[], deps: SocketPa
       while (cut > 0 && StringCharCodeAt(normal, cut) !== 47) cut--;
       const parent = realOrSelf(cut === 0 ? '/' : StringSlice(normal, 0, cut));
       const real = realOrSelf(normal);
+      if (parent === null || real === null) return refuse('its real path could not be checked');
       if (!within(parent) || !within(real)) return refuse('it leads outside the plugin folders through a link');
       return { path: normal };
     },

@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { FastifyBaseLogger } from 'fastify';
 import { reservedRouteProblem } from '@oko/shared';
-import { DROP_REPORT_MS, EVENTS_PER_SECOND, FLOOD_CEILING_PER_SECOND, LOG_LINES_PER_SECOND } from '../plugin-runtime/limits.js';
-import { DropCounter, TokenBucket } from '../plugin-runtime/rate-limit.js';
+import { HostBudget } from './host-budget.js';
 import { checkFromHost, checkRouteReply, type CallBody, type FromHost, type ToHost } from './protocol.js';
 import { eachLine, forkHost, type HostSpawn } from './sandbox/child.js';
 import { watchMemory } from './sandbox/memory-watch.js';
@@ -64,14 +63,10 @@ export class PluginHost {
   /** Set once the host sent a message that broke the protocol; its later messages are ignored. */
   private rejected = false;
   private deathReason = '';
-  private readonly logBudget = new TokenBucket(LOG_LINES_PER_SECOND);
-  private readonly eventBudget = new TokenBucket(EVENTS_PER_SECOND);
-  private readonly drops: DropCounter;
-  /** Messages this side dropped in the current second, against FLOOD_CEILING_PER_SECOND. */
-  private flood = { since: 0, dropped: 0 };
+  private readonly budget: HostBudget;
 
   private constructor(private readonly options: HostOptions) {
-    this.drops = new DropCounter(DROP_REPORT_MS, (logLines, events) => this.reportDrops(logLines, events));
+    this.budget = new HostBudget(options.start.data.pluginId, options.log, (problem) => this.end(problem));
     this.child = forkHost(options.spawn);
     this.exited = new Promise((resolve) => (this.markExited = resolve));
     this.child.on('message', (message: unknown) => this.receive(message));
@@ -99,9 +94,7 @@ export class PluginHost {
 
   /** A line the plugin printed: its log, under the same budget as ctx.log. */
   private printed(level: 'info' | 'warn', line: string): void {
-    if (!line) return;
-    if (this.logBudget.take()) this.options.log[level]({ plugin: this.options.start.data.pluginId, printed: true }, line);
-    else this.dropOne(1, 0);
+    if (line) this.budget.logLine(level, { printed: true }, line);
   }
 
   /** Starts the host and runs setup(ctx); rejects with the reason when it fails or exceeds the load timeout. */
@@ -197,43 +190,14 @@ export class PluginHost {
         break;
       }
       case 'emit':
-        if (this.eventBudget.take()) this.options.onEmit(message.topic, message.data);
-        else this.dropOne(0, 1);
+        this.budget.event(() => this.options.onEmit(message.topic, message.data));
         break;
       case 'log':
-        if (this.logBudget.take())
-          this.options.log[message.level]({ plugin: this.options.start.data.pluginId, data: message.data }, message.message);
-        else this.dropOne(1, 0);
+        this.budget.logLine(message.level, { data: message.data }, message.message);
         break;
       case 'dropped':
-        this.drops.add(message.logLines, message.events);
+        this.budget.addReported(message.logLines, message.events);
         break;
-    }
-  }
-
-  private dropOne(logLines: number, events: number): void {
-    this.drops.add(logLines, events);
-    const now = Date.now();
-    if (now - this.flood.since >= 1000) this.flood = { since: now, dropped: 0 };
-    if (++this.flood.dropped > FLOOD_CEILING_PER_SECOND) {
-      this.end(`more than ${FLOOD_CEILING_PER_SECOND} log lines and events over its rate limits within a second`);
-    }
-  }
-
-  /** The counted note of a flood: one line per kind and period, however many were dropped. */
-  private reportDrops(logLines: number, events: number): void {
-    const plugin = this.options.start.data.pluginId;
-    if (logLines > 0) {
-      this.options.log.warn(
-        { plugin, dropped_log_lines: logLines },
-        `dropped ${logLines} log lines of plugin '${plugin}' (over ${LOG_LINES_PER_SECOND} a second)`,
-      );
-    }
-    if (events > 0) {
-      this.options.log.warn(
-        { plugin, dropped_events: events },
-        `dropped ${events} events emitted by plugin '${plugin}' (over ${EVENTS_PER_SECOND} a second)`,
-      );
     }
   }
 
@@ -242,7 +206,7 @@ export class PluginHost {
     this.dead = true;
     this.markExited();
     this.stopWatching();
-    this.drops.flush();
+    this.budget.flush();
     const reason =
       this.deathReason ||
       (this.heapExhausted ? `ran out of memory (limit ${this.options.memoryMb} MB)` : '') ||

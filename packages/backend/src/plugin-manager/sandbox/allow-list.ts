@@ -17,11 +17,20 @@ export async function readAllowList(declared: readonly string[], zones: readonly
 
 const isWithin = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
 
+/**
+ * A path and, when it differs, where it really leads. /proc is taken as written: its links
+ * (/proc/self, /proc/self/root) resolve to the backend's own process here, not the plugin's.
+ */
+async function formsOf(candidate: string): Promise<string[]> {
+  if (isWithin(candidate, '/proc')) return [candidate];
+  const real = await realpath(candidate).catch(() => candidate);
+  return real === candidate ? [candidate] : [candidate, real];
+}
+
 async function expand(candidate: string, zones: readonly string[], allowed: Set<string>): Promise<void> {
   // A symlink is followed by the kernel after Node checked the path it was given, so both the
   // path and what it points at must stay clear of every zone.
-  const real = await realpath(candidate).catch(() => candidate);
-  const forms = real === candidate ? [candidate] : [candidate, real];
+  const forms = await formsOf(candidate);
   if (forms.some((form) => zones.some((zone) => isWithin(form, zone)))) return;
   if (!forms.some((form) => zones.some((zone) => isWithin(zone, form)))) {
     allowed.add(candidate);
@@ -34,11 +43,7 @@ async function expand(candidate: string, zones: readonly string[], allowed: Set<
 /** Each zone as given and as its real path, so a zone reached through a symlinked parent still counts. */
 async function withRealPaths(zones: readonly string[]): Promise<string[]> {
   const all = new Set<string>();
-  for (const zone of zones) {
-    const resolved = path.resolve(zone);
-    all.add(resolved);
-    all.add(await realpath(resolved).catch(() => resolved));
-  }
+  for (const zone of zones) for (const form of await formsOf(path.resolve(zone))) all.add(form);
   return [...all];
 }
 

@@ -1,6 +1,7 @@
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_TEXT_CHARS } from '../src/plugin-runtime/limits.js';
 import { api, buildBackend, eventually, expectErrorAnswer, makeDirs, type Backend, type Dirs } from './helpers.js';
 
 // Hostile plugins in one in-process backend (its own process: the plugin processes' parent, whose
@@ -10,7 +11,7 @@ const RSS_LIMIT_MB = 160;
 const SECRETS = { OKO_STORE_API_KEY: 'store-key-of-the-backend', GITHUB_TOKEN: 'ghp_backend_token' };
 
 let dirs: Dirs;
-let backend: Backend;
+let backend: Backend & { app: { log: Record<'info' | 'warn', (...args: unknown[]) => void> } };
 const saved = { ...process.env };
 
 const probe = async (id: string, route: string) => (await api(backend, 'GET', `/api/v1/plugins/${id.replaceAll('_', '-')}${route}`)).body;
@@ -95,6 +96,39 @@ describe('a plugin process reaches its own folders only', () => {
 
   it.runIf(process.getuid?.() === 0)('runs as an unprivileged user when the backend runs as root', async () => {
     expect((await probe('sandbox_probe', '/whoami')).uid).not.toBe(0);
+  });
+
+  it.runIf(process.getuid?.() === 0)('fails to load, naming the folder, when that user cannot read the plugin folder', async () => {
+    await cp(path.join(dirs.pluginsDir, 'other_plugin'), path.join(dirs.pluginsDir, 'private_plugin'), { recursive: true });
+    const folder = path.join(dirs.pluginsDir, 'private_plugin');
+    await writeFile(path.join(folder, 'manifest.json'), JSON.stringify({ name: 'private_plugin', version: '1.0.0', description: 'x' }));
+    await chmod(folder, 0o700);
+    const answer = await api(backend, 'POST', '/api/v1/plugins/private_plugin/load');
+    await expectErrorAnswer(answer, 422, 'PLUGIN_LOAD_FAILED');
+    expect(answer.body.error.message).toContain(`the plugin user 'nobody' cannot read ${folder}`);
+  });
+
+  it("logs what it prints on stdout and stderr as its own lines, cut at the protocol's bound", async () => {
+    const info = vi.spyOn(backend.app.log, 'info');
+    const warn = vi.spyOn(backend.app.log, 'warn');
+    try {
+      expect(await probe('sandbox_probe', '/print')).toEqual({ printed: true });
+      const printed = (spy: typeof info) => spy.mock.calls.filter(([bindings]) => (bindings as { printed?: boolean })?.printed);
+      await eventually(
+        async () => printed(info).map(([, line]) => line as string),
+        (lines) => lines.length >= 3,
+      );
+      expect(printed(info)[0]).toEqual([{ plugin: 'sandbox_probe', printed: true }, 'printed to stdout']);
+      expect(
+        printed(info)
+          .slice(1)
+          .map(([, line]) => (line as string).length),
+      ).toEqual([MAX_TEXT_CHARS, MAX_TEXT_CHARS]);
+      expect(printed(warn)[0]).toEqual([{ plugin: 'sandbox_probe', printed: true }, 'printed to stderr']);
+    } finally {
+      info.mockRestore();
+      warn.mockRestore();
+    }
   });
 });
 

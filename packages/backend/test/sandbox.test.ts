@@ -152,6 +152,9 @@ describe('declared reads never reach what no declaration may grant', () => {
     expect(await read('root_reader', path.join(dirs.pluginsDir, 'other_plugin', 'index.js'))).toMatchObject(DENIED);
     expect(await read('root_reader', path.join(dirs.dataDir, 'plugin-states.json'))).toMatchObject(DENIED);
     expect(await read('root_reader', `/proc/${process.pid}/environ`)).toMatchObject(DENIED);
+    // Node takes `..` away before its check; the kernel follows /dev/fd up into /proc/self first
+    expect(await read('root_reader', '/dev/fd/../root/etc/hostname')).toMatchObject(DENIED);
+    expect(await read('root_reader', `/dev/fd/../root${path.join(dirs.dataDir, 'plugin-states.json')}`)).toMatchObject(DENIED);
     expect(await read('root_reader', path.join(dirs.pluginsDir, 'root_reader', 'manifest.json'))).toMatchObject({ ok: true });
     await bystanderAnswers();
   });

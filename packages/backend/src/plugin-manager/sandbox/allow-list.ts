@@ -1,4 +1,4 @@
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -52,13 +52,26 @@ async function withRealPaths(zones: readonly string[]): Promise<string[]> {
  * backend's secrets), and the links under /proc/self that lead back out to the whole file system
  * (`root`, `cwd`, `exe`, `fd`, `map_files`, and `task`, which repeats them per thread). A plugin
  * that declares /proc reads its own process through /proc/self, whose other entries stay readable.
+ * The links of /dev into /proc (below) are zones for the same reason.
  */
-export async function procZones(procDir = '/proc'): Promise<string[]> {
+export async function procZones(procDir = '/proc', devDir = '/dev'): Promise<string[]> {
   const names = await readdir(procDir).catch(() => [] as string[]);
   const self = ['root', 'cwd', 'exe', 'fd', 'map_files', 'task'].map((name) => path.join(procDir, 'self', name));
-  return [
-    ...names.filter((name) => /^\d+$/.test(name)).map((name) => path.join(procDir, name)),
-    path.join(procDir, 'thread-self'),
-    ...self,
-  ];
+  const pids = names.filter((name) => /^\d+$/.test(name)).map((name) => path.join(procDir, name));
+  return [...pids, path.join(procDir, 'thread-self'), ...self, ...(await linksInto(devDir, procDir))];
+}
+
+/**
+ * Links such as /dev/fd (to /proc/self/fd) and /dev/stdin: Node checks the path as written, with
+ * `..` taken away first, so `/dev/fd/../root/etc/passwd` passes as `/dev/root/etc/passwd` under
+ * a granted /dev while the kernel follows the link up into /proc/self/root. Such links are zones.
+ */
+async function linksInto(dir: string, procDir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const links: string[] = [];
+  for (const entry of entries.filter((item) => item.isSymbolicLink())) {
+    const target = await readlink(path.join(dir, entry.name)).catch(() => '');
+    if (target && isWithin(path.resolve(dir, target), procDir)) links.push(path.join(dir, entry.name));
+  }
+  return links;
 }

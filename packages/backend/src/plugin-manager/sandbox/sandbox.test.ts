@@ -76,6 +76,16 @@ describe('the read allow-list', () => {
     expect(allowed).not.toContain('/proc/self');
     expect(allowed).not.toContain('/proc/thread-self');
   });
+
+  it('takes out the links of /dev that lead into /proc (/dev/fd/../root would be the whole machine)', async () => {
+    const zones = await procZones();
+    expect(zones).toContain('/dev/fd');
+    expect(zones).toContain('/dev/stdin');
+    const allowed = await readAllowList(['/dev'], zones);
+    expect(allowed).not.toContain('/dev');
+    expect(allowed).not.toContain('/dev/fd');
+    expect(allowed).toContain('/dev/null');
+  });
 });
 
 describe('the guard policy a plugin process receives', () => {

@@ -11,8 +11,25 @@ import path from 'node:path';
 export async function readAllowList(declared: readonly string[], zones: readonly string[]): Promise<string[]> {
   const resolvedZones = await withRealPaths(zones);
   const allowed = new Set<string>();
-  for (const entry of declared) await expand(path.resolve(entry), resolvedZones, allowed);
+  for (const entry of declared) {
+    for (const match of await wildcardMatches(path.resolve(entry))) await expand(match, resolvedZones, allowed);
+  }
   return [...allowed];
+}
+
+/**
+ * Node reads `*` in an --allow-fs-read path as "anything from here on" (`/e*` grants /etc), past
+ * any zone. So a declared path with a `*` becomes the entries its text before the `*` starts,
+ * each then checked like a declared path, and no `*` ever reaches a flag.
+ */
+async function wildcardMatches(declared: string): Promise<string[]> {
+  const star = declared.indexOf('*');
+  if (star === -1) return [declared];
+  const prefix = declared.slice(0, star);
+  const dir = prefix.endsWith(path.sep) ? prefix : path.dirname(prefix);
+  const start = prefix.endsWith(path.sep) ? '' : path.basename(prefix);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((name) => name.startsWith(start)).map((name) => path.join(dir, name));
 }
 
 const isWithin = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
@@ -28,6 +45,8 @@ async function formsOf(candidate: string): Promise<string[]> {
 }
 
 async function expand(candidate: string, zones: readonly string[], allowed: Set<string>): Promise<void> {
+  // A file named with a `*` (anyone may make one in /tmp) would be a wildcard in the flag.
+  if (candidate.includes('*')) return;
   // A symlink is followed by the kernel after Node checked the path it was given, so both the
   // path and what it points at must stay clear of every zone.
   const forms = await formsOf(candidate);

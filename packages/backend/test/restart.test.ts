@@ -82,11 +82,10 @@ describe('restart', () => {
 
 /** Processes whose command line grants this test's plugins folder: the plugin processes of its backends. */
 async function pluginProcesses(): Promise<string[]> {
+  const grant = `--allow-fs-read=${dirs!.pluginsDir}`;
   const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
   const mine = await Promise.all(
-    pids.map(async (pid) =>
-      (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(`--allow-fs-read=${dirs.pluginsDir}`) ? pid : '',
-    ),
+    pids.map(async (pid) => ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(grant) ? pid : '')),
   );
   return mine.filter(Boolean);
 }

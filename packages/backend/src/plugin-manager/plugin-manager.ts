@@ -34,6 +34,7 @@ export class PluginManager {
   constructor(
     private readonly config: BackendConfig,
     private readonly log: FastifyBaseLogger,
+    private readonly options: { grantsFor?: typeof declaredGrant } = {},
   ) {
     this.savedStates = new PluginStateStore(config.dataDir, log);
   }
@@ -226,7 +227,7 @@ export class PluginManager {
         activeRecords: () => this.activeRecords(),
         allRecords: () => [...this.records.values()],
         onEmit: (topic, data) => this.events.publish(topic, data, scan.id),
-        grantsFor: declaredGrant,
+        grantsFor: this.options.grantsFor ?? declaredGrant,
         ownPorts: () => this.listenPorts,
       });
       host.onCrash = (reason) => void this.markCrashed(record, host, reason);

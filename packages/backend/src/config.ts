@@ -25,6 +25,14 @@ export interface BackendConfig {
   pluginCallTimeoutMs: number;
   /** V8 old-generation limit of each plugin host; exceeding it ends the plugin in state error. */
   pluginMemoryMb: number;
+  /** Resident memory of a plugin's whole process (Buffers included); over it the process is ended. */
+  pluginRssLimitMb: number;
+  /** How often the backend reads each plugin process's resident memory. */
+  pluginMemoryCheckMs: number;
+  /** The account plugin processes run as when the backend runs as root. */
+  pluginUser: string;
+  /** Folders no plugin may read whatever it declares (the store's data folder, say), besides the built-in ones. */
+  pluginDeniedPaths: string[];
   storeUrl: string;
   storeApiKey: string | undefined;
   /** Store call timeouts and the upload forwarding limit (OKO_STORE_TIMEOUT_MS, …). */
@@ -57,6 +65,21 @@ export const BackendEnv = Type.Object({
   OKO_PLUGIN_LOAD_TIMEOUT_MS: timeout(10_000, 'bound on setup(ctx)'),
   OKO_PLUGIN_CALL_TIMEOUT_MS: timeout(30_000, 'bound on one route, page or action call'),
   OKO_PLUGIN_MEMORY_MB: Type.Integer({ minimum: 16, maximum: 16_384, default: 256, description: 'V8 heap limit of each plugin host' }),
+  OKO_PLUGIN_RSS_LIMIT_MB: Type.Integer({
+    minimum: 32,
+    maximum: 65_536,
+    default: 512,
+    description: "resident memory of each plugin's process, Buffers included",
+  }),
+  OKO_PLUGIN_MEMORY_CHECK_MS: Type.Integer({ minimum: 20, maximum: 60_000, default: 500, description: 'how often plugin memory is read' }),
+  OKO_PLUGIN_USER: Type.String({
+    minLength: 1,
+    default: 'nobody',
+    description: 'the user plugin processes run as when the backend is root',
+  }),
+  OKO_PLUGIN_DENIED_PATHS: Type.Optional(
+    Type.String({ description: 'comma-separated folders no plugin may read, whatever it declares (e.g. the store data folder)' }),
+  ),
   OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'sent on store writes' })),
   ...StoreIntegrationEnv.properties,
@@ -92,6 +115,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     pluginLoadTimeoutMs: vars.OKO_PLUGIN_LOAD_TIMEOUT_MS,
     pluginCallTimeoutMs: vars.OKO_PLUGIN_CALL_TIMEOUT_MS,
     pluginMemoryMb: vars.OKO_PLUGIN_MEMORY_MB,
+    pluginRssLimitMb: vars.OKO_PLUGIN_RSS_LIMIT_MB,
+    pluginMemoryCheckMs: vars.OKO_PLUGIN_MEMORY_CHECK_MS,
+    pluginUser: vars.OKO_PLUGIN_USER,
+    pluginDeniedPaths: (vars.OKO_PLUGIN_DENIED_PATHS ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => path.resolve(entry)),
     storeUrl,
     storeApiKey: vars.OKO_STORE_API_KEY,
     storeIntegration: storeIntegrationConfig(vars),

@@ -29,6 +29,7 @@ export class PluginManager {
   private readonly scanner = new PluginScanner();
   private readonly scans = new ScanCoalescer((held) => this.applyScan(held));
   private shuttingDown = false;
+  listenPorts: number[] = []; // the ports bound (app.ts); plugin processes may not reach them
 
   constructor(
     private readonly config: BackendConfig,
@@ -227,6 +228,7 @@ export class PluginManager {
         allRecords: () => [...this.records.values()],
         onEmit: (topic, data) => this.events.publish(topic, data, scan.id),
         grantsFor: this.options.grantsFor ?? declaredGrant,
+        ownPorts: () => this.listenPorts,
       });
       host.onCrash = (reason) => void this.markCrashed(record, host, reason);
       record.host = host;

@@ -25,6 +25,10 @@ export interface BackendConfig {
   pluginCallTimeoutMs: number;
   /** V8 old-generation limit of each plugin host; exceeding it ends the plugin in state error. */
   pluginMemoryMb: number;
+  /** A plugin that dies while active: first restart delay (doubling), window and count that quarantine it. */
+  pluginRestartBackoffMs: number;
+  pluginQuarantineWindowS: number;
+  pluginQuarantineCrashes: number;
   storeUrl: string;
   storeApiKey: string | undefined;
   /** Store call timeouts and the upload forwarding limit (OKO_STORE_TIMEOUT_MS, …). */
@@ -57,6 +61,24 @@ export const BackendEnv = Type.Object({
   OKO_PLUGIN_LOAD_TIMEOUT_MS: timeout(10_000, 'bound on setup(ctx)'),
   OKO_PLUGIN_CALL_TIMEOUT_MS: timeout(30_000, 'bound on one route, page or action call'),
   OKO_PLUGIN_MEMORY_MB: Type.Integer({ minimum: 16, maximum: 16_384, default: 256, description: 'V8 heap limit of each plugin host' }),
+  OKO_PLUGIN_RESTART_BACKOFF_MS: Type.Integer({
+    minimum: 10,
+    maximum: 600_000,
+    default: 1000,
+    description: 'wait before restarting a plugin whose process died; doubles with each death',
+  }),
+  OKO_PLUGIN_QUARANTINE_WINDOW_S: Type.Integer({
+    minimum: 1,
+    maximum: 604_800,
+    default: 600,
+    description: 'deaths within this window count toward quarantine',
+  }),
+  OKO_PLUGIN_QUARANTINE_CRASHES: Type.Integer({
+    minimum: 1,
+    maximum: 10,
+    default: 3,
+    description: 'the death that reaches this count within the window quarantines the plugin',
+  }),
   OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'sent on store writes' })),
   ...StoreIntegrationEnv.properties,
@@ -92,6 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     pluginLoadTimeoutMs: vars.OKO_PLUGIN_LOAD_TIMEOUT_MS,
     pluginCallTimeoutMs: vars.OKO_PLUGIN_CALL_TIMEOUT_MS,
     pluginMemoryMb: vars.OKO_PLUGIN_MEMORY_MB,
+    pluginRestartBackoffMs: vars.OKO_PLUGIN_RESTART_BACKOFF_MS,
+    pluginQuarantineWindowS: vars.OKO_PLUGIN_QUARANTINE_WINDOW_S,
+    pluginQuarantineCrashes: vars.OKO_PLUGIN_QUARANTINE_CRASHES,
     storeUrl,
     storeApiKey: vars.OKO_STORE_API_KEY,
     storeIntegration: storeIntegrationConfig(vars),

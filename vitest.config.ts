@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // One runner for the whole monorepo. Tests import each package's TypeScript source, @oko/shared
 // included, so a change is tested without a rebuild. What runs outside the test process uses the
 // build (npm test builds first): real service processes (kill -9, restart, full disk, e2e), the
-// CLI's own process, and the plugin hosts' worker threads.
+// CLI's own process, and the plugin hosts' processes (their runtime is dist/plugin-runtime).
 const source = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const resolve = {
   alias: [
@@ -28,7 +28,7 @@ const serviceEnv = { OKO_STORE_SEED: 'false' };
 export default defineConfig({
   test: {
     // Vitest's default (cores - 1) is one worker on a 2-core machine; much of a test's time is spent
-    // waiting on child processes, plugin worker threads and timeouts, so two files share the cores well.
+    // waiting on child processes, plugin processes and timeouts, so two files share the cores well.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {

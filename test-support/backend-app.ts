@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../packages/backend/src/app.js';
 import { loadConfig } from '../packages/backend/src/config.js';
+import { tempDir } from './fixtures.js';
 import { serveInProcess } from './http.js';
 
 /** A dashboard backend built from source in this process: the route-test layer. */
@@ -29,7 +29,7 @@ export interface TestBackendOptions {
 }
 
 export async function buildTestBackend(options: TestBackendOptions = {}): Promise<TestBackend> {
-  const root = options.pluginsDir && options.dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'oko-backend-test-'));
+  const root = options.pluginsDir && options.dataDir ? undefined : await tempDir('backend-test');
   const pluginsDir = options.pluginsDir ?? path.join(root!, 'plugins');
   const dataDir = options.dataDir ?? path.join(root!, 'data');
   await mkdir(pluginsDir, { recursive: true });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yazl from 'yazl';
@@ -51,8 +51,14 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * A fresh folder, 0755 rather than mkdtemp's 0700: tests run as root, where plugin processes run
+ * as an unprivileged user that must reach the plugin and data folders inside.
+ */
 export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), `oko-${prefix}-`));
+  const dir = await mkdtemp(path.join(tmpdir(), `oko-${prefix}-`));
+  await chmod(dir, 0o755);
+  return dir;
 }
 
 export async function removeDir(dir: string): Promise<void> {

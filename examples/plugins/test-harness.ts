@@ -1,6 +1,6 @@
 // Shared by the example plugins' tests: the backend built from source in this process, whose
 // plugins folder holds fresh copies of the named examples (and any extra fixture plugins a test
-// brings along). Plugins still run in their own worker threads, as in production.
+// brings along). Plugins still run in their own sandboxed processes, as in production.
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildTestBackend, type TestBackend } from '../../test-support/backend-app.js';

@@ -40,6 +40,11 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   app.decorate('pluginManager', pluginManager);
   app.decorate('pluginGateway', new PluginGateway(pluginManager, config));
   app.addHook('onClose', async () => pluginManager.shutdown());
+  // OKO_PORT may be 0: the port plugins must never reach is the one actually bound.
+  app.addHook('onListen', async () => {
+    const address = app.server.address();
+    if (address && typeof address === 'object') pluginManager.listenPorts = [address.port];
+  });
 
   registerErrorHandler(app);
   // Before any route, both: the backend has no auth yet.

@@ -29,6 +29,14 @@ export interface BackendConfig {
   pluginRestartBackoffMs: number;
   pluginQuarantineWindowS: number;
   pluginQuarantineCrashes: number;
+  /** Resident memory of a plugin's whole process (Buffers included); over it the process is ended. */
+  pluginRssLimitMb: number;
+  /** How often the backend reads each plugin process's resident memory. */
+  pluginMemoryCheckMs: number;
+  /** The account plugin processes run as when the backend runs as root. */
+  pluginUser: string;
+  /** Folders no plugin may read whatever it declares (the store's data folder, say), besides the built-in ones. */
+  pluginDeniedPaths: string[];
   storeUrl: string;
   storeApiKey: string | undefined;
   /** Store call timeouts and the upload forwarding limit (OKO_STORE_TIMEOUT_MS, …). */
@@ -79,6 +87,21 @@ export const BackendEnv = Type.Object({
     default: 3,
     description: 'the death that reaches this count within the window quarantines the plugin',
   }),
+  OKO_PLUGIN_RSS_LIMIT_MB: Type.Integer({
+    minimum: 32,
+    maximum: 65_536,
+    default: 512,
+    description: "resident memory of each plugin's process, Buffers included",
+  }),
+  OKO_PLUGIN_MEMORY_CHECK_MS: Type.Integer({ minimum: 20, maximum: 60_000, default: 500, description: 'how often plugin memory is read' }),
+  OKO_PLUGIN_USER: Type.String({
+    minLength: 1,
+    default: 'nobody',
+    description: 'the user plugin processes run as when the backend is root',
+  }),
+  OKO_PLUGIN_DENIED_PATHS: Type.Optional(
+    Type.String({ description: 'comma-separated folders no plugin may read, whatever it declares (e.g. the store data folder)' }),
+  ),
   OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'sent on store writes' })),
   ...StoreIntegrationEnv.properties,
@@ -117,6 +140,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     pluginRestartBackoffMs: vars.OKO_PLUGIN_RESTART_BACKOFF_MS,
     pluginQuarantineWindowS: vars.OKO_PLUGIN_QUARANTINE_WINDOW_S,
     pluginQuarantineCrashes: vars.OKO_PLUGIN_QUARANTINE_CRASHES,
+    pluginRssLimitMb: vars.OKO_PLUGIN_RSS_LIMIT_MB,
+    pluginMemoryCheckMs: vars.OKO_PLUGIN_MEMORY_CHECK_MS,
+    pluginUser: vars.OKO_PLUGIN_USER,
+    pluginDeniedPaths: (vars.OKO_PLUGIN_DENIED_PATHS ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => path.resolve(entry)),
     storeUrl,
     storeApiKey: vars.OKO_STORE_API_KEY,
     storeIntegration: storeIntegrationConfig(vars),

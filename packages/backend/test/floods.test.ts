@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendProcess } from '../../../test-support/processes.js';
-import { EVENTS_PER_SECOND, FLOOD_CEILING_PER_SECOND, LOG_LINES_PER_SECOND } from '../src/plugin-manager/limits.js';
+import { EVENTS_PER_SECOND, FLOOD_CEILING_PER_SECOND, LOG_LINES_PER_SECOND } from '../src/plugin-runtime/limits.js';
 import { api, eventually, expectErrorAnswer, makeDirs, startBackendProcess, type Dirs } from './helpers.js';
 
 // A plugin that floods the backend's log or event bus, through ctx or by posting on its host's
@@ -60,7 +60,7 @@ const FORGED = FLOOD_CEILING_PER_SECOND - 1000;
 describe('log floods', () => {
   it.each([
     ['ctx.log', 20_000, 'flood_plugin', 'flood-plugin', /^flood line /],
-    ['messages posted on the host port', FORGED, 'forged_flood', 'forged-flood', /^forged line /],
+    ['messages sent on the host channel', FORGED, 'forged_flood', 'forged-flood', /^forged line /],
   ])(
     'writes a bounded share of lines from %s (%i of them) and counts the rest in "dropped N log lines" notes',
     async (_how, count, id, prefix, line) => {
@@ -85,7 +85,7 @@ describe('log floods', () => {
 describe('event floods', () => {
   it.each([
     ['ctx.events.emit', 5_000, 'flood_plugin', 'flood-plugin'],
-    ['messages posted on the host port', FORGED, 'forged_flood', 'forged-flood'],
+    ['messages sent on the host channel', FORGED, 'forged_flood', 'forged-flood'],
   ])('delivers a bounded share of events from %s (%i of them) and counts the rest in a note', async (_how, count, id, prefix) => {
     const measure = async () => ({
       passed: (await api(backend, 'GET', `/api/v1/plugins/${prefix}/received`)).body.received as number,
@@ -100,7 +100,7 @@ describe('event floods', () => {
   });
 });
 
-describe('a plugin posting a million log messages on its host port', () => {
+describe('a plugin sending a million log messages on its host channel', () => {
   it('is stopped with the reason once the backend has dropped a ceiling of them in a second; the lines written stay bounded', async () => {
     const before = logLines('forged_flood').filter((l) => /^forged line /.test(l.msg ?? '')).length;
     const droppedBefore = sum(logLines('forged_flood').map((l) => l.dropped_log_lines ?? 0));

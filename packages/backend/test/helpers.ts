@@ -1,9 +1,9 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildTestBackend, type TestBackend } from '../../../test-support/backend-app.js';
+import { tempDir } from '../../../test-support/fixtures.js';
 import { request } from '../../../test-support/http.js';
 import { startBackend, type BackendProcess } from '../../../test-support/processes.js';
 import type { Answer } from '../../../test-support/errors.js';
@@ -32,7 +32,7 @@ export interface Dirs {
 
 /** Fresh plugins and data folders with copies of the named fixtures (tests may rewrite them). */
 export async function makeDirs(fixtures: string[]): Promise<Dirs> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'oko-backend-test-'));
+  const root = await tempDir('backend-test');
   const pluginsDir = path.join(root, 'plugins');
   const dataDir = path.join(root, 'data');
   for (const name of fixtures) await cp(path.join(FIXTURES, name), path.join(pluginsDir, name), { recursive: true });

@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
@@ -7,6 +7,7 @@ import type { BackendConfig } from '../config.js';
 import { PluginHost } from './host.js';
 import type { GrantSource } from './plugin-grant.js';
 import { pathNamesOf, type PluginRecord } from './record.js';
+import { planLaunch } from './sandbox/launch-plan.js';
 import { mainFileOf } from './scanner.js';
 
 export interface LaunchContext {
@@ -19,6 +20,8 @@ export interface LaunchContext {
   onEmit: (topic: string, data: unknown) => void;
   /** The permissions and env values the plugin's process starts with. */
   grantsFor: GrantSource;
+  /** The ports the backend listens on (OKO_PORT may be 0); no plugin may connect to them. */
+  ownPorts?: () => number[];
 }
 
 /**
@@ -36,10 +39,20 @@ export async function launchHost(record: PluginRecord, context: LaunchContext): 
   const conflict = prefixConflict(record, context.allRecords());
   if (conflict) throw new Error(conflict);
   const dataDir = path.join(config.dataDir, 'plugins', scan.id);
-  await mkdir(dataDir, { recursive: true });
+  const grant = await context.grantsFor(record);
+  const listening = context.ownPorts?.() ?? [];
+  const ownPorts = listening.length > 0 ? listening : [config.port];
+  const plan = await planLaunch({ id: scan.id, pluginDir: scan.dir, mainFile: main, dataDir, grant, ownPorts }, config);
   const host = await PluginHost.start({
-    data: { pluginId: scan.id, mainUrl: pathToFileURL(main).href, manifest: scan.manifest, ui: scan.ui, dataDir },
+    start: {
+      type: 'start',
+      data: { pluginId: scan.id, mainUrl: pathToFileURL(main).href, manifest: scan.manifest, ui: scan.ui, dataDir },
+      policy: plan.policy,
+    },
+    spawn: plan.spawn,
     memoryMb: config.pluginMemoryMb,
+    rssLimitMb: config.pluginRssLimitMb,
+    memoryCheckMs: config.pluginMemoryCheckMs,
     loadTimeoutMs: config.pluginLoadTimeoutMs,
     log: context.log,
     onEmit: context.onEmit,

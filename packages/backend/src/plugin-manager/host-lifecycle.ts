@@ -12,6 +12,8 @@ export interface LifecycleHooks {
   onEmit: (topic: string, data: unknown, source: string) => void;
   /** The host died on its own while it ran the plugin (crash-restarts.ts decides what follows). */
   onDeath: (record: PluginRecord, host: PluginHost, reason: string) => void;
+  /** The ports the backend listens on, which no plugin process may reach. */
+  ownPorts: () => number[];
 }
 
 /** Starting and stopping a plugin's host, and the state and saved sets that follow from it. */
@@ -32,6 +34,7 @@ export class HostLifecycle {
       allRecords: () => [...context.records.values()],
       onEmit: (topic, data) => hooks.onEmit(topic, data, id),
       grantsFor: hooks.grantsFor,
+      ownPorts: hooks.ownPorts,
     });
     host.onCrash = (reason) => hooks.onDeath(record, host, reason);
     return host;

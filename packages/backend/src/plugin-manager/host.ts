@@ -1,9 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
 import type { FastifyBaseLogger } from 'fastify';
 import { reservedRouteProblem } from '@oko/shared';
-import { DROP_REPORT_MS, EVENTS_PER_SECOND, FLOOD_CEILING_PER_SECOND, LOG_LINES_PER_SECOND } from './limits.js';
-import { checkFromHost, checkRouteReply, type HostWorkerData, type CallBody, type FromHost, type ToHost } from './protocol.js';
-import { DropCounter, TokenBucket } from './rate-limit.js';
+import { HostBudget } from './host-budget.js';
+import { checkFromHost, checkRouteReply, type CallBody, type FromHost, type ToHost } from './protocol.js';
+import { eachLine, forkHost, type HostSpawn } from './sandbox/child.js';
+import { watchMemory } from './sandbox/memory-watch.js';
 
 /** Why a call into a plugin host did not give an answer. */
 export class HostCallError extends Error {
@@ -16,8 +17,13 @@ export class HostCallError extends Error {
 }
 
 export interface HostOptions {
-  data: HostWorkerData;
+  /** The first message: the plugin's data and its guard policy. */
+  start: Extract<ToHost, { type: 'start' }>;
+  spawn: HostSpawn;
   memoryMb: number;
+  /** Resident memory the whole process may use (OKO_PLUGIN_RSS_LIMIT_MB), checked every memoryCheckMs. */
+  rssLimitMb: number;
+  memoryCheckMs: number;
   loadTimeoutMs: number;
   log: FastifyBaseLogger;
   onEmit: (topic: string, data: unknown) => void;
@@ -31,16 +37,10 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-// Under the test runner this module is the TypeScript source, and a worker thread cannot run a
-// .ts entry on Node 20; the built worker in dist/ is the same code (tests build first).
-const WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/plugin-manager/host-worker.js', import.meta.url)
-  : new URL('./host-worker.js', import.meta.url);
-
 /**
- * The backend's side of one plugin host: a worker thread with a memory limit, spoken to by
- * messages. The backend never waits on it without a bound, so a plugin that hangs or loops
- * costs that plugin only.
+ * The backend's side of one plugin host: a process of its own under Node's permission model, with
+ * memory limits, spoken to by IPC messages (docs/architecture.md#sandbox). The backend never waits
+ * on it without a bound, so a plugin that hangs, loops or grows costs that plugin only.
  */
 export class PluginHost {
   readonly routes: Array<{ method: string; path: string }> = [];
@@ -50,7 +50,12 @@ export class PluginHost {
   /** Called once when the host dies on its own (crash, OOM, exit), not when stopped. */
   onCrash: (reason: string) => void = () => {};
 
-  private readonly worker: Worker;
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<void>;
+  private markExited: () => void = () => {};
+  private readonly stopWatching: () => void;
+  /** V8 wrote that the heap limit was reached: the abort that follows is an out-of-memory death. */
+  private heapExhausted = false;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopping = false;
@@ -58,26 +63,38 @@ export class PluginHost {
   /** Set once the host sent a message that broke the protocol; its later messages are ignored. */
   private rejected = false;
   private deathReason = '';
-  private readonly logBudget = new TokenBucket(LOG_LINES_PER_SECOND);
-  private readonly eventBudget = new TokenBucket(EVENTS_PER_SECOND);
-  private readonly drops: DropCounter;
-  /** Messages this side dropped in the current second, against FLOOD_CEILING_PER_SECOND. */
-  private flood = { since: 0, dropped: 0 };
+  private readonly budget: HostBudget;
 
   private constructor(private readonly options: HostOptions) {
-    this.worker = new Worker(WORKER_URL, {
-      workerData: options.data,
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.floor(options.memoryMb / 8)) },
-      name: `oko-plugin-${options.data.pluginId}`,
+    this.budget = new HostBudget(options.start.data.pluginId, options.log, (problem) => this.end(problem));
+    this.child = forkHost(options.spawn);
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+    this.child.on('message', (message: unknown) => this.receive(message));
+    this.child.on('error', (error) => {
+      this.deathReason ||= `could not start the plugin process: ${error.message}`;
+      // A process that never started (EACCES on its folder, say) sends no 'exit'.
+      if (this.child.pid === undefined) this.onExit(null, null);
     });
-    this.drops = new DropCounter(DROP_REPORT_MS, (logLines, events) => this.reportDrops(logLines, events));
-    this.worker.on('message', (message: unknown) => this.receive(message));
-    this.worker.on('messageerror', () => this.end('a message that could not be deserialised'));
-    this.worker.on('error', (error: Error & { code?: string }) => {
-      this.deathReason ||=
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of memory (limit ${options.memoryMb} MB)` : `crashed: ${error.message}`;
+    this.child.on('exit', (code, signal) => this.onExit(code, signal));
+    eachLine(this.child.stdout, (line) => this.printed('info', line));
+    eachLine(this.child.stderr, (line) => {
+      if (/JavaScript heap out of memory|Reached heap limit/.test(line)) this.heapExhausted = true;
+      this.printed('warn', line);
     });
-    this.worker.on('exit', (code) => this.onExit(code));
+    this.stopWatching = this.child.pid
+      ? watchMemory(this.child.pid, options.rssLimitMb, options.memoryCheckMs, (reason) => this.refuse(reason))
+      : () => {};
+    this.post(options.start);
+  }
+
+  /** The plugin process's id (benchmarks and tests read its memory by it); 0 when it did not start. */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  /** A line the plugin printed: its log, under the same budget as ctx.log. */
+  private printed(level: 'info' | 'warn', line: string): void {
+    if (line) this.budget.logLine(level, { printed: true }, line);
   }
 
   /** Starts the host and runs setup(ctx); rejects with the reason when it fails or exceeds the load timeout. */
@@ -87,7 +104,7 @@ export class PluginHost {
       const fail = (reason: string) => {
         clearTimeout(timer);
         host.stopping = true;
-        void host.worker.terminate();
+        void host.terminate();
         reject(new Error(reason));
       };
       const timer = setTimeout(() => fail(`setup did not finish within ${options.loadTimeoutMs} ms`), options.loadTimeoutMs);
@@ -98,9 +115,9 @@ export class PluginHost {
   private ready?: { resolve: () => void; fail: (reason: string) => void };
 
   /**
-   * Every message is checked before anything acts on it: plugin code runs in the worker and can
-   * post anything on its port, and a message of the wrong shape once threw on the main thread
-   * and ended the whole backend. Whatever goes wrong here ends this host only.
+   * Every message is checked before anything acts on it: plugin code runs in the host's process
+   * and can send anything on its channel, and a message of the wrong shape once threw in the
+   * backend and ended it. Whatever goes wrong here ends this host only.
    */
   private receive(raw: unknown): void {
     if (this.rejected) return;
@@ -123,14 +140,14 @@ export class PluginHost {
     if (this.rejected || this.dead) return;
     this.rejected = true;
     this.deathReason = reason;
-    this.options.log.warn({ plugin: this.options.data.pluginId }, reason);
-    void this.worker.terminate();
+    this.options.log.warn({ plugin: this.options.start.data.pluginId }, reason);
+    void this.terminate();
   }
 
   private onMessage(message: FromHost): void {
     switch (message.type) {
       case 'register-route': {
-        // Checked here, not only in the worker: plugin code can post a raw register message.
+        // Checked here, not only in the host: plugin code can post a raw register message.
         const reserved = reservedRouteProblem(message.path);
         if (reserved) return this.refuse(`the plugin registered a route it may not have: ${reserved}`);
         this.routes.push({ method: message.method, path: message.path });
@@ -173,50 +190,27 @@ export class PluginHost {
         break;
       }
       case 'emit':
-        if (this.eventBudget.take()) this.options.onEmit(message.topic, message.data);
-        else this.dropOne(0, 1);
+        this.budget.event(() => this.options.onEmit(message.topic, message.data));
         break;
       case 'log':
-        if (this.logBudget.take())
-          this.options.log[message.level]({ plugin: this.options.data.pluginId, data: message.data }, message.message);
-        else this.dropOne(1, 0);
+        this.budget.logLine(message.level, { data: message.data }, message.message);
         break;
       case 'dropped':
-        this.drops.add(message.logLines, message.events);
+        this.budget.addReported(message.logLines, message.events);
         break;
     }
   }
 
-  private dropOne(logLines: number, events: number): void {
-    this.drops.add(logLines, events);
-    const now = Date.now();
-    if (now - this.flood.since >= 1000) this.flood = { since: now, dropped: 0 };
-    if (++this.flood.dropped > FLOOD_CEILING_PER_SECOND) {
-      this.end(`more than ${FLOOD_CEILING_PER_SECOND} log lines and events over its rate limits within a second`);
-    }
-  }
-
-  /** The counted note of a flood: one line per kind and period, however many were dropped. */
-  private reportDrops(logLines: number, events: number): void {
-    const plugin = this.options.data.pluginId;
-    if (logLines > 0) {
-      this.options.log.warn(
-        { plugin, dropped_log_lines: logLines },
-        `dropped ${logLines} log lines of plugin '${plugin}' (over ${LOG_LINES_PER_SECOND} a second)`,
-      );
-    }
-    if (events > 0) {
-      this.options.log.warn(
-        { plugin, dropped_events: events },
-        `dropped ${events} events emitted by plugin '${plugin}' (over ${EVENTS_PER_SECOND} a second)`,
-      );
-    }
-  }
-
-  private onExit(code: number): void {
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.dead) return;
     this.dead = true;
-    this.drops.flush();
-    const reason = this.deathReason || `host exited with code ${code}`;
+    this.markExited();
+    this.stopWatching();
+    this.budget.flush();
+    const reason =
+      this.deathReason ||
+      (this.heapExhausted ? `ran out of memory (limit ${this.options.memoryMb} MB)` : '') ||
+      (signal ? `host was ended by signal ${signal}` : `host exited with code ${code}`);
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(new HostCallError('gone', `the plugin host stopped (${reason})`));
@@ -253,29 +247,35 @@ export class PluginHost {
     if (!this.dead) this.post({ type: 'event', topic, data, source });
   }
 
-  /** Runs teardown (bounded), then ends the worker, which frees the plugin's code and memory. */
+  /** Runs teardown (bounded), then ends the process, which frees the plugin's code and memory. */
   async stop(teardownTimeoutMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     if (!this.dead) {
       await this.call({ type: 'teardown' }, teardownTimeoutMs).catch((error: Error) =>
-        this.options.log.warn({ plugin: this.options.data.pluginId }, `teardown did not complete: ${error.message}`),
+        this.options.log.warn({ plugin: this.options.start.data.pluginId }, `teardown did not complete: ${error.message}`),
       );
     }
-    await this.worker.terminate();
+    await this.terminate();
   }
 
-  /** Ends the worker at once, for a host that no longer answers. */
+  /** Ends the process at once, for a host that no longer answers. */
   async kill(): Promise<void> {
     this.stopping = true;
-    await this.worker.terminate();
+    await this.terminate();
+  }
+
+  /** SIGKILL: plugin code may ignore any gentler signal. Resolves once the process is gone. */
+  private async terminate(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   private post(message: ToHost): void {
     try {
-      this.worker.postMessage(message);
+      if (this.child.connected) this.child.send(message, undefined, undefined, () => {});
     } catch (error) {
-      this.options.log.warn({ plugin: this.options.data.pluginId, err: error }, 'could not send a message to the plugin host');
+      this.options.log.warn({ plugin: this.options.start.data.pluginId, err: error }, 'could not send a message to the plugin host');
     }
   }
 }

@@ -11,7 +11,7 @@ import { HostCallError, type PluginHost } from './host.js';
 import type { PluginManager } from './plugin-manager.js';
 import type { RouteReply } from './protocol.js';
 import { runsPageHandler, type PluginRecord } from './record.js';
-import { matchRoute, routeKey } from './route-match.js';
+import { matchRoute, routeKey } from '../plugin-runtime/route-match.js';
 
 /**
  * Calls into active plugins: their HTTP routes, actions and pages, and what they offer now.

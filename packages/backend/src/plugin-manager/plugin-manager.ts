@@ -35,6 +35,8 @@ export class PluginManager {
   private readonly restarts: CrashRestarts;
   private readonly scanner = new PluginScanner();
   private readonly scans = new ScanCoalescer((held) => this.applyScan(held));
+  /** The ports the backend bound (app.ts sets them once listening); plugin processes may not reach them. */
+  listenPorts: number[] = [];
 
   constructor(config: BackendConfig, log: FastifyBaseLogger, options: PluginManagerOptions = {}) {
     this.context = new ManagerContext(config, log);
@@ -42,6 +44,7 @@ export class PluginManager {
       grantsFor: options.grantsFor ?? declaredGrant,
       onEmit: (topic, data, source) => this.events.publish(topic, data, source),
       onDeath: (record, host, reason) => void this.restarts.hostDied(record, host, reason),
+      ownPorts: () => this.listenPorts,
     });
     this.restarts = new CrashRestarts(this.context, this.lifecycle);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TEXT_CHARS } from './limits.js';
+import { MAX_TEXT_CHARS } from '../plugin-runtime/limits.js';
 import { checkFromHost, checkRouteReply } from './protocol.js';
 
 describe('checkFromHost', () => {

@@ -2,14 +2,15 @@ import type { PluginManifest, PluginRequest, UiConfig, ActionMeta } from '@oko/s
 import { checkSchema } from '@oko/shared';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_TEXT_CHARS } from './limits.js';
+import type { GuardPolicy } from '../plugin-runtime/guards/index.js';
+import { MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_TEXT_CHARS } from '../plugin-runtime/limits.js';
 
 /**
- * Messages between the backend (main thread) and one plugin host (worker thread). Every call
- * carries an id; the host answers it with exactly one `reply`.
+ * Messages between the backend and one plugin host (the plugin's own process, over IPC). The
+ * first message is `start`; every call after it carries an id, answered with exactly one `reply`.
  */
 
-export interface HostWorkerData {
+export interface HostStartData {
   pluginId: string;
   /** file: URL of the plugin's main module. */
   mainUrl: string;
@@ -25,12 +26,15 @@ export type CallBody =
   | { type: 'ping' }
   | { type: 'teardown' };
 
-/** Main thread -> host. */
-export type ToHost = (CallBody & { id: number }) | { type: 'event'; topic: string; data: unknown; source: string };
+/** Backend -> host. */
+export type ToHost =
+  | { type: 'start'; data: HostStartData; policy: GuardPolicy }
+  | (CallBody & { id: number })
+  | { type: 'event'; topic: string; data: unknown; source: string };
 
 /*
- * Host -> main thread. Plugin code shares the worker with the host and can post anything on its
- * port, so the backend checks every message against these schemas before acting on it: a message
+ * Host -> backend. Plugin code shares the process with the host and can send anything on its
+ * IPC channel (`process.send`), so the backend checks every message against these schemas before acting on it: a message
  * that does not match ends that host (see PluginHost), it never reaches code that trusts its shape.
  */
 const LogLevel = Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]);
@@ -82,7 +86,7 @@ export type RouteReply = Static<typeof RouteReply>;
 
 type Checker = { Check(value: unknown): boolean };
 let compiled: { variants: Map<string, Checker>; routeReply: Checker } | undefined;
-/** Compiled on first use: the worker imports this module too, and never checks anything. */
+/** Compiled on first use, by the backend only (the host imports this module's types alone). */
 function checkers() {
   compiled ??= {
     variants: new Map(Object.entries(variants).map(([type, schema]) => [type, Compile(schema as TSchema)])),

@@ -1,20 +1,19 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import type { ActionHandler, EventHandler, PageHandler, PluginContext, PluginHttpMethod, PluginResponse, RouteHandler } from '@oko/shared';
 import { DROP_REPORT_MS, EVENTS_PER_SECOND, LOG_LINES_PER_SECOND, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_TEXT_CHARS } from './limits.js';
 // Types only: the checks in protocol.ts run in the backend, and the host need not load TypeBox.
-import type { CallBody, FromHost, HostWorkerData, LogLevel, RouteReply, ToHost } from './protocol.js';
+import type { CallBody, FromHost, HostStartData, LogLevel, RouteReply, ToHost } from '../plugin-manager/protocol.js';
 import { DropCounter, TokenBucket } from './rate-limit.js';
 import { routeKey } from './route-match.js';
 
 /*
- * The plugin host: runs in a worker thread of its own, imports the plugin's code, runs
- * setup(ctx) and answers calls from the backend. Nothing here is trusted by the backend: it
- * re-checks capabilities and bounds every call with a timeout.
+ * The plugin host: runs in the plugin's own process (started by main.ts), imports the plugin's
+ * code, runs setup(ctx) and answers calls from the backend. Nothing here is trusted by the
+ * backend: it re-checks capabilities and every message, and bounds every call with a timeout.
  */
-const port = parentPort!;
-const data = workerData as HostWorkerData;
-const send = (message: FromHost) => port.postMessage(message);
+// A failed send means the backend is gone; the 'disconnect' handler in main.ts ends this process.
+const send = (message: FromHost) => void process.send?.(message, undefined, undefined, () => {});
 
+let data: HostStartData;
 const routes = new Map<string, RouteHandler>();
 const actions = new Map<string, ActionHandler>();
 const listeners = new Map<string, Set<EventHandler>>();
@@ -81,7 +80,7 @@ const log = (level: LogLevel) => (message: string, extra?: unknown) => {
   send({ type: 'log', level, message: clip(String(message)), data: toJson(extra) });
 };
 
-const ctx: PluginContext = {
+const makeContext = (): PluginContext => ({
   id: data.pluginId,
   manifest: data.manifest,
   ui: data.ui,
@@ -130,7 +129,7 @@ const ctx: PluginContext = {
     send({ type: 'register-page' });
   },
   response: (status, body, headers) => new Response(status, body, headers),
-};
+});
 
 async function answer(call: CallBody): Promise<unknown> {
   switch (call.type) {
@@ -156,7 +155,8 @@ async function answer(call: CallBody): Promise<unknown> {
   }
 }
 
-port.on('message', (message: ToHost) => {
+function receive(message: ToHost): void {
+  if (message.type === 'start') return;
   if (message.type === 'event') {
     for (const handler of listeners.get(message.topic) ?? []) {
       Promise.resolve()
@@ -169,18 +169,23 @@ port.on('message', (message: ToHost) => {
     (value) => send({ type: 'reply', id: message.id, ok: true, value }),
     (error: unknown) => send({ type: 'reply', id: message.id, ok: false, message: messageOf(error) }),
   );
-});
+}
 
-// A stray rejection in plugin code is logged; it must not take the whole host down.
-process.on('unhandledRejection', (reason) => log('error')(`unhandled rejection: ${(reason as Error)?.message ?? reason}`));
-
-try {
-  // A new worker per load means a fresh module graph; the query only makes that explicit.
-  const module = (await import(`${data.mainUrl}?load=${Date.now()}`)) as { setup?: unknown; teardown?: unknown };
-  if (typeof module.setup !== 'function') throw new Error('the main module exports no setup(ctx) function');
-  if (typeof module.teardown === 'function') teardown = module.teardown as () => unknown;
-  await (module.setup as (c: PluginContext) => unknown)(ctx);
-  send({ type: 'ready' });
-} catch (error) {
-  send({ type: 'setup-failed', message: messageOf(error) });
+/** Imports the plugin's main module and runs setup(ctx); then answers the backend's calls. */
+export async function startPlugin(start: HostStartData): Promise<void> {
+  data = start;
+  process.on('message', receive);
+  // A stray rejection in plugin code is logged; it must not take the whole host down.
+  process.on('unhandledRejection', (reason) => log('error')(`unhandled rejection: ${(reason as Error)?.message ?? reason}`));
+  // An uncaught exception does end the process (its state is unknown); its message is logged first.
+  process.on('uncaughtExceptionMonitor', (error) => log('error')(`uncaught exception: ${messageOf(error)}`));
+  try {
+    const module = (await import(data.mainUrl)) as { setup?: unknown; teardown?: unknown };
+    if (typeof module.setup !== 'function') throw new Error('the main module exports no setup(ctx) function');
+    if (typeof module.teardown === 'function') teardown = module.teardown as () => unknown;
+    await (module.setup as (c: PluginContext) => unknown)(makeContext());
+    send({ type: 'ready' });
+  } catch (error) {
+    send({ type: 'setup-failed', message: messageOf(error) });
+  }
 }

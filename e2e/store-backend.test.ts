@@ -73,6 +73,7 @@ describe('the usage examples', () => {
     expect(await installed.json()).toEqual({
       status: 'installed',
       plugin: { id: 'my_plugin', name: 'my_plugin', version: '1.0.0', state: 'discovered', scope: 'external' },
+      permissions: { network: [], listen: false, env: [], read: [] },
       message: 'Plugin my_plugin installed successfully',
     });
 

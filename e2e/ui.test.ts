@@ -179,6 +179,8 @@ describe('web UI in Chromium', () => {
       }).observe(element, { subtree: true, childList: true });
     });
     await card.locator('[data-action="install"]').click();
+    // Install asks first (the permissions, or that it needs none): e2e/permissions.test.ts tests the dialog.
+    await page.locator('[data-action="confirm-permissions"]').click();
     await card.getByTestId('installed-mark').waitFor(SOON);
     expect(await page.evaluate(() => (window as unknown as { installSeen: { progress: boolean } }).installSeen.progress)).toBe(true);
     expect(await badge(card).textContent()).toContain('discovered');
@@ -272,6 +274,7 @@ describe('web UI in Chromium', () => {
     await page.goto(`${backend.url}/plugins?tab=store`);
     const card = storeCard(weather.name);
     await card.locator('[data-action="install"]').click();
+    await page.locator('[data-action="confirm-permissions"]').click();
     await card.getByTestId('installed-mark').waitFor(SOON);
     await page.goto(`${backend.url}/plugins/${weather.name}`);
     const fallback = page.getByTestId('page-fallback');

@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard, knownHostGuard } from '@oko/shared';
 import { frameworkErrorHandler, notFoundBody, registerErrorHandler } from '@oko/shared/server';
 import type { BackendConfig } from './config.js';
+import { GrantService } from './permissions/grant-service.js';
+import { pluginEnvRoutes } from './permissions/env-routes.js';
 import { PluginGateway } from './plugin-manager/plugin-gateway.js';
 import { PluginManager } from './plugin-manager/plugin-manager.js';
 import { actionRoutes } from './routes/actions.js';
@@ -21,6 +23,8 @@ declare module 'fastify' {
     pluginManager: PluginManager;
     /** Calls into active plugins: their routes, actions, pages; the registry. */
     pluginGateway: PluginGateway;
+    /** Granted permissions and admin-entered env values per plugin. */
+    pluginGrants: GrantService;
   }
 }
 
@@ -35,9 +39,11 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const pluginManager = new PluginManager(config, app.log);
+  const grants = new GrantService(config.dataDir, app.log);
+  const pluginManager = new PluginManager(config, app.log, { grantsFor: grants.grantsFor });
   await pluginManager.init();
   app.decorate('pluginManager', pluginManager);
+  app.decorate('pluginGrants', grants);
   app.decorate('pluginGateway', new PluginGateway(pluginManager, config));
   app.addHook('onClose', async () => pluginManager.shutdown());
   // OKO_PORT may be 0: the port plugins must never reach is the one actually bound.
@@ -80,10 +86,11 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
 
   await app.register(systemRoutes, { prefix: '/api/v1', config });
   await app.register(pluginRoutes, { prefix: '/api/v1' });
+  await app.register(pluginEnvRoutes, { prefix: '/api/v1' });
   await app.register(actionRoutes, { prefix: '/api/v1' });
   await app.register(pluginApiRoutes, { prefix: '/api/v1' });
 
-  await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager });
+  await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager, grants });
 
   return app;
 }

@@ -127,6 +127,23 @@ describe('backend config from env', () => {
     });
   });
 
+  it('reads the sandbox settings, with their defaults', () => {
+    expect(loadConfig({})).toMatchObject({ pluginRssLimitMb: 512, pluginMemoryCheckMs: 500, pluginUser: 'nobody', pluginDeniedPaths: [] });
+    const config = loadConfig({
+      OKO_PLUGIN_RSS_LIMIT_MB: '300',
+      OKO_PLUGIN_MEMORY_CHECK_MS: '250',
+      OKO_PLUGIN_USER: 'plugins',
+      OKO_PLUGIN_DENIED_PATHS: '/srv/store-data, relative/dir,',
+    });
+    expect(config).toMatchObject({
+      pluginRssLimitMb: 300,
+      pluginMemoryCheckMs: 250,
+      pluginUser: 'plugins',
+      pluginDeniedPaths: ['/srv/store-data', path.resolve('relative/dir')],
+    });
+    expect(() => loadConfig({ OKO_PLUGIN_RSS_LIMIT_MB: '8' })).toThrow(/OKO_PLUGIN_RSS_LIMIT_MB/);
+  });
+
   it('lists every variable it reads in its schema', () => {
     expect(Object.keys(BackendEnv.properties).sort()).toEqual([
       'OKO_ALLOWED_HOSTS',

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, expectErrorAnswer, makeDirs, buildBackend, type Backend, type Dirs } from './helpers.js';
 
 // page_available in the plugin details says whether GET /plugins/{id}/page serves a page, for a
-// static/index.html page as much as for a ctx.page handler, and never disagrees with /page.
+// static/index.html page as much as for a ctx.page handler, and never disagrees with /page. A page
+// is served only while its plugin is active.
 
 let dirs: Dirs;
 // Each test builds its own backend in-process on its own copies of the fixtures.
@@ -27,9 +28,11 @@ afterEach(async () => {
 });
 
 describe('page_available', () => {
-  it('is true for has_page: true with static/index.html, without loading the plugin, and /page serves that file', async () => {
-    const body = await details('static_page');
-    expect(body).toMatchObject({ state: 'discovered', has_page_handler: false, page_available: true });
+  it('is false for has_page: true with static/index.html until the plugin is loaded; then /page serves that file', async () => {
+    expect(await details('static_page')).toMatchObject({ state: 'discovered', has_page_handler: false, page_available: false });
+    await expectErrorAnswer(await page('static_page'), 409, 'PLUGIN_NOT_ACTIVE');
+    expect((await api(backend, 'POST', '/api/v1/plugins/static_page/load')).status).toBe(200);
+    expect(await details('static_page')).toMatchObject({ state: 'active', page_available: true });
     const answer = await page('static_page');
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
@@ -45,6 +48,8 @@ describe('page_available', () => {
   it('is false when ui.yaml has has_page: false, even with a static/index.html, and /page answers 404', async () => {
     expect(await details('static_page_off')).toMatchObject({ page_available: false, ui: { has_page: false } });
     await expectErrorAnswer(await page('static_page_off'), 404, 'NOT_FOUND');
+    expect((await api(backend, 'POST', '/api/v1/plugins/static_page_off/load')).status).toBe(200);
+    await expectErrorAnswer(await page('static_page_off'), 404, 'NOT_FOUND');
     expect((await api(backend, 'GET', '/api/v1/plugins/static_page_off/static/index.html')).status).toBe(200);
   });
 
@@ -57,8 +62,14 @@ describe('page_available', () => {
     expect(unloaded.body).toMatchObject({ has_page_handler: false, page_available: false });
   });
 
-  it('agrees with GET /page for every plugin', async () => {
-    for (const id of ['static_page', 'static_page_off', 'good_plugin', 'other_plugin']) {
+  it('agrees with GET /page for every plugin, loaded or not', async () => {
+    const ids = ['static_page', 'static_page_off', 'good_plugin', 'other_plugin'];
+    for (const id of ids) {
+      const facts = await pageFacts(id);
+      expect(facts.page_available, id).toBe(facts.served);
+    }
+    for (const id of ids) await api(backend, 'POST', `/api/v1/plugins/${id}/load`);
+    for (const id of ids) {
       const facts = await pageFacts(id);
       expect(facts.page_available, id).toBe(facts.served);
     }

@@ -32,6 +32,7 @@ beforeAll(async () => {
   dirs = await makeDirs(['other_plugin', 'sandbox_probe', 'buffer_hog', 'exit_in_handler']);
   await probeDeclaring('proc_reader', ['/proc']);
   await probeDeclaring('root_reader', ['/']);
+  await probeDeclaring('wild_reader', ['/*']);
   await cp(path.join(dirs.pluginsDir, 'buffer_hog'), path.join(dirs.pluginsDir, 'buffer_hog_setup'), { recursive: true });
   const hogManifest = path.join(dirs.pluginsDir, 'buffer_hog_setup', 'manifest.json');
   await writeFile(hogManifest, JSON.stringify({ ...JSON.parse(await readFile(hogManifest, 'utf8')), name: 'buffer_hog_setup' }));
@@ -44,7 +45,7 @@ beforeAll(async () => {
     OKO_PLUGIN_MEMORY_CHECK_MS: '100',
     OKO_PLUGIN_QUARANTINE_CRASHES: '1',
   });
-  for (const id of ['other_plugin', 'sandbox_probe', 'proc_reader', 'root_reader', 'buffer_hog', 'exit_in_handler']) {
+  for (const id of ['other_plugin', 'sandbox_probe', 'proc_reader', 'root_reader', 'wild_reader', 'buffer_hog', 'exit_in_handler']) {
     expect((await api(backend, 'POST', `/api/v1/plugins/${id}/load`)).body.state).toBe('active');
   }
 });
@@ -158,8 +159,20 @@ describe('declared reads never reach what no declaration may grant', () => {
     expect(await read('root_reader', path.join(dirs.pluginsDir, 'other_plugin', 'index.js'))).toMatchObject(DENIED);
     expect(await read('root_reader', path.join(dirs.dataDir, 'plugin-states.json'))).toMatchObject(DENIED);
     expect(await read('root_reader', `/proc/${process.pid}/environ`)).toMatchObject(DENIED);
+    // Node takes `..` away before its check; the kernel follows /dev/fd up into /proc/self first
+    expect(await read('root_reader', '/dev/fd/../root/etc/hostname')).toMatchObject(DENIED);
+    expect(await read('root_reader', `/dev/fd/../root${path.join(dirs.dataDir, 'plugin-states.json')}`)).toMatchObject(DENIED);
     expect(await read('root_reader', path.join(dirs.pluginsDir, 'root_reader', 'manifest.json'))).toMatchObject({ ok: true });
     await bystanderAnswers();
+  });
+});
+
+describe('a declared wildcard', () => {
+  it('read: ["/*"] (a wildcard to Node) still reaches no zone', async () => {
+    expect((await read('wild_reader', '/etc/passwd')).ok).toBe(true);
+    expect(await read('wild_reader', path.join(dirs.pluginsDir, 'other_plugin', 'index.js'))).toMatchObject(DENIED);
+    expect(await read('wild_reader', path.join(dirs.dataDir, 'plugin-states.json'))).toMatchObject(DENIED);
+    expect(await read('wild_reader', `/proc/${process.pid}/environ`)).toMatchObject(DENIED);
   });
 });
 

@@ -88,6 +88,7 @@ describe('install and uninstall', () => {
     expect(await res.json()).toEqual({
       status: 'installed',
       plugin: { id: 'alpha', name: 'alpha', version: '1.0.0', state: 'discovered', scope: 'external' },
+      permissions: { network: [], listen: false, env: [], read: [] },
       message: 'Plugin alpha installed successfully',
     });
     expect(await listDir(pluginsDir)).toEqual(['alpha']);

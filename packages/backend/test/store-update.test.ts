@@ -70,6 +70,7 @@ describe('POST /store/{id}/update', () => {
       status: 'updated',
       plugin: { id: 'updidle', name: 'updidle', version: '2.0.0', state: 'discovered', scope: 'external' },
       previous_version: '1.0.0',
+      permissions: { network: [], listen: false, env: [], read: [] },
       message: 'Plugin updidle updated from 1.0.0 to 2.0.0',
     });
     expect(await pluginState('updidle')).toMatchObject({ state: 'discovered', version: '2.0.0' });

@@ -19,8 +19,11 @@ function page(components: Array<Record<string, unknown>>, extra: Record<string, 
   } as PageManifest;
 }
 
-function render(manifest: PageManifest, negotiation: Negotiation = ACCEPTED) {
-  return mount(PluginPageRenderer, { props: { manifest, negotiation, pluginId: 'net_scan', apiPrefix: PREFIX }, attachTo: document.body });
+function render(manifest: PageManifest, negotiation: Negotiation = ACCEPTED, active = true) {
+  return mount(PluginPageRenderer, {
+    props: { manifest, negotiation, pluginId: 'net_scan', apiPrefix: PREFIX, active },
+    attachTo: document.body,
+  });
 }
 
 const table = (extra: Record<string, unknown> = {}) => ({
@@ -329,5 +332,23 @@ describe('PluginPageRenderer: custom bundles', () => {
     expect(wrapper.find('iframe').exists()).toBe(false);
     expect(wrapper.find('[data-testid="custom-bundles-off"]').exists()).toBe(true);
     expect(wrapper.text()).toContain('Universal fallback text');
+  });
+
+  it('does not fetch or run the bundle of a plugin that is not active', async () => {
+    const { calls } = stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });
+    const wrapper = render(customManifest(sha384(BUNDLE)), ACCEPTED, false);
+    await flushPromises();
+    expect(calls).toEqual([]);
+    expect(wrapper.find('iframe').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="custom-bundle-inactive"]').exists()).toBe(true);
+  });
+
+  it('tears the running bundle down when the plugin leaves active', async () => {
+    stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });
+    const wrapper = render(customManifest(sha384(BUNDLE)));
+    await vi.waitFor(() => expect(wrapper.find('iframe').exists()).toBe(true));
+    await wrapper.setProps({ active: false });
+    expect(wrapper.find('iframe').exists()).toBe(false);
+    expect(document.querySelector('iframe')).toBeNull();
   });
 });

@@ -10,6 +10,8 @@ afterEach(() => {
   toasts.value = [];
 });
 
+const NONE = { network: [], listen: false, env: [], read: [] };
+
 /** alpha 2.0.0 in the catalog while 1.0.0 is installed and active. */
 function newer(extra: Partial<StorePlugin> = {}): StorePlugin {
   return {
@@ -22,6 +24,7 @@ function newer(extra: Partial<StorePlugin> = {}): StorePlugin {
     installed_version: '1.0.0',
     installed_state: 'active',
     update_available: true,
+    permissions: NONE,
     ...extra,
   };
 }
@@ -29,7 +32,17 @@ function newer(extra: Partial<StorePlugin> = {}): StorePlugin {
 const lists = {
   '/api/v1/store': () => json({ available: true, plugins: [], total: 0, page: 1, per_page: 24 }),
   '/api/v1/plugins': () => json({ plugins: [] }),
+  // What the update dialog reads: the installed plugin's grant.
+  '/api/v1/plugins/alpha': () => json({ id: 'alpha', permissions: { declared: NONE, granted: NONE, recorded: true } }),
 };
+
+/** Clicks Update, then confirms the permissions dialog (teleported to the body). */
+async function clickUpdate(card: ReturnType<typeof mount>) {
+  await card.find('[data-action="update"]').trigger('click');
+  await flushPromises();
+  document.querySelector<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();
+  await flushPromises();
+}
 
 describe('StorePluginCard update', () => {
   it('offers "Update to vX" only when an update is available', () => {
@@ -54,11 +67,13 @@ describe('StorePluginCard update', () => {
       ...lists,
       '/api/v1/store/id_alpha_2/update': () => new Promise<Response>((resolve) => (answer = resolve)),
     });
-    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
-    await card.find('[data-action="update"]').trigger('click');
-    await flushPromises();
+    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true }, attachTo: document.body });
+    await clickUpdate(card);
     expect(calls).toContain('/api/v1/store/id_alpha_2/update');
-    expect(fetchMock.mock.calls.find(([url]) => url === '/api/v1/store/id_alpha_2/update')?.[1]?.method).toBe('POST');
+    const sent = fetchMock.mock.calls.find(([url]) => url === '/api/v1/store/id_alpha_2/update')?.[1];
+    expect(sent?.method).toBe('POST');
+    // The dialog was confirmed: that is the consent the backend asks for.
+    expect(JSON.parse(String(sent?.body))).toEqual({ accept_permissions: true });
     expect(card.find('[role="status"]').text()).toContain('Updating…');
     expect(card.find('[data-action="update"]').exists()).toBe(false);
 
@@ -81,9 +96,8 @@ describe('StorePluginCard update', () => {
       '/api/v1/store/id_alpha_2/update': () =>
         json({ error: { code: 'CHECKSUM_MISMATCH', message: 'Downloaded package does not match its SHA-256' } }, 422),
     });
-    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
-    await card.find('[data-action="update"]').trigger('click');
-    await flushPromises();
+    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true }, attachTo: document.body });
+    await clickUpdate(card);
     expect(card.find('[role="alert"]').text()).toContain('does not match its SHA-256');
     expect(toasts.value.at(-1)).toMatchObject({ tone: 'error', message: expect.stringContaining('Update of alpha failed') });
   });
@@ -99,9 +113,23 @@ describe('StorePluginCard update', () => {
           message: 'Plugin alpha updated from 1.0.0 to 2.0.0, but the new version failed to load: boom',
         }),
     });
-    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
+    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true }, attachTo: document.body });
+    await clickUpdate(card);
+    expect(toasts.value.at(-1)).toMatchObject({ tone: 'error', message: expect.stringContaining('failed to load: boom') });
+  });
+
+  it('cancelling the dialog sends nothing', async () => {
+    const { calls } = stubFetch(lists);
+    const card = mount(StorePluginCard, {
+      props: { plugin: newer({ permissions: { ...NONE, listen: true } }), storeAvailable: true },
+      attachTo: document.body,
+    });
     await card.find('[data-action="update"]').trigger('click');
     await flushPromises();
-    expect(toasts.value.at(-1)).toMatchObject({ tone: 'error', message: expect.stringContaining('failed to load: boom') });
+    expect(document.querySelector('[data-added]')?.textContent).toContain('Listen on a port');
+    document.querySelector<HTMLButtonElement>('[data-action="cancel-permissions"]')!.click();
+    await flushPromises();
+    expect(calls).not.toContain('/api/v1/store/id_alpha_2/update');
+    expect(document.querySelector('[data-testid="permissions-dialog"]')).toBeNull();
   });
 });

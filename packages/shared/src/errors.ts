@@ -45,6 +45,10 @@ export const ErrorStatus = {
   BAD_STORE_ANSWER: 502,
   UNKNOWN_HOST: 403,
   UPLOAD_LOCAL_ONLY: 403,
+  PLUGIN_NOT_ACTIVE: 409,
+  PERMISSIONS_CHANGED: 409,
+  PLUGIN_NAME_TAKEN: 409,
+  ENV_NOT_DECLARED: 400,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

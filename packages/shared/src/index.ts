@@ -6,6 +6,7 @@ export * from './manifest.js';
 export * from './permissions.js';
 export * from './ui-config.js';
 export * from './reserved-names.js';
+export * from './bridge-client.js';
 export * from './page-manifest.js';
 export * from './plugin-sdk.js';
 export * from './api/plugins.js';

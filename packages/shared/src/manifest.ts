@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { Type, type Static } from 'typebox';
 import { parseBoundedJson } from './bounded-parse.js';
-import { PluginPermissions } from './permissions.js';
+import { PluginPermissions, permissionProblems } from './permissions.js';
 import { reservedNameProblem } from './reserved-names.js';
 import { checkSchema, type ValidationIssue, type ValidationResult } from './validation.js';
 
@@ -56,6 +56,7 @@ export function validatePluginManifest(data: unknown): ValidationResult<PluginMa
   if (typeof record.main === 'string' && !isSafeRelativePath(record.main)) {
     issues.push({ file: MANIFEST_FILE, path: 'main', message: 'must be a relative path inside the plugin folder' });
   }
+  for (const problem of permissionProblems(record.permissions)) issues.push({ file: MANIFEST_FILE, ...problem });
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, value: data as PluginManifest, issues: [] };
 }

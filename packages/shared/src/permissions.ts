@@ -70,3 +70,67 @@ export function addedPermissions(granted: PluginPermissions | null | undefined, 
   const held = new Set(permissionLabels(granted));
   return permissionLabels(requested).filter((label) => !held.has(label));
 }
+
+/** The normalized form on the wire: every key present (catalog entries, grants, plugin details). */
+export const PermissionSet = Type.Object(
+  {
+    network: Type.Array(Type.String()),
+    listen: Type.Boolean(),
+    env: Type.Array(Type.String()),
+    read: Type.Array(Type.String()),
+  },
+  { description: 'Permissions in canonical form: every key present, lists sorted, no repeats' },
+);
+export type PermissionSet = Static<typeof PermissionSet>;
+
+/** Only what both sets hold: a process never gets more than its manifest now declares, nor more than was granted. */
+export function intersectPermissions(a: PluginPermissions | null | undefined, b: PluginPermissions | null | undefined): PermissionSet {
+  const left = normalizePermissions(a);
+  const right = normalizePermissions(b);
+  const both = (x: string[], y: string[]) => x.filter((value) => y.includes(value));
+  return {
+    network: both(left.network, right.network),
+    listen: left.listen && right.listen,
+    env: both(left.env, right.env),
+    read: both(left.read, right.read),
+  };
+}
+
+/** A label of permissionLabels() in plain words, for a confirm dialog: `Connect to api.github.com:443`. */
+export function describePermission(label: string): string {
+  const space = label.indexOf(' ');
+  const kind = space < 0 ? label : label.slice(0, space);
+  const value = space < 0 ? '' : label.slice(space + 1);
+  if (kind === 'listen') return 'Listen on a port';
+  if (kind === 'env') return `Use the setting ${value}`;
+  if (kind === 'read') return `Read ${value}`;
+  if (kind !== 'network') return label;
+  if (value === '*') return 'Connect to any host on any port';
+  const colon = value.lastIndexOf(':');
+  const host = value.slice(0, colon);
+  const port = value.slice(colon + 1);
+  if (host === '*' || host.startsWith('*.')) {
+    const where = host === '*' ? 'any host' : `any host under ${host.slice(2)}`;
+    return `Connect to ${where} on ${port === '*' ? 'any port' : `port ${port}`}`;
+  }
+  return port === '*' ? `Connect to ${host} on any port` : `Connect to ${host}:${port}`;
+}
+
+/** What the schema's patterns cannot say: ports in 1..65535 and each entry listed once. */
+export function permissionProblems(permissions: unknown): { path: string; message: string }[] {
+  if (typeof permissions !== 'object' || permissions === null) return [];
+  const problems: { path: string; message: string }[] = [];
+  for (const key of ['network', 'env', 'read'] as const) {
+    const list = (permissions as Record<string, unknown>)[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((value, index) => {
+      if (typeof value !== 'string') return;
+      if (list.indexOf(value) !== index) problems.push({ path: `permissions.${key}.${index}`, message: `'${value}' is listed twice` });
+      const port = key === 'network' ? /:(\d+)$/.exec(value)?.[1] : undefined;
+      if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+        problems.push({ path: `permissions.${key}.${index}`, message: `port ${port} is not in 1..65535` });
+      }
+    });
+  }
+  return problems;
+}

@@ -16,6 +16,7 @@ export const RESERVED_ROUTE_SEGMENTS: readonly string[] = [
   'unpin',
   'update-policy',
   'permissions',
+  'env',
 ];
 
 /**

@@ -8,7 +8,12 @@ export interface ValidationIssue {
   message: string;
 }
 
-export type ValidationResult<T> = { ok: true; value: T; issues: [] } | { ok: false; issues: ValidationIssue[] };
+/**
+ * `warnings` are problems that do not refuse the file (a deprecated field): tools show them, the
+ * package is still accepted.
+ */
+export type ValidationResult<T> =
+  { ok: true; value: T; issues: []; warnings?: ValidationIssue[] } | { ok: false; issues: ValidationIssue[]; warnings?: ValidationIssue[] };
 
 /** `manifest.json: version: not a semver version` — the form every tool prints. */
 export function formatIssue(issue: ValidationIssue): string {

@@ -44,7 +44,9 @@ export function renderPage({ title, apiBase, rows }) {
 const api = ${JSON.stringify(apiBase)};
 const status = document.getElementById('status');
 async function call(method, path, body) {
-  const res = await fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  // oko.fetch, not fetch: the page runs sandboxed in an opaque origin, and the dashboard's bridge
+  // (injected by the backend as window.oko) is its only way to the plugin's own routes.
+  const res = await oko.fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   if (!res.ok) throw new Error((await res.json().catch(() => null))?.error?.message ?? 'HTTP ' + res.status);
   return res.json();
 }

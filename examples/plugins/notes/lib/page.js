@@ -21,7 +21,7 @@ export function renderPage({ title, apiBase, notes }) {
 <style>
   :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
   body { margin: 0 auto; max-width: 48rem; padding: 1.5rem; }
-  form { display: grid; gap: .5rem; margin-bottom: 1.5rem; }
+  form { display: grid; gap: .5rem; margin-bottom: .5rem; }
   input, textarea { font: inherit; padding: .5rem; border: 1px solid #8886; border-radius: .4rem; }
   textarea { min-height: 5rem; resize: vertical; }
   button { font: inherit; padding: .35rem .8rem; border-radius: .4rem; border: 1px solid #8888; cursor: pointer; }
@@ -30,7 +30,7 @@ export function renderPage({ title, apiBase, notes }) {
   .note { border: 1px solid #8885; border-radius: .6rem; padding: .75rem 1rem; }
   .note.pinned { border-color: #f59e0b; }
   .head { display: flex; gap: .5rem; align-items: center; } .head h2 { flex: 1; font-size: 1.05rem; margin: 0; }
-  time { font-size: .8rem; opacity: .7; } .empty { opacity: .7; } #status { min-height: 1.2em; color: #dc2626; }
+  time { font-size: .8rem; opacity: .7; } .empty { opacity: .7; } #status { min-height: 1.2em; margin: 0; color: #dc2626; }
 </style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
@@ -45,7 +45,9 @@ export function renderPage({ title, apiBase, notes }) {
 const api = ${JSON.stringify(apiBase)};
 const status = document.getElementById('status');
 async function call(method, path, body) {
-  const res = await fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  // oko.fetch, not fetch: the page runs sandboxed in an opaque origin, and the dashboard's bridge
+  // (injected by the backend as window.oko) is its only way to the plugin's own routes.
+  const res = await oko.fetch(api + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   if (!res.ok) throw new Error((await res.json().catch(() => null))?.error?.message ?? 'HTTP ' + res.status);
   return res.json();
 }
@@ -58,7 +60,9 @@ document.getElementById('new-note').addEventListener('submit', (event) => {
 document.getElementById('notes').addEventListener('click', (event) => {
   const id = event.target.closest('.note')?.dataset.id;
   if (!id) return;
-  if (event.target.matches('.delete') && confirm('Delete this note?')) act(call('DELETE', '/notes/' + encodeURIComponent(id)));
+  // A second click confirms: the sandboxed frame has no confirm() dialog.
+  if (event.target.matches('.delete') && event.target.dataset.armed) act(call('DELETE', '/notes/' + encodeURIComponent(id)));
+  else if (event.target.matches('.delete')) Object.assign(event.target, { textContent: 'Really delete?' }).dataset.armed = '1';
   if (event.target.matches('.pin')) act(call('PATCH', '/notes/' + encodeURIComponent(id), { pinned: event.target.getAttribute('aria-pressed') !== 'true' }));
 });
 </script>

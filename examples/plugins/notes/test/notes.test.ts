@@ -34,6 +34,15 @@ describe('notes example plugin', () => {
     expect(first.html).toContain('No notes yet');
   });
 
+  it('serves its page sandboxed, with the bridge client, and calls its API through oko.fetch only', async () => {
+    const res = await request(`${env.api}/plugins/notes/page`);
+    expect(res.headers.get('content-security-policy')).toBe('sandbox allow-scripts allow-forms allow-popups');
+    const html = await res.text();
+    expect(html).toContain('<script data-oko-bridge>');
+    expect(html).toContain('oko.fetch(api + path');
+    expect(html).not.toMatch(/[^.]fetch\(api/);
+  });
+
   it('adds, changes, searches and deletes notes over its API', async () => {
     const created = await send('POST', `${base}/notes`, { title: 'Shopping', text: 'milk\nbread' });
     expect(created.status).toBe(201);

@@ -50,6 +50,8 @@ export class PluginHost {
   /** Called once when the host dies on its own (crash, OOM, exit), not when stopped. */
   onCrash: (reason: string) => void = () => {};
 
+  /** The plugin process's id (benchmarks and tests read its memory by it); 0 when it did not start. */
+  readonly pid: number;
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private markExited: () => void = () => {};
@@ -68,6 +70,7 @@ export class PluginHost {
   private constructor(private readonly options: HostOptions) {
     this.budget = new HostBudget(options.start.data.pluginId, options.log, (problem) => this.end(problem));
     this.child = forkHost(options.spawn);
+    this.pid = this.child.pid ?? 0;
     this.exited = new Promise((resolve) => (this.markExited = resolve));
     this.child.on('message', (message: unknown) => this.receive(message));
     this.child.on('error', (error) => {
@@ -85,11 +88,6 @@ export class PluginHost {
       ? watchMemory(this.child.pid, options.rssLimitMb, options.memoryCheckMs, (reason) => this.refuse(reason))
       : () => {};
     this.post(options.start);
-  }
-
-  /** The plugin process's id (benchmarks and tests read its memory by it); 0 when it did not start. */
-  get pid(): number {
-    return this.child.pid ?? 0;
   }
 
   /** A line the plugin printed: its log, under the same budget as ctx.log. */

@@ -10,7 +10,7 @@ import type { BackendConfig } from '../config.js';
 import { HostCallError, type PluginHost } from './host.js';
 import type { PluginManager } from './plugin-manager.js';
 import type { RouteReply } from './protocol.js';
-import { runsPageHandler, type PluginRecord } from './record.js';
+import { apiPrefixOfRecord, runsPageHandler, type PluginRecord } from './record.js';
 import { matchRoute, routeKey } from '../plugin-runtime/route-match.js';
 
 /**
@@ -24,15 +24,22 @@ export class PluginGateway {
     private readonly config: BackendConfig,
   ) {}
 
-  /** Serves a request to /api/v1/plugins/{prefix}{path} with the active plugin's route. */
-  async forward(prefix: string, request: PluginRequest): Promise<RouteReply> {
+  /** Serves a request to /api/v1/plugins/{prefix}{path} with the active plugin's route; says whose answer it is. */
+  async forward(prefix: string, request: PluginRequest): Promise<{ pluginId: string; answer: RouteReply }> {
     const record = this.manager.findActiveByPrefix(prefix);
     if (!record) throw createError('ROUTE_NOT_FOUND', `No active plugin serves /api/v1/plugins/${prefix}`);
     const match = matchRoute(record.host!.routes, request.method, request.path);
     if (!match) throw createError('ROUTE_NOT_FOUND', `Plugin '${record.scan.id}' has no route ${request.method} ${request.path || '/'}`);
     const what = `route ${match.method} ${match.path}`;
     const call = { type: 'route', key: routeKey(match.method, match.path), request: { ...request, params: match.params } } as const;
-    return (await this.invoke(record, what, () => record.host!.call(call, this.config.pluginCallTimeoutMs))) as RouteReply;
+    const answer = (await this.invoke(record, what, () => record.host!.call(call, this.config.pluginCallTimeoutMs))) as RouteReply;
+    return { pluginId: record.scan.id, answer };
+  }
+
+  /** The api_prefix of plugin `id` while it is active, else undefined: its page and files are served only then. */
+  activePrefix(id: string): string | undefined {
+    const record = this.manager.activeRecords().find((r) => r.scan.id === id);
+    return record ? apiPrefixOfRecord(record) : undefined;
   }
 
   async executeAction(body: ActionExecuteRequest): Promise<ActionExecuteAnswer> {

@@ -1,9 +1,20 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fallbackPageManifest, formatIssues, negotiatePageManifest, PAGE_MANIFEST_FILE, type PageManifestAnswer } from '@oko/shared';
+import {
+  bridgeClientScript,
+  createError,
+  fallbackPageManifest,
+  formatIssues,
+  negotiatePageManifest,
+  PAGE_MANIFEST_FILE,
+  type BridgeClientContext,
+  type PageManifestAnswer,
+} from '@oko/shared';
 import type { ScannedPlugin } from './scanner.js';
 
 const MAX_PAGE_MANIFEST_BYTES = 256 * 1024;
+/** static/index.html is read into memory to carry the bridge client, so it is bounded. */
+const MAX_STATIC_PAGE_BYTES = 4 * 1024 * 1024;
 
 async function readOptional(file: string, maxBytes: number): Promise<string | null> {
   const info = await stat(file).catch(() => null);
@@ -60,4 +71,32 @@ export async function pageSourceOf(plugin: ScannedPlugin, handlerRunning: boolea
   const staticFile = await staticPagePath(plugin);
   if (handlerRunning || staticFile) return { handler: handlerRunning, staticFile };
   return { handler: false, staticFile: null, unavailable: `Plugin '${plugin.id}' serves its page from its code; load the plugin first` };
+}
+
+/**
+ * The page with the bridge client (`window.oko`, see @oko/shared bridge-client.ts) as its first
+ * script, so the page's own scripts find it defined: right after <head>, else after <html> or the
+ * doctype, else at the start.
+ */
+export function withBridgeClient(html: string, context: BridgeClientContext): string {
+  const tag = `<script data-oko-bridge>${bridgeClientScript(context)}</script>`;
+  for (const pattern of [/<head(\s[^>]*)?>/i, /<html(\s[^>]*)?>/i, /<!doctype[^>]*>/i]) {
+    const match = pattern.exec(html);
+    if (match) return html.slice(0, match.index + match[0].length) + tag + html.slice(match.index + match[0].length);
+  }
+  return tag + html;
+}
+
+/** static/index.html as text, to be served with the bridge client in it. */
+export async function readStaticPage(file: string): Promise<string> {
+  const text = await readOptional(file, MAX_STATIC_PAGE_BYTES).catch((error: Error) => {
+    throw createError('PAYLOAD_TOO_LARGE', `static/index.html is ${error.message}`);
+  });
+  if (text === null) throw createError('NOT_FOUND', 'static/index.html is gone');
+  return text;
+}
+
+/** Whether a page answer is HTML, and so gets the bridge client. */
+export function isHtml(contentType: string | undefined): boolean {
+  return contentType === undefined || /^\s*text\/html\b/i.test(contentType);
 }

@@ -70,7 +70,8 @@ export function toDetails(record: PluginRecord, page: PageSource): PluginDetails
     routes: (host?.routes ?? []).map((route) => ({ ...route, url: `/api/v1/plugins/${prefix}${route.path}` })),
     actions: [...(host?.actions ?? [])],
     has_page_handler: runsPageHandler(record),
-    page_available: page.unavailable === undefined,
+    // A page is served only while its plugin is active (routes/plugins.ts), so it is available only then.
+    page_available: page.unavailable === undefined && record.state === 'active',
     subscriptions: [...(host?.subscriptions ?? [])],
   };
   if (record.loadedAt && record.state === 'active') details.loaded_at = record.loadedAt;

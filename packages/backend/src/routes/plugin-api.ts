@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { API_PREFIX_PATTERN, createError } from '@oko/shared';
 import { Type } from 'typebox';
-import { sendPluginReply, toPluginRequest } from './plugin-reply.js';
+import { pluginContent, sendPluginReply, toPluginRequest } from './plugin-reply.js';
 
 const prefixRe = new RegExp(API_PREFIX_PATTERN);
 
@@ -15,6 +15,7 @@ export const pluginApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.all(
     '/plugins/:id/*',
     {
+      ...pluginContent,
       schema: {
         tags: ['plugin routes'],
         summary: 'Routes registered by an active plugin under its api_prefix',
@@ -24,8 +25,8 @@ export const pluginApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const prefix = request.params.id;
       if (!prefixRe.test(prefix)) throw createError('ROUTE_NOT_FOUND', `No active plugin serves /api/v1/plugins/${prefix.slice(0, 80)}`);
-      const answer = await app.pluginGateway.forward(prefix, toPluginRequest(request, `/${request.params['*']}`));
-      return sendPluginReply(reply, answer);
+      const { pluginId, answer } = await app.pluginGateway.forward(prefix, toPluginRequest(request, `/${request.params['*']}`));
+      return sendPluginReply(reply, answer, { pluginId, apiPrefix: prefix, log: request.log });
     },
   );
 };

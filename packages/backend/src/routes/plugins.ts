@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createError, errorResponses, PageManifestAnswer, PLUGIN_OPERATIONS, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
 import { Type } from 'typebox';
 import { findFileInside } from '../lib/safe-path.js';
-import { pageManifestOf } from '../plugin-manager/plugin-pages.js';
+import { isHtml, pageManifestOf, readStaticPage, withBridgeClient } from '../plugin-manager/plugin-pages.js';
 import { PluginIdParams, pluginId } from './plugin-id.js';
-import { sendPluginReply, toPluginRequest } from './plugin-reply.js';
+import { pluginContent, sendPluginReply, toPluginRequest } from './plugin-reply.js';
 
 const tags = ['plugins'];
 const errors = errorResponses('INVALID_PLUGIN_ID', 'VALIDATION_FAILED', 'PLUGIN_NOT_FOUND');
@@ -36,7 +36,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = pluginId(request.params);
       const details = await manager.get(id);
       if (!details) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`);
-      return details;
+      return { ...details, permissions: await app.pluginGrants.view(id, details.manifest?.permissions) };
     },
   );
 
@@ -64,29 +64,56 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => pageManifestOf(await manager.pluginFolder(pluginId(request.params))),
   );
 
+  // A plugin's page and files are served only while it is active: a plugin that was stopped, failed
+  // or disabled has nothing of its own running in the browser either.
+  const activePrefix = (id: string) => {
+    const prefix = app.pluginGateway.activePrefix(id);
+    if (prefix === undefined)
+      throw createError('PLUGIN_NOT_ACTIVE', `Plugin '${id}' is not active; its page and files are served once it is loaded`);
+    return prefix;
+  };
+
   app.get(
     '/plugins/:id/page',
-    { schema: { tags, summary: "The plugin's HTML page (ctx.page or static/index.html)", params: PluginIdParams } },
+    {
+      ...pluginContent,
+      schema: { tags, summary: "The plugin's HTML page (ctx.page or static/index.html)", params: PluginIdParams },
+    },
     async (request, reply) => {
       const id = pluginId(request.params);
       const page = await manager.pageSource(id);
       if (page.unavailable !== undefined) throw createError('NOT_FOUND', page.unavailable);
+      const context = { pluginId: id, apiPrefix: activePrefix(id), log: request.log };
       if (page.handler) {
         const rendered = await app.pluginGateway.renderPage(id, toPluginRequest(request, '/page'));
-        if (rendered) return sendPluginReply(reply, rendered, 'text/html; charset=utf-8');
+        if (rendered) {
+          const html =
+            typeof rendered.body === 'string' &&
+            isHtml(Object.entries(rendered.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1]);
+          const answer = html ? { ...rendered, body: withBridgeClient(rendered.body as string, context) } : rendered;
+          return sendPluginReply(reply, answer, context, 'text/html; charset=utf-8');
+        }
       }
       // No handler, or the plugin stopped since pageSource looked: the static page, if any.
       if (!page.staticFile) throw createError('NOT_FOUND', `Plugin '${id}' stopped before its page was drawn; load it again`);
-      return reply.sendFile(path.basename(page.staticFile), path.dirname(page.staticFile));
+      return reply.type('text/html; charset=utf-8').send(withBridgeClient(await readStaticPage(page.staticFile), context));
     },
   );
 
   app.get(
     '/plugins/:id/static/*',
-    { schema: { tags, summary: "A file of the plugin's static/ folder", params: Type.Object({ id: Type.String(), '*': Type.String() }) } },
+    {
+      ...pluginContent,
+      schema: {
+        tags,
+        summary: "A file of the plugin's static/ folder",
+        params: Type.Object({ id: Type.String(), '*': Type.String() }),
+      },
+    },
     async (request, reply) => {
       const id = pluginId(request.params);
       const plugin = await manager.pluginFolder(id);
+      activePrefix(id);
       const file = await findFileInside(path.join(plugin.dir, 'static'), request.params['*']);
       if (!file) throw createError('NOT_FOUND', `No file '${request.params['*'].slice(0, 200)}' in the static folder of plugin '${id}'`);
       return reply.sendFile(path.basename(file), path.dirname(file));

@@ -3,12 +3,13 @@ import { StoreCatalog } from './catalog/store-catalog.js';
 import { StoreClient } from './client/store-client.js';
 import type { StoreIntegrationConfig } from './config.js';
 import { removeLeftovers } from './installer/leftovers.js';
-import { PluginInstaller } from './installer/plugin-installer.js';
+import { PluginInstaller, type InstallGrantPort } from './installer/plugin-installer.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
 import { storeRoutes } from './routes.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
 export type { PluginRegistryPort } from './plugin-registry-port.js';
+export type { InstallGrantPort } from './installer/plugin-installer.js';
 
 export interface StoreIntegrationOptions {
   /** The backend's config: these four fields of it. */
@@ -21,13 +22,15 @@ export interface StoreIntegrationOptions {
     storeIntegration: StoreIntegrationConfig;
   };
   plugins: PluginRegistryPort;
+  /** Install records the package's permissions, update may widen them only with consent, uninstall removes them. */
+  grants: InstallGrantPort;
 }
 
 /**
  * The store integration as a Fastify plugin (register it with prefix /api/v1): cleans what an
  * interrupted install left in plugins/, then serves /store.
  */
-export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins }) => {
+export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins, grants }) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
     app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
@@ -40,7 +43,7 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     maxPackageBytes: config.storeIntegration.maxPackageBytes,
     maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
   });
-  const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, log: app.log });
+  const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, log: app.log });
   const catalog = new StoreCatalog(client, plugins);
   await app.register(storeRoutes, {
     catalog,

@@ -1,4 +1,10 @@
-import type { InstalledPluginInfo } from '@oko/shared';
+import type { InstalledPluginInfo, PluginPermissions } from '@oko/shared';
+
+/** What the installer reads of an installed plugin: its API prefix (name clashes) and manifest (grants). */
+export type InstalledPlugin = InstalledPluginInfo & {
+  ui?: { api_prefix: string };
+  manifest?: { permissions?: PluginPermissions } | null;
+};
 
 /**
  * What the store integration needs from the plugin manager (PluginManager satisfies it). Declared
@@ -7,8 +13,8 @@ import type { InstalledPluginInfo } from '@oko/shared';
 export interface PluginRegistryPort {
   /** Re-reads the plugins directory: new folders appear as `discovered`, removed ones disappear. */
   rescan(): Promise<unknown>;
-  list(): Promise<InstalledPluginInfo[]>;
-  get(id: string): Promise<InstalledPluginInfo | undefined>;
+  list(): Promise<InstalledPlugin[]>;
+  get(id: string): Promise<InstalledPlugin | undefined>;
   unload(id: string): Promise<unknown>;
   /** Starts the plugin's code; rejects (and leaves the plugin in state error) when it fails to load. */
   load(id: string): Promise<unknown>;

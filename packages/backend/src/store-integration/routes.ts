@@ -14,9 +14,11 @@ import {
   StoreUploadAnswer,
   UninstallAnswer,
   UpdateAnswer,
+  UpdateRequest,
   UPLOAD_ZIP_ERRORS,
   UploadZipForm,
 } from '@oko/shared';
+import { Type } from 'typebox';
 import type { StoreCatalog } from './catalog/store-catalog.js';
 import type { StoreClient } from './client/store-client.js';
 import { forwardableUpload } from './client/upload-limit.js';
@@ -95,6 +97,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
             'CROSS_SITE_REQUEST',
             'PLUGIN_NOT_FOUND',
             'ALREADY_INSTALLED',
+            'PLUGIN_NAME_TAKEN',
             'INSTALL_IN_PROGRESS',
             'CHECKSUM_MISMATCH',
             'INVALID_PACKAGE',
@@ -116,8 +119,10 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         tags,
         summary: 'Update an installed plugin to a newer store version (catalog id of that version, or the name for the newest)',
         description:
-          '404 NOT_INSTALLED when the plugin is not installed; 409 NO_NEWER_VERSION when the store version is not semver-greater than the installed one.',
+          '404 NOT_INSTALLED when the plugin is not installed; 409 NO_NEWER_VERSION when the store version is not semver-greater than the installed one; ' +
+          '409 PERMISSIONS_CHANGED (details.added lists each added permission) when the new version asks for more than was granted, unless the body says {"accept_permissions": true}. The body is optional.',
         params: StorePluginParams,
+        body: Type.Union([UpdateRequest, Type.Null()], { description: 'Optional' }),
         response: {
           200: UpdateAnswer,
           ...errorResponses(
@@ -126,6 +131,8 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
             'NOT_INSTALLED',
             'PLUGIN_NOT_FOUND',
             'NO_NEWER_VERSION',
+            'PERMISSIONS_CHANGED',
+            'PLUGIN_NAME_TAKEN',
             'INSTALL_IN_PROGRESS',
             'ILLEGAL_TRANSITION',
             'CHECKSUM_MISMATCH',
@@ -139,7 +146,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         },
       },
     },
-    async (request) => installer.update(request.params.plugin_id),
+    async (request) => installer.update(request.params.plugin_id, request.body?.accept_permissions === true),
   );
 
   app.post(

@@ -28,6 +28,7 @@ export async function publishCommand(target: string, store: StoreTarget, { cwd, 
       bar?.finish();
     }
     out.info(`published ${label} to ${store.apiBase} as ${answer.plugin_id}`);
+    for (const warning of answer.warnings ?? []) out.info(`warning: ${warning}`);
     out.result(answer.plugin_id);
   } finally {
     await rm(temp, { recursive: true, force: true });

@@ -1,7 +1,15 @@
 import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PAGE_MANIFEST_FILE, formatIssue, isOkoError, negotiatePageManifest, type PluginManifest, type ValidationIssue } from '@oko/shared';
+import {
+  PAGE_MANIFEST_FILE,
+  formatIssue,
+  isOkoError,
+  negotiatePageManifest,
+  type PluginManifest,
+  type UiConfig,
+  type ValidationIssue,
+} from '@oko/shared';
 import { extractArchive, inspectPluginDirectory, readPluginDirectory, type PluginFiles } from '@oko/shared/archive';
 import { CliError, ExitCode, usageError } from './errors.js';
 
@@ -11,7 +19,11 @@ export interface CheckedPlugin {
   /** The folder holding manifest.json; for a ZIP, inside a temp folder that cleanup() removes. */
   dir: string;
   manifest: PluginManifest | null;
+  /** ui.yaml as read, when the files are valid: the API prefix comes from it. */
+  ui: UiConfig | null;
   issues: ValidationIssue[];
+  /** Accepted but deprecated (ui.yaml `required_permissions`): printed, never a failure. */
+  warnings: ValidationIssue[];
   cleanup: () => Promise<void>;
 }
 
@@ -40,16 +52,19 @@ export async function checkPlugin(target: string, cwd: string): Promise<CheckedP
       await cleanup();
       throw error;
     }
-    return { kind: 'zip', dir: temp, manifest: null, issues: [{ file: path.basename(target), path: '', message: error.message }], cleanup };
+    const issues = [{ file: path.basename(target), path: '', message: error.message }];
+    return { kind: 'zip', dir: temp, manifest: null, ui: null, issues, warnings: [], cleanup };
   }
 }
 
-async function checkFolder(dir: string): Promise<{ dir: string; manifest: PluginManifest | null; issues: ValidationIssue[] }> {
+type CheckedFolder = Pick<CheckedPlugin, 'dir' | 'manifest' | 'ui' | 'issues' | 'warnings'>;
+
+async function checkFolder(dir: string): Promise<CheckedFolder> {
   const issues = await inspectPluginDirectory(dir);
   const files = await readPluginDirectory(dir).catch(() => null);
   const manifest = files?.manifest ?? null;
   if (files) issues.push(...(await pageManifestIssues(dir, files)));
-  return { dir, manifest, issues };
+  return { dir, manifest, ui: files?.ui ?? null, issues, warnings: files?.warnings ?? [] };
 }
 
 async function pageManifestIssues(dir: string, files: PluginFiles): Promise<ValidationIssue[]> {

@@ -1,5 +1,5 @@
-import type { PageManifestAnswer, PluginDetails, PluginList, PluginOperation } from '@oko/shared';
-import { get, post } from './client.js';
+import type { PageManifestAnswer, PluginDetails, PluginEnvAnswer, PluginList, PluginOperation } from '@oko/shared';
+import { get, post, request } from './client.js';
 
 // /api/v1/plugins: the backend's plugin manager.
 
@@ -14,6 +14,14 @@ export const getPageManifest = (id: string) => get<PageManifestAnswer>(`${base(i
 /** Lifecycle operations can wait on a plugin's setup, which the backend bounds at ~10 s. */
 export const runOperation = (id: string, operation: PluginOperation) =>
   post<PluginDetails>(`${base(id)}/${operation}`, undefined, { timeoutMs: 60_000 });
+
+/** A plugin's own HTML page; the backend serves it only while the plugin is active. */
+export const pageUrl = (id: string) => `${base(id)}/page`;
+/** Which declared env names have a value; values themselves never come back. */
+export const getPluginEnv = (id: string) => get<PluginEnvAnswer>(`${base(id)}/env`);
+/** Sets values (null removes one); they apply on the plugin's next load. */
+export const putPluginEnv = (id: string, values: Record<string, string | null>) =>
+  request<PluginEnvAnswer>(`${base(id)}/env`, { method: 'PUT', body: { values } });
 
 /** Where a plugin's static/ folder is served. */
 export const staticUrl = (id: string, file: string) =>

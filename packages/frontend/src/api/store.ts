@@ -4,6 +4,7 @@ import type {
   StoreHealthReport,
   StoreListing,
   StoreListQuery,
+  StorePluginView,
   StoreUploadAnswer,
   UninstallAnswer,
   UpdateAnswer,
@@ -23,8 +24,13 @@ export function listStore(query: StoreListQuery = {}): Promise<StoreListing> {
 export const storeHealth = () => get<StoreHealthReport>('/api/v1/store/health', { timeoutMs: 15_000 });
 export const installFromStore = (storeId: string) =>
   post<InstallAnswer>(`/api/v1/store/${encodeURIComponent(storeId)}/install`, undefined, { timeoutMs: 180_000 });
-export const updateFromStore = (storeId: string) =>
-  post<UpdateAnswer>(`/api/v1/store/${encodeURIComponent(storeId)}/update`, undefined, { timeoutMs: 180_000 });
+/** `acceptPermissions`: the user saw what the new version adds and agreed (else a widening is refused with 409). */
+export const updateFromStore = (storeId: string, acceptPermissions = false) =>
+  post<UpdateAnswer>(`/api/v1/store/${encodeURIComponent(storeId)}/update`, acceptPermissions ? { accept_permissions: true } : undefined, {
+    timeoutMs: 180_000,
+  });
+export const getStorePlugin = (storeId: string) =>
+  get<StorePluginView>(`/api/v1/store/${encodeURIComponent(storeId)}`, { timeoutMs: 15_000 });
 export const uninstallPlugin = (id: string) =>
   post<UninstallAnswer>(`/api/v1/store/${encodeURIComponent(id)}/uninstall`, undefined, { timeoutMs: 60_000 });
 

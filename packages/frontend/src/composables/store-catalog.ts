@@ -95,7 +95,7 @@ async function track<T>(storeId: string, run: (id: string) => Promise<T>): Promi
 
 const install = (storeId: string) => track(storeId, installFromStore);
 /** Replaces the installed version with this (newer) catalog entry. */
-const update = (storeId: string) => track(storeId, updateFromStore);
+const update = (storeId: string, acceptPermissions = false) => track(storeId, (id) => updateFromStore(id, acceptPermissions));
 
 export function useStoreCatalog() {
   return {

@@ -19,6 +19,8 @@ export function useStoreSend(onSent: () => void) {
     try {
       const answer = await task();
       showToast(answer.message || sentMessage(answer), 'success');
+      // Accepted, but worth fixing (a deprecated ui.yaml field, a name another plugin holds).
+      for (const warning of answer.warnings ?? []) showToast(`Warning: ${warning}`, 'info');
       await useStoreCatalog().refresh();
       onSent();
     } catch (cause) {

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { PermissionSet } from '../permissions.js';
 import { PluginScope, PluginState, PluginSummary } from './plugins.js';
 import {
   CatalogEntry,
@@ -102,9 +103,12 @@ export const InstalledPluginInfo = Type.Object({
 });
 export type InstalledPluginInfo = Static<typeof InstalledPluginInfo>;
 
+const GrantedNow = Type.Object(PermissionSet.properties, { description: 'What the plugin is granted now (manifest.json `permissions`)' });
+
 export const InstallAnswer = Type.Object({
   status: Type.Literal('installed'),
   plugin: InstalledPluginInfo,
+  permissions: Type.Optional(GrantedNow),
   message: Type.String(),
 });
 export type InstallAnswer = Static<typeof InstallAnswer>;
@@ -113,9 +117,21 @@ export const UpdateAnswer = Type.Object({
   status: Type.Literal('updated'),
   plugin: InstalledPluginInfo,
   previous_version: Type.String({ description: 'The version that was installed before' }),
+  permissions: Type.Optional(GrantedNow),
   message: Type.String({ description: 'Says so when the new version was active before and failed to load (it is then in state error)' }),
 });
 export type UpdateAnswer = Static<typeof UpdateAnswer>;
+
+/**
+ * The optional body of POST /store/{id}/update. Without `accept_permissions: true`, a version that
+ * asks for more than the plugin was granted is refused with 409 PERMISSIONS_CHANGED naming each
+ * addition; with it, calling is consent and the new set is granted.
+ */
+export const UpdateRequest = Type.Object(
+  { accept_permissions: Type.Optional(Type.Boolean({ description: 'Grant what the new version adds' })) },
+  { additionalProperties: false },
+);
+export type UpdateRequest = Static<typeof UpdateRequest>;
 
 export const UninstallAnswer = Type.Object({
   status: Type.Literal('uninstalled'),

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { PageManifest, PageNegotiation } from '../page-manifest.js';
+import { ENV_NAME_PATTERN, PermissionSet } from '../permissions.js';
 import { UiWidget } from '../ui-config.js';
 import { PLUGIN_OPERATIONS } from '../operations.js';
 import { ManifestData, UiData } from './embedded.js';
@@ -73,8 +74,46 @@ export const PluginDetails = Type.Object({
     description: 'GET /plugins/{id}/page serves a page now: ui.yaml has_page, and a ctx.page handler or static/index.html',
   }),
   subscriptions: Type.Array(Type.String()),
+  permissions: Type.Optional(
+    Type.Object(
+      {
+        declared: Type.Object(PermissionSet.properties, { description: 'manifest.json `permissions` as on disk now' }),
+        granted: Type.Object(PermissionSet.properties, {
+          description: "What the plugin's process gets: the approved set, never more than declared",
+        }),
+        recorded: Type.Boolean({
+          description: 'false: no grant was recorded (copied in by hand, or installed before grants), so the declared set applies',
+        }),
+      },
+      { description: 'Only in GET /plugins/{id}' },
+    ),
+  ),
 });
 export type PluginDetails = Static<typeof PluginDetails>;
+
+export const PluginEnvVariable = Type.Object({
+  name: Type.String(),
+  set: Type.Boolean({ description: 'An admin entered a value (values are never sent back)' }),
+});
+
+/** GET/PUT /plugins/{id}/env: the env names a plugin declares and which have a value. */
+export const PluginEnvAnswer = Type.Object({
+  plugin_id: Type.String(),
+  variables: Type.Array(PluginEnvVariable),
+  message: Type.String({ description: 'Values apply on the plugin’s next load' }),
+});
+export type PluginEnvAnswer = Static<typeof PluginEnvAnswer>;
+
+/** PUT /plugins/{id}/env: a value per declared name; null or '' removes the value. */
+export const PluginEnvUpdate = Type.Object(
+  {
+    values: Type.Record(Type.String({ pattern: ENV_NAME_PATTERN }), Type.Union([Type.String({ maxLength: 8192 }), Type.Null()]), {
+      maxProperties: 50,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type PluginEnvUpdate = Static<typeof PluginEnvUpdate>;
 
 export const ActionInfo = Type.Object({ type: Type.String(), capability: Type.String(), plugin_id: Type.String() });
 export type ActionInfo = Static<typeof ActionInfo>;

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { ErrorCode } from '../errors.js';
+import { normalizePermissions, PermissionSet, type PluginPermissions } from '../permissions.js';
 import { ManifestData, UiData } from './embedded.js';
 
 /**
@@ -35,6 +36,9 @@ export const CatalogEntry = Type.Object({
   subdirectory: Type.Optional(Type.String()),
   manifest: ManifestData,
   ui: Type.Union([UiData, Type.Null()], { description: 'Parsed ui.yaml, null when the package has none' }),
+  permissions: Type.Object(PermissionSet.properties, {
+    description: 'manifest.json `permissions` in canonical form: what installing this version grants',
+  }),
   size: Type.Integer({ description: 'Bytes of the normalized ZIP served by /download' }),
   sha256: Type.String({ description: 'SHA-256 (hex) of the normalized ZIP served by /download' }),
   created_at: Type.String({ description: 'ISO 8601 time' }),
@@ -67,6 +71,7 @@ export const CatalogSummary = Type.Object(
       },
       { description: 'Of manifest.json only name, version and capabilities; the entry itself has all of it' },
     ),
+    permissions: CatalogEntry.properties.permissions,
     size: CatalogEntry.properties.size,
     sha256: CatalogEntry.properties.sha256,
     created_at: CatalogEntry.properties.created_at,
@@ -75,7 +80,7 @@ export const CatalogSummary = Type.Object(
 );
 export type CatalogSummary = Static<typeof CatalogSummary>;
 
-const SUMMARY_FIELDS = Object.keys(CatalogSummary.properties).filter((key) => key !== 'manifest');
+const SUMMARY_FIELDS = Object.keys(CatalogSummary.properties).filter((key) => key !== 'manifest' && key !== 'permissions');
 
 /**
  * The summary of an entry: only the summary's fields, whatever else it holds. The store lists with
@@ -90,6 +95,11 @@ export function catalogSummaryOf(
   for (const key of SUMMARY_FIELDS) if (source[key] !== undefined) summary[key] = source[key];
   const { name, version, capabilities } = entry.manifest ?? {};
   summary.manifest = capabilities === undefined ? { name, version } : { name, version, capabilities };
+  // An older store's entries have no `permissions` field: the manifest's own is the same set.
+  summary.permissions = normalizePermissions(
+    (source.permissions as PluginPermissions | undefined) ??
+      (entry.manifest as { permissions?: PluginPermissions } | undefined)?.permissions,
+  );
   return summary as CatalogSummary;
 }
 
@@ -129,6 +139,9 @@ export const UploadResult = Type.Object({
   plugin_id: Type.String({ description: 'Catalog id of the new entry' }),
   message: Type.String(),
   plugin: CatalogEntry,
+  warnings: Type.Optional(
+    Type.Array(Type.String(), { description: 'Accepted but worth fixing, e.g. a deprecated ui.yaml field, as `file: field: message`' }),
+  ),
 });
 export type UploadResult = Static<typeof UploadResult>;
 

@@ -10,6 +10,8 @@ import { formatIssues, type ValidationIssue } from '../validation.js';
 export interface PluginFiles {
   manifest: PluginManifest;
   ui: UiConfig | null;
+  /** What is accepted but deprecated (ui.yaml `required_permissions`): shown, never refused. */
+  warnings: ValidationIssue[];
 }
 
 type FileRead = { kind: 'missing' } | { kind: 'problem'; message: string } | { kind: 'text'; text: string };
@@ -29,6 +31,7 @@ interface Collected {
   manifest: PluginManifest | null;
   ui: UiConfig | null;
   issues: ValidationIssue[];
+  warnings: ValidationIssue[];
 }
 
 async function collect(dir: string): Promise<Collected> {
@@ -46,16 +49,18 @@ async function collect(dir: string): Promise<Collected> {
   }
 
   let ui: UiConfig | null = null;
+  const warnings: ValidationIssue[] = [];
   const uiFile = await readMetadataFile(path.join(dir, UI_CONFIG_FILE));
   if (uiFile.kind === 'problem') {
     issues.push({ file: UI_CONFIG_FILE, path: '', message: uiFile.message });
   } else if (uiFile.kind === 'text') {
     const result = parseUiConfig(uiFile.text);
+    warnings.push(...(result.warnings ?? []));
     if (result.ok) ui = result.value;
     else issues.push(...result.issues);
   }
   issues.push(...(await pageManifestBoundIssues(dir)));
-  return { manifest, ui, issues };
+  return { manifest, ui, issues, warnings };
 }
 
 /**
@@ -73,11 +78,11 @@ async function pageManifestBoundIssues(dir: string): Promise<ValidationIssue[]> 
 
 /** Reads and validates manifest.json + ui.yaml (optional) of an unpacked plugin folder. */
 export async function readPluginDirectory(dir: string): Promise<PluginFiles> {
-  const { manifest, ui, issues } = await collect(dir);
+  const { manifest, ui, issues, warnings } = await collect(dir);
   if (!manifest || issues.length > 0) {
     throw createError('INVALID_MANIFEST', `invalid plugin package: ${formatIssues(issues)}`, { details: issues });
   }
-  return { manifest, ui };
+  return { manifest, ui, warnings };
 }
 
 /** Every problem of an unpacked plugin folder, including a missing main file; [] when it is fine. */

@@ -2,12 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   createError,
   errorResponses,
+  formatIssue,
   GITHUB_IMPORT_ERRORS,
   GithubImportRequest,
   isOkoError,
   UPLOAD_ZIP_ERRORS,
   UploadResult,
   UploadZipForm,
+  sharedPathName,
+  uiConfigWarnings,
 } from '@oko/shared';
 import type { FastifyRequest } from 'fastify';
 import type { StoreConfig } from '../config.js';
@@ -30,8 +33,20 @@ function malformedMultipart(error: unknown): unknown {
   return createError('BAD_REQUEST', `The multipart/form-data body is malformed: ${error.message}`);
 }
 
-function uploadResult(record: CatalogRecord, how: string) {
-  return { success: true, plugin_id: record.id, message: `Plugin ${record.name} ${record.version} ${how}`, plugin: toCatalogEntry(record) };
+/**
+ * What the package may keep but should know: deprecated fields, and a name or API prefix another
+ * plugin of this catalog holds (a dashboard refuses to install the second of the two).
+ */
+async function uploadResult(record: CatalogRecord, how: string, catalog: StoreServices['catalog']) {
+  const warnings = uiConfigWarnings(record.ui).map(formatIssue);
+  const clash = sharedPathName(record.name, record.ui, await catalog.list());
+  if (clash) {
+    warnings.push(
+      `'${clash.name}' is also the name or API prefix of plugin '${clash.other}' in this store: a dashboard refuses to install one beside the other`,
+    );
+  }
+  const message = `Plugin ${record.name} ${record.version} ${how}`;
+  return { success: true, plugin_id: record.id, message, plugin: toCatalogEntry(record), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (
@@ -81,7 +96,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       const record = await services.archives.importStream(part.file).catch((error: unknown) => {
         throw sourceFailed ? malformedMultipart(error) : error;
       });
-      return reply.status(201).send(uploadResult(record, 'uploaded'));
+      return reply.status(201).send(await uploadResult(record, 'uploaded', services.catalog));
     },
   );
 
@@ -101,7 +116,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     },
     async (request, reply) => {
       const record = await services.github.import(request.body);
-      return reply.status(201).send(uploadResult(record, `imported from ${record.source_url}`));
+      return reply.status(201).send(await uploadResult(record, `imported from ${record.source_url}`, services.catalog));
     },
   );
 };

@@ -1,4 +1,4 @@
-import { CatalogEntry } from '@oko/shared';
+import { CatalogEntry, normalizePermissions } from '@oko/shared';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 
 /** Where a catalog entry's files live, relative to the storage's uploads/ folder. */
@@ -10,8 +10,11 @@ export const StorageRef = Type.Object({
 });
 export type StorageRef = Static<typeof StorageRef>;
 
-/** A catalog entry as stored in plugins.json: the API payload plus where its files are. */
-export const CatalogRecord = Type.Object({ ...CatalogEntry.properties, storage: StorageRef });
+// `permissions` is derived from the manifest on the way out, so plugins.json written before it existed stays valid.
+const { permissions: _derived, ...storedFields } = CatalogEntry.properties;
+
+/** A catalog entry as stored in plugins.json: the API payload (less what is derived) plus where its files are. */
+export const CatalogRecord = Type.Object({ ...storedFields, storage: StorageRef });
 export type CatalogRecord = Static<typeof CatalogRecord>;
 
 export const CatalogFile = Type.Object({
@@ -22,5 +25,5 @@ export type CatalogFile = Static<typeof CatalogFile>;
 
 export function toCatalogEntry(record: CatalogRecord): CatalogEntry {
   const { storage: _storage, ...entry } = record;
-  return entry;
+  return { ...entry, permissions: normalizePermissions(record.manifest.permissions) };
 }

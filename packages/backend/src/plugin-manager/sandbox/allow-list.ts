@@ -1,4 +1,4 @@
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -11,8 +11,25 @@ import path from 'node:path';
 export async function readAllowList(declared: readonly string[], zones: readonly string[]): Promise<string[]> {
   const resolvedZones = await withRealPaths(zones);
   const allowed = new Set<string>();
-  for (const entry of declared) await expand(path.resolve(entry), resolvedZones, allowed);
+  for (const entry of declared) {
+    for (const match of await wildcardMatches(path.resolve(entry))) await expand(match, resolvedZones, allowed);
+  }
   return [...allowed];
+}
+
+/**
+ * Node reads `*` in an --allow-fs-read path as "anything from here on" (`/e*` grants /etc), past
+ * any zone. So a declared path with a `*` becomes the entries its text before the `*` starts,
+ * each then checked like a declared path, and no `*` ever reaches a flag.
+ */
+async function wildcardMatches(declared: string): Promise<string[]> {
+  const star = declared.indexOf('*');
+  if (star === -1) return [declared];
+  const prefix = declared.slice(0, star);
+  const dir = prefix.endsWith(path.sep) ? prefix : path.dirname(prefix);
+  const start = prefix.endsWith(path.sep) ? '' : path.basename(prefix);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((name) => name.startsWith(start)).map((name) => path.join(dir, name));
 }
 
 const isWithin = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
@@ -28,6 +45,8 @@ async function formsOf(candidate: string): Promise<string[]> {
 }
 
 async function expand(candidate: string, zones: readonly string[], allowed: Set<string>): Promise<void> {
+  // A file named with a `*` (anyone may make one in /tmp) would be a wildcard in the flag.
+  if (candidate.includes('*')) return;
   // A symlink is followed by the kernel after Node checked the path it was given, so both the
   // path and what it points at must stay clear of every zone.
   const forms = await formsOf(candidate);
@@ -52,13 +71,26 @@ async function withRealPaths(zones: readonly string[]): Promise<string[]> {
  * backend's secrets), and the links under /proc/self that lead back out to the whole file system
  * (`root`, `cwd`, `exe`, `fd`, `map_files`, and `task`, which repeats them per thread). A plugin
  * that declares /proc reads its own process through /proc/self, whose other entries stay readable.
+ * The links of /dev into /proc (below) are zones for the same reason.
  */
-export async function procZones(procDir = '/proc'): Promise<string[]> {
+export async function procZones(procDir = '/proc', devDir = '/dev'): Promise<string[]> {
   const names = await readdir(procDir).catch(() => [] as string[]);
   const self = ['root', 'cwd', 'exe', 'fd', 'map_files', 'task'].map((name) => path.join(procDir, 'self', name));
-  return [
-    ...names.filter((name) => /^\d+$/.test(name)).map((name) => path.join(procDir, name)),
-    path.join(procDir, 'thread-self'),
-    ...self,
-  ];
+  const pids = names.filter((name) => /^\d+$/.test(name)).map((name) => path.join(procDir, name));
+  return [...pids, path.join(procDir, 'thread-self'), ...self, ...(await linksInto(devDir, procDir))];
+}
+
+/**
+ * Links such as /dev/fd (to /proc/self/fd) and /dev/stdin: Node checks the path as written, with
+ * `..` taken away first, so `/dev/fd/../root/etc/passwd` passes as `/dev/root/etc/passwd` under
+ * a granted /dev while the kernel follows the link up into /proc/self/root. Such links are zones.
+ */
+async function linksInto(dir: string, procDir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const links: string[] = [];
+  for (const entry of entries.filter((item) => item.isSymbolicLink())) {
+    const target = await readlink(path.join(dir, entry.name)).catch(() => '');
+    if (target && isWithin(path.resolve(dir, target), procDir)) links.push(path.join(dir, entry.name));
+  }
+  return links;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, chown, cp, lstat, mkdtemp, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, lchown, mkdtemp, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -41,11 +41,10 @@ export async function readableBy(target: string, user: PluginUser): Promise<bool
 
 /** Gives the plugin's data folder, and everything in it, to the plugin user. */
 export async function giveTo(dir: string, user: PluginUser): Promise<void> {
-  await chown(dir, user.uid, user.gid);
+  // lchown: a symlink in the folder is given itself, never its target (which could be any file).
+  await lchown(dir, user.uid, user.gid);
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    const file = path.join(entry.parentPath, entry.name);
-    // lchown-like: a symlink planted in the folder must not hand its target to the plugin user.
-    if (!(await lstat(file)).isSymbolicLink()) await chown(file, user.uid, user.gid);
+    await lchown(path.join(entry.parentPath, entry.name), user.uid, user.gid);
   }
 }
 

@@ -57,6 +57,13 @@ describe('the read allow-list', () => {
     expect(deeper.sort()).toEqual([path.join(root, 'shared', 'docs')]);
   });
 
+  it('never passes a `*` on, which Node would read as a wildcard reaching past the zones', async () => {
+    await mkdir(path.join(root, 'star*'), { recursive: true });
+    const allowed = await readAllowList([`${root}/*`, `${root}/sh*`], zones());
+    expect(allowed.sort()).toEqual([path.join(root, 'shared')]);
+    await rm(path.join(root, 'star*'), { recursive: true });
+  });
+
   it('drops a declared path inside a zone, and one that leads into a zone through a symlink', async () => {
     const links = await mkdtemp(path.join(tmpdir(), 'oko-allow-links-'));
     await symlink(path.join(root, 'data'), path.join(links, 'to-data'));
@@ -75,6 +82,16 @@ describe('the read allow-list', () => {
     for (const link of ['root', 'cwd', 'exe', 'fd', 'map_files', 'task']) expect(allowed).not.toContain(`/proc/self/${link}`);
     expect(allowed).not.toContain('/proc/self');
     expect(allowed).not.toContain('/proc/thread-self');
+  });
+
+  it('takes out the links of /dev that lead into /proc (/dev/fd/../root would be the whole machine)', async () => {
+    const zones = await procZones();
+    expect(zones).toContain('/dev/fd');
+    expect(zones).toContain('/dev/stdin');
+    const allowed = await readAllowList(['/dev'], zones);
+    expect(allowed).not.toContain('/dev');
+    expect(allowed).not.toContain('/dev/fd');
+    expect(allowed).toContain('/dev/null');
   });
 });
 

@@ -2,24 +2,39 @@ import {
   createError,
   isNewerVersion,
   isValidPluginName,
+  sharedPathName,
   type InstallAnswer,
   type InstalledPluginInfo,
+  type PermissionSet,
+  type PluginPermissions,
+  type UiConfig,
   type UninstallAnswer,
   type UpdateAnswer,
 } from '@oko/shared';
 import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
-import type { PluginRegistryPort } from '../plugin-registry-port.js';
+import type { InstalledPlugin, PluginRegistryPort } from '../plugin-registry-port.js';
 import { mapFsError } from './fs-errors.js';
 import { InstallLocks } from './install-locks.js';
 import { findInstalledByStoreId } from './install-record.js';
 import { PluginsFolder, type InstallerLog } from './plugins-folder.js';
 import { withStagedPackage } from './staged-package.js';
 
+/** What the installer needs of the grants (GrantService satisfies it; README "Permissions"). */
+export interface InstallGrantPort {
+  /** The recorded grant of `id`, or `declared` (its installed manifest's) when none was recorded. */
+  heldBy(id: string, declared: PluginPermissions | undefined): Promise<PermissionSet>;
+  /** Throws PERMISSIONS_CHANGED naming what `requested` adds to `held`, unless `accepted`. */
+  assertNoWidening(id: string, held: PluginPermissions, requested: PluginPermissions | undefined, accepted: boolean): void;
+  grant(id: string, permissions: PluginPermissions | undefined): Promise<PermissionSet>;
+  revoke(id: string): Promise<void>;
+}
+
 export interface PluginInstallerOptions {
   pluginsDir: string;
   client: StoreClient;
   plugins: PluginRegistryPort;
+  grants: InstallGrantPort;
   log?: InstallerLog;
 }
 
@@ -45,8 +60,8 @@ export class PluginInstaller {
    * Replaces an installed plugin with a newer catalog version. `ref` is the newer entry's catalog
    * id, or the plugin name (the store then answers its newest version).
    */
-  async update(ref: string): Promise<UpdateAnswer> {
-    return this.withCatalogEntry(ref, (entry) => this.updateEntry(entry));
+  async update(ref: string, acceptPermissions = false): Promise<UpdateAnswer> {
+    return this.withCatalogEntry(ref, (entry) => this.updateEntry(entry, acceptPermissions));
   }
 
   /** Claims `ref`, reads its catalog entry, then claims the entry's id and name for `fn`. */
@@ -84,35 +99,85 @@ export class PluginInstaller {
     }
   }
 
+  /** Calling install is consent: the package's declared permissions become its grant. */
   private async installEntry(entry: CatalogEntry): Promise<InstallAnswer> {
     await this.assertNotInstalled(entry.name);
-    const plugin = await withStagedPackage(this.folder, this.options.client, entry, (pluginDir) =>
+    await this.assertNoPathClash(entry.name, entry.ui);
+    const { plugin, permissions } = await withStagedPackage(this.folder, this.options.client, entry, (pluginDir, files) =>
       // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.
       this.options.plugins.withPluginLock(entry.name, async () => {
-        // Checked again: a folder may have appeared (by hand) while we downloaded.
+        // Checked again: a folder may have appeared (by hand) while we downloaded, and the package is what counts.
         await this.assertNotInstalled(entry.name);
-        await this.folder.place(pluginDir, entry.name);
+        await this.assertNoPathClash(entry.name, files.ui);
+        // Recorded first: a failed write leaves plugins/ untouched, and the plugin never appears without its grant.
+        const permissions = await this.options.grants.grant(entry.name, files.manifest.permissions);
+        try {
+          await this.folder.place(pluginDir, entry.name);
+        } catch (error) {
+          await this.options.grants.revoke(entry.name).catch(() => undefined);
+          throw error;
+        }
         await this.options.plugins.rescan();
-        return this.options.plugins.get(entry.name);
+        return { plugin: await this.options.plugins.get(entry.name), permissions };
       }),
     );
-    return { status: 'installed', plugin: resultView(plugin, entry), message: `Plugin ${entry.name} installed successfully` };
+    return { status: 'installed', plugin: resultView(plugin, entry), permissions, message: `Plugin ${entry.name} installed successfully` };
   }
 
-  private async updateEntry(entry: CatalogEntry): Promise<UpdateAnswer> {
-    await this.assertUpdatable(entry);
-    return withStagedPackage(this.folder, this.options.client, entry, (pluginDir) =>
+  /**
+   * Refused before anything is written: a plugin whose name or API prefix is another installed
+   * plugin's would keep both from loading (host-launch.ts refuses a shared path name).
+   */
+  private async assertNoPathClash(name: string, ui: UiConfig | null | undefined): Promise<void> {
+    const installed = await this.options.plugins.list();
+    const clash = sharedPathName(
+      name,
+      ui,
+      installed.map((plugin) => ({ name: plugin.id, ui: plugin.ui ? { api_prefix: plugin.ui.api_prefix } : null })),
+    );
+    if (!clash) return;
+    throw createError(
+      'PLUGIN_NAME_TAKEN',
+      `Plugin '${name}' cannot be installed: '${clash.name}' is the name or API prefix of installed plugin '${clash.other}', ` +
+        'and two plugins may not share one (/api/v1/plugins/{name or api_prefix}); uninstall one of them',
+      { details: { path_name: clash.name, installed_plugin: clash.other } },
+    );
+  }
+
+  /** What the installed plugin holds, after refusing a widening nobody accepted. */
+  private async assertPermissions(
+    name: string,
+    installed: InstalledPlugin,
+    requested: PluginPermissions | undefined,
+    accepted: boolean,
+  ): Promise<PermissionSet> {
+    const held = await this.options.grants.heldBy(name, installed.manifest?.permissions);
+    this.options.grants.assertNoWidening(name, held, requested, accepted);
+    return held;
+  }
+
+  private async updateEntry(entry: CatalogEntry, accepted: boolean): Promise<UpdateAnswer> {
+    // Checked on the catalog's word first, so a refusal costs no download, then on the package itself.
+    await this.assertPermissions(entry.name, await this.assertUpdatable(entry), entry.permissions ?? entry.manifest?.permissions, accepted);
+    await this.assertNoPathClash(entry.name, entry.ui);
+    return withStagedPackage(this.folder, this.options.client, entry, (pluginDir, files) =>
       this.options.plugins.withPluginLock(entry.name, async () => {
         // Checked again under the lock: the plugin may have been removed or replaced while we downloaded.
         const previous = await this.assertUpdatable(entry);
+        const held = await this.assertPermissions(entry.name, previous, files.manifest.permissions, accepted);
+        await this.assertNoPathClash(entry.name, files.ui);
+        // Recorded before anything changes, so the new code starts with exactly the new set (an update
+        // asking for less narrows it); a running process keeps what it started with until unloaded.
+        const permissions = await this.options.grants.grant(entry.name, files.manifest.permissions);
         // The lock is re-entrant: unload and load run inside it, so nothing can load the old code in between.
         const wasActive = previous.state === 'active' || previous.state === 'loading';
-        if (wasActive) await this.options.plugins.unload(entry.name);
         const trash = this.folder.trashPath(entry.name);
         try {
+          if (wasActive) await this.options.plugins.unload(entry.name);
           await this.folder.swap(entry.name, pluginDir, trash);
         } catch (error) {
-          // The old version is back in place: run it again if it was running, then report the failure.
+          // The old version is back in place with what it held: run it again if it was running, then report the failure.
+          await this.options.grants.grant(entry.name, held).catch(() => undefined);
           if (wasActive) await this.options.plugins.load(entry.name).catch(() => undefined);
           throw error;
         }
@@ -133,6 +198,7 @@ export class PluginInstaller {
           status: 'updated' as const,
           plugin: resultView(plugin, entry),
           previous_version: previous.version,
+          permissions,
           message: loadFailure ? `${updated}, but the new version failed to load: ${loadFailure}` : updated,
         };
       }),
@@ -155,6 +221,7 @@ export class PluginInstaller {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notInstalled(name);
         throw mapFsError(error, this.folder.dir);
       }
+      await this.options.grants.revoke(name);
       await this.options.plugins.rescan();
       await this.folder.removeQuietly(trash);
       return {
@@ -181,7 +248,7 @@ export class PluginInstaller {
   }
 
   /** The installed plugin `entry` may replace: installed, not builtin, and older than the entry. */
-  private async assertUpdatable(entry: CatalogEntry): Promise<InstalledPluginInfo> {
+  private async assertUpdatable(entry: CatalogEntry): Promise<InstalledPlugin> {
     const plugin = await this.options.plugins.get(entry.name);
     if (!plugin) throw notInstalled(entry.name);
     if (plugin.scope === 'builtin') {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createError } from '@oko/shared';
-import { extractPluginArchive } from '@oko/shared/archive';
+import { extractPluginArchive, type PluginFiles } from '@oko/shared/archive';
 import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
 import { mapFsError } from './fs-errors.js';
@@ -11,14 +11,14 @@ import { downloadVerified } from './verified-download.js';
 
 /**
  * Downloads, verifies and extracts `entry` into a fresh `.staging-*` folder, writes its install
- * record and hands the plugin folder to `place`. The staging folder is removed whatever happens,
+ * record and hands the plugin folder and its checked files to `place`. The staging folder is removed whatever happens,
  * and a file-system failure anywhere (in `place` too) becomes the error the user can act on.
  */
 export async function withStagedPackage<T>(
   folder: PluginsFolder,
   client: StoreClient,
   entry: CatalogEntry,
-  place: (pluginDir: string) => Promise<T>,
+  place: (pluginDir: string, files: PluginFiles) => Promise<T>,
 ): Promise<T> {
   const staging = await folder.createStaging();
   try {
@@ -26,12 +26,12 @@ export async function withStagedPackage<T>(
     await downloadVerified(client, entry, zipFile);
     const extractDir = path.join(staging, 'extracted');
     await mkdir(extractDir);
-    const { pluginDir, manifest } = await extractPluginArchive(zipFile, extractDir);
+    const { pluginDir, manifest, ui, warnings } = await extractPluginArchive(zipFile, extractDir);
     if (manifest.name !== entry.name) {
       throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`);
     }
     await writeInstallRecord(pluginDir, entry);
-    return await place(pluginDir);
+    return await place(pluginDir, { manifest, ui, warnings });
   } catch (error) {
     throw mapFsError(error, folder.dir);
   } finally {

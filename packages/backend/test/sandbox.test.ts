@@ -20,12 +20,12 @@ const bystanderAnswers = async () =>
   expect((await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping')).body).toEqual({ pong: 'other' });
 const DENIED = { ok: false, code: 'ERR_ACCESS_DENIED' };
 
-/** A copy of sandbox_probe named `id` that declares `read`. */
-async function probeDeclaring(id: string, read: string[]): Promise<void> {
+/** A copy of sandbox_probe named `id` that declares `read` (and `env`). */
+async function probeDeclaring(id: string, read: string[], env: string[] = []): Promise<void> {
   const dir = path.join(dirs.pluginsDir, id);
   await cp(path.join(dirs.pluginsDir, 'sandbox_probe'), dir, { recursive: true });
   const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, name: id, permissions: { read } }));
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, name: id, permissions: { read, env } }));
 }
 
 beforeAll(async () => {
@@ -33,6 +33,7 @@ beforeAll(async () => {
   await probeDeclaring('proc_reader', ['/proc']);
   await probeDeclaring('root_reader', ['/']);
   await probeDeclaring('wild_reader', ['/*']);
+  await probeDeclaring('env_reader', [], ['PROBE_TOKEN', 'NODE_OPTIONS']);
   await cp(path.join(dirs.pluginsDir, 'buffer_hog'), path.join(dirs.pluginsDir, 'buffer_hog_setup'), { recursive: true });
   const hogManifest = path.join(dirs.pluginsDir, 'buffer_hog_setup', 'manifest.json');
   await writeFile(hogManifest, JSON.stringify({ ...JSON.parse(await readFile(hogManifest, 'utf8')), name: 'buffer_hog_setup' }));
@@ -98,7 +99,16 @@ describe('a plugin process reaches its own folders only', () => {
 
   it("gets a fresh environment: none of the backend's variables or secrets", async () => {
     expect(process.env.GITHUB_TOKEN).toBe(SECRETS.GITHUB_TOKEN);
-    expect((await probe('sandbox_probe', '/env')).env).toEqual({});
+    expect((await probe('sandbox_probe', '/environment')).env).toEqual({});
+  });
+
+  it('gets the env values entered for it, and only those', async () => {
+    const values = { PROBE_TOKEN: 'entered-for-this-plugin', NODE_OPTIONS: '--allow-child-process' };
+    expect((await api(backend, 'PUT', '/api/v1/plugins/env_reader/env', { values })).status).toBe(200);
+    expect((await api(backend, 'POST', '/api/v1/plugins/env_reader/load')).body.state).toBe('active');
+    // NODE_* never reaches the process, whatever was entered: NODE_OPTIONS could undo the sandbox
+    expect((await probe('env_reader', '/environment')).env).toEqual({ PROBE_TOKEN: 'entered-for-this-plugin' });
+    expect(await probe('env_reader', '/spawn')).toMatchObject(DENIED);
   });
 
   it.runIf(process.getuid?.() === 0)('runs as an unprivileged user when the backend runs as root', async () => {

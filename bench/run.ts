@@ -2,7 +2,7 @@
 // measured in the same run, prints a table and writes bench/results/latest.json. Never part of
 // `npm test`. BENCH_QUICK=1 for a smoke pass, BENCH_ONLY=name,name for a subset, BENCH_KEEP=1 to
 // keep the temporary folder (services' logs and storage).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { progress, type BenchContext } from './lib/context.js';
@@ -14,6 +14,7 @@ import { catalogScenario } from './scenarios/catalog.js';
 import { contentionScenario } from './scenarios/contention.js';
 import { installScenario } from './scenarios/install.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
+import { sandboxScenario } from './scenarios/sandbox.js';
 import { startupScenario } from './scenarios/startup.js';
 import { uploadScenario } from './scenarios/upload.js';
 
@@ -23,6 +24,7 @@ const SCENARIOS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['upload', uploadScenario],
   ['install', installScenario],
   ['lifecycle', lifecycleScenario],
+  ['sandbox', sandboxScenario],
   ['startup', startupScenario],
   ['contention', contentionScenario],
 ];
@@ -37,6 +39,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'oko-bench-'));
+  // Run as root, the backend starts plugin processes as an unprivileged user, who must reach the
+  // plugin and data folders inside; mkdtemp's 0700 would keep it out.
+  await chmod(dir, 0o755);
   const ctx: BenchContext = { settings, dir, logDir: path.join(dir, 'logs'), rows: [], skipped: [], info: {}, services: [] };
   await mkdir(ctx.logDir);
   const m = machine();

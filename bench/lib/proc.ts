@@ -45,3 +45,27 @@ export class RssSampler {
     return { peakRssMb: this.peak, hwmMb: this.hwm };
   }
 }
+
+/** Proportional and unique set size of a process, in MiB, from /proc/PID/smaps_rollup. */
+export interface ProcShare {
+  /** Each shared page counted as its share among the processes mapping it. */
+  pssMb: number;
+  /** Pages only this process maps (Private_Clean + Private_Dirty). */
+  ussMb: number;
+}
+
+/**
+ * RSS counts every shared page (the node binary, libc) in full for each process, so N processes
+ * would look N times as big as they are; PSS and USS do not. Null when the file cannot be read
+ * (not Linux, the process is gone, or no right to read it).
+ */
+export function procShare(pid: number): ProcShare | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch {
+    return null;
+  }
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { pssMb: kb('Pss') / 1024, ussMb: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 };
+}

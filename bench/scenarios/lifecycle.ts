@@ -1,19 +1,17 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { installedPlugins, progress, track, type BenchContext } from '../lib/context.js';
+import { startEmptyChild, stopEmptyChild } from '../lib/empty-child.js';
 import { postJson } from '../lib/http.js';
-import { CHILD_DIR, startBackend } from '../lib/oko.js';
+import { startBackend } from '../lib/oko.js';
 import { procMemory } from '../lib/proc.js';
 import { median, round } from '../lib/stats.js';
 
-const run = promisify(execFile);
-
 /**
- * Load and unload of one minimal plugin (ms each, through the HTTP API), and the RSS each active
- * plugin adds with many active at once. Baseline: an empty worker thread started and stopped, and
- * the RSS one empty worker adds, measured in a node process of its own.
+ * Load and unload of one minimal plugin (ms each, through the HTTP API). Baseline: an empty Node
+ * child with an IPC channel started and stopped, in turns with the plugin's load and unload. The
+ * backend's RSS with many plugins active goes to the results' info; each plugin's own memory is
+ * a process of its own, measured by the sandbox scenario.
  */
 export async function lifecycleScenario(ctx: BenchContext): Promise<void> {
   const count = ctx.settings.activePlugins;
@@ -39,9 +37,12 @@ export async function lifecycleScenario(ctx: BenchContext): Promise<void> {
     const one = 'bench_0000';
     await postJson(`${api}/${one}/load`); // warm-up: first import of the host code
     await postJson(`${api}/${one}/unload`);
+    await stopEmptyChild(await startEmptyChild());
     const loads: number[] = [];
     const unloads: number[] = [];
-    progress(`load/unload ${one} ×${ctx.settings.lifecycleReps}`);
+    const starts: number[] = [];
+    const stops: number[] = [];
+    progress(`load/unload ${one} and start/stop an empty child ×${ctx.settings.lifecycleReps}`);
     for (let i = 0; i < ctx.settings.lifecycleReps; i++) {
       let t = performance.now();
       await postJson(`${api}/${one}/load`);
@@ -49,20 +50,20 @@ export async function lifecycleScenario(ctx: BenchContext): Promise<void> {
       t = performance.now();
       await postJson(`${api}/${one}/unload`);
       unloads.push(performance.now() - t);
+      t = performance.now();
+      const child = await startEmptyChild();
+      starts.push(performance.now() - t);
+      t = performance.now();
+      await stopEmptyChild(child);
+      stops.push(performance.now() - t);
     }
-
-    const { stdout } = await run(process.execPath, [
-      path.join(CHILD_DIR, 'empty-workers.js'),
-      String(ctx.settings.lifecycleReps),
-      String(count),
-    ]);
-    const empty = JSON.parse(stdout) as { startMs: number; stopMs: number; rssPerWorkerMb: number };
+    const empty = { startMs: median(starts), stopMs: median(stops) };
     ctx.info.lifecycle = {
       loadsMs: loads.map((x) => round(x)),
       unloadsMs: unloads.map((x) => round(x)),
       rssBeforeMb: round(before),
       rssAfterMb: round(after),
-      emptyWorker: empty,
+      emptyChild: empty,
     };
     const scenario = 'plugin load / unload';
     ctx.rows.push(
@@ -72,7 +73,7 @@ export async function lifecycleScenario(ctx: BenchContext): Promise<void> {
         unit: 'ms',
         better: 'lower',
         value: median(loads),
-        baseline: { label: 'empty worker started (until it answers)', value: empty.startMs },
+        baseline: { label: 'empty node child with IPC started (until it answers)', value: empty.startMs },
       },
       {
         scenario,
@@ -80,16 +81,7 @@ export async function lifecycleScenario(ctx: BenchContext): Promise<void> {
         unit: 'ms',
         better: 'lower',
         value: median(unloads),
-        baseline: { label: 'empty worker terminated', value: empty.stopMs },
-      },
-      {
-        scenario: `${count} plugins active at once`,
-        figure: 'RSS per active plugin',
-        unit: 'MiB',
-        better: 'lower',
-        value: (after - before) / count,
-        baseline: { label: 'RSS per empty worker', value: empty.rssPerWorkerMb },
-        note: `backend RSS ${before.toFixed(0)} MiB with none active, ${after.toFixed(0)} MiB with ${count}`,
+        baseline: { label: 'empty node child killed', value: empty.stopMs },
       },
     );
   } finally {

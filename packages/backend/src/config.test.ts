@@ -61,6 +61,9 @@ describe('backend config from env', () => {
     ['OKO_PLUGIN_LOAD_TIMEOUT_MS', '1.5'],
     ['OKO_PLUGIN_MEMORY_MB', '1'],
     ['OKO_PLUGIN_CALL_TIMEOUT_MS', '99'],
+    ['OKO_PLUGIN_RESTART_BACKOFF_MS', '5'],
+    ['OKO_PLUGIN_QUARANTINE_WINDOW_S', '0'],
+    ['OKO_PLUGIN_QUARANTINE_CRASHES', '11'],
     ['OKO_STORE_TIMEOUT_MS', '0'],
     ['OKO_STORE_MAX_UPLOAD_MB', 'lots'],
     ['OKO_ALLOWED_ORIGINS', 'not-an-origin'],
@@ -98,6 +101,13 @@ describe('backend config from env', () => {
       storeApiKey: undefined,
       logLevel: 'info',
     });
+  });
+
+  it('reads the crash rule settings, defaulting to 1 s doubling and 3 deaths in 10 minutes', () => {
+    expect(loadConfig({})).toMatchObject({ pluginRestartBackoffMs: 1000, pluginQuarantineWindowS: 600, pluginQuarantineCrashes: 3 });
+    expect(
+      loadConfig({ OKO_PLUGIN_RESTART_BACKOFF_MS: '50', OKO_PLUGIN_QUARANTINE_WINDOW_S: '30', OKO_PLUGIN_QUARANTINE_CRASHES: '1' }),
+    ).toMatchObject({ pluginRestartBackoffMs: 50, pluginQuarantineWindowS: 30, pluginQuarantineCrashes: 1 });
   });
 
   it('reads the remaining variables', () => {
@@ -149,6 +159,9 @@ describe('backend config from env', () => {
       'OKO_PLUGIN_LOAD_TIMEOUT_MS',
       'OKO_PLUGIN_MEMORY_CHECK_MS',
       'OKO_PLUGIN_MEMORY_MB',
+      'OKO_PLUGIN_QUARANTINE_CRASHES',
+      'OKO_PLUGIN_QUARANTINE_WINDOW_S',
+      'OKO_PLUGIN_RESTART_BACKOFF_MS',
       'OKO_PLUGIN_RSS_LIMIT_MB',
       'OKO_PLUGIN_USER',
       'OKO_PORT',

@@ -25,6 +25,10 @@ export interface BackendConfig {
   pluginCallTimeoutMs: number;
   /** V8 old-generation limit of each plugin host; exceeding it ends the plugin in state error. */
   pluginMemoryMb: number;
+  /** A plugin that dies while active: first restart delay (doubling), window and count that quarantine it. */
+  pluginRestartBackoffMs: number;
+  pluginQuarantineWindowS: number;
+  pluginQuarantineCrashes: number;
   /** Resident memory of a plugin's whole process (Buffers included); over it the process is ended. */
   pluginRssLimitMb: number;
   /** How often the backend reads each plugin process's resident memory. */
@@ -65,6 +69,24 @@ export const BackendEnv = Type.Object({
   OKO_PLUGIN_LOAD_TIMEOUT_MS: timeout(10_000, 'bound on setup(ctx)'),
   OKO_PLUGIN_CALL_TIMEOUT_MS: timeout(30_000, 'bound on one route, page or action call'),
   OKO_PLUGIN_MEMORY_MB: Type.Integer({ minimum: 16, maximum: 16_384, default: 256, description: 'V8 heap limit of each plugin host' }),
+  OKO_PLUGIN_RESTART_BACKOFF_MS: Type.Integer({
+    minimum: 10,
+    maximum: 600_000,
+    default: 1000,
+    description: 'wait before restarting a plugin whose process died; doubles with each death',
+  }),
+  OKO_PLUGIN_QUARANTINE_WINDOW_S: Type.Integer({
+    minimum: 1,
+    maximum: 604_800,
+    default: 600,
+    description: 'deaths within this window count toward quarantine',
+  }),
+  OKO_PLUGIN_QUARANTINE_CRASHES: Type.Integer({
+    minimum: 1,
+    maximum: 10,
+    default: 3,
+    description: 'the death that reaches this count within the window quarantines the plugin',
+  }),
   OKO_PLUGIN_RSS_LIMIT_MB: Type.Integer({
     minimum: 32,
     maximum: 65_536,
@@ -115,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     pluginLoadTimeoutMs: vars.OKO_PLUGIN_LOAD_TIMEOUT_MS,
     pluginCallTimeoutMs: vars.OKO_PLUGIN_CALL_TIMEOUT_MS,
     pluginMemoryMb: vars.OKO_PLUGIN_MEMORY_MB,
+    pluginRestartBackoffMs: vars.OKO_PLUGIN_RESTART_BACKOFF_MS,
+    pluginQuarantineWindowS: vars.OKO_PLUGIN_QUARANTINE_WINDOW_S,
+    pluginQuarantineCrashes: vars.OKO_PLUGIN_QUARANTINE_CRASHES,
     pluginRssLimitMb: vars.OKO_PLUGIN_RSS_LIMIT_MB,
     pluginMemoryCheckMs: vars.OKO_PLUGIN_MEMORY_CHECK_MS,
     pluginUser: vars.OKO_PLUGIN_USER,

@@ -30,7 +30,9 @@ const FAILING = [
 // other_plugin is the bystander that must keep answering.
 beforeAll(async () => {
   dirs = await makeDirs(['other_plugin', 'good_plugin', ...FAILING, 'route_loops', 'forged_message']);
-  backend = await startBackendProcess(dirs);
+  // The first death quarantines (crash-restarts.test.ts covers the restarts): a host ended for
+  // misbehaving leaves its reason in the plugin's state, which is what these tests read.
+  backend = await startBackendProcess(dirs, { OKO_PLUGIN_QUARANTINE_CRASHES: '1' });
   expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/load')).status).toBe(200);
 });
 afterAll(async () => {

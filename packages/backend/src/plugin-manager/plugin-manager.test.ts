@@ -38,7 +38,7 @@ function holdNextScan(): { read: Promise<void>; open: () => void } {
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
-const hasRecord = (id: string) => (manager as unknown as { records: Map<string, unknown> }).records.has(id);
+const hasRecord = (id: string) => (manager as unknown as { context: { records: Map<string, unknown> } }).context.records.has(id);
 
 const names = async () => (await manager.list()).map((p) => p.id);
 

@@ -11,6 +11,8 @@ export interface PluginRecord {
   error?: PluginErrorInfo & { fromManifest: boolean };
   loadedAt?: string;
   host?: PluginHost;
+  /** Why it is `loading` when that is a restart after a crash ("restart 2 of 3"). */
+  statusReason?: string;
 }
 
 export function apiPrefixOfRecord(record: PluginRecord): string {
@@ -47,6 +49,7 @@ export function toSummary(record: PluginRecord): PluginSummary {
   if (ui.menu_group !== undefined) summary.ui.menu_group = ui.menu_group;
   if (ui.menu_order !== undefined) summary.ui.menu_order = ui.menu_order;
   if (record.state === 'error' && record.error) summary.error = { reason: record.error.reason, at: record.error.at };
+  if (record.state === 'loading' && record.statusReason) summary.status_reason = record.statusReason;
   return summary;
 }
 

@@ -14,12 +14,16 @@ describe('plugin state machine', () => {
     expect(refusalReason('p1', 'disabled', 'load')).toMatch(/disabled; enable it first/);
   });
 
-  it('refuses to unload anything that is not active', () => {
-    for (const state of PLUGIN_STATES.filter((s) => s !== 'active')) expect(canTransition(state, 'unload')).toBe(false);
+  it('refuses to unload anything that is not running or waiting to restart', () => {
+    for (const state of PLUGIN_STATES.filter((s) => s !== 'active' && s !== 'loading')) expect(canTransition(state, 'unload')).toBe(false);
   });
 
-  it('never lets a user operation start while loading', () => {
-    for (const op of ['load', 'unload', 'reload', 'enable', 'disable'] as const) expect(canTransition('loading', op)).toBe(false);
+  it('lets a user load, reload, unload or disable a plugin waiting in loading to restart, but not enable it', () => {
+    expect(stateAfter('loading', 'load')).toBe('loading');
+    expect(stateAfter('loading', 'reload')).toBe('loading');
+    expect(stateAfter('loading', 'unload')).toBe('discovered');
+    expect(stateAfter('loading', 'disable')).toBe('disabled');
+    expect(canTransition('loading', 'enable')).toBe(false);
   });
 
   it('reloads an active or failed plugin through loading', () => {
@@ -28,10 +32,19 @@ describe('plugin state machine', () => {
     expect(canTransition('discovered', 'reload')).toBe(false);
   });
 
-  it('puts a loading plugin in error when it fails, and a running one when its host crashes', () => {
+  it('puts a loading plugin in error when it fails, and a running one whose host died back in loading to restart', () => {
     expect(stateAfter('loading', 'failed')).toBe('error');
-    expect(stateAfter('active', 'crashed')).toBe('error');
-    for (const state of PLUGIN_STATES.filter((s) => s !== 'active')) expect(canTransition(state, 'crashed')).toBe(false);
+    expect(stateAfter('active', 'crashed')).toBe('loading');
+    // a restart that fails is a death too
+    expect(stateAfter('loading', 'crashed')).toBe('loading');
+    for (const state of ['discovered', 'error', 'disabled'] as const) expect(canTransition(state, 'crashed')).toBe(false);
+  });
+
+  it('quarantines a plugin that died too often, running or restarting, and keeps it so across a restart of the backend', () => {
+    expect(stateAfter('active', 'quarantined')).toBe('error');
+    expect(stateAfter('loading', 'quarantined')).toBe('error');
+    expect(stateAfter('discovered', 'quarantined')).toBe('error');
+    expect(canTransition('disabled', 'quarantined')).toBe(false);
   });
 
   it('puts a plugin whose restore the backend did not survive in error, unless the user disabled it', () => {

@@ -2,25 +2,33 @@ import type { PluginOperation, PluginState } from '@oko/shared';
 
 /**
  * The plugin lifecycle, in one table. Operations are what users ask for; `loaded`, `failed` and
- * `crashed` are what the plugin host reports; `filesInvalid` and `filesFixed` are what a scan finds
- * in the plugin's folder; `restoreInterrupted` is what a start finds when the backend died while
- * loading the plugin again after the previous restart. Everything not listed here is illegal.
+ * `crashed` are what the plugin host reports; `quarantined` is a crash too many (crash-policy.ts);
+ * `filesInvalid` and `filesFixed` are what a scan finds in the plugin's folder;
+ * `restoreInterrupted` is what a start finds when the backend died while loading the plugin again
+ * after the previous restart. Everything not listed here is illegal.
+ *
+ * A plugin whose process died waits for its restart in `loading`. That is the only `loading` a
+ * user operation can see (a load in progress holds the plugin's lock, and operations wait for
+ * it), so operations from `loading` act on a waiting restart: they cancel it.
  */
 export type Operation = PluginOperation;
-export type HostEvent = 'loaded' | 'failed' | 'crashed' | 'restoreInterrupted';
+export type HostEvent = 'loaded' | 'failed' | 'crashed' | 'quarantined' | 'restoreInterrupted';
 /** Running code keeps the files it was loaded with, so a scan moves only plugins that are not running. */
 export type FilesEvent = 'filesInvalid' | 'filesFixed';
 export type Transition = Operation | HostEvent | FilesEvent;
 
 const TABLE: Record<Transition, { from: readonly PluginState[]; to: PluginState }> = {
-  load: { from: ['discovered', 'error'], to: 'loading' },
-  reload: { from: ['active', 'error'], to: 'loading' },
-  unload: { from: ['active'], to: 'discovered' },
+  load: { from: ['discovered', 'error', 'loading'], to: 'loading' },
+  reload: { from: ['active', 'error', 'loading'], to: 'loading' },
+  unload: { from: ['active', 'loading'], to: 'discovered' },
   enable: { from: ['disabled'], to: 'discovered' },
-  disable: { from: ['discovered', 'error', 'active'], to: 'disabled' },
+  disable: { from: ['discovered', 'error', 'active', 'loading'], to: 'disabled' },
   loaded: { from: ['loading'], to: 'active' },
   failed: { from: ['loading'], to: 'error' },
-  crashed: { from: ['active'], to: 'error' },
+  // A running plugin died, or its restart failed (which counts as a death): it waits to restart.
+  crashed: { from: ['active', 'loading'], to: 'loading' },
+  // discovered: a start finds the quarantine in the state file, and keeps it.
+  quarantined: { from: ['active', 'loading', 'discovered'], to: 'error' },
   restoreInterrupted: { from: ['discovered'], to: 'error' },
   // error -> error: the files changed but are still invalid, so the reason is read again.
   filesInvalid: { from: ['discovered', 'error'], to: 'error' },

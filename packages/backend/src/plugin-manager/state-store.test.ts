@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PluginStateStore } from './state-store.js';
+import { emptyStates, PluginStateStore } from './state-store.js';
 
 let dir: string;
 const log = { info() {}, warn() {}, error() {}, debug() {} } as unknown as FastifyBaseLogger;
@@ -15,7 +15,7 @@ const sorted = (set: Set<string>) => [...set].sort();
 describe('PluginStateStore', () => {
   it('reads what it saved, the restoring mark included', async () => {
     const store = new PluginStateStore(dir, log);
-    await store.save({ disabled: new Set(['beta']), active: new Set(['alpha']), restoring: 'alpha' });
+    await store.save({ ...emptyStates(), disabled: new Set(['beta']), active: new Set(['alpha']), restoring: 'alpha' });
     const read = await new PluginStateStore(dir, log).read();
     expect({ disabled: sorted(read.disabled), active: sorted(read.active), restoring: read.restoring }).toEqual({
       disabled: ['beta'],
@@ -30,7 +30,7 @@ describe('PluginStateStore', () => {
     ['a field of the wrong type', '{"version": 1, "disabled": "beta", "active": []}'],
   ])('reads the last good copy when the main file is %s, and keeps the bad one aside', async (_what, bad) => {
     const store = new PluginStateStore(dir, log);
-    await store.save({ disabled: new Set(['beta']), active: new Set(['alpha']) });
+    await store.save({ ...emptyStates(), disabled: new Set(['beta']), active: new Set(['alpha']) });
     await writeFile(path.join(dir, 'plugin-states.json'), bad);
 
     const read = await new PluginStateStore(dir, log).read();
@@ -52,10 +52,31 @@ describe('PluginStateStore', () => {
   });
 
   it('starts empty when the main file was removed on purpose, whatever the copy holds', async () => {
-    await new PluginStateStore(dir, log).save({ disabled: new Set(['beta']), active: new Set() });
+    await new PluginStateStore(dir, log).save({ ...emptyStates(), disabled: new Set(['beta']) });
     await rm(path.join(dir, 'plugin-states.json'));
     const read = await new PluginStateStore(dir, log).read();
     expect(sorted(read.disabled)).toEqual([]);
+  });
+
+  it('keeps quarantined plugins and recent crashes, and reads a file written before they existed', async () => {
+    const states = emptyStates();
+    states.quarantined.set('crashy', {
+      reason: 'quarantined after 3 crashes in 10 min; last crash: exit 1',
+      at: '2026-01-01T00:00:00.000Z',
+    });
+    states.crashes.set('shaky', [1000, 2000]);
+    await new PluginStateStore(dir, log).save(states);
+    const read = await new PluginStateStore(dir, log).read();
+    expect([...read.quarantined]).toEqual([...states.quarantined]);
+    expect([...read.crashes]).toEqual([['shaky', [1000, 2000]]]);
+
+    await writeFile(path.join(dir, 'plugin-states.json'), '{"version": 1, "disabled": [], "active": ["alpha"]}');
+    const old = await new PluginStateStore(dir, log).read();
+    expect({ active: sorted(old.active), quarantined: old.quarantined.size, crashes: old.crashes.size }).toEqual({
+      active: ['alpha'],
+      quarantined: 0,
+      crashes: 0,
+    });
   });
 
   it('leaves out ids that are not plugin names', async () => {

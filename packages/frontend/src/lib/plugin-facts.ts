@@ -4,6 +4,16 @@ export function errorReason(error: PluginErrorInfo | null | undefined): string |
   return error?.reason ?? null;
 }
 
+/**
+ * Why the plugin is in its state, in words for its card: the reason of an error (a quarantine
+ * after crashes included), or, while it waits to start again after a crash, which restart it is.
+ */
+export function stateReason(plugin: Pick<InstalledPlugin, 'state' | 'error' | 'status_reason'>): string | null {
+  if (plugin.state === 'error') return errorReason(plugin.error);
+  if (plugin.state === 'loading' && plugin.status_reason) return `restarting: ${plugin.status_reason}`;
+  return null;
+}
+
 /** The backend resolves ui.yaml's api_prefix (or its default) for every plugin it lists. */
 export function apiPrefixFor(plugin: Pick<InstalledPlugin, 'name' | 'ui'>): string {
   return plugin.ui?.api_prefix || plugin.name.replace(/_/g, '-');

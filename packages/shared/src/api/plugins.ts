@@ -44,6 +44,9 @@ export const PluginSummary = Type.Object({
   state: PluginState,
   scope: PluginScope,
   error: Type.Optional(PluginErrorInfo),
+  status_reason: Type.Optional(
+    Type.String({ description: "Why the plugin is in its state when that is no error, e.g. 'restart 2 of 3' while loading after a crash" }),
+  ),
   ui: PluginUiSummary,
 });
 export type PluginSummary = Static<typeof PluginSummary>;

@@ -119,6 +119,13 @@ describe('a plugin that declares no network', () => {
     await othersKeepAnswering();
   });
 
+  it.runIf(typeof WebSocket === 'function')('is refused a WebSocket to a loopback port (Node >= 22)', async () => {
+    expect(await probe('network_probe', '/websocket', { url: `ws://127.0.0.1:${ports.tcp}/` })).toMatchObject({ ok: false });
+    expect(await probe('loopback_probe', '/websocket', { url: `ws://127.0.0.1:${ports.backend}/` })).toMatchObject({ ok: false });
+    expect(seen.tcp).toBe(0);
+    await othersKeepAnswering();
+  });
+
   it('is refused a DNS lookup, by dns.lookup and dns.promises.resolve4', async () => {
     // localhost answers from /etc/hosts without any server: only the guard refuses it
     expect(await probe('network_probe', '/lookup', { name: 'localhost' })).toEqual(refused(NO_DNS));

@@ -209,8 +209,21 @@ describe('a plugin that declares network: ["127.0.0.1:*"]', () => {
 describe('a plugin that declares network: ["*"] and listen', () => {
   it("is refused the backend's and the store's ports on every local address", async () => {
     // spellings of this machine: IPv4-mapped, the rest of 127/8, the unspecified addresses, and
-    // numeric forms getaddrinfo turns into 127.0.0.1 (checked on the address actually connected to)
-    const hosts = ['127.0.0.1', '0.0.0.0', '::', '::1', '::ffff:127.0.0.1', '127.0.0.2', 'localhost', '127.1', '2130706433'];
+    // numeric forms getaddrinfo turns into 127.0.0.1 (checked on the address actually connected to),
+    // and a scoped IPv6 address
+    const hosts = [
+      '127.0.0.1',
+      '0.0.0.0',
+      '::',
+      '::1',
+      '::ffff:127.0.0.1',
+      '127.0.0.2',
+      'localhost',
+      '127.1',
+      '2130706433',
+      '::1%lo',
+      '0x7f.1',
+    ];
     for (const host of hosts) {
       for (const port of [ports.backend, ports.store]) {
         expect(await probe('wide_probe', '/net', { host, port }), `${host}:${port}`).toEqual(refused(OWN_PORT));
@@ -241,7 +254,7 @@ describe('a plugin that declares listen: true', () => {
 
   it("never on the backend's or the store's port, on any local address", async () => {
     // [::1] and 127.0.0.2 are free to bind while the backend holds 127.0.0.1: only the guard refuses them
-    for (const host of ['::1', '127.0.0.2', '0.0.0.0', '127.0.0.1']) {
+    for (const host of ['::1', '127.0.0.2', '0.0.0.0', '::', '127.0.0.1']) {
       for (const port of [ports.backend, ports.store]) {
         expect(await probe('listen_probe', '/listen-net', { host, port }), `${host}:${port}`).toEqual(refused(OWN_LISTEN));
       }

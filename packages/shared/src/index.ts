@@ -4,6 +4,7 @@ export * from './cross-site.js';
 export * from './validation.js';
 export * from './manifest.js';
 export * from './permissions.js';
+export * from './signature.js';
 export * from './ui-config.js';
 export * from './reserved-names.js';
 export * from './bridge-client.js';

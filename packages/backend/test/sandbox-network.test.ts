@@ -90,6 +90,8 @@ beforeAll(async () => {
     OKO_STORE_URL: `http://127.0.0.1:${ports.store}/api/v1`,
     // several probes answer in one call; a busy machine must not turn a refusal into a timeout
     OKO_PLUGIN_CALL_TIMEOUT_MS: '10000',
+    // the first death ends in `error` with its reason instead of a restart (crash-restarts.test.ts covers those)
+    OKO_PLUGIN_QUARANTINE_CRASHES: '1',
   })) as typeof backend;
   ports.backend = Number(new URL(backend.url).port);
   backend.app.server.on('connection', () => seen.backend++);
@@ -289,7 +291,7 @@ describe('signals', () => {
       () => stateOf('self_killer'),
       (details) => details.state === 'error',
     );
-    expect(plugin.error.reason).toBe('host was ended by signal SIGTERM');
+    expect(plugin.error.reason).toBe('quarantined after 1 crash in 10 min; last crash: host was ended by signal SIGTERM');
     for (const id of ['network_probe', 'loopback_probe', 'wide_probe', 'listen_probe']) expect((await stateOf(id)).state).toBe('active');
     await othersKeepAnswering();
   });

@@ -49,6 +49,7 @@ export const ErrorStatus = {
   PERMISSIONS_CHANGED: 409,
   PLUGIN_NAME_TAKEN: 409,
   ENV_NOT_DECLARED: 400,
+  INVALID_SIGNATURE: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

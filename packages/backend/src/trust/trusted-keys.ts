@@ -127,7 +127,10 @@ export class TrustedKeys {
         this.folderFiles.set(parsed.keyId, file);
         this.folderKeys.push({ key_id: parsed.keyId, name: name.slice(0, -'.pem'.length), source: 'folder', public_key: parsed.pem });
       } catch (error) {
-        this.log.error({ file, err: error }, `OKO_TRUSTED_KEYS: ${name} is not a readable Ed25519 public key; skipped`);
+        this.log.error(
+          { file, problem: (error as Error).message },
+          `OKO_TRUSTED_KEYS: ${name} is not a readable Ed25519 public key; skipped`,
+        );
       }
     }
   }

@@ -165,6 +165,7 @@ describe('backend config from env', () => {
       'OKO_PLUGIN_RSS_LIMIT_MB',
       'OKO_PLUGIN_USER',
       'OKO_PORT',
+      'OKO_SIGNATURE_POLICY',
       'OKO_STORE_API_KEY',
       'OKO_STORE_DOWNLOAD_TIMEOUT_MS',
       'OKO_STORE_MAX_ANSWER_MB',
@@ -173,6 +174,17 @@ describe('backend config from env', () => {
       'OKO_STORE_TIMEOUT_MS',
       'OKO_STORE_TRANSFER_TIMEOUT_MS',
       'OKO_STORE_URL',
+      'OKO_TRUSTED_KEYS',
     ]);
+  });
+
+  it('reads the signature policy (default warn, refusing other words) and the trusted keys folder (resolved; empty = none)', () => {
+    expect(loadConfig({}).trust).toEqual({ trustedKeysDir: null, signaturePolicy: 'warn' });
+    expect(loadConfig({ OKO_SIGNATURE_POLICY: 'require', OKO_TRUSTED_KEYS: 'keys' }).trust).toEqual({
+      trustedKeysDir: path.resolve('keys'),
+      signaturePolicy: 'require',
+    });
+    expect(loadConfig({ OKO_TRUSTED_KEYS: '' }).trust.trustedKeysDir).toBeNull();
+    expect(() => loadConfig({ OKO_SIGNATURE_POLICY: 'strict' })).toThrow('OKO_SIGNATURE_POLICY');
   });
 });

@@ -89,6 +89,8 @@ describe('install and uninstall', () => {
       status: 'installed',
       plugin: { id: 'alpha', name: 'alpha', version: '1.0.0', state: 'discovered', scope: 'external' },
       permissions: { network: [], listen: false, env: [], read: [] },
+      signature: { state: 'unsigned' },
+      warning: 'This plugin is not signed: nothing says who made it.',
       message: 'Plugin alpha installed successfully',
     });
     expect(await listDir(pluginsDir)).toEqual(['alpha']);

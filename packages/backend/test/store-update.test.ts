@@ -71,6 +71,8 @@ describe('POST /store/{id}/update', () => {
       plugin: { id: 'updidle', name: 'updidle', version: '2.0.0', state: 'discovered', scope: 'external' },
       previous_version: '1.0.0',
       permissions: { network: [], listen: false, env: [], read: [] },
+      signature: { state: 'unsigned' },
+      warning: 'This plugin is not signed: nothing says who made it.',
       message: 'Plugin updidle updated from 1.0.0 to 2.0.0',
     });
     expect(await pluginState('updidle')).toMatchObject({ state: 'discovered', version: '2.0.0' });

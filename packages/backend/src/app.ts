@@ -16,6 +16,8 @@ import { pluginApiRoutes } from './routes/plugin-api.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { systemRoutes } from './routes/system.js';
 import { storeIntegration } from './store-integration/index.js';
+import { PluginTrust } from './trust/plugin-trust.js';
+import { trustRoutes } from './trust/trust-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,7 +42,9 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const grants = new GrantService(config.dataDir, app.log);
-  const pluginManager = new PluginManager(config, app.log, { grantsFor: grants.grantsFor });
+  const trust = new PluginTrust(config, app.log);
+  await trust.init();
+  const pluginManager = new PluginManager(config, app.log, { grantsFor: grants.grantsFor, signatures: trust });
   await pluginManager.init();
   app.decorate('pluginManager', pluginManager);
   app.decorate('pluginGrants', grants);
@@ -90,7 +94,8 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await app.register(actionRoutes, { prefix: '/api/v1' });
   await app.register(pluginApiRoutes, { prefix: '/api/v1' });
 
-  await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager, grants });
+  await app.register(trustRoutes, { prefix: '/api/v1', trust });
+  await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager, grants, signatures: trust });
 
   return app;
 }

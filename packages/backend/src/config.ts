@@ -5,6 +5,7 @@ import { hostNameOf, parseHostList } from '@oko/shared';
 import { ConfigError, envError, originList, packageVersion, parseEnv } from '@oko/shared/server';
 import { Type } from 'typebox';
 import { StoreIntegrationEnv, storeIntegrationConfig, type StoreIntegrationConfig } from './store-integration/config.js';
+import { TrustEnv, trustConfig, type TrustConfig } from './trust/config.js';
 
 export { ConfigError } from '@oko/shared/server';
 
@@ -41,6 +42,8 @@ export interface BackendConfig {
   storeApiKey: string | undefined;
   /** Store call timeouts and the upload forwarding limit (OKO_STORE_TIMEOUT_MS, …). */
   storeIntegration: StoreIntegrationConfig;
+  /** OKO_TRUSTED_KEYS and OKO_SIGNATURE_POLICY (README "Signatures and trust"). */
+  trust: TrustConfig;
   /** The built web UI; served at / only when the folder exists. */
   frontendDir: string;
   /** Origins besides the backend's own whose pages may send writes (OKO_ALLOWED_ORIGINS). */
@@ -105,6 +108,7 @@ export const BackendEnv = Type.Object({
   OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'sent on store writes' })),
   ...StoreIntegrationEnv.properties,
+  ...TrustEnv.properties,
   OKO_FRONTEND_DIR: Type.String({
     default: path.join(packageRoot, '..', 'frontend', 'dist'),
     description: 'the built web UI, served at / when it exists',
@@ -151,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     storeUrl,
     storeApiKey: vars.OKO_STORE_API_KEY,
     storeIntegration: storeIntegrationConfig(vars),
+    trust: trustConfig(vars),
     frontendDir: path.resolve(vars.OKO_FRONTEND_DIR),
     allowedOrigins: originList(vars.OKO_ALLOWED_ORIGINS, 'OKO_ALLOWED_ORIGINS'),
     allowedHosts: allowedHosts(vars.OKO_HOST, vars.OKO_ALLOWED_HOSTS),

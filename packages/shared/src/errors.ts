@@ -49,6 +49,12 @@ export const ErrorStatus = {
   PERMISSIONS_CHANGED: 409,
   PLUGIN_NAME_TAKEN: 409,
   ENV_NOT_DECLARED: 400,
+  INVALID_SIGNATURE: 422,
+  SIGNATURE_REQUIRED: 422,
+  INVALID_PUBLIC_KEY: 400,
+  TRUSTED_KEY_EXISTS: 409,
+  TRUSTED_KEY_NOT_FOUND: 404,
+  TRUSTED_KEY_READ_ONLY: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

@@ -33,7 +33,8 @@ export const CatalogSignature = Type.Union([Type.Object({ key_id: Type.String(),
 export type CatalogSignature = Static<typeof CatalogSignature>;
 
 export const SIGNATURE_STATES = ['valid', 'untrusted', 'invalid', 'unsigned', 'modified'] as const;
-export const SignatureState = Type.Union(SIGNATURE_STATES.map((state) => Type.Literal(state)));
+// Type.Enum, not Type.Union over a mapped array: the mapped array is no tuple, so its Static type was `never`.
+export const SignatureState = Type.Enum(SIGNATURE_STATES);
 export type SignatureState = Static<typeof SignatureState>;
 
 /** An installed plugin's signature as this dashboard judges it. */
@@ -65,7 +66,7 @@ export type TrustedKey = Static<typeof TrustedKey>;
 
 export const TrustedKeyList = Type.Object({
   keys: Type.Array(TrustedKey),
-  policy: Type.Union(SIGNATURE_POLICIES.map((p) => Type.Literal(p))),
+  policy: Type.Enum(SIGNATURE_POLICIES),
 });
 export type TrustedKeyList = Static<typeof TrustedKeyList>;
 

@@ -1,9 +1,10 @@
-import { createError } from '@oko/shared';
+import { createError, isOkoError, type ErrorCode } from '@oko/shared';
 import { launchHost } from './host-launch.js';
 import type { PluginHost } from './host.js';
 import type { ManagerContext } from './manager-context.js';
 import type { GrantSource } from './plugin-grant.js';
 import type { PluginRecord } from './record.js';
+import type { SignatureGate } from './signature-gate.js';
 import { stateAfter } from './state-machine.js';
 
 export interface LifecycleHooks {
@@ -14,7 +15,12 @@ export interface LifecycleHooks {
   onDeath: (record: PluginRecord, host: PluginHost, reason: string) => void;
   /** The ports the backend listens on, which no plugin process may reach. */
   ownPorts: () => number[];
+  /** Checks the plugin's files and signature before its process starts; none: no check (unit tests). */
+  signatures?: SignatureGate;
 }
+
+/** Refusals the user acts on by their own code (trust a key, reinstall), not as a generic load failure. */
+const KEPT_CODES: ReadonlySet<ErrorCode> = new Set(['SIGNATURE_REQUIRED', 'INVALID_SIGNATURE']);
 
 /** Starting and stopping a plugin's host, and the state and saved sets that follow from it. */
 export class HostLifecycle {
@@ -27,6 +33,12 @@ export class HostLifecycle {
   async launch(record: PluginRecord): Promise<PluginHost> {
     const { context, hooks } = this;
     const id = record.scan.id;
+    // Before any code of the plugin runs: every load, restore and crash restart hashes the files again.
+    if (hooks.signatures) {
+      const { signature, refusal } = await hooks.signatures.check(record.scan);
+      record.signature = signature;
+      if (refusal) throw refusal;
+    }
     const host = await launchHost(record, {
       config: context.config,
       log: context.log,
@@ -65,7 +77,10 @@ export class HostLifecycle {
       this.context.persisted.active.delete(scan.id);
       await this.context.save();
       this.context.log.warn({ plugin: scan.id }, `plugin failed to load: ${reason}`);
-      throw createError('PLUGIN_LOAD_FAILED', `Plugin '${scan.id}' failed to load: ${reason}`, { details: { state: record.state } });
+      const code = isOkoError(error) && KEPT_CODES.has(error.code) ? error.code : 'PLUGIN_LOAD_FAILED';
+      throw createError(code, `Plugin '${scan.id}' failed to load: ${reason}`, {
+        details: { state: record.state, ...(record.signature ? { signature: record.signature } : {}) },
+      });
     }
     await this.activate(record, host);
     this.context.log.info({ plugin: scan.id }, 'plugin loaded');

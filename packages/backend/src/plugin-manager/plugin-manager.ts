@@ -15,12 +15,15 @@ import { markInterruptedRestore, restoreActive, takeInterruptedRestore } from '.
 import { applyScan } from './scan-apply.js';
 import { ScanCoalescer } from './scan-coalescer.js';
 import { PluginScanner } from './scanner.js';
+import type { SignatureGate } from './signature-gate.js';
 import { canTransition, refusalReason, stateAfter, type Operation } from './state-machine.js';
 
 /** What the backend wires into the manager besides its config; each field optional, with a default. */
 export interface PluginManagerOptions {
   /** The permissions and env values each plugin's process starts with; default: what it declares. */
   grantsFor?: GrantSource;
+  /** Signature states and the file check before each start (src/trust/); default: none. */
+  signatures?: SignatureGate;
 }
 
 /**
@@ -38,13 +41,17 @@ export class PluginManager {
   /** The ports the backend bound (app.ts sets them once listening); plugin processes may not reach them. */
   listenPorts: number[] = [];
 
+  private readonly signatures?: SignatureGate;
+
   constructor(config: BackendConfig, log: FastifyBaseLogger, options: PluginManagerOptions = {}) {
     this.context = new ManagerContext(config, log);
+    this.signatures = options.signatures;
     this.lifecycle = new HostLifecycle(this.context, {
       grantsFor: options.grantsFor ?? declaredGrant,
       onEmit: (topic, data, source) => this.events.publish(topic, data, source),
       onDeath: (record, host, reason) => void this.restarts.hostDied(record, host, reason),
       ownPorts: () => this.listenPorts,
+      signatures: options.signatures,
     });
     this.restarts = new CrashRestarts(this.context, this.lifecycle);
   }
@@ -57,6 +64,7 @@ export class PluginManager {
     await this.context.readPersisted();
     const interrupted = await takeInterruptedRestore(this.context);
     await this.rescan();
+    await this.checkFilesAtStart();
     markInterruptedRestore(this.context, interrupted);
     this.restarts.keepQuarantined();
   }
@@ -77,6 +85,7 @@ export class PluginManager {
 
   async list(): Promise<PluginSummary[]> {
     await this.rescan();
+    await this.withSignatures([...this.context.records.values()]);
     return [...this.context.records.values()].map(toSummary).sort((a, b) => a.id.localeCompare(b.id));
   }
 
@@ -178,7 +187,30 @@ export class PluginManager {
     await context.saved();
   }
 
+  /**
+   * Every start of the backend re-checks each plugin's files: a changed, added or removed one puts
+   * the plugin in error naming the file (the restore then refuses it too, by the same check).
+   */
+  private async checkFilesAtStart(): Promise<void> {
+    if (!this.signatures) return;
+    for (const record of this.context.records.values()) {
+      const { signature } = await this.signatures.check(record.scan);
+      record.signature = signature;
+      const tampered = signature.state === 'modified' || signature.state === 'invalid';
+      if (!tampered || !canTransition(record.state, 'filesInvalid')) continue;
+      record.state = stateAfter(record.state, 'filesInvalid');
+      record.error = { reason: signature.reason ?? signature.state, at: new Date().toISOString(), fromManifest: false };
+      this.context.log.warn({ plugin: record.scan.id }, `plugin files refused: ${record.error.reason}`);
+    }
+  }
+
+  private async withSignatures(records: PluginRecord[]): Promise<void> {
+    if (!this.signatures) return;
+    for (const record of records) record.signature = await this.signatures.signatureOf(record.scan);
+  }
+
   private async details(record: PluginRecord): Promise<PluginDetails> {
+    await this.withSignatures([record]);
     return toDetails(record, await pageSourceOf(record.scan, runsPageHandler(record)));
   }
 

@@ -1,4 +1,12 @@
-import { apiPrefixOf, formatIssue, type PluginDetails, type PluginErrorInfo, type PluginState, type PluginSummary } from '@oko/shared';
+import {
+  apiPrefixOf,
+  formatIssue,
+  type InstalledSignature,
+  type PluginDetails,
+  type PluginErrorInfo,
+  type PluginState,
+  type PluginSummary,
+} from '@oko/shared';
 import type { PluginHost } from './host.js';
 import type { PageSource } from './plugin-pages.js';
 import type { ScannedPlugin } from './scanner.js';
@@ -13,6 +21,8 @@ export interface PluginRecord {
   host?: PluginHost;
   /** Why it is `loading` when that is a restart after a crash ("restart 2 of 3"). */
   statusReason?: string;
+  /** Its signature state as last checked (src/trust/); set before every answer that lists it. */
+  signature?: InstalledSignature;
 }
 
 export function apiPrefixOfRecord(record: PluginRecord): string {
@@ -50,6 +60,7 @@ export function toSummary(record: PluginRecord): PluginSummary {
   if (ui.menu_order !== undefined) summary.ui.menu_order = ui.menu_order;
   if (record.state === 'error' && record.error) summary.error = { reason: record.error.reason, at: record.error.at };
   if (record.state === 'loading' && record.statusReason) summary.status_reason = record.statusReason;
+  if (record.signature) summary.signature = record.signature;
   return summary;
 }
 

@@ -4,6 +4,7 @@ import { StoreClient } from './client/store-client.js';
 import type { StoreIntegrationConfig } from './config.js';
 import { removeLeftovers } from './installer/leftovers.js';
 import { PluginInstaller, type InstallGrantPort } from './installer/plugin-installer.js';
+import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
 import { storeRoutes } from './routes.js';
 
@@ -24,13 +25,15 @@ export interface StoreIntegrationOptions {
   plugins: PluginRegistryPort;
   /** Install records the package's permissions, update may widen them only with consent, uninstall removes them. */
   grants: InstallGrantPort;
+  /** Install and update refuse a package the signature policy refuses, and record its files. */
+  signatures?: InstallSignaturePort;
 }
 
 /**
  * The store integration as a Fastify plugin (register it with prefix /api/v1): cleans what an
  * interrupted install left in plugins/, then serves /store.
  */
-export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins, grants }) => {
+export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins, grants, signatures }) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
     app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
@@ -43,7 +46,7 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     maxPackageBytes: config.storeIntegration.maxPackageBytes,
     maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
   });
-  const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, log: app.log });
+  const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, signatures, log: app.log });
   const catalog = new StoreCatalog(client, plugins);
   await app.register(storeRoutes, {
     catalog,

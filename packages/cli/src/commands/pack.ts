@@ -1,19 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { packPluginDirectory } from '@oko/shared/archive';
+import { excludedFromPackage, packPluginDirectory } from '@oko/shared/archive';
 import { checkPlugin, invalidPlugin } from '../lib/check-plugin.js';
 import { usageError } from '../lib/errors.js';
 import { formatBytes } from '../lib/progress.js';
 import type { Invocation } from '../lib/invocation.js';
 
-/**
- * Left out of every package: VCS data and installed dependencies anywhere, and the plugin's own
- * tests (top-level test/), which the dashboard never runs.
- */
+/** The shared package rule (the one signing uses), plus the ZIP being written when it lands inside the folder. */
 function excluded(rel: string, outRel: string): boolean {
-  const parts = rel.split('/');
-  if (parts.some((part) => part === '.git' || part === 'node_modules' || part === '.DS_Store')) return true;
-  return rel === 'test' || rel === outRel;
+  return excludedFromPackage(rel) || rel === outRel;
 }
 
 export interface PackResult {

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { PermissionSet } from '../permissions.js';
+import { InstalledSignature } from '../signature.js';
 import { PluginScope, PluginState, PluginSummary } from './plugins.js';
 import {
   CatalogEntry,
@@ -103,12 +104,21 @@ export const InstalledPluginInfo = Type.Object({
 });
 export type InstalledPluginInfo = Static<typeof InstalledPluginInfo>;
 
+/** What an install or update adds about the package's signature (README "Signatures and trust"). */
+const SignatureNotes = {
+  signature: Type.Optional(InstalledSignature),
+  warning: Type.Optional(
+    Type.String({ description: 'Under OKO_SIGNATURE_POLICY=warn: the package is unsigned or signed by an untrusted key' }),
+  ),
+};
+
 const GrantedNow = Type.Object(PermissionSet.properties, { description: 'What the plugin is granted now (manifest.json `permissions`)' });
 
 export const InstallAnswer = Type.Object({
   status: Type.Literal('installed'),
   plugin: InstalledPluginInfo,
   permissions: Type.Optional(GrantedNow),
+  ...SignatureNotes,
   message: Type.String(),
 });
 export type InstallAnswer = Static<typeof InstallAnswer>;
@@ -118,6 +128,7 @@ export const UpdateAnswer = Type.Object({
   plugin: InstalledPluginInfo,
   previous_version: Type.String({ description: 'The version that was installed before' }),
   permissions: Type.Optional(GrantedNow),
+  ...SignatureNotes,
   message: Type.String({ description: 'Says so when the new version was active before and failed to load (it is then in state error)' }),
 });
 export type UpdateAnswer = Static<typeof UpdateAnswer>;

@@ -3,6 +3,7 @@ import { PageManifest, PageNegotiation } from '../page-manifest.js';
 import { ENV_NAME_PATTERN, PermissionSet } from '../permissions.js';
 import { UiWidget } from '../ui-config.js';
 import { PLUGIN_OPERATIONS } from '../operations.js';
+import { InstalledSignature } from '../signature.js';
 import { ManifestData, UiData } from './embedded.js';
 
 /** Payloads of the backend's plugin management API (/api/v1/plugins, /api/v1/actions). */
@@ -48,6 +49,13 @@ export const PluginSummary = Type.Object({
     Type.String({ description: "Why the plugin is in its state when that is no error, e.g. 'restart 2 of 3' while loading after a crash" }),
   ),
   ui: PluginUiSummary,
+  /** Always set by the backend; optional in the schema so older answers still parse. */
+  signature: Type.Optional(
+    Type.Object(InstalledSignature.properties, {
+      description:
+        'The signature as this dashboard judges it: valid (key_name of the trusted key), untrusted, invalid, unsigned, modified (reason)',
+    }),
+  ),
 });
 export type PluginSummary = Static<typeof PluginSummary>;
 

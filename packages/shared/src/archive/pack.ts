@@ -38,6 +38,16 @@ async function listFiles(root: string, relative: string, options: PackOptions, o
   }
 }
 
+/**
+ * Every file of a plugin folder that `exclude` keeps, as sorted `/`-relative paths. Refuses links
+ * and special files, as the archive would. Code-unit order, the same order JCS sorts keys in.
+ */
+export async function listPackageFiles(dir: string, options: PackOptions = {}): Promise<string[]> {
+  const files: string[] = [];
+  await listFiles(path.resolve(dir), '', options, files);
+  return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** Files judged at once: each holds one sample buffer while its deflate runs in the thread pool. */
 const JUDGE_CONCURRENCY = 4;
 
@@ -62,9 +72,7 @@ export async function packPluginDirectory(
   outFile: string,
   options: PackOptions = {},
 ): Promise<{ size: number; sha256: string }> {
-  const files: string[] = [];
-  await listFiles(path.resolve(dir), '', options, files);
-  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = await listPackageFiles(dir, options);
 
   const deflate = await judgeAll(dir, files);
 

@@ -11,6 +11,7 @@ import {
   type UninstallAnswer,
   type UpdateAnswer,
 } from '@oko/shared';
+import type { InstallSignaturePort } from '../../trust/plugin-trust.js';
 import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
 import type { InstalledPlugin, PluginRegistryPort } from '../plugin-registry-port.js';
@@ -35,6 +36,8 @@ export interface PluginInstallerOptions {
   client: StoreClient;
   plugins: PluginRegistryPort;
   grants: InstallGrantPort;
+  /** Checks a package's signature against the policy before it is placed, and keeps its file record. */
+  signatures?: InstallSignaturePort;
   log?: InstallerLog;
 }
 
@@ -103,25 +106,37 @@ export class PluginInstaller {
   private async installEntry(entry: CatalogEntry): Promise<InstallAnswer> {
     await this.assertNotInstalled(entry.name);
     await this.assertNoPathClash(entry.name, entry.ui);
-    const { plugin, permissions } = await withStagedPackage(this.folder, this.options.client, entry, (pluginDir, files) =>
+    const { signatures } = this.options;
+    const { plugin, permissions, admission } = await withStagedPackage(this.folder, this.options.client, entry, (pluginDir, files) =>
       // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.
       this.options.plugins.withPluginLock(entry.name, async () => {
         // Checked again: a folder may have appeared (by hand) while we downloaded, and the package is what counts.
         await this.assertNotInstalled(entry.name);
         await this.assertNoPathClash(entry.name, files.ui);
-        // Recorded first: a failed write leaves plugins/ untouched, and the plugin never appears without its grant.
+        // Refused before anything is recorded (INVALID_SIGNATURE, SIGNATURE_REQUIRED).
+        const admission = await signatures?.admit(pluginDir, files.manifest);
+        // Recorded first: a failed write leaves plugins/ untouched, and the plugin never appears without its grant or file record.
         const permissions = await this.options.grants.grant(entry.name, files.manifest.permissions);
         try {
+          if (admission) await signatures!.keep(entry.name, admission);
           await this.folder.place(pluginDir, entry.name);
         } catch (error) {
           await this.options.grants.revoke(entry.name).catch(() => undefined);
+          await signatures?.forget(entry.name).catch(() => undefined);
           throw error;
         }
         await this.options.plugins.rescan();
-        return { plugin: await this.options.plugins.get(entry.name), permissions };
+        return { plugin: await this.options.plugins.get(entry.name), permissions, admission };
       }),
     );
-    return { status: 'installed', plugin: resultView(plugin, entry), permissions, message: `Plugin ${entry.name} installed successfully` };
+    const notes = admission ? { signature: admission.signature, warning: admission.warning } : {};
+    return {
+      status: 'installed',
+      plugin: resultView(plugin, entry),
+      permissions,
+      ...notes,
+      message: `Plugin ${entry.name} installed successfully`,
+    };
   }
 
   /**
@@ -166,6 +181,7 @@ export class PluginInstaller {
         const previous = await this.assertUpdatable(entry);
         const held = await this.assertPermissions(entry.name, previous, files.manifest.permissions, accepted);
         await this.assertNoPathClash(entry.name, files.ui);
+        const admission = await this.options.signatures?.admit(pluginDir, files.manifest);
         // Recorded before anything changes, so the new code starts with exactly the new set (an update
         // asking for less narrows it); a running process keeps what it started with until unloaded.
         const permissions = await this.options.grants.grant(entry.name, files.manifest.permissions);
@@ -181,6 +197,8 @@ export class PluginInstaller {
           if (wasActive) await this.options.plugins.load(entry.name).catch(() => undefined);
           throw error;
         }
+        // The new files' record replaces the old one before anything can load them.
+        if (admission) await this.options.signatures!.keep(entry.name, admission);
         await this.folder.sync();
         await this.options.plugins.rescan();
         let loadFailure: string | undefined;
@@ -199,6 +217,7 @@ export class PluginInstaller {
           plugin: resultView(plugin, entry),
           previous_version: previous.version,
           permissions,
+          ...(admission ? { signature: admission.signature, warning: admission.warning } : {}),
           message: loadFailure ? `${updated}, but the new version failed to load: ${loadFailure}` : updated,
         };
       }),
@@ -222,6 +241,7 @@ export class PluginInstaller {
         throw mapFsError(error, this.folder.dir);
       }
       await this.options.grants.revoke(name);
+      await this.options.signatures?.forget(name);
       await this.options.plugins.rescan();
       await this.folder.removeQuietly(trash);
       return {

@@ -1,0 +1,106 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { InstalledSignature, OkoError, PluginManifest, SignaturePolicy, TrustedKeyList } from '@oko/shared';
+import type { BackendConfig } from '../config.js';
+import { UnreadableGrantFile } from '../permissions/grant-store.js';
+import type { SignatureGate } from '../plugin-manager/signature-gate.js';
+import type { ScannedPlugin } from '../plugin-manager/scanner.js';
+import { fileRecordStore } from './file-records.js';
+import { judgeFiles, type FilesJudgement } from './judge-files.js';
+import { refusalOf, warningOf } from './policy.js';
+import { TrustedKeys } from './trusted-keys.js';
+
+/** What an install learnt of a package before placing it: kept as the plugin's file record. */
+export interface Admission {
+  signature: InstalledSignature;
+  /** Under `warn`, for an unsigned or untrusted package. */
+  warning?: string;
+  files: Record<string, string>;
+  version: string;
+}
+
+/** What the installer needs of the signature check (PluginTrust is it). */
+export interface InstallSignaturePort {
+  admit(dir: string, manifest: PluginManifest): Promise<Admission>;
+  keep(id: string, admission: Admission): Promise<void>;
+  forget(id: string): Promise<void>;
+}
+
+/**
+ * Signatures, trust and tamper detection of installed plugins (README "Signatures and trust"):
+ * the trusted keys, each plugin's file record, and the policy. The plugin manager asks it before
+ * a plugin's process starts (SignatureGate); the installer before a package is placed.
+ */
+export class PluginTrust implements SignatureGate, InstallSignaturePort {
+  readonly keys: TrustedKeys;
+  readonly policy: SignaturePolicy;
+  private readonly records;
+  /** Per plugin, the state computed for one scan object (the scanner makes a new one when the folder changes). */
+  private readonly states = new Map<string, { scan: ScannedPlugin; signature: InstalledSignature }>();
+
+  constructor(
+    config: BackendConfig,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.keys = new TrustedKeys(config.dataDir, config.trust.trustedKeysDir, log);
+    this.keys.onChange = () => this.states.clear();
+    this.policy = config.trust.signaturePolicy;
+    this.records = fileRecordStore(config.dataDir);
+  }
+
+  async init(): Promise<void> {
+    await this.keys.init();
+  }
+
+  keyList(): TrustedKeyList {
+    return { keys: this.keys.list(), policy: this.policy };
+  }
+
+  async signatureOf(scan: ScannedPlugin): Promise<InstalledSignature> {
+    const known = this.states.get(scan.id);
+    if (known?.scan === scan) return known.signature;
+    return (await this.check(scan)).signature;
+  }
+
+  async check(scan: ScannedPlugin): Promise<{ signature: InstalledSignature; refusal?: OkoError }> {
+    const { signature } = await this.judge(scan);
+    this.states.set(scan.id, { scan, signature });
+    return { signature, refusal: refusalOf(scan.id, signature, this.policy, scan.scope) };
+  }
+
+  /** Before an install or update places `dir`: throws INVALID_SIGNATURE or SIGNATURE_REQUIRED. */
+  async admit(dir: string, manifest: PluginManifest): Promise<Admission> {
+    const { signature, files } = await judgeFiles(dir, manifest, undefined, this.keys);
+    const refusal = refusalOf(manifest.name, signature, this.policy, 'external');
+    if (refusal) throw refusal;
+    const warning = warningOf(signature, this.policy);
+    return { signature, files, version: manifest.version, ...(warning ? { warning } : {}) };
+  }
+
+  /** Keeps `admission` as the record of plugin `id` (an update replaces the previous one). */
+  async keep(id: string, admission: Admission): Promise<void> {
+    await this.records.write(id, { version: admission.version, recorded_at: new Date().toISOString(), files: admission.files });
+    this.states.delete(id);
+  }
+
+  /** Uninstall, or an install that could not place the plugin. */
+  async forget(id: string): Promise<void> {
+    await this.records.remove(id);
+    this.states.delete(id);
+  }
+
+  private async judge(scan: ScannedPlugin): Promise<FilesJudgement> {
+    let record;
+    try {
+      record = await this.records.read(scan.id);
+    } catch (error) {
+      if (!(error instanceof UnreadableGrantFile)) throw error;
+      // Fail closed: a record someone damaged must not turn an installed plugin into an unchecked one.
+      this.log.error({ plugin: scan.id, err: error }, 'file record unreadable');
+      return {
+        signature: { state: 'modified', reason: `modified since install: the file record is unreadable (${error.message})` },
+        files: {},
+      };
+    }
+    return judgeFiles(scan.dir, scan.manifest, record, this.keys);
+  }
+}

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { ErrorCode } from '../errors.js';
 import { normalizePermissions, PermissionSet, type PluginPermissions } from '../permissions.js';
+import { CatalogSignature } from '../signature.js';
 import { ManifestData, UiData } from './embedded.js';
 
 /**
@@ -42,6 +43,10 @@ export const CatalogEntry = Type.Object({
   size: Type.Integer({ description: 'Bytes of the normalized ZIP served by /download' }),
   sha256: Type.String({ description: 'SHA-256 (hex) of the normalized ZIP served by /download' }),
   created_at: Type.String({ description: 'ISO 8601 time' }),
+  signature: Type.Union(CatalogSignature.anyOf, {
+    description:
+      "The package's oko-signature.json (key id and self-declared signer), checked by the store to match the package's files and manifest; null when unsigned. Trust is each dashboard's decision.",
+  }),
 });
 export type CatalogEntry = Static<typeof CatalogEntry>;
 
@@ -75,6 +80,7 @@ export const CatalogSummary = Type.Object(
     size: CatalogEntry.properties.size,
     sha256: CatalogEntry.properties.sha256,
     created_at: CatalogEntry.properties.created_at,
+    signature: CatalogEntry.properties.signature,
   },
   { description: 'A catalog entry in a list answer' },
 );
@@ -100,6 +106,8 @@ export function catalogSummaryOf(
     (source.permissions as PluginPermissions | undefined) ??
       (entry.manifest as { permissions?: PluginPermissions } | undefined)?.permissions,
   );
+  // An older store's entries have no `signature`: it reported none.
+  summary.signature = (source.signature as CatalogSignature | undefined) ?? null;
   return summary as CatalogSummary;
 }
 
@@ -224,6 +232,7 @@ export const UPLOAD_ZIP_ERRORS = [
   'UNSUPPORTED_MEDIA_TYPE',
   'INVALID_ARCHIVE',
   'INVALID_MANIFEST',
+  'INVALID_SIGNATURE',
   'CATALOG_READ_ONLY',
   'INSUFFICIENT_STORAGE',
 ] as const satisfies readonly ErrorCode[];
@@ -238,6 +247,7 @@ export const GITHUB_IMPORT_ERRORS = [
   'PAYLOAD_TOO_LARGE',
   'INVALID_ARCHIVE',
   'INVALID_MANIFEST',
+  'INVALID_SIGNATURE',
   'GITHUB_UPSTREAM_ERROR',
   'CATALOG_READ_ONLY',
   'INSUFFICIENT_STORAGE',

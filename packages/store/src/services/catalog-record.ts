@@ -1,4 +1,4 @@
-import { CatalogEntry, normalizePermissions } from '@oko/shared';
+import { CatalogEntry, CatalogSignature, normalizePermissions } from '@oko/shared';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 
 /** Where a catalog entry's files live, relative to the storage's uploads/ folder. */
@@ -11,10 +11,14 @@ export const StorageRef = Type.Object({
 export type StorageRef = Static<typeof StorageRef>;
 
 // `permissions` is derived from the manifest on the way out, so plugins.json written before it existed stays valid.
-const { permissions: _derived, ...storedFields } = CatalogEntry.properties;
+const { permissions: _derived, signature: _signature, ...storedFields } = CatalogEntry.properties;
 
-/** A catalog entry as stored in plugins.json: the API payload (less what is derived) plus where its files are. */
-export const CatalogRecord = Type.Object({ ...storedFields, storage: StorageRef });
+/**
+ * A catalog entry as stored in plugins.json: the API payload (less what is derived) plus where its
+ * files are. `signature` is optional there: plugins.json written before signatures has none, which
+ * reads as unsigned (those packages were published unchecked).
+ */
+export const CatalogRecord = Type.Object({ ...storedFields, signature: Type.Optional(CatalogSignature), storage: StorageRef });
 export type CatalogRecord = Static<typeof CatalogRecord>;
 
 export const CatalogFile = Type.Object({
@@ -25,5 +29,5 @@ export type CatalogFile = Static<typeof CatalogFile>;
 
 export function toCatalogEntry(record: CatalogRecord): CatalogEntry {
   const { storage: _storage, ...entry } = record;
-  return { ...entry, permissions: normalizePermissions(record.manifest.permissions) };
+  return { ...entry, permissions: normalizePermissions(record.manifest.permissions), signature: record.signature ?? null };
 }

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { MANIFEST_FILE } from '@oko/shared';
-import { readPluginDirectory, sha256File } from '@oko/shared/archive';
+import { MANIFEST_FILE, type CatalogSignature } from '@oko/shared';
+import { readPluginDirectory, readSignature, sha256File } from '@oko/shared/archive';
 import { writeFileAtomic } from '@oko/shared/server';
 import { EXTRACTED_DIR } from './archive-importer.js';
 import { readCatalogFile } from './catalog-file.js';
@@ -107,7 +107,13 @@ async function recordFromFiles(uploads: string, dir: string): Promise<CatalogRec
     // The owner and repository are in the folder's name; the branch and GitHub host are not.
     sourceUrl: github ? `https://github.com/${github[1]}/${github[2]}` : null,
   };
-  return recordOf({ name: dir, path: folder }, staged, pkg, await createdAt(folder, dir));
+  return recordOf({ name: dir, path: folder }, staged, pkg, await createdAt(folder, dir), await signatureOf(pluginDir));
+}
+
+/** What the entry shows of the package's signature, checked when it was published; an unreadable one reads as none. */
+async function signatureOf(pluginDir: string): Promise<CatalogSignature> {
+  const signature = await readSignature(pluginDir).catch(() => null);
+  return signature ? { key_id: signature.key_id, signer: signature.signer } : null;
 }
 
 /** The plugin folder inside extracted/: at its root, or in its one top-level folder (as an upload or a zipball). */

@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createError, isOkoError, type GithubImportRequest } from '@oko/shared';
-import { extractArchive, readPluginDirectory, resolveInside, type ArchiveLimits } from '@oko/shared/archive';
+import { excludedFromPackage, extractArchive, readPluginDirectory, resolveInside, type ArchiveLimits } from '@oko/shared/archive';
 import type { GithubConfig } from '../config.js';
 import { PrivateAddressError } from '../lib/address-guard.js';
 import { checkBranch, checkSubdirectory, parseRepoUrl, zipballUrl, type RepoRef } from '../lib/github-url.js';
@@ -52,6 +52,9 @@ export class GithubImporter {
         files,
         source: 'github',
         sourceUrl: ref.url,
+        // A repository is a source folder: packaged as `oko-plugin pack` would (no test/, node_modules/), which is
+        // also what a signature made with `oko-plugin sign` lists.
+        exclude: excludedFromPackage,
         ...(branch === undefined ? {} : { branch }),
         ...(subdirectory ? { subdirectory } : {}),
       };

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createError, type CatalogSource } from '@oko/shared';
+import { createError, type CatalogSignature, type CatalogSource } from '@oko/shared';
 import { packPluginDirectory, type PluginFiles } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogRecord } from './catalog-record.js';
 import type { CatalogRepository } from './catalog-repository.js';
 import { writeEntryRecord } from './entry-records.js';
+import { checkPackageSignature } from './package-signature.js';
 import { PACKAGE_FILE, type PluginStorage, type UploadFolder } from './plugin-storage.js';
 
 /** What an importer hands over once a plugin sits validated in its upload folder. */
@@ -16,6 +17,11 @@ export interface StagedPlugin {
   sourceUrl: string | null;
   branch?: string;
   subdirectory?: string;
+  /**
+   * Left out of the served package (and so of what its signature must list): `oko-plugin pack`'s
+   * rule for a source folder such as a GitHub repository; nothing for an uploaded package.
+   */
+  exclude?: (relativePath: string) => boolean;
 }
 
 /** 12 hex characters: short enough to type, random so ids never say anything about the plugin. */
@@ -49,8 +55,9 @@ export class PluginPublisher {
     try {
       const staged = await stage(folder);
       await this.assertNew(staged.files);
-      const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE));
-      record = recordOf(folder, staged, pkg);
+      const signature = await checkPackageSignature(staged.pluginDir, staged.files.manifest, staged.exclude);
+      const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE), { exclude: staged.exclude });
+      record = recordOf(folder, staged, pkg, new Date(), signature);
       await this.catalog.add(record);
     } catch (error) {
       await this.storage.removeUploadFolder(folder.name);
@@ -82,6 +89,7 @@ export function recordOf(
   staged: StagedPlugin,
   pkg: { size: number; sha256: string },
   createdAt = new Date(),
+  signature: CatalogSignature = null,
 ): CatalogRecord {
   const { manifest, ui } = staged.files;
   const record: CatalogRecord = {
@@ -98,6 +106,7 @@ export function recordOf(
     size: pkg.size,
     sha256: pkg.sha256,
     created_at: createdAt.toISOString(),
+    signature,
     storage: { dir: folder.name, plugin_dir: path.relative(folder.path, staged.pluginDir).split(path.sep).join('/') },
   };
   if (staged.branch !== undefined) record.branch = staged.branch;

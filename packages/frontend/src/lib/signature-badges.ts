@@ -1,13 +1,10 @@
-import type { CatalogSignature, InstalledSignature, SIGNATURE_STATES, SignaturePolicy, TrustedKey } from '@oko/shared';
+import type { CatalogSignature, InstalledSignature, SignaturePolicy, SignatureState, TrustedKey } from '@oko/shared';
 
 // What a signature badge says. Trust is this dashboard's: a badge names a trusted key by the name
 // the admin gave it, never by the `signer` a package declares about itself (anyone can write any
 // name there), which is shown only as "self-declared".
 
 /** verified: signed by a trusted key; warning: nobody this dashboard trusts vouches for it; error: broken or changed. */
-/** Named from the list, not the schema's Static type, so it stays a plain union of the five states. */
-type SignatureState = (typeof SIGNATURE_STATES)[number];
-
 export type SignatureTone = 'verified' | 'warning' | 'error';
 
 export interface SignatureBadge {
@@ -65,7 +62,7 @@ export function catalogSignatureBadge(signature: CatalogSignature | undefined, k
 /** The badge of an installed plugin, from the state the backend judged; null when the backend sends none. */
 export function installedSignatureBadge(signature: InstalledSignature | undefined): SignatureBadge | null {
   if (!signature) return null;
-  switch (signature.state as SignatureState) {
+  switch (signature.state) {
     case 'valid': {
       const name = signature.key_name ?? signature.key_id ?? 'a trusted key';
       const id = signature.key_id && signature.key_name ? ` (${signature.key_id})` : '';

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ const SHOTS = path.resolve(import.meta.dirname, '../test-output/screenshots');
 const SOON = { timeout: 30_000 };
 
 let root: string;
+let keysDir: string;
 let store: RunningService;
 let backend: RunningService;
 let context: BrowserContext;
@@ -52,6 +53,11 @@ async function publishSigned(name: string, key: SigningKeyPair, signer: string):
   expect(res.status, await res.clone().text()).toBe(201);
 }
 
+/** At 860 px and below the runtime header lives in the drawer behind the menu button. */
+async function openDrawerWhenNarrow() {
+  if (page.viewportSize()!.width <= 860) await page.getByTestId('sidebar-menu-button').click();
+}
+
 /** The store tab searched for `q`. */
 async function searchStore(q: string) {
   await page.goto(`${backend.url}/plugins?tab=store`);
@@ -82,7 +88,7 @@ async function atBothWidths(name: string, look: () => Promise<void>) {
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   root = await tempDir('e2e-signatures');
-  const keysDir = path.join(root, 'trusted-keys');
+  keysDir = path.join(root, 'trusted-keys');
   await mkdir(keysDir);
   await writeFile(path.join(keysDir, 'e2e-folder.pem'), folderKey.publicKeyPem);
   store = await startStore({ storageDir: path.join(root, 'store') });
@@ -187,9 +193,7 @@ describe('signatures in Chromium', () => {
     expect(await installedCard.getByTestId('signature-badge').textContent()).toContain('Unsigned');
     await atBothWidths('signatures-details', async () => {
       await page.goto(`${backend.url}/plugins/loose_pad`);
-      // At 390 px the runtime header lives in the drawer behind the menu button.
-      const menu = page.getByTestId('sidebar-menu-button');
-      if (await menu.isVisible()) await menu.click();
+      await openDrawerWhenNarrow();
       await page.getByTestId('runtime-header').getByTestId('signature-badge').waitFor(SOON);
     });
     expect((await post(`${api(backend)}/store/loose_pad/uninstall`)).status).toBe(200);
@@ -232,5 +236,66 @@ describe('signatures in Chromium', () => {
     await badge.waitFor(SOON);
     expect(await badge.textContent()).toContain('Verified: e2e-folder');
     expect(await badge.textContent()).not.toContain('Someone Else');
+  });
+
+  it('a plugin whose file changed after install shows "Modified" with the file, on its card and its details page', async () => {
+    const zip = await pluginZip({ name: 'tamper_pad', version: '1.0.0', description: 'Changed on disk after install' });
+    const res = await uploadZip(`${api(store)}/plugins/upload/zip`, zip, { filename: 'tamper_pad.zip' });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const id = ((await res.json()) as { plugin_id: string }).plugin_id;
+    expect((await post(`${api(backend)}/store/${id}/install`)).status).toBe(200);
+    await appendFile(path.join(root, 'plugins', 'tamper_pad', 'index.js'), '\n// changed after install\n');
+    await post(`${api(backend)}/plugins/tamper_pad/load`);
+    await expect
+      .poll(
+        async () => (await getJson<{ signature?: { state: string } }>(`${api(backend)}/plugins/tamper_pad`)).body.signature?.state,
+        SOON,
+      )
+      .toBe('modified');
+
+    const card = page.locator('article.installed-card[data-plugin="tamper_pad"]');
+    await atBothWidths('signatures-modified', async () => {
+      await page.goto(`${backend.url}/plugins?tab=installed`);
+      await card.getByTestId('signature-badge').waitFor(SOON);
+    });
+    expect(await card.getByTestId('signature-badge').getAttribute('data-signature')).toBe('modified');
+    expect(await card.textContent()).toContain('modified since install: index.js');
+    await atBothWidths('signatures-modified-details', async () => {
+      await page.goto(`${backend.url}/plugins/tamper_pad`);
+      await openDrawerWhenNarrow();
+      await page.getByTestId('runtime-header').getByTestId('signature-badge').waitFor(SOON);
+    });
+    expect(await page.getByTestId('runtime-header').textContent()).toContain('modified since install: index.js');
+  });
+
+  it('under policy require the install dialog says an unsigned plugin will be refused, and the refusal is shown on the card', async () => {
+    const strict = await startBackend({
+      storeUrl: api(store),
+      pluginsDir: path.join(root, 'strict-plugins'),
+      dataDir: path.join(root, 'strict-data'),
+      env: { OKO_TRUSTED_KEYS: keysDir, OKO_SIGNATURE_POLICY: 'require' },
+    });
+    try {
+      const zip = await pluginZip({ name: 'strict_pad', version: '1.0.0', description: 'Unsigned, under require' });
+      expect((await uploadZip(`${api(store)}/plugins/upload/zip`, zip, { filename: 'strict_pad.zip' })).status).toBe(201);
+      const card = storeCard('strict_pad');
+      const warning = page.getByTestId('signature-warning');
+      const openDialog = async () => {
+        await page.goto(`${strict.url}/plugins?tab=store`);
+        await page.getByTestId('store-search').fill('strict_pad');
+        await card.locator('[data-action="install"]').click();
+        await warning.waitFor(SOON);
+      };
+      await atBothWidths('signatures-require-dialog', openDialog);
+      expect(await warning.getAttribute('data-tone')).toBe('error');
+      expect(await warning.textContent()).toContain('will be refused');
+      await page.locator('[data-action="confirm-permissions"]').click();
+      const refused = card.locator('.install-error');
+      await refused.waitFor(SOON);
+      expect(await refused.textContent()).toContain('unsigned');
+      expect((await getJson(`${api(strict)}/plugins/strict_pad`)).status).toBe(404);
+    } finally {
+      await strict.stop();
+    }
   });
 });

@@ -136,7 +136,13 @@ describe('installed plugin signature states', () => {
 
   it('modified and invalid are errors with the reason, said once when the plugin error says the same', () => {
     const reason = 'modified since install: index.js';
-    const inError = mountCard(installed({ state: 'modified', reason }, { state: 'error', error: { reason, at: '2026-11-30T03:00:00Z' } }));
+    const error = { reason: `Plugin 'pad' is modified: ${reason}`, at: '2026-11-30T03:00:00Z' };
+    const inError = mountCard(installed({ state: 'modified', reason }, { state: 'error', error }));
+    expect(
+      mountHeader(installed({ state: 'modified', reason }, { state: 'error', error }))
+        .find('[data-testid="signature-note"]')
+        .exists(),
+    ).toBe(false);
     expect(badgeOf(inError).state).toBe('modified');
     expect(inError.find('[data-testid="plugin-error-reason"]').text()).toContain(reason);
     expect(inError.find('[data-testid="signature-reason"]').exists()).toBe(false);

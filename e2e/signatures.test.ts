@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_FILE, SIGNATURE_FORMAT } from '@oko/shared';
-import { generateKeyPair, signPayload, type SigningKeyPair } from '@oko/shared/archive';
+import { generateKeyPair, signPayload, type SignaturePayload, type SigningKeyPair } from '@oko/shared/archive';
 import type { RunningService } from '../test-support/service.js';
 import { pluginFiles, pluginZip, removeDir, tempDir, zipFiles } from '../test-support/fixtures.js';
 import { api, getJson, post, uploadZip } from '../test-support/http.js';
@@ -47,7 +47,14 @@ async function publishSigned(name: string, key: SigningKeyPair, signer: string):
   const hashes = Object.fromEntries(
     Object.entries(files).map(([file, content]) => [file, createHash('sha256').update(content).digest('hex')]),
   );
-  const payload = { format: SIGNATURE_FORMAT, plugin: name, version: '1.0.0', files: hashes, signer, signed_at: new Date().toISOString() };
+  const payload: Omit<SignaturePayload, 'key_id'> = {
+    format: SIGNATURE_FORMAT,
+    plugin: name,
+    version: '1.0.0',
+    files: hashes,
+    signer,
+    signed_at: new Date().toISOString(),
+  };
   const zip = await zipFiles({ ...files, [SIGNATURE_FILE]: JSON.stringify(signPayload(payload, key.privateKeyPem)) });
   const res = await uploadZip(`${api(store)}/plugins/upload/zip`, zip, { filename: `${name}.zip` });
   expect(res.status, await res.clone().text()).toBe(201);

@@ -15,6 +15,7 @@ import { contentionScenario } from './scenarios/contention.js';
 import { installScenario } from './scenarios/install.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
 import { sandboxScenario } from './scenarios/sandbox.js';
+import { signatureScenario } from './scenarios/signature.js';
 import { startupScenario } from './scenarios/startup.js';
 import { uploadScenario } from './scenarios/upload.js';
 
@@ -27,6 +28,7 @@ const SCENARIOS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['sandbox', sandboxScenario],
   ['startup', startupScenario],
   ['contention', contentionScenario],
+  ['signature', signatureScenario],
 ];
 
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { startEnv } from './start-env.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const services = [
@@ -10,14 +11,8 @@ const services = [
   { name: 'backend', entry: 'packages/backend/dist/server.js' },
 ].filter((s) => existsSync(path.join(root, s.entry)));
 
-// The backend talks to the store this script starts, wherever OKO_STORE_HOST/PORT put it.
-const storeHost = process.env.OKO_STORE_HOST || '127.0.0.1';
-const env = {
-  ...process.env,
-  OKO_STORE_URL:
-    process.env.OKO_STORE_URL ||
-    `http://${storeHost === '0.0.0.0' ? '127.0.0.1' : storeHost}:${process.env.OKO_STORE_PORT || '8001'}/api/v1`,
-};
+// The store URL the backend needs, and the examples' key trusted (scripts/start-env.mjs).
+const env = startEnv(process.env, root);
 
 const children = services.map(({ name, entry }) => {
   // Its own process group, so a Ctrl+C in the terminal reaches only this launcher, which passes one

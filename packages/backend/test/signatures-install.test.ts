@@ -120,7 +120,7 @@ describe('the tamper corpus at install, refused whatever the policy', () => {
       async () =>
         mutated(
           await signedFiles({ name: 'tampered' }, trusted),
-          (f) => (f['oko-signature.json'] = f['oko-signature.json']!.subarray(0, 80)),
+          (f) => (f['oko-signature.json'] = Buffer.from(f['oko-signature.json']!).subarray(0, 80)),
         ),
       /oko-signature\.json/,
     ],

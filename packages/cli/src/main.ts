@@ -4,9 +4,12 @@ import { createRequire } from 'node:module';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { importGithubCommand } from './commands/import-github.js';
 import { initCommand } from './commands/init.js';
+import { keygenCommand } from './commands/keygen.js';
 import { packCommand } from './commands/pack.js';
 import { publishCommand } from './commands/publish.js';
+import { signCommand } from './commands/sign.js';
 import { validateCommand } from './commands/validate.js';
+import { verifyCommand } from './commands/verify.js';
 import { readCliEnv, resolveStore } from './lib/config.js';
 import { CliError, ExitCode, usageError } from './lib/errors.js';
 import type { Invocation } from './lib/invocation.js';
@@ -18,6 +21,7 @@ export type { Invocation } from './lib/invocation.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | undefined>;
 const storeOptions: Options = { store: { type: 'string' }, 'api-key': { type: 'string' } };
+const signOptions: Options = { key: { type: 'string' }, signer: { type: 'string' } };
 const storeOf = (v: Values, ctx: Invocation) => resolveStore(v.store, v['api-key'], readCliEnv(ctx.env));
 
 const commands: Record<
@@ -27,7 +31,18 @@ const commands: Record<
   init: { options: { dir: { type: 'string' } }, args: 1, run: ([name], v, ctx) => initCommand(name!, v.dir, ctx) },
   validate: { options: {}, args: 1, run: ([target], _v, ctx) => validateCommand(target!, ctx) },
   pack: { options: { output: { type: 'string', short: 'o' } }, args: 1, run: ([dir], v, ctx) => packCommand(dir!, v.output, ctx) },
-  publish: { options: storeOptions, args: 1, run: ([target], v, ctx) => publishCommand(target!, storeOf(v, ctx), ctx) },
+  publish: {
+    options: { ...storeOptions, ...signOptions },
+    args: 1,
+    run: ([target], v, ctx) => publishCommand(target!, storeOf(v, ctx), ctx, { key: v.key, signer: v.signer }),
+  },
+  keygen: {
+    options: { out: { type: 'string' }, name: { type: 'string' } },
+    args: 0,
+    run: (_args, v, ctx) => keygenCommand(v.out, v.name, ctx),
+  },
+  sign: { options: signOptions, args: 1, run: ([dir], v, ctx) => signCommand(dir!, v.key, v.signer, ctx) },
+  verify: { options: { trust: { type: 'string' } }, args: 1, run: ([target], v, ctx) => verifyCommand(target!, v.trust, ctx) },
   'import-github': {
     options: { ...storeOptions, branch: { type: 'string' }, subdirectory: { type: 'string' } },
     args: 1,

@@ -8,8 +8,18 @@ Usage:
                                             problem as "file: field: message"
   oko-plugin pack <dir> [-o OUT.zip]        validate, then write the ZIP the store accepts
                                             (default ./<name>-<version>.zip)
-  oko-plugin publish <dir|zip> --store URL [--api-key KEY]
-                                            validate, then upload to the store; prints the plugin id
+  oko-plugin publish <dir|zip> --store URL [--api-key KEY] [--key FILE [--signer NAME]]
+                                            validate, sign a folder with --key, then upload to the
+                                            store; prints the plugin id
+  oko-plugin keygen [--out DIR] [--name N]  write a signing key pair: N.key (private, mode 0600) and
+                                            N.pem (public); prints the key id and the public key
+  oko-plugin sign <dir> --key FILE [--signer NAME]
+                                            write <dir>/oko-signature.json over every file pack
+                                            would package (signer defaults to the manifest author)
+  oko-plugin verify <dir|zip> [--trust PUBKEY.pem]
+                                            print the signature's state, signer, key id and each
+                                            modified file; exit 0 only for valid, or untrusted
+                                            (well formed, matching) without --trust
   oko-plugin import-github <repo_url> [--branch B] [--subdirectory DIR] --store URL [--api-key KEY]
                                             let the store import a plugin from GitHub; prints the id
 

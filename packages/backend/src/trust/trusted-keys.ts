@@ -113,7 +113,7 @@ export class TrustedKeys {
   private async readFolder(): Promise<void> {
     if (!this.folder) return;
     const names = await readdir(this.folder).catch((error: NodeJS.ErrnoException) => {
-      this.log.error({ dir: this.folder, err: error }, 'OKO_TRUSTED_KEYS: cannot read the folder; no folder keys are trusted');
+      this.log.error({ dir: this.folder, problem: error.message }, 'OKO_TRUSTED_KEYS: cannot read the folder; no folder keys are trusted');
       return [] as string[];
     });
     for (const name of names.filter((n) => n.endsWith('.pem')).sort()) {

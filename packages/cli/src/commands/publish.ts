@@ -7,15 +7,29 @@ import type { StoreTarget } from '../lib/config.js';
 import type { Invocation } from '../lib/invocation.js';
 import { ProgressLine } from '../lib/progress.js';
 import { uploadZip } from '../lib/store-api.js';
+import { usageError } from '../lib/errors.js';
 import { packFolder } from './pack.js';
+import { signFolder } from './sign.js';
 
 /**
- * `oko-plugin publish <dir|zip>`: checks the plugin the way the store will, packs a folder into a
- * temp ZIP, streams it to the store and prints the catalog id the store gave it.
+ * `oko-plugin publish <dir|zip> [--key FILE]`: checks the plugin the way the store will, signs a
+ * folder when given a key, packs it into a temp ZIP, streams it to the store and prints the catalog
+ * id the store gave it.
  */
-export async function publishCommand(target: string, store: StoreTarget, { cwd, out }: Invocation): Promise<void> {
+export async function publishCommand(
+  target: string,
+  store: StoreTarget,
+  { cwd, out }: Invocation,
+  signing: { key?: string; signer?: string } = {},
+): Promise<void> {
+  if (signing.key === undefined && signing.signer !== undefined) throw usageError('publish: --signer goes with --key');
   const temp = await mkdtemp(path.join(os.tmpdir(), 'oko-plugin-publish-'));
   try {
+    if (signing.key !== undefined) {
+      // Signed in place, as `oko-plugin sign` would: the folder then holds the signature the store checks.
+      const signed = await signFolder(target, signing.key, signing.signer, cwd);
+      out.info(`signed ${signed.files} file(s) with key ${signed.keyId} as "${signed.signer}"`);
+    }
     const { zipFile, label } = await prepareZip(target, cwd, temp);
     let bar: ProgressLine | undefined;
     let answer: UploadResult;

@@ -80,6 +80,14 @@ describe('packagedFiles and hashFiles', () => {
     expect(Object.keys(digests)).toEqual(['static/app.css', 'index.js']);
     expect(digests['index.js']).toMatch(/^[0-9a-f]{64}$/);
   });
+  it('hashes a file larger than one read, and an empty one, in chunks', async () => {
+    const big = Buffer.alloc(200 * 1024 + 7, 'x');
+    await writeFile(path.join(plugin, 'big.bin'), big);
+    await writeFile(path.join(plugin, 'empty.txt'), '');
+    const digests = await hashFiles(plugin, ['big.bin', 'empty.txt']);
+    expect(digests['big.bin']).toBe(createHash('sha256').update(big).digest('hex'));
+    expect(digests['empty.txt']).toBe(createHash('sha256').digest('hex'));
+  });
   it('refuses a path outside the folder', async () => {
     await expect(hashFiles(plugin, ['../x'])).rejects.toThrow(/escapes/);
   });

@@ -180,7 +180,9 @@ describe('StoreTab', () => {
   it('pages through a 120-plugin catalog: the count is announced and page 2 and the last page are reachable', async () => {
     const catalog = Array.from({ length: 120 }, (_, i) => storePlugin(`plugin_${String(i + 1).padStart(3, '0')}`));
     const names = catalog.map((p) => p.name);
-    const { calls } = stubFetch({ '/api/v1/store': storeRoute(catalog) });
+    const stub = stubFetch({ '/api/v1/store': storeRoute(catalog) });
+    // Only the catalog's requests: the tab also reads the trusted keys, for the cards' signature badges.
+    const calls = { at: (i: number) => stub.calls.filter((call) => call.startsWith('/api/v1/store')).at(i) };
     await useStoreCatalog().refresh();
     const wrapper = mount(StoreTab, { global: { stubs: { RouterLink: true } } });
     await flushPromises();

@@ -1,10 +1,11 @@
 // Payload types of the backend API, all derived from the schemas in @oko/shared that the backend
 // validates and answers with. Components import them from here under the names the UI uses.
-export type {
-  BackendInfo,
-  PluginDetails,
-  PluginErrorInfo,
-  PluginSummary as InstalledPlugin,
-  StoreHealthReport as StoreHealth,
-  StorePluginSummaryView as StorePlugin,
-} from '@oko/shared';
+import type { CatalogSignature, InstalledSignature, PluginDetails as Details, PluginSummary, StorePluginSummaryView } from '@oko/shared';
+
+export type { BackendInfo, PluginErrorInfo, StoreHealthReport as StoreHealth } from '@oko/shared';
+
+// Signatures are read as optional: a backend or store from before signatures sends none, and the UI
+// then shows no installed badge (an installed plugin) or "Unsigned" (a catalog entry).
+export type InstalledPlugin = PluginSummary & { signature?: InstalledSignature };
+export type PluginDetails = Details & { signature?: InstalledSignature };
+export type StorePlugin = StorePluginSummaryView & { signature?: CatalogSignature };

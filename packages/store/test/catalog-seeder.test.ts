@@ -29,7 +29,7 @@ async function scratch(prefix: string): Promise<string> {
 }
 
 interface Listing {
-  plugins: Array<{ id: string; name: string; version: string; source: string }>;
+  plugins: Array<{ id: string; name: string; version: string; source: string; signature: unknown }>;
   total: number;
 }
 
@@ -62,6 +62,9 @@ describe('store catalog seeding', () => {
     const names = await zipNames(Buffer.from(await download.arrayBuffer()));
     expect(names).toEqual(expect.arrayContaining(['manifest.json', 'index.js', 'page_manifest.yaml', 'lib/probe.js']));
     expect(names.filter((n) => n.startsWith('test/'))).toEqual([]);
+    // The examples ship signed (examples/README.md): the store checked each signature and keeps it in the package.
+    expect(names).toContain('oko-signature.json');
+    for (const plugin of body.plugins) expect(plugin.signature).toEqual({ key_id: 'e3f67390dcc361a8', signer: 'OKO examples' });
   });
 
   it('seeds only once: a restarted store keeps its catalog as the user left it', async () => {

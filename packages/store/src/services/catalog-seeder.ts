@@ -2,14 +2,11 @@ import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MANIFEST_FILE } from '@oko/shared';
-import { packPluginDirectory } from '@oko/shared/archive';
+import { excludedFromPackage, packPluginDirectory } from '@oko/shared/archive';
 import type { FastifyInstance } from 'fastify';
 import type { SeedConfig } from '../config.js';
 import { CATALOG_FILE } from './catalog-repository.js';
 import type { StoreServices } from './index.js';
-
-/** A plugin's tests and installed dependencies never go into the package the store serves. */
-const excluded = (rel: string) => rel === 'test' || rel.split('/').some((part) => part === 'node_modules' || part === '.git');
 
 /**
  * Seeds the catalog on the store's first start only: when plugins.json does not exist yet. Each
@@ -36,7 +33,8 @@ export function seedExamplePlugins(seed: SeedConfig, storagePath: string) {
       for (const folder of folders) {
         try {
           const zip = path.join(temp, `${path.basename(folder)}.zip`);
-          await packPluginDirectory(folder, zip, { exclude: excluded });
+          // Packed as `oko-plugin pack` packs (the one shared rule), so a signed example's signature matches.
+          await packPluginDirectory(folder, zip, { exclude: excludedFromPackage });
           const record = await services.archives.importFile(zip);
           seeded.push(`${record.name} ${record.version}`);
           log.info({ id: record.id, name: record.name, version: record.version }, `seeded example plugin ${record.name}`);

@@ -74,6 +74,8 @@ describe('the usage examples', () => {
       status: 'installed',
       plugin: { id: 'my_plugin', name: 'my_plugin', version: '1.0.0', state: 'discovered', scope: 'external' },
       permissions: { network: [], listen: false, env: [], read: [] },
+      signature: { state: 'unsigned' },
+      warning: 'This plugin is not signed: nothing says who made it.',
       message: 'Plugin my_plugin installed successfully',
     });
 

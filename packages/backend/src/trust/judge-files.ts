@@ -1,6 +1,5 @@
 import { isOkoError, SIGNATURE_FILE, type InstalledSignature } from '@oko/shared';
-import { checkSignature, differingFiles, listPackageFiles, readSignature } from '@oko/shared/archive';
-import { hashFolderFiles } from './hash-folder.js';
+import { checkSignature, differingFiles, hashFiles, listPackageFiles, readSignature } from '@oko/shared/archive';
 import type { Static } from 'typebox';
 import type { FileRecord } from './file-records.js';
 import type { TrustedKeys } from './trusted-keys.js';
@@ -31,7 +30,7 @@ export async function judgeFiles(
 ): Promise<FilesJudgement> {
   let files: Record<string, string>;
   try {
-    files = await hashFolderFiles(dir, await listPackageFiles(dir));
+    files = await hashFiles(dir, await listPackageFiles(dir));
   } catch (error) {
     // A link or a special file appeared, or a file cannot be read: never loadable, and named.
     if (!isOkoError(error) && (error as NodeJS.ErrnoException).code === undefined) throw error;

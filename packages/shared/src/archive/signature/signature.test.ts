@@ -75,18 +75,21 @@ describe('packagedFiles and hashFiles', () => {
     expect(await packagedFiles(plugin)).toEqual(['index.js', 'manifest.json', 'static/app.css']);
   });
   it('hashes each file', async () => {
-    const digests = await hashFiles(plugin, ['static/app.css', 'index.js'], 1);
+    const digests = await hashFiles(plugin, ['static/app.css', 'index.js']);
     expect(digests['static/app.css']).toBe(createHash('sha256').update('body{}').digest('hex'));
     expect(Object.keys(digests)).toEqual(['static/app.css', 'index.js']);
     expect(digests['index.js']).toMatch(/^[0-9a-f]{64}$/);
   });
-  it('hashes a file larger than one read, and an empty one, in chunks', async () => {
-    const big = Buffer.alloc(200 * 1024 + 7, 'x');
+  it('hashes a file too large to read whole (streamed), an empty one, and one named __proto__', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 7, 'x');
     await writeFile(path.join(plugin, 'big.bin'), big);
     await writeFile(path.join(plugin, 'empty.txt'), '');
-    const digests = await hashFiles(plugin, ['big.bin', 'empty.txt']);
+    await writeFile(path.join(plugin, '__proto__'), 'p');
+    const digests = await hashFiles(plugin, ['big.bin', 'empty.txt', '__proto__']);
     expect(digests['big.bin']).toBe(createHash('sha256').update(big).digest('hex'));
     expect(digests['empty.txt']).toBe(createHash('sha256').digest('hex'));
+    expect(Object.keys(digests)).toEqual(['big.bin', 'empty.txt', '__proto__']);
+    expect(digests['__proto__']).toBe(createHash('sha256').update('p').digest('hex'));
   });
   it('refuses a path outside the folder', async () => {
     await expect(hashFiles(plugin, ['../x'])).rejects.toThrow(/escapes/);

@@ -1,28 +1,22 @@
-import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
-import { listDir, pluginZip, removeDir, tempDir } from '../test-support/fixtures.js';
+import { listDir, pluginZip } from '../test-support/fixtures.js';
 import { api, getJson, post, uploadZip } from '../test-support/http.js';
-import { startBackend, startStore } from '../test-support/processes.js';
-import { launchBrowser } from './ui-fixtures.js';
+import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
 
 // The permission dialogs in Chromium against a real store and backend: install asks first and
 // cancel installs nothing; an update names what it adds and grants it only when confirmed; the
 // plugin details show the grant and take env values without ever showing them back.
 
-const SHOTS = path.resolve(import.meta.dirname, '../test-output/screenshots');
 const SOON = { timeout: 30_000 };
 
-let root: string;
 let pluginsDir: string;
 let store: RunningService;
 let backend: RunningService;
-let context: BrowserContext;
-let profileDir: string;
+let system: BrowserSystem;
 let page: Page;
-const pageErrors: string[] = [];
 
 interface Permissions {
   network?: string[];
@@ -58,26 +52,17 @@ async function openStoreCard(name: string, storeId?: string) {
 }
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  root = await tempDir('e2e-permissions');
-  pluginsDir = path.join(root, 'plugins');
-  store = await startStore({ storageDir: path.join(root, 'store') });
-  backend = await startBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
-  ({ context, profileDir } = await launchBrowser());
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  system = await startBrowserSystem('e2e-permissions');
+  ({ page, store, backend, pluginsDir } = system);
 });
 
 afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
+  // Every test answers for the errors its own page raised.
+  expect(system.takePageErrors()).toEqual([]);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await backend?.stop();
-  await store?.stop();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
-  if (root) await removeDir(root);
+  await system?.stop();
 });
 
 describe('permission dialogs in Chromium', () => {

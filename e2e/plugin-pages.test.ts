@@ -1,29 +1,25 @@
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../test-support/eventually.js';
-import { pluginZip, removeDir, tempDir, type PluginFixture } from '../test-support/fixtures.js';
+import { pluginZip, type PluginFixture } from '../test-support/fixtures.js';
 import { api, getJson, post, uploadZip } from '../test-support/http.js';
-import { startBackend, startStore } from '../test-support/processes.js';
 import type { RunningService } from '../test-support/service.js';
 import { bystander, hostilePage } from './page-fixtures.js';
-import { launchBrowser } from './ui-fixtures.js';
+import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
 
 // Plugin pages in headless Chromium against a real store and backend serving the built frontend:
 // the page runs in a sandboxed frame, so neither its own fetch nor the bridge reaches anything but
 // the plugin's own routes; the example notes page still works through oko.fetch.
 
-const SHOTS = path.resolve(import.meta.dirname, '../test-output/screenshots');
 const EXAMPLES = path.resolve(import.meta.dirname, '../examples/plugins');
 const SOON = { timeout: 30_000 };
 
-let root: string;
 let pluginsDir: string;
 let store: RunningService;
 let backend: RunningService;
-let context: BrowserContext;
-let profileDir: string;
+let system: BrowserSystem;
 let page: Page;
 
 const frameOf = (): FrameLocator => page.frameLocator('iframe[data-testid="plugin-page-frame"]');
@@ -68,21 +64,12 @@ async function shot(name: string, width: number) {
 }
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  root = await tempDir('e2e-pages');
-  pluginsDir = path.join(root, 'plugins');
-  store = await startStore({ storageDir: path.join(root, 'store') });
-  backend = await startBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
-  ({ context, profileDir } = await launchBrowser());
-  page = await context.newPage();
+  system = await startBrowserSystem('e2e-pages');
+  ({ page, store, backend, pluginsDir } = system);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await backend?.stop();
-  await store?.stop();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
-  if (root) await removeDir(root);
+  await system?.stop();
 });
 
 describe('plugin pages in Chromium', () => {

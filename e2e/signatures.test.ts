@@ -1,32 +1,29 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_FILE, SIGNATURE_FORMAT } from '@oko/shared';
 import { generateKeyPair, signPayload, type SignaturePayload, type SigningKeyPair } from '@oko/shared/archive';
 import type { RunningService } from '../test-support/service.js';
-import { pluginFiles, pluginZip, removeDir, tempDir, zipFiles } from '../test-support/fixtures.js';
+import { pluginFiles, pluginZip, zipFiles } from '../test-support/fixtures.js';
 import { api, getJson, post, uploadZip } from '../test-support/http.js';
-import { startBackend, startStore } from '../test-support/processes.js';
-import { launchBrowser } from './ui-fixtures.js';
+import { startBackend } from '../test-support/processes.js';
+import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
 
 // Signatures in Chromium against a real store and backend: the trusted keys in Settings (a folder
 // key named by its file, a key added in the form, a bad key refused with the backend's message,
 // removal), an unsigned plugin's store card, install dialog and installed card, and plugins signed by
 // a trusted and by an unknown key, at 1440 and 390 px.
 
-const SHOTS = path.resolve(import.meta.dirname, '../test-output/screenshots');
 const SOON = { timeout: 30_000 };
 
 let root: string;
 let keysDir: string;
 let store: RunningService;
 let backend: RunningService;
-let context: BrowserContext;
-let profileDir: string;
+let system: BrowserSystem;
 let page: Page;
-const pageErrors: string[] = [];
 
 /** An Ed25519 public key as `oko-plugin keygen` writes it, with its key id (first 16 hex of the SHA-256 of the raw key). */
 function publicKey(): { pem: string; keyId: string } {
@@ -93,33 +90,24 @@ async function atBothWidths(name: string, look: () => Promise<void>) {
 }
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  root = await tempDir('e2e-signatures');
-  keysDir = path.join(root, 'trusted-keys');
-  await mkdir(keysDir);
-  await writeFile(path.join(keysDir, 'e2e-folder.pem'), folderKey.publicKeyPem);
-  store = await startStore({ storageDir: path.join(root, 'store') });
-  backend = await startBackend({
-    storeUrl: api(store),
-    pluginsDir: path.join(root, 'plugins'),
-    dataDir: path.join(root, 'data'),
-    env: { OKO_TRUSTED_KEYS: keysDir, OKO_SIGNATURE_POLICY: 'warn' },
+  system = await startBrowserSystem('e2e-signatures', {
+    prepare: async (dir) => {
+      keysDir = path.join(dir, 'trusted-keys');
+      await mkdir(keysDir);
+      await writeFile(path.join(keysDir, 'e2e-folder.pem'), folderKey.publicKeyPem);
+      return { OKO_TRUSTED_KEYS: keysDir, OKO_SIGNATURE_POLICY: 'warn' };
+    },
   });
-  ({ context, profileDir } = await launchBrowser());
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  ({ page, store, backend, root } = system);
 });
 
 afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
+  // Every test answers for the errors its own page raised.
+  expect(system.takePageErrors()).toEqual([]);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await backend?.stop();
-  await store?.stop();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
-  if (root) await removeDir(root);
+  await system?.stop();
 });
 
 describe('signatures in Chromium', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { pluginZip, type PluginFixture } from '../test-support/fixtures.js';
 
-// Plugins and a browser for the web UI's end-to-end tests (e2e/ui.test.ts).
+// Plugins and a browser for the web UI's end-to-end tests (e2e/*.test.ts; browser-system.ts starts the whole system).
 
 /**
  * A fixture plugin under a given name. The name is also the plugin's id in its page manifest, its

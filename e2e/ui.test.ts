@@ -1,23 +1,14 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
 import { eventually } from '../test-support/eventually.js';
-import { listDir, removeDir, tempDir, type PluginFixture } from '../test-support/fixtures.js';
+import { listDir, type PluginFixture } from '../test-support/fixtures.js';
 import { api, getJson, post, uploadZip } from '../test-support/http.js';
-import { startBackend, startStore } from '../test-support/processes.js';
-import {
-  BROKEN,
-  CUSTOM_DEMO,
-  DISK_REPORT,
-  fixtureZip,
-  LAN_WATCH,
-  launchBrowser,
-  uniqueFixture,
-  WEATHER,
-  type FixtureTemplate,
-} from './ui-fixtures.js';
+import { startStore } from '../test-support/processes.js';
+import { BROKEN, CUSTOM_DEMO, DISK_REPORT, fixtureZip, LAN_WATCH, uniqueFixture, WEATHER, type FixtureTemplate } from './ui-fixtures.js';
+import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
 
 // The web UI in headless Chromium against a real store and a real backend serving the built
 // frontend: what a person does in the plugin control center, end to end, with a screenshot of
@@ -25,7 +16,6 @@ import {
 // them is the slow part); each test publishes, installs and loads its own plugins through the
 // HTTP API first, so any test runs alone or in any order.
 
-const SHOTS = path.resolve(import.meta.dirname, '../test-output/screenshots');
 // Polls run every 3-5 s; a busy shared machine gets generous room on top.
 const SOON = { timeout: 30_000 };
 // The frontend's own values (STORE_PAGE_SIZE in composables/store-catalog.ts, the kill switch's
@@ -38,10 +28,8 @@ let storageDir: string;
 let pluginsDir: string;
 let store: RunningService;
 let backend: RunningService;
-let context: BrowserContext;
-let profileDir: string;
+let system: BrowserSystem;
 let page: Page;
-const pageErrors: string[] = [];
 
 async function shot(name: string) {
   await page.waitForTimeout(300); // let transitions settle so the picture is what a person sees
@@ -81,28 +69,17 @@ async function active(template: FixtureTemplate) {
 const stateOf = async (id: string) => (await getJson<{ state: string }>(`${api(backend)}/plugins/${id}`)).body.state;
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  root = await tempDir('e2e-ui');
-  storageDir = path.join(root, 'store');
-  pluginsDir = path.join(root, 'plugins');
-  store = await startStore({ storageDir });
-  backend = await startBackend({ storeUrl: api(store), pluginsDir, dataDir: path.join(root, 'data') });
-  ({ context, profileDir } = await launchBrowser());
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  system = await startBrowserSystem('e2e-ui');
+  ({ page, store, backend, root, pluginsDir, storageDir } = system);
 });
 
 afterEach(() => {
   // Every test answers for the errors its own page raised.
-  expect(pageErrors.splice(0)).toEqual([]);
+  expect(system.takePageErrors()).toEqual([]);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await backend?.stop();
-  await store?.stop();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
-  if (root) await removeDir(root);
+  await system?.stop();
 });
 
 describe('web UI in Chromium', () => {
@@ -429,7 +406,7 @@ describe('web UI in Chromium', () => {
       await card.locator('[data-action="load"]').click();
       await card.locator('.state-badge[data-state="active"]').waitFor(SOON);
 
-      store = await startStore({ storageDir, port });
+      store = system.store = await startStore({ storageDir, port });
       restarted = true;
       await page.getByRole('tab', { name: /Store/ }).click();
       await storeCard(lan.name).waitFor(SOON);
@@ -438,7 +415,7 @@ describe('web UI in Chromium', () => {
     } finally {
       // Later tests need the store: bring it back even when this one failed, and wait until the
       // backend sees it again.
-      if (!restarted) store = await startStore({ storageDir, port });
+      if (!restarted) store = system.store = await startStore({ storageDir, port });
       await eventually(
         async () => (await getJson<{ available: boolean }>(`${api(backend)}/store`)).body.available,
         (available) => available,

@@ -13,3 +13,4 @@ export * from './plugin-sdk.js';
 export * from './api/plugins.js';
 export * from './api/store.js';
 export * from './api/dashboard-store.js';
+export * from './api/auth.js';

@@ -126,7 +126,8 @@ describe('plugin pages in Chromium', () => {
 
     await page.goto(`${backend.url}/plugins/notes`);
     const frame = frameOf();
-    await frame.getByRole('heading', { name: 'Notes', level: 1 }).waitFor(SOON);
+    // The page's module script runs after its HTML shows: wait until its handlers answer.
+    await frame.locator('body[data-ready="true"]').waitFor(SOON);
     await frame.locator('#note-title').fill('Through the bridge');
     await frame.locator('#note-text').fill('written by the sandboxed page');
     await frame.getByRole('button', { name: 'Add note' }).click();
@@ -141,6 +142,7 @@ describe('plugin pages in Chromium', () => {
 
     // Delete asks for a second click instead of confirm(), which the sandbox does not allow.
     const note = frame.locator('.note', { hasText: 'Through the bridge' });
+    await frame.locator('body[data-ready="true"]').waitFor(SOON);
     await note.getByRole('button', { name: 'Delete' }).click();
     await note.getByRole('button', { name: 'Really delete?' }).click();
     await eventually(async () => {

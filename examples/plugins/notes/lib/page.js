@@ -65,6 +65,8 @@ document.getElementById('notes').addEventListener('click', (event) => {
   else if (event.target.matches('.delete')) Object.assign(event.target, { textContent: 'Really delete?' }).dataset.armed = '1';
   if (event.target.matches('.pin')) act(call('PATCH', '/notes/' + encodeURIComponent(id), { pinned: event.target.getAttribute('aria-pressed') !== 'true' }));
 });
+// Module scripts run after the list shows: say when the buttons answer (the browser tests wait for it).
+document.body.dataset.ready = 'true';
 </script>
 </body></html>`;
 }

@@ -55,6 +55,10 @@ export const ErrorStatus = {
   TRUSTED_KEY_EXISTS: 409,
   TRUSTED_KEY_NOT_FOUND: 404,
   TRUSTED_KEY_READ_ONLY: 409,
+  NOT_OWNER: 403,
+  TOKEN_NOT_ALLOWED: 403,
+  PUBLISHER_NOT_FOUND: 404,
+  PUBLISHER_EXISTS: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

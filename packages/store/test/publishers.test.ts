@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectErrorAnswer } from '../../../test-support/errors.js';
 import { request } from '../../../test-support/http.js';
+import { pluginFiles, startFakeGithub } from './fake-github.js';
 import { buildTestStore, catalogFile, json, pluginZip, uploadFolders, uploadZip, type TestStore } from './helpers.js';
 
 const KEY = 'admin-key-0123456789';
@@ -16,8 +17,8 @@ afterEach(async () => {
   await store?.close();
 });
 
-async function createToken(name: string, kind: 'publisher' | 'dashboard'): Promise<{ id: string; token: string }> {
-  const answer = await request(`${store.api}/publishers`, {
+async function createToken(name: string, kind: 'publisher' | 'dashboard', on = store): Promise<{ id: string; token: string }> {
+  const answer = await request(`${on.api}/publishers`, {
     method: 'POST',
     headers: { ...ADMIN, 'content-type': 'application/json' },
     body: JSON.stringify({ name, kind }),
@@ -140,6 +141,34 @@ describe('owned plugin names', () => {
     const winner = list.plugins[0].publisher as string;
     const file = (await catalogFile(store))! as unknown as { owners: Record<string, { name: string }> };
     expect(file.owners.race_name!.name).toBe(winner);
+  });
+});
+
+describe('GitHub imports', () => {
+  it('follow the same rule: a second publisher cannot import a version of the first one’s name', async () => {
+    const github = await startFakeGithub({
+      'octo/owned': { main: pluginFiles('gh_owned', '1.0.0'), next: pluginFiles('gh_owned', '2.0.0') },
+    });
+    const gh = await buildTestStore({
+      env: { OKO_STORE_API_KEY: KEY, OKO_STORE_GITHUB_API_URL: github.apiUrl, OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true' },
+    });
+    try {
+      const alice = (await createToken('alice', 'publisher', gh)).token;
+      const bob = (await createToken('bob', 'publisher', gh)).token;
+      const importAs = (token: string, branch: string) =>
+        request(`${gh.api}/plugins/upload/github`, {
+          method: 'POST',
+          headers: { ...bearer(token), 'content-type': 'application/json' },
+          body: JSON.stringify({ repo_url: `${github.apiUrl}/octo/owned`, branch }),
+        });
+      const first = await importAs(alice, 'main');
+      expect(first.status).toBe(201);
+      expect((await json(first)).plugin.publisher).toBe('alice');
+      expect(await expectErrorAnswer(await importAs(bob, 'next'), 403, 'NOT_OWNER')).toContain("'alice'");
+    } finally {
+      await gh.close();
+      await github.close();
+    }
   });
 });
 

@@ -264,10 +264,7 @@ export const GITHUB_IMPORT_ERRORS = [
   'TOKEN_NOT_ALLOWED',
 ] as const satisfies readonly ErrorCode[];
 
-/**
- * Store tokens the store admin (OKO_STORE_API_KEY) hands out: a publisher publishes and owns plugin
- * names; a dashboard downloads on behalf of a dashboard backend and never publishes.
- */
+/** Store tokens the admin key hands out: a publisher publishes and owns names; a dashboard downloads, never publishes. */
 export const PublisherKind = Type.Union([Type.Literal('publisher'), Type.Literal('dashboard')]);
 export type PublisherKind = Static<typeof PublisherKind>;
 
@@ -285,18 +282,12 @@ export const CreatePublisher = Type.Object(
 );
 export type CreatePublisher = Static<typeof CreatePublisher>;
 
-export const PublisherInfo = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  kind: PublisherKind,
-  created_at: Type.String({ description: 'ISO 8601 time' }),
-});
+const PublisherFields = { id: Type.String(), name: Type.String(), kind: PublisherKind };
+export const PublisherInfo = Type.Object({ ...PublisherFields, created_at: Type.String({ description: 'ISO 8601 time' }) });
 export type PublisherInfo = Static<typeof PublisherInfo>;
 
 export const CreatedPublisher = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  kind: PublisherKind,
+  ...PublisherFields,
   token: Type.String({ description: 'Shown this once; the store keeps only its hash' }),
 });
 export type CreatedPublisher = Static<typeof CreatedPublisher>;

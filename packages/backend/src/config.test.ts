@@ -38,6 +38,7 @@ describe('backend config from env', () => {
       OKO_PLUGIN_LOAD_TIMEOUT_MS: '2500',
       OKO_STORE_URL: 'http://store:8001/api/v1/',
       OKO_STORE_API_KEY: 'k',
+      OKO_STORE_TOKEN: 'dashboard-token',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -47,6 +48,7 @@ describe('backend config from env', () => {
       pluginLoadTimeoutMs: 2500,
       storeUrl: 'http://store:8001/api/v1',
       storeApiKey: 'k',
+      storeToken: 'dashboard-token',
     });
   });
 
@@ -176,6 +178,7 @@ describe('backend config from env', () => {
       'OKO_STORE_MAX_PACKAGE_MB',
       'OKO_STORE_MAX_UPLOAD_MB',
       'OKO_STORE_TIMEOUT_MS',
+      'OKO_STORE_TOKEN',
       'OKO_STORE_TRANSFER_TIMEOUT_MS',
       'OKO_STORE_URL',
       'OKO_TRUSTED_KEYS',

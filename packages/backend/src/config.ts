@@ -41,6 +41,8 @@ export interface BackendConfig {
   pluginDeniedPaths: string[];
   storeUrl: string;
   storeApiKey: string | undefined;
+  /** OKO_STORE_TOKEN: a dashboard token for the store's reads (catalog, downloads). */
+  storeToken: string | undefined;
   /** Store call timeouts and the upload forwarding limit (OKO_STORE_TIMEOUT_MS, …). */
   storeIntegration: StoreIntegrationConfig;
   /** OKO_TRUSTED_KEYS and OKO_SIGNATURE_POLICY (README "Signatures and trust"). */
@@ -109,7 +111,10 @@ export const BackendEnv = Type.Object({
     Type.String({ description: 'comma-separated folders no plugin may read, whatever it declares (e.g. the store data folder)' }),
   ),
   OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
-  OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'sent on store writes' })),
+  OKO_STORE_API_KEY: Type.Optional(Type.String({ description: "the store admin's key, sent on the uploads the backend relays" })),
+  OKO_STORE_TOKEN: Type.Optional(
+    Type.String({ description: 'a store dashboard token, sent on catalog reads and downloads (preferred over the admin key)' }),
+  ),
   ...StoreIntegrationEnv.properties,
   ...TrustEnv.properties,
   ...AuthEnv.properties,
@@ -158,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
       .map((entry) => path.resolve(entry)),
     storeUrl,
     storeApiKey: vars.OKO_STORE_API_KEY,
+    storeToken: vars.OKO_STORE_TOKEN,
     storeIntegration: storeIntegrationConfig(vars),
     trust: trustConfig(vars),
     auth: authConfig(vars),

@@ -20,9 +20,9 @@ export type { Invocation } from './lib/invocation.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | undefined>;
-const storeOptions: Options = { store: { type: 'string' }, 'api-key': { type: 'string' } };
+const storeOptions: Options = { store: { type: 'string' }, 'api-key': { type: 'string' }, token: { type: 'string' } };
 const signOptions: Options = { key: { type: 'string' }, signer: { type: 'string' } };
-const storeOf = (v: Values, ctx: Invocation) => resolveStore(v.store, v['api-key'], readCliEnv(ctx.env));
+const storeOf = (v: Values, ctx: Invocation) => resolveStore(v.store, v['api-key'], readCliEnv(ctx.env), v.token);
 
 const commands: Record<
   string,

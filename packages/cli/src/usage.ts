@@ -8,7 +8,7 @@ Usage:
                                             problem as "file: field: message"
   oko-plugin pack <dir> [-o OUT.zip]        validate, then write the ZIP the store accepts
                                             (default ./<name>-<version>.zip)
-  oko-plugin publish <dir|zip> --store URL [--api-key KEY] [--key FILE [--signer NAME]]
+  oko-plugin publish <dir|zip> --store URL [--token T | --api-key KEY] [--key FILE [--signer NAME]]
                                             validate, sign a folder with --key, then upload to the
                                             store; prints the plugin id
   oko-plugin keygen [--out DIR] [--name N]  write a signing key pair: N.key (private, mode 0600) and
@@ -20,11 +20,14 @@ Usage:
                                             print the signature's state, signer, key id and each
                                             modified file; exit 0 only for valid, or untrusted
                                             (well formed, matching) without --trust
-  oko-plugin import-github <repo_url> [--branch B] [--subdirectory DIR] --store URL [--api-key KEY]
+  oko-plugin import-github <repo_url> [--branch B] [--subdirectory DIR] --store URL
+             [--token T | --api-key KEY]
                                             let the store import a plugin from GitHub; prints the id
 
---store takes the store's URL (http://host:8001 or http://host:8001/api/v1); OKO_STORE_URL and
-OKO_STORE_API_KEY in the environment are used when the flags are not given.
+--store takes the store's URL (http://host:8001 or http://host:8001/api/v1). --token is a publisher
+token from the store admin (sent as Authorization: Bearer; the names you publish first are yours),
+--api-key the store admin's key. OKO_STORE_URL, OKO_STORE_TOKEN and OKO_STORE_API_KEY in the
+environment are used when the flags are not given; one credential is sent, a token before a key.
 
 Exit codes:
   0  done

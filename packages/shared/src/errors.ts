@@ -63,6 +63,10 @@ export const ErrorStatus = {
   USER_NOT_FOUND: 404,
   LAST_ADMIN: 409,
   TOKEN_NOT_FOUND: 404,
+  NOT_OWNER: 403,
+  TOKEN_NOT_ALLOWED: 403,
+  PUBLISHER_NOT_FOUND: 404,
+  PUBLISHER_EXISTS: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

@@ -7,6 +7,7 @@ import { crossSiteWriteGuard } from '@oko/shared';
 import { frameworkErrorHandler, notFoundHandler, registerErrorHandler } from '@oko/shared/server';
 import type { StoreConfig } from './config.js';
 import { pluginRoutes } from './routes/plugins.js';
+import { publisherRoutes } from './routes/publishers.js';
 import { systemRoutes } from './routes/system.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { createServices, type StoreServices } from './services/index.js';
@@ -50,6 +51,7 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   await app.register(systemRoutes, { prefix: '/api/v1', config, services });
   await app.register(pluginRoutes, { prefix: '/api/v1', config, services });
   await app.register(uploadRoutes, { prefix: '/api/v1', config, services });
+  await app.register(publisherRoutes, { prefix: '/api/v1', services });
 
   if (options.seedCatalog) await options.seedCatalog(services, app);
   return app;

@@ -20,6 +20,8 @@ export interface StoreIntegrationOptions {
     storeUrl: string;
     /** OKO_STORE_API_KEY, forwarded on uploads and GitHub imports. */
     storeApiKey: string | undefined;
+    /** OKO_STORE_TOKEN, a dashboard token sent on catalog reads and downloads. */
+    storeToken?: string | undefined;
     storeIntegration: StoreIntegrationConfig;
   };
   plugins: PluginRegistryPort;
@@ -40,6 +42,7 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
   const client = new StoreClient({
     baseUrl: config.storeUrl,
     apiKey: config.storeApiKey,
+    token: config.storeToken,
     timeoutMs: config.storeIntegration.timeoutMs,
     transferIdleTimeoutMs: config.storeIntegration.transferIdleTimeoutMs,
     downloadTimeoutMs: config.storeIntegration.downloadTimeoutMs,

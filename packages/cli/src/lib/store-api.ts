@@ -12,6 +12,7 @@ const ANSWER_TIMEOUT_MS = 120_000;
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
 function authHeaders(store: StoreTarget): Record<string, string> {
+  if (store.token) return { authorization: `Bearer ${store.token}` };
   return store.apiKey ? { 'x-api-key': store.apiKey } : {};
 }
 

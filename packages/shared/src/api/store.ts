@@ -47,6 +47,12 @@ export const CatalogEntry = Type.Object({
     description:
       "The package's oko-signature.json (key id and self-declared signer), checked by the store to match the package's files and manifest; null when unsigned. Trust is each dashboard's decision.",
   }),
+  publisher: Type.Optional(
+    Type.String({
+      description:
+        "Name of the publisher that owns this plugin name ('admin' for the store admin's key, an open store and entries older than owners)",
+    }),
+  ),
 });
 export type CatalogEntry = Static<typeof CatalogEntry>;
 
@@ -81,6 +87,7 @@ export const CatalogSummary = Type.Object(
     sha256: CatalogEntry.properties.sha256,
     created_at: CatalogEntry.properties.created_at,
     signature: CatalogEntry.properties.signature,
+    publisher: CatalogEntry.properties.publisher,
   },
   { description: 'A catalog entry in a list answer' },
 );
@@ -235,6 +242,8 @@ export const UPLOAD_ZIP_ERRORS = [
   'INVALID_SIGNATURE',
   'CATALOG_READ_ONLY',
   'INSUFFICIENT_STORAGE',
+  'NOT_OWNER',
+  'TOKEN_NOT_ALLOWED',
 ] as const satisfies readonly ErrorCode[];
 
 export const GITHUB_IMPORT_ERRORS = [
@@ -251,4 +260,39 @@ export const GITHUB_IMPORT_ERRORS = [
   'GITHUB_UPSTREAM_ERROR',
   'CATALOG_READ_ONLY',
   'INSUFFICIENT_STORAGE',
+  'NOT_OWNER',
+  'TOKEN_NOT_ALLOWED',
 ] as const satisfies readonly ErrorCode[];
+
+/** Store tokens the admin key hands out: a publisher publishes and owns names; a dashboard downloads, never publishes. */
+export const PublisherKind = Type.Union([Type.Literal('publisher'), Type.Literal('dashboard')]);
+export type PublisherKind = Static<typeof PublisherKind>;
+
+export const CreatePublisher = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      description: "Shown as the catalog entries' publisher; unique among live tokens; 'admin' is reserved",
+    }),
+    kind: PublisherKind,
+  },
+  { additionalProperties: false },
+);
+export type CreatePublisher = Static<typeof CreatePublisher>;
+
+const PublisherFields = { id: Type.String(), name: Type.String(), kind: PublisherKind };
+export const PublisherInfo = Type.Object({ ...PublisherFields, created_at: Type.String({ description: 'ISO 8601 time' }) });
+export type PublisherInfo = Static<typeof PublisherInfo>;
+
+export const CreatedPublisher = Type.Object({
+  ...PublisherFields,
+  token: Type.String({ description: 'Shown this once; the store keeps only its hash' }),
+});
+export type CreatedPublisher = Static<typeof CreatedPublisher>;
+
+export const PublisherList = Type.Object({ publishers: Type.Array(PublisherInfo) });
+export type PublisherList = Static<typeof PublisherList>;
+
+export const PublisherIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });

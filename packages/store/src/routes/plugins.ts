@@ -12,16 +12,13 @@ import {
 } from '@oko/shared';
 import { Type } from '@fastify/type-provider-typebox';
 import type { StoreConfig } from '../config.js';
-import { requireApiKey } from '../lib/api-key.js';
+import { callerOf } from '../lib/api-key.js';
 import { toCatalogEntry } from '../services/catalog-record.js';
 import { summarizePage } from '../services/catalog-summary.js';
 import type { StoreServices } from '../services/index.js';
 import { PluginIdParams } from './schemas.js';
 
-export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (
-  app,
-  { config, services },
-) => {
+export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (app, { services }) => {
   const { plugins } = services;
 
   app.get(
@@ -95,19 +92,27 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
   app.delete(
     '/plugins/:id',
     {
-      onRequest: requireApiKey(config.apiKey),
+      onRequest: services.auth.publish,
       schema: {
         tags: ['plugins'],
         summary: 'Remove an entry and its files (catalog id only)',
         params: PluginIdParams,
         response: {
           200: DeleteResult,
-          ...errorResponses('VALIDATION_FAILED', 'UNAUTHORIZED', 'CROSS_SITE_REQUEST', 'PLUGIN_NOT_FOUND', 'CATALOG_READ_ONLY'),
+          ...errorResponses(
+            'VALIDATION_FAILED',
+            'UNAUTHORIZED',
+            'CROSS_SITE_REQUEST',
+            'PLUGIN_NOT_FOUND',
+            'CATALOG_READ_ONLY',
+            'NOT_OWNER',
+            'TOKEN_NOT_ALLOWED',
+          ),
         },
       },
     },
     async (request) => {
-      const record = await plugins.remove(request.params.id);
+      const record = await plugins.remove(request.params.id, callerOf(request));
       return { success: true, plugin_id: record.id, message: `Plugin ${record.name} ${record.version} removed from the store` };
     },
   );

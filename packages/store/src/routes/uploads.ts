@@ -14,7 +14,7 @@ import {
 } from '@oko/shared';
 import type { FastifyRequest } from 'fastify';
 import type { StoreConfig } from '../config.js';
-import { requireApiKey } from '../lib/api-key.js';
+import { callerOf } from '../lib/api-key.js';
 import { tooLargeError } from '../lib/streams.js';
 import { UploadDeadline } from '../lib/upload-deadline.js';
 import { toCatalogEntry, type CatalogRecord } from '../services/catalog-record.js';
@@ -53,7 +53,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
   app,
   { config, services },
 ) => {
-  const auth = requireApiKey(config.apiKey);
+  const auth = services.auth.publish;
 
   /** A body announced as too large is refused before a byte of it is read. */
   const refuseOversized = async (request: FastifyRequest) => {
@@ -93,7 +93,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       // and may hand the import its own error for the same cause.
       let sourceFailed = false;
       part.file.once('error', () => (sourceFailed = true));
-      const record = await services.archives.importStream(part.file).catch((error: unknown) => {
+      const record = await services.archives.importStream(part.file, callerOf(request)).catch((error: unknown) => {
         throw sourceFailed ? malformedMultipart(error) : error;
       });
       return reply.status(201).send(await uploadResult(record, 'uploaded', services.catalog));
@@ -115,7 +115,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       },
     },
     async (request, reply) => {
-      const record = await services.github.import(request.body);
+      const record = await services.github.import(request.body, callerOf(request));
       return reply.status(201).send(await uploadResult(record, `imported from ${record.source_url}`, services.catalog));
     },
   );

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extractPluginArchive, type ArchiveLimits } from '@oko/shared/archive';
 import { ByteLimit, IdleTimeout } from '../lib/streams.js';
-import type { CatalogRecord } from './catalog-record.js';
+import { ADMIN, type CatalogRecord, type Owner } from './catalog-record.js';
 import type { PluginPublisher } from './plugin-publisher.js';
 
 export const UPLOADED_ZIP = 'plugin.zip';
@@ -25,8 +25,8 @@ export class ArchiveImporter {
   ) {}
 
   /** Streams an upload to disk (never whole in memory), cut off at the size limit or when idle. */
-  importStream(source: Readable): Promise<CatalogRecord> {
-    return this.publisher.publish('zip', async (folder) => {
+  importStream(source: Readable, by: Owner): Promise<CatalogRecord> {
+    return this.publisher.publish('zip', by, async (folder) => {
       const zipPath = path.join(folder.path, UPLOADED_ZIP);
       await pipeline(
         source,
@@ -38,9 +38,9 @@ export class ArchiveImporter {
     });
   }
 
-  /** Imports a package file from disk with the same checks as an upload (used to seed a catalog). */
-  importFile(zipPath: string): Promise<CatalogRecord> {
-    return this.importStream(createReadStream(zipPath));
+  /** Imports a package file from disk with the same checks as an upload (used to seed a catalog, as the admin). */
+  importFile(zipPath: string, by: Owner = ADMIN): Promise<CatalogRecord> {
+    return this.importStream(createReadStream(zipPath), by);
   }
 
   private async unpack(zipPath: string, folderPath: string) {

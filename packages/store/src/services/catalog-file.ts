@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { checkSchema, formatIssues } from '@oko/shared';
-import { CatalogRecord } from './catalog-record.js';
+import { CatalogRecord, OwnerTable } from './catalog-record.js';
 
 /** One record of plugins.json that cannot be used, and why (logged by its place and id). */
 export interface BadRecord {
@@ -13,8 +13,8 @@ export interface BadRecord {
 export type CatalogFileState =
   | { status: 'missing' }
   | { status: 'unreadable'; reason: string }
-  | { status: 'valid'; records: CatalogRecord[] }
-  | { status: 'partial'; records: CatalogRecord[]; bad: BadRecord[] };
+  | { status: 'valid'; records: CatalogRecord[]; owners: OwnerTable }
+  | { status: 'partial'; records: CatalogRecord[]; bad: BadRecord[]; owners: OwnerTable };
 
 /**
  * Reads plugins.json record by record, so one bad field costs that record, not the catalog: a
@@ -34,10 +34,14 @@ export async function readCatalogFile(file: string): Promise<CatalogFileState> {
   } catch (error) {
     return { status: 'unreadable', reason: `not valid JSON: ${(error as Error).message}` };
   }
-  const top = data as { format?: unknown; plugins?: unknown } | null;
+  const top = data as { format?: unknown; plugins?: unknown; owners?: unknown } | null;
   if (typeof top !== 'object' || top === null || Array.isArray(top)) return { status: 'unreadable', reason: 'not a JSON object' };
   if (top.format !== 1) return { status: 'unreadable', reason: `unexpected content: format is ${JSON.stringify(top.format)}, not 1` };
   if (!Array.isArray(top.plugins)) return { status: 'unreadable', reason: 'unexpected content: plugins is not an array' };
+  // A bad owner table is never read as "no owners" (that would hand every name to the next uploader).
+  const ownerIssues = top.owners === undefined ? [] : checkSchema(OwnerTable, top.owners, 'owners');
+  if (ownerIssues.length > 0) return { status: 'unreadable', reason: `bad owner table: ${formatIssues(ownerIssues.slice(0, 3))}` };
+  const owners = (top.owners ?? {}) as OwnerTable;
 
   const records: CatalogRecord[] = [];
   const bad: BadRecord[] = [];
@@ -62,7 +66,7 @@ export async function readCatalogFile(file: string): Promise<CatalogFileState> {
     seen.dirs.add(record.storage.dir);
     records.push(record);
   });
-  return bad.length > 0 ? { status: 'partial', records, bad } : { status: 'valid', records };
+  return bad.length > 0 ? { status: 'partial', records, bad, owners } : { status: 'valid', records, owners };
 }
 
 export function describeBadRecords(bad: readonly BadRecord[]): string {

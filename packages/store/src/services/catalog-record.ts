@@ -10,6 +10,13 @@ export const StorageRef = Type.Object({
 });
 export type StorageRef = Static<typeof StorageRef>;
 
+/** Who owns a plugin name: a publisher token's id and name, or the store admin (ADMIN). */
+export const Owner = Type.Object({ id: Type.String({ minLength: 1 }), name: Type.String({ minLength: 1 }) });
+export type Owner = Static<typeof Owner>;
+
+/** The store admin's key (and, in an open store, everyone): owner of entries older than owners. */
+export const ADMIN: Owner = { id: 'admin', name: 'admin' };
+
 // `permissions` is derived from the manifest on the way out, so plugins.json written before it existed stays valid.
 const { permissions: _derived, signature: _signature, ...storedFields } = CatalogEntry.properties;
 
@@ -18,16 +25,32 @@ const { permissions: _derived, signature: _signature, ...storedFields } = Catalo
  * files are. `signature` is optional there: plugins.json written before signatures has none, which
  * reads as unsigned (those packages were published unchecked).
  */
-export const CatalogRecord = Type.Object({ ...storedFields, signature: Type.Optional(CatalogSignature), storage: StorageRef });
+export const CatalogRecord = Type.Object({
+  ...storedFields,
+  signature: Type.Optional(CatalogSignature),
+  storage: StorageRef,
+  /** Who owned the name when this version was published, so `npm run store:recover` can rebuild the owner table. */
+  owner: Type.Optional(Owner),
+});
 export type CatalogRecord = Static<typeof CatalogRecord>;
+
+/** Plugin name -> owner: written in the same atomic write as the records it governs. */
+export const OwnerTable = Type.Record(Type.String(), Owner);
+export type OwnerTable = Static<typeof OwnerTable>;
 
 export const CatalogFile = Type.Object({
   format: Type.Literal(1),
   plugins: Type.Array(CatalogRecord),
+  owners: Type.Optional(OwnerTable),
 });
 export type CatalogFile = Static<typeof CatalogFile>;
 
 export function toCatalogEntry(record: CatalogRecord): CatalogEntry {
-  const { storage: _storage, ...entry } = record;
-  return { ...entry, permissions: normalizePermissions(record.manifest.permissions), signature: record.signature ?? null };
+  const { storage: _storage, owner: _owner, ...entry } = record;
+  return {
+    ...entry,
+    permissions: normalizePermissions(record.manifest.permissions),
+    signature: record.signature ?? null,
+    publisher: record.publisher ?? ADMIN.name,
+  };
 }

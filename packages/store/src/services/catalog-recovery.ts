@@ -81,7 +81,10 @@ export async function recoverCatalog(storagePath: string, options: { dryRun?: bo
     report.keptAs = `${file}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await rename(file, report.keptAs);
   }
-  const catalog: CatalogFile = { format: 1, plugins: records };
+  // The file's owner table when it could be read, else each name's owner as its versions recorded it.
+  const owners = { ...(state.status === 'valid' || state.status === 'partial' ? state.owners : {}) };
+  for (const record of records) if (record.owner && !Object.hasOwn(owners, record.name)) owners[record.name] = record.owner;
+  const catalog: CatalogFile = { format: 1, plugins: records, owners };
   await writeFileAtomic(file, `${JSON.stringify(catalog)}\n`);
   return report;
 }

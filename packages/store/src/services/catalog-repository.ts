@@ -4,7 +4,7 @@ import { createError } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { writeFileAtomic } from '@oko/shared/server';
 import { describeBadRecords, readCatalogFile } from './catalog-file.js';
-import type { CatalogFile, CatalogRecord } from './catalog-record.js';
+import { ADMIN, type CatalogFile, type CatalogRecord, type Owner, type OwnerTable } from './catalog-record.js';
 import { mergeRecords, scanUploads } from './entry-records.js';
 import { UPLOADS_DIR } from './plugin-storage.js';
 
@@ -21,10 +21,32 @@ export interface CatalogRepository {
    */
   list(): Promise<readonly CatalogRecord[]>;
   get(id: string): Promise<CatalogRecord | undefined>;
-  /** Adds a record; PLUGIN_ALREADY_EXISTS (409) when its name and version are already there. */
-  add(record: CatalogRecord): Promise<void>;
-  /** Removes a record and returns it; PLUGIN_NOT_FOUND (404) when absent. */
-  remove(id: string): Promise<CatalogRecord>;
+  /**
+   * Adds a record published by `by` and returns it as stored (with its publisher). In the same
+   * write: a name nobody owns becomes `by`'s, a name owned by another publisher is refused
+   * (NOT_OWNER); ADMIN may publish any name. PLUGIN_ALREADY_EXISTS (409) when its name and
+   * version are already there. A database keeps the owner table in the same transaction.
+   */
+  add(record: CatalogRecord, by: Owner): Promise<CatalogRecord>;
+  /** Removes a record and returns it; PLUGIN_NOT_FOUND (404) when absent, NOT_OWNER when `by` is neither its owner nor ADMIN. */
+  remove(id: string, by: Owner): Promise<CatalogRecord>;
+  /** The owner of a plugin name, or undefined when nobody has published it. */
+  ownerOf(name: string): Promise<Owner | undefined>;
+}
+
+/** Names listed before owners existed belong to the admin. */
+function ownerIn(owners: OwnerTable, records: readonly CatalogRecord[], name: string): Owner | undefined {
+  return Object.hasOwn(owners, name) ? owners[name] : records.some((r) => r.name === name) ? ADMIN : undefined;
+}
+
+/** NOT_OWNER unless `by` is the admin or the name's owner (names the owner, so a publisher knows whom to ask). */
+export function assertOwner(owner: Owner | undefined, by: Owner, name: string, doing: string): void {
+  if (!owner || by.id === ADMIN.id || owner.id === by.id) return;
+  throw createError(
+    'NOT_OWNER',
+    `Plugin name '${name}' belongs to publisher '${owner.name}': only '${owner.name}' or the store admin may ${doing}`,
+    { details: { owner: owner.name } },
+  );
 }
 
 export const CATALOG_FILE = 'plugins.json';
@@ -35,6 +57,7 @@ export const CATALOG_FILE = 'plugins.json';
  */
 export class JsonCatalogRepository implements CatalogRepository {
   private records: CatalogRecord[] = [];
+  private owners: OwnerTable = {};
   private queue: Promise<unknown> = Promise.resolve();
   readOnlyReason: string | null = null;
 
@@ -62,6 +85,7 @@ export class JsonCatalogRepository implements CatalogRepository {
     const state = await readCatalogFile(this.file);
     if (state.status === 'valid') {
       this.records = state.records;
+      this.owners = state.owners;
       return;
     }
     const scan = await scanUploads(uploadsPath);
@@ -84,6 +108,7 @@ export class JsonCatalogRepository implements CatalogRepository {
       }
       reason = `${CATALOG_FILE} has ${describeBadRecords(state.bad)}`;
       this.records = mergeRecords(state.records, fromUploads);
+      this.owners = state.owners;
     }
     this.readOnlyReason = reason;
     this.log.error(
@@ -101,8 +126,14 @@ export class JsonCatalogRepository implements CatalogRepository {
     return this.records.find((r) => r.id === id);
   }
 
-  add(record: CatalogRecord): Promise<void> {
-    return this.write((records) => {
+  async ownerOf(name: string): Promise<Owner | undefined> {
+    return ownerIn(this.owners, this.records, name);
+  }
+
+  add(record: CatalogRecord, by: Owner): Promise<CatalogRecord> {
+    return this.write((records, owners) => {
+      const owner = ownerIn(owners, records, record.name);
+      assertOwner(owner, by, record.name, 'publish its versions');
       const same = records.find((r) => r.name === record.name && r.version === record.version);
       if (same) {
         throw createError(
@@ -111,29 +142,36 @@ export class JsonCatalogRepository implements CatalogRepository {
         );
       }
       if (records.some((r) => r.id === record.id)) throw new Error(`catalog id collision: ${record.id}`);
-      return { next: [...records, record], result: undefined };
+      const kept = owner ?? by;
+      const stored: CatalogRecord = { ...record, publisher: kept.name, owner: kept };
+      return { next: [...records, stored], owners: { ...owners, [record.name]: kept }, result: stored };
     });
   }
 
-  remove(id: string): Promise<CatalogRecord> {
-    return this.write((records) => {
+  remove(id: string, by: Owner): Promise<CatalogRecord> {
+    return this.write((records, owners) => {
       const found = records.find((r) => r.id === id);
       if (!found) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
-      return { next: records.filter((r) => r !== found), result: found };
+      assertOwner(ownerIn(owners, records, found.name), by, found.name, 'delete its versions');
+      // The name stays owned after its last version goes (as on npm): nobody else can take it over.
+      return { next: records.filter((r) => r !== found), owners, result: found };
     });
   }
 
   /** Runs one change at a time; memory is updated only after the file is safely on disk. */
-  private write<T>(change: (records: readonly CatalogRecord[]) => { next: CatalogRecord[]; result: T }): Promise<T> {
+  private write<T>(
+    change: (records: readonly CatalogRecord[], owners: OwnerTable) => { next: CatalogRecord[]; owners: OwnerTable; result: T },
+  ): Promise<T> {
     const run = async (): Promise<T> => {
       if (this.readOnlyReason) {
         throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.readOnlyReason}`);
       }
-      const { next, result } = change(this.records);
-      const file: CatalogFile = { format: 1, plugins: next };
+      const { next, owners, result } = change(this.records, this.owners);
+      const file: CatalogFile = { format: 1, plugins: next, owners };
       // Compact: indentation grows with nesting, and made a deep manifest's record many times its own size.
       await writeFileAtomic(this.file, `${JSON.stringify(file)}\n`);
       this.records = next;
+      this.owners = owners;
       return result;
     };
     const done = this.queue.then(run, run);

@@ -10,7 +10,7 @@ import { checkBranch, checkSubdirectory, parseRepoUrl, zipballUrl, type RepoRef 
 import { guardedGet } from '../lib/guarded-get.js';
 import { ByteLimit, tooLargeError } from '../lib/streams.js';
 import { EXTRACTED_DIR } from './archive-importer.js';
-import type { CatalogRecord } from './catalog-record.js';
+import type { CatalogRecord, Owner } from './catalog-record.js';
 import type { PluginPublisher } from './plugin-publisher.js';
 
 const MAX_REDIRECTS = 5;
@@ -29,12 +29,12 @@ export class GithubImporter {
     private readonly options: GithubImporterOptions,
   ) {}
 
-  async import(request: GithubImportRequest): Promise<CatalogRecord> {
+  async import(request: GithubImportRequest, by: Owner): Promise<CatalogRecord> {
     const ref = parseRepoUrl(request.repo_url, this.options.github);
     const branch = request.branch === undefined ? undefined : checkBranch(request.branch);
     const subdirectory = checkSubdirectory(request.subdirectory);
     const label = `${ref.owner}@${ref.repo}${branch ? `#${branch}` : ''}`;
-    return this.publisher.publish(`github_${ref.owner}_${ref.repo}`, async (folder) => {
+    return this.publisher.publish(`github_${ref.owner}_${ref.repo}`, by, async (folder) => {
       const zipPath = path.join(folder.path, ZIPBALL_FILE);
       await this.download(zipballUrl(this.options.github.apiUrl, ref, branch), zipPath, ref, branch);
       const dest = path.join(folder.path, EXTRACTED_DIR);

@@ -1,10 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { StoreConfig } from '../config.js';
+import { StoreAuth } from '../lib/api-key.js';
 import { ArchiveImporter } from './archive-importer.js';
 import { JsonCatalogRepository, type CatalogRepository } from './catalog-repository.js';
 import { GithubImporter } from './github-importer.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { PluginPublisher } from './plugin-publisher.js';
+import { JsonPublisherRepository, type PublisherRepository } from './publisher-repository.js';
 import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
 import { tidyUploads } from './upload-sweep.js';
 
@@ -14,15 +16,18 @@ export interface StoreServices {
   plugins: PluginCatalog;
   archives: ArchiveImporter;
   github: GithubImporter;
+  publishers: PublisherRepository;
+  auth: StoreAuth;
 }
 
-/** Opens plugins.json and the uploads/ folder and wires the services that use them. */
+/** Opens plugins.json, publishers.json and the uploads/ folder and wires the services that use them. */
 export async function createServices(config: StoreConfig, log: FastifyBaseLogger): Promise<StoreServices> {
   const storage = new LocalPluginStorage(config.storagePath);
   await storage.init();
   const catalog = await JsonCatalogRepository.open(config.storagePath, log);
   await tidyUploads(catalog, storage, log);
   const publisher = new PluginPublisher(catalog, storage, log);
+  const publishers = await JsonPublisherRepository.open(config.storagePath);
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   return {
     catalog,
@@ -34,5 +39,7 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
       limits,
     }),
     github: new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits }),
+    publishers,
+    auth: new StoreAuth(config.apiKey, publishers),
   };
 }

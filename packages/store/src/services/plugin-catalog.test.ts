@@ -23,6 +23,10 @@ class MemoryRepository implements CatalogRepository {
   }
   async add(record: CatalogRecord) {
     this.records = [...this.records, record];
+    return record;
+  }
+  async ownerOf() {
+    return undefined;
   }
   async remove(id: string) {
     const found = this.records.find((r) => r.id === id)!;

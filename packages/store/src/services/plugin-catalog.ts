@@ -11,8 +11,8 @@ import {
 import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import semver from 'semver';
-import { toCatalogEntry, type CatalogRecord } from './catalog-record.js';
-import type { CatalogRepository } from './catalog-repository.js';
+import { toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
+import { assertOwner, type CatalogRepository } from './catalog-repository.js';
 import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
 import type { PluginStorage } from './plugin-storage.js';
 
@@ -112,16 +112,18 @@ export class PluginCatalog {
    * at any point leaves either a listed package (whose record the next start writes again) or a
    * folder with no record, which the next start sweeps, never a deleted package a recovery revives.
    */
-  async remove(id: string): Promise<CatalogRecord> {
+  async remove(id: string, by: Owner): Promise<CatalogRecord> {
     if (this.catalog.readOnlyReason) {
       throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.catalog.readOnlyReason}`);
     }
     const record = await this.catalog.get(id);
     if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
+    // Before the entry record goes: a refused delete must leave the folder as it was. The catalog checks again under its lock.
+    assertOwner(await this.catalog.ownerOf(record.name), by, record.name, 'delete its versions');
     const folder = this.storage.resolve(record.storage.dir);
     await removeEntryRecord(folder);
     try {
-      await this.catalog.remove(id);
+      await this.catalog.remove(id, by);
     } catch (error) {
       if (!isOkoError(error) || error.code !== 'PLUGIN_NOT_FOUND') {
         await writeEntryRecord(folder, record).catch(() => undefined); // else the next start writes it from the catalog

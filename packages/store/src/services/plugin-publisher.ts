@@ -3,8 +3,8 @@ import path from 'node:path';
 import { createError, type CatalogSignature, type CatalogSource } from '@oko/shared';
 import { packPluginDirectory, type PluginFiles } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
-import type { CatalogRecord } from './catalog-record.js';
-import type { CatalogRepository } from './catalog-repository.js';
+import type { CatalogRecord, Owner } from './catalog-record.js';
+import { assertOwner, type CatalogRepository } from './catalog-repository.js';
 import { writeEntryRecord } from './entry-records.js';
 import { checkPackageSignature } from './package-signature.js';
 import { PACKAGE_FILE, type PluginStorage, type UploadFolder } from './plugin-storage.js';
@@ -48,17 +48,18 @@ export class PluginPublisher {
     }
   }
 
-  async publish(prefix: string, stage: (folder: UploadFolder) => Promise<StagedPlugin>): Promise<CatalogRecord> {
+  /** `by` is who publishes: the owner check runs early (before packing) and again, atomically, in the catalog write. */
+  async publish(prefix: string, by: Owner, stage: (folder: UploadFolder) => Promise<StagedPlugin>): Promise<CatalogRecord> {
     this.assertWritable();
     const folder = await this.storage.createUploadFolder(prefix);
     let record: CatalogRecord;
     try {
       const staged = await stage(folder);
       await this.assertNew(staged.files);
+      assertOwner(await this.catalog.ownerOf(staged.files.manifest.name), by, staged.files.manifest.name, 'publish its versions');
       const signature = await checkPackageSignature(staged.pluginDir, staged.files.manifest, staged.exclude);
       const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE), { exclude: staged.exclude });
-      record = recordOf(folder, staged, pkg, new Date(), signature);
-      await this.catalog.add(record);
+      record = await this.catalog.add(recordOf(folder, staged, pkg, new Date(), signature), by);
     } catch (error) {
       await this.storage.removeUploadFolder(folder.name);
       throw error;

@@ -32,8 +32,13 @@ export interface StoreAnswer<T> {
 export interface StoreClientOptions {
   /** OKO_STORE_URL, e.g. http://127.0.0.1:8001/api/v1 */
   baseUrl: string;
-  /** OKO_STORE_API_KEY, sent as X-API-Key on the store's write endpoints. */
+  /** OKO_STORE_API_KEY, sent as X-API-Key on the store's write endpoints (the uploads the backend relays). */
   apiKey?: string | undefined;
+  /**
+   * OKO_STORE_TOKEN, a dashboard token, sent as Authorization: Bearer on the reads (catalog,
+   * downloads), where it is preferred over ever sending the admin key. It cannot publish.
+   */
+  token?: string | undefined;
   timeoutMs: number;
   transferIdleTimeoutMs: number;
   /** Bound on one whole download (OKO_STORE_DOWNLOAD_TIMEOUT_MS). */
@@ -148,7 +153,7 @@ export class StoreClient {
       );
       return { status: response.status === 201 ? 201 : 200, body: await this.readAnswer(response, checks.upload) };
     } catch (error) {
-      throw sourceError ?? error;
+      throw this.relayRefusal(sourceError ?? error);
     } finally {
       deadline.clear();
     }
@@ -167,14 +172,29 @@ export class StoreClient {
       const response = await this.send('/plugins/upload/github', init, deadline);
       return { status: response.status === 201 ? 201 : 200, body: await this.readAnswer(response, checks.upload) };
     } catch (error) {
-      throw isOkoError(error) ? error : storeUnavailable(this.baseUrl, error, deadline.currentMs);
+      throw isOkoError(error) ? this.relayRefusal(error) : storeUnavailable(this.baseUrl, error, deadline.currentMs);
     } finally {
       deadline.clear();
     }
   }
 
+  /** Writes carry the admin key when one is configured, as before; a dashboard token is never sent there (it cannot publish). */
   private keyHeader(): Record<string, string> {
     return this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {};
+  }
+
+  /** Reads carry the dashboard token when one is configured, and no credential otherwise (the store's reads are open). */
+  private readHeader(): Record<string, string> {
+    return this.options.token ? { authorization: `Bearer ${this.options.token}` } : {};
+  }
+
+  /** A store that wants a key for a relayed upload, from a backend holding only a dashboard token: say which variable is missing. */
+  private relayRefusal(error: unknown): unknown {
+    if (!isOkoError(error) || error.code !== 'UNAUTHORIZED' || this.options.apiKey || !this.options.token) return error;
+    const message =
+      `${error.message}. This backend holds only OKO_STORE_TOKEN, a dashboard token, which cannot publish: set OKO_STORE_API_KEY ` +
+      'to relay uploads, or publish with `oko-plugin publish --token <publisher token>`';
+    return createError('UNAUTHORIZED', message, { status: error.statusCode, cause: error });
   }
 
   private async readAnswer<T extends TSchema>(response: Response, check: AnswerCheck<T>) {
@@ -208,7 +228,8 @@ export class StoreClient {
   private async send(path: string, init: RequestInit, deadline: Deadline): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { ...init, redirect: 'error' });
+      const headers = init.method === undefined ? { ...this.readHeader(), ...(init.headers as Record<string, string>) } : init.headers;
+      response = await fetch(`${this.baseUrl}${path}`, { ...init, headers, redirect: 'error' });
     } catch (error) {
       deadline.clear();
       if (isRedirectRefusal(error)) throw badStoreAnswer(this.baseUrl, `it redirected ${path} elsewhere`, error);

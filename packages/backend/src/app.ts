@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard, knownHostGuard } from '@oko/shared';
 import { frameworkErrorHandler, notFoundBody, registerErrorHandler } from '@oko/shared/server';
+import { registerAuth } from './auth/index.js';
 import type { BackendConfig } from './config.js';
 import { GrantService } from './permissions/grant-service.js';
 import { pluginEnvRoutes } from './permissions/env-routes.js';
@@ -57,7 +58,7 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   });
 
   registerErrorHandler(app);
-  // Before any route, both: the backend has no auth yet.
+  // Before any route, all three: sign-in does not replace these two, a signed-in admin's browser needs them most.
   // Nothing ties a request to this dashboard but the name the browser used: a page whose own name
   // was re-pointed at 127.0.0.1 (DNS rebinding) is same-origin to the browser, so only the Host
   // header gives it away. Reads too: a rebound page must not read plugin data either.
@@ -65,6 +66,8 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   // This keeps another site's page from installing, loading or running plugins through the user's
   // browser (a form post needs no preflight).
   app.addHook('onRequest', crossSiteWriteGuard(config.allowedOrigins, 'OKO_ALLOWED_ORIGINS'));
+  // Deny by default: one hook decides every route, plugin routes included (auth/access/access-table.ts).
+  await registerAuth(app, config);
   await app.register(fastifySwagger, {
     openapi: {
       info: {

@@ -146,8 +146,11 @@ describe('backend config from env', () => {
 
   it('lists every variable it reads in its schema', () => {
     expect(Object.keys(BackendEnv.properties).sort()).toEqual([
+      'OKO_ADMIN_PASSWORD',
+      'OKO_ADMIN_USER',
       'OKO_ALLOWED_HOSTS',
       'OKO_ALLOWED_ORIGINS',
+      'OKO_AUTH',
       'OKO_BUILTIN_PLUGINS_DIR',
       'OKO_DATA_DIR',
       'OKO_FRONTEND_DIR',
@@ -165,6 +168,7 @@ describe('backend config from env', () => {
       'OKO_PLUGIN_RSS_LIMIT_MB',
       'OKO_PLUGIN_USER',
       'OKO_PORT',
+      'OKO_SESSION_TTL_H',
       'OKO_SIGNATURE_POLICY',
       'OKO_STORE_API_KEY',
       'OKO_STORE_DOWNLOAD_TIMEOUT_MS',
@@ -186,5 +190,18 @@ describe('backend config from env', () => {
     });
     expect(loadConfig({ OKO_TRUSTED_KEYS: '' }).trust.trustedKeysDir).toBeNull();
     expect(() => loadConfig({ OKO_SIGNATURE_POLICY: 'strict' })).toThrow('OKO_SIGNATURE_POLICY');
+  });
+
+  it('reads the sign-in settings: OKO_AUTH (default auto), the first admin, the session lifetime in hours', () => {
+    expect(loadConfig({}).auth).toEqual({ setting: 'auto', initialAdmin: null, sessionTtlMs: 12 * 3_600_000 });
+    expect(loadConfig({ OKO_AUTH: 'on', OKO_ADMIN_PASSWORD: 'long-enough-pw', OKO_SESSION_TTL_H: '0.5' }).auth).toEqual({
+      setting: 'on',
+      initialAdmin: { username: 'admin', password: 'long-enough-pw' },
+      sessionTtlMs: 1_800_000,
+    });
+    expect(() => loadConfig({ OKO_AUTH: 'maybe' })).toThrow('OKO_AUTH');
+    expect(() => loadConfig({ OKO_ADMIN_PASSWORD: 'short' })).toThrow('OKO_ADMIN_PASSWORD');
+    expect(() => loadConfig({ OKO_ADMIN_USER: 'Not A Name', OKO_ADMIN_PASSWORD: 'long-enough-pw' })).toThrow('OKO_ADMIN_USER');
+    expect(() => loadConfig({ OKO_SESSION_TTL_H: '0' })).toThrow('OKO_SESSION_TTL_H');
   });
 });

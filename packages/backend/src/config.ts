@@ -5,6 +5,7 @@ import { hostNameOf, parseHostList } from '@oko/shared';
 import { ConfigError, envError, originList, packageVersion, parseEnv } from '@oko/shared/server';
 import { Type } from 'typebox';
 import { StoreIntegrationEnv, storeIntegrationConfig, type StoreIntegrationConfig } from './store-integration/config.js';
+import { AuthEnv, authConfig, type AuthConfig } from './auth/config.js';
 import { TrustEnv, trustConfig, type TrustConfig } from './trust/config.js';
 
 export { ConfigError } from '@oko/shared/server';
@@ -44,6 +45,8 @@ export interface BackendConfig {
   storeIntegration: StoreIntegrationConfig;
   /** OKO_TRUSTED_KEYS and OKO_SIGNATURE_POLICY (README "Signatures and trust"). */
   trust: TrustConfig;
+  /** OKO_AUTH, OKO_ADMIN_USER, OKO_ADMIN_PASSWORD, OKO_SESSION_TTL_H (README "Sign-in"). */
+  auth: AuthConfig;
   /** The built web UI; served at / only when the folder exists. */
   frontendDir: string;
   /** Origins besides the backend's own whose pages may send writes (OKO_ALLOWED_ORIGINS). */
@@ -109,6 +112,7 @@ export const BackendEnv = Type.Object({
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: 'sent on store writes' })),
   ...StoreIntegrationEnv.properties,
   ...TrustEnv.properties,
+  ...AuthEnv.properties,
   OKO_FRONTEND_DIR: Type.String({
     default: path.join(packageRoot, '..', 'frontend', 'dist'),
     description: 'the built web UI, served at / when it exists',
@@ -156,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     storeApiKey: vars.OKO_STORE_API_KEY,
     storeIntegration: storeIntegrationConfig(vars),
     trust: trustConfig(vars),
+    auth: authConfig(vars),
     frontendDir: path.resolve(vars.OKO_FRONTEND_DIR),
     allowedOrigins: originList(vars.OKO_ALLOWED_ORIGINS, 'OKO_ALLOWED_ORIGINS'),
     allowedHosts: allowedHosts(vars.OKO_HOST, vars.OKO_ALLOWED_HOSTS),

@@ -55,6 +55,14 @@ export const ErrorStatus = {
   TRUSTED_KEY_EXISTS: 409,
   TRUSTED_KEY_NOT_FOUND: 404,
   TRUSTED_KEY_READ_ONLY: 409,
+  FORBIDDEN: 403,
+  SETUP_REQUIRED: 401,
+  SETUP_TOKEN_INVALID: 403,
+  TOO_MANY_LOGIN_ATTEMPTS: 429,
+  USER_EXISTS: 409,
+  USER_NOT_FOUND: 404,
+  LAST_ADMIN: 409,
+  TOKEN_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

@@ -13,16 +13,22 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 }
 
 /**
- * The uploads the backend forwards carry its OKO_STORE_API_KEY. Until the dashboard has sign-in,
+ * The uploads the backend forwards carry its OKO_STORE_API_KEY. A signed-in admin may lend it from
+ * anywhere (the access hook already refused everyone else). With sign-in off nobody is known, so
  * only a caller on this machine may borrow it: anyone else could otherwise upload through the
  * backend what the store refuses to them directly. `request.ip` is the socket's peer (the app does
  * not trust X-Forwarded-For), so a header cannot fake it.
  */
-export function assertLocalCaller(request: { ip: string; url: string }, storeUrl: string): void {
+export function assertLocalCaller(
+  request: { ip: string; url: string; authOn?: boolean; identity?: { user: string | null; role: string } | null },
+  storeUrl: string,
+): void {
+  if (request.authOn && request.identity?.role === 'admin') return;
   if (isLoopbackAddress(request.ip)) return;
   throw createError(
     'UPLOAD_LOCAL_ONLY',
-    `The backend forwards uploads with its store API key only for callers on its own machine (loopback), and this request ` +
-      `comes from ${request.ip}. Until the dashboard has sign-in, upload to the store directly with its API key (${storeUrl})`,
+    `With sign-in off, the backend forwards uploads with its store API key only for callers on its own machine (loopback), and ` +
+      `this request comes from ${request.ip}. Turn sign-in on (OKO_AUTH) and upload as an admin, or upload to the store ` +
+      `directly with its API key (${storeUrl})`,
   );
 }

@@ -1,4 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decideAuthMode } from '../src/auth/mode.js';
@@ -137,6 +139,29 @@ describe('sessions', () => {
     const answer = await call(backend, 'POST', '/auth/login', { body: { username: 'admin', password: PASSWORD } });
     expect(answer.setCookie).toMatch(/^oko_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
     expect(sessionCookie('x', 60, true)).toContain('; Secure');
+  });
+
+  it('adds Secure when the request came over TLS (request.protocol https)', async () => {
+    const backend = await backendWith({ OKO_ADMIN_PASSWORD: PASSWORD });
+    // A socket that says it is TLS, as a TLS server's would; Fastify's request.protocol reads exactly this.
+    const server = http.createServer((req, res) => {
+      Object.assign(req.socket, { encrypted: true });
+      backend.app.routing(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('set-cookie')).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('expire after OKO_SESSION_TTL_H, end on logout, and survive a restart (kept hashed, file 0600)', async () => {

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../test-support/eventually.js';
 import { pluginZip } from '../test-support/fixtures.js';
 import { api, post, request, uploadZip } from '../test-support/http.js';
+import { startBackend } from '../test-support/processes.js';
 import type { RunningService } from '../test-support/service.js';
 import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
 
@@ -19,9 +21,10 @@ let system: BrowserSystem;
 let backend: RunningService;
 let page: Page;
 
-async function shot(name: string) {
+/** A full-page screenshot; `viewport` keeps what is scrolled into view (sticky bars would repeat in a full page). */
+async function shot(name: string, viewport = false) {
   await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: !viewport });
 }
 
 /** Runs `look` at 1440 px, then again at 390 px (no sideways scrolling there), with screenshots of both. */
@@ -114,6 +117,14 @@ describe('sign-in in Chromium', () => {
     await secret.waitFor(SOON);
     expect(await page.getByTestId('created-token').textContent()).toContain('you will not see it again');
     const token = await secret.inputValue();
+    // The secret is on screen only until "Done": both widths without a reload.
+    await page.getByTestId('created-token').scrollIntoViewIfNeeded();
+    await shot('auth-token-created', true);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('created-token').scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot('auth-token-created-phone', true);
+    await page.setViewportSize({ width: 1440, height: 900 });
     const withToken = await request(`${api(backend)}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await withToken.json()) as { user: string }).user).toBe('admin');
     await atBothWidths('auth-settings-admin', async () => {
@@ -130,6 +141,37 @@ describe('sign-in in Chromium', () => {
     await page.waitForURL(/\/sign-in/, SOON);
     const after = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).json());
     expect(after).toMatchObject({ user: null, auth: 'on' });
+  });
+
+  it('creates the first admin on the setup page opened from the URL the backend logged, signed in afterwards', async () => {
+    // A second backend with sign-in on and no account: it serves only the setup page.
+    const fresh = await startBackend({
+      storeUrl: api(system.store),
+      pluginsDir: path.join(system.root, 'setup-plugins'),
+      dataDir: path.join(system.root, 'setup-data'),
+      env: { OKO_AUTH: 'on' },
+    });
+    try {
+      const link = await eventually(() => {
+        const match = /(\/setup\?token=[\w-]+)/.exec(fresh.output());
+        expect(match).not.toBeNull();
+        return match![1]!;
+      });
+      await page.context().clearCookies();
+      await page.goto(`${fresh.url}/plugins`);
+      await page.waitForURL(/\/setup$/, SOON);
+      await page.goto(`${fresh.url}${link}`);
+      await page.locator('input[name="username"]').fill('owner');
+      await page.locator('input[name="password"]').fill('first-admin-password');
+      await page.locator('input[name="repeat"]').fill('first-admin-password');
+      await page.locator('[data-action="create-admin"]').click();
+      await page.getByTestId('session-user').waitFor(SOON);
+      expect(await page.getByTestId('session-user').textContent()).toBe('owner');
+      expect(new URL(page.url()).pathname).toBe('/');
+    } finally {
+      await page.context().clearCookies();
+      await fresh.stop();
+    }
   });
 
   it('shows a viewer no install, upload or lifecycle button, and no Users or API tokens', async () => {

@@ -115,6 +115,9 @@ describe('Settings with sign-in off', () => {
     await flushPromises();
     expect(quiet.find('[data-testid="auth-notice"]').text()).toContain('loopback only');
     expect(quiet.find('[data-testid="auth-warning"]').exists()).toBe(false);
+    // Users is how sign-in gets turned on; an API token needs an account to act as.
+    expect(quiet.find('[data-testid="users-panel"]').exists()).toBe(true);
+    expect(quiet.find('[data-testid="tokens-panel"]').exists()).toBe(false);
     setSession({ user: null, role: null, auth: 'off', notice: 'WARNING: sign-in is off while the backend listens on 0.0.0.0' });
     const loud = mount(SettingsTab);
     await flushPromises();

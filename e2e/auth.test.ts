@@ -90,6 +90,7 @@ describe('sign-in in Chromium', () => {
     await error.waitFor(SOON);
     expect((await error.textContent())?.trim().length).toBeGreaterThan(0);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await shot('auth-sign-in-error');
     await atBothWidths('auth-sign-in', async () => {
       await page.goto(`${backend.url}/sign-in`);
       await page.getByTestId('sign-in-form').waitFor(SOON);

@@ -18,5 +18,6 @@ export default defineConfig({
     root: import.meta.dirname,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'happy-dom',
+    setupFiles: ['test/setup-session.ts'],
   },
 });

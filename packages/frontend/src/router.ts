@@ -5,6 +5,8 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
   return createRouter({
     history,
     routes: [
+      { path: '/sign-in', name: 'sign-in', component: () => import('./pages/SignInPage.vue') },
+      { path: '/setup', name: 'setup', component: () => import('./pages/SetupPage.vue') },
       { path: '/', name: 'home', component: () => import('./pages/DashboardHome.vue') },
       { path: '/plugins', name: 'plugins', component: () => import('./pages/PluginsControlCenter.vue') },
       { path: '/plugins/:pluginId', name: 'plugin', component: () => import('./pages/PluginDetailsPage.vue'), props: true },

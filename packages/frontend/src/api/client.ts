@@ -23,7 +23,19 @@ export interface RequestOptions {
   /** Without an answer by then the request fails with TIMEOUT instead of spinning forever. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** false for the sign-in routes themselves: their 401 (a wrong password) is an answer, not "signed out". */
+  handleUnauthorized?: boolean;
 }
+
+/**
+ * The one place an answer "you are not signed in" is handled: the session composable registers a
+ * handler that sends the browser to the sign-in (or setup) page, so no caller checks for 401.
+ */
+let unauthorizedHandler: ((error: ApiError) => void) | null = null;
+export function onUnauthorized(handler: ((error: ApiError) => void) | null): void {
+  unauthorizedHandler = handler;
+}
+const signedOut = (error: ApiError) => error.status === 401 || error.code === 'SETUP_REQUIRED';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -72,7 +84,11 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       if (options.signal?.aborted) throw cause;
       throw new ApiError(0, 'NETWORK_ERROR', 'Cannot reach the dashboard backend. Is it running?');
     }
-    if (!response.ok) throw await errorFrom(response);
+    if (!response.ok) {
+      const error = await errorFrom(response);
+      if (options.handleUnauthorized !== false && signedOut(error)) unauthorizedHandler?.(error);
+      throw error;
+    }
     if (response.status === 204) return undefined as T;
     try {
       return (await response.json()) as T;

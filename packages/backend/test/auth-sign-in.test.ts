@@ -64,7 +64,11 @@ describe('OKO_AUTH=auto decides from the listen address and the accounts', () =>
     for (const host of ['0.0.0.0', '::', '192.168.1.5', 'dashboard.lan'])
       expect(decideAuthMode('auto', host, false), host).toEqual({ on: true, setupRequired: true });
     expect(decideAuthMode('on', '127.0.0.1', false)).toEqual({ on: true, setupRequired: true });
-    expect(decideAuthMode('off', '0.0.0.0', true)).toMatchObject({ on: false, notice: expect.stringMatching(/^WARNING.*0\.0\.0\.0/) });
+    expect(decideAuthMode('off', '0.0.0.0', true)).toMatchObject({
+      on: false,
+      unsafe: true,
+      notice: expect.stringMatching(/^WARNING.*0\.0\.0\.0/),
+    });
   });
 
   it('on loopback with no account everyone is admin; creating an admin turns sign-in on at once', async () => {
@@ -86,7 +90,7 @@ describe('OKO_AUTH=auto decides from the listen address and the accounts', () =>
   it('OKO_AUTH=off on 0.0.0.0 keeps everyone admin and says so loudly in /auth/me', async () => {
     const backend = await backendWith({ OKO_AUTH: 'off', OKO_HOST: '0.0.0.0', OKO_ADMIN_PASSWORD: PASSWORD });
     const me = (await call(backend, 'GET', '/auth/me')).body;
-    expect(me).toMatchObject({ role: 'admin', auth: 'off' });
+    expect(me).toMatchObject({ role: 'admin', auth: 'off', unsafe: true });
     expect(me.notice).toMatch(/^WARNING/);
   });
 });

@@ -118,7 +118,13 @@ describe('Settings with sign-in off', () => {
     // Users is how sign-in gets turned on; an API token needs an account to act as.
     expect(quiet.find('[data-testid="users-panel"]').exists()).toBe(true);
     expect(quiet.find('[data-testid="tokens-panel"]').exists()).toBe(false);
-    setSession({ user: null, role: null, auth: 'off', notice: 'WARNING: sign-in is off while the backend listens on 0.0.0.0' });
+    setSession({
+      user: null,
+      role: null,
+      auth: 'off',
+      unsafe: true,
+      notice: 'WARNING: sign-in is off while the backend listens on 0.0.0.0',
+    });
     const loud = mount(SettingsTab);
     await flushPromises();
     expect(loud.find('[data-testid="auth-warning"]').text()).toContain('listens on 0.0.0.0');

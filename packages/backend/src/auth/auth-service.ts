@@ -42,7 +42,7 @@ export class AuthService {
       this.log.info({ user: initial.username }, 'created the admin account from OKO_ADMIN_PASSWORD');
     }
     const mode = this.mode();
-    if (mode.notice?.startsWith('WARNING')) this.log.warn(mode.notice);
+    if (mode.unsafe) this.log.warn(mode.notice);
   }
 
   mode(): AuthMode {
@@ -74,6 +74,7 @@ export class AuthService {
     const mode = this.mode();
     const me: AuthMe = { user: identity?.user ?? null, role: identity?.role ?? null, auth: mode.on ? 'on' : 'off' };
     if (mode.notice) me.notice = mode.notice;
+    if (mode.unsafe) me.unsafe = true;
     if (mode.setupRequired) me.setup_required = true;
     return me;
   }

@@ -8,6 +8,8 @@ export interface AuthMode {
   setupRequired: boolean;
   /** Why sign-in is off, or the loud warning when it is off off loopback. */
   notice?: string;
+  /** Off while reachable from other machines (OKO_AUTH=off off loopback): the notice is a warning. */
+  unsafe?: boolean;
 }
 
 /** True when OKO_HOST is reachable only from this machine. */
@@ -29,6 +31,7 @@ export function decideAuthMode(setting: AuthSetting, listenHost: string, hasAdmi
     return {
       on: false,
       setupRequired: false,
+      unsafe: true,
       notice:
         `WARNING: sign-in is off (OKO_AUTH=off) while the backend listens on ${listenHost}, not loopback: anyone who ` +
         'reaches it can install and run code on this machine. Set OKO_AUTH=auto or on.',

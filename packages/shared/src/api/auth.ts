@@ -21,6 +21,8 @@ export const AuthMe = Type.Object({
   auth: Type.Union([Type.Literal('on'), Type.Literal('off')]),
   /** Why sign-in is off, or the loud warning when it is off on a non-loopback address. */
   notice: Type.Optional(Type.String()),
+  /** Sign-in is off while the backend is reachable from other machines: the UI shows the notice as a loud warning. */
+  unsafe: Type.Optional(Type.Boolean()),
   /** True while no admin exists and sign-in is needed: only the setup page is served. */
   setup_required: Type.Optional(Type.Boolean()),
 });

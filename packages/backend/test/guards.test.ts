@@ -45,7 +45,16 @@ let insideDir: string;
 let outsideSocket: string;
 const seen = { tcp: 0, denied: 0, udp: 0, unix: 0 };
 const closers: Array<() => void> = [];
-const targets = { tcpPort: 0, deniedPort: 0, udpPort: 0, outsideSocket: '', insideDir: '', hostname: hostname().toLowerCase() };
+const targets = {
+  tcpPort: 0,
+  deniedPort: 0,
+  udpPort: 0,
+  outsideSocket: '',
+  insideDir: '',
+  hostname: hostname().toLowerCase(),
+  /** A Node process outside the permission model, as the backend is when plugins run as its user. */
+  backendPid: 0,
+};
 let hostnameAddresses: string[] = [];
 const hostnameIsLocal = () =>
   hostnameAddresses.length > 0 &&
@@ -147,7 +156,17 @@ beforeAll(async () => {
   const udp = dgram.createSocket('udp4').on('message', () => (seen.udp += 1));
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
   closers.push(() => udp.close());
-  Object.assign(targets, { tcpPort: port(web), deniedPort: port(backend), udpPort: udp.address().port, outsideSocket, insideDir });
+  // --inspect-port=0: should a guard fail, the inspector SIGUSR1 opens takes a free port, not 9229.
+  const backendProcess = spawn(process.execPath, ['--inspect-port=0', '-e', 'setInterval(() => {}, 60000)'], { stdio: 'ignore' });
+  closers.push(() => backendProcess.kill());
+  Object.assign(targets, {
+    tcpPort: port(web),
+    deniedPort: port(backend),
+    udpPort: udp.address().port,
+    outsideSocket,
+    insideDir,
+    backendPid: backendProcess.pid,
+  });
 });
 
 afterAll(async () => {
@@ -163,7 +182,7 @@ describe(`plugin process guards (Node ${process.version})`, () => {
       ...['dgram', 'dgramName', 'dgramConnect', 'listenTcp', 'listenHttp', 'bindUdp'],
       ...['unixOutside', 'unixOutsideHttp', 'unixOutsideListen', 'unixOutsideRelative', 'unixThroughLink'],
       ...['dnsLookup', 'dnsPromisesLookup', 'dnsResolve4', 'dnsResolver', 'dnsLookupService', 'dnsSetServers', 'rawChannelQuery'],
-      ...['killParent', 'killParentRaw', 'killGroup', 'setPriorityParent'],
+      ...['killParent', 'killParentRaw', 'killGroup', 'setPriorityParent', 'debugProcessBackend'],
       ...['rawTcpConstructor', 'rawTcpPrototype', 'rawTcpPortOverflow', 'rawTcpMapped', 'rawTcpListen', 'rawTcpBindDenied'],
       ...['rawPipe', 'rawPipeBind', 'rawPipeAbstract', 'rawUdpSend', 'rawUdpSendViaGetter', 'rawUdpConnect', 'rawUdpBind'],
       ...['patchedBuiltins', 'v8Flags', 'asyncHook'],
@@ -188,6 +207,7 @@ describe(`plugin process guards (Node ${process.version})`, () => {
     expect(results.killParent!.message).toMatch(
       /^sending a signal to process \d+ is not granted: a plugin may signal only its own process/,
     );
+    expect(results.debugProcessBackend!.message).toMatch(/^starting the inspector of process \d+ is not granted/);
     expect(results.redefinePrototype!.message).toMatch(/Cannot (delete|redefine) property/);
     expect(results.reinstall!.message).toMatch(/already installed/);
     expect(results.processBinding!.code).toBe('ERR_ACCESS_DENIED'); // Node's part, which the guards rely on

@@ -5,7 +5,10 @@ import { NumberToString, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, R
  * process.kill is JavaScript that calls process._kill, the raw binding, looked up on `process` at
  * call time; both are replaced, non-writable and non-configurable, so the only signals this process
  * can send go to itself (pid 0 and negative pids, the process group that holds the backend, are
- * refused too). os.setPriority (renicing the backend) and v8.setFlagsFromString (V8 flags such as
+ * refused too). process._debugProcess(pid) is a third way to signal: it sends SIGUSR1, which makes a
+ * Node process outside the permission model (the backend, when it runs as the plugins' user) open
+ * its inspector on 127.0.0.1:9229, full control of it to whoever connects; it is refused outright.
+ * os.setPriority (renicing the backend) and v8.setFlagsFromString (V8 flags such as
  * --allow-natives-syntax change what code may do) are closed for the same reason.
  */
 
@@ -46,6 +49,16 @@ export function guardProcess(os: object, v8: object): void {
       function kill(...args: unknown[]) {
         if (args[0] !== ownPid) throw refuse(args[0]);
         return ReflectApply(original, process, [ownPid, args[1]]);
+      },
+  );
+  seal(
+    process,
+    '_debugProcess',
+    () =>
+      function _debugProcess(...args: unknown[]) {
+        throw sandboxError(
+          `starting the inspector of process ${typeof args[0] === 'number' ? NumberToString(args[0]) : String(typeof args[0])} is not granted: process._debugProcess sends it SIGUSR1`,
+        );
       },
   );
   seal(

@@ -51,16 +51,18 @@ export function guardProcess(os: object, v8: object): void {
         return ReflectApply(original, process, [ownPid, args[1]]);
       },
   );
-  seal(
-    process,
-    '_debugProcess',
-    () =>
-      function _debugProcess(...args: unknown[]) {
-        throw sandboxError(
-          `starting the inspector of process ${typeof args[0] === 'number' ? NumberToString(args[0]) : String(typeof args[0])} is not granted: process._debugProcess sends it SIGUSR1`,
-        );
-      },
-  );
+  // On every Node the guards support; a Node without it has nothing here to refuse.
+  if (ObjectGetOwnPropertyDescriptor(process, '_debugProcess'))
+    seal(
+      process,
+      '_debugProcess',
+      () =>
+        function _debugProcess(...args: unknown[]) {
+          throw sandboxError(
+            `starting the inspector of process ${typeof args[0] === 'number' ? NumberToString(args[0]) : String(typeof args[0])} is not granted: process._debugProcess sends it SIGUSR1`,
+          );
+        },
+    );
   seal(
     os,
     'setPriority',

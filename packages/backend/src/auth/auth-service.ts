@@ -112,6 +112,9 @@ export class AuthService {
     const sessionId = randomSecret();
     const now = this.now();
     await this.store.update((data) => {
+      // Checked with the write: a login verifies its password for a while, and the user may be deleted
+      // meanwhile. A session issued after that would belong to whoever gets the name next.
+      if (!data.users.some((user) => user.username === username)) throw createError('UNAUTHORIZED', 'Wrong username or password');
       data.sessions = data.sessions.filter((session) => session.expires_at > now);
       data.sessions.push({ id_hash: secretHash(sessionId), user: username, expires_at: now + this.config.sessionTtlMs });
     });
@@ -144,7 +147,12 @@ export class AuthService {
     };
     // Checked again after the hash: two creations of one name may have raced while hashing.
     if (this.store.user(username)) throw createError('USER_EXISTS', `A user named ${username} exists already`);
-    await this.store.update((data) => void data.users.push(user));
+    // A new account starts with no sessions or tokens: nothing left under its name from an earlier one counts.
+    await this.store.update((data) => {
+      data.users.push(user);
+      data.sessions = data.sessions.filter((entry) => entry.user !== username);
+      data.tokens = data.tokens.filter((entry) => entry.user !== username);
+    });
     return { username, role, created_at: user.created_at };
   }
 

@@ -15,6 +15,13 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
+ * The caller's credentials: the session cookie and an API token act as the signed-in user, so a
+ * plugin that saw them could act as whoever opened its page (an admin). The dashboard keeps them;
+ * a plugin gets the rest of the request. Cookie as a whole: the dashboard sets no other cookie.
+ */
+const CREDENTIALS = new Set(['cookie', 'authorization', 'proxy-authorization']);
+
+/**
  * Every answer that carries a plugin's content (its page, its static files, its route answers)
  * runs in an opaque origin, even when opened directly in a tab: its scripts are then cross-origin
  * to the dashboard's API, so the browser refuses their writes and hides the answers of its reads.
@@ -38,7 +45,7 @@ export const pluginContent = {
 
 export function toPluginRequest(request: FastifyRequest, pluginPath: string): PluginRequest {
   const headers: PluginRequest['headers'] = {};
-  for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
+  for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name) && !CREDENTIALS.has(name)) headers[name] = value;
   return {
     method: request.method,
     path: pluginPath,

@@ -35,6 +35,8 @@ export class AuthService {
   }
 
   async init(): Promise<void> {
+    // Made now, not at the first unknown name: that first login would otherwise cost two hashes.
+    this.decoy = passwordHasher.hash(randomSecret());
     await this.store.init();
     const initial = this.config.initialAdmin;
     if (initial && !this.store.user(initial.username)) {

@@ -141,8 +141,12 @@ describe('signatures in Chromium', () => {
       await panel.scrollIntoViewIfNeeded();
     });
 
-    await row(added.keyId).locator('[data-action="remove-key"]').click();
-    await page.getByTestId('remove-key-dialog').waitFor(SOON);
+    const removeDialog = page.getByTestId('remove-key-dialog');
+    await atBothWidths('signatures-remove-key', async () => {
+      // opened once; it stays open while the width changes
+      if (!(await removeDialog.isVisible())) await row(added.keyId).locator('[data-action="remove-key"]').click();
+      await removeDialog.waitFor(SOON);
+    });
     await page.locator('[data-action="confirm-remove-key"]').click();
     await row(added.keyId).waitFor({ state: 'detached', ...SOON });
     const after = (await getJson<{ keys: { key_id: string }[] }>(`${api(backend)}/trust/keys`)).body;

@@ -19,6 +19,7 @@ import { systemRoutes } from './routes/system.js';
 import { storeIntegration } from './store-integration/index.js';
 import { PluginTrust } from './trust/plugin-trust.js';
 import { trustRoutes } from './trust/trust-routes.js';
+import { PluginVersions, VersionSettingsStore } from './versions/version-settings.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,6 +29,8 @@ declare module 'fastify' {
     pluginGateway: PluginGateway;
     /** Granted permissions and admin-entered env values per plugin. */
     pluginGrants: GrantService;
+    /** Pins, update policies, the last update and the kept packages per plugin (src/versions/). */
+    pluginVersions: PluginVersions;
   }
 }
 
@@ -49,6 +52,8 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await pluginManager.init();
   app.decorate('pluginManager', pluginManager);
   app.decorate('pluginGrants', grants);
+  const versions = new PluginVersions(new VersionSettingsStore(config.dataDir));
+  app.decorate('pluginVersions', versions);
   app.decorate('pluginGateway', new PluginGateway(pluginManager, config));
   app.addHook('onClose', async () => pluginManager.shutdown());
   // OKO_PORT may be 0: the port plugins must never reach is the one actually bound.
@@ -98,7 +103,7 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await app.register(pluginApiRoutes, { prefix: '/api/v1' });
 
   await app.register(trustRoutes, { prefix: '/api/v1', trust });
-  await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager, grants, signatures: trust });
+  await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager, grants, signatures: trust, versions });
 
   return app;
 }

@@ -67,6 +67,14 @@ export const ErrorStatus = {
   TOKEN_NOT_ALLOWED: 403,
   PUBLISHER_NOT_FOUND: 404,
   PUBLISHER_EXISTS: 409,
+  INCOMPATIBLE: 422,
+  DEPENDENCIES_REQUIRED: 409,
+  DEPENDENCY_CONFLICT: 409,
+  IN_USE: 409,
+  DOWNGRADE: 409,
+  NO_ROLLBACK: 409,
+  NOT_TRACKED: 409,
+  BAD_WEBHOOK_SIGNATURE: 401,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

@@ -4,6 +4,7 @@ import { parseBoundedJson } from './bounded-parse.js';
 import { PluginPermissions, permissionProblems } from './permissions.js';
 import { reservedNameProblem } from './reserved-names.js';
 import { checkSchema, type ValidationIssue, type ValidationResult } from './validation.js';
+import { hasCatalogIdShape, rangeProblem } from './versions.js';
 
 /** Plugin ids: lower case letters, digits and `_`, 2 to 64 characters, starting with a letter. */
 export const PLUGIN_NAME_PATTERN = '^[a-z][a-z0-9_]{1,63}$';
@@ -27,6 +28,22 @@ export const PluginManifest = Type.Object(
     capabilities: Type.Optional(Type.Array(Type.String({ pattern: CAPABILITY_PATTERN, maxLength: 200 }), { maxItems: 200 })),
     main: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Entry file, default index.js' })),
     permissions: Type.Optional(PluginPermissions),
+    engines: Type.Optional(
+      Type.Object(
+        {
+          oko: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 100, description: 'Semver range of the OKO plugin API, e.g. ">=1.0.0 <2"' }),
+          ),
+        },
+        { additionalProperties: true, description: 'What the plugin runs on; checked at install, update and load (README "Versions")' },
+      ),
+    ),
+    dependencies: Type.Optional(
+      Type.Record(Type.String({ pattern: PLUGIN_NAME_PATTERN }), Type.String({ minLength: 1, maxLength: 100 }), {
+        maxProperties: 50,
+        description: 'Other plugins this one needs, by name, with a semver range each; installed with consent and loaded first',
+      }),
+    ),
   },
   { $id: 'PluginManifest', additionalProperties: true, description: 'manifest.json of a plugin package' },
 );
@@ -53,12 +70,40 @@ export function validatePluginManifest(data: unknown): ValidationResult<PluginMa
   }
   const reserved = typeof record.name === 'string' ? reservedNameProblem(record.name) : undefined;
   if (reserved) issues.push({ file: MANIFEST_FILE, path: 'name', message: reserved });
+  if (typeof record.name === 'string' && hasCatalogIdShape(record.name)) {
+    issues.push({
+      file: MANIFEST_FILE,
+      path: 'name',
+      message: 'has the shape of a store catalog id (12 hex characters); choose a name with a letter past f or a _',
+    });
+  }
+  issues.push(...versionProblems(record));
   if (typeof record.main === 'string' && !isSafeRelativePath(record.main)) {
     issues.push({ file: MANIFEST_FILE, path: 'main', message: 'must be a relative path inside the plugin folder' });
   }
   for (const problem of permissionProblems(record.permissions)) issues.push({ file: MANIFEST_FILE, ...problem });
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, value: data as PluginManifest, issues: [] };
+}
+
+/** Ranges that semver cannot read, and a plugin that depends on itself. */
+function versionProblems(record: Record<string, unknown>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const engines = record.engines as { oko?: unknown } | undefined;
+  if (typeof engines?.oko === 'string') {
+    const problem = rangeProblem(engines.oko);
+    if (problem) issues.push({ file: MANIFEST_FILE, path: 'engines/oko', message: problem });
+  }
+  const dependencies = record.dependencies;
+  if (typeof dependencies === 'object' && dependencies !== null && !Array.isArray(dependencies)) {
+    for (const [name, range] of Object.entries(dependencies)) {
+      if (name === record.name)
+        issues.push({ file: MANIFEST_FILE, path: `dependencies/${name}`, message: 'a plugin cannot depend on itself' });
+      const problem = typeof range === 'string' ? rangeProblem(range) : undefined;
+      if (problem) issues.push({ file: MANIFEST_FILE, path: `dependencies/${name}`, message: problem });
+    }
+  }
+  return issues;
 }
 
 /**

@@ -20,7 +20,10 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/plugins', { schema: { tags, summary: 'Installed plugins with their state', response: { 200: PluginList } } }, async () => {
     const plugins = await manager.list();
-    return { plugins, total: plugins.length };
+    const versions = await Promise.all(
+      plugins.map((plugin) => (plugin.scope === 'external' ? app.pluginVersions.stateOf(plugin.id) : undefined)),
+    );
+    return { plugins: plugins.map((plugin, i) => (versions[i] ? { ...plugin, versions: versions[i] } : plugin)), total: plugins.length };
   });
 
   app.get(
@@ -36,7 +39,8 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = pluginId(request.params);
       const details = await manager.get(id);
       if (!details) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the plugins folder`);
-      return { ...details, permissions: await app.pluginGrants.view(id, details.manifest?.permissions) };
+      const versions = details.scope === 'external' ? { versions: await app.pluginVersions.stateOf(id) } : {};
+      return { ...details, ...versions, permissions: await app.pluginGrants.view(id, details.manifest?.permissions) };
     },
   );
 

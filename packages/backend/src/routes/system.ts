@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BackendInfo } from '@oko/shared';
+import { BackendInfo, PLUGIN_API_VERSION } from '@oko/shared';
 import { Type } from 'typebox';
 import type { BackendConfig } from '../config.js';
 
@@ -19,6 +19,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ config: BackendConfig }> 
       data_dir: config.dataDir,
       store_url: config.storeUrl,
       node: process.version,
+      plugin_api_version: PLUGIN_API_VERSION,
     }),
   );
 };

@@ -6,6 +6,7 @@ import { removeLeftovers } from './installer/leftovers.js';
 import { PluginInstaller, type InstallGrantPort } from './installer/plugin-installer.js';
 import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
+import type { PluginVersions } from '../versions/version-settings.js';
 import { storeRoutes } from './routes.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
@@ -29,6 +30,8 @@ export interface StoreIntegrationOptions {
   grants: InstallGrantPort;
   /** Install and update refuse a package the signature policy refuses, and record its files. */
   signatures?: InstallSignaturePort;
+  /** Pins, update policies and the last update per plugin (src/versions/); the package cache reports into it. */
+  versions?: PluginVersions;
 }
 
 /**

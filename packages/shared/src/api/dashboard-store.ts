@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { PermissionSet } from '../permissions.js';
 import { InstalledSignature } from '../signature.js';
 import { PluginScope, PluginState, PluginSummary } from './plugins.js';
+import { LastUpdate } from './versions.js';
 import {
   CatalogEntry,
   CatalogRef,
@@ -25,6 +26,7 @@ export type StorePluginParams = Static<typeof StorePluginParams>;
 /** The store's query, passed on as given: the store applies the defaults, so none are filled in here. */
 export const StoreListQuery = Type.Object({
   q: StorePluginListQuery.properties.q,
+  all_versions: Type.Optional(Type.Boolean({ description: 'Default false: one entry per plugin name' })),
   tag: StorePluginListQuery.properties.tag,
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PAGE, description: 'Default 1' })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, description: `Default ${STORE_DEFAULT_PER_PAGE}` })),
@@ -119,6 +121,9 @@ export const InstallAnswer = Type.Object({
   plugin: InstalledPluginInfo,
   permissions: Type.Optional(GrantedNow),
   ...SignatureNotes,
+  dependencies_installed: Type.Optional(
+    Type.Array(InstalledPluginInfo, { description: 'Dependencies installed first, with {"accept_dependencies": true}' }),
+  ),
   message: Type.String(),
 });
 export type InstallAnswer = Static<typeof InstallAnswer>;
@@ -129,7 +134,9 @@ export const UpdateAnswer = Type.Object({
   previous_version: Type.String({ description: 'The version that was installed before' }),
   permissions: Type.Optional(GrantedNow),
   ...SignatureNotes,
-  message: Type.String({ description: 'Says so when the new version was active before and failed to load (it is then in state error)' }),
+  last_update: Type.Optional(LastUpdate),
+  dependencies_installed: Type.Optional(Type.Array(InstalledPluginInfo)),
+  message: Type.String({ description: 'Says so when the new version was active before and failed to load (it is then rolled back)' }),
 });
 export type UpdateAnswer = Static<typeof UpdateAnswer>;
 
@@ -139,7 +146,11 @@ export type UpdateAnswer = Static<typeof UpdateAnswer>;
  * addition; with it, calling is consent and the new set is granted.
  */
 export const UpdateRequest = Type.Object(
-  { accept_permissions: Type.Optional(Type.Boolean({ description: 'Grant what the new version adds' })) },
+  {
+    accept_permissions: Type.Optional(Type.Boolean({ description: 'Grant what the new version adds' })),
+    allow_downgrade: Type.Optional(Type.Boolean({ description: 'Move to an older version (else 409 DOWNGRADE)' })),
+    accept_dependencies: Type.Optional(Type.Boolean({ description: 'Install the missing dependencies the new version needs' })),
+  },
   { additionalProperties: false },
 );
 export type UpdateRequest = Static<typeof UpdateRequest>;

@@ -5,6 +5,7 @@ import { UiWidget } from '../ui-config.js';
 import { PLUGIN_OPERATIONS } from '../operations.js';
 import { InstalledSignature } from '../signature.js';
 import { ManifestData, UiData } from './embedded.js';
+import { PluginVersionState } from './versions.js';
 
 /** Payloads of the backend's plugin management API (/api/v1/plugins, /api/v1/actions). */
 
@@ -56,6 +57,10 @@ export const PluginSummary = Type.Object({
         'The signature as this dashboard judges it: valid (key_name of the trusted key), untrusted, invalid, unsigned, modified (reason)',
     }),
   ),
+  /** Set by the backend for installed (external) plugins; optional so older answers still parse. */
+  versions: Type.Optional(PluginVersionState),
+  dependencies: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'manifest.json dependencies (name → range)' })),
+  dependents: Type.Optional(Type.Array(Type.String(), { description: 'Installed plugins whose dependencies name this one' })),
 });
 export type PluginSummary = Static<typeof PluginSummary>;
 
@@ -182,5 +187,9 @@ export const BackendInfo = Type.Object({
   data_dir: Type.String(),
   store_url: Type.String(),
   node: Type.String({ description: 'Node.js version' }),
+  plugin_api_version: Type.String({
+    description:
+      "The plugin API this dashboard offers: manifests' engines.oko and page manifests' plugin_api_version are checked against it",
+  }),
 });
 export type BackendInfo = Static<typeof BackendInfo>;

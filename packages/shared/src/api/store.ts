@@ -53,6 +53,7 @@ export const CatalogEntry = Type.Object({
         "Name of the publisher that owns this plugin name ('admin' for the store admin's key, an open store and entries older than owners)",
     }),
   ),
+  has_readme: Type.Optional(Type.Boolean({ description: 'The package ships README.md, served by GET /plugins/{id}/readme' })),
 });
 export type CatalogEntry = Static<typeof CatalogEntry>;
 
@@ -88,6 +89,9 @@ export const CatalogSummary = Type.Object(
     created_at: CatalogEntry.properties.created_at,
     signature: CatalogEntry.properties.signature,
     publisher: CatalogEntry.properties.publisher,
+    versions_count: Type.Optional(
+      Type.Integer({ description: 'Versions of this plugin name in the catalog (lists of one entry per name; absent with all_versions)' }),
+    ),
   },
   { description: 'A catalog entry in a list answer' },
 );
@@ -120,7 +124,7 @@ export function catalogSummaryOf(
 
 export const StorePluginList = Type.Object({
   plugins: Type.Array(CatalogSummary),
-  total: Type.Integer({ description: 'Matching entries, over all pages' }),
+  total: Type.Integer({ description: 'Matching entries (plugin names, or versions with all_versions), over all pages' }),
   page: Type.Integer(),
   per_page: Type.Integer(),
 });
@@ -137,6 +141,9 @@ export const StorePluginListQuery = Type.Object({
   tag: Type.Optional(Type.String({ maxLength: 50 })),
   page: Type.Integer({ minimum: 1, maximum: STORE_MAX_PAGE, default: 1 }),
   per_page: Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, default: STORE_DEFAULT_PER_PAGE }),
+  all_versions: Type.Optional(
+    Type.Boolean({ default: false, description: 'One entry per version instead of one per plugin name (its newest)' }),
+  ),
 });
 export type StorePluginListQuery = Static<typeof StorePluginListQuery>;
 

@@ -1,0 +1,45 @@
+import semver from 'semver';
+
+/**
+ * The plugin API this dashboard offers plugins (ctx, the page manifest, the bridge). One number:
+ * manifest.json `engines.oko` and page_manifest.yaml `plugin_api_version` are both checked against
+ * it, and GET /api/v1/info reports it. Raise the minor for additions, the major for breaks.
+ */
+export const PLUGIN_API_VERSION = '1.0.0';
+
+/** A catalog id: 12 lowercase hex characters. A plugin name of this shape is refused (ids and names stay apart). */
+export const CATALOG_ID_PATTERN = '^[0-9a-f]{12}$';
+const catalogIdRe = new RegExp(CATALOG_ID_PATTERN);
+
+export function hasCatalogIdShape(value: string): boolean {
+  return catalogIdRe.test(value);
+}
+
+/** Why a semver range is unusable, or undefined when it is a valid range. */
+export function rangeProblem(range: string): string | undefined {
+  return semver.validRange(range) === null ? `'${range}' is not a semver range` : undefined;
+}
+
+/**
+ * Why a plugin declaring `engines.oko` = `range` cannot run on this dashboard, or undefined when it
+ * can (or declares nothing). Prereleases of the API count as their release.
+ */
+export function engineProblem(range: string | undefined, apiVersion = PLUGIN_API_VERSION): string | undefined {
+  if (range === undefined) return undefined;
+  if (semver.validRange(range) === null) return `engines.oko '${range}' is not a semver range`;
+  if (semver.satisfies(apiVersion, range, { includePrerelease: true })) return undefined;
+  return `needs OKO plugin API ${range}; this dashboard offers ${apiVersion}`;
+}
+
+/**
+ * Why a page manifest written for `declared` (e.g. "1.0") cannot be rendered by this dashboard:
+ * the same major is required, and a minor no newer than ours.
+ */
+export function pageApiProblem(declared: string | undefined, apiVersion = PLUGIN_API_VERSION): string | undefined {
+  if (declared === undefined) return undefined;
+  const wanted = semver.coerce(declared);
+  const offered = semver.parse(apiVersion);
+  if (!wanted || !offered) return `plugin_api_version '${declared}' is not a version`;
+  if (wanted.major === offered.major && wanted.minor <= offered.minor) return undefined;
+  return `written for plugin API ${declared}; this dashboard offers ${apiVersion}`;
+}

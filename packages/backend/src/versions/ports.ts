@@ -1,0 +1,46 @@
+import type { InstallAnswer, UninstallAnswer, UpdateAnswer } from '@oko/shared';
+
+/**
+ * The seams between the parts of versions (README "Versions, updates and dependencies"):
+ * - the installer (store-integration/installer) installs, updates with a health window, rolls back
+ *   and keeps packages (versions/package-cache);
+ * - dependencies (versions/dependencies) wrap it: engines, plans, conflicts, IN_USE;
+ * - policies (versions/policies) call the same update path for automatic updates.
+ * Routes call the outermost implementation, so every path gets every check.
+ */
+
+export interface InstallOptions {
+  /** Install the missing dependencies the plan names (else 409 DEPENDENCIES_REQUIRED with the plan). */
+  acceptDependencies?: boolean;
+}
+
+export interface UpdateOptions {
+  /** Grant what the new version adds (else 409 PERMISSIONS_CHANGED). */
+  acceptPermissions?: boolean;
+  /** Move to an older version (else 409 DOWNGRADE). */
+  allowDowngrade?: boolean;
+  acceptDependencies?: boolean;
+  /** Applied by the update policy check: recorded as such in last_update. */
+  automatic?: boolean;
+}
+
+export interface UninstallOptions {
+  /** Unload the dependents first instead of refusing with IN_USE. */
+  force?: boolean;
+}
+
+/** Install, update and uninstall as the routes and the policy check call them. */
+export interface PluginUpdatePort {
+  install(ref: string, options?: InstallOptions): Promise<InstallAnswer>;
+  update(ref: string, options?: UpdateOptions): Promise<UpdateAnswer>;
+  uninstall(ref: string, options?: UninstallOptions): Promise<UninstallAnswer>;
+}
+
+/**
+ * What installed plugins require of the versions of others. The installer asks it before an
+ * explicit rollback (and the health gate's automatic one is exempt: it returns to what ran).
+ */
+export interface DependencyGuardPort {
+  /** Throws DEPENDENCY_CONFLICT naming the installed plugin and its constraint when `name`@`version` would break it. */
+  assertVersionAllowed(name: string, version: string): Promise<void>;
+}

@@ -1,4 +1,4 @@
-import { createError, isOkoError, type GithubImportRequest, type StorePluginListQuery } from '@oko/shared';
+import { createError, isOkoError, StoreVersionList, type GithubImportRequest, type StorePluginListQuery } from '@oko/shared';
 import type { TSchema } from 'typebox';
 import { Deadline } from './deadline.js';
 import {
@@ -54,6 +54,7 @@ const checks = {
   entry: new AnswerCheck(StoreEntryAnswer, 'the catalog entry'),
   health: new AnswerCheck(StoreHealthAnswer, 'the health answer'),
   upload: new AnswerCheck(StoreUploadAnswer, 'the upload answer'),
+  versions: new AnswerCheck(StoreVersionList, 'the version history'),
 };
 
 /**
@@ -90,6 +91,11 @@ export class StoreClient {
   /** The catalog entry; the store accepts its id or the plugin's name. */
   async getPlugin(idOrName: string): Promise<StoreEntryAnswer> {
     return this.getJson(`/plugins/${encodeURIComponent(idOrName)}`, checks.entry);
+  }
+
+  /** Every version of plugin `name`, newest first (GET /plugins/{name}/versions). */
+  async listVersions(name: string): Promise<StoreVersionList> {
+    return this.getJson(`/plugins/${encodeURIComponent(name)}/versions`, checks.versions);
   }
 
   /**

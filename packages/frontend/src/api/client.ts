@@ -8,12 +8,15 @@ export class ApiError extends Error {
   readonly status: number;
   /** The backend's SCREAMING_SNAKE code, or NETWORK_ERROR / TIMEOUT / BAD_RESPONSE. */
   readonly code: string;
+  /** The error's `details` when the backend sent some (e.g. the plan of DEPENDENCIES_REQUIRED). */
+  readonly details: unknown;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, details?: unknown) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -45,7 +48,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export function errorFromAnswer(status: number, body: unknown, statusText = ''): ApiError {
   const error = readApiError(body);
-  if (error) return new ApiError(status, error.code, error.message);
+  if (error) return new ApiError(status, error.code, error.message, error.details);
   return new ApiError(status, 'BAD_RESPONSE', `The server answered ${status} ${statusText}`.trim());
 }
 

@@ -11,9 +11,12 @@ export const listPlugins = () => get<PluginList>('/api/v1/plugins', { timeoutMs:
 export const getPlugin = (id: string) => get<PluginDetails>(base(id));
 export const getPageManifest = (id: string) => get<PageManifestAnswer>(`${base(id)}/manifest`);
 
-/** Lifecycle operations can wait on a plugin's setup, which the backend bounds at ~10 s. */
-export const runOperation = (id: string, operation: PluginOperation) =>
-  post<PluginDetails>(`${base(id)}/${operation}`, undefined, { timeoutMs: 60_000 });
+/**
+ * Lifecycle operations can wait on a plugin's setup, which the backend bounds at ~10 s. `force`
+ * (unload, disable): also unload the plugins that depend on it, instead of IN_USE.
+ */
+export const runOperation = (id: string, operation: PluginOperation, force = false) =>
+  post<PluginDetails>(`${base(id)}/${operation}${force ? '?force=true' : ''}`, undefined, { timeoutMs: 60_000 });
 
 /** A plugin's own HTML page; the backend serves it only while the plugin is active. */
 export const pageUrl = (id: string) => `${base(id)}/page`;

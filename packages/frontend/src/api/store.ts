@@ -1,6 +1,7 @@
 import type {
   GithubImportRequest,
   InstallAnswer,
+  InstallRequest,
   StoreHealthReport,
   StoreListing,
   StoreListQuery,
@@ -8,6 +9,7 @@ import type {
   StoreUploadAnswer,
   UninstallAnswer,
   UpdateAnswer,
+  UpdateRequest,
 } from '@oko/shared';
 import { get, post } from './client.js';
 import { uploadWithProgress, type UploadProgress } from './upload.js';
@@ -22,17 +24,23 @@ export function listStore(query: StoreListQuery = {}): Promise<StoreListing> {
   return get<StoreListing>(search ? `/api/v1/store?${search}` : '/api/v1/store', { timeoutMs: 15_000 });
 }
 export const storeHealth = () => get<StoreHealthReport>('/api/v1/store/health', { timeoutMs: 15_000 });
-export const installFromStore = (storeId: string) =>
-  post<InstallAnswer>(`/api/v1/store/${encodeURIComponent(storeId)}/install`, undefined, { timeoutMs: 180_000 });
-/** `acceptPermissions`: the user saw what the new version adds and agreed (else a widening is refused with 409). */
-export const updateFromStore = (storeId: string, acceptPermissions = false) =>
-  post<UpdateAnswer>(`/api/v1/store/${encodeURIComponent(storeId)}/update`, acceptPermissions ? { accept_permissions: true } : undefined, {
-    timeoutMs: 180_000,
-  });
+/** Only the flags that are set are sent: an empty request has no body, as before versions. */
+const bodyOf = (request: object) => (Object.values(request).some(Boolean) ? request : undefined);
+
+/** `storeId` names the version to install; `accept_dependencies` after the user saw the plan of DEPENDENCIES_REQUIRED. */
+export const installFromStore = (storeId: string, request: InstallRequest = {}) =>
+  post<InstallAnswer>(`/api/v1/store/${encodeURIComponent(storeId)}/install`, bodyOf(request), { timeoutMs: 180_000 });
+/**
+ * Moves the installed plugin to the version `storeId` names. `accept_permissions`: the user saw what
+ * it adds and agreed (else a widening is refused with 409); `allow_downgrade` for an older version.
+ */
+export const updateFromStore = (storeId: string, request: UpdateRequest = {}) =>
+  post<UpdateAnswer>(`/api/v1/store/${encodeURIComponent(storeId)}/update`, bodyOf(request), { timeoutMs: 180_000 });
 export const getStorePlugin = (storeId: string) =>
   get<StorePluginView>(`/api/v1/store/${encodeURIComponent(storeId)}`, { timeoutMs: 15_000 });
-export const uninstallPlugin = (id: string) =>
-  post<UninstallAnswer>(`/api/v1/store/${encodeURIComponent(id)}/uninstall`, undefined, { timeoutMs: 60_000 });
+/** `force`: also unload the installed plugins that depend on it (else IN_USE names them). */
+export const uninstallPlugin = (id: string, force = false) =>
+  post<UninstallAnswer>(`/api/v1/store/${encodeURIComponent(id)}/uninstall${force ? '?force=true' : ''}`, undefined, { timeoutMs: 60_000 });
 
 export function uploadZip(file: File, onProgress: (progress: UploadProgress) => void): Promise<StoreUploadAnswer> {
   const form = new FormData();

@@ -2,6 +2,7 @@ import { computed, ref } from 'vue';
 import { listPlugins, runOperation, type PluginOperation } from '../api/plugins.js';
 import { uninstallPlugin } from '../api/store.js';
 import type { InstalledPlugin } from '../api/types.js';
+import { useAvailableUpdates } from './available-updates.js';
 
 // Installed plugins as the backend last reported them. Every action writes, then re-reads the
 // list: the UI shows the state the backend has, never the state it hoped for.
@@ -13,6 +14,8 @@ const error = ref<string | null>(null);
 const busy = ref<Record<string, PluginOperation | 'uninstall'>>({});
 
 async function refresh(): Promise<void> {
+  // The count of available updates follows the installed list: same polling, same moments.
+  void useAvailableUpdates().refresh();
   try {
     const answer = await listPlugins();
     plugins.value = [...answer.plugins].sort((a, b) => a.name.localeCompare(b.name));
@@ -43,7 +46,8 @@ export function useInstalledPlugins() {
     busy,
     refresh,
     byId: computed(() => new Map(plugins.value.map((plugin) => [plugin.id, plugin]))),
-    operate: (id: string, operation: PluginOperation) => withBusy(id, operation, () => runOperation(id, operation)),
-    uninstall: (id: string) => withBusy(id, 'uninstall', () => uninstallPlugin(id)),
+    /** `force` also unloads the plugins that depend on it (after IN_USE). */
+    operate: (id: string, operation: PluginOperation, force = false) => withBusy(id, operation, () => runOperation(id, operation, force)),
+    uninstall: (id: string, force = false) => withBusy(id, 'uninstall', () => uninstallPlugin(id, force)),
   };
 }

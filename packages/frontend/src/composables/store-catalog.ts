@@ -1,4 +1,5 @@
 import { computed, ref } from 'vue';
+import type { InstallRequest, UpdateRequest } from '@oko/shared';
 import { installFromStore, listStore, updateFromStore } from '../api/store.js';
 import type { StorePlugin } from '../api/types.js';
 import { useInstalledPlugins } from './installed-plugins.js';
@@ -28,7 +29,7 @@ const catalogSize = ref<number | null>(null);
 /** True while a new page or search is on its way (not for the background re-reads). */
 const pending = ref(false);
 const pageCount = computed(() => Math.max(1, Math.ceil(total.value / STORE_PAGE_SIZE)));
-/** Store id -> when its install or update started, for the progress shown on its card. */
+/** Plugin name -> when an install or update of one of its versions started, for the progress shown on its card. */
 const installing = ref<Record<string, number>>({});
 
 // Polling, a search and a page click can overlap; only the answer to the newest request is shown,
@@ -81,21 +82,25 @@ function goToPage(target: number): Promise<void> {
   return refresh();
 }
 
-/** Runs an install or update of one catalog entry with its progress shown, then re-reads both lists. */
-async function track<T>(storeId: string, run: (id: string) => Promise<T>): Promise<T> {
-  installing.value = { ...installing.value, [storeId]: Date.now() };
+/**
+ * Runs an install or update of a version of plugin `name` with its progress shown, then re-reads
+ * both lists (the installed one brings the count of available updates along).
+ */
+async function track<T>(name: string, run: () => Promise<T>): Promise<T> {
+  installing.value = { ...installing.value, [name]: Date.now() };
   try {
-    return await run(storeId);
+    return await run();
   } finally {
-    const { [storeId]: _done, ...rest } = installing.value;
+    const { [name]: _done, ...rest } = installing.value;
     installing.value = rest;
     await Promise.all([refresh(), useInstalledPlugins().refresh()]);
   }
 }
 
-const install = (storeId: string) => track(storeId, installFromStore);
-/** Replaces the installed version with this (newer) catalog entry. */
-const update = (storeId: string, acceptPermissions = false) => track(storeId, (id) => updateFromStore(id, acceptPermissions));
+/** Installs the version `storeId` names of plugin `name`. */
+const install = (name: string, storeId: string, request: InstallRequest = {}) => track(name, () => installFromStore(storeId, request));
+/** Moves installed plugin `name` to the version `storeId` names (older only with allow_downgrade). */
+const update = (name: string, storeId: string, request: UpdateRequest = {}) => track(name, () => updateFromStore(storeId, request));
 
 export function useStoreCatalog() {
   return {

@@ -1,6 +1,20 @@
-import { addedPermissions, describePermission, permissionLabels, type PermissionSet, type PluginPermissions } from '@oko/shared';
+import {
+  addedPermissions,
+  describePermission,
+  permissionLabels,
+  type PermissionSet,
+  type PlannedInstall,
+  type PluginPermissions,
+} from '@oko/shared';
 
-/** What the user is asked to approve: an install, or an update with what the plugin holds now. */
+/** A version's changelog as the "what's new" list shows it. */
+export interface VersionChanges {
+  version: string;
+  created_at?: string;
+  changelog: string | null;
+}
+
+/** What the user is asked to approve: an install, or an update (or downgrade) with what the plugin holds now. */
 export interface PermissionRequest {
   mode: 'install' | 'update';
   name: string;
@@ -9,6 +23,14 @@ export interface PermissionRequest {
   requested: PermissionSet;
   /** Update only: what the installed plugin is granted now. */
   granted?: PermissionSet;
+  /** Update only: the version installed now. */
+  from?: string;
+  /** Update to an older version: the dialog says so before anything moves. */
+  downgrade?: boolean;
+  /** Update only: the versions newer than the installed one up to this one, newest first ("what's new"). */
+  changes?: VersionChanges[];
+  /** The plugins DEPENDENCIES_REQUIRED says must be installed too; confirming installs them. */
+  plan?: PlannedInstall[];
 }
 
 /** One line of a permissions list: the permission in words, and whether it is new to the plugin. */

@@ -1,0 +1,150 @@
+import { ref } from 'vue';
+import { normalizePermissions, type InstallAnswer, type PermissionSet, type UpdateAnswer } from '@oko/shared';
+import { ApiError, messageOf } from '../api/client.js';
+import { getPlugin } from '../api/plugins.js';
+import { getStorePlugin } from '../api/store.js';
+import { getStoreVersions } from '../api/versions.js';
+import type { PermissionRequest } from '../lib/permission-lines.js';
+import { moveTo, readPlan, versionsBetween } from '../lib/versions.js';
+import { useInstalledPlugins } from './installed-plugins.js';
+import { useStoreCatalog } from './store-catalog.js';
+import { showToast } from './toasts.js';
+import { followUpdate, sayHowItEnded, watchingFor } from './update-watch.js';
+
+// The one way a version of a plugin is installed or the installed plugin is moved to another
+// version, from the store card, the version history, the Installed tab and the details page:
+// ask (the dialog shows the permissions, what's new since the installed version, a downgrade
+// warning), confirm, and when the backend answers DEPENDENCIES_REQUIRED, show its plan in the same
+// dialog and go again with the user's consent. Nothing moves before the user said yes.
+
+/** The version to install or move to. */
+export interface VersionTarget {
+  name: string;
+  /** Catalog id of the version. */
+  storeId: string;
+  version: string;
+  /** The version installed now, null when the plugin is not installed. */
+  installedVersion: string | null;
+  /** What the version asks for, when the caller has it (else read from the store). */
+  requested?: PermissionSet | null;
+}
+
+/** `settled` runs after every confirmed change, whether it worked or not (e.g. to re-read a history). */
+export function useVersionChange(settled?: () => unknown) {
+  /** What the dialog shows; null keeps it closed. */
+  const request = ref<PermissionRequest | null>(null);
+  const preparing = ref(false);
+  /** The last failure, in the backend's words. */
+  const error = ref<string | null>(null);
+  let target: VersionTarget | null = null;
+
+  async function requestedBy(version: VersionTarget): Promise<PermissionSet> {
+    if (version.requested) return version.requested;
+    const entry = await getStorePlugin(version.storeId);
+    return normalizePermissions(entry.permissions ?? entry.manifest?.permissions);
+  }
+
+  /** The changelogs between the installed version and the target; none when the history cannot be read. */
+  async function changesTo(version: VersionTarget) {
+    try {
+      const listing = await getStoreVersions(version.name);
+      return versionsBetween(listing.versions, version.installedVersion!, version.version);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Opens the dialog for `version` (reads what it needs first). */
+  async function ask(version: VersionTarget): Promise<void> {
+    error.value = null;
+    preparing.value = true;
+    target = version;
+    try {
+      const move = moveTo(version.version, version.installedVersion);
+      const requested = await requestedBy(version);
+      const shown: PermissionRequest = {
+        mode: move === 'install' ? 'install' : 'update',
+        name: version.name,
+        version: version.version,
+        requested,
+      };
+      if (shown.mode === 'update') {
+        const [details, changes] = await Promise.all([getPlugin(version.name), move === 'update' ? changesTo(version) : []]);
+        shown.granted = details.permissions?.granted ?? normalizePermissions(undefined);
+        shown.from = version.installedVersion ?? undefined;
+        shown.downgrade = move === 'downgrade';
+        shown.changes = changes;
+      }
+      request.value = shown;
+    } catch (cause) {
+      error.value = messageOf(cause);
+      showToast(error.value, 'error');
+    } finally {
+      preparing.value = false;
+    }
+  }
+
+  function close() {
+    request.value = null;
+  }
+
+  async function confirm(): Promise<void> {
+    const shown = request.value;
+    const version = target;
+    if (!shown || !version) return;
+    request.value = null;
+    error.value = null;
+    // Confirming a dialog that showed the plan is the consent to install it.
+    const acceptDependencies = !!shown.plan?.length;
+    const { install, update } = useStoreCatalog();
+    try {
+      if (shown.mode === 'install') {
+        reportInstall(version, await install(version.name, version.storeId, acceptDependencies ? { accept_dependencies: true } : {}));
+      } else {
+        const answer = await update(version.name, version.storeId, {
+          accept_permissions: true,
+          ...(shown.downgrade ? { allow_downgrade: true } : {}),
+          ...(acceptDependencies ? { accept_dependencies: true } : {}),
+        });
+        reportUpdate(version, answer);
+      }
+    } catch (cause) {
+      const plan = cause instanceof ApiError && cause.code === 'DEPENDENCIES_REQUIRED' ? readPlan(cause.details) : null;
+      if (plan && !acceptDependencies) {
+        request.value = { ...shown, plan };
+        return;
+      }
+      error.value = messageOf(cause);
+      const what = shown.mode === 'install' ? 'Install' : shown.downgrade ? 'Switch' : 'Update';
+      showToast(`${what} of ${version.name} failed: ${error.value}`, 'error');
+    }
+    await settled?.();
+  }
+
+  return { request, preparing, error, ask, confirm, close };
+}
+
+const alsoInstalled = (answer: InstallAnswer | UpdateAnswer) =>
+  answer.dependencies_installed?.length
+    ? ` (also installed: ${answer.dependencies_installed.map((p) => `${p.name} ${p.version}`).join(', ')})`
+    : '';
+
+function reportInstall(version: VersionTarget, answer: InstallAnswer) {
+  showToast(`${answer.message || `${version.name} installed`}${alsoInstalled(answer)}`, 'success');
+}
+
+function reportUpdate(version: VersionTarget, answer: UpdateAnswer) {
+  const last = answer.last_update;
+  if (last?.result === 'watching') {
+    showToast(`Updated ${version.name} to v${last.to}: ${watchingFor(last)}${alsoInstalled(answer)}`, 'info');
+    followUpdate(answer.plugin.id, version.name, last.to, () => void useInstalledPlugins().refresh());
+  } else if (last?.result === 'rolled_back') {
+    sayHowItEnded(version.name, last);
+  } else {
+    // A new version that was active and failed to load is installed but in error: not a success toast.
+    showToast(
+      `${answer.message || `${version.name} updated`}${alsoInstalled(answer)}`,
+      answer.plugin.state === 'error' ? 'error' : 'success',
+    );
+  }
+}

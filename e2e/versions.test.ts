@@ -1,0 +1,171 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../test-support/service.js';
+import { pluginZip } from '../test-support/fixtures.js';
+import { api, getJson, uploadZip } from '../test-support/http.js';
+import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
+
+// Versions in Chromium against a real store and backend: two published versions make one store
+// card with "2 versions"; the older one is installed from the history; the count of updates says 1;
+// "Update to v…" shows what's new since the installed version and updates; the details page rolls
+// back and pins. Screenshots at 1440 and 390 px of the history, the update dialog and the panel.
+
+const SOON = { timeout: 30_000 };
+const NAME = 'chart_board';
+const CHANGELOG = [
+  '# Changelog',
+  '',
+  '## 1.1.0',
+  '',
+  '- Adds a <b>bar chart</b> of the last 24 hours',
+  '- Faster refresh',
+  '',
+  '## 1.0.0',
+  '',
+  '- First release',
+  '',
+].join('\n');
+
+let store: RunningService;
+let backend: RunningService;
+let system: BrowserSystem;
+let page: Page;
+
+/** Uploads NAME at `version` with the shared CHANGELOG.md; answers its catalog id. */
+async function publish(version: string): Promise<string> {
+  const zip = await pluginZip({
+    name: NAME,
+    version,
+    description: 'Draws charts of the board',
+    author: 'OKO QA',
+    files: { 'CHANGELOG.md': CHANGELOG },
+  });
+  const res = await uploadZip(`${api(store)}/plugins/upload/zip`, zip, { filename: `${NAME}-${version}.zip` });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { plugin_id: string }).plugin_id;
+}
+
+const installedVersion = async () => (await getJson<{ version?: string }>(`${api(backend)}/plugins/${NAME}`)).body.version;
+
+async function shot(name: string) {
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Runs `look` at 1440 px, then again at 390 px (no sideways scrolling there), with screenshots of both. */
+async function atBothWidths(name: string, look: () => Promise<void>) {
+  await look();
+  await shot(name);
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await look();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(390);
+    await shot(`${name}-phone`);
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+}
+
+const storeCard = () => page.locator(`article.store-card[data-name="${NAME}"]`);
+const dialog = () => page.getByTestId('permissions-dialog');
+
+async function openStore() {
+  await page.goto(`${backend.url}/plugins?tab=store`);
+  await page.getByTestId('store-search').fill(NAME);
+  await storeCard().first().waitFor(SOON);
+}
+
+beforeAll(async () => {
+  system = await startBrowserSystem('e2e-versions', {
+    // A short health window so an update is decided within the test; no scheduled update check.
+    prepare: async () => ({ OKO_UPDATE_HEALTH_WINDOW_S: '2', OKO_UPDATE_CHECK_INTERVAL_S: '0' }),
+  });
+  ({ page, store, backend } = system);
+});
+
+afterEach(() => {
+  expect(system.takePageErrors()).toEqual([]);
+});
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+describe('versions in Chromium', () => {
+  it('two versions make one card; the older is installed from its history', async () => {
+    await publish('1.0.0');
+    await publish('1.1.0');
+    await openStore();
+    expect(await storeCard().count()).toBe(1);
+    expect(await storeCard().locator('.meta').textContent()).toContain('v1.1.0');
+    expect((await storeCard().locator('[data-action="version-history"]').textContent())?.trim()).toBe('2 versions');
+
+    const history = page.getByTestId('version-history');
+    await atBothWidths('versions-store-history', async () => {
+      if (!(await history.isVisible())) {
+        await storeCard().locator('[data-action="version-history"]').click();
+        await history.locator('li.version').first().waitFor(SOON);
+      }
+    });
+    const rows = history.locator('li.version');
+    expect(await rows.evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.version))).toEqual(['1.1.0', '1.0.0']);
+    // The changelog is text: the <b> in it is shown as written, not as bold.
+    const newest = rows.first().getByTestId('changelog');
+    expect(await newest.textContent()).toContain('Adds a <b>bar chart</b> of the last 24 hours');
+    expect(await newest.locator('b').count()).toBe(0);
+
+    await rows.nth(1).locator('[data-action="install-version"]').click();
+    await dialog().waitFor(SOON);
+    await page.locator('[data-action="confirm-permissions"]').click();
+    await expect.poll(installedVersion, SOON).toBe('1.0.0');
+    await history.locator('li.version[data-version="1.0.0"][data-installed]').waitFor(SOON);
+    await page.locator('[data-action="close-history"]').click();
+  });
+
+  it('the count of updates says 1, and "Update to v1.1.0" shows what is new since 1.0.0 before updating', async () => {
+    await page.goto(`${backend.url}/plugins?tab=installed`);
+    const badge = page.getByTestId('updates-badge');
+    await badge.waitFor(SOON);
+    expect((await badge.textContent())?.trim()).toBe('1');
+
+    const card = page.locator(`article.installed-card[data-plugin="${NAME}"]`);
+    const update = card.locator('[data-action="update-to"]');
+    await atBothWidths('versions-update-dialog', async () => {
+      if (!(await dialog().isVisible())) {
+        await update.click();
+        await dialog().waitFor(SOON);
+      }
+    });
+    const news = page.getByTestId('whats-new');
+    expect(await news.locator('li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.version))).toEqual(['1.1.0']);
+    expect(await news.textContent()).toContain('Faster refresh');
+    await page.locator('[data-action="confirm-permissions"]').click();
+    await expect.poll(installedVersion, SOON).toBe('1.1.0');
+    await page.locator('.toast', { hasText: 'Updated chart_board to v1.1.0' }).waitFor(SOON);
+    await badge.waitFor({ state: 'hidden', ...SOON });
+  });
+
+  it('the details page rolls back to the version before and pins', async () => {
+    await page.goto(`${backend.url}/plugins/${NAME}`);
+    const panel = page.getByTestId('versions-panel');
+    await panel.waitFor(SOON);
+    await panel.locator('[data-action="rollback"]').click();
+    const confirm = page.getByTestId('rollback-dialog');
+    await confirm.waitFor(SOON);
+    expect(await confirm.textContent()).toContain('v1.1.0 to v1.0.0');
+    await page.locator('[data-action="confirm-rollback"]').click();
+    await expect.poll(installedVersion, SOON).toBe('1.0.0');
+
+    await panel.locator('[data-action="pin"]').click();
+    await panel.getByTestId('pinned-mark').waitFor(SOON);
+    const state = (await getJson<{ versions: { pinned: boolean } }>(`${api(backend)}/plugins/${NAME}`)).body.versions;
+    expect(state.pinned).toBe(true);
+
+    await atBothWidths('versions-details-panel', async () => {
+      await panel.waitFor(SOON);
+      await panel.scrollIntoViewIfNeeded();
+    });
+  });
+});

@@ -151,6 +151,7 @@ describe('the store card and its version history', () => {
     $<HTMLButtonElement>('li.version[data-version="1.0.0"] [data-action="switch-version"]')!.click();
     await flushPromises();
     expect($('[data-testid="downgrade-warning"]')!.textContent).toContain('downgrade');
+    expect($('[data-testid="whats-new"]')).toBeNull();
     expect($('[data-action="confirm-permissions"]')!.textContent).toBe('Switch to v1.0.0');
     $<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();
     await flushPromises();

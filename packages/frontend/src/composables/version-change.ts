@@ -73,7 +73,8 @@ export function useVersionChange(settled?: () => unknown) {
         shown.granted = details.permissions?.granted ?? normalizePermissions(undefined);
         shown.from = version.installedVersion ?? undefined;
         shown.downgrade = move === 'downgrade';
-        shown.changes = changes;
+        // A downgrade brings nothing new: the dialog says it is one instead.
+        if (move === 'update') shown.changes = changes;
       }
       request.value = shown;
     } catch (cause) {

@@ -6,6 +6,7 @@ import type { InstalledPlugin, PluginDetails } from '../src/api/types.js';
 import AppNavigation from '../src/components/app/AppNavigation.vue';
 import InstalledPluginCard from '../src/components/plugin/InstalledPluginCard.vue';
 import PluginActions from '../src/components/plugin/PluginActions.vue';
+import UninstallDialog from '../src/components/plugin/UninstallDialog.vue';
 import VersionsPanel from '../src/components/versions/VersionsPanel.vue';
 import { useAvailableUpdates } from '../src/composables/available-updates.js';
 import { useInstalledPlugins } from '../src/composables/installed-plugins.js';
@@ -288,5 +289,24 @@ describe('IN_USE', () => {
     $<HTMLButtonElement>('[data-action="confirm-in-use"]')!.click();
     await flushPromises();
     expect(calls).toContain('/api/v1/plugins/alpha/unload?force=true');
+  });
+
+  it('an uninstall refused as IN_USE says why and offers to stop the plugins that use it too', async () => {
+    const { calls } = stubFetch({
+      ...routes,
+      '/api/v1/store/alpha/uninstall': (_init, url) =>
+        url.search === '?force=true'
+          ? json({ status: 'uninstalled', plugin: { id: 'alpha', name: 'alpha', version: '1.0.0' }, message: 'Uninstalled alpha' })
+          : json({ error: { code: 'IN_USE', message: 'alpha is used by board' } }, 409),
+    });
+    const dialog = mount(UninstallDialog, { props: { plugin }, attachTo: document.body });
+    $<HTMLButtonElement>('[data-action="confirm-uninstall"]')!.click();
+    await flushPromises();
+    expect($('[role="alert"]')!.textContent).toBe('alpha is used by board');
+    expect($('[data-action="confirm-uninstall"]')!.textContent!.trim()).toBe('Also stop the plugins that use it');
+    $<HTMLButtonElement>('[data-action="confirm-uninstall"]')!.click();
+    await flushPromises();
+    expect(calls).toContain('/api/v1/store/alpha/uninstall?force=true');
+    expect(dialog.emitted('uninstalled')).toEqual([['alpha']]);
   });
 });

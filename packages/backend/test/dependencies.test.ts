@@ -170,6 +170,9 @@ describe('dependency plans', () => {
     expect(await plugin('grower')).toMatchObject({ version: '1.0.0' });
     const res = await post(`${api(backend)}/store/${v2}/update`, { accept_dependencies: true });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ plugin: { version: '2.0.0' }, dependencies_installed: [{ id: 'chart_lib', version: '1.5.0' }] });
+    expect(await res.json()).toMatchObject({
+      plugin: { version: '2.0.0' },
+      dependencies_installed: [{ id: 'chart_lib', version: '1.5.0' }],
+    });
   });
 });

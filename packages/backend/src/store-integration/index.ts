@@ -60,6 +60,7 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
   const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, signatures, log: app.log });
   const catalog = new StoreCatalog(client, plugins);
   // Routes call the installer through engines, dependency plans and IN_USE (README "Engines and dependencies").
+  // `inner` adapts the installer's own signatures to PluginUpdatePort; once it implements the port, pass it as is.
   const inner = {
     install: (ref: string) => installer.install(ref),
     update: (ref: string, o?: { acceptPermissions?: boolean }) => installer.update(ref, o?.acceptPermissions === true),

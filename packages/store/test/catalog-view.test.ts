@@ -28,8 +28,13 @@ describe('catalog list and search after writes', () => {
 
     const newer = await upload('web_probe', '1.10.0', ['net']);
     await upload('arp_probe', '0.1.0', ['NET']);
-    expect(await listed('')).toEqual({ total: 4, names: ['arp_probe@0.1.0', 'disk_probe@1.0.0', 'web_probe@1.10.0', 'web_probe@1.0.0'] });
-    expect(await listed('q=probe&tag=net&per_page=2&page=2')).toEqual({ total: 3, names: ['web_probe@1.0.0'] });
+    expect(await listed('all_versions=true')).toEqual({
+      total: 4,
+      names: ['arp_probe@0.1.0', 'disk_probe@1.0.0', 'web_probe@1.10.0', 'web_probe@1.0.0'],
+    });
+    expect(await listed('q=probe&tag=net&per_page=2&page=2&all_versions=true')).toEqual({ total: 3, names: ['web_probe@1.0.0'] });
+    expect(await listed('')).toEqual({ total: 3, names: ['arp_probe@0.1.0', 'disk_probe@1.0.0', 'web_probe@1.10.0'] });
+    expect(await listed('q=probe&tag=net&per_page=1&page=2')).toEqual({ total: 2, names: ['web_probe@1.10.0'] });
     expect((await json(await request(`${store.api}/plugins/web_probe`))).version).toBe('1.10.0');
 
     expect((await request(`${store.api}/plugins/${newer}`, { method: 'DELETE' })).status).toBe(200);

@@ -6,7 +6,9 @@ import { removeLeftovers } from './installer/leftovers.js';
 import { PluginInstaller, type InstallGrantPort } from './installer/plugin-installer.js';
 import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
+import { DependencyAwareInstaller } from '../versions/dependencies/index.js';
 import type { PluginVersions } from '../versions/version-settings.js';
+import { findInstalledByStoreId } from './installer/install-record.js';
 import { storeRoutes } from './routes.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
@@ -38,7 +40,10 @@ export interface StoreIntegrationOptions {
  * The store integration as a Fastify plugin (register it with prefix /api/v1): cleans what an
  * interrupted install left in plugins/, then serves /store.
  */
-export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins, grants, signatures }) => {
+export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (
+  app,
+  { config, plugins, grants, signatures, versions },
+) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
     app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
@@ -54,9 +59,24 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
   });
   const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, signatures, log: app.log });
   const catalog = new StoreCatalog(client, plugins);
+  // Routes call the installer through engines, dependency plans and IN_USE (README "Engines and dependencies").
+  // `inner` adapts the installer's own signatures to PluginUpdatePort; once it implements the port, pass it as is.
+  const inner = {
+    install: (ref: string) => installer.install(ref),
+    update: (ref: string, o?: { acceptPermissions?: boolean }) => installer.update(ref, o?.acceptPermissions === true),
+    uninstall: (ref: string) => installer.uninstall(ref),
+  };
+  const updates = new DependencyAwareInstaller({
+    inner,
+    client,
+    plugins,
+    settings: versions?.settings,
+    installedNameOf: (id) => findInstalledByStoreId(config.pluginsDir, id),
+  });
   await app.register(storeRoutes, {
     catalog,
     installer,
+    updates,
     client,
     maxUploadBytes: config.storeIntegration.maxUploadBytes,
     storeUrl: config.storeUrl,

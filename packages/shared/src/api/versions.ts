@@ -11,7 +11,14 @@ import { CatalogEntry } from './store.js';
 // ---- Store -------------------------------------------------------------------------------------
 
 /** Routes named `{name}` take a plugin name only, never a catalog id (the two never share a shape). */
-export const PluginNameParams = Type.Object({ name: Type.String({ pattern: PLUGIN_NAME_PATTERN, maxLength: 64 }) });
+export const PluginNameParams = Type.Object({
+  // A name never has a catalog id's shape (manifest validation refuses it), so such a segment is refused here too.
+  name: Type.String({
+    pattern: `^(?![0-9a-f]{12}$)${PLUGIN_NAME_PATTERN.slice(1)}`,
+    maxLength: 64,
+    description: 'A plugin name, never a catalog id',
+  }),
+});
 export type PluginNameParams = Static<typeof PluginNameParams>;
 
 /** One published version of a plugin, as the history lists it. */

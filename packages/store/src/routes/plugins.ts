@@ -13,20 +13,22 @@ import {
 import { Type } from '@fastify/type-provider-typebox';
 import type { StoreConfig } from '../config.js';
 import { callerOf } from '../lib/api-key.js';
-import { toCatalogEntry } from '../services/catalog-record.js';
 import { summarizePage } from '../services/catalog-summary.js';
 import type { StoreServices } from '../services/index.js';
 import { PluginIdParams } from './schemas.js';
+import { versionRoutes } from './versions.js';
 
 export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (app, { services }) => {
   const { plugins } = services;
+  await app.register(versionRoutes, { services });
 
   app.get(
     '/plugins',
     {
       schema: {
         tags: ['plugins'],
-        summary: 'Search the catalog; each entry as a summary (the entry itself has the full manifest and ui)',
+        summary:
+          'Search the catalog: one entry per plugin name (its newest version, with versions_count), or every version with all_versions=true; each as a summary',
         querystring: StorePluginListQuery,
         response: { 200: StorePluginList, ...errorResponses('VALIDATION_FAILED') },
       },
@@ -48,7 +50,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         response: { 200: CatalogEntry, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') },
       },
     },
-    async (request) => toCatalogEntry(await plugins.resolve(request.params.id)),
+    async (request) => plugins.entryOf(request.params.id),
   );
 
   app.get(

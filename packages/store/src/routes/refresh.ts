@@ -3,12 +3,14 @@ import { errorResponses, PluginNameParams, RefreshResult } from '@oko/shared';
 import { callerOf } from '../lib/api-key.js';
 import { toCatalogEntry } from '../services/catalog-record.js';
 import type { StoreServices } from '../services/index.js';
+import { refuseCatalogId } from './versions.js';
 
 export const refreshRoutes: FastifyPluginAsyncTypebox<{ services: StoreServices }> = async (app, { services }) => {
   app.post(
     '/plugins/:name/refresh',
     {
       onRequest: services.auth.publish,
+      preValidation: refuseCatalogId,
       schema: {
         tags: ['uploads'],
         summary:

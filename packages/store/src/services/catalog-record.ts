@@ -31,6 +31,12 @@ export const CatalogRecord = Type.Object({
   storage: StorageRef,
   /** Who owned the name when this version was published, so `npm run store:recover` can rebuild the owner table. */
   owner: Type.Optional(Owner),
+  /**
+   * This version's CHANGELOG.md section (changelog.ts), found at publish time; records written
+   * before the field have it read lazily from their plugin folder (package-docs.ts). `has_readme`
+   * (from CatalogEntry) is optional for the same reason.
+   */
+  changelog: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type CatalogRecord = Static<typeof CatalogRecord>;
 
@@ -46,7 +52,7 @@ export const CatalogFile = Type.Object({
 export type CatalogFile = Static<typeof CatalogFile>;
 
 export function toCatalogEntry(record: CatalogRecord): CatalogEntry {
-  const { storage: _storage, owner: _owner, ...entry } = record;
+  const { storage: _storage, owner: _owner, changelog: _changelog, ...entry } = record;
   return {
     ...entry,
     permissions: normalizePermissions(record.manifest.permissions),

@@ -61,13 +61,19 @@ function referenceSearch(records: readonly CatalogRecord[], query: StorePluginLi
     a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1;
   const text = query.q?.trim().toLowerCase() ?? '';
   const tag = query.tag?.trim().toLowerCase() ?? '';
-  const matches = [...records]
+  const sorted = [...records].sort(byNameThenNewest);
+  // One entry per name unless all_versions: the newest, matched on its own fields.
+  const listed = query.all_versions
+    ? sorted.map(toCatalogEntry)
+    : sorted
+        .filter((r, i) => sorted[i - 1]?.name !== r.name)
+        .map((r) => ({ ...toCatalogEntry(r), versions_count: records.filter((o) => o.name === r.name).length }));
+  const matches = listed
     .filter((r) => !tag || r.tags.some((t) => t.toLowerCase() === tag))
-    .filter((r) => !text || [r.name, r.description, r.author, ...r.tags].some((field) => field.toLowerCase().includes(text)))
-    .sort(byNameThenNewest);
+    .filter((r) => !text || [r.name, r.description, r.author, ...r.tags].some((field) => field.toLowerCase().includes(text)));
   const start = (query.page - 1) * query.per_page;
   return {
-    plugins: matches.slice(start, start + query.per_page).map(toCatalogEntry),
+    plugins: matches.slice(start, start + query.per_page),
     total: matches.length,
     page: query.page,
     per_page: query.per_page,
@@ -103,8 +109,10 @@ describe('plugin catalog search', () => {
           [9, 2],
           [1, 200],
         ] as const) {
-          const query = { q, tag, page, per_page };
-          expect(await catalog.search(query), JSON.stringify(query)).toEqual(referenceSearch(records, query));
+          for (const all_versions of [undefined, false, true]) {
+            const query = { q, tag, page, per_page, all_versions };
+            expect(await catalog.search(query), JSON.stringify(query)).toEqual(referenceSearch(records, query));
+          }
         }
       }
     }
@@ -121,7 +129,8 @@ describe('plugin catalog search', () => {
   it('sees an added and a removed record on the next search', async () => {
     const repo = new MemoryRepository(records);
     const catalog = catalogOf(repo);
-    const names = async () => (await catalog.search({ page: 1, per_page: 50 })).plugins.map((p) => `${p.name}@${p.version}`);
+    const names = async () =>
+      (await catalog.search({ page: 1, per_page: 50, all_versions: true })).plugins.map((p) => `${p.name}@${p.version}`);
     expect(await names()).toHaveLength(records.length);
     await repo.add(record(9, 'aardvark', '1.0.0'));
     expect((await names())[0]).toBe('aardvark@1.0.0');
@@ -132,6 +141,39 @@ describe('plugin catalog search', () => {
     expect(await catalog.search({ q: 'net', page: 1, per_page: 50 })).toEqual(
       referenceSearch(repo.records, { q: 'net', page: 1, per_page: 50 }),
     );
+  });
+
+  it('lists one entry per name, its newest version by semver, matched on its fields only', async () => {
+    const catalog = catalogOf(new MemoryRepository(records));
+    const page = await catalog.search({ page: 1, per_page: 50 });
+    expect(page.total).toBe(5);
+    expect(page.plugins.map((p) => `${p.name}@${p.version}#${p.versions_count}`)).toEqual([
+      'alpha_tool@1.0.0#1',
+      'beta_tool@2.0.0#2',
+      'disk_usage@0.1.0#1',
+      'net_monitor@1.10.0#3',
+      'zeta@1.0.0#1',
+    ]);
+    // 'monitor' is a tag and the author of net_monitor 1.9.0 only, not of its newest version; the name still matches.
+    expect((await catalog.search({ q: 'ops team', page: 1, per_page: 50 })).total).toBe(0);
+    expect((await catalog.search({ tag: 'beta', page: 1, per_page: 50 })).total).toBe(0);
+    expect((await catalog.search({ tag: 'beta', page: 1, per_page: 50, all_versions: true })).plugins[0]?.version).toBe('2.0.0-rc.1');
+    expect((await catalog.search({ page: 1, per_page: 50, all_versions: true })).plugins.every((p) => p.versions_count === undefined)).toBe(
+      true,
+    );
+  });
+
+  it('builds the grouped view once per catalog change, not per request', async () => {
+    const repo = new MemoryRepository(records);
+    const gone = { pluginDir: () => path.join(os.tmpdir(), 'oko-no-such-folder') } as unknown as PluginStorage;
+    const catalog = new PluginCatalog(repo, gone, log);
+    const first = (await catalog.search({ page: 1, per_page: 50 })).plugins[0];
+    expect((await catalog.search({ page: 1, per_page: 50 })).plugins[0]).toBe(first);
+    await repo.add(record(10, 'alpha_tool', '1.1.0'));
+    const after = (await catalog.search({ page: 1, per_page: 50 })).plugins[0];
+    expect(after).not.toBe(first);
+    expect(after).toMatchObject({ version: '1.1.0', versions_count: 2 });
+    expect((await catalog.versionsOf('alpha_tool')).versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0']);
   });
 });
 

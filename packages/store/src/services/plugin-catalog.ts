@@ -3,17 +3,20 @@ import { rename, rm, stat } from 'node:fs/promises';
 import {
   createError,
   isOkoError,
+  normalizePermissions,
   type CatalogEntry,
+  type StoreVersionList,
   type StorePluginList,
   type StorePluginListQuery,
   type StorePluginPath,
 } from '@oko/shared';
 import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
-import semver from 'semver';
 import { toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
+import { buildView, searchView, type CatalogView } from './catalog-view.js';
 import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
+import { PackageDocsCache, readReadme } from './package-docs.js';
 import type { PluginStorage } from './plugin-storage.js';
 
 export interface PluginPackage {
@@ -23,45 +26,17 @@ export interface PluginPackage {
   sha256: string;
 }
 
-function byNameThenNewest(a: CatalogRecord, b: CatalogRecord): number {
-  return a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1;
-}
-
-/** One record as list and search need it, computed once per catalog change. */
-interface ListedRecord {
-  record: CatalogRecord;
-  entry: CatalogEntry;
-  /** name, description, author and tags, lower-cased: what `q` is matched in. */
-  text: string[];
-  tags: string[];
-}
-
-/** The catalog sorted by name, newest version first, for the `records` array it was built from. */
-interface CatalogView {
-  source: readonly CatalogRecord[];
-  sorted: ListedRecord[];
-}
-
-function buildView(source: readonly CatalogRecord[]): CatalogView {
-  const sorted = [...source].sort(byNameThenNewest).map((record) => {
-    const tags = record.tags.map((t) => t.toLowerCase());
-    return {
-      record,
-      entry: toCatalogEntry(record),
-      text: [record.name, record.description, record.author].map((f) => f.toLowerCase()).concat(tags),
-      tags,
-    };
-  });
-  return { source, sorted };
-}
-
 /** Reading, finding and removing catalog entries and their files. */
 export class PluginCatalog {
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly storage: PluginStorage,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.docs = new PackageDocsCache(storage);
+  }
+
+  private readonly docs: PackageDocsCache;
 
   /** Per catalog id, the version of package.zip last hashed and found to be the published file. */
   private readonly verified = new Map<string, string>();
@@ -76,27 +51,49 @@ export class PluginCatalog {
   }
 
   async search(query: StorePluginListQuery): Promise<StorePluginList> {
-    const text = query.q?.trim().toLowerCase() ?? '';
-    const tag = query.tag?.trim().toLowerCase() ?? '';
-    const { sorted } = await this.currentView();
-    const matches =
-      text || tag
-        ? sorted.filter((r) => (!tag || r.tags.includes(tag)) && (!text || r.text.some((field) => field.includes(text))))
-        : sorted;
-    const start = (query.page - 1) * query.per_page;
-    return {
-      plugins: matches.slice(start, start + query.per_page).map((r) => r.entry),
-      total: matches.length,
-      page: query.page,
-      per_page: query.per_page,
-    };
+    return searchView(await this.currentView(), query);
+  }
+
+  /** Every version of `name`, newest first, each with its changelog section. */
+  async versionsOf(name: string): Promise<StoreVersionList> {
+    const records = (await this.currentView()).byName.get(name);
+    if (!records) throw createError('PLUGIN_NOT_FOUND', `No plugin '${name}' in the store catalog`);
+    const versions = await Promise.all(
+      records.map(async (record) => ({
+        id: record.id,
+        version: record.version,
+        created_at: record.created_at,
+        size: record.size,
+        sha256: record.sha256,
+        changelog: (await this.docs.of(record)).changelog,
+        permissions: normalizePermissions(record.manifest.permissions),
+        engines: record.manifest.engines?.oko ?? null,
+        dependencies: record.manifest.dependencies ?? {},
+      })),
+    );
+    return { name, versions };
+  }
+
+  /** The entry with `has_readme`, read lazily for records published before the field. */
+  async entryOf(idOrName: string): Promise<CatalogEntry> {
+    const record = await this.resolve(idOrName);
+    return { ...toCatalogEntry(record), has_readme: (await this.docs.of(record)).has_readme };
+  }
+
+  async readmeOf(idOrName: string): Promise<{ record: CatalogRecord; text: string; cut: boolean }> {
+    const record = await this.resolve(idOrName);
+    const readme = await readReadme(this.storage.pluginDir(record.storage));
+    if (!readme) {
+      throw createError('NOT_FOUND', `Plugin '${record.name}' ${record.version} (id ${record.id}) has no README.md`);
+    }
+    return { record, ...readme };
   }
 
   /** By catalog id, or by plugin name (then the newest version): the backend uninstalls by name. */
   async resolve(idOrName: string): Promise<CatalogRecord> {
     const byId = await this.catalog.get(idOrName);
     if (byId) return byId;
-    const newest = (await this.currentView()).sorted.find((r) => r.record.name === idOrName)?.record;
+    const newest = (await this.currentView()).byName.get(idOrName)?.[0];
     if (!newest) throw createError('PLUGIN_NOT_FOUND', `No plugin '${idOrName}' in the store catalog`);
     return newest;
   }
@@ -131,6 +128,7 @@ export class PluginCatalog {
       throw error;
     }
     this.verified.delete(record.id);
+    this.docs.forget(record.id);
     await this.storage.removeUploadFolder(record.storage.dir).catch((error: unknown) => {
       this.log.warn(
         { err: error, dir: record.storage.dir },

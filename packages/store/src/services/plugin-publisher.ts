@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogRecord, Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
 import { writeEntryRecord } from './entry-records.js';
+import { readPackageDocs } from './package-docs.js';
 import { checkPackageSignature } from './package-signature.js';
 import { PACKAGE_FILE, type PluginStorage, type UploadFolder } from './plugin-storage.js';
 
@@ -24,7 +25,12 @@ export interface StagedPlugin {
   exclude?: (relativePath: string) => boolean;
 }
 
-/** 12 hex characters: short enough to type, random so ids never say anything about the plugin. */
+/**
+ * 12 hex characters: short enough to type, random so ids never say anything about the plugin. An id
+ * can also be a valid plugin name (one starting with a-f, e.g. `deadbeef0042`): that is why the
+ * shared manifest validator refuses names of this shape (hasCatalogIdShape), so a path segment
+ * that {id} routes accept is never both an id and a name.
+ */
 export function newCatalogId(): string {
   return randomBytes(6).toString('hex');
 }
@@ -96,7 +102,8 @@ export class PluginPublisher {
         await this.storage.removeUploadFolder(folder.name);
         return { status: 'unchanged', record: same };
       }
-      record = await this.catalog.add(recordOf(folder, staged, pkg, new Date(), signature), by);
+      const docs = await readPackageDocs(staged.pluginDir, manifest.version);
+      record = await this.catalog.add({ ...recordOf(folder, staged, pkg, new Date(), signature), ...docs }, by);
     } catch (error) {
       await this.storage.removeUploadFolder(folder.name);
       throw error;

@@ -1,0 +1,67 @@
+import type { CatalogEntry, CatalogSummary, StorePluginList, StorePluginListQuery } from '@oko/shared';
+import semver from 'semver';
+import { toCatalogEntry, type CatalogRecord } from './catalog-record.js';
+
+function byNameThenNewest(a: CatalogRecord, b: CatalogRecord): number {
+  return a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1;
+}
+
+/** One listed entry as list and search need it. */
+interface ListedRecord {
+  entry: CatalogEntry & Pick<CatalogSummary, 'versions_count'>;
+  /** name, description, author and tags, lower-cased: what `q` is matched in. */
+  text: string[];
+  tags: string[];
+}
+
+/**
+ * The catalog sorted by name, newest version first, for the `records` array it was built from:
+ * built once per catalog change (the repository hands out a new array on every write), never per
+ * request, so a list of one entry per name costs what the list of every version did.
+ */
+export interface CatalogView {
+  source: readonly CatalogRecord[];
+  /** Every version (`all_versions=true`). */
+  versions: ListedRecord[];
+  /** One entry per name, its newest version (semver order), with versions_count; q and tag match the newest's fields. */
+  names: ListedRecord[];
+  /** Each name's records, newest first. */
+  byName: Map<string, CatalogRecord[]>;
+}
+
+function listed(record: CatalogRecord, versionsCount?: number): ListedRecord {
+  const tags = record.tags.map((t) => t.toLowerCase());
+  const entry = toCatalogEntry(record);
+  return {
+    entry: versionsCount === undefined ? entry : { ...entry, versions_count: versionsCount },
+    text: [record.name, record.description, record.author].map((f) => f.toLowerCase()).concat(tags),
+    tags,
+  };
+}
+
+export function buildView(source: readonly CatalogRecord[]): CatalogView {
+  const sorted = [...source].sort(byNameThenNewest);
+  const byName = new Map<string, CatalogRecord[]>();
+  for (const record of sorted) {
+    const same = byName.get(record.name);
+    if (same) same.push(record);
+    else byName.set(record.name, [record]);
+  }
+  const names = [...byName.values()].map((records) => listed(records[0] as CatalogRecord, records.length));
+  return { source, versions: sorted.map((record) => listed(record)), names, byName };
+}
+
+export function searchView(view: CatalogView, query: StorePluginListQuery): StorePluginList {
+  const text = query.q?.trim().toLowerCase() ?? '';
+  const tag = query.tag?.trim().toLowerCase() ?? '';
+  const listed = query.all_versions === true ? view.versions : view.names;
+  const matches =
+    text || tag ? listed.filter((r) => (!tag || r.tags.includes(tag)) && (!text || r.text.some((field) => field.includes(text)))) : listed;
+  const start = (query.page - 1) * query.per_page;
+  return {
+    plugins: matches.slice(start, start + query.per_page).map((r) => r.entry),
+    total: matches.length,
+    page: query.page,
+    per_page: query.per_page,
+  };
+}

@@ -168,4 +168,36 @@ describe('versions in Chromium', () => {
       await panel.scrollIntoViewIfNeeded();
     });
   });
+
+  it('an install that needs another plugin shows the plan in its confirm dialog and installs both once confirmed', async () => {
+    const lib = await pluginZip({ name: 'chart_lib', version: '1.3.0', description: 'Chart helpers', author: 'OKO QA' });
+    const libRes = await uploadZip(`${api(store)}/plugins/upload/zip`, lib, { filename: 'chart_lib.zip' });
+    expect(libRes.status, await libRes.clone().text()).toBe(201);
+    const manifest = {
+      name: 'ops_wall',
+      version: '1.0.0',
+      description: 'A wall of charts',
+      author: 'OKO QA',
+      capabilities: [],
+      dependencies: { chart_lib: '^1.2.0' },
+    };
+    const wall = await pluginZip({ name: 'ops_wall', files: { 'manifest.json': JSON.stringify(manifest) } });
+    const wallRes = await uploadZip(`${api(store)}/plugins/upload/zip`, wall, { filename: 'ops_wall.zip' });
+    expect(wallRes.status, await wallRes.clone().text()).toBe(201);
+
+    await page.goto(`${backend.url}/plugins?tab=store`);
+    await page.getByTestId('store-search').fill('ops_wall');
+    const card = page.locator('article.store-card[data-name="ops_wall"]');
+    await card.locator('[data-action="install"]').click();
+    await dialog().waitFor(SOON);
+    await page.locator('[data-action="confirm-permissions"]').click();
+    const plan = page.getByTestId('dependency-plan');
+    await plan.waitFor(SOON);
+    expect(await plan.textContent()).toContain('Installing ops_wall also installs:');
+    expect(await plan.textContent()).toContain('chart_lib 1.3.0 (no special permissions), required by ops_wall ^1.2.0');
+    await shot('versions-dependency-plan');
+    await page.locator('[data-action="confirm-permissions"]').click();
+    await card.getByTestId('installed-mark').waitFor(SOON);
+    expect((await getJson(`${api(backend)}/plugins/chart_lib`)).status).toBe(200);
+  });
 });

@@ -4,19 +4,27 @@ import { StoreClient } from './client/store-client.js';
 import type { StoreIntegrationConfig } from './config.js';
 import { removeLeftovers } from './installer/leftovers.js';
 import { PluginInstaller, type InstallGrantPort } from './installer/plugin-installer.js';
+import { PackageCache } from '../versions/package-cache/package-cache.js';
+import type { DependencyGuardPort, PluginUpdatePort } from '../versions/ports.js';
+import { rollbackRoutes } from '../versions/updates/rollback-routes.js';
 import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
 import type { PluginVersions } from '../versions/version-settings.js';
-import { storeRoutes } from './routes.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { installRoutes } from './routes/install.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
 export type { PluginRegistryPort } from './plugin-registry-port.js';
 export type { InstallGrantPort } from './installer/plugin-installer.js';
 
 export interface StoreIntegrationOptions {
-  /** The backend's config: these four fields of it. */
+  /** The backend's config: these fields of it. */
   config: {
     pluginsDir: string;
+    /** OKO_DATA_DIR: the package cache lives in its packages/ folder. */
+    dataDir: string;
+    /** OKO_UPDATE_HEALTH_WINDOW_S */
+    updateHealthWindowS: number;
     /** OKO_STORE_URL */
     storeUrl: string;
     /** OKO_STORE_API_KEY, forwarded on uploads and GitHub imports. */
@@ -32,13 +40,15 @@ export interface StoreIntegrationOptions {
   signatures?: InstallSignaturePort;
   /** Pins, update policies and the last update per plugin (src/versions/); the package cache reports into it. */
   versions?: PluginVersions;
+  /** Asked before an explicit rollback (versions/dependencies). */
+  dependencyGuard?: DependencyGuardPort;
 }
 
 /**
  * The store integration as a Fastify plugin (register it with prefix /api/v1): cleans what an
- * interrupted install left in plugins/, then serves /store.
+ * interrupted install left in plugins/, then serves /store and POST /plugins/{id}/rollback.
  */
-export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins, grants, signatures }) => {
+export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins, grants, signatures, versions, dependencyGuard }) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
     app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
@@ -52,13 +62,37 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     maxPackageBytes: config.storeIntegration.maxPackageBytes,
     maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
   });
-  const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, signatures, log: app.log });
-  const catalog = new StoreCatalog(client, plugins);
-  await app.register(storeRoutes, {
-    catalog,
-    installer,
+  const cache = new PackageCache(config.dataDir, app.log);
+  versions?.useCache(cache);
+  const installer = new PluginInstaller({
+    pluginsDir: config.pluginsDir,
     client,
+    plugins,
+    grants,
+    signatures,
+    cache,
+    settings: versions?.settings,
+    dependencyGuard,
+    healthWindowS: config.updateHealthWindowS,
+    log: app.log,
+  });
+  // A death inside an update's health window rolls the update back instead of restarting the plugin.
+  plugins.watchUpdateDeaths?.(installer.windows);
+  // No window survives a restart: a `watching` left by the previous process is finished now.
+  await installer.windows.finishInterrupted(await plugins.list());
+  app.addHook('onClose', async () => installer.windows.close());
+  // The outermost install/update/uninstall: the dependency checks wrap the installer here.
+  const updates: PluginUpdatePort = installer;
+  const catalog = new StoreCatalog(client, plugins);
+  await app.register(catalogRoutes, {
+    catalog,
+    client,
+    plugins,
+    cache,
     maxUploadBytes: config.storeIntegration.maxUploadBytes,
     storeUrl: config.storeUrl,
   });
+  await app.register(installRoutes, { updates });
+  // Here rather than in app.ts: the installer is made in this plugin's scope.
+  await app.register(rollbackRoutes, { rollbacks: installer });
 };

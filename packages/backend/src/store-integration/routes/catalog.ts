@@ -4,31 +4,32 @@ import {
   errorResponses,
   GITHUB_IMPORT_ERRORS,
   GithubImportRequest,
-  InstallAnswer,
   nonFiniteField,
+  PluginNameParams,
   StoreHealthReport,
   StoreListing,
   StoreListQuery,
   StorePluginParams,
   StorePluginView,
+  StoreVersionsListing,
   StoreUploadAnswer,
-  UninstallAnswer,
-  UpdateAnswer,
-  UpdateRequest,
   UPLOAD_ZIP_ERRORS,
   UploadZipForm,
 } from '@oko/shared';
-import { Type } from 'typebox';
-import type { StoreCatalog } from './catalog/store-catalog.js';
-import type { StoreClient } from './client/store-client.js';
-import { forwardableUpload } from './client/upload-limit.js';
-import type { PluginInstaller } from './installer/plugin-installer.js';
-import { assertLocalCaller } from './local-caller.js';
+import { versionListing } from '../catalog/version-listing.js';
+import type { PackageCache } from '../../versions/package-cache/package-cache.js';
+import type { PluginRegistryPort } from '../plugin-registry-port.js';
+import type { StoreCatalog } from '../catalog/store-catalog.js';
+import type { StoreClient } from '../client/store-client.js';
+import { forwardableUpload } from '../client/upload-limit.js';
+import { assertLocalCaller } from '../local-caller.js';
 
-export interface StoreRoutesOptions {
+export interface CatalogRoutesOptions {
   catalog: StoreCatalog;
-  installer: PluginInstaller;
   client: StoreClient;
+  plugins: PluginRegistryPort;
+  /** The kept packages: GET /store/{name}/versions marks them, and lists them alone with the store down. */
+  cache?: PackageCache;
   maxUploadBytes: number;
   /** OKO_STORE_URL, named in the refusal of a remote upload as the way to upload directly. */
   storeUrl: string;
@@ -36,10 +37,10 @@ export interface StoreRoutesOptions {
 
 const tags = ['store'];
 
-/** /store: the dashboard's view of the Plugin Store, install, update and uninstall (README.md, Store integration (backend)). */
-export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (
+/** /store: the dashboard's view of the Plugin Store, its version histories and uploads (README.md, Store integration (backend)). */
+export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = async (
   app,
-  { catalog, installer, client, maxUploadBytes, storeUrl },
+  { catalog, client, plugins, cache, maxUploadBytes, storeUrl },
 ) => {
   // Before the body is read: a refused upload costs the backend nothing.
   const localCallersOnly = async (request: { ip: string; url: string }) => assertLocalCaller(request, storeUrl);
@@ -83,93 +84,18 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
     async (request) => catalog.get(request.params.plugin_id),
   );
 
-  app.post(
-    '/store/:plugin_id/install',
+  app.get(
+    '/store/:name/versions',
     {
       schema: {
         tags,
-        summary: 'Install a plugin from the store',
-        params: StorePluginParams,
-        response: {
-          200: InstallAnswer,
-          ...errorResponses(
-            'VALIDATION_FAILED',
-            'CROSS_SITE_REQUEST',
-            'PLUGIN_NOT_FOUND',
-            'ALREADY_INSTALLED',
-            'PLUGIN_NAME_TAKEN',
-            'INSTALL_IN_PROGRESS',
-            'CHECKSUM_MISMATCH',
-            'INVALID_PACKAGE',
-            'PLUGINS_DIR_NOT_WRITABLE',
-            'STORE_UNAVAILABLE',
-            'BAD_STORE_ANSWER',
-            'INSUFFICIENT_STORAGE',
-          ),
-        },
+        summary: "A plugin's versions in the store, with the installed and the kept (cached) ones marked",
+        description: 'With the store unavailable: available false, the reason, and the kept versions only (installable offline).',
+        params: PluginNameParams,
+        response: { 200: StoreVersionsListing, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND', 'BAD_STORE_ANSWER') },
       },
     },
-    async (request) => installer.install(request.params.plugin_id),
-  );
-
-  app.post(
-    '/store/:plugin_id/update',
-    {
-      schema: {
-        tags,
-        summary: 'Update an installed plugin to a newer store version (catalog id of that version, or the name for the newest)',
-        description:
-          '404 NOT_INSTALLED when the plugin is not installed; 409 NO_NEWER_VERSION when the store version is not semver-greater than the installed one; ' +
-          '409 PERMISSIONS_CHANGED (details.added lists each added permission) when the new version asks for more than was granted, unless the body says {"accept_permissions": true}. The body is optional.',
-        params: StorePluginParams,
-        body: Type.Union([UpdateRequest, Type.Null()], { description: 'Optional' }),
-        response: {
-          200: UpdateAnswer,
-          ...errorResponses(
-            'VALIDATION_FAILED',
-            'CROSS_SITE_REQUEST',
-            'NOT_INSTALLED',
-            'PLUGIN_NOT_FOUND',
-            'NO_NEWER_VERSION',
-            'PERMISSIONS_CHANGED',
-            'PLUGIN_NAME_TAKEN',
-            'INSTALL_IN_PROGRESS',
-            'ILLEGAL_TRANSITION',
-            'CHECKSUM_MISMATCH',
-            'INVALID_PACKAGE',
-            'PLUGIN_LOAD_FAILED',
-            'PLUGINS_DIR_NOT_WRITABLE',
-            'STORE_UNAVAILABLE',
-            'BAD_STORE_ANSWER',
-            'INSUFFICIENT_STORAGE',
-          ),
-        },
-      },
-    },
-    async (request) => installer.update(request.params.plugin_id, request.body?.accept_permissions === true),
-  );
-
-  app.post(
-    '/store/:plugin_id/uninstall',
-    {
-      schema: {
-        tags,
-        summary: 'Uninstall by installed name or store id',
-        params: StorePluginParams,
-        response: {
-          200: UninstallAnswer,
-          ...errorResponses(
-            'VALIDATION_FAILED',
-            'CROSS_SITE_REQUEST',
-            'NOT_INSTALLED',
-            'ILLEGAL_TRANSITION',
-            'INSTALL_IN_PROGRESS',
-            'PLUGINS_DIR_NOT_WRITABLE',
-          ),
-        },
-      },
-    },
-    async (request) => installer.uninstall(request.params.plugin_id),
+    async (request) => versionListing(client, plugins, cache, request.params.name),
   );
 
   app.post(

@@ -95,7 +95,11 @@ export class CrashRestarts {
       // In error (not quarantined, not counted) until the rollback, waiting for the lock, loads the previous version.
       record.state = stateAfter(record.state, 'quarantined');
       record.statusReason = undefined;
-      record.error = { reason: `died within the update's health window: ${reason}; rolling back`, at: new Date(now).toISOString(), fromManifest: false };
+      record.error = {
+        reason: `died within the update's health window: ${reason}; rolling back`,
+        at: new Date(now).toISOString(),
+        fromManifest: false,
+      };
       context.log.warn({ plugin: id }, `plugin stopped within the update's health window: ${reason}; rolling the update back`);
       return;
     }

@@ -48,7 +48,10 @@ export interface StoreIntegrationOptions {
  * The store integration as a Fastify plugin (register it with prefix /api/v1): cleans what an
  * interrupted install left in plugins/, then serves /store and POST /plugins/{id}/rollback.
  */
-export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins, grants, signatures, versions, dependencyGuard }) => {
+export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (
+  app,
+  { config, plugins, grants, signatures, versions, dependencyGuard },
+) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
     app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');

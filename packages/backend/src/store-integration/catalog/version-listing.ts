@@ -25,20 +25,30 @@ export async function versionListing(
   const [installed, cachedEntries] = await Promise.all([plugins.get(name), cache?.entries(name) ?? []]);
   const installedVersion = installed?.scope === 'external' ? installed.version : (installed?.version ?? null);
   const cachedIds = new Set(cachedEntries.map((entry) => entry.id));
-  const mark = (version: StoreVersion) => ({ ...version, installed: version.version === installedVersion, cached: cachedIds.has(version.id) });
+  const mark = (version: StoreVersion) => ({
+    ...version,
+    installed: version.version === installedVersion,
+    cached: cachedIds.has(version.id),
+  });
   try {
     const list = await client.listVersions(name);
     return { name, available: true, installed_version: installedVersion, versions: list.versions.map(mark) };
   } catch (error) {
     if (!isOkoError(error) || error.code !== 'STORE_UNAVAILABLE') throw error;
-    const versions = cachedEntries.map(cachedVersion).sort((a, b) => (isNewerVersion(b.version, a.version) ? 1 : isNewerVersion(a.version, b.version) ? -1 : 0));
+    const versions = cachedEntries
+      .map(cachedVersion)
+      .sort((a, b) => (isNewerVersion(b.version, a.version) ? 1 : isNewerVersion(a.version, b.version) ? -1 : 0));
     return { name, available: false, reason: error.message, installed_version: installedVersion, versions: versions.map(mark) };
   }
 }
 
 /** A kept catalog entry in the history's shape; the changelog is the store's to give. */
 function cachedVersion(entry: CatalogEntry): StoreVersion {
-  const manifest = (entry.manifest ?? {}) as { permissions?: PluginPermissions; engines?: { oko?: string }; dependencies?: Record<string, string> };
+  const manifest = (entry.manifest ?? {}) as {
+    permissions?: PluginPermissions;
+    engines?: { oko?: string };
+    dependencies?: Record<string, string>;
+  };
   return {
     id: entry.id,
     version: entry.version,

@@ -22,7 +22,13 @@ export class HealthGate {
   }
 
   /** Called under the plugin's lock once the new version is in place (and loaded when it was active). */
-  async afterUpdate(name: string, last: LastUpdate, held: PermissionSet, wasActive: boolean, loadFailure: string | undefined): Promise<LastUpdate> {
+  async afterUpdate(
+    name: string,
+    last: LastUpdate,
+    held: PermissionSet,
+    wasActive: boolean,
+    loadFailure: string | undefined,
+  ): Promise<LastUpdate> {
     if (loadFailure !== undefined) {
       return this.rollBack({ name, last, held }, `the new version failed to load: ${loadFailure}`);
     }
@@ -40,7 +46,11 @@ export class HealthGate {
     const { name, last } = update;
     const cached = await this.ctx.cache?.byVersion(name, last.from);
     if (!cached) {
-      const kept: LastUpdate = { ...last, result: 'updated', reason: `${reason}; not rolled back: version ${last.from} is not in the package cache` };
+      const kept: LastUpdate = {
+        ...last,
+        result: 'updated',
+        reason: `${reason}; not rolled back: version ${last.from} is not in the package cache`,
+      };
       this.ctx.log?.warn({ plugin: name }, kept.reason!);
       await this.windows.record(name, kept);
       return kept;

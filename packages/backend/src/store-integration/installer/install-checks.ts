@@ -1,4 +1,14 @@
-import { createError, engineProblem, isNewerVersion, sharedPathName, type InstalledPluginInfo, type PermissionSet, type PluginManifest, type PluginPermissions, type UiConfig } from '@oko/shared';
+import {
+  createError,
+  engineProblem,
+  isNewerVersion,
+  sharedPathName,
+  type InstalledPluginInfo,
+  type PermissionSet,
+  type PluginManifest,
+  type PluginPermissions,
+  type UiConfig,
+} from '@oko/shared';
 import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 import type { InstalledPlugin } from '../plugin-registry-port.js';
 import type { InstallerContext } from './installer-context.js';

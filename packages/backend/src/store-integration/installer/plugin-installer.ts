@@ -1,4 +1,11 @@
-import { createError, isValidPluginName, type InstallAnswer, type RollbackAnswer, type UninstallAnswer, type UpdateAnswer } from '@oko/shared';
+import {
+  createError,
+  isValidPluginName,
+  type InstallAnswer,
+  type RollbackAnswer,
+  type UninstallAnswer,
+  type UpdateAnswer,
+} from '@oko/shared';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions } from '../../versions/ports.js';
 import { HealthWindows } from '../../versions/updates/health-windows.js';
 import { VersionSettingsStore } from '../../versions/version-settings.js';

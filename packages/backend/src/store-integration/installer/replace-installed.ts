@@ -23,7 +23,10 @@ export interface Replacement {
  * Update and rollback share it. A new version that fails to load stays in place in state error,
  * and the reason is returned for the caller (the health gate) to act on.
  */
-export async function replaceInstalled(ctx: InstallerContext, r: Replacement): Promise<{ permissions: PermissionSet; loadFailure?: string }> {
+export async function replaceInstalled(
+  ctx: InstallerContext,
+  r: Replacement,
+): Promise<{ permissions: PermissionSet; loadFailure?: string }> {
   // Recorded before anything changes, so the new code starts with exactly the new set (a version
   // asking for less narrows it); a running process keeps what it started with until unloaded.
   const permissions = await ctx.grants.grant(r.name, r.grant);

@@ -14,7 +14,12 @@ export interface RollbackOptions {
  * POST /plugins/{id}/rollback: back to the version installed before the current one (by install
  * order), from the package cache, so it works with the store down. Asks the dependency guard first.
  */
-export async function rollbackInstalled(ctx: InstallerContext, gate: HealthGate, name: string, options: RollbackOptions): Promise<RollbackAnswer> {
+export async function rollbackInstalled(
+  ctx: InstallerContext,
+  gate: HealthGate,
+  name: string,
+  options: RollbackOptions,
+): Promise<RollbackAnswer> {
   const installed = await installedExternal(ctx, name, 'rolled back');
   const cached = await ctx.cache?.installedBefore(name, installed.version);
   if (!cached) {

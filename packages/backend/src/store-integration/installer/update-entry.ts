@@ -13,7 +13,12 @@ import type { HealthGate } from './health-gate.js';
  * plugin is loaded at the new version and handed to the health gate: a failed load returns to the
  * previous version at once, a death inside the window later.
  */
-export async function updateEntry(ctx: InstallerContext, gate: HealthGate, source: PackageSource, options: UpdateOptions): Promise<UpdateAnswer> {
+export async function updateEntry(
+  ctx: InstallerContext,
+  gate: HealthGate,
+  source: PackageSource,
+  options: UpdateOptions,
+): Promise<UpdateAnswer> {
   const { entry } = source;
   const accepted = options.acceptPermissions === true;
   const allowDowngrade = options.allowDowngrade === true;

@@ -1,5 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses, InstallAnswer, InstallRequest, StorePluginParams, UninstallAnswer, UpdateAnswer, UpdateRequest } from '@oko/shared';
+import {
+  errorResponses,
+  InstallAnswer,
+  InstallRequest,
+  StorePluginParams,
+  UninstallAnswer,
+  UpdateAnswer,
+  UpdateRequest,
+} from '@oko/shared';
 import { Type } from 'typebox';
 import type { PluginUpdatePort } from '../../versions/ports.js';
 
@@ -35,7 +43,7 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
     {
       schema: {
         tags,
-        summary: 'Install a plugin from the store (a version\'s catalog id, or the name for the newest)',
+        summary: "Install a plugin from the store (a version's catalog id, or the name for the newest)",
         description:
           'With the store unavailable, a catalog id (or a name: its newest kept version) found in the package cache is installed from there, with the same checks. ' +
           '409 DEPENDENCIES_REQUIRED (details: the plan) unless {"accept_dependencies": true}. The body is optional.',

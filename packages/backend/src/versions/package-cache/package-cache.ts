@@ -116,7 +116,9 @@ export class PackageCache implements CachedVersionsPort {
 
   /** The highest kept version of `name` that passes the check. */
   async newest(name: string): Promise<CachedPackage | undefined> {
-    const items = (await this.history(name)).sort((a, b) => (isNewerVersion(b.version, a.version) ? 1 : isNewerVersion(a.version, b.version) ? -1 : 0));
+    const items = (await this.history(name)).sort((a, b) =>
+      isNewerVersion(b.version, a.version) ? 1 : isNewerVersion(a.version, b.version) ? -1 : 0,
+    );
     for (const item of items) {
       const found = await this.get(name, item.id);
       if (found) return found;

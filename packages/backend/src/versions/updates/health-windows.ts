@@ -114,7 +114,9 @@ export class HealthWindows implements UpdateDeathPort {
   }
 
   private track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => this.log?.warn({ err: error }, 'health window bookkeeping failed')).finally(() => this.running.delete(tracked));
+    const tracked = work
+      .catch((error: unknown) => this.log?.warn({ err: error }, 'health window bookkeeping failed'))
+      .finally(() => this.running.delete(tracked));
     this.running.add(tracked);
   }
 }

@@ -47,6 +47,18 @@ describe('installing a chosen version and moving between versions', () => {
     expect((await summary('vdown')).version).toBe('1.0.0');
   });
 
+  it('refuses a package whose engines.oko this dashboard does not offer (422 INCOMPATIBLE), on install and update', async () => {
+    await publish('vengine', '1.0.0');
+    const future = await publish('vengine', '2.0.0', '', { engines: { oko: '>=2.0.0' } });
+    await expectErrorAnswer(await post(`${b()}/store/${future}/install`), 422, 'INCOMPATIBLE');
+    expect((await post(`${b()}/store/vengine/install`)).status).toBe(422);
+    const v1 = await publish('vengine2', '1.0.0');
+    const v2 = await publish('vengine2', '2.0.0', '', { engines: { oko: '^9.0.0' } });
+    expect((await post(`${b()}/store/${v1}/install`)).status).toBe(200);
+    await expectErrorAnswer(await post(`${b()}/store/${v2}/update`), 422, 'INCOMPATIBLE');
+    expect((await summary('vengine2')).version).toBe('1.0.0');
+  });
+
   it('lists the kept versions with the store down (available false, the reason), installed and cached marked', async () => {
     const v1 = await publish('vlist', '1.0.0');
     const v2 = await publish('vlist', '1.1.0');
@@ -78,6 +90,16 @@ describe('health-gated updates', () => {
     expect(await res.json()).toMatchObject({ last_update: { from: '1.0.0', to: '1.1.0', result: 'watching' } });
     await eventually(async () => expect((await summary('vwatch')).versions.last_update).toMatchObject({ result: 'updated' }));
     expect(await summary('vwatch')).toMatchObject({ state: 'active', version: '1.1.0' });
+  });
+
+  it('with OKO_UPDATE_HEALTH_WINDOW_S=0 an active plugin is not watched: updated at once', async () => {
+    await startBackend(0);
+    await publish('vnowatch', '1.0.0');
+    expect((await post(`${b()}/store/vnowatch/install`)).status).toBe(200);
+    expect((await post(`${b()}/plugins/vnowatch/load`)).status).toBe(200);
+    await publish('vnowatch', '1.1.0');
+    expect(await (await post(`${b()}/store/vnowatch/update`)).json()).toMatchObject({ last_update: { result: 'updated' } });
+    expect(await summary('vnowatch')).toMatchObject({ state: 'active', version: '1.1.0' });
   });
 
   it('rolls back a new version that fails to load: the old one is active, last_update says why', async () => {

@@ -23,7 +23,7 @@ export async function versionListing(
   name: string,
 ): Promise<StoreVersionsListing> {
   const [installed, cachedEntries] = await Promise.all([plugins.get(name), cache?.entries(name) ?? []]);
-  const installedVersion = installed?.scope === 'external' ? installed.version : (installed?.version ?? null);
+  const installedVersion = installed?.version ?? null;
   const cachedIds = new Set(cachedEntries.map((entry) => entry.id));
   const mark = (version: StoreVersion) => ({
     ...version,

@@ -8,7 +8,6 @@ import {
 } from '@oko/shared';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions } from '../../versions/ports.js';
 import { HealthWindows } from '../../versions/updates/health-windows.js';
-import { VersionSettingsStore } from '../../versions/version-settings.js';
 import { HealthGate } from './health-gate.js';
 import { installEntry } from './install-entry.js';
 import { notInstalled } from './install-checks.js';
@@ -37,9 +36,7 @@ export class PluginInstaller implements PluginUpdatePort {
 
   constructor(options: PluginInstallerOptions) {
     this.ctx = { ...options, folder: new PluginsFolder(options.pluginsDir, options.log) };
-    // Without a settings store last_update goes nowhere; one in a throwaway place keeps the code paths the same.
-    const settings = options.settings ?? new VersionSettingsStore(`${options.pluginsDir}/.versions-unused`);
-    this.gate = new HealthGate(this.ctx, new HealthWindows(settings, options.healthWindowS ?? 0, options.log));
+    this.gate = new HealthGate(this.ctx, new HealthWindows(options.settings, options.healthWindowS ?? 0, options.log));
   }
 
   get windows(): HealthWindows {

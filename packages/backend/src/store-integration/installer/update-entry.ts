@@ -73,7 +73,8 @@ export async function updateEntry(
       };
     }),
   );
-  await clearPendingUpdate(ctx, entry.name, entry.version);
+  // A version restored at once never applied: what was pending still is.
+  if (answer.last_update?.result !== 'rolled_back') await clearPendingUpdate(ctx, entry.name, entry.version);
   return answer;
 }
 

@@ -27,7 +27,8 @@ export class HealthWindows implements UpdateDeathPort {
   rollBack: (update: WatchedUpdate, reason: string) => Promise<void> = async () => undefined;
 
   constructor(
-    private readonly settings: VersionSettingsStore,
+    /** Where last_update is written; without it (an installer built alone) nothing is recorded. */
+    private readonly settings: VersionSettingsStore | undefined,
     readonly windowS: number,
     private readonly log?: HealthWindowLog,
   ) {}
@@ -71,12 +72,12 @@ export class HealthWindows implements UpdateDeathPort {
 
   /** Writes the plugin's last_update. */
   async record(name: string, last: LastUpdate): Promise<void> {
-    await this.settings.update(name, (current) => ({ ...current, last_update: last }));
+    await this.settings?.update(name, (current) => ({ ...current, last_update: last }));
   }
 
   /** Ends `last` with `change` unless a later update replaced it meanwhile. */
   async finish(name: string, last: LastUpdate, change: Partial<LastUpdate>): Promise<void> {
-    await this.settings.update(name, (current) =>
+    await this.settings?.update(name, (current) =>
       current.last_update?.at === last.at && current.last_update.to === last.to
         ? { ...current, last_update: { ...current.last_update, ...change } }
         : current,
@@ -89,6 +90,7 @@ export class HealthWindows implements UpdateDeathPort {
    * rolled back before the stop could record it.
    */
   async finishInterrupted(installed: ReadonlyArray<{ id: string; version: string }>): Promise<void> {
+    if (!this.settings) return;
     for (const plugin of installed) {
       const last = (await this.settings.get(plugin.id)).last_update;
       if (last?.result !== 'watching') continue;

@@ -39,6 +39,8 @@ export interface BackendConfig {
   pluginUser: string;
   /** Folders no plugin may read whatever it declares (the store's data folder, say), besides the built-in ones. */
   pluginDeniedPaths: string[];
+  /** OKO_UPDATE_HEALTH_WINDOW_S: an updated active plugin is watched this long and rolled back if it dies; 0 = not watched. */
+  updateHealthWindowS: number;
   storeUrl: string;
   storeApiKey: string | undefined;
   /** OKO_STORE_TOKEN: a dashboard token for the store's reads (catalog, downloads). */
@@ -110,6 +112,12 @@ export const BackendEnv = Type.Object({
   OKO_PLUGIN_DENIED_PATHS: Type.Optional(
     Type.String({ description: 'comma-separated folders no plugin may read, whatever it declares (e.g. the store data folder)' }),
   ),
+  OKO_UPDATE_HEALTH_WINDOW_S: Type.Integer({
+    minimum: 0,
+    maximum: 86_400,
+    default: 30,
+    description: 'an updated active plugin that fails to load or dies within this window is rolled back; 0 = no watching',
+  }),
   OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: "the store admin's key, sent on the uploads the backend relays" })),
   OKO_STORE_TOKEN: Type.Optional(
@@ -161,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
       .map((entry) => entry.trim())
       .filter(Boolean)
       .map((entry) => path.resolve(entry)),
+    updateHealthWindowS: vars.OKO_UPDATE_HEALTH_WINDOW_S,
     storeUrl,
     storeApiKey: vars.OKO_STORE_API_KEY,
     storeToken: vars.OKO_STORE_TOKEN,

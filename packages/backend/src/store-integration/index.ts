@@ -7,6 +7,7 @@ import { PluginInstaller, type InstallGrantPort } from './installer/plugin-insta
 import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
 import type { PluginVersions } from '../versions/version-settings.js';
+import { installerUpdatePort, type PolicyConnection } from '../versions/policies/index.js';
 import { storeRoutes } from './routes.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
@@ -32,13 +33,18 @@ export interface StoreIntegrationOptions {
   signatures?: InstallSignaturePort;
   /** Pins, update policies and the last update per plugin (src/versions/); the package cache reports into it. */
   versions?: PluginVersions;
+  /** Receives the update path and the store client for the update policy check (versions/policies). */
+  policies?: PolicyConnection;
 }
 
 /**
  * The store integration as a Fastify plugin (register it with prefix /api/v1): cleans what an
  * interrupted install left in plugins/, then serves /store.
  */
-export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (app, { config, plugins, grants, signatures }) => {
+export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (
+  app,
+  { config, plugins, grants, signatures, policies },
+) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
     app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
@@ -53,6 +59,7 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
   });
   const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, signatures, log: app.log });
+  policies?.connect(installerUpdatePort(installer), client);
   const catalog = new StoreCatalog(client, plugins);
   await app.register(storeRoutes, {
     catalog,

@@ -36,11 +36,17 @@ const runs = { numRuns: 2000 };
 
 describe('chooseAutomaticUpdate (property tests)', () => {
   it('a pinned plugin never moves, whatever its policy and the history', () => {
-    fc.assert(fc.property(input, (i) => chooseAutomaticUpdate({ ...i, pinned: true }) === undefined), runs);
+    fc.assert(
+      fc.property(input, (i) => chooseAutomaticUpdate({ ...i, pinned: true }) === undefined),
+      runs,
+    );
   });
 
   it('manual never moves', () => {
-    fc.assert(fc.property(input, (i) => chooseAutomaticUpdate({ ...i, policy: 'manual' }) === undefined), runs);
+    fc.assert(
+      fc.property(input, (i) => chooseAutomaticUpdate({ ...i, policy: 'manual' }) === undefined),
+      runs,
+    );
   });
 
   it('never an older or equal version, and a policy never crosses its bound', () => {

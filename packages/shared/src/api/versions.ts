@@ -184,7 +184,7 @@ export const UpdateCheckResult = Type.Object({
   outcome: Type.Enum(UPDATE_CHECK_OUTCOMES, {
     description:
       'updated: the update was applied (health-gated, see last_update); pending: it needs more permissions, now pending_update; ' +
-      'up_to_date: the policy allows nothing newer; pinned, manual: left alone; skipped: the update was refused (code), retried next round; ' +
+      'up_to_date: the policy allows nothing newer; pinned, manual: left alone; skipped: the update was refused (code), retried next round, or the chosen version was rolled back before (code ROLLED_BACK, until a newer one comes); ' +
       'failed: another error (code, message)',
   }),
   version: Type.Optional(Type.String({ description: 'The version the policy chose' })),

@@ -122,4 +122,28 @@ describe('UpdateCheck', () => {
       ['ok_one', 'updated', undefined],
     ]);
   });
+  it('does not retry a version the health window rolled back; a newer one is tried', async () => {
+    installed.push(plugin('flaky', '1.0.0'));
+    published.set('flaky', [{ id: 'flaky-11', version: '1.1.0' }]);
+    await settings.update('flaky', (current) => ({
+      ...current,
+      update_policy: 'minor',
+      last_update: {
+        from: '1.0.0',
+        to: '1.1.0',
+        at: new Date().toISOString(),
+        result: 'rolled_back',
+        reason: 'host died',
+        automatic: true,
+      },
+    }));
+    const update = vi.fn(async () => ({}) as UpdateAnswer);
+    expect((await check(update).run()).results).toEqual([
+      expect.objectContaining({ name: 'flaky', outcome: 'skipped', version: '1.1.0', code: 'ROLLED_BACK' }),
+    ]);
+    expect(update).not.toHaveBeenCalled();
+    published.get('flaky')!.push({ id: 'flaky-12', version: '1.2.0' });
+    expect((await check(update).run()).results).toEqual([expect.objectContaining({ outcome: 'updated', version: '1.2.0' })]);
+    expect(update).toHaveBeenCalledWith('flaky-12', { automatic: true });
+  });
 });

@@ -81,6 +81,17 @@ export class UpdateCheck {
     const target = versions.find((entry) => entry.version === chosen);
     if (!target) return { ...base, outcome: 'up_to_date' };
     const chosenBase = { ...base, version: target.version, id: target.id };
+    const last = settings.last_update;
+    if (last?.result === 'rolled_back' && last.to === target.version) {
+      // The health window already sent this version back: trying it every round would take the
+      // plugin down every round. A newer version, or an admin's explicit update, moves it on.
+      return {
+        ...chosenBase,
+        outcome: 'skipped',
+        code: 'ROLLED_BACK',
+        message: `${target.version} was rolled back: ${last.reason ?? 'unhealthy'}`,
+      };
+    }
     try {
       await this.storeCall(() => this.options.updates.update(target.id, { automatic: true }));
       this.options.log.info({ plugin: plugin.id, from: plugin.version, to: target.version }, 'update check: updated');

@@ -97,6 +97,7 @@ function versionProblems(record: Record<string, unknown>): ValidationIssue[] {
   const dependencies = record.dependencies;
   if (typeof dependencies === 'object' && dependencies !== null && !Array.isArray(dependencies)) {
     for (const [name, range] of Object.entries(dependencies)) {
+      if (!isValidPluginName(name)) issues.push({ file: MANIFEST_FILE, path: `dependencies/${name}`, message: 'not a plugin name' });
       if (name === record.name)
         issues.push({ file: MANIFEST_FILE, path: `dependencies/${name}`, message: 'a plugin cannot depend on itself' });
       const problem = typeof range === 'string' ? rangeProblem(range) : undefined;

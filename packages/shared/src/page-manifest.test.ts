@@ -71,6 +71,18 @@ describe('page manifest negotiation', () => {
     expect(result.negotiation.reason).toMatch(/incompatible/);
   });
 
+  it('checks plugin_api_version against the plugin API this dashboard offers (same major, minor no newer)', () => {
+    for (const declared of ['1.0', '1', '1.0.0']) {
+      expect(negotiatePageManifest(page(`plugin_api_version: "${declared}"`), plugin).negotiation.accepted, declared).toBe(true);
+    }
+    for (const declared of ['2.0', '1.9', '0.9']) {
+      const result = negotiatePageManifest(page(`plugin_api_version: "${declared}"`), plugin);
+      expect(result.negotiation, declared).toMatchObject({ accepted: false, fallback_used: true });
+      expect(result.negotiation.reason).toMatch(/plugin_api_version is incompatible: written for plugin API/);
+      expect(result.negotiation.errors.map((e) => e.path)).toEqual(['plugin_api_version']);
+    }
+  });
+
   it('refuses capabilities used below but not declared in the page manifest', () => {
     const result = negotiatePageManifest(
       page('    \n').replace('capability: read.my_plugin.hosts }', 'capability: exec.my_plugin.scan }'),

@@ -4,6 +4,7 @@ import { CAPABILITY_PATTERN, isSafeRelativePath, type PluginManifest } from './m
 import { parseBoundedYaml } from './bounded-parse.js';
 import { apiPrefixOf, type UiConfig } from './ui-config.js';
 import { checkSchema, type ValidationIssue } from './validation.js';
+import { pageApiProblem } from './versions.js';
 
 /**
  * page_manifest.yaml: a plugin's page described as data, drawn by the dashboard's own components
@@ -250,6 +251,12 @@ export function negotiatePageManifest(text: string | null, plugin: PluginManifes
   const schemaIssues = checkSchema(PageManifest, data, PAGE_MANIFEST_FILE);
   if (schemaIssues.length > 0) return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} is invalid`, schemaIssues);
   const manifest = data as PageManifest;
+  // Written for a plugin API this dashboard does not offer: refused like an invalid file, so the fallback page shows why.
+  const apiProblem = pageApiProblem(manifest.plugin_api_version);
+  if (apiProblem)
+    return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} plugin_api_version is incompatible: ${apiProblem}`, [
+      { file: PAGE_MANIFEST_FILE, path: 'plugin_api_version', message: apiProblem },
+    ]);
   const { issues, incompatible } = semanticIssues(manifest, plugin, apiPrefixOf(plugin.name, ui));
   if (incompatible)
     return fallbackPageManifest(plugin.name, `${PAGE_MANIFEST_FILE} manifest_version ${manifest.manifest_version} is incompatible`, issues);

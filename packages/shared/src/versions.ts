@@ -43,3 +43,17 @@ export function pageApiProblem(declared: string | undefined, apiVersion = PLUGIN
   if (wanted.major === offered.major && wanted.minor <= offered.minor) return undefined;
   return `written for plugin API ${declared}; this dashboard offers ${apiVersion}`;
 }
+
+/**
+ * Whether `version` satisfies the semver `range` (false for an invalid either): prereleases only
+ * when the range names one of the same major.minor.patch, semver's default. Dependencies use it.
+ */
+export function satisfiesRange(version: string, range: string): boolean {
+  if (semver.valid(version) === null || semver.validRange(range) === null) return false;
+  return semver.satisfies(version, range);
+}
+
+/** Semver order of two valid versions, newest first when used to sort (b before a when b is newer). */
+export function newestFirst(a: string, b: string): number {
+  return semver.rcompare(a, b);
+}

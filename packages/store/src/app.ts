@@ -8,8 +8,10 @@ import { frameworkErrorHandler, notFoundHandler, registerErrorHandler } from '@o
 import type { StoreConfig } from './config.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { publisherRoutes } from './routes/publishers.js';
+import { refreshRoutes } from './routes/refresh.js';
 import { systemRoutes } from './routes/system.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { createServices, type StoreServices } from './services/index.js';
 
 export interface BuildOptions {
@@ -52,7 +54,13 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   await app.register(pluginRoutes, { prefix: '/api/v1', config, services });
   await app.register(uploadRoutes, { prefix: '/api/v1', config, services });
   await app.register(publisherRoutes, { prefix: '/api/v1', services });
+  await app.register(refreshRoutes, { prefix: '/api/v1', services });
+  const webhookSecret = config.github.webhookSecret;
+  if (webhookSecret !== null) await app.register(webhookRoutes, { prefix: '/api/v1', services, secret: webhookSecret });
 
   if (options.seedCatalog) await options.seedCatalog(services, app);
+  // After seeding, so the first round sees the whole catalog; stopped (and a round in progress awaited) on close.
+  app.addHook('onClose', () => services.refreshSchedule.stop());
+  services.refreshSchedule.start();
   return app;
 }

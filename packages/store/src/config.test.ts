@@ -24,6 +24,7 @@ describe('store configuration from the environment', () => {
     });
     expect(config.github).toMatchObject({ token: null, webHost: 'github.com', downloadHosts: ['codeload.github.com'], timeoutMs: 120_000 });
     expect(config.github.allowPrivateAddresses).toBe(false);
+    expect(config.github).toMatchObject({ refreshIntervalMs: 0, webhookSecret: null });
     expect(config.github.apiUrl.href).toBe('https://api.github.com/');
   });
 
@@ -45,6 +46,8 @@ describe('store configuration from the environment', () => {
       OKO_STORE_GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
       OKO_STORE_GITHUB_TIMEOUT_MS: '5000',
       OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
+      OKO_STORE_GITHUB_REFRESH_INTERVAL_S: '600',
+      OKO_STORE_GITHUB_WEBHOOK_SECRET: 'hook-secret',
       OKO_STORE_SEED: 'off',
     });
     expect(config).toMatchObject({
@@ -61,7 +64,14 @@ describe('store configuration from the environment', () => {
       apiKey: 'secret',
       seed: { enabled: false },
     });
-    expect(config.github).toMatchObject({ token: 'ghp_x', webHost: 'ghe.example.com', timeoutMs: 5000, allowPrivateAddresses: true });
+    expect(config.github).toMatchObject({
+      token: 'ghp_x',
+      webHost: 'ghe.example.com',
+      timeoutMs: 5000,
+      allowPrivateAddresses: true,
+      refreshIntervalMs: 600_000,
+      webhookSecret: 'hook-secret',
+    });
     expect(config.github.apiUrl.href).toBe('https://ghe.example.com/api/v3');
     expect(loadConfig({ OKO_STORE_DEBUG: '1' }).debug).toBe(true);
   });
@@ -80,6 +90,9 @@ describe('store configuration from the environment', () => {
     ['OKO_STORE_GITHUB_API_URL', 'ftp://api.github.com'],
     ['OKO_STORE_GITHUB_API_URL', 'https://user:pw@api.github.com'],
     ['OKO_STORE_GITHUB_TIMEOUT_MS', '0'],
+    ['OKO_STORE_GITHUB_REFRESH_INTERVAL_S', '-1'],
+    ['OKO_STORE_GITHUB_REFRESH_INTERVAL_S', '0.5'],
+    ['OKO_STORE_GITHUB_REFRESH_INTERVAL_S', 'hourly'],
     ['OKO_STORE_DEBUG', 'maybe'],
     ['OKO_STORE_SEED', 'sometimes'],
     ['OKO_STORE_ALLOWED_ORIGINS', 'https://ui.example/path'],
@@ -108,7 +121,9 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_DEBUG',
       'OKO_STORE_GITHUB_ALLOW_PRIVATE',
       'OKO_STORE_GITHUB_API_URL',
+      'OKO_STORE_GITHUB_REFRESH_INTERVAL_S',
       'OKO_STORE_GITHUB_TIMEOUT_MS',
+      'OKO_STORE_GITHUB_WEBHOOK_SECRET',
       'OKO_STORE_HOST',
       'OKO_STORE_MAX_ENTRIES',
       'OKO_STORE_MAX_PLUGIN_SIZE_MB',

@@ -47,6 +47,10 @@ export interface GithubConfig {
   timeoutMs: number;
   /** GitHub hosts may resolve to loopback, private or link-local addresses (Enterprise on a LAN, tests). */
   allowPrivateAddresses: boolean;
+  /** Pause between two rounds that refresh every GitHub-imported plugin; 0 = no schedule. */
+  refreshIntervalMs: number;
+  /** Secret of POST /webhooks/github (HMAC X-Hub-Signature-256); null = no webhook route. */
+  webhookSecret: string | null;
 }
 
 export { ConfigError } from '@oko/shared/server';
@@ -100,6 +104,14 @@ export const StoreEnv = Type.Object({
     default: false,
     description: 'GitHub hosts may resolve to loopback, private or link-local addresses (GitHub Enterprise on a LAN, tests)',
   }),
+  OKO_STORE_GITHUB_REFRESH_INTERVAL_S: Type.Integer({
+    minimum: 0,
+    default: 0,
+    description: 'refresh every GitHub-imported plugin this often (seconds between rounds); 0 = off',
+  }),
+  OKO_STORE_GITHUB_WEBHOOK_SECRET: Type.Optional(
+    Type.String({ description: 'secret of the GitHub webhook at POST /api/v1/webhooks/github; unset = no webhook (404)' }),
+  ),
   OKO_STORE_SEED: Type.Boolean({ default: true, description: "a new store fills its catalog with the repository's example plugins" }),
   OKO_STORE_SEED_DIR: Type.String({ default: DEFAULT_SEED_DIR, description: 'folder of plugin folders to seed from' }),
 });
@@ -153,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
       ...githubHostsFor(apiUrl),
       timeoutMs: vars.OKO_STORE_GITHUB_TIMEOUT_MS,
       allowPrivateAddresses: vars.OKO_STORE_GITHUB_ALLOW_PRIVATE,
+      refreshIntervalMs: vars.OKO_STORE_GITHUB_REFRESH_INTERVAL_S * 1000,
+      webhookSecret: vars.OKO_STORE_GITHUB_WEBHOOK_SECRET ?? null,
     },
     seed: { enabled: vars.OKO_STORE_SEED, dir: path.resolve(vars.OKO_STORE_SEED_DIR) },
     version: packageVersion(path.join(import.meta.dirname, '..')),

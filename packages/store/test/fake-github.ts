@@ -8,6 +8,8 @@ export type FakeRepo = Record<string, RawZipEntry[]>;
 export interface FakeGithub {
   apiUrl: string;
   codeloadUrl: string;
+  /** The repositories it serves, the object it was started with: a test changes a branch's files to make a new commit. */
+  repos: Record<string, FakeRepo>;
   /** Authorization header of every request, per server. */
   seen: { api: (string | undefined)[]; codeload: (string | undefined)[] };
   close: () => Promise<void>;
@@ -72,6 +74,7 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<
   return {
     apiUrl,
     codeloadUrl,
+    repos,
     seen,
     close: async () => {
       api.closeAllConnections();

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { formatIssues } from '@oko/shared';
 import type { BackendConfig } from '../config.js';
 import { PluginHost } from './host.js';
+import { startProblem } from './plugin-dependencies.js';
 import type { GrantSource } from './plugin-grant.js';
 import { pathNamesOf, type PluginRecord } from './record.js';
 import { planLaunch } from './sandbox/launch-plan.js';
@@ -33,6 +34,9 @@ export async function launchHost(record: PluginRecord, context: LaunchContext): 
   const { scan } = record;
   const { config } = context;
   if (!scan.manifest) throw new Error(formatIssues(scan.issues));
+  // An engine that does not fit, or a dependency missing, refused by its range or not running (copied in by hand, say).
+  const unmet = startProblem(record, context.allRecords());
+  if (unmet) throw new Error(unmet);
   const main = mainFileOf(scan);
   const entry = await stat(main).catch(() => null);
   if (!entry?.isFile()) throw new Error(`entry file ${path.relative(scan.dir, main)} not found`);

@@ -8,6 +8,7 @@ import { applyFilesState } from './files-state.js';
 import { HostLifecycle } from './host-lifecycle.js';
 import type { PluginHost } from './host.js';
 import { ManagerContext } from './manager-context.js';
+import { dependenciesToLoad, dependentsIndex } from './plugin-dependencies.js';
 import { declaredGrant, type GrantSource } from './plugin-grant.js';
 import { pageSourceOf, type PageSource } from './plugin-pages.js';
 import { apiPrefixOfRecord, runsPageHandler, toDetails, toSummary, type PluginRecord } from './record.js';
@@ -86,7 +87,10 @@ export class PluginManager {
   async list(): Promise<PluginSummary[]> {
     await this.rescan();
     await this.withSignatures([...this.context.records.values()]);
-    return [...this.context.records.values()].map(toSummary).sort((a, b) => a.id.localeCompare(b.id));
+    const dependents = dependentsIndex(this.context.records.values());
+    return [...this.context.records.values()]
+      .map((record) => toSummary(record, dependents.get(record.scan.id)))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Details of one plugin, or undefined when there is no such folder (or the id is not valid). */
@@ -115,8 +119,13 @@ export class PluginManager {
     return this.context.locks.run(id, fn);
   }
 
-  load(id: string): Promise<PluginDetails> {
-    return this.operate(id, 'load', (record) => this.lifecycle.start(record, 'load'));
+  /** Loads the installed dependencies that are not running first (their failure is named by this one's refusal). */
+  load(id: string, chain: readonly string[] = []): Promise<PluginDetails> {
+    return this.operate(id, 'load', async (record) => {
+      for (const name of dependenciesToLoad(record, this.context.records, [...chain, id]))
+        await this.load(name, [...chain, id]).catch(() => undefined);
+      await this.lifecycle.start(record, 'load');
+    });
   }
 
   unload(id: string): Promise<PluginDetails> {
@@ -211,7 +220,8 @@ export class PluginManager {
 
   private async details(record: PluginRecord): Promise<PluginDetails> {
     await this.withSignatures([record]);
-    return toDetails(record, await pageSourceOf(record.scan, runsPageHandler(record)));
+    const dependents = dependentsIndex(this.context.records.values()).get(record.scan.id);
+    return toDetails(record, await pageSourceOf(record.scan, runsPageHandler(record)), dependents);
   }
 
   private require(id: string): PluginRecord {

@@ -37,7 +37,8 @@ export function pathNamesOf(record: PluginRecord): Set<string> {
   return new Set([record.scan.id, apiPrefixOf(record.scan.id), apiPrefixOfRecord(record)]);
 }
 
-export function toSummary(record: PluginRecord): PluginSummary {
+/** `dependents`: the installed plugins whose manifests name this one (plugin-dependencies.ts dependentsIndex). */
+export function toSummary(record: PluginRecord, dependents: readonly string[] = []): PluginSummary {
   const { scan } = record;
   const ui = scan.ui;
   const summary: PluginSummary = {
@@ -53,6 +54,8 @@ export function toSummary(record: PluginRecord): PluginSummary {
       api_prefix: apiPrefixOfRecord(record),
       widgets: ui.widgets?.length ?? 0,
     },
+    dependencies: { ...(scan.manifest?.dependencies ?? {}) },
+    dependents: [...dependents],
   };
   if (ui.page_title !== undefined) summary.ui.page_title = ui.page_title;
   if (ui.page_icon !== undefined) summary.ui.page_icon = ui.page_icon;
@@ -70,11 +73,11 @@ export function runsPageHandler(record: PluginRecord): boolean {
 }
 
 /** `page` is pageSourceOf(record): what GET /page would serve now. */
-export function toDetails(record: PluginRecord, page: PageSource): PluginDetails {
+export function toDetails(record: PluginRecord, page: PageSource, dependents: readonly string[] = []): PluginDetails {
   const { host } = record;
   const prefix = apiPrefixOfRecord(record);
   const details: PluginDetails = {
-    ...toSummary(record),
+    ...toSummary(record, dependents),
     manifest: record.scan.manifest,
     ui_config: record.scan.ui,
     issues: record.scan.issues.map(formatIssue),

@@ -1,4 +1,5 @@
 import type { ManagerContext } from './manager-context.js';
+import { dependencyOrder } from './plugin-dependencies.js';
 import { canTransition, stateAfter } from './state-machine.js';
 
 /*
@@ -29,10 +30,11 @@ export function markInterruptedRestore(context: ManagerContext, interrupted: str
 
 /**
  * Loads again every plugin that was active before the restart (one waiting to restart after a
- * crash included); failures end in state error. `load` keeps the plugin's crash count.
+ * crash included), dependencies before their dependents; failures end in state error. `load` keeps the plugin's crash count.
  */
 export async function restoreActive(context: ManagerContext, load: (id: string) => Promise<unknown>): Promise<void> {
-  for (const id of [...context.persisted.active].sort()) {
+  // Dependencies first: a plugin starts only once those it names run (plugin-dependencies.ts).
+  for (const id of dependencyOrder(context.persisted.active, context.records)) {
     if (context.shuttingDown) return;
     if (context.records.get(id)?.state !== 'discovered') continue;
     context.persisted.restoring = id;

@@ -1,9 +1,19 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createError, errorResponses, PageManifestAnswer, PLUGIN_OPERATIONS, PluginDetails, PluginList, PluginRegistry } from '@oko/shared';
+import {
+  createError,
+  errorResponses,
+  ForceQuery,
+  PageManifestAnswer,
+  PLUGIN_OPERATIONS,
+  PluginDetails,
+  PluginList,
+  PluginRegistry,
+} from '@oko/shared';
 import { Type } from 'typebox';
 import { findFileInside } from '../lib/safe-path.js';
 import { isHtml, pageManifestOf, readStaticPage, withBridgeClient } from '../plugin-manager/plugin-pages.js';
+import { guardDependents } from '../versions/dependencies/index.js';
 import { PluginIdParams, pluginId } from './plugin-id.js';
 import { pluginContent, sendPluginReply, toPluginRequest } from './plugin-reply.js';
 
@@ -45,20 +55,40 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   for (const operation of PLUGIN_OPERATIONS) {
+    // Stopping a plugin that running plugins depend on is IN_USE unless ?force=true (README "Engines and dependencies").
+    const stops = operation === 'unload' || operation === 'disable';
     app.post(
       `/plugins/:id/${operation}`,
       {
         schema: {
           tags,
           summary: `${operation} a plugin; answers its new state`,
+          ...(stops
+            ? {
+                description:
+                  '409 IN_USE (details.dependents) while active plugins depend on it, unless ?force=true, which unloads them first.',
+              }
+            : {}),
           params: PluginIdParams,
+          querystring: ForceQuery,
           response: {
             200: PluginDetails,
-            ...errorResponses('INVALID_PLUGIN_ID', 'PLUGIN_NOT_FOUND', 'CROSS_SITE_REQUEST', 'ILLEGAL_TRANSITION', 'PLUGIN_LOAD_FAILED'),
+            ...errorResponses(
+              'INVALID_PLUGIN_ID',
+              'PLUGIN_NOT_FOUND',
+              'CROSS_SITE_REQUEST',
+              'ILLEGAL_TRANSITION',
+              'PLUGIN_LOAD_FAILED',
+              ...(stops ? (['IN_USE'] as const) : []),
+            ),
           },
         },
       },
-      async (request) => manager[operation](pluginId(request.params)),
+      async (request) => {
+        const id = pluginId(request.params);
+        if (stops) await guardDependents(manager, id, 'unload', request.query.force === true);
+        return manager[operation](id);
+      },
     );
   }
 

@@ -6,8 +6,10 @@ import { removeLeftovers } from './installer/leftovers.js';
 import { PluginInstaller, type InstallGrantPort } from './installer/plugin-installer.js';
 import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
+import { DependencyAwareInstaller } from '../versions/dependencies/index.js';
 import type { PluginVersions } from '../versions/version-settings.js';
-import { installerUpdatePort, type PolicyConnection } from '../versions/policies/index.js';
+import type { PolicyConnection } from '../versions/policies/index.js';
+import { findInstalledByStoreId } from './installer/install-record.js';
 import { storeRoutes } from './routes.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
@@ -43,7 +45,7 @@ export interface StoreIntegrationOptions {
  */
 export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (
   app,
-  { config, plugins, grants, signatures, policies },
+  { config, plugins, grants, signatures, versions, policies },
 ) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
@@ -59,11 +61,27 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
   });
   const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, signatures, log: app.log });
-  policies?.connect(installerUpdatePort(installer), client);
   const catalog = new StoreCatalog(client, plugins);
+  // Routes call the installer through engines, dependency plans and IN_USE (README "Engines and dependencies").
+  // `inner` adapts the installer's own signatures to PluginUpdatePort; once it implements the port, pass it as is.
+  const inner = {
+    install: (ref: string) => installer.install(ref),
+    update: (ref: string, o?: { acceptPermissions?: boolean }) => installer.update(ref, o?.acceptPermissions === true),
+    uninstall: (ref: string) => installer.uninstall(ref),
+  };
+  const updates = new DependencyAwareInstaller({
+    inner,
+    client,
+    plugins,
+    settings: versions?.settings,
+    installedNameOf: (id) => findInstalledByStoreId(config.pluginsDir, id),
+  });
+  // The update policy check applies its updates through the same outermost path as the routes.
+  policies?.connect(updates, client);
   await app.register(storeRoutes, {
     catalog,
     installer,
+    updates,
     client,
     maxUploadBytes: config.storeIntegration.maxUploadBytes,
     storeUrl: config.storeUrl,

@@ -4,6 +4,8 @@ import type { InstalledPluginInfo, PluginPermissions } from '@oko/shared';
 export type InstalledPlugin = InstalledPluginInfo & {
   ui?: { api_prefix: string };
   manifest?: { permissions?: PluginPermissions } | null;
+  /** manifest.json dependencies (plugin summaries carry them; versions/dependencies reads them). */
+  dependencies?: Record<string, string>;
 };
 
 /**

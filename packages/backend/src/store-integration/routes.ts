@@ -3,8 +3,10 @@ import {
   createError,
   errorResponses,
   GITHUB_IMPORT_ERRORS,
+  ForceQuery,
   GithubImportRequest,
   InstallAnswer,
+  InstallRequest,
   nonFiniteField,
   StoreHealthReport,
   StoreListing,
@@ -23,11 +25,14 @@ import type { StoreCatalog } from './catalog/store-catalog.js';
 import type { StoreClient } from './client/store-client.js';
 import { forwardableUpload } from './client/upload-limit.js';
 import type { PluginInstaller } from './installer/plugin-installer.js';
+import type { PluginUpdatePort } from '../versions/ports.js';
 import { assertLocalCaller } from './local-caller.js';
 
 export interface StoreRoutesOptions {
   catalog: StoreCatalog;
   installer: PluginInstaller;
+  /** Install, update and uninstall with engines, dependency plans and IN_USE (versions/dependencies). */
+  updates: PluginUpdatePort;
   client: StoreClient;
   maxUploadBytes: number;
   /** OKO_STORE_URL, named in the refusal of a remote upload as the way to upload directly. */
@@ -39,7 +44,7 @@ const tags = ['store'];
 /** /store: the dashboard's view of the Plugin Store, install, update and uninstall (README.md, Store integration (backend)). */
 export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async (
   app,
-  { catalog, installer, client, maxUploadBytes, storeUrl },
+  { catalog, updates, client, maxUploadBytes, storeUrl },
 ) => {
   // Before the body is read: a refused upload costs the backend nothing.
   const localCallersOnly = async (request: { ip: string; url: string }) => assertLocalCaller(request, storeUrl);
@@ -90,10 +95,14 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         tags,
         summary: 'Install a plugin from the store',
         params: StorePluginParams,
+        body: Type.Union([InstallRequest, Type.Null()], { description: 'Optional' }),
         response: {
           200: InstallAnswer,
           ...errorResponses(
             'VALIDATION_FAILED',
+            'INCOMPATIBLE',
+            'DEPENDENCIES_REQUIRED',
+            'DEPENDENCY_CONFLICT',
             'CROSS_SITE_REQUEST',
             'PLUGIN_NOT_FOUND',
             'ALREADY_INSTALLED',
@@ -109,7 +118,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         },
       },
     },
-    async (request) => installer.install(request.params.plugin_id),
+    async (request) => updates.install(request.params.plugin_id, { acceptDependencies: request.body?.accept_dependencies === true }),
   );
 
   app.post(
@@ -132,6 +141,9 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
             'PLUGIN_NOT_FOUND',
             'NO_NEWER_VERSION',
             'PERMISSIONS_CHANGED',
+            'INCOMPATIBLE',
+            'DEPENDENCIES_REQUIRED',
+            'DEPENDENCY_CONFLICT',
             'PLUGIN_NAME_TAKEN',
             'INSTALL_IN_PROGRESS',
             'ILLEGAL_TRANSITION',
@@ -146,7 +158,12 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         },
       },
     },
-    async (request) => installer.update(request.params.plugin_id, request.body?.accept_permissions === true),
+    async (request) =>
+      updates.update(request.params.plugin_id, {
+        acceptPermissions: request.body?.accept_permissions === true,
+        allowDowngrade: request.body?.allow_downgrade === true,
+        acceptDependencies: request.body?.accept_dependencies === true,
+      }),
   );
 
   app.post(
@@ -155,11 +172,14 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
       schema: {
         tags,
         summary: 'Uninstall by installed name or store id',
+        description: '409 IN_USE (details.dependents) when installed plugins depend on it, unless ?force=true, which unloads them first.',
         params: StorePluginParams,
+        querystring: ForceQuery,
         response: {
           200: UninstallAnswer,
           ...errorResponses(
             'VALIDATION_FAILED',
+            'IN_USE',
             'CROSS_SITE_REQUEST',
             'NOT_INSTALLED',
             'ILLEGAL_TRANSITION',
@@ -169,7 +189,7 @@ export const storeRoutes: FastifyPluginAsyncTypebox<StoreRoutesOptions> = async 
         },
       },
     },
-    async (request) => installer.uninstall(request.params.plugin_id),
+    async (request) => updates.uninstall(request.params.plugin_id, { force: request.query.force === true }),
   );
 
   app.post(

@@ -11,10 +11,20 @@ import { guardedGet } from '../lib/guarded-get.js';
 import { ByteLimit, tooLargeError } from '../lib/streams.js';
 import { EXTRACTED_DIR } from './archive-importer.js';
 import type { CatalogRecord, Owner } from './catalog-record.js';
-import type { PluginPublisher } from './plugin-publisher.js';
+import type { PluginPublisher, StagedPlugin } from './plugin-publisher.js';
+import type { UploadFolder } from './plugin-storage.js';
 
 const MAX_REDIRECTS = 5;
 const ZIPBALL_FILE = 'zipball.zip';
+
+/** Where a GitHub plugin comes from, checked: what an import is given and what a refresh reuses. */
+interface GithubSource {
+  ref: RepoRef;
+  branch: string | undefined;
+  subdirectory: string;
+  label: string;
+  prefix: string;
+}
 
 export interface GithubImporterOptions {
   github: GithubConfig;
@@ -30,35 +40,54 @@ export class GithubImporter {
   ) {}
 
   async import(request: GithubImportRequest, by: Owner): Promise<CatalogRecord> {
-    const ref = parseRepoUrl(request.repo_url, this.options.github);
-    const branch = request.branch === undefined ? undefined : checkBranch(request.branch);
-    const subdirectory = checkSubdirectory(request.subdirectory);
+    const source = this.sourceOf(request.repo_url, request.branch, request.subdirectory);
+    return this.publisher.publish(source.prefix, by, (folder) => this.stage(folder, source));
+  }
+
+  /**
+   * Imports a tracked plugin's source again, from exactly the repository, branch and subdirectory
+   * its record remembers; the manifest must still name that plugin (PluginPublisher.republish).
+   */
+  async refresh(tracked: CatalogRecord, by: Owner): Promise<{ status: 'published' | 'unchanged'; record: CatalogRecord }> {
+    if (tracked.source !== 'github' || !tracked.source_url) {
+      throw createError('NOT_TRACKED', `Plugin '${tracked.name}' ${tracked.version} was not imported from GitHub`);
+    }
+    const source = this.sourceOf(tracked.source_url, tracked.branch, tracked.subdirectory);
+    return this.publisher.republish(source.prefix, by, tracked.name, (folder) => this.stage(folder, source));
+  }
+
+  private sourceOf(repoUrl: string, rawBranch: string | undefined, rawSubdirectory: string | undefined): GithubSource {
+    const ref = parseRepoUrl(repoUrl, this.options.github);
+    const branch = rawBranch === undefined ? undefined : checkBranch(rawBranch);
+    const subdirectory = checkSubdirectory(rawSubdirectory);
     const label = `${ref.owner}@${ref.repo}${branch ? `#${branch}` : ''}`;
-    return this.publisher.publish(`github_${ref.owner}_${ref.repo}`, by, async (folder) => {
-      const zipPath = path.join(folder.path, ZIPBALL_FILE);
-      await this.download(zipballUrl(this.options.github.apiUrl, ref, branch), zipPath, ref, branch);
-      const dest = path.join(folder.path, EXTRACTED_DIR);
-      await mkdir(dest);
-      const { root } = await extractArchive(zipPath, dest, this.options.limits);
-      // GitHub imports keep only extracted/ (README.md, Storage layout): the zipball is not needed again.
-      await rm(zipPath, { force: true });
-      const pluginDir = subdirectory ? resolveInside(root, subdirectory) : root;
-      if (subdirectory && !(await stat(pluginDir).catch(() => null))?.isDirectory()) {
-        throw createError('GITHUB_NOT_FOUND', `Folder '${subdirectory}' not found in ${label}`);
-      }
-      const files = await readPluginDirectory(pluginDir);
-      return {
-        pluginDir,
-        files,
-        source: 'github',
-        sourceUrl: ref.url,
-        // A repository is a source folder: packaged as `oko-plugin pack` would (no test/, node_modules/), which is
-        // also what a signature made with `oko-plugin sign` lists.
-        exclude: excludedFromPackage,
-        ...(branch === undefined ? {} : { branch }),
-        ...(subdirectory ? { subdirectory } : {}),
-      };
-    });
+    return { ref, branch, subdirectory, label, prefix: `github_${ref.owner}_${ref.repo}` };
+  }
+
+  private async stage(folder: UploadFolder, { ref, branch, subdirectory, label }: GithubSource): Promise<StagedPlugin> {
+    const zipPath = path.join(folder.path, ZIPBALL_FILE);
+    await this.download(zipballUrl(this.options.github.apiUrl, ref, branch), zipPath, ref, branch);
+    const dest = path.join(folder.path, EXTRACTED_DIR);
+    await mkdir(dest);
+    const { root } = await extractArchive(zipPath, dest, this.options.limits);
+    // GitHub imports keep only extracted/ (README.md, Storage layout): the zipball is not needed again.
+    await rm(zipPath, { force: true });
+    const pluginDir = subdirectory ? resolveInside(root, subdirectory) : root;
+    if (subdirectory && !(await stat(pluginDir).catch(() => null))?.isDirectory()) {
+      throw createError('GITHUB_NOT_FOUND', `Folder '${subdirectory}' not found in ${label}`);
+    }
+    const files = await readPluginDirectory(pluginDir);
+    return {
+      pluginDir,
+      files,
+      source: 'github',
+      sourceUrl: ref.url,
+      // A repository is a source folder: packaged as `oko-plugin pack` would (no test/, node_modules/), which is
+      // also what a signature made with `oko-plugin sign` lists.
+      exclude: excludedFromPackage,
+      ...(branch === undefined ? {} : { branch }),
+      ...(subdirectory ? { subdirectory } : {}),
+    };
   }
 
   /**

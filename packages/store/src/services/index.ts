@@ -4,6 +4,8 @@ import { StoreAuth } from '../lib/api-key.js';
 import { ArchiveImporter } from './archive-importer.js';
 import { JsonCatalogRepository, type CatalogRepository } from './catalog-repository.js';
 import { GithubImporter } from './github-importer.js';
+import { GithubRefresher } from './github-refresh.js';
+import { GithubRefreshSchedule } from './github-refresh-schedule.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { PluginPublisher } from './plugin-publisher.js';
 import { JsonPublisherRepository, type PublisherRepository } from './publisher-repository.js';
@@ -16,6 +18,9 @@ export interface StoreServices {
   plugins: PluginCatalog;
   archives: ArchiveImporter;
   github: GithubImporter;
+  /** Refreshes of GitHub-imported plugins (route, webhook) and their schedule (started by buildApp). */
+  refresher: GithubRefresher;
+  refreshSchedule: GithubRefreshSchedule;
   publishers: PublisherRepository;
   auth: StoreAuth;
 }
@@ -29,6 +34,8 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
   const publisher = new PluginPublisher(catalog, storage, log);
   const publishers = await JsonPublisherRepository.open(config.storagePath);
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
+  const github = new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
+  const refresher = new GithubRefresher(catalog, github, log);
   return {
     catalog,
     storage,
@@ -38,7 +45,9 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
       uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
       limits,
     }),
-    github: new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits }),
+    github,
+    refresher,
+    refreshSchedule: new GithubRefreshSchedule(refresher, config.github.refreshIntervalMs, log),
     publishers,
     auth: new StoreAuth(config.apiKey, publishers),
   };

@@ -50,15 +50,52 @@ export class PluginPublisher {
 
   /** `by` is who publishes: the owner check runs early (before packing) and again, atomically, in the catalog write. */
   async publish(prefix: string, by: Owner, stage: (folder: UploadFolder) => Promise<StagedPlugin>): Promise<CatalogRecord> {
+    return (await this.stageAndAdd(prefix, by, stage)).record;
+  }
+
+  /**
+   * A refresh of a tracked plugin: the manifest must still name `name`, and a version already listed
+   * with the same package (same normalized SHA-256) is `unchanged`: nothing is written and the folder
+   * goes. The same version with another package is PLUGIN_ALREADY_EXISTS, as for any publish.
+   */
+  async republish(
+    prefix: string,
+    by: Owner,
+    name: string,
+    stage: (folder: UploadFolder) => Promise<StagedPlugin>,
+  ): Promise<{ status: 'published' | 'unchanged'; record: CatalogRecord }> {
+    return this.stageAndAdd(prefix, by, stage, name);
+  }
+
+  private async stageAndAdd(
+    prefix: string,
+    by: Owner,
+    stage: (folder: UploadFolder) => Promise<StagedPlugin>,
+    refreshOf?: string,
+  ): Promise<{ status: 'published' | 'unchanged'; record: CatalogRecord }> {
     this.assertWritable();
     const folder = await this.storage.createUploadFolder(prefix);
     let record: CatalogRecord;
     try {
       const staged = await stage(folder);
-      await this.assertNew(staged.files);
-      assertOwner(await this.catalog.ownerOf(staged.files.manifest.name), by, staged.files.manifest.name, 'publish its versions');
-      const signature = await checkPackageSignature(staged.pluginDir, staged.files.manifest, staged.exclude);
+      const { manifest } = staged.files;
+      if (refreshOf !== undefined && manifest.name !== refreshOf) {
+        throw createError(
+          'INVALID_MANIFEST',
+          `The source of '${refreshOf}' now holds plugin '${manifest.name}': a refresh publishes only '${refreshOf}' (import the other plugin on its own)`,
+        );
+      }
+      const same = await this.listed(staged.files);
+      if (same && refreshOf === undefined) throw alreadyExists(same);
+      assertOwner(await this.catalog.ownerOf(manifest.name), by, manifest.name, 'publish its versions');
+      const signature = await checkPackageSignature(staged.pluginDir, manifest, staged.exclude);
       const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE), { exclude: staged.exclude });
+      if (same) {
+        // Packing is deterministic (fixed times and modes, sorted entries): equal hashes mean equal content.
+        if (same.sha256 !== pkg.sha256) throw alreadyExists(same, ' with other content (versions are immutable: raise the version)');
+        await this.storage.removeUploadFolder(folder.name);
+        return { status: 'unchanged', record: same };
+      }
       record = await this.catalog.add(recordOf(folder, staged, pkg, new Date(), signature), by);
     } catch (error) {
       await this.storage.removeUploadFolder(folder.name);
@@ -69,19 +106,20 @@ export class PluginPublisher {
     await writeEntryRecord(folder.path, record).catch((error: unknown) => {
       this.log.warn({ err: error, id: record.id, dir: folder.name }, 'published, but the entry record could not be written');
     });
-    return record;
+    return { status: 'published', record };
   }
 
-  /** Checked before packing to answer 409 early; the catalog checks again under its write lock. */
-  private async assertNew({ manifest }: PluginFiles): Promise<void> {
-    const same = (await this.catalog.list()).find((r) => r.name === manifest.name && r.version === manifest.version);
-    if (same) {
-      throw createError(
-        'PLUGIN_ALREADY_EXISTS',
-        `Plugin '${manifest.name}' version ${manifest.version} is already in the catalog (id ${same.id})`,
-      );
-    }
+  /** Checked before packing to answer early; the catalog checks again under its write lock. */
+  private async listed({ manifest }: PluginFiles): Promise<CatalogRecord | undefined> {
+    return (await this.catalog.list()).find((r) => r.name === manifest.name && r.version === manifest.version);
   }
+}
+
+function alreadyExists(same: CatalogRecord, why = '') {
+  return createError(
+    'PLUGIN_ALREADY_EXISTS',
+    `Plugin '${same.name}' version ${same.version} is already in the catalog (id ${same.id})${why}`,
+  );
 }
 
 /** A new catalog record for a validated plugin in `folder`, its package packed (also used by a recovery). */

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createError } from '@oko/shared';
+import { createError, engineProblem } from '@oko/shared';
 import { extractPluginArchive, type PluginFiles } from '@oko/shared/archive';
 import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
@@ -30,6 +30,9 @@ export async function withStagedPackage<T>(
     if (manifest.name !== entry.name) {
       throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`);
     }
+    // The package's own manifest counts, whatever the catalog said (README "Engines and dependencies").
+    const engine = engineProblem(manifest.engines?.oko);
+    if (engine) throw createError('INCOMPATIBLE', `Plugin '${entry.name}' ${entry.version} cannot run here: ${engine}`);
     await writeInstallRecord(pluginDir, entry);
     return await place(pluginDir, { manifest, ui, warnings });
   } catch (error) {

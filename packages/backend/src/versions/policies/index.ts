@@ -26,19 +26,6 @@ export class PolicyConnection {
   }
 }
 
-/**
- * Today's installer takes `update(ref, acceptPermissions)`; the port takes options. Once the
- * installer takes UpdateOptions itself, it is the port and this adapter goes.
- */
-export function installerUpdatePort(installer: {
-  update(ref: string, acceptPermissions?: boolean): ReturnType<PluginUpdatePort['update']>;
-}) {
-  return {
-    update: (ref: string, options: Parameters<PluginUpdatePort['update']>[1] = {}) =>
-      installer.update(ref, options.acceptPermissions === true),
-  };
-}
-
 export interface VersionPoliciesOptions {
   connection: PolicyConnection;
   /** OKO_UPDATE_CHECK_INTERVAL_S; 0 = no schedule (POST /store/updates/check still runs a round). */

@@ -1,0 +1,117 @@
+import { createError, isOkoError } from '@oko/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import semver from 'semver';
+import { ADMIN, type CatalogRecord, type Owner } from './catalog-record.js';
+import { assertOwner, type CatalogRepository } from './catalog-repository.js';
+import type { GithubImporter } from './github-importer.js';
+
+export type RefreshStatus = 'published' | 'unchanged';
+
+export interface RefreshOutcome {
+  status: RefreshStatus;
+  record: CatalogRecord;
+}
+
+/** What a refresh of one name gave, for a round of several (schedule, webhook): never thrown. */
+export interface RefreshReport {
+  name: string;
+  status: RefreshStatus | 'failed';
+  version?: string;
+  error?: { code: string; message: string };
+}
+
+/** Newest first: semver order, then the later import (two records of one version cannot exist, but stay total). */
+function newestFirst(a: CatalogRecord, b: CatalogRecord): number {
+  const byVersion = semver.valid(a.version) && semver.valid(b.version) ? semver.rcompare(a.version, b.version) : 0;
+  return byVersion !== 0 ? byVersion : b.created_at.localeCompare(a.created_at);
+}
+
+function fromGithub(record: CatalogRecord): boolean {
+  return record.source === 'github' && typeof record.source_url === 'string' && record.source_url !== '';
+}
+
+/**
+ * Re-imports GitHub plugins from the source their newest GitHub record remembers (repository,
+ * branch, subdirectory). Refreshes of one name run one at a time, whoever asks (route, schedule,
+ * webhook); the catalog lookups are written here over CatalogRepository.list().
+ */
+export class GithubRefresher {
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly catalog: CatalogRepository,
+    private readonly importer: GithubImporter,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** The record a refresh of `name` re-imports: its newest version that came from GitHub. */
+  async trackedRecord(name: string): Promise<CatalogRecord> {
+    const records = (await this.catalog.list()).filter((r) => r.name === name);
+    if (records.length === 0) throw createError('PLUGIN_NOT_FOUND', `Plugin '${name}' is not in the catalog`);
+    const tracked = records.filter(fromGithub).sort(newestFirst)[0];
+    if (!tracked) {
+      throw createError(
+        'NOT_TRACKED',
+        `Plugin '${name}' was never imported from GitHub: only plugins imported with POST /plugins/upload/github can be refreshed`,
+      );
+    }
+    return tracked;
+  }
+
+  /** Every tracked name with the record its refresh uses. */
+  async trackedPlugins(): Promise<CatalogRecord[]> {
+    const byName = new Map<string, CatalogRecord>();
+    for (const record of (await this.catalog.list()).filter(fromGithub)) {
+      const known = byName.get(record.name);
+      if (!known || newestFirst(record, known) < 0) byName.set(record.name, record);
+    }
+    return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** `by` must own the name or be the admin, as for publishing a new version of it. */
+  async refresh(name: string, by: Owner): Promise<RefreshOutcome> {
+    return this.oneAtATime(name, async () => {
+      const tracked = await this.trackedRecord(name);
+      assertOwner(await this.catalog.ownerOf(name), by, name, 'refresh it');
+      const outcome = await this.importer.refresh(tracked, by);
+      this.log.info({ plugin: name, status: outcome.status, version: outcome.record.version }, 'GitHub refresh');
+      return outcome;
+    });
+  }
+
+  /** Refreshes as the name's owner (schedule, webhook: nobody asked in person); a failure is reported, not thrown. */
+  async refreshAsOwner(name: string): Promise<RefreshReport> {
+    try {
+      const owner = (await this.catalog.ownerOf(name)) ?? ADMIN;
+      const { status, record } = await this.refresh(name, owner);
+      return { name, status, version: record.version };
+    } catch (error) {
+      const code = isOkoError(error) ? error.code : 'INTERNAL_ERROR';
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.warn({ err: error, plugin: name }, 'GitHub refresh failed');
+      return { name, status: 'failed', error: { code, message } };
+    }
+  }
+
+  /** One name after the other, so a round never downloads two repositories at once. */
+  async refreshEach(names: readonly string[], shouldStop: () => boolean = () => false): Promise<RefreshReport[]> {
+    const reports: RefreshReport[] = [];
+    for (const name of names) {
+      if (shouldStop()) break;
+      reports.push(await this.refreshAsOwner(name));
+    }
+    return reports;
+  }
+
+  private async oneAtATime<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const before = this.running.get(name) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(work);
+    const settled = mine.catch(() => undefined);
+    this.running.set(name, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.running.get(name) === settled) this.running.delete(name);
+    }
+  }
+}

@@ -37,9 +37,9 @@ afterEach(async () => {
   await removeDir(root);
 });
 
-async function publish(name: string, version: string, network: string[] = []): Promise<string> {
+async function publish(name: string, version: string, network: string[] = [], dependencies?: Record<string, string>): Promise<string> {
   const base = pluginFiles({ name, version }) as Record<string, string>;
-  const manifest = { ...JSON.parse(base['manifest.json']!), permissions: { network } };
+  const manifest = { ...JSON.parse(base['manifest.json']!), permissions: { network }, ...(dependencies ? { dependencies } : {}) };
   const res = await uploadZip(`${api(store)}/plugins/upload/zip`, await zipFiles({ ...base, 'manifest.json': JSON.stringify(manifest) }));
   expect(res.status).toBe(201);
   return ((await res.json()) as { plugin_id: string }).plugin_id;
@@ -208,6 +208,26 @@ describe('the update policy check', () => {
     expect((await details('widens')).version).toBe('1.2.0');
     expect(outcomes(await runCheck()).widens).toEqual(['up_to_date', undefined]);
     expect((await details('widens')).versions.pending_update).toBeUndefined();
+  });
+
+  // The dependency planner reads the store's version history (GET /plugins/{name}/versions), which
+  // this branch's store does not serve yet; unskip once the store's version history is merged.
+  // update-check.test.ts holds the round to the same rule with the update path faked.
+  it.skip('skips a version that needs a dependency nobody consented to, and goes on with the others', async () => {
+    await install('wants_lib', '1.0.0');
+    await install('plain', '1.0.0');
+    await publish('helper_lib', '1.0.0');
+    await publish('wants_lib', '1.1.0', [], { helper_lib: '^1.0.0' });
+    await publish('plain', '1.0.1');
+    await setPolicy('wants_lib', 'minor');
+    await setPolicy('plain', 'patch');
+    const answer = await runCheck();
+    expect([...answer.results].sort((a, b) => b.name.localeCompare(a.name))).toEqual([
+      expect.objectContaining({ name: 'wants_lib', outcome: 'skipped', version: '1.1.0', code: 'DEPENDENCIES_REQUIRED' }),
+      expect.objectContaining({ name: 'plain', outcome: 'updated', version: '1.0.1' }),
+    ]);
+    expect((await details('wants_lib')).version).toBe('1.0.0');
+    expect((await details('wants_lib')).versions.pending_update).toBeUndefined();
   });
 
   it('runs on its own every OKO_UPDATE_CHECK_INTERVAL_S', async () => {

@@ -190,6 +190,7 @@ describe('backend config from env', () => {
       'OKO_STORE_URL',
       'OKO_TRUSTED_KEYS',
       'OKO_UPDATE_HEALTH_WINDOW_S',
+      'OKO_UPDATE_CHECK_INTERVAL_S',
     ]);
   });
 
@@ -214,5 +215,14 @@ describe('backend config from env', () => {
     expect(() => loadConfig({ OKO_ADMIN_PASSWORD: 'short' })).toThrow('OKO_ADMIN_PASSWORD');
     expect(() => loadConfig({ OKO_ADMIN_USER: 'Not A Name', OKO_ADMIN_PASSWORD: 'long-enough-pw' })).toThrow('OKO_ADMIN_USER');
     expect(() => loadConfig({ OKO_SESSION_TTL_H: '0' })).toThrow('OKO_SESSION_TTL_H');
+  });
+
+  it('reads OKO_UPDATE_CHECK_INTERVAL_S: hourly by default, 0 turns the update policy check off, a bad value names the variable', () => {
+    expect(loadConfig({}).updateCheckIntervalS).toBe(3600);
+    expect(loadConfig({ OKO_UPDATE_CHECK_INTERVAL_S: '0' }).updateCheckIntervalS).toBe(0);
+    expect(loadConfig({ OKO_UPDATE_CHECK_INTERVAL_S: '1' }).updateCheckIntervalS).toBe(1);
+    for (const bad of ['-1', '1.5', 'hourly', '604801']) {
+      expect(() => loadConfig({ OKO_UPDATE_CHECK_INTERVAL_S: bad })).toThrow(/OKO_UPDATE_CHECK_INTERVAL_S/);
+    }
   });
 });

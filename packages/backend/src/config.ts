@@ -51,6 +51,8 @@ export interface BackendConfig {
   trust: TrustConfig;
   /** OKO_AUTH, OKO_ADMIN_USER, OKO_ADMIN_PASSWORD, OKO_SESSION_TTL_H (README "Sign-in"). */
   auth: AuthConfig;
+  /** OKO_UPDATE_CHECK_INTERVAL_S: seconds between rounds of the update policy check; 0 = off. */
+  updateCheckIntervalS: number;
   /** The built web UI; served at / only when the folder exists. */
   frontendDir: string;
   /** Origins besides the backend's own whose pages may send writes (OKO_ALLOWED_ORIGINS). */
@@ -124,6 +126,12 @@ export const BackendEnv = Type.Object({
     Type.String({ description: 'a store dashboard token, sent on catalog reads and downloads (preferred over the admin key)' }),
   ),
   ...StoreIntegrationEnv.properties,
+  OKO_UPDATE_CHECK_INTERVAL_S: Type.Integer({
+    minimum: 0,
+    maximum: 604_800,
+    default: 3600,
+    description: 'seconds between rounds of the update policy check (pins and update policies); 0 = off',
+  }),
   ...TrustEnv.properties,
   ...AuthEnv.properties,
   OKO_FRONTEND_DIR: Type.String({
@@ -176,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     storeIntegration: storeIntegrationConfig(vars),
     trust: trustConfig(vars),
     auth: authConfig(vars),
+    updateCheckIntervalS: vars.OKO_UPDATE_CHECK_INTERVAL_S,
     frontendDir: path.resolve(vars.OKO_FRONTEND_DIR),
     allowedOrigins: originList(vars.OKO_ALLOWED_ORIGINS, 'OKO_ALLOWED_ORIGINS'),
     allowedHosts: allowedHosts(vars.OKO_HOST, vars.OKO_ALLOWED_HOSTS),

@@ -25,6 +25,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/v1/store/health': 'viewer',
   'GET /api/v1/store/:plugin_id': 'viewer',
   'GET /api/v1/store/:name/versions': 'viewer',
+  'GET /api/v1/store/updates': 'viewer',
   'GET /api/v1/trust/keys': 'viewer',
   'GET /docs': 'viewer',
   'GET /docs/': 'viewer',
@@ -56,6 +57,10 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/store/:plugin_id/install': 'admin',
   'POST /api/v1/store/:plugin_id/update': 'admin',
   'POST /api/v1/store/:plugin_id/uninstall': 'admin',
+  'POST /api/v1/plugins/:id/pin': 'admin',
+  'POST /api/v1/plugins/:id/unpin': 'admin',
+  'PUT /api/v1/plugins/:id/update-policy': 'admin',
+  'POST /api/v1/store/updates/check': 'admin',
   // Plugin routes that write: every method but GET.
   ...Object.fromEntries(
     ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'QUERY'].map((m) => [`${m} /api/v1/plugins/:id/*`, 'admin']),

@@ -10,6 +10,7 @@ import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
 import { DependencyAwareInstaller } from '../versions/dependencies/index.js';
 import type { PluginVersions } from '../versions/version-settings.js';
+import type { PolicyConnection } from '../versions/policies/index.js';
 import { findInstalledByStoreId } from './installer/install-record.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { installRoutes } from './routes/install.js';
@@ -41,6 +42,8 @@ export interface StoreIntegrationOptions {
   signatures?: InstallSignaturePort;
   /** Pins, update policies and the last update per plugin (src/versions/); the package cache reports into it. */
   versions?: PluginVersions;
+  /** Receives the update path and the store client for the update policy check (versions/policies). */
+  policies?: PolicyConnection;
 }
 
 /**
@@ -49,7 +52,7 @@ export interface StoreIntegrationOptions {
  */
 export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (
   app,
-  { config, plugins, grants, signatures, versions },
+  { config, plugins, grants, signatures, versions, policies },
 ) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
@@ -94,6 +97,8 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     settings: versions?.settings,
     installedNameOf: (id) => findInstalledByStoreId(config.pluginsDir, id),
   });
+  // The update policy check applies its updates through the same outermost path as the routes.
+  policies?.connect(updates, client);
   const catalog = new StoreCatalog(client, plugins);
   await app.register(catalogRoutes, {
     catalog,

@@ -33,6 +33,8 @@ const VIEWER = new Set([
   'GET /api/v1/store/health',
   'GET /api/v1/store/:plugin_id',
   'GET /api/v1/store/:name/versions',
+  // The count of available updates beside the Plugins tab (versions/policies).
+  'GET /api/v1/store/updates',
   'GET /api/v1/trust/keys',
   // The API docs describe routes, they hold no data.
   'GET /docs',

@@ -189,8 +189,8 @@ describe('backend config from env', () => {
       'OKO_STORE_TRANSFER_TIMEOUT_MS',
       'OKO_STORE_URL',
       'OKO_TRUSTED_KEYS',
-      'OKO_UPDATE_HEALTH_WINDOW_S',
       'OKO_UPDATE_CHECK_INTERVAL_S',
+      'OKO_UPDATE_HEALTH_WINDOW_S',
     ]);
   });
 

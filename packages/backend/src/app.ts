@@ -19,6 +19,7 @@ import { systemRoutes } from './routes/system.js';
 import { storeIntegration } from './store-integration/index.js';
 import { PluginTrust } from './trust/plugin-trust.js';
 import { trustRoutes } from './trust/trust-routes.js';
+import { PolicyConnection, versionPolicies } from './versions/policies/index.js';
 import { PluginVersions, VersionSettingsStore } from './versions/version-settings.js';
 
 declare module 'fastify' {
@@ -103,7 +104,23 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await app.register(pluginApiRoutes, { prefix: '/api/v1' });
 
   await app.register(trustRoutes, { prefix: '/api/v1', trust });
-  await app.register(storeIntegration, { prefix: '/api/v1', config, plugins: pluginManager, grants, signatures: trust, versions });
+  const policies = new PolicyConnection();
+  await app.register(storeIntegration, {
+    prefix: '/api/v1',
+    config,
+    plugins: pluginManager,
+    grants,
+    signatures: trust,
+    versions,
+    policies,
+  });
+  await app.register(versionPolicies, {
+    prefix: '/api/v1',
+    connection: policies,
+    intervalS: config.updateCheckIntervalS,
+    plugins: pluginManager,
+    grants,
+  });
 
   return app;
 }

@@ -146,6 +146,13 @@ describe('backend config from env', () => {
     expect(() => loadConfig({ OKO_PLUGIN_RSS_LIMIT_MB: '8' })).toThrow(/OKO_PLUGIN_RSS_LIMIT_MB/);
   });
 
+  it('reads the update health window: 30 s by default, 0 turns watching off, negative refused', () => {
+    expect(loadConfig({}).updateHealthWindowS).toBe(30);
+    expect(loadConfig({ OKO_UPDATE_HEALTH_WINDOW_S: '2' }).updateHealthWindowS).toBe(2);
+    expect(loadConfig({ OKO_UPDATE_HEALTH_WINDOW_S: '0' }).updateHealthWindowS).toBe(0);
+    expect(() => loadConfig({ OKO_UPDATE_HEALTH_WINDOW_S: '-1' })).toThrow(/OKO_UPDATE_HEALTH_WINDOW_S/);
+  });
+
   it('lists every variable it reads in its schema', () => {
     expect(Object.keys(BackendEnv.properties).sort()).toEqual([
       'OKO_ADMIN_PASSWORD',
@@ -182,6 +189,8 @@ describe('backend config from env', () => {
       'OKO_STORE_TRANSFER_TIMEOUT_MS',
       'OKO_STORE_URL',
       'OKO_TRUSTED_KEYS',
+      'OKO_UPDATE_CHECK_INTERVAL_S',
+      'OKO_UPDATE_HEALTH_WINDOW_S',
     ]);
   });
 
@@ -206,5 +215,14 @@ describe('backend config from env', () => {
     expect(() => loadConfig({ OKO_ADMIN_PASSWORD: 'short' })).toThrow('OKO_ADMIN_PASSWORD');
     expect(() => loadConfig({ OKO_ADMIN_USER: 'Not A Name', OKO_ADMIN_PASSWORD: 'long-enough-pw' })).toThrow('OKO_ADMIN_USER');
     expect(() => loadConfig({ OKO_SESSION_TTL_H: '0' })).toThrow('OKO_SESSION_TTL_H');
+  });
+
+  it('reads OKO_UPDATE_CHECK_INTERVAL_S: hourly by default, 0 turns the update policy check off, a bad value names the variable', () => {
+    expect(loadConfig({}).updateCheckIntervalS).toBe(3600);
+    expect(loadConfig({ OKO_UPDATE_CHECK_INTERVAL_S: '0' }).updateCheckIntervalS).toBe(0);
+    expect(loadConfig({ OKO_UPDATE_CHECK_INTERVAL_S: '1' }).updateCheckIntervalS).toBe(1);
+    for (const bad of ['-1', '1.5', 'hourly', '604801']) {
+      expect(() => loadConfig({ OKO_UPDATE_CHECK_INTERVAL_S: bad })).toThrow(/OKO_UPDATE_CHECK_INTERVAL_S/);
+    }
   });
 });

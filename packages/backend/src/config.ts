@@ -39,6 +39,8 @@ export interface BackendConfig {
   pluginUser: string;
   /** Folders no plugin may read whatever it declares (the store's data folder, say), besides the built-in ones. */
   pluginDeniedPaths: string[];
+  /** OKO_UPDATE_HEALTH_WINDOW_S: an updated active plugin is watched this long and rolled back if it dies; 0 = not watched. */
+  updateHealthWindowS: number;
   storeUrl: string;
   storeApiKey: string | undefined;
   /** OKO_STORE_TOKEN: a dashboard token for the store's reads (catalog, downloads). */
@@ -49,6 +51,8 @@ export interface BackendConfig {
   trust: TrustConfig;
   /** OKO_AUTH, OKO_ADMIN_USER, OKO_ADMIN_PASSWORD, OKO_SESSION_TTL_H (README "Sign-in"). */
   auth: AuthConfig;
+  /** OKO_UPDATE_CHECK_INTERVAL_S: seconds between rounds of the update policy check; 0 = off. */
+  updateCheckIntervalS: number;
   /** The built web UI; served at / only when the folder exists. */
   frontendDir: string;
   /** Origins besides the backend's own whose pages may send writes (OKO_ALLOWED_ORIGINS). */
@@ -110,12 +114,24 @@ export const BackendEnv = Type.Object({
   OKO_PLUGIN_DENIED_PATHS: Type.Optional(
     Type.String({ description: 'comma-separated folders no plugin may read, whatever it declares (e.g. the store data folder)' }),
   ),
+  OKO_UPDATE_HEALTH_WINDOW_S: Type.Integer({
+    minimum: 0,
+    maximum: 86_400,
+    default: 30,
+    description: 'an updated active plugin that fails to load or dies within this window is rolled back; 0 = no watching',
+  }),
   OKO_STORE_URL: Type.String({ default: 'http://127.0.0.1:8001/api/v1', description: 'the Plugin Store API base' }),
   OKO_STORE_API_KEY: Type.Optional(Type.String({ description: "the store admin's key, sent on the uploads the backend relays" })),
   OKO_STORE_TOKEN: Type.Optional(
     Type.String({ description: 'a store dashboard token, sent on catalog reads and downloads (preferred over the admin key)' }),
   ),
   ...StoreIntegrationEnv.properties,
+  OKO_UPDATE_CHECK_INTERVAL_S: Type.Integer({
+    minimum: 0,
+    maximum: 604_800,
+    default: 3600,
+    description: 'seconds between rounds of the update policy check (pins and update policies); 0 = off',
+  }),
   ...TrustEnv.properties,
   ...AuthEnv.properties,
   OKO_FRONTEND_DIR: Type.String({
@@ -161,12 +177,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
       .map((entry) => entry.trim())
       .filter(Boolean)
       .map((entry) => path.resolve(entry)),
+    updateHealthWindowS: vars.OKO_UPDATE_HEALTH_WINDOW_S,
     storeUrl,
     storeApiKey: vars.OKO_STORE_API_KEY,
     storeToken: vars.OKO_STORE_TOKEN,
     storeIntegration: storeIntegrationConfig(vars),
     trust: trustConfig(vars),
     auth: authConfig(vars),
+    updateCheckIntervalS: vars.OKO_UPDATE_CHECK_INTERVAL_S,
     frontendDir: path.resolve(vars.OKO_FRONTEND_DIR),
     allowedOrigins: originList(vars.OKO_ALLOWED_ORIGINS, 'OKO_ALLOWED_ORIGINS'),
     allowedHosts: allowedHosts(vars.OKO_HOST, vars.OKO_ALLOWED_HOSTS),

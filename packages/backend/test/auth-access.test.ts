@@ -24,6 +24,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/v1/store': 'viewer',
   'GET /api/v1/store/health': 'viewer',
   'GET /api/v1/store/:plugin_id': 'viewer',
+  'GET /api/v1/store/:name/versions': 'viewer',
+  'GET /api/v1/store/updates': 'viewer',
   'GET /api/v1/trust/keys': 'viewer',
   'GET /docs': 'viewer',
   'GET /docs/': 'viewer',
@@ -44,6 +46,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/plugins/:id/reload': 'admin',
   'POST /api/v1/plugins/:id/enable': 'admin',
   'POST /api/v1/plugins/:id/disable': 'admin',
+  'POST /api/v1/plugins/:id/rollback': 'admin',
   // Admin-entered env values may be secrets: reading them is an admin's too.
   'GET /api/v1/plugins/:id/env': 'admin',
   'PUT /api/v1/plugins/:id/env': 'admin',
@@ -54,6 +57,10 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/store/:plugin_id/install': 'admin',
   'POST /api/v1/store/:plugin_id/update': 'admin',
   'POST /api/v1/store/:plugin_id/uninstall': 'admin',
+  'POST /api/v1/plugins/:id/pin': 'admin',
+  'POST /api/v1/plugins/:id/unpin': 'admin',
+  'PUT /api/v1/plugins/:id/update-policy': 'admin',
+  'POST /api/v1/store/updates/check': 'admin',
   // Plugin routes that write: every method but GET.
   ...Object.fromEntries(
     ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'QUERY'].map((m) => [`${m} /api/v1/plugins/:id/*`, 'admin']),
@@ -100,6 +107,7 @@ const concrete = (url: string) =>
   url
     .replace(':id', 'no_such_plugin')
     .replace(':plugin_id', 'no_such_plugin')
+    .replace(':name', 'no_such_plugin')
     .replace(':username', 'nobody')
     .replace(':key_id', 'k')
     .replace('*', 'x');

@@ -73,6 +73,8 @@ describe('POST /store/{id}/update', () => {
       permissions: { network: [], listen: false, env: [], read: [] },
       signature: { state: 'unsigned' },
       warning: 'This plugin is not signed: nothing says who made it.',
+      // Inactive: nothing to watch, so the update is done at once.
+      last_update: { from: '1.0.0', to: '2.0.0', at: expect.any(String), result: 'updated' },
       message: 'Plugin updidle updated from 1.0.0 to 2.0.0',
     });
     expect(await pluginState('updidle')).toMatchObject({ state: 'discovered', version: '2.0.0' });
@@ -100,18 +102,25 @@ describe('POST /store/{id}/update', () => {
     expect(await pluginState('updlive')).toMatchObject({ state: 'active', version: '1.1.0' });
   });
 
-  it('keeps a new version that fails to load installed, in state error, and says so', async () => {
+  it('returns to the previous version when the new one fails to load, and says so (health gate)', async () => {
     await publish('updlive', '1.0.0');
     expect((await post(`${api(backend)}/store/updlive/install`)).status).toBe(200);
     expect((await post(`${api(backend)}/plugins/updlive/load`)).status).toBe(200);
     await publish('updlive', '1.2.0', "throw new Error('boom in 1.2.0');");
     const res = await post(`${api(backend)}/store/updlive/update`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { plugin: { state: string; version: string }; message: string };
-    expect(body.plugin).toMatchObject({ version: '1.2.0', state: 'error' });
+    const body = (await res.json()) as {
+      plugin: { state: string; version: string };
+      message: string;
+      last_update: { result: string; reason: string };
+    };
+    expect(body.plugin).toMatchObject({ version: '1.0.0', state: 'active' });
     expect(body.message).toContain('failed to load');
     expect(body.message).toContain('boom in 1.2.0');
-    expect((await pluginState('updlive')).error?.reason).toContain('boom in 1.2.0');
+    expect(body.last_update).toMatchObject({ from: '1.0.0', to: '1.2.0', result: 'rolled_back' });
+    expect(body.last_update.reason).toContain('boom in 1.2.0');
+    expect(await pluginState('updlive')).toMatchObject({ state: 'active', version: '1.0.0' });
+    expect((await getJson(`${api(backend)}/plugins/updlive/version`)).body).toEqual({ version: '1.0.0' });
   });
 
   it('answers 404 NOT_INSTALLED for a plugin that is not installed, and installs nothing', async () => {
@@ -121,14 +130,14 @@ describe('POST /store/{id}/update', () => {
     expect(await listDir(pluginsDir)).toEqual(before);
   });
 
-  it('answers 409 NO_NEWER_VERSION for the same or an older version, and changes nothing', async () => {
+  it('answers 409 NO_NEWER_VERSION for the same version and DOWNGRADE for an older one, and changes nothing', async () => {
     const v1 = await publish('updsame', '1.0.0');
     const v2 = await publish('updsame', '2.0.0');
     expect((await post(`${api(backend)}/store/${v2}/install`)).status).toBe(200);
     const message = await expectErrorAnswer(await post(`${api(backend)}/store/${v2}/update`), 409, 'NO_NEWER_VERSION');
     expect(message).toContain('2.0.0');
     await expectErrorAnswer(await post(`${api(backend)}/store/updsame/update`), 409, 'NO_NEWER_VERSION');
-    await expectErrorAnswer(await post(`${api(backend)}/store/${v1}/update`), 409, 'NO_NEWER_VERSION');
+    await expectErrorAnswer(await post(`${api(backend)}/store/${v1}/update`), 409, 'DOWNGRADE');
     expect(await pluginState('updsame')).toMatchObject({ version: '2.0.0', state: 'discovered' });
     expect(await storeView('updsame')).toMatchObject({ update_available: false });
   });

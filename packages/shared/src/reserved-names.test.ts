@@ -8,7 +8,7 @@ describe('reserved names', () => {
       expect.arrayContaining(['load', 'unload', 'reload', 'enable', 'disable', 'manifest', 'page', 'static']),
     );
     expect(RESERVED_API_WORDS).toEqual(
-      expect.arrayContaining(['dev', 'registry', 'health', 'upload', 'store', 'auth', 'trust', 'actions']),
+      expect.arrayContaining(['dev', 'registry', 'health', 'upload', 'updates', 'store', 'auth', 'trust', 'actions']),
     );
   });
 

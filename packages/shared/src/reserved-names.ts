@@ -23,7 +23,17 @@ export const RESERVED_ROUTE_SEGMENTS: readonly string[] = [
  * Words of the dashboard's API that no plugin name or API prefix may take, so a path segment under
  * /api/v1 or /api/v1/plugins never means both a plugin and a part of the API.
  */
-export const RESERVED_API_WORDS: readonly string[] = ['dev', 'registry', 'health', 'upload', 'store', 'auth', 'trust', 'actions'];
+export const RESERVED_API_WORDS: readonly string[] = [
+  'dev',
+  'registry',
+  'health',
+  'upload',
+  'updates',
+  'store',
+  'auth',
+  'trust',
+  'actions',
+];
 
 /** Why `name` (a plugin name or API prefix) cannot be used, or undefined when it can. */
 export function reservedNameProblem(name: string): string | undefined {

@@ -6,6 +6,14 @@ import type { PluginRecord } from './record.js';
 import { canTransition, stateAfter } from './state-machine.js';
 
 /**
+ * The versions' health gate (versions/updates/health-windows.ts): a death inside an update's
+ * window is claimed there (true) and rolls the update back instead of counting toward a restart.
+ */
+export interface UpdateDeathPort {
+  claimDeath(id: string, reason: string): boolean;
+}
+
+/**
  * The crash rule: a plugin whose process dies while active (whatever the host is, worker or
  * child process; it reports through onCrash) waits in `loading` and is started again after a
  * backoff; the death that reaches the limit within the window quarantines it in `error`. A
@@ -17,6 +25,8 @@ export class CrashRestarts {
   private readonly waiting = new Map<string, NodeJS.Timeout>();
   /** Restarts whose timer fired, until they end; a shutdown waits for them so no host outlives it. */
   private readonly running = new Set<Promise<void>>();
+  /** Set once the store integration has its health gate. */
+  updateDeaths?: UpdateDeathPort;
 
   constructor(
     private readonly context: ManagerContext,
@@ -81,9 +91,19 @@ export class CrashRestarts {
     const id = record.scan.id;
     const policy = context.crashPolicy();
     const now = Date.now();
+    if (this.updateDeaths?.claimDeath(id, reason)) {
+      // In error (not quarantined, not counted) until the rollback, waiting for the lock, loads the previous version.
+      record.state = stateAfter(record.state, 'quarantined');
+      record.statusReason = undefined;
+      record.error = {
+        reason: `died within the update's health window: ${reason}; rolling back`,
+        at: new Date(now).toISOString(),
+        fromManifest: false,
+      };
+      context.log.warn({ plugin: id }, `plugin stopped within the update's health window: ${reason}; rolling the update back`);
+      return;
+    }
     const deaths = [...recentDeaths(context.persisted.crashes.get(id), now, policy), now];
-    // Seam for plugin updates: a death inside an update's health window will roll the update back
-    // here instead of counting toward a restart (the versions issue; not built yet).
     const outcome = crashOutcome(deaths.length, policy, reason);
     if (outcome.kind === 'quarantine') {
       record.state = stateAfter(record.state, 'quarantined');

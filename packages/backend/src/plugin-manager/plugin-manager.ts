@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { createError, isValidPluginName, type PluginDetails, type PluginSummary } from '@oko/shared';
 import type { BackendConfig } from '../config.js';
-import { CrashRestarts } from './crash-restarts.js';
+import { CrashRestarts, type UpdateDeathPort } from './crash-restarts.js';
 import { EventBus } from './event-bus.js';
 import { applyFilesState } from './files-state.js';
 import { HostLifecycle } from './host-lifecycle.js';
@@ -163,6 +163,11 @@ export class PluginManager {
       this.context.persisted.active.delete(id);
       await this.context.save();
     });
+  }
+
+  /** The health gate of updates claims deaths inside an update's window (crash-restarts.ts). */
+  watchUpdateDeaths(port: UpdateDeathPort): void {
+    this.restarts.updateDeaths = port;
   }
 
   /** Active plugins with their hosts, for the gateway (routes, actions, events). */

@@ -4,21 +4,29 @@ import { StoreClient } from './client/store-client.js';
 import type { StoreIntegrationConfig } from './config.js';
 import { removeLeftovers } from './installer/leftovers.js';
 import { PluginInstaller, type InstallGrantPort } from './installer/plugin-installer.js';
+import { PackageCache } from '../versions/package-cache/package-cache.js';
+import { rollbackRoutes } from '../versions/updates/rollback-routes.js';
 import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
 import { DependencyAwareInstaller } from '../versions/dependencies/index.js';
 import type { PluginVersions } from '../versions/version-settings.js';
+import type { PolicyConnection } from '../versions/policies/index.js';
 import { findInstalledByStoreId } from './installer/install-record.js';
-import { storeRoutes } from './routes.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { installRoutes } from './routes/install.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
 export type { PluginRegistryPort } from './plugin-registry-port.js';
 export type { InstallGrantPort } from './installer/plugin-installer.js';
 
 export interface StoreIntegrationOptions {
-  /** The backend's config: these four fields of it. */
+  /** The backend's config: these fields of it. */
   config: {
     pluginsDir: string;
+    /** OKO_DATA_DIR: the package cache lives in its packages/ folder. */
+    dataDir: string;
+    /** OKO_UPDATE_HEALTH_WINDOW_S */
+    updateHealthWindowS: number;
     /** OKO_STORE_URL */
     storeUrl: string;
     /** OKO_STORE_API_KEY, forwarded on uploads and GitHub imports. */
@@ -34,15 +42,17 @@ export interface StoreIntegrationOptions {
   signatures?: InstallSignaturePort;
   /** Pins, update policies and the last update per plugin (src/versions/); the package cache reports into it. */
   versions?: PluginVersions;
+  /** Receives the update path and the store client for the update policy check (versions/policies). */
+  policies?: PolicyConnection;
 }
 
 /**
  * The store integration as a Fastify plugin (register it with prefix /api/v1): cleans what an
- * interrupted install left in plugins/, then serves /store.
+ * interrupted install left in plugins/, then serves /store and POST /plugins/{id}/rollback.
  */
 export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (
   app,
-  { config, plugins, grants, signatures, versions },
+  { config, plugins, grants, signatures, versions, policies },
 ) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
@@ -57,28 +67,48 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     maxPackageBytes: config.storeIntegration.maxPackageBytes,
     maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
   });
-  const installer = new PluginInstaller({ pluginsDir: config.pluginsDir, client, plugins, grants, signatures, log: app.log });
-  const catalog = new StoreCatalog(client, plugins);
-  // Routes call the installer through engines, dependency plans and IN_USE (README "Engines and dependencies").
-  // `inner` adapts the installer's own signatures to PluginUpdatePort; once it implements the port, pass it as is.
-  const inner = {
-    install: (ref: string) => installer.install(ref),
-    update: (ref: string, o?: { acceptPermissions?: boolean }) => installer.update(ref, o?.acceptPermissions === true),
-    uninstall: (ref: string) => installer.uninstall(ref),
-  };
-  const updates = new DependencyAwareInstaller({
-    inner,
+  const cache = new PackageCache(config.dataDir, app.log);
+  versions?.useCache(cache);
+  const installer: PluginInstaller = new PluginInstaller({
+    pluginsDir: config.pluginsDir,
+    client,
+    plugins,
+    grants,
+    signatures,
+    cache,
+    settings: versions?.settings,
+    // Asked before an explicit rollback; the wrapper below is made after the installer it wraps.
+    dependencyGuard: {
+      assertVersionAllowed: (name: string, version: string): Promise<void> => updates.assertVersionAllowed(name, version),
+    },
+    healthWindowS: config.updateHealthWindowS,
+    log: app.log,
+  });
+  // A death inside an update's health window rolls the update back instead of restarting the plugin.
+  plugins.watchUpdateDeaths?.(installer.windows);
+  // No window survives a restart: a `watching` left by the previous process is finished now.
+  await installer.windows.finishInterrupted(await plugins.list());
+  app.addHook('onClose', async () => installer.windows.close());
+  // The outermost install/update/uninstall: the dependency checks wrap the installer here.
+  const updates: DependencyAwareInstaller = new DependencyAwareInstaller({
+    inner: installer,
     client,
     plugins,
     settings: versions?.settings,
     installedNameOf: (id) => findInstalledByStoreId(config.pluginsDir, id),
   });
-  await app.register(storeRoutes, {
+  // The update policy check applies its updates through the same outermost path as the routes.
+  policies?.connect(updates, client);
+  const catalog = new StoreCatalog(client, plugins);
+  await app.register(catalogRoutes, {
     catalog,
-    installer,
-    updates,
     client,
+    plugins,
+    cache,
     maxUploadBytes: config.storeIntegration.maxUploadBytes,
     storeUrl: config.storeUrl,
   });
+  await app.register(installRoutes, { updates });
+  // Here rather than in app.ts: the installer is made in this plugin's scope.
+  await app.register(rollbackRoutes, { rollbacks: installer });
 };

@@ -10,7 +10,7 @@ export type InstalledPlugin = InstalledPluginInfo & {
 
 /**
  * What the store integration needs from the plugin manager (PluginManager satisfies it). Declared
- * here, structurally, so the installer depends on six methods rather than the whole runtime.
+ * here, structurally, so the installer depends on a few methods rather than the whole runtime.
  */
 export interface PluginRegistryPort {
   /** Re-reads the plugins directory: new folders appear as `discovered`, removed ones disappear. */
@@ -22,4 +22,6 @@ export interface PluginRegistryPort {
   load(id: string): Promise<unknown>;
   /** Runs `fn` as the only operation on plugin `id`; re-entrant, so `fn` may call unload(id). */
   withPluginLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  /** Lets the health gate claim a death inside an update's window (PluginManager.watchUpdateDeaths). */
+  watchUpdateDeaths?(port: { claimDeath(id: string, reason: string): boolean }): void;
 }

@@ -181,3 +181,32 @@ export type AvailableUpdates = Static<typeof AvailableUpdates>;
 /** `?force=true` on uninstall, unload and disable: unload the dependents first instead of answering IN_USE. */
 export const ForceQuery = Type.Object({ force: Type.Optional(Type.Boolean({ default: false })) });
 export type ForceQuery = Static<typeof ForceQuery>;
+
+export const UPDATE_CHECK_OUTCOMES = ['updated', 'pending', 'up_to_date', 'pinned', 'manual', 'skipped', 'failed'] as const;
+
+/** What one round of the update policy check did with one installed external plugin. */
+export const UpdateCheckResult = Type.Object({
+  name: Type.String(),
+  installed_version: Type.String({ description: 'Version installed when the round looked at it' }),
+  outcome: Type.Enum(UPDATE_CHECK_OUTCOMES, {
+    description:
+      'updated: the update was applied (health-gated, see last_update); pending: it needs more permissions, now pending_update; ' +
+      'up_to_date: the policy allows nothing newer; pinned, manual: left alone; skipped: the update was refused (code), retried next round, or the chosen version was rolled back before (code ROLLED_BACK, until a newer one comes); ' +
+      'failed: another error (code, message)',
+  }),
+  version: Type.Optional(Type.String({ description: 'The version the policy chose' })),
+  id: Type.Optional(Type.String({ description: 'Its catalog id' })),
+  added_permissions: Type.Optional(Type.Array(Type.String(), { description: 'outcome pending: what the version adds' })),
+  code: Type.Optional(Type.String({ description: 'Error code of a skipped or failed update' })),
+  message: Type.Optional(Type.String()),
+});
+export type UpdateCheckResult = Static<typeof UpdateCheckResult>;
+
+/** POST /store/updates/check: one round of the update policy check, run now. */
+export const UpdateCheckAnswer = Type.Object({
+  available: Type.Boolean({ description: 'false: the store did not answer and the round ended early' }),
+  reason: Type.Optional(Type.String()),
+  started_at: Type.String({ description: 'ISO time the round began' }),
+  results: Type.Array(UpdateCheckResult),
+});
+export type UpdateCheckAnswer = Static<typeof UpdateCheckAnswer>;

@@ -16,6 +16,7 @@ const ANYONE = new Set([
   'GET /*',
 ]);
 
+// Admin by default, not listed: POST /api/v1/plugins/:id/rollback, like the other plugin writes.
 const VIEWER = new Set([
   'GET /api/v1/info',
   'GET /api/v1/plugins',
@@ -31,6 +32,9 @@ const VIEWER = new Set([
   'GET /api/v1/store',
   'GET /api/v1/store/health',
   'GET /api/v1/store/:plugin_id',
+  'GET /api/v1/store/:name/versions',
+  // The count of available updates beside the Plugins tab (versions/policies).
+  'GET /api/v1/store/updates',
   'GET /api/v1/trust/keys',
   // The API docs describe routes, they hold no data.
   'GET /docs',

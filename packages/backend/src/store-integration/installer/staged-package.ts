@@ -2,28 +2,27 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createError, engineProblem } from '@oko/shared';
 import { extractPluginArchive, type PluginFiles } from '@oko/shared/archive';
-import type { StoreEntryAnswer as CatalogEntry } from '../client/store-answers.js';
-import type { StoreClient } from '../client/store-client.js';
 import { mapFsError } from './fs-errors.js';
 import { writeInstallRecord } from './install-record.js';
+import type { PackageSource } from './package-source.js';
 import type { PluginsFolder } from './plugins-folder.js';
-import { downloadVerified } from './verified-download.js';
 
 /**
- * Downloads, verifies and extracts `entry` into a fresh `.staging-*` folder, writes its install
- * record and hands the plugin folder and its checked files to `place`. The staging folder is removed whatever happens,
- * and a file-system failure anywhere (in `place` too) becomes the error the user can act on.
+ * Fetches `source` (a verified download, or a re-hashed cached package), extracts it into a fresh
+ * `.staging-*` folder, writes its install record and hands the plugin folder, its checked files
+ * and the ZIP (for the package cache) to `place`. The staging folder is removed whatever
+ * happens, and a file-system failure anywhere (in `place` too) becomes the error the user can act on.
  */
 export async function withStagedPackage<T>(
   folder: PluginsFolder,
-  client: StoreClient,
-  entry: CatalogEntry,
-  place: (pluginDir: string, files: PluginFiles) => Promise<T>,
+  source: PackageSource,
+  place: (pluginDir: string, files: PluginFiles, zipFile: string) => Promise<T>,
 ): Promise<T> {
+  const { entry } = source;
   const staging = await folder.createStaging();
   try {
     const zipFile = path.join(staging, 'package.zip');
-    await downloadVerified(client, entry, zipFile);
+    await source.fetch(zipFile);
     const extractDir = path.join(staging, 'extracted');
     await mkdir(extractDir);
     const { pluginDir, manifest, ui, warnings } = await extractPluginArchive(zipFile, extractDir);
@@ -34,7 +33,7 @@ export async function withStagedPackage<T>(
     const engine = engineProblem(manifest.engines?.oko);
     if (engine) throw createError('INCOMPATIBLE', `Plugin '${entry.name}' ${entry.version} cannot run here: ${engine}`);
     await writeInstallRecord(pluginDir, entry);
-    return await place(pluginDir, { manifest, ui, warnings });
+    return await place(pluginDir, { manifest, ui, warnings }, zipFile);
   } catch (error) {
     throw mapFsError(error, folder.dir);
   } finally {

@@ -1,0 +1,53 @@
+import type { InstallAnswer } from '@oko/shared';
+import { assertEngine, assertNoPathClash, assertNotInstalled, resultView } from './install-checks.js';
+import type { InstallerContext } from './installer-context.js';
+import type { PackageSource } from './package-source.js';
+import { withStagedPackage } from './staged-package.js';
+
+/** Calling install is consent: the package's declared permissions become its grant. */
+export async function installEntry(ctx: InstallerContext, source: PackageSource): Promise<InstallAnswer> {
+  const { entry } = source;
+  await assertNotInstalled(ctx, entry.name);
+  await assertNoPathClash(ctx, entry.name, entry.ui);
+  const { signatures } = ctx;
+  const { plugin, permissions, admission } = await withStagedPackage(ctx.folder, source, (pluginDir, files, zipFile) =>
+    // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.
+    ctx.plugins.withPluginLock(entry.name, async () => {
+      // Checked again: a folder may have appeared (by hand) while we downloaded, and the package is what counts.
+      await assertNotInstalled(ctx, entry.name);
+      await assertNoPathClash(ctx, entry.name, files.ui);
+      assertEngine(files.manifest);
+      // Refused before anything is recorded (INVALID_SIGNATURE, SIGNATURE_REQUIRED).
+      const admission = await signatures?.admit(pluginDir, files.manifest);
+      // Recorded first: a failed write leaves plugins/ untouched, and the plugin never appears without its grant or file record.
+      const permissions = await ctx.grants.grant(entry.name, files.manifest.permissions);
+      try {
+        if (admission) await signatures!.keep(entry.name, admission);
+        await ctx.folder.place(pluginDir, entry.name);
+      } catch (error) {
+        await ctx.grants.revoke(entry.name).catch(() => undefined);
+        await signatures?.forget(entry.name).catch(() => undefined);
+        throw error;
+      }
+      await keepPackage(ctx, source, zipFile);
+      await ctx.plugins.rescan();
+      return { plugin: await ctx.plugins.get(entry.name), permissions, admission };
+    }),
+  );
+  const notes = admission ? { signature: admission.signature, warning: admission.warning } : {};
+  const cached = source.fromCache ? ' from the package cache (the store is unavailable)' : '';
+  return {
+    status: 'installed',
+    plugin: resultView(plugin, entry),
+    permissions,
+    ...notes,
+    message: `Plugin ${entry.name} installed successfully${cached}`,
+  };
+}
+
+/** The package is already verified: a cache that cannot keep it costs a later rollback, not this install. */
+export async function keepPackage(ctx: InstallerContext, source: PackageSource, zipFile: string): Promise<void> {
+  await ctx.cache?.keep(source.entry, zipFile).catch((error: unknown) => {
+    ctx.log?.warn({ err: error, plugin: source.entry.name }, 'could not keep the package in the package cache');
+  });
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { appendFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { removeDir, tempDir } from '../../../../../test-support/fixtures.js';
+import type { StoreEntryAnswer } from '../../store-integration/client/store-answers.js';
+import { PackageCache } from './package-cache.js';
+
+let root: string;
+let cache: PackageCache;
+
+/** Keeps a package of `version` (its bytes say which) and returns its entry. */
+async function keep(version: string): Promise<StoreEntryAnswer> {
+  const bytes = `package ${version}`;
+  const id = createHash('sha256').update(version).digest('hex').slice(0, 12);
+  const zip = path.join(root, `${id}.zip`);
+  await writeFile(zip, bytes);
+  const entry = {
+    id,
+    name: 'cached',
+    version,
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  } as StoreEntryAnswer;
+  await cache.keep(entry, zip);
+  return entry;
+}
+
+beforeEach(async () => {
+  root = await tempDir('package-cache');
+  cache = new PackageCache(path.join(root, 'data'));
+});
+afterEach(() => removeDir(root));
+
+describe('PackageCache', () => {
+  it('keeps the last three installs, latest first, and removes the files of older ones', async () => {
+    for (const version of ['1.0.0', '1.1.0', '1.2.0', '1.3.0']) await keep(version);
+    expect(await cache.cachedVersions('cached')).toEqual(['1.3.0', '1.2.0', '1.1.0']);
+    const files = await readdir(path.join(root, 'data', 'packages', 'cached'));
+    expect(files.filter((file) => file.endsWith('.zip'))).toHaveLength(3);
+    expect(files.filter((file) => file.endsWith('.json'))).toHaveLength(4); // three entries and history.json
+  });
+
+  it('a reinstall of a kept version moves it to the end of the install order', async () => {
+    await keep('1.0.0');
+    await keep('2.0.0');
+    await keep('1.0.0');
+    expect(await cache.cachedVersions('cached')).toEqual(['1.0.0', '2.0.0']);
+  });
+
+  it('answers the install before a version, then the one before that; none before the first', async () => {
+    for (const version of ['1.0.0', '1.1.0', '1.2.0']) await keep(version);
+    expect((await cache.installedBefore('cached', '1.2.0'))?.entry.version).toBe('1.1.0');
+    expect((await cache.installedBefore('cached', '1.1.0'))?.entry.version).toBe('1.0.0');
+    expect(await cache.installedBefore('cached', '1.0.0')).toBeUndefined();
+    // A version installed without the cache: the latest kept one.
+    expect((await cache.installedBefore('cached', '9.0.0'))?.entry.version).toBe('1.2.0');
+  });
+
+  it('drops a package whose bytes no longer match its SHA-256, and never hands it out', async () => {
+    const old = await keep('1.0.0');
+    await keep('1.1.0');
+    await appendFile(path.join(root, 'data', 'packages', 'cached', `${old.id}.zip`), 'tampered');
+    expect(await cache.get('cached', old.id)).toBeUndefined();
+    expect(await cache.findById(old.id)).toBeUndefined();
+    expect(await cache.cachedVersions('cached')).toEqual(['1.1.0']);
+    expect((await cache.newest('cached'))?.entry.version).toBe('1.1.0');
+  });
+
+  it('finds a package by catalog id and the newest by version, whatever the install order', async () => {
+    const two = await keep('2.0.0');
+    await keep('1.5.0');
+    expect((await cache.findById(two.id))?.entry.version).toBe('2.0.0');
+    expect((await cache.newest('cached'))?.entry.version).toBe('2.0.0');
+    expect(await cache.findById('ffffffffffff')).toBeUndefined();
+    expect(await cache.cachedVersions('nothing_kept')).toEqual([]);
+  });
+});

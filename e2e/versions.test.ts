@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
 import { pluginZip } from '../test-support/fixtures.js';
-import { api, getJson, uploadZip } from '../test-support/http.js';
+import { api, getJson, post, uploadZip } from '../test-support/http.js';
 import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
 
 // Versions in Chromium against a real store and backend: two published versions make one store
@@ -48,21 +48,27 @@ async function publish(version: string): Promise<string> {
 
 const installedVersion = async () => (await getJson<{ version?: string }>(`${api(backend)}/plugins/${NAME}`)).body.version;
 
-async function shot(name: string) {
+/** The page, or only `part` of it; toasts are dismissed first so they cover nothing. */
+async function shot(name: string, part?: Locator) {
+  for (const close of await page.locator('.toast-close').all()) await close.click();
   await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  if (part) return void (await part.screenshot({ path: file }));
+  // From the top: a full-page shot of a scrolled page draws the sticky header over the middle.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: file, fullPage: true });
 }
 
 /** Runs `look` at 1440 px, then again at 390 px (no sideways scrolling there), with screenshots of both. */
-async function atBothWidths(name: string, look: () => Promise<void>) {
+async function atBothWidths(name: string, look: () => Promise<void>, part?: Locator) {
   await look();
-  await shot(name);
+  await shot(name, part);
   await page.setViewportSize({ width: 390, height: 844 });
   try {
     await look();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width, `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(390);
-    await shot(`${name}-phone`);
+    await shot(`${name}-phone`, part);
   } finally {
     await page.setViewportSize({ width: 1440, height: 900 });
   }
@@ -102,6 +108,7 @@ describe('versions in Chromium', () => {
     expect(await storeCard().locator('.meta').textContent()).toContain('v1.1.0');
     expect((await storeCard().locator('[data-action="version-history"]').textContent())?.trim()).toBe('2 versions');
 
+    await atBothWidths('versions-store-card', openStore, storeCard());
     const history = page.getByTestId('version-history');
     await atBothWidths('versions-store-history', async () => {
       if (!(await history.isVisible())) {
@@ -130,6 +137,8 @@ describe('versions in Chromium', () => {
     await badge.waitFor(SOON);
     expect((await badge.textContent())?.trim()).toBe('1');
 
+    // Loaded, so the update is health-gated: watched for OKO_UPDATE_HEALTH_WINDOW_S, then kept.
+    expect((await post(`${api(backend)}/plugins/${NAME}/load`)).status).toBe(200);
     const card = page.locator(`article.installed-card[data-plugin="${NAME}"]`);
     const update = card.locator('[data-action="update-to"]');
     await atBothWidths('versions-update-dialog', async () => {
@@ -143,7 +152,8 @@ describe('versions in Chromium', () => {
     expect(await news.textContent()).toContain('Faster refresh');
     await page.locator('[data-action="confirm-permissions"]').click();
     await expect.poll(installedVersion, SOON).toBe('1.1.0');
-    await page.locator('.toast', { hasText: 'Updated chart_board to v1.1.0' }).waitFor(SOON);
+    await page.locator('.toast', { hasText: 'Updated chart_board to v1.1.0: watching it for 2 s' }).waitFor(SOON);
+    await page.locator('.toast', { hasText: 'chart_board v1.1.0 passed its health check' }).waitFor(SOON);
     await badge.waitFor({ state: 'hidden', ...SOON });
   });
 
@@ -163,10 +173,8 @@ describe('versions in Chromium', () => {
     const state = (await getJson<{ versions: { pinned: boolean } }>(`${api(backend)}/plugins/${NAME}`)).body.versions;
     expect(state.pinned).toBe(true);
 
-    await atBothWidths('versions-details-panel', async () => {
-      await panel.waitFor(SOON);
-      await panel.scrollIntoViewIfNeeded();
-    });
+    expect(await panel.getByTestId('last-update').textContent()).toContain('rolled back to 1.0.0 since');
+    await atBothWidths('versions-details-panel', () => panel.waitFor(SOON));
   });
 
   it('an install that needs another plugin shows the plan in its confirm dialog and installs both once confirmed', async () => {

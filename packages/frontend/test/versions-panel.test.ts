@@ -121,7 +121,7 @@ describe('Update to vX on the Installed tab', () => {
           plugin: { id: 'alpha', name: 'alpha', version: '1.2.0', state: 'active', scope: 'external' },
           previous_version: '1.0.0',
           last_update: { from: '1.0.0', to: '1.2.0', at: '2026-11-30T10:00:00Z', result: 'watching' },
-          message: 'Updated',
+          message: 'Plugin alpha updated from 1.0.0 to 1.2.0; watched for 30 s',
         }),
     });
     await useAvailableUpdates().refresh();

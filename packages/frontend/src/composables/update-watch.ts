@@ -57,8 +57,11 @@ export function followUpdate(id: string, name: string, to: string, settled?: () 
   setTimeout(() => void tick(), intervalMs);
 }
 
-/** "watching it for N s" when the answer says how long the window is. */
-export function watchingFor(last: LastUpdate & { watch_until?: string }, now = Date.now()): string {
-  const until = last.watch_until ? Date.parse(last.watch_until) : NaN;
-  return Number.isNaN(until) ? 'watching it for a while' : `watching it for ${Math.max(1, Math.round((until - now) / 1000))} s`;
+/**
+ * "watching it for N s". The window's length is not a field of the answer; the backend's message
+ * says it ("…; watched for 30 s"), so it is read from there, and left vague when it is not.
+ */
+export function watchingFor(message: string | undefined): string {
+  const seconds = /watched for (\d+) s\b/.exec(message ?? '')?.[1];
+  return seconds ? `watching it for ${seconds} s` : 'watching it for a while';
 }

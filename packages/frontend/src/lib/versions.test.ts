@@ -28,6 +28,10 @@ describe('moveTo and rollbackTarget', () => {
   });
   it('rolls back to the newest kept version other than the installed one, or nowhere', () => {
     expect(rollbackTarget(['2.0.0', '1.0.0', '0.9.0'], '2.0.0')).toBe('1.0.0');
+    // Rolled back from 2.0.0 to 1.0.0 without a new install of 1.0.0: nothing was installed before that 1.0.0.
+    expect(rollbackTarget(['2.0.0', '1.0.0'], '1.0.0')).toBeNull();
+    // Not kept (installed by hand): the latest kept one.
+    expect(rollbackTarget(['2.0.0', '1.0.0'], '3.0.0')).toBe('2.0.0');
     expect(rollbackTarget(['2.0.0'], '2.0.0')).toBeNull();
     expect(rollbackTarget([], '2.0.0')).toBeNull();
   });

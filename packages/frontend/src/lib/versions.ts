@@ -45,10 +45,15 @@ export function moveTo(version: string, installed: string | null): VersionMove {
   return order === 0 ? 'current' : order > 0 ? 'update' : 'downgrade';
 }
 
-/** The version a rollback returns to: the newest kept one other than the installed one. */
+/**
+ * The version a rollback returns to, as the backend picks it: the one installed before the latest
+ * install of the installed version (cached_versions is latest install first); when the installed
+ * version is not kept, the latest kept other one.
+ */
 export function rollbackTarget(cached: string[], installed: string): string | null {
-  // cached_versions lists the installed version first, then the ones before it in install order.
-  return cached.find((version) => version !== installed) ?? null;
+  const index = cached.indexOf(installed);
+  const earlier = index === -1 ? cached.filter((version) => version !== installed) : cached.slice(index + 1);
+  return earlier[0] ?? null;
 }
 
 export function formatSize(bytes: number | undefined): string {

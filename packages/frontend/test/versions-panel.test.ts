@@ -193,7 +193,7 @@ describe('the Versions panel of the details page', () => {
     stubFetch(routes);
     const panel = mountPanel(details({ versions: versions({ cached_versions: ['1.0.0'] }) }));
     expect(panel.find('[data-action="rollback"]').attributes('disabled')).toBeDefined();
-    expect(panel.find('[data-testid="rollback-reason"]').text()).toContain('No earlier version');
+    expect(panel.find('[data-testid="rollback-reason"]').text()).toContain('Nothing installed before v1.0.0 is kept');
   });
 
   it('pins, and sets the update policy, each with a line saying what it means', async () => {

@@ -26,6 +26,7 @@ afterEach(() => {
   document.body.innerHTML = '';
   useAvailableUpdates().updates.value = [];
   useAvailableUpdates().available.value = false;
+  useAvailableUpdates().invalidate();
 });
 
 const NONE = { network: [], listen: false, env: [], read: [] };
@@ -95,19 +96,26 @@ const lastBody = (fetchMock: ReturnType<typeof stubFetch>['fetchMock'], path: st
 describe('the count of available updates', () => {
   it('shows beside Plugins after the installed list is read, and hides when 0 or the store is down', async () => {
     let answer: unknown = { available: true, updates: [update] };
-    stubFetch({ ...routes, '/api/v1/store/updates': () => json(answer) });
+    const { calls } = stubFetch({ ...routes, '/api/v1/store/updates': () => json(answer) });
+    const asked = () => calls.filter((path) => path === '/api/v1/store/updates').length;
     const nav = mount(AppNavigation, { global: { plugins: [router()] } });
-    await useInstalledPlugins().refresh();
-    await flushPromises();
+    const reread = async (changed: boolean) => {
+      if (changed) useAvailableUpdates().invalidate();
+      await useInstalledPlugins().refresh();
+      await flushPromises();
+    };
+    await reread(true);
     expect(nav.find('[data-testid="updates-badge"]').text()).toBe('1');
+    // The installed list's next poll does not ask again so soon: each ask costs the store a request per plugin.
+    await reread(false);
+    expect(asked()).toBe(1);
     answer = { available: false, updates: [], reason: 'store down' };
-    await useInstalledPlugins().refresh();
-    await flushPromises();
+    await reread(true);
     expect(nav.find('[data-testid="updates-badge"]').exists()).toBe(false);
     answer = { available: true, updates: [] };
-    await useInstalledPlugins().refresh();
-    await flushPromises();
+    await reread(true);
     expect(nav.find('[data-testid="updates-badge"]').exists()).toBe(false);
+    expect(asked()).toBe(3);
   });
 });
 

@@ -34,6 +34,7 @@ async function withBusy<T>(id: string, what: PluginOperation | 'uninstall', acti
   } finally {
     const { [id]: _done, ...rest } = busy.value;
     busy.value = rest;
+    useAvailableUpdates().invalidate();
     await refresh();
   }
 }

@@ -3,3 +3,9 @@
 export const INSTALLED_POLL_MS = 3_000;
 export const STORE_POLL_MS = 5_000;
 export const INDICATOR_POLL_MS = 5_000;
+/**
+ * The count of available updates costs the backend one store request per installed plugin, so the
+ * installed list's polling re-reads it at most this often; an install, update, rollback or
+ * uninstall re-reads it at once.
+ */
+export const UPDATES_POLL_MS = 15_000;

@@ -2,6 +2,7 @@ import { computed, ref } from 'vue';
 import type { InstallRequest, UpdateRequest } from '@oko/shared';
 import { installFromStore, listStore, updateFromStore } from '../api/store.js';
 import type { StorePlugin } from '../api/types.js';
+import { useAvailableUpdates } from './available-updates.js';
 import { useInstalledPlugins } from './installed-plugins.js';
 
 // The store catalog through the backend, one page at a time: search (q) and paging run on the
@@ -93,6 +94,7 @@ async function track<T>(name: string, run: () => Promise<T>): Promise<T> {
   } finally {
     const { [name]: _done, ...rest } = installing.value;
     installing.value = rest;
+    useAvailableUpdates().invalidate();
     await Promise.all([refresh(), useInstalledPlugins().refresh()]);
   }
 }

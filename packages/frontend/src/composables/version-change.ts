@@ -6,6 +6,7 @@ import { getStorePlugin } from '../api/store.js';
 import { getStoreVersions } from '../api/versions.js';
 import type { PermissionRequest } from '../lib/permission-lines.js';
 import { moveTo, readPlan, versionsBetween } from '../lib/versions.js';
+import { useAvailableUpdates } from './available-updates.js';
 import { useInstalledPlugins } from './installed-plugins.js';
 import { useStoreCatalog } from './store-catalog.js';
 import { showToast } from './toasts.js';
@@ -138,7 +139,10 @@ function reportUpdate(version: VersionTarget, answer: UpdateAnswer) {
   const last = answer.last_update;
   if (last?.result === 'watching') {
     showToast(`Updated ${version.name} to v${last.to}: ${watchingFor(answer.message)}${alsoInstalled(answer)}`, 'info');
-    followUpdate(answer.plugin.id, version.name, last.to, () => void useInstalledPlugins().refresh());
+    followUpdate(answer.plugin.id, version.name, last.to, () => {
+      useAvailableUpdates().invalidate();
+      void useInstalledPlugins().refresh();
+    });
   } else if (last?.result === 'rolled_back') {
     sayHowItEnded(version.name, last);
   } else {

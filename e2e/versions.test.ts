@@ -9,7 +9,9 @@ import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.
 // Versions in Chromium against a real store and backend: two published versions make one store
 // card with "2 versions"; the older one is installed from the history; the count of updates says 1;
 // "Update to v…" shows what's new since the installed version and updates; the details page rolls
-// back and pins. Screenshots at 1440 and 390 px of the history, the update dialog and the panel.
+// back and pins; a dependency plan in the install dialog and IN_USE at uninstall; an update that fails
+// to load rolled back with a warning. Screenshots at 1440 and 390 px of the card, the history, the
+// update dialog and the panel.
 
 const SOON = { timeout: 30_000 };
 const NAME = 'chart_board';
@@ -46,7 +48,8 @@ async function publish(version: string): Promise<string> {
   return ((await res.json()) as { plugin_id: string }).plugin_id;
 }
 
-const installedVersion = async () => (await getJson<{ version?: string }>(`${api(backend)}/plugins/${NAME}`)).body.version;
+const installedVersionOf = async (name: string) => (await getJson<{ version?: string }>(`${api(backend)}/plugins/${name}`)).body.version;
+const installedVersion = () => installedVersionOf(NAME);
 
 /** The page, or only `part` of it; toasts are dismissed first so they cover nothing. */
 async function shot(name: string, part?: Locator) {
@@ -207,5 +210,44 @@ describe('versions in Chromium', () => {
     await page.locator('[data-action="confirm-permissions"]').click();
     await card.getByTestId('installed-mark').waitFor(SOON);
     expect((await getJson(`${api(backend)}/plugins/chart_lib`)).status).toBe(200);
+
+    // Uninstalling what ops_wall needs is refused with IN_USE; the dialog offers to go on anyway.
+    await page.goto(`${backend.url}/plugins?tab=installed`);
+    await page.locator('article.installed-card[data-plugin="chart_lib"] [data-action="uninstall"]').click();
+    await page.locator('[data-action="confirm-uninstall"]').click();
+    const refusal = page.locator('[role="dialog"] [data-code="IN_USE"]');
+    await refusal.waitFor(SOON);
+    expect(await refusal.textContent()).toContain('ops_wall');
+    expect((await page.locator('[data-action="confirm-uninstall"]').textContent())?.trim()).toBe('Also stop the plugins that use it');
+    await page.locator('[data-action="confirm-uninstall"]').click();
+    await expect.poll(async () => (await getJson(`${api(backend)}/plugins/chart_lib`)).status, SOON).toBe(404);
+  });
+
+  it('an update whose new version fails to load is rolled back: a warning toast and the panel say why', async () => {
+    const good = await pluginZip({ name: 'flaky_feed', version: '1.0.0', description: 'A feed', author: 'OKO QA' });
+    expect((await uploadZip(`${api(store)}/plugins/upload/zip`, good, { filename: 'flaky-1.zip' })).status).toBe(201);
+    const broken = await pluginZip({
+      name: 'flaky_feed',
+      version: '1.1.0',
+      files: { 'index.js': "export async function setup() { throw new Error('feed source missing'); }\n" },
+    });
+    const res = await uploadZip(`${api(store)}/plugins/upload/zip`, broken, { filename: 'flaky-2.zip' });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const first = (await getJson<{ versions: { id: string; version: string }[] }>(`${api(backend)}/store/flaky_feed/versions`)).body;
+    const older = first.versions.find((entry) => entry.version === '1.0.0')!;
+    expect((await post(`${api(backend)}/store/${older.id}/install`)).status).toBe(200);
+    expect((await post(`${api(backend)}/plugins/flaky_feed/load`)).status).toBe(200);
+
+    await page.goto(`${backend.url}/plugins/flaky_feed`);
+    const panel = page.getByTestId('versions-panel');
+    await panel.locator('[data-action="update-to"]').click();
+    await dialog().waitFor(SOON);
+    await page.locator('[data-action="confirm-permissions"]').click();
+    await page.locator('.toast-warning', { hasText: 'rolled back' }).waitFor(SOON);
+    expect(await page.locator('.toast-warning').last().textContent()).toContain('feed source missing');
+    const note = panel.locator('[data-testid="last-update"][data-result="rolled_back"]');
+    await note.waitFor(SOON);
+    expect(await note.textContent()).toContain('Update to 1.1.0 was rolled back');
+    expect(await installedVersionOf('flaky_feed')).toBe('1.0.0');
   });
 });

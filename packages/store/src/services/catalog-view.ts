@@ -6,6 +6,15 @@ function byNameThenNewest(a: CatalogRecord, b: CatalogRecord): number {
   return a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1;
 }
 
+/**
+ * What a plugin name stands for (its card, GET /plugins/{name}, an install or update by name): its
+ * highest release, a prerelease only when the name has no release, as the dashboard's update
+ * checks never move a release to a prerelease (npm's `latest` likewise). `records` newest first.
+ */
+export function newestOf(records: readonly CatalogRecord[]): CatalogRecord | undefined {
+  return records.find((r) => semver.prerelease(r.version) === null) ?? records[0];
+}
+
 /** One listed entry as list and search need it. */
 interface ListedRecord {
   entry: CatalogEntry & Pick<CatalogSummary, 'versions_count'>;
@@ -23,7 +32,7 @@ export interface CatalogView {
   source: readonly CatalogRecord[];
   /** Every version (`all_versions=true`). */
   versions: ListedRecord[];
-  /** One entry per name, its newest version (semver order), with versions_count; q and tag match the newest's fields. */
+  /** One entry per name, its newest version (newestOf), with versions_count; q and tag match the newest's fields. */
   names: ListedRecord[];
   /** Each name's records, newest first. */
   byName: Map<string, CatalogRecord[]>;
@@ -47,7 +56,7 @@ export function buildView(source: readonly CatalogRecord[]): CatalogView {
     if (same) same.push(record);
     else byName.set(record.name, [record]);
   }
-  const names = [...byName.values()].map((records) => listed(records[0] as CatalogRecord, records.length));
+  const names = [...byName.values()].map((records) => listed(newestOf(records) as CatalogRecord, records.length));
   return { source, versions: sorted.map((record) => listed(record)), names, byName };
 }
 

@@ -14,7 +14,7 @@ import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import { toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
-import { buildView, searchView, type CatalogView } from './catalog-view.js';
+import { buildView, newestOf, searchView, type CatalogView } from './catalog-view.js';
 import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
 import { PackageDocsCache, readReadme } from './package-docs.js';
 import type { PluginStorage } from './plugin-storage.js';
@@ -89,11 +89,11 @@ export class PluginCatalog {
     return { record, ...readme };
   }
 
-  /** By catalog id, or by plugin name (then the newest version): the backend uninstalls by name. */
+  /** By catalog id, or by plugin name (then its newest release, newestOf): the backend uninstalls by name. */
   async resolve(idOrName: string): Promise<CatalogRecord> {
     const byId = await this.catalog.get(idOrName);
     if (byId) return byId;
-    const newest = (await this.currentView()).byName.get(idOrName)?.[0];
+    const newest = newestOf((await this.currentView()).byName.get(idOrName) ?? []);
     if (!newest) throw createError('PLUGIN_NOT_FOUND', `No plugin '${idOrName}' in the store catalog`);
     return newest;
   }

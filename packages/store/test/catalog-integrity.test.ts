@@ -122,6 +122,23 @@ describe('a broken plugins.json', () => {
   });
 });
 
+describe('a record whose version is not semver (a hand-edited plugins.json)', () => {
+  it('does not take the list, the search or the other names down: it sorts last within its name', async () => {
+    const published = await publishedStorage(['odd_version', 'fine_version']);
+    const newer = (await json(await uploadZip(await open(), pluginZip('odd_version', '1.1.0')))).plugin_id;
+    await store!.close();
+    const file = JSON.parse(await readFile(catalogPath(), 'utf8'));
+    file.plugins[0].version = '1.0';
+    await writeFile(catalogPath(), JSON.stringify(file));
+    await open();
+    expect(await ids(store!)).toEqual([newer, published[1]!.id].sort());
+    expect((await json(await request(`${store!.api}/plugins?all_versions=true&q=version`))).total).toBe(3);
+    expect((await json(await request(`${store!.api}/plugins/odd_version`))).id).toBe(newer);
+    const { versions } = await json(await request(`${store!.api}/plugins/odd_version/versions`));
+    expect(versions.map((v: any) => v.version)).toEqual(['1.1.0', '1.0']);
+  });
+});
+
 describe('a missing plugins.json', () => {
   it('keeps every upload folder, serves their entry records read-only, and says how to recover', async () => {
     const published = await publishedStorage(['one', 'two']);

@@ -2,8 +2,19 @@ import type { CatalogEntry, CatalogSummary, StorePluginList, StorePluginListQuer
 import semver from 'semver';
 import { toCatalogEntry, type CatalogRecord } from './catalog-record.js';
 
+/**
+ * Semver order, newest first; a version that is not semver (only a hand-edited plugins.json or
+ * entry record has one) sorts after the valid ones instead of throwing for the whole catalog.
+ */
+function newestVersionFirst(a: string, b: string): number {
+  const validA = semver.valid(a) !== null;
+  const validB = semver.valid(b) !== null;
+  if (validA && validB) return semver.rcompare(a, b);
+  return validA === validB ? (a < b ? 1 : a > b ? -1 : 0) : validA ? -1 : 1;
+}
+
 function byNameThenNewest(a: CatalogRecord, b: CatalogRecord): number {
-  return a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1;
+  return a.name === b.name ? newestVersionFirst(a.version, b.version) : a.name < b.name ? -1 : 1;
 }
 
 /**
@@ -12,7 +23,7 @@ function byNameThenNewest(a: CatalogRecord, b: CatalogRecord): number {
  * checks never move a release to a prerelease (npm's `latest` likewise). `records` newest first.
  */
 export function newestOf(records: readonly CatalogRecord[]): CatalogRecord | undefined {
-  return records.find((r) => semver.prerelease(r.version) === null) ?? records[0];
+  return records.find((r) => semver.valid(r.version) !== null && semver.prerelease(r.version) === null) ?? records[0];
 }
 
 /** One listed entry as list and search need it. */

@@ -36,6 +36,12 @@ describe('ids and names stay apart', () => {
     expect(message).toMatch(/shape of a store catalog id/);
   });
 
+  it('refuses a dependency named like a catalog id (no {name} route could resolve it)', async () => {
+    const zip = pluginZip('needs_id_probe', '1.0.0', { dependencies: { [ID_SHAPED]: '^1.0.0' } });
+    const message = await expectRefusal(store, () => uploadZip(store, zip), 422, 'INVALID_MANIFEST');
+    expect(message).toMatch(new RegExp(`dependencies/${ID_SHAPED}.*catalog id`));
+  });
+
   it('accepts hex-like names that are not 12 hex characters', async () => {
     for (const name of ['deadbeef004', 'deadbeef00420', 'deadbeef_042']) {
       expect((await uploadZip(store, pluginZip(name, '1.0.0'))).status).toBe(201);

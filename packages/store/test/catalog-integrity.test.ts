@@ -139,6 +139,29 @@ describe('a record whose version is not semver (a hand-edited plugins.json)', ()
   });
 });
 
+describe('a record published before manifests had engines and dependencies', () => {
+  it('stays readable and writable with the npm-style fields a manifest could carry then', async () => {
+    const published = await publishedStorage(['legacy_manifest', 'other_manifest']);
+    const file = JSON.parse(await readFile(catalogPath(), 'utf8'));
+    file.plugins[0].manifest.engines = 'node >= 18';
+    file.plugins[0].manifest.dependencies = { 'node-fetch': '^3.0.0', '@scope/pkg': { version: 1 } };
+    file.plugins[1].manifest.engines = { node: '>=20', oko: 1 };
+    await writeFile(catalogPath(), JSON.stringify(file));
+    await open();
+    expect((await json(await request(`${store!.api}/health`))).status).toBe('healthy');
+    expect(await ids(store!)).toEqual(published.map((p) => p.id).sort());
+    for (const name of ['legacy_manifest', 'other_manifest']) {
+      const { versions } = await json(await request(`${store!.api}/plugins/${name}/versions`));
+      expect(versions[0]).toMatchObject({ engines: null, dependencies: {} });
+      const { manifest } = await json(await request(`${store!.api}/plugins/${name}`));
+      expect(manifest).not.toHaveProperty('dependencies');
+      expect(manifest).not.toHaveProperty('engines');
+    }
+    // Still writable: a new version of the legacy plugin publishes.
+    expect((await uploadZip(store!, pluginZip('legacy_manifest', '1.1.0'))).status).toBe(201);
+  });
+});
+
 describe('a missing plugins.json', () => {
   it('keeps every upload folder, serves their entry records read-only, and says how to recover', async () => {
     const published = await publishedStorage(['one', 'two']);

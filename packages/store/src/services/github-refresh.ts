@@ -4,6 +4,7 @@ import semver from 'semver';
 import { ADMIN, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
 import type { GithubImporter } from './github-importer.js';
+import type { PublisherRepository } from './publisher-repository.js';
 
 export type RefreshStatus = 'published' | 'unchanged';
 
@@ -48,6 +49,7 @@ export class GithubRefresher {
     private readonly catalog: CatalogRepository,
     private readonly importer: GithubImporter,
     private readonly log: FastifyBaseLogger,
+    private readonly publishers: Pick<PublisherRepository, 'list'>,
   ) {}
 
   /** The record a refresh of `name` re-imports: its newest version that came from GitHub. */
@@ -97,14 +99,27 @@ export class GithubRefresher {
     const report = this.oneAtATime(name, async () => {
       // Running now: a request from here on needs a refresh of its own (the repository may have changed since this one's download).
       if (this.waiting.get(name) === report) this.waiting.delete(name);
-      const owner = (await this.catalog.ownerOf(name)) ?? ADMIN;
-      return this.refreshNow(name, owner);
+      return this.refreshNow(name, await this.liveOwner(name));
     }).then(
       ({ status, record }): RefreshReport => ({ name, status, version: record.version }),
       (error: unknown) => this.failed(name, error),
     );
     this.waiting.set(name, report);
     return report;
+  }
+
+  /**
+   * Whom an unattended refresh acts as: the name's owner while its token is live. A revoked owner
+   * keeps the name but publishes nothing more (README "Publishers"), GitHub pushes included.
+   */
+  private async liveOwner(name: string): Promise<Owner> {
+    const owner = (await this.catalog.ownerOf(name)) ?? ADMIN;
+    if (owner.id === ADMIN.id || (await this.publishers.list()).some((p) => p.id === owner.id)) return owner;
+    throw createError(
+      'NOT_OWNER',
+      `Plugin name '${name}' belongs to publisher '${owner.name}', whose token was revoked: only the store admin refreshes it now`,
+      { details: { owner: owner.name } },
+    );
   }
 
   private failed(name: string, error: unknown): RefreshReport {

@@ -11,7 +11,10 @@ let github: FakeGithub;
 let store: TestStore;
 
 beforeAll(async () => {
-  github = await startFakeGithub({ 'octo/stormy': { main: pluginFiles('stormy_probe', '1.0.0') } });
+  github = await startFakeGithub({
+    'octo/stormy': { main: pluginFiles('stormy_probe', '1.0.0') },
+    'mallory/tool': { main: pluginFiles('mallory_tool', '1.0.0') },
+  });
   store = await buildTestStore({
     env: {
       OKO_STORE_API_KEY: KEY,
@@ -32,22 +35,20 @@ afterAll(async () => {
   await github?.close();
 });
 
-const push = JSON.stringify({
-  ref: 'refs/heads/main',
-  deleted: false,
-  repository: { full_name: 'octo/stormy', default_branch: 'main' },
-});
+const pushTo = (fullName: string) =>
+  JSON.stringify({ ref: 'refs/heads/main', deleted: false, repository: { full_name: fullName, default_branch: 'main' } });
+const push = pushTo('octo/stormy');
 
 /** The same signed delivery, as often as a replay wants: GitHub's signature has no time or nonce in it. */
-const deliver = () =>
+const deliver = (body = push) =>
   request(`${store.api}/webhooks/github`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       'x-github-event': 'push',
-      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(push).digest('hex')}`,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
     },
-    body: push,
+    body,
   });
 
 describe('a flood of valid webhook deliveries for one repository', () => {
@@ -71,5 +72,36 @@ describe('a flood of valid webhook deliveries for one repository', () => {
     expect(github.seen.api.length - before).toBeLessThanOrEqual(2);
     const versions = (await catalogFile(store))!.plugins.filter((p) => p.name === 'stormy_probe').map((p) => p.version);
     expect(versions.sort()).toEqual(['1.0.0', '1.1.0']);
+  });
+});
+
+describe('a tracked plugin whose owner token was revoked', () => {
+  it('is refreshed by the admin only: webhook and schedule report NOT_OWNER and publish nothing', async () => {
+    const created = await request(`${store.api}/publishers`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'mallory', kind: 'publisher' }),
+    });
+    const { id, token } = await json(created);
+    const imported = await request(`${store.api}/plugins/upload/github`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ repo_url: `${github.apiUrl}/mallory/tool` }),
+    });
+    expect(imported.status).toBe(201);
+    expect((await request(`${store.api}/publishers/${id}`, { method: 'DELETE', headers: { 'x-api-key': KEY } })).status).toBe(200);
+
+    github.repos['mallory/tool']!.main = pluginFiles('mallory_tool', '6.6.6');
+    const answer = await json(await deliver(pushTo('mallory/tool')));
+    expect(answer.refreshed).toEqual([
+      { name: 'mallory_tool', status: 'failed', error: { code: 'NOT_OWNER', message: expect.stringMatching(/mallory.*revoked/) } },
+    ]);
+    const versions = () => catalogFile(store).then((f) => f!.plugins.filter((p) => p.name === 'mallory_tool').map((p) => p.version));
+    expect(await versions()).toEqual(['1.0.0']);
+
+    // The admin still can, in person.
+    const byAdmin = await request(`${store.api}/plugins/mallory_tool/refresh`, { method: 'POST', headers: { 'x-api-key': KEY } });
+    expect(byAdmin.status).toBe(201);
+    expect((await versions()).sort()).toEqual(['1.0.0', '6.6.6']);
   });
 });

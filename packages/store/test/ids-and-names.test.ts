@@ -50,6 +50,14 @@ describe('ids and names stay apart', () => {
 });
 
 describe('versions are immutable', () => {
+  it('takes a version that differs only in build metadata for the same version (semver gives them equal precedence)', async () => {
+    const first = await json(await uploadZip(store, pluginZip('build_meta_probe', '1.0.0')));
+    const other = pluginZip('build_meta_probe', '1.0.0+build.2', {}, [{ name: 'extra.js', content: 'x' }]);
+    const message = await expectRefusal(store, () => uploadZip(store, other), 409, 'PLUGIN_ALREADY_EXISTS');
+    expect(message).toContain(first.plugin_id);
+    expect((await uploadZip(store, pluginZip('build_meta_probe', '1.0.1+build.3'))).status).toBe(201);
+  });
+
   it('refuses the same name and version with other content (409), keeping the published package', async () => {
     const first = await json(await uploadZip(store, pluginZip('frozen_plugin', '1.0.0')));
     const before = await json(await request(`${store.api}/plugins/${first.plugin_id}`));

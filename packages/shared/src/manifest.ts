@@ -98,6 +98,13 @@ function versionProblems(record: Record<string, unknown>): ValidationIssue[] {
   if (typeof dependencies === 'object' && dependencies !== null && !Array.isArray(dependencies)) {
     for (const [name, range] of Object.entries(dependencies)) {
       if (!isValidPluginName(name)) issues.push({ file: MANIFEST_FILE, path: `dependencies/${name}`, message: 'not a plugin name' });
+      // No plugin can have that name, and a dashboard resolving it as a ref would take it for a catalog id.
+      else if (hasCatalogIdShape(name))
+        issues.push({
+          file: MANIFEST_FILE,
+          path: `dependencies/${name}`,
+          message: 'has the shape of a store catalog id, not a plugin name',
+        });
       if (name === record.name)
         issues.push({ file: MANIFEST_FILE, path: `dependencies/${name}`, message: 'a plugin cannot depend on itself' });
       const problem = typeof range === 'string' ? rangeProblem(range) : undefined;

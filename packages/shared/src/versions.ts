@@ -57,3 +57,12 @@ export function satisfiesRange(version: string, range: string): boolean {
 export function newestFirst(a: string, b: string): number {
   return semver.rcompare(a, b);
 }
+
+/**
+ * Whether two version strings are one version: equal text, or equal semver precedence (build
+ * metadata ignored, `1.0.0+build.2` is 1.0.0). Versions are immutable by this rule, so one
+ * version cannot be published twice with other content under another build suffix.
+ */
+export function sameVersion(a: string, b: string): boolean {
+  return a === b || (semver.valid(a) !== null && semver.valid(b) !== null && semver.eq(a, b));
+}

@@ -122,6 +122,46 @@ describe('a broken plugins.json', () => {
   });
 });
 
+describe('a record whose version is not semver (a hand-edited plugins.json)', () => {
+  it('does not take the list, the search or the other names down: it sorts last within its name', async () => {
+    const published = await publishedStorage(['odd_version', 'fine_version']);
+    const newer = (await json(await uploadZip(await open(), pluginZip('odd_version', '1.1.0')))).plugin_id;
+    await store!.close();
+    const file = JSON.parse(await readFile(catalogPath(), 'utf8'));
+    file.plugins[0].version = '1.0';
+    await writeFile(catalogPath(), JSON.stringify(file));
+    await open();
+    expect(await ids(store!)).toEqual([newer, published[1]!.id].sort());
+    expect((await json(await request(`${store!.api}/plugins?all_versions=true&q=version`))).total).toBe(3);
+    expect((await json(await request(`${store!.api}/plugins/odd_version`))).id).toBe(newer);
+    const { versions } = await json(await request(`${store!.api}/plugins/odd_version/versions`));
+    expect(versions.map((v: any) => v.version)).toEqual(['1.1.0', '1.0']);
+  });
+});
+
+describe('a record published before manifests had engines and dependencies', () => {
+  it('stays readable and writable with the npm-style fields a manifest could carry then', async () => {
+    const published = await publishedStorage(['legacy_manifest', 'other_manifest']);
+    const file = JSON.parse(await readFile(catalogPath(), 'utf8'));
+    file.plugins[0].manifest.engines = 'node >= 18';
+    file.plugins[0].manifest.dependencies = { 'node-fetch': '^3.0.0', '@scope/pkg': { version: 1 } };
+    file.plugins[1].manifest.engines = { node: '>=20', oko: 1 };
+    await writeFile(catalogPath(), JSON.stringify(file));
+    await open();
+    expect((await json(await request(`${store!.api}/health`))).status).toBe('healthy');
+    expect(await ids(store!)).toEqual(published.map((p) => p.id).sort());
+    for (const name of ['legacy_manifest', 'other_manifest']) {
+      const { versions } = await json(await request(`${store!.api}/plugins/${name}/versions`));
+      expect(versions[0]).toMatchObject({ engines: null, dependencies: {} });
+      const { manifest } = await json(await request(`${store!.api}/plugins/${name}`));
+      expect(manifest).not.toHaveProperty('dependencies');
+      expect(manifest).not.toHaveProperty('engines');
+    }
+    // Still writable: a new version of the legacy plugin publishes.
+    expect((await uploadZip(store!, pluginZip('legacy_manifest', '1.1.0'))).status).toBe(201);
+  });
+});
+
 describe('a missing plugins.json', () => {
   it('keeps every upload folder, serves their entry records read-only, and says how to recover', async () => {
     const published = await publishedStorage(['one', 'two']);

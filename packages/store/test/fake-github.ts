@@ -12,6 +12,8 @@ export interface FakeGithub {
   repos: Record<string, FakeRepo>;
   /** Authorization header of every request, per server. */
   seen: { api: (string | undefined)[]; codeload: (string | undefined)[] };
+  /** Holds every API answer until the returned function is called (a slow GitHub, for races). */
+  hold: () => () => void;
   close: () => Promise<void>;
 }
 
@@ -44,8 +46,10 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<
   const codeloadUrl = await listen(codeload);
   const codeloadPort = new URL(codeloadUrl).port;
 
-  const api = http.createServer((req, res) => {
+  let held: Promise<void> | null = null;
+  const api = http.createServer(async (req, res) => {
     seen.api.push(req.headers.authorization);
+    if (held) await held;
     const match = /^\/repos\/([^/]+)\/([^/]+)\/zipball(?:\/(.+))?$/.exec(req.url ?? '');
     const repoName = match ? `${match[1]}/${match[2]}` : '';
     const repo = repos[repoName];
@@ -76,6 +80,14 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<
     codeloadUrl,
     repos,
     seen,
+    hold: () => {
+      let release = () => {};
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = null;
+        release();
+      };
+    },
     close: async () => {
       api.closeAllConnections();
       await new Promise((r) => api.close(r));

@@ -36,6 +36,12 @@ describe('ids and names stay apart', () => {
     expect(message).toMatch(/shape of a store catalog id/);
   });
 
+  it('refuses a dependency named like a catalog id (no {name} route could resolve it)', async () => {
+    const zip = pluginZip('needs_id_probe', '1.0.0', { dependencies: { [ID_SHAPED]: '^1.0.0' } });
+    const message = await expectRefusal(store, () => uploadZip(store, zip), 422, 'INVALID_MANIFEST');
+    expect(message).toMatch(new RegExp(`dependencies/${ID_SHAPED}.*catalog id`));
+  });
+
   it('accepts hex-like names that are not 12 hex characters', async () => {
     for (const name of ['deadbeef004', 'deadbeef00420', 'deadbeef_042']) {
       expect((await uploadZip(store, pluginZip(name, '1.0.0'))).status).toBe(201);
@@ -44,6 +50,14 @@ describe('ids and names stay apart', () => {
 });
 
 describe('versions are immutable', () => {
+  it('takes a version that differs only in build metadata for the same version (semver gives them equal precedence)', async () => {
+    const first = await json(await uploadZip(store, pluginZip('build_meta_probe', '1.0.0')));
+    const other = pluginZip('build_meta_probe', '1.0.0+build.2', {}, [{ name: 'extra.js', content: 'x' }]);
+    const message = await expectRefusal(store, () => uploadZip(store, other), 409, 'PLUGIN_ALREADY_EXISTS');
+    expect(message).toContain(first.plugin_id);
+    expect((await uploadZip(store, pluginZip('build_meta_probe', '1.0.1+build.3'))).status).toBe(201);
+  });
+
   it('refuses the same name and version with other content (409), keeping the published package', async () => {
     const first = await json(await uploadZip(store, pluginZip('frozen_plugin', '1.0.0')));
     const before = await json(await request(`${store.api}/plugins/${first.plugin_id}`));

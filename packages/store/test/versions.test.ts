@@ -69,6 +69,28 @@ describe('one entry per plugin name', () => {
   });
 });
 
+describe('a name with prereleases', () => {
+  it('stands for its highest release (card, entry, download by name), a prerelease only when it has no release', async () => {
+    const release = await publish('pre_probe', '1.0.0');
+    const beta = await publish('pre_probe', '2.0.0-beta.1');
+    const grouped = await list('?q=pre_probe');
+    expect(grouped.plugins.map((p: any) => [p.id, p.version, p.versions_count])).toEqual([[release, '1.0.0', 2]]);
+    expect((await json(await request(`${store.api}/plugins/pre_probe`))).id).toBe(release);
+    const download = await request(`${store.api}/plugins/pre_probe/download`);
+    expect(download.headers.get('content-disposition')).toContain('pre_probe-1.0.0.zip');
+    // The history and all_versions still list it, newest first, and its id names it.
+    const { versions } = await json(await request(`${store.api}/plugins/pre_probe/versions`));
+    expect(versions.map((v: any) => v.id)).toEqual([beta, release]);
+    expect((await list('?q=pre_probe&all_versions=true')).total).toBe(2);
+    expect((await json(await request(`${store.api}/plugins/${beta}`))).version).toBe('2.0.0-beta.1');
+
+    await publish('alpha_only_probe', '0.1.0-alpha.1');
+    const alpha = await publish('alpha_only_probe', '0.1.0-alpha.2');
+    expect((await list('?q=alpha_only_probe')).plugins.map((p: any) => p.id)).toEqual([alpha]);
+    expect((await json(await request(`${store.api}/plugins/alpha_only_probe`))).id).toBe(alpha);
+  });
+});
+
 describe('GET /plugins/{name}/versions', () => {
   it('lists every version newest first, with its changelog section, permissions, engines and dependencies', async () => {
     const files = [{ name: 'CHANGELOG.md', content: changelog.replace(/\n/g, '\r\n') }];

@@ -1,4 +1,4 @@
-import { CatalogEntry, CatalogSignature, normalizePermissions } from '@oko/shared';
+import { CatalogEntry, CatalogSignature, checkSchema, isValidPluginName, normalizePermissions, PluginManifest } from '@oko/shared';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 
 /** Where a catalog entry's files live, relative to the storage's uploads/ folder. */
@@ -18,7 +18,18 @@ export type Owner = Static<typeof Owner>;
 export const ADMIN: Owner = { id: 'admin', name: 'admin' };
 
 // `permissions` is derived from the manifest on the way out, so plugins.json written before it existed stays valid.
-const { permissions: _derived, signature: _signature, ...storedFields } = CatalogEntry.properties;
+const { permissions: _derived, signature: _signature, manifest: servedManifestSchema, ...storedFields } = CatalogEntry.properties;
+
+/**
+ * A stored manifest: `engines` and `dependencies` unchecked, because packages published before
+ * those fields were validated may hold npm's forms there (`"engines": "node >= 18"`,
+ * `"dependencies": {"node-fetch": "^3"}`); checking them would make such a record bad on upgrade,
+ * and the whole catalog read-only. servedManifest leaves them out of the API unless they are valid.
+ */
+const StoredManifest = Type.Object(
+  { ...servedManifestSchema.properties, engines: Type.Optional(Type.Unknown()), dependencies: Type.Optional(Type.Unknown()) },
+  { additionalProperties: true },
+);
 
 /**
  * A catalog entry as stored in plugins.json: the API payload (less what is derived) plus where its
@@ -27,6 +38,7 @@ const { permissions: _derived, signature: _signature, ...storedFields } = Catalo
  */
 export const CatalogRecord = Type.Object({
   ...storedFields,
+  manifest: StoredManifest,
   signature: Type.Optional(CatalogSignature),
   storage: StorageRef,
   /** Who owned the name when this version was published, so `npm run store:recover` can rebuild the owner table. */
@@ -51,10 +63,25 @@ export const CatalogFile = Type.Object({
 });
 export type CatalogFile = Static<typeof CatalogFile>;
 
+const valid = (schema: Parameters<typeof checkSchema>[0], value: unknown) => checkSchema(schema, value, 'manifest.json').length === 0;
+
+/** The manifest as the API serves it: `engines` and `dependencies` only in the shape manifests have now (else left out). */
+export function servedManifest(manifest: CatalogRecord['manifest']): CatalogEntry['manifest'] {
+  const { engines, dependencies, ...rest } = manifest;
+  const served: CatalogEntry['manifest'] = rest;
+  if (engines !== undefined && valid(PluginManifest.properties.engines, engines)) served.engines = engines as typeof served.engines;
+  // Every key a plugin name: the schema's pattern only checks the keys that match it.
+  const named = typeof dependencies === 'object' && dependencies !== null && Object.keys(dependencies).every(isValidPluginName);
+  if (named && valid(PluginManifest.properties.dependencies, dependencies))
+    served.dependencies = dependencies as typeof served.dependencies;
+  return served;
+}
+
 export function toCatalogEntry(record: CatalogRecord): CatalogEntry {
   const { storage: _storage, owner: _owner, changelog: _changelog, ...entry } = record;
   return {
     ...entry,
+    manifest: servedManifest(record.manifest),
     permissions: normalizePermissions(record.manifest.permissions),
     signature: record.signature ?? null,
     publisher: record.publisher ?? ADMIN.name,

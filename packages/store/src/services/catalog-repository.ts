@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createError } from '@oko/shared';
+import { createError, sameVersion } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { writeFileAtomic } from '@oko/shared/server';
 import { describeBadRecords, readCatalogFile } from './catalog-file.js';
@@ -134,7 +134,7 @@ export class JsonCatalogRepository implements CatalogRepository {
     return this.write((records, owners) => {
       const owner = ownerIn(owners, records, record.name);
       assertOwner(owner, by, record.name, 'publish its versions');
-      const same = records.find((r) => r.name === record.name && r.version === record.version);
+      const same = records.find((r) => r.name === record.name && sameVersion(r.version, record.version));
       if (same) {
         throw createError(
           'PLUGIN_ALREADY_EXISTS',

@@ -2,8 +2,28 @@ import type { CatalogEntry, CatalogSummary, StorePluginList, StorePluginListQuer
 import semver from 'semver';
 import { toCatalogEntry, type CatalogRecord } from './catalog-record.js';
 
+/**
+ * Semver order, newest first; a version that is not semver (only a hand-edited plugins.json or
+ * entry record has one) sorts after the valid ones instead of throwing for the whole catalog.
+ */
+function newestVersionFirst(a: string, b: string): number {
+  const validA = semver.valid(a) !== null;
+  const validB = semver.valid(b) !== null;
+  if (validA && validB) return semver.rcompare(a, b);
+  return validA === validB ? (a < b ? 1 : a > b ? -1 : 0) : validA ? -1 : 1;
+}
+
 function byNameThenNewest(a: CatalogRecord, b: CatalogRecord): number {
-  return a.name === b.name ? semver.rcompare(a.version, b.version) : a.name < b.name ? -1 : 1;
+  return a.name === b.name ? newestVersionFirst(a.version, b.version) : a.name < b.name ? -1 : 1;
+}
+
+/**
+ * What a plugin name stands for (its card, GET /plugins/{name}, an install or update by name): its
+ * highest release, a prerelease only when the name has no release, as the dashboard's update
+ * checks never move a release to a prerelease (npm's `latest` likewise). `records` newest first.
+ */
+export function newestOf(records: readonly CatalogRecord[]): CatalogRecord | undefined {
+  return records.find((r) => semver.valid(r.version) !== null && semver.prerelease(r.version) === null) ?? records[0];
 }
 
 /** One listed entry as list and search need it. */
@@ -23,7 +43,7 @@ export interface CatalogView {
   source: readonly CatalogRecord[];
   /** Every version (`all_versions=true`). */
   versions: ListedRecord[];
-  /** One entry per name, its newest version (semver order), with versions_count; q and tag match the newest's fields. */
+  /** One entry per name, its newest version (newestOf), with versions_count; q and tag match the newest's fields. */
   names: ListedRecord[];
   /** Each name's records, newest first. */
   byName: Map<string, CatalogRecord[]>;
@@ -47,7 +67,7 @@ export function buildView(source: readonly CatalogRecord[]): CatalogView {
     if (same) same.push(record);
     else byName.set(record.name, [record]);
   }
-  const names = [...byName.values()].map((records) => listed(records[0] as CatalogRecord, records.length));
+  const names = [...byName.values()].map((records) => listed(newestOf(records) as CatalogRecord, records.length));
   return { source, versions: sorted.map((record) => listed(record)), names, byName };
 }
 

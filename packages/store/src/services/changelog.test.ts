@@ -82,6 +82,19 @@ describe('changelogSection', () => {
     expect(changelogSection(huge, '0.19999.0')).toBe('- old 19999');
   });
 
+  it('reads pathological heading lines in linear time (a regex over them backtracked quadratically)', () => {
+    // 1 MiB lines of blanks and link openers: quadratic matching takes hours on these, the test times out.
+    const blanks = `## 1.0.0${' \t'.repeat(512 * 1024)}x`;
+    const links = `## ${'](v1.0.0 '.repeat(128 * 1024)}`;
+    const closing = `## 1.0.0 ${' '.repeat(1024 * 1024)}##`;
+    expect(changelogSection(`${blanks}\n- body`, '1.0.0')).toBe('- body');
+    expect(changelogSection(`${links}\n- links`, '1.0.0')).toBe('- links');
+    expect(changelogSection(`${closing}\n- closed\n## 0.9.0`, '1.0.0')).toBe('- closed');
+    expect(changelogSection(`## C# 1.0.0\n- sharp`, '1.0.0')).toBe('- sharp');
+    expect(changelogSection(`##1.0.0\nnot a heading\n## 1.0.0\n- real`, '1.0.0')).toBe('- real');
+    expect(changelogSection(`####### 1.0.0\n- seven\n## 1.0.0 #\n- closed`, '1.0.0')).toBe('- closed');
+  });
+
   it('cuts one over-long line between code points', () => {
     const cut = capSection('é'.repeat(20_000), 101, '|');
     expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(101);

@@ -8,12 +8,51 @@ export const CHANGELOG_MAX_BYTES = 16 * 1024;
 
 export const CHANGELOG_CUT_NOTE = `\n\n… (cut: this section is longer than ${CHANGELOG_MAX_BYTES / 1024} KiB; the package's CHANGELOG.md has all of it)`;
 
-/** ATX headings only (`#` to `######`, up to three spaces of indent, optional closing `#`s). */
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const blank = (c: string | undefined) => c === ' ' || c === '\t';
+
+/**
+ * An ATX heading (`#` to `######`, up to three spaces of indent, optional closing `#`s): its level
+ * and text. Scanned by hand: the package's CHANGELOG.md is untrusted, and a regex with an optional
+ * closing sequence backtracks quadratically over a long line of blanks (hours for a 1 MiB line).
+ */
+function parseHeading(line: string): { depth: number; text: string } | null {
+  let at = 0;
+  while (at < 3 && line[at] === ' ') at++;
+  let depth = 0;
+  while (line[at + depth] === '#') depth++;
+  if (depth < 1 || depth > 6) return null;
+  let start = at + depth;
+  if (start < line.length && !blank(line[start])) return null;
+  let end = line.length;
+  while (start < end && blank(line[start])) start++;
+  while (end > start && blank(line[end - 1])) end--;
+  let hashes = end;
+  while (hashes > start && line[hashes - 1] === '#') hashes--;
+  // A closing sequence stands alone: after a blank, or as the whole text (`C#` keeps its `#`).
+  if (hashes === start || blank(line[hashes - 1])) {
+    end = hashes;
+    while (end > start && blank(line[end - 1])) end--;
+  }
+  return { depth, text: line.slice(start, end) };
+}
+
+/** `[x](target)` becomes `[x]`, scanning once (a regex restarting at every `](` is quadratic). */
+function withoutLinkTargets(text: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('](', from);
+    const close = open < 0 ? -1 : text.indexOf(')', open + 2);
+    if (close < 0) return out + text.slice(from);
+    out += text.slice(from, open + 1);
+    from = close + 1;
+  }
 }
 
 /**
@@ -23,7 +62,7 @@ function escapeRegExp(text: string): string {
  * (`[1.2.0](…/compare/v1.1.0...v1.2.0)`) are left out: they name other versions too.
  */
 export function headingNamesVersion(text: string, version: string): boolean {
-  const label = text.replace(/\]\([^)]*\)/g, ']');
+  const label = withoutLinkTargets(text);
   return new RegExp(`(?:^|[^0-9A-Za-z.+-])[vV]?${escapeRegExp(version)}(?![0-9A-Za-z.+-])`).test(label);
 }
 
@@ -47,11 +86,11 @@ export function changelogSection(markdown: string, version: string): string | nu
       continue;
     }
     if (fence !== null) continue;
-    const heading = HEADING.exec(line);
+    const heading = parseHeading(line);
     if (!heading) continue;
-    const depth = heading[1]?.length ?? 0;
+    const { depth } = heading;
     if (start < 0) {
-      if (depth <= 3 && headingNamesVersion(heading[2] ?? '', version)) {
+      if (depth <= 3 && headingNamesVersion(heading.text, version)) {
         level = depth;
         start = i + 1;
       }

@@ -1,6 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { GithubRefresher, RefreshReport } from './github-refresh.js';
 
+/** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * OKO_STORE_GITHUB_REFRESH_INTERVAL_S: refreshes every tracked plugin, one after the other, as its
  * owner. The next round is timed from the end of the last one, so two rounds never overlap however
@@ -40,11 +43,20 @@ export class GithubRefreshSchedule {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.runRound().finally(() => this.schedule());
-    }, this.intervalMs);
+    if (!this.stopped) this.arm(Date.now() + this.intervalMs);
+  }
+
+  /** Node fires a timer of more than MAX_TIMER_MS at once (every ms, for a monthly interval): a long wait is cut in pieces. */
+  private arm(due: number): void {
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.stopped) return;
+        if (Date.now() < due) return this.arm(due);
+        void this.runRound().finally(() => this.schedule());
+      },
+      Math.min(Math.max(due - Date.now(), 0), MAX_TIMER_MS),
+    );
     this.timer.unref();
   }
 

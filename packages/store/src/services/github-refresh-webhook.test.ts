@@ -34,6 +34,10 @@ describe('which tracked plugins a GitHub event refreshes', () => {
     ]);
     expect(names('push', { ref: 'refs/heads/main', repository: { full_name: 'octo/other', default_branch: 'main' } })).toEqual([]);
     expect(names('push', { ref: 'refs/heads/main', repository: { full_name: 'cto/repo', default_branch: 'main' } })).toEqual([]);
+    // full_name is owner/repo exactly: a bare repository name is not every owner's repository of that name.
+    for (const fullName of ['repo', '/repo', 'github.com/octo/repo', 'octo/repo/', 'x/octo/repo']) {
+      expect(names('push', { ref: 'refs/heads/main', repository: { full_name: fullName, default_branch: 'main' } })).toEqual([]);
+    }
   });
 
   it('release: published or released, for the plugins tracking no branch or that tag', () => {

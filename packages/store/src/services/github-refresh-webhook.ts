@@ -40,7 +40,9 @@ function sameRepository(record: CatalogRecord, payload: WebhookPayload): boolean
   const htmlUrl = text(payload.repository?.html_url)?.toLowerCase().replace(/\/+$/, '');
   const fullName = text(payload.repository?.full_name)?.toLowerCase();
   if (htmlUrl !== undefined && htmlUrl === source) return true;
-  return fullName !== undefined && source.endsWith(`/${fullName}`) && source.split('/').length === 5;
+  // owner/repo exactly: a suffix test would let `repo` name every owner's repository of that name.
+  const parts = source.split('/');
+  return fullName !== undefined && parts.length === 5 && `${parts[3]}/${parts[4]}` === fullName;
 }
 
 /** Which tracked plugins an event concerns (push and release); none for any other event. */

@@ -4,6 +4,7 @@ import semver from 'semver';
 import { ADMIN, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
 import type { GithubImporter } from './github-importer.js';
+import type { PublisherRepository } from './publisher-repository.js';
 
 export type RefreshStatus = 'published' | 'unchanged';
 
@@ -37,11 +38,18 @@ function fromGithub(record: CatalogRecord): boolean {
  */
 export class GithubRefresher {
   private readonly running = new Map<string, Promise<unknown>>();
+  /**
+   * Per name, the unattended refresh (schedule, webhook) queued behind the one running, if any: any
+   * later request joins it, so a flood or replay of signed deliveries costs at most one download
+   * running and one waiting, and never a queue without bound.
+   */
+  private readonly waiting = new Map<string, Promise<RefreshReport>>();
 
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly importer: GithubImporter,
     private readonly log: FastifyBaseLogger,
+    private readonly publishers: Pick<PublisherRepository, 'list'>,
   ) {}
 
   /** The record a refresh of `name` re-imports: its newest version that came from GitHub. */
@@ -70,27 +78,55 @@ export class GithubRefresher {
 
   /** `by` must own the name or be the admin, as for publishing a new version of it. */
   async refresh(name: string, by: Owner): Promise<RefreshOutcome> {
-    return this.oneAtATime(name, async () => {
-      const tracked = await this.trackedRecord(name);
-      assertOwner(await this.catalog.ownerOf(name), by, name, 'refresh it');
-      const outcome = await this.importer.refresh(tracked, by);
-      this.log.info({ plugin: name, status: outcome.status, version: outcome.record.version }, 'GitHub refresh');
-      return outcome;
-    });
+    return this.oneAtATime(name, () => this.refreshNow(name, by));
   }
 
-  /** Refreshes as the name's owner (schedule, webhook: nobody asked in person); a failure is reported, not thrown. */
-  async refreshAsOwner(name: string): Promise<RefreshReport> {
-    try {
-      const owner = (await this.catalog.ownerOf(name)) ?? ADMIN;
-      const { status, record } = await this.refresh(name, owner);
-      return { name, status, version: record.version };
-    } catch (error) {
-      const code = isOkoError(error) ? error.code : 'INTERNAL_ERROR';
-      const message = error instanceof Error ? error.message : String(error);
-      this.log.warn({ err: error, plugin: name }, 'GitHub refresh failed');
-      return { name, status: 'failed', error: { code, message } };
-    }
+  private async refreshNow(name: string, by: Owner): Promise<RefreshOutcome> {
+    const tracked = await this.trackedRecord(name);
+    assertOwner(await this.catalog.ownerOf(name), by, name, 'refresh it');
+    const outcome = await this.importer.refresh(tracked, by);
+    this.log.info({ plugin: name, status: outcome.status, version: outcome.record.version }, 'GitHub refresh');
+    return outcome;
+  }
+
+  /**
+   * Refreshes as the name's owner (schedule, webhook: nobody asked in person); a failure is reported,
+   * not thrown. Joins the refresh of `name` already waiting to run, if one is.
+   */
+  refreshAsOwner(name: string): Promise<RefreshReport> {
+    const queued = this.waiting.get(name);
+    if (queued) return queued;
+    const report = this.oneAtATime(name, async () => {
+      // Running now: a request from here on needs a refresh of its own (the repository may have changed since this one's download).
+      if (this.waiting.get(name) === report) this.waiting.delete(name);
+      return this.refreshNow(name, await this.liveOwner(name));
+    }).then(
+      ({ status, record }): RefreshReport => ({ name, status, version: record.version }),
+      (error: unknown) => this.failed(name, error),
+    );
+    this.waiting.set(name, report);
+    return report;
+  }
+
+  /**
+   * Whom an unattended refresh acts as: the name's owner while its token is live. A revoked owner
+   * keeps the name but publishes nothing more (README "Publishers"), GitHub pushes included.
+   */
+  private async liveOwner(name: string): Promise<Owner> {
+    const owner = (await this.catalog.ownerOf(name)) ?? ADMIN;
+    if (owner.id === ADMIN.id || (await this.publishers.list()).some((p) => p.id === owner.id)) return owner;
+    throw createError(
+      'NOT_OWNER',
+      `Plugin name '${name}' belongs to publisher '${owner.name}', whose token was revoked: only the store admin refreshes it now`,
+      { details: { owner: owner.name } },
+    );
+  }
+
+  private failed(name: string, error: unknown): RefreshReport {
+    const code = isOkoError(error) ? error.code : 'INTERNAL_ERROR';
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.warn({ err: error, plugin: name }, 'GitHub refresh failed');
+    return { name, status: 'failed', error: { code, message } };
   }
 
   /** One name after the other, so a round never downloads two repositories at once. */

@@ -35,7 +35,7 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
   const publishers = await JsonPublisherRepository.open(config.storagePath);
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   const github = new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
-  const refresher = new GithubRefresher(catalog, github, log);
+  const refresher = new GithubRefresher(catalog, github, log, publishers);
   return {
     catalog,
     storage,

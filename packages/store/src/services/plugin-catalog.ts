@@ -12,9 +12,9 @@ import {
 } from '@oko/shared';
 import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
-import { toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
+import { servedManifest, toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
-import { buildView, searchView, type CatalogView } from './catalog-view.js';
+import { buildView, newestOf, searchView, type CatalogView } from './catalog-view.js';
 import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
 import { PackageDocsCache, readReadme } from './package-docs.js';
 import type { PluginStorage } from './plugin-storage.js';
@@ -60,6 +60,7 @@ export class PluginCatalog {
     if (!records) throw createError('PLUGIN_NOT_FOUND', `No plugin '${name}' in the store catalog`);
     const versions = await Promise.all(
       records.map(async (record) => ({
+        ...this.requirementsOf(record),
         id: record.id,
         version: record.version,
         created_at: record.created_at,
@@ -67,11 +68,14 @@ export class PluginCatalog {
         sha256: record.sha256,
         changelog: (await this.docs.of(record)).changelog,
         permissions: normalizePermissions(record.manifest.permissions),
-        engines: record.manifest.engines?.oko ?? null,
-        dependencies: record.manifest.dependencies ?? {},
       })),
     );
     return { name, versions };
+  }
+
+  private requirementsOf(record: CatalogRecord): { engines: string | null; dependencies: Record<string, string> } {
+    const { engines, dependencies } = servedManifest(record.manifest);
+    return { engines: engines?.oko ?? null, dependencies: dependencies ?? {} };
   }
 
   /** The entry with `has_readme`, read lazily for records published before the field. */
@@ -89,11 +93,11 @@ export class PluginCatalog {
     return { record, ...readme };
   }
 
-  /** By catalog id, or by plugin name (then the newest version): the backend uninstalls by name. */
+  /** By catalog id, or by plugin name (then its newest release, newestOf): the backend uninstalls by name. */
   async resolve(idOrName: string): Promise<CatalogRecord> {
     const byId = await this.catalog.get(idOrName);
     if (byId) return byId;
-    const newest = (await this.currentView()).byName.get(idOrName)?.[0];
+    const newest = newestOf((await this.currentView()).byName.get(idOrName) ?? []);
     if (!newest) throw createError('PLUGIN_NOT_FOUND', `No plugin '${idOrName}' in the store catalog`);
     return newest;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createError, type CatalogSignature, type CatalogSource } from '@oko/shared';
+import { createError, sameVersion, type CatalogSignature, type CatalogSource } from '@oko/shared';
 import { packPluginDirectory, type PluginFiles } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogRecord, Owner } from './catalog-record.js';
@@ -118,7 +118,7 @@ export class PluginPublisher {
 
   /** Checked before packing to answer early; the catalog checks again under its write lock. */
   private async listed({ manifest }: PluginFiles): Promise<CatalogRecord | undefined> {
-    return (await this.catalog.list()).find((r) => r.name === manifest.name && r.version === manifest.version);
+    return (await this.catalog.list()).find((r) => r.name === manifest.name && sameVersion(r.version, manifest.version));
   }
 }
 

@@ -75,4 +75,10 @@ describe('PackageCache', () => {
     expect(await cache.findById('ffffffffffff')).toBeUndefined();
     expect(await cache.cachedVersions('nothing_kept')).toEqual([]);
   });
+
+  it('answers a name with its newest kept release, a prerelease only when no release is kept', async () => {
+    await keep('1.0.0');
+    await keep('2.0.0-beta.1');
+    expect((await cache.newest('cached'))?.entry.version).toBe('1.0.0');
+  });
 });

@@ -114,10 +114,13 @@ export class PackageCache implements CachedVersionsPort {
     return undefined;
   }
 
-  /** The highest kept version of `name` that passes the check. */
+  /** The highest kept release of `name` that passes the check (a prerelease only when no release is kept), as the store's name does. */
   async newest(name: string): Promise<CachedPackage | undefined> {
-    const items = (await this.history(name)).sort((a, b) =>
-      isNewerVersion(b.version, a.version) ? 1 : isNewerVersion(a.version, b.version) ? -1 : 0,
+    const prerelease = (version: string) => version.includes('-');
+    const items = (await this.history(name)).sort(
+      (a, b) =>
+        Number(prerelease(a.version)) - Number(prerelease(b.version)) ||
+        (isNewerVersion(b.version, a.version) ? 1 : isNewerVersion(a.version, b.version) ? -1 : 0),
     );
     for (const item of items) {
       const found = await this.get(name, item.id);

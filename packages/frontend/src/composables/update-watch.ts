@@ -58,10 +58,11 @@ export function followUpdate(id: string, name: string, to: string, settled?: () 
 }
 
 /**
- * "watching it for N s". The window's length is not a field of the answer; the backend's message
- * says it ("…; watched for 30 s"), so it is read from there, and left vague when it is not.
+ * "watching it for N s": the window's length from last_update (watch_until - at, both the
+ * backend's clock); from the message ("…; watched for 30 s") of an older backend; else vague.
  */
-export function watchingFor(message: string | undefined): string {
-  const seconds = /watched for (\d+) s\b/.exec(message ?? '')?.[1];
+export function watchingFor(message: string | undefined, last?: { at: string; watch_until?: string }): string {
+  const span = last?.watch_until ? Math.round((Date.parse(last.watch_until) - Date.parse(last.at)) / 1000) : NaN;
+  const seconds = Number.isFinite(span) && span > 0 ? String(span) : /watched for (\d+) s\b/.exec(message ?? '')?.[1];
   return seconds ? `watching it for ${seconds} s` : 'watching it for a while';
 }

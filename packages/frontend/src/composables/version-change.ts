@@ -138,7 +138,7 @@ function reportInstall(version: VersionTarget, answer: InstallAnswer) {
 function reportUpdate(version: VersionTarget, answer: UpdateAnswer) {
   const last = answer.last_update;
   if (last?.result === 'watching') {
-    showToast(`Updated ${version.name} to v${last.to}: ${watchingFor(answer.message)}${alsoInstalled(answer)}`, 'info');
+    showToast(`Updated ${version.name} to v${last.to}: ${watchingFor(answer.message, last)}${alsoInstalled(answer)}`, 'info');
     followUpdate(answer.plugin.id, version.name, last.to, () => {
       useAvailableUpdates().invalidate();
       void useInstalledPlugins().refresh();

@@ -79,6 +79,7 @@ export const LastUpdate = Type.Object({
       'watching: inside the health window (OKO_UPDATE_HEALTH_WINDOW_S); rolled_back: the new version failed and `from` runs again',
   }),
   reason: Type.Optional(Type.String({ description: 'Why it was rolled back' })),
+  watch_until: Type.Optional(Type.String({ description: 'While watching: ISO time the health window ends' })),
   automatic: Type.Optional(Type.Boolean({ description: 'Applied by the update policy check, not by a person' })),
 });
 export type LastUpdate = Static<typeof LastUpdate>;

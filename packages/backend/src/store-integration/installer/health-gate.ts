@@ -36,7 +36,8 @@ export class HealthGate {
       await this.windows.record(name, last);
       return last;
     }
-    const watching: LastUpdate = { ...last, result: 'watching' };
+    const watch_until = new Date(Date.parse(last.at) + this.windows.windowS * 1000).toISOString();
+    const watching: LastUpdate = { ...last, result: 'watching', watch_until };
     await this.windows.watch({ name, last: watching, held });
     return watching;
   }

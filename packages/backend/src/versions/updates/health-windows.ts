@@ -72,14 +72,14 @@ export class HealthWindows implements UpdateDeathPort {
 
   /** Writes the plugin's last_update. */
   async record(name: string, last: LastUpdate): Promise<void> {
-    await this.settings?.update(name, (current) => ({ ...current, last_update: last }));
+    await this.settings?.update(name, (current) => ({ ...current, last_update: settled(last) }));
   }
 
   /** Ends `last` with `change` unless a later update replaced it meanwhile. */
   async finish(name: string, last: LastUpdate, change: Partial<LastUpdate>): Promise<void> {
     await this.settings?.update(name, (current) =>
       current.last_update?.at === last.at && current.last_update.to === last.to
-        ? { ...current, last_update: { ...current.last_update, ...change } }
+        ? { ...current, last_update: settled({ ...current.last_update, ...change }) }
         : current,
     );
   }
@@ -121,4 +121,12 @@ export class HealthWindows implements UpdateDeathPort {
       .finally(() => this.running.delete(tracked));
     this.running.add(tracked);
   }
+}
+
+/** A window's end time means something only while watching. */
+function settled(last: LastUpdate): LastUpdate {
+  if (last.result === 'watching') return last;
+  const copy = { ...last };
+  delete copy.watch_until;
+  return copy;
 }

@@ -7,7 +7,7 @@ import { fakeStoreSetup } from './fake-store-setup.js';
 import { versionedFiles } from './versions-setup.js';
 import { expectErrorAnswer } from '../../../test-support/errors.js';
 import { sha256, zipFiles } from '../../../test-support/fixtures.js';
-import { api, getJson, post } from '../../../test-support/http.js';
+import { api, getJson, post, request } from '../../../test-support/http.js';
 
 // A hostile store on the versions paths: each test feeds in one lie (an id that is a path, a
 // catalog version the package does not have, a plan whose permissions or ids are not the
@@ -65,6 +65,9 @@ async function listed(id: string, name: string, version: string, manifestExtra: 
   };
 }
 
+const put = (url: string, body: unknown) =>
+  request(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 const exists = (file: string) =>
   access(file).then(
     () => true,
@@ -99,5 +102,50 @@ describe('the versions paths do not take a hostile store at its word', () => {
     const message = await expectErrorAnswer(await post(`${api(backend)}/store/liar/update`), 422, 'INVALID_PACKAGE');
     expect(message).toContain('2.0.0');
     expect((await getJson<{ version: string }>(`${api(backend)}/plugins/liar`)).body.version).toBe('1.5.0');
+  });
+
+  it('installs a dependency only as the plan showed it: its permissions, its plugin, its version', async () => {
+    const app = await listed('appid0000001', 'needy', '1.0.0', { dependencies: { helper: '^1.0.0' } });
+    // The plan shows helper with no permissions; its package asks for a host.
+    const helper = await listed('helperid0001', 'helper', '1.0.0', { permissions: { network: ['evil.example:443'] } });
+    const shown = { created_at: '2026-01-01T00:00:00Z', changelog: null, engines: null, dependencies: {} };
+    const step = { ...shown, id: 'helperid0001', version: '1.0.0', size: helper.zip.length, sha256: helper.entry.sha256 };
+    const planned = { ...step, permissions: { network: [], listen: false, env: [], read: [] } };
+    const { backend } = await backendFor(await hostileStore([app, helper], { helper: [planned] }), 'plan-permissions');
+    const plan = await post(`${api(backend)}/store/needy/install`);
+    expect(((await plan.json()) as { error: { details: { install: unknown[] } } }).error.details.install).toHaveLength(1);
+    await expectErrorAnswer(await post(`${api(backend)}/store/needy/install`, { accept_dependencies: true }), 409, 'PERMISSIONS_CHANGED');
+    await expectErrorAnswer(await request(`${api(backend)}/plugins/helper`), 404, 'PLUGIN_NOT_FOUND');
+
+    // The plan's id for helper is another plugin's entry.
+    const other = await listed('otherid00001', 'other', '1.0.0');
+    const swapped = { ...planned, id: 'otherid00001', size: other.zip.length, sha256: other.entry.sha256 };
+    const { backend: second } = await backendFor(await hostileStore([app, other], { helper: [swapped] }), 'plan-swapped');
+    await expectErrorAnswer(await post(`${api(second)}/store/needy/install`, { accept_dependencies: true }), 502, 'BAD_STORE_ANSWER');
+    await expectErrorAnswer(await request(`${api(second)}/plugins/other`), 404, 'PLUGIN_NOT_FOUND');
+    await expectErrorAnswer(await request(`${api(second)}/plugins/needy`), 404, 'PLUGIN_NOT_FOUND');
+  });
+
+  it('an automatic update applies the version its policy picked, not whatever the entry of that id says', async () => {
+    const items = [await listed('polid0000001', 'pol', '1.0.0')];
+    const versions: Record<string, unknown[]> = {};
+    const { backend } = await backendFor(await hostileStore(items, versions), 'policy-lie', { OKO_UPDATE_CHECK_INTERVAL_S: '0' });
+    expect((await post(`${api(backend)}/store/pol/install`)).status).toBe(200);
+    expect((await put(`${api(backend)}/plugins/pol/update-policy`, { update_policy: 'patch' })).status).toBe(200);
+    // The list says 1.0.1 (a patch); the entry behind that id is 2.0.0.
+    const major = await listed('polid0000002', 'pol', '2.0.0');
+    items.unshift(major);
+    const base = {
+      created_at: '2026-01-01T00:00:00Z',
+      changelog: null,
+      engines: null,
+      dependencies: {},
+      permissions: { network: [], listen: false, env: [], read: [] },
+    };
+    versions.pol = [{ ...base, id: 'polid0000002', version: '1.0.1', size: major.zip.length, sha256: major.entry.sha256 }];
+    const round = await post(`${api(backend)}/store/updates/check`);
+    expect(round.status, await round.clone().text()).toBe(200);
+    expect(((await round.json()) as { results: Array<{ outcome: string }> }).results[0]!.outcome).toBe('failed');
+    expect((await getJson<{ version: string }>(`${api(backend)}/plugins/pol`)).body.version).toBe('1.0.0');
   });
 });

@@ -11,6 +11,7 @@ import {
   type UpdateAnswer,
 } from '@oko/shared';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions, DependencyGuardPort } from '../ports.js';
+import { assertExpectedEntry } from '../expected-package.js';
 import { guardDependents, type DependentsRegistry } from './in-use.js';
 import { planDependencies, type InstalledDependency } from './planner.js';
 
@@ -53,9 +54,12 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     // The store is down: an install from the kept packages proceeds only if it needs nothing missing.
     if (!entry) return this.installOffline(ref, options);
     const installed = await this.options.plugins.list();
-    if (installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.install(entry.id, options);
+    assertExpectedEntry(entry, options.expected);
+    // The installer fetches the entry again: it must be the one checked here.
+    const inner = { ...options, expected: { ...options.expected, name: entry.name, version: entry.version } };
+    if (installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.install(entry.id, inner);
     const dependencies = await this.checkEntry(entry, installed, options.acceptDependencies);
-    const answer = await this.options.inner.install(entry.id, options);
+    const answer = await this.options.inner.install(entry.id, inner);
     return dependencies.length > 0 ? { ...answer, dependencies_installed: dependencies } : answer;
   }
 
@@ -63,9 +67,11 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     const entry = await this.entryOf(ref);
     if (!entry) return this.options.inner.update(ref, options);
     const installed = await this.options.plugins.list();
-    if (!installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.update(entry.id, options);
+    assertExpectedEntry(entry, options.expected);
+    const inner = { ...options, expected: { ...options.expected, name: entry.name, version: entry.version } };
+    if (!installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.update(entry.id, inner);
     const dependencies = await this.checkEntry(entry, installed, options.acceptDependencies);
-    const answer = await this.options.inner.update(entry.id, options);
+    const answer = await this.options.inner.update(entry.id, inner);
     return dependencies.length > 0 ? { ...answer, dependencies_installed: dependencies } : answer;
   }
 
@@ -101,7 +107,11 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     if (plan.install.length === 0) return [];
     if (accept !== true) throw dependenciesRequired(entry, plan);
     const done: InstalledPluginInfo[] = [];
-    for (const step of plan.install) done.push((await this.options.inner.install(step.id)).plugin);
+    // Each step must be the plugin, version and permissions the plan showed (the store answers each fetch anew).
+    for (const step of plan.install) {
+      const expected = { name: step.name, version: step.version, permissions: step.permissions };
+      done.push((await this.options.inner.install(step.id, { expected })).plugin);
+    }
     return done;
   }
 

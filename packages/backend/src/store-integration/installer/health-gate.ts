@@ -44,6 +44,13 @@ export class HealthGate {
   /** Returns `update.last.to` to `update.last.from` from the package cache; the result goes to last_update. */
   private async rollBack(update: WatchedUpdate, reason: string): Promise<LastUpdate> {
     const { name, last } = update;
+    const current = await this.ctx.plugins.get(name);
+    // A death's rollback waits for the lock: an uninstall, update or rollback that got it first decided
+    // (restoring now would bring an uninstalled plugin back with its old grant, or undo the newer update).
+    if (current?.version !== last.to) {
+      this.ctx.log?.warn({ plugin: name }, `update of ${name} not rolled back: it is no longer installed at ${last.to}`);
+      return last;
+    }
     const cached = await this.ctx.cache?.byVersion(name, last.from);
     if (!cached) {
       const kept: LastUpdate = {
@@ -55,7 +62,6 @@ export class HealthGate {
       await this.windows.record(name, kept);
       return kept;
     }
-    const current = await this.ctx.plugins.get(name);
     let outcome = reason;
     try {
       const { loadFailure } = await restoreCached(this.ctx, cacheSource(cached), {

@@ -148,4 +148,17 @@ describe('the versions paths do not take a hostile store at its word', () => {
     expect(((await round.json()) as { results: Array<{ outcome: string }> }).results[0]!.outcome).toBe('failed');
     expect((await getJson<{ version: string }>(`${api(backend)}/plugins/pol`)).body.version).toBe('1.0.0');
   });
+
+  it('plans past versions that are not semver instead of failing with a 500', async () => {
+    const app = await listed('appid0000002', 'picky', '1.0.0', { dependencies: { helper2: '^1.0.0' } });
+    const helper = await listed('helperid0002', 'helper2', '1.0.0');
+    const base = { created_at: '2026-01-01T00:00:00Z', changelog: null, engines: null, dependencies: {} };
+    const permissions = { network: [], listen: false, env: [], read: [] };
+    const good = { ...base, permissions, id: 'helperid0002', version: '1.0.0', size: helper.zip.length, sha256: helper.entry.sha256 };
+    const bad = { ...good, id: 'helperid0003', version: 'banana' };
+    const { backend } = await backendFor(await hostileStore([app, helper], { helper2: [bad, good, bad] }), 'plan-semver');
+    const answer = await post(`${api(backend)}/store/picky/install`, { accept_dependencies: true });
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    expect((await getJson<{ version: string }>(`${api(backend)}/plugins/helper2`)).body.version).toBe('1.0.0');
+  });
 });

@@ -8,6 +8,7 @@ import {
   type PlannedInstall,
   type StoreVersion,
 } from '@oko/shared';
+import semver from 'semver';
 
 /** An installed plugin as the plan sees it (a plugin summary has these fields). */
 export interface InstalledDependency {
@@ -133,7 +134,8 @@ async function pickVersion(
       throw conflict(`${name}: ${needs}, and the store has no plugin of that name`, { name, constraints });
     throw error;
   }
-  const sorted = [...versions].sort((a, b) => newestFirst(a.version, b.version));
+  // The store's list may hold anything: a version that is not semver can be neither ranged nor sorted.
+  const sorted = versions.filter((v) => semver.valid(v.version) !== null).sort((a, b) => newestFirst(a.version, b.version));
   const fitting = sorted.filter((v) => constraints.every((c) => satisfiesRange(v.version, c.range)));
   const pick = fitting.find((v) => engineProblem(v.engines ?? undefined) === undefined);
   if (pick) return pick;

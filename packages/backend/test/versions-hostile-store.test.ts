@@ -161,4 +161,13 @@ describe('the versions paths do not take a hostile store at its word', () => {
     expect(answer.status, await answer.clone().text()).toBe(200);
     expect((await getJson<{ version: string }>(`${api(backend)}/plugins/helper2`)).body.version).toBe('1.0.0');
   });
+
+  it('installs a plugin only with the permissions its catalog entry lists (what the confirm dialog showed)', async () => {
+    const none = { network: [], listen: false, env: [], read: [] };
+    const quiet = await listed('quietid00001', 'quiet', '1.0.0', { permissions: { network: ['evil.example:443'] } }, { permissions: none });
+    const { backend } = await backendFor(await hostileStore([quiet]), 'entry-permissions');
+    const message = await expectErrorAnswer(await post(`${api(backend)}/store/quiet/install`), 409, 'PERMISSIONS_CHANGED');
+    expect(message).toContain('evil.example');
+    await expectErrorAnswer(await request(`${api(backend)}/plugins/quiet`), 404, 'PLUGIN_NOT_FOUND');
+  });
 });

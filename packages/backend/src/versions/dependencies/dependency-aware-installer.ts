@@ -6,6 +6,7 @@ import {
   type DependencyPlan,
   type InstallAnswer,
   type InstalledPluginInfo,
+  type PluginPermissions,
   type StoreVersion,
   type UninstallAnswer,
   type UpdateAnswer,
@@ -20,6 +21,8 @@ interface EntryView {
   id: string;
   name: string;
   version: string;
+  /** What the store card shows the user before they install. */
+  permissions?: PluginPermissions;
   manifest?: unknown;
 }
 
@@ -55,8 +58,10 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     if (!entry) return this.installOffline(ref, options);
     const installed = await this.options.plugins.list();
     assertExpectedEntry(entry, options.expected);
-    // The installer fetches the entry again: it must be the one checked here.
-    const inner = { ...options, expected: { ...options.expected, name: entry.name, version: entry.version } };
+    // The installer fetches the entry again: it must be the one checked here, and its package may ask
+    // for no more than the entry lists (what the confirm dialog showed).
+    const permissions = options.expected?.permissions ?? entry.permissions;
+    const inner = { ...options, expected: { name: entry.name, version: entry.version, ...(permissions ? { permissions } : {}) } };
     if (installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.install(entry.id, inner);
     const dependencies = await this.checkEntry(entry, installed, options.acceptDependencies);
     const answer = await this.options.inner.install(entry.id, inner);

@@ -75,4 +75,13 @@ describe('PackageCache', () => {
     expect(await cache.findById('ffffffffffff')).toBeUndefined();
     expect(await cache.cachedVersions('nothing_kept')).toEqual([]);
   });
+
+  it('treats a kept entry edited into another shape as gone: not listed, and dropped when asked for, never a TypeError', async () => {
+    const entry = await keep('2.0.0');
+    const file = path.join(root, 'data', 'packages', 'cached', `${entry.id}.json`);
+    await writeFile(file, JSON.stringify({ id: entry.id, name: 'cached', version: '2.0.0' }));
+    expect(await cache.entries('cached')).toEqual([]);
+    expect(await cache.get('cached', entry.id)).toBeUndefined();
+    expect(await cache.findById(entry.id)).toBeUndefined();
+  });
 });

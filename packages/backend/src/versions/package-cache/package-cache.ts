@@ -4,12 +4,14 @@ import { copyFile, link, mkdir, readdir, readFile, rename, rm } from 'node:fs/pr
 import path from 'node:path';
 import { isNewerVersion, isValidPluginName } from '@oko/shared';
 import { syncFolder, writeFileAtomic } from '@oko/shared/server';
-import type { StoreEntryAnswer as CatalogEntry } from '../../store-integration/client/store-answers.js';
+import { Compile } from 'typebox/compile';
+import { StoreEntryAnswer, type StoreEntryAnswer as CatalogEntry } from '../../store-integration/client/store-answers.js';
 import type { CachedVersionsPort } from '../version-settings.js';
 
 /** How many packages are kept per plugin: the installed one and the two installed before it. */
 export const KEPT_PACKAGES = 3;
 const HISTORY_FILE = 'history.json';
+const entryShape = Compile(StoreEntryAnswer);
 
 /**
  * A catalog id is the store's word and becomes a file name here: only plain ids (no `/`, `.` or
@@ -204,7 +206,9 @@ export class PackageCache implements CachedVersionsPort {
 
   private async readEntry(name: string, id: string): Promise<CatalogEntry | undefined> {
     try {
-      return JSON.parse(await readFile(path.join(this.dir, name, `${id}.json`), 'utf8')) as CatalogEntry;
+      const entry = JSON.parse(await readFile(path.join(this.dir, name, `${id}.json`), 'utf8')) as unknown;
+      // Edited or damaged on disk: read as gone, like a ZIP that fails its hash, never as a TypeError later.
+      return entryShape.Check(entry) ? entry : undefined;
     } catch {
       return undefined;
     }

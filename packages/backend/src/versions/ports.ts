@@ -44,8 +44,9 @@ export interface PluginUpdatePort {
 }
 
 /**
- * What installed plugins require of the versions of others. The installer asks it before an
- * explicit rollback (and the health gate's automatic one is exempt: it returns to what ran).
+ * What installed plugins require of the versions of others. The installer asks it before every
+ * install, update and explicit rollback (from the package cache too, where the dependency wrapper
+ * had no entry to check); the health gate's automatic rollback is exempt: it returns to what ran.
  */
 export interface DependencyGuardPort {
   /** Throws DEPENDENCY_CONFLICT naming the installed plugin and its constraint when `name`@`version` would break it. */

@@ -10,6 +10,8 @@ export async function installEntry(ctx: InstallerContext, source: PackageSource,
   const { entry } = source;
   await assertNotInstalled(ctx, entry.name);
   await assertNoPathClash(ctx, entry.name, entry.ui);
+  // Installed plugins' ranges on it hold from the package cache (store down) too.
+  await ctx.dependencyGuard?.assertVersionAllowed(entry.name, entry.version);
   const { signatures } = ctx;
   const { plugin, permissions, admission } = await withStagedPackage(ctx.folder, source, (pluginDir, files, zipFile) =>
     // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.

@@ -18,6 +18,8 @@ const { backendFor, track } = fakeStoreSetup('versions-hostile');
 interface Listed {
   entry: Record<string, unknown> & { id: string; name: string; version: string };
   zip: Buffer;
+  /** Other refs the store answers with this entry (a lie). */
+  aliases?: string[];
 }
 
 /** A store that answers entries by id or name (the first listed wins), downloads by id and version lists as given. */
@@ -37,7 +39,9 @@ async function hostileStore(items: Listed[], versions: Record<string, unknown[]>
       if (!list) return json(res, 404, { error: { code: 'PLUGIN_NOT_FOUND', message: 'no' } });
       return json(res, 200, { name: parts[1], versions: list });
     }
-    const item = items.find((i) => i.entry.id === parts[1]) ?? items.find((i) => i.entry.name === parts[1]);
+    const ref = parts[1];
+    const item =
+      items.find((i) => i.entry.id === ref) ?? items.find((i) => i.entry.name === ref) ?? items.find((i) => i.aliases?.includes(ref));
     if (!item) return json(res, 404, { error: { code: 'PLUGIN_NOT_FOUND', message: 'no' } });
     if (parts[2] === 'download') {
       return res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(item.zip.length) }).end(item.zip);
@@ -169,5 +173,15 @@ describe('the versions paths do not take a hostile store at its word', () => {
     const message = await expectErrorAnswer(await post(`${api(backend)}/store/quiet/install`), 409, 'PERMISSIONS_CHANGED');
     expect(message).toContain('evil.example');
     await expectErrorAnswer(await request(`${api(backend)}/plugins/quiet`), 404, 'PLUGIN_NOT_FOUND');
+  });
+
+  it("never moves another plugin when the store answers a name with another plugin's entry", async () => {
+    const items: Listed[] = [await listed('bystander001', 'bystander', '1.0.0')];
+    const { backend } = await backendFor(await hostileStore(items), 'name-swap');
+    expect((await post(`${api(backend)}/store/bystander/install`)).status).toBe(200);
+    items.unshift({ ...(await listed('bystander002', 'bystander', '2.0.0')), aliases: ['target'] });
+    await expectErrorAnswer(await post(`${api(backend)}/store/target/update`), 502, 'BAD_STORE_ANSWER');
+    await expectErrorAnswer(await post(`${api(backend)}/store/target/install`), 502, 'BAD_STORE_ANSWER');
+    expect((await getJson<{ version: string }>(`${api(backend)}/plugins/bystander`)).body.version).toBe('1.0.0');
   });
 });

@@ -39,3 +39,12 @@ export function assertExpectedPermissions(declared: PluginPermissions | undefine
     { details: { added } },
   );
 }
+
+/** The store was asked for `ref` (an id or a name): an entry that is neither is another plugin's. */
+export function assertEntryOfRef(ref: string, entry: { id: string; name: string; version: string }): void {
+  if (entry.id === ref || entry.name === ref) return;
+  throw createError(
+    'BAD_STORE_ANSWER',
+    `The store answered '${ref}' with ${entry.name} ${entry.version} (entry ${entry.id}), which is neither that id nor that name; nothing was changed`,
+  );
+}

@@ -6,7 +6,7 @@ import {
   type UninstallAnswer,
   type UpdateAnswer,
 } from '@oko/shared';
-import { assertExpectedEntry, type ExpectedPackage } from '../../versions/expected-package.js';
+import { assertEntryOfRef, assertExpectedEntry, type ExpectedPackage } from '../../versions/expected-package.js';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions } from '../../versions/ports.js';
 import { HealthWindows } from '../../versions/updates/health-windows.js';
 import { HealthGate } from './health-gate.js';
@@ -79,6 +79,7 @@ export class PluginInstaller implements PluginUpdatePort {
       if (!isValidPluginName(entry.name)) {
         throw createError('INVALID_PACKAGE', `The store lists a plugin with an invalid name '${entry.name}'`);
       }
+      assertEntryOfRef(ref, entry);
       assertExpectedEntry(entry, expected);
       const release = this.locks.claim([`id:${entry.id}`, `name:${entry.name}`], entry.name);
       try {

@@ -12,7 +12,7 @@ import {
   type UpdateAnswer,
 } from '@oko/shared';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions, DependencyGuardPort } from '../ports.js';
-import { assertExpectedEntry } from '../expected-package.js';
+import { assertEntryOfRef, assertExpectedEntry } from '../expected-package.js';
 import { guardDependents, type DependentsRegistry } from './in-use.js';
 import { planDependencies, type InstalledDependency } from './planner.js';
 
@@ -162,7 +162,9 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
   /** The catalog entry of `ref`, or undefined when the store cannot be reached. */
   private async entryOf(ref: string): Promise<EntryView | undefined> {
     try {
-      return await this.options.client.getPlugin(ref);
+      const entry = await this.options.client.getPlugin(ref);
+      assertEntryOfRef(ref, entry);
+      return entry;
     } catch (error) {
       if (isOkoError(error) && error.code === 'STORE_UNAVAILABLE') return undefined;
       throw error;

@@ -39,6 +39,8 @@ interface Constraint {
 
 /** A plan this many rounds long has not settled: the constraints chase each other. */
 const MAX_ROUNDS = 50;
+/** A plan needing more plugins than this is refused: the store names the dependencies, and could name them for ever. */
+export const MAX_PLANNED = 100;
 
 /**
  * The plugins to install so that `target` has every dependency it names, transitively: per missing
@@ -80,6 +82,11 @@ export async function planDependencies(target: PlanTarget, sources: PlanSources)
     if (round === MAX_ROUNDS) throw conflict(`the dependencies of ${target.name} ${target.version} do not settle on one set of versions`);
     let changed = false;
     const names = needed();
+    if (names.size > MAX_PLANNED) {
+      throw conflict(
+        `${target.name} ${target.version} needs more than ${MAX_PLANNED} plugins through its dependencies; nothing was planned`,
+      );
+    }
     for (const name of [...names].sort()) {
       if (installed.has(name)) continue;
       const pick = await pickVersion(name, constraintsOn(name), versionsOf);

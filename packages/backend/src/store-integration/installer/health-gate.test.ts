@@ -14,10 +14,14 @@ const update: WatchedUpdate = {
  * An automatic rollback claimed by a death waits for the plugin's lock; by the time it has it,
  * an uninstall or another update may have run. Just enough of the installer to see what it touches.
  */
-function gateWith(installed: { version: string } | undefined) {
+function gateWith(installed: { version: string; state?: string } | undefined) {
   const touched: string[] = [];
   const ctx = {
-    plugins: { withPluginLock: async (_id: string, fn: () => Promise<unknown>) => fn(), get: async () => installed },
+    plugins: {
+      withPluginLock: async (_id: string, fn: () => Promise<unknown>) => fn(),
+      get: async () => installed,
+      load: async () => void touched.push('load'),
+    },
     cache: {
       byVersion: async () => {
         touched.push('cache');
@@ -51,5 +55,11 @@ describe('HealthGate', () => {
     const { touched, rollBack } = gateWith({ version: '2.0.0' });
     await rollBack('exit 1');
     expect(touched).toEqual(['cache', 'record']);
+  });
+
+  it('starts the watched version again when its death cannot be rolled back (no kept package): the crash restart was skipped for it', async () => {
+    const { touched, rollBack } = gateWith({ version: '2.0.0', state: 'error' });
+    await rollBack('exit 1');
+    expect(touched).toEqual(['cache', 'record', 'load']);
   });
 });

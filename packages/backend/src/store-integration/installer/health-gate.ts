@@ -17,7 +17,14 @@ export class HealthGate {
     readonly windows: HealthWindows,
   ) {
     windows.rollBack = async (update, reason) => {
-      await this.ctx.plugins.withPluginLock(update.name, () => this.rollBack(update, reason));
+      await this.ctx.plugins.withPluginLock(update.name, async () => {
+        await this.rollBack(update, reason);
+        // The claimed death skipped the crash policy's restart: a version that could not be left
+        // (not kept, or the restore failed) is started again, as any crashed plugin would be.
+        const current = await this.ctx.plugins.get(update.name);
+        if (current?.state === 'error' && current.version === update.last.to)
+          await this.ctx.plugins.load(update.name).catch(() => undefined);
+      });
     };
   }
 

@@ -1,4 +1,7 @@
 import type { InstallAnswer, UninstallAnswer, UpdateAnswer } from '@oko/shared';
+import type { ExpectedPackage } from './expected-package.js';
+
+export type { ExpectedPackage } from './expected-package.js';
 
 /**
  * The seams between the parts of versions (README "Versions, updates and dependencies"):
@@ -12,6 +15,8 @@ import type { InstallAnswer, UninstallAnswer, UpdateAnswer } from '@oko/shared';
 export interface InstallOptions {
   /** Install the missing dependencies the plan names (else 409 DEPENDENCIES_REQUIRED with the plan). */
   acceptDependencies?: boolean;
+  /** The entry and package must be this name and version (and ask no more than these permissions). */
+  expected?: ExpectedPackage;
 }
 
 export interface UpdateOptions {
@@ -22,6 +27,8 @@ export interface UpdateOptions {
   acceptDependencies?: boolean;
   /** Applied by the update policy check: recorded as such in last_update. */
   automatic?: boolean;
+  /** The entry and package must be this name and version. */
+  expected?: ExpectedPackage;
 }
 
 export interface UninstallOptions {
@@ -37,8 +44,9 @@ export interface PluginUpdatePort {
 }
 
 /**
- * What installed plugins require of the versions of others. The installer asks it before an
- * explicit rollback (and the health gate's automatic one is exempt: it returns to what ran).
+ * What installed plugins require of the versions of others. The installer asks it before every
+ * install, update and explicit rollback (from the package cache too, where the dependency wrapper
+ * had no entry to check); the health gate's automatic rollback is exempt: it returns to what ran.
  */
 export interface DependencyGuardPort {
   /** Throws DEPENDENCY_CONFLICT naming the installed plugin and its constraint when `name`@`version` would break it. */

@@ -17,7 +17,14 @@ export class HealthGate {
     readonly windows: HealthWindows,
   ) {
     windows.rollBack = async (update, reason) => {
-      await this.ctx.plugins.withPluginLock(update.name, () => this.rollBack(update, reason));
+      await this.ctx.plugins.withPluginLock(update.name, async () => {
+        await this.rollBack(update, reason);
+        // The claimed death skipped the crash policy's restart: a version that could not be left
+        // (not kept, or the restore failed) is started again, as any crashed plugin would be.
+        const current = await this.ctx.plugins.get(update.name);
+        if (current?.state === 'error' && current.version === update.last.to)
+          await this.ctx.plugins.load(update.name).catch(() => undefined);
+      });
     };
   }
 
@@ -45,6 +52,13 @@ export class HealthGate {
   /** Returns `update.last.to` to `update.last.from` from the package cache; the result goes to last_update. */
   private async rollBack(update: WatchedUpdate, reason: string): Promise<LastUpdate> {
     const { name, last } = update;
+    const current = await this.ctx.plugins.get(name);
+    // A death's rollback waits for the lock: an uninstall, update or rollback that got it first decided
+    // (restoring now would bring an uninstalled plugin back with its old grant, or undo the newer update).
+    if (current?.version !== last.to) {
+      this.ctx.log?.warn({ plugin: name }, `update of ${name} not rolled back: it is no longer installed at ${last.to}`);
+      return last;
+    }
     const cached = await this.ctx.cache?.byVersion(name, last.from);
     if (!cached) {
       const kept: LastUpdate = {
@@ -56,7 +70,6 @@ export class HealthGate {
       await this.windows.record(name, kept);
       return kept;
     }
-    const current = await this.ctx.plugins.get(name);
     let outcome = reason;
     try {
       const { loadFailure } = await restoreCached(this.ctx, cacheSource(cached), {

@@ -1,14 +1,17 @@
 import type { InstallAnswer } from '@oko/shared';
+import { assertExpectedPermissions, type ExpectedPackage } from '../../versions/expected-package.js';
 import { assertEngine, assertNoPathClash, assertNotInstalled, resultView } from './install-checks.js';
 import type { InstallerContext } from './installer-context.js';
 import type { PackageSource } from './package-source.js';
 import { withStagedPackage } from './staged-package.js';
 
 /** Calling install is consent: the package's declared permissions become its grant. */
-export async function installEntry(ctx: InstallerContext, source: PackageSource): Promise<InstallAnswer> {
+export async function installEntry(ctx: InstallerContext, source: PackageSource, expected?: ExpectedPackage): Promise<InstallAnswer> {
   const { entry } = source;
   await assertNotInstalled(ctx, entry.name);
   await assertNoPathClash(ctx, entry.name, entry.ui);
+  // Installed plugins' ranges on it hold from the package cache (store down) too.
+  await ctx.dependencyGuard?.assertVersionAllowed(entry.name, entry.version);
   const { signatures } = ctx;
   const { plugin, permissions, admission } = await withStagedPackage(ctx.folder, source, (pluginDir, files, zipFile) =>
     // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.
@@ -17,6 +20,8 @@ export async function installEntry(ctx: InstallerContext, source: PackageSource)
       await assertNotInstalled(ctx, entry.name);
       await assertNoPathClash(ctx, entry.name, files.ui);
       assertEngine(files.manifest);
+      // A dependency plan's consent covers the permissions it showed, not what the package adds.
+      assertExpectedPermissions(files.manifest.permissions, expected);
       // Refused before anything is recorded (INVALID_SIGNATURE, SIGNATURE_REQUIRED).
       const admission = await signatures?.admit(pluginDir, files.manifest);
       // Recorded first: a failed write leaves plugins/ untouched, and the plugin never appears without its grant or file record.

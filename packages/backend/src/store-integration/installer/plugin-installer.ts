@@ -6,6 +6,7 @@ import {
   type UninstallAnswer,
   type UpdateAnswer,
 } from '@oko/shared';
+import { assertEntryOfRef, assertExpectedEntry, type ExpectedPackage } from '../../versions/expected-package.js';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions } from '../../versions/ports.js';
 import { HealthWindows } from '../../versions/updates/health-windows.js';
 import { HealthGate } from './health-gate.js';
@@ -44,8 +45,8 @@ export class PluginInstaller implements PluginUpdatePort {
   }
 
   /** `ref` is a catalog id or a plugin name; the store resolves both (with the store down, the package cache). */
-  async install(ref: string, _options: InstallOptions = {}): Promise<InstallAnswer> {
-    return this.withSource(ref, (source) => installEntry(this.ctx, source));
+  async install(ref: string, options: InstallOptions = {}): Promise<InstallAnswer> {
+    return this.withSource(ref, options.expected, (source) => installEntry(this.ctx, source, options.expected));
   }
 
   /**
@@ -53,7 +54,7 @@ export class PluginInstaller implements PluginUpdatePort {
    * the newest): newer, or older with allowDowngrade.
    */
   async update(ref: string, options: UpdateOptions = {}): Promise<UpdateAnswer> {
-    return this.withSource(ref, (source) => updateEntry(this.ctx, this.gate, source, options));
+    return this.withSource(ref, options.expected, (source) => updateEntry(this.ctx, this.gate, source, options));
   }
 
   /** `ref` is the installed plugin's name or the catalog id it was installed from. */
@@ -69,8 +70,8 @@ export class PluginInstaller implements PluginUpdatePort {
     return this.withInstalled(ref, (name) => rollbackInstalled(this.ctx, this.gate, name, options));
   }
 
-  /** Claims `ref`, resolves its package, then claims the entry's id and name for `fn`. */
-  private async withSource<T>(ref: string, fn: (source: PackageSource) => Promise<T>): Promise<T> {
+  /** Claims `ref`, resolves its package (which must be `expected`), then claims the entry's id and name for `fn`. */
+  private async withSource<T>(ref: string, expected: ExpectedPackage | undefined, fn: (source: PackageSource) => Promise<T>): Promise<T> {
     const releaseRef = this.locks.claim([`ref:${ref}`], ref);
     try {
       const source = await resolveSource(this.ctx.client, this.ctx.cache, ref);
@@ -78,6 +79,8 @@ export class PluginInstaller implements PluginUpdatePort {
       if (!isValidPluginName(entry.name)) {
         throw createError('INVALID_PACKAGE', `The store lists a plugin with an invalid name '${entry.name}'`);
       }
+      assertEntryOfRef(ref, entry);
+      assertExpectedEntry(entry, expected);
       const release = this.locks.claim([`id:${entry.id}`, `name:${entry.name}`], entry.name);
       try {
         return await fn(source);

@@ -29,6 +29,13 @@ export async function withStagedPackage<T>(
     if (manifest.name !== entry.name) {
       throw createError('INVALID_PACKAGE', `The package's manifest names '${manifest.name}' but the catalog entry is '${entry.name}'`);
     }
+    // Every version check (DOWNGRADE, dependency ranges, policy bounds, the cache history) read the entry's version.
+    if (manifest.version !== entry.version) {
+      throw createError(
+        'INVALID_PACKAGE',
+        `The package of '${entry.name}' is version ${manifest.version} but the catalog entry says ${entry.version}; nothing was installed`,
+      );
+    }
     // The package's own manifest counts, whatever the catalog said (README "Engines and dependencies").
     const engine = engineProblem(manifest.engines?.oko);
     if (engine) throw createError('INCOMPATIBLE', `Plugin '${entry.name}' ${entry.version} cannot run here: ${engine}`);

@@ -24,6 +24,8 @@ export async function updateEntry(
   const allowDowngrade = options.allowDowngrade === true;
   // Checked on the catalog's word first, so a refusal costs no download, then on the package itself.
   const installed = await assertUpdatable(ctx, entry, allowDowngrade);
+  // Asked here too: from the package cache (store down) the dependency wrapper had no entry to check.
+  await ctx.dependencyGuard?.assertVersionAllowed(entry.name, entry.version);
   await assertPermissions(ctx, entry.name, installed, entry.permissions ?? entry.manifest?.permissions, accepted);
   await assertNoPathClash(ctx, entry.name, entry.ui);
   const answer = await withStagedPackage(ctx.folder, source, (pluginDir, files, zipFile) =>

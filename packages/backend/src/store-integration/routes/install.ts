@@ -47,10 +47,10 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
         summary: "Install a plugin from the store (a version's catalog id, or the name for the newest)",
         description:
           'With the store unavailable, a catalog id (or a name: its newest kept version) found in the package cache is installed from there, with the same checks. ' +
-          '409 DEPENDENCIES_REQUIRED (details: the plan) unless {"accept_dependencies": true}. The body is optional.',
+          '409 DEPENDENCIES_REQUIRED (details: the plan) unless {"accept_dependencies": true}; a planned dependency whose package asks for more than the plan showed is 409 PERMISSIONS_CHANGED, and nothing is installed. The body is optional.',
         params: StorePluginParams,
         body: Type.Union([InstallRequest, Type.Null()], { description: 'Optional' }),
-        response: { 200: InstallAnswer, ...errorResponses(...PACKAGE_ERRORS, 'ALREADY_INSTALLED') },
+        response: { 200: InstallAnswer, ...errorResponses(...PACKAGE_ERRORS, 'ALREADY_INSTALLED', 'PERMISSIONS_CHANGED') },
       },
     },
     async (request) => updates.install(request.params.plugin_id, { acceptDependencies: request.body?.accept_dependencies === true }),

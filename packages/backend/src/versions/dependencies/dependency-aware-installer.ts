@@ -6,11 +6,13 @@ import {
   type DependencyPlan,
   type InstallAnswer,
   type InstalledPluginInfo,
+  type PluginPermissions,
   type StoreVersion,
   type UninstallAnswer,
   type UpdateAnswer,
 } from '@oko/shared';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions, DependencyGuardPort } from '../ports.js';
+import { assertEntryOfRef, assertExpectedEntry } from '../expected-package.js';
 import { guardDependents, type DependentsRegistry } from './in-use.js';
 import { planDependencies, type InstalledDependency } from './planner.js';
 
@@ -19,6 +21,8 @@ interface EntryView {
   id: string;
   name: string;
   version: string;
+  /** What the store card shows the user before they install. */
+  permissions?: PluginPermissions;
   manifest?: unknown;
 }
 
@@ -53,9 +57,14 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     // The store is down: an install from the kept packages proceeds only if it needs nothing missing.
     if (!entry) return this.installOffline(ref, options);
     const installed = await this.options.plugins.list();
-    if (installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.install(entry.id, options);
+    assertExpectedEntry(entry, options.expected);
+    // The installer fetches the entry again: it must be the one checked here, and its package may ask
+    // for no more than the entry lists (what the confirm dialog showed).
+    const permissions = options.expected?.permissions ?? entry.permissions;
+    const inner = { ...options, expected: { name: entry.name, version: entry.version, ...(permissions ? { permissions } : {}) } };
+    if (installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.install(entry.id, inner);
     const dependencies = await this.checkEntry(entry, installed, options.acceptDependencies);
-    const answer = await this.options.inner.install(entry.id, options);
+    const answer = await this.options.inner.install(entry.id, inner);
     return dependencies.length > 0 ? { ...answer, dependencies_installed: dependencies } : answer;
   }
 
@@ -63,9 +72,11 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     const entry = await this.entryOf(ref);
     if (!entry) return this.options.inner.update(ref, options);
     const installed = await this.options.plugins.list();
-    if (!installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.update(entry.id, options);
+    assertExpectedEntry(entry, options.expected);
+    const inner = { ...options, expected: { ...options.expected, name: entry.name, version: entry.version } };
+    if (!installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.update(entry.id, inner);
     const dependencies = await this.checkEntry(entry, installed, options.acceptDependencies);
-    const answer = await this.options.inner.update(entry.id, options);
+    const answer = await this.options.inner.update(entry.id, inner);
     return dependencies.length > 0 ? { ...answer, dependencies_installed: dependencies } : answer;
   }
 
@@ -101,7 +112,11 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     if (plan.install.length === 0) return [];
     if (accept !== true) throw dependenciesRequired(entry, plan);
     const done: InstalledPluginInfo[] = [];
-    for (const step of plan.install) done.push((await this.options.inner.install(step.id)).plugin);
+    // Each step must be the plugin, version and permissions the plan showed (the store answers each fetch anew).
+    for (const step of plan.install) {
+      const expected = { name: step.name, version: step.version, permissions: step.permissions };
+      done.push((await this.options.inner.install(step.id, { expected })).plugin);
+    }
     return done;
   }
 
@@ -147,7 +162,9 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
   /** The catalog entry of `ref`, or undefined when the store cannot be reached. */
   private async entryOf(ref: string): Promise<EntryView | undefined> {
     try {
-      return await this.options.client.getPlugin(ref);
+      const entry = await this.options.client.getPlugin(ref);
+      assertEntryOfRef(ref, entry);
+      return entry;
     } catch (error) {
       if (isOkoError(error) && error.code === 'STORE_UNAVAILABLE') return undefined;
       throw error;

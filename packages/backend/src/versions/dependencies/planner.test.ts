@@ -71,4 +71,32 @@ describe('planDependencies', () => {
       'ghost: app needs ^1.0.0, and the store has no plugin of that name',
     );
   });
+
+  it('stops a store that invents ever more dependencies at a bound, after a bounded number of questions', async () => {
+    // Every version of every plugin needs ten new ones: without a bound the plan asks for ever.
+    const asked: string[] = [];
+    const from = {
+      installed: [],
+      isPinned: async () => false,
+      versionsOf: async (name: string): Promise<StoreVersion[]> => {
+        asked.push(name);
+        const dependencies = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`${name}_${i}`, '^1.0.0']));
+        return [
+          {
+            id: name,
+            version: '1.0.0',
+            created_at: '',
+            size: 1,
+            sha256: '0'.repeat(64),
+            changelog: null,
+            permissions: { network: [], listen: false, env: [], read: [] },
+            engines: null,
+            dependencies,
+          },
+        ];
+      },
+    };
+    expect(await conflict(planDependencies({ name: 'app', version: '1.0.0', dependencies: { d: '^1.0.0' } }, from))).toContain('more than');
+    expect(asked.length).toBeLessThanOrEqual(200);
+  });
 });

@@ -8,6 +8,7 @@ import {
   type PlannedInstall,
   type StoreVersion,
 } from '@oko/shared';
+import semver from 'semver';
 
 /** An installed plugin as the plan sees it (a plugin summary has these fields). */
 export interface InstalledDependency {
@@ -38,6 +39,8 @@ interface Constraint {
 
 /** A plan this many rounds long has not settled: the constraints chase each other. */
 const MAX_ROUNDS = 50;
+/** A plan needing more plugins than this is refused: the store names the dependencies, and could name them for ever. */
+export const MAX_PLANNED = 100;
 
 /**
  * The plugins to install so that `target` has every dependency it names, transitively: per missing
@@ -79,6 +82,11 @@ export async function planDependencies(target: PlanTarget, sources: PlanSources)
     if (round === MAX_ROUNDS) throw conflict(`the dependencies of ${target.name} ${target.version} do not settle on one set of versions`);
     let changed = false;
     const names = needed();
+    if (names.size > MAX_PLANNED) {
+      throw conflict(
+        `${target.name} ${target.version} needs more than ${MAX_PLANNED} plugins through its dependencies; nothing was planned`,
+      );
+    }
     for (const name of [...names].sort()) {
       if (installed.has(name)) continue;
       const pick = await pickVersion(name, constraintsOn(name), versionsOf);
@@ -133,7 +141,8 @@ async function pickVersion(
       throw conflict(`${name}: ${needs}, and the store has no plugin of that name`, { name, constraints });
     throw error;
   }
-  const sorted = [...versions].sort((a, b) => newestFirst(a.version, b.version));
+  // The store's list may hold anything: a version that is not semver can be neither ranged nor sorted.
+  const sorted = versions.filter((v) => semver.valid(v.version) !== null).sort((a, b) => newestFirst(a.version, b.version));
   const fitting = sorted.filter((v) => constraints.every((c) => satisfiesRange(v.version, c.range)));
   const pick = fitting.find((v) => engineProblem(v.engines ?? undefined) === undefined);
   if (pick) return pick;

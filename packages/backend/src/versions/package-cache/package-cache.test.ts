@@ -81,4 +81,13 @@ describe('PackageCache', () => {
     await keep('2.0.0-beta.1');
     expect((await cache.newest('cached'))?.entry.version).toBe('1.0.0');
   });
+
+  it('treats a kept entry edited into another shape as gone: not listed, and dropped when asked for, never a TypeError', async () => {
+    const entry = await keep('2.0.0');
+    const file = path.join(root, 'data', 'packages', 'cached', `${entry.id}.json`);
+    await writeFile(file, JSON.stringify({ id: entry.id, name: 'cached', version: '2.0.0' }));
+    expect(await cache.entries('cached')).toEqual([]);
+    expect(await cache.get('cached', entry.id)).toBeUndefined();
+    expect(await cache.findById(entry.id)).toBeUndefined();
+  });
 });

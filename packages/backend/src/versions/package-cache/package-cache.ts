@@ -4,12 +4,22 @@ import { copyFile, link, mkdir, readdir, readFile, rename, rm } from 'node:fs/pr
 import path from 'node:path';
 import { isNewerVersion, isValidPluginName } from '@oko/shared';
 import { syncFolder, writeFileAtomic } from '@oko/shared/server';
-import type { StoreEntryAnswer as CatalogEntry } from '../../store-integration/client/store-answers.js';
+import { Compile } from 'typebox/compile';
+import { StoreEntryAnswer, type StoreEntryAnswer as CatalogEntry } from '../../store-integration/client/store-answers.js';
 import type { CachedVersionsPort } from '../version-settings.js';
 
 /** How many packages are kept per plugin: the installed one and the two installed before it. */
 export const KEPT_PACKAGES = 3;
 const HISTORY_FILE = 'history.json';
+const entryShape = Compile(StoreEntryAnswer);
+
+/**
+ * A catalog id is the store's word and becomes a file name here: only plain ids (no `/`, `.` or
+ * `..`, so never a path out of the plugin's folder) and never `history`, whose `.json` is the install order.
+ */
+function isSafeId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{1,100}$/.test(id) && id !== 'history';
+}
 
 /** One install of a cached package, oldest first in the history. */
 export interface CacheHistoryItem {
@@ -50,6 +60,7 @@ export class PackageCache implements CachedVersionsPort {
     return this.serialised(entry.name, async () => {
       const dir = await this.folderOf(entry.name, true);
       if (!dir) throw new Error(`not a plugin name: '${entry.name}'`);
+      if (!isSafeId(entry.id)) throw new Error(`not a catalog id the cache keeps: '${entry.id}'`);
       const target = path.join(dir, `${entry.id}.zip`);
       const temp = path.join(dir, `.${entry.id}.zip.tmp`);
       await rm(temp, { force: true });
@@ -93,7 +104,7 @@ export class PackageCache implements CachedVersionsPort {
   /** The kept package `id` of `name`, verified; a package that fails the check is dropped. */
   get(name: string, id: string): Promise<CachedPackage | undefined> {
     return this.serialised(name, async () => {
-      if (!(await this.history(name)).some((item) => item.id === id)) return undefined;
+      if (!isSafeId(id) || !(await this.history(name)).some((item) => item.id === id)) return undefined;
       const entry = await this.readEntry(name, id);
       const zipFile = path.join(this.dir, name, `${id}.zip`);
       if (entry && entry.id === id && entry.name === name && (await sha256Of(zipFile)) === entry.sha256.toLowerCase()) {
@@ -185,8 +196,7 @@ export class PackageCache implements CachedVersionsPort {
       const parsed = JSON.parse(await readFile(path.join(this.dir, name, HISTORY_FILE), 'utf8')) as unknown;
       if (!Array.isArray(parsed)) return [];
       return parsed.filter(
-        (item): item is CacheHistoryItem =>
-          typeof item?.id === 'string' && /^[A-Za-z0-9_-]+$/.test(item.id) && typeof item.version === 'string',
+        (item): item is CacheHistoryItem => typeof item?.id === 'string' && isSafeId(item.id) && typeof item.version === 'string',
       );
     } catch {
       return [];
@@ -199,7 +209,9 @@ export class PackageCache implements CachedVersionsPort {
 
   private async readEntry(name: string, id: string): Promise<CatalogEntry | undefined> {
     try {
-      return JSON.parse(await readFile(path.join(this.dir, name, `${id}.json`), 'utf8')) as CatalogEntry;
+      const entry = JSON.parse(await readFile(path.join(this.dir, name, `${id}.json`), 'utf8')) as unknown;
+      // Edited or damaged on disk: read as gone, like a ZIP that fails its hash, never as a TypeError later.
+      return entryShape.Check(entry) ? entry : undefined;
     } catch {
       return undefined;
     }

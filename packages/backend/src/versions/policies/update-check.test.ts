@@ -57,7 +57,7 @@ describe('UpdateCheck', () => {
       'too_new-11': 'INCOMPATIBLE',
     };
     const update = vi.fn(async (ref: string, options?: UpdateOptions) => {
-      expect(options).toEqual({ automatic: true });
+      expect(options).toEqual({ automatic: true, expected: { name: ref.split('-')[0], version: expect.any(String) } });
       const code = refusals[ref];
       if (code) throw createError(code, `refused ${ref}`);
       return {} as UpdateAnswer;
@@ -144,6 +144,6 @@ describe('UpdateCheck', () => {
     expect(update).not.toHaveBeenCalled();
     published.get('flaky')!.push({ id: 'flaky-12', version: '1.2.0' });
     expect((await check(update).run()).results).toEqual([expect.objectContaining({ outcome: 'updated', version: '1.2.0' })]);
-    expect(update).toHaveBeenCalledWith('flaky-12', { automatic: true });
+    expect(update).toHaveBeenCalledWith('flaky-12', { automatic: true, expected: { name: 'flaky', version: '1.2.0' } });
   });
 });

@@ -93,7 +93,10 @@ export class UpdateCheck {
       };
     }
     try {
-      await this.storeCall(() => this.options.updates.update(target.id, { automatic: true }));
+      // The pick is checked against the policy's bound by version: the entry fetched for it must be that version of this plugin.
+      await this.storeCall(() =>
+        this.options.updates.update(target.id, { automatic: true, expected: { name: plugin.id, version: target.version } }),
+      );
       this.options.log.info({ plugin: plugin.id, from: plugin.version, to: target.version }, 'update check: updated');
       await this.forgetReachedPending({ ...plugin, version: target.version });
       return { ...chosenBase, outcome: 'updated' };

@@ -184,4 +184,26 @@ describe('the versions paths do not take a hostile store at its word', () => {
     await expectErrorAnswer(await post(`${api(backend)}/store/target/install`), 502, 'BAD_STORE_ANSWER');
     expect((await getJson<{ version: string }>(`${api(backend)}/plugins/bystander`)).body.version).toBe('1.0.0');
   });
+
+  it('installs and updates only what the caller showed for consent (`expect`): another plugin, version or wider permissions are refused', async () => {
+    const none = { network: [], listen: false, env: [], read: [] };
+    const wide = { network: ['evil.example:443'], listen: false, env: [], read: [] };
+    // A history that lists another plugin's entry under this name: "Install this version" names its id.
+    const items: Listed[] = [await listed('shown0000001', 'shown', '1.0.0'), await listed('other0000001', 'other', '1.0.0')];
+    const { backend } = await backendFor(await hostileStore(items), 'expect');
+    const showing = (version: string, permissions: object = none) => ({ expect: { name: 'shown', version, permissions } });
+    const swapped = await post(`${api(backend)}/store/other0000001/install`, showing('1.0.0'));
+    expect(await expectErrorAnswer(swapped, 502, 'BAD_STORE_ANSWER')).toContain('shown 1.0.0 was chosen');
+    await expectErrorAnswer(await request(`${api(backend)}/plugins/other`), 404, 'PLUGIN_NOT_FOUND');
+    expect((await post(`${api(backend)}/store/shown0000001/install`, showing('1.0.0'))).status).toBe(200);
+    // The update dialog showed 1.1.0 asking for nothing; the store's package asks for the network.
+    items.push(await listed('shown0000002', 'shown', '1.1.0', { permissions: wide }, { permissions: wide }));
+    const widened = await post(`${api(backend)}/store/shown0000002/update`, { ...showing('1.1.0'), accept_permissions: true });
+    expect(await expectErrorAnswer(widened, 409, 'PERMISSIONS_CHANGED')).toContain('evil.example');
+    const wrongVersion = await post(`${api(backend)}/store/shown0000002/update`, { ...showing('1.2.0', wide), accept_permissions: true });
+    await expectErrorAnswer(wrongVersion, 502, 'BAD_STORE_ANSWER');
+    expect((await getJson<{ version: string }>(`${api(backend)}/plugins/shown`)).body.version).toBe('1.0.0');
+    const shownAsIs = await post(`${api(backend)}/store/shown0000002/update`, { ...showing('1.1.0', wide), accept_permissions: true });
+    expect(shownAsIs.status).toBe(200);
+  });
 });

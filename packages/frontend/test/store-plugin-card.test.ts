@@ -73,7 +73,7 @@ describe('StorePluginCard update', () => {
     const sent = fetchMock.mock.calls.find(([url]) => url === '/api/v1/store/id_alpha_2/update')?.[1];
     expect(sent?.method).toBe('POST');
     // The dialog was confirmed: that is the consent the backend asks for.
-    expect(JSON.parse(String(sent?.body))).toEqual({ accept_permissions: true });
+    expect(JSON.parse(String(sent?.body))).toMatchObject({ accept_permissions: true, expect: { name: 'alpha', version: '2.0.0' } });
     expect(card.find('[role="status"]').text()).toContain('Updating…');
     expect(card.find('[data-action="update"]').exists()).toBe(false);
 

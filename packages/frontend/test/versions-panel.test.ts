@@ -142,7 +142,7 @@ describe('Update to vX on the Installed tab', () => {
     expect($('[data-testid="permission-list"] li[data-added]')!.textContent).toContain('Listen on a port');
     $<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();
     await flushPromises();
-    expect(lastBody(fetchMock, '/api/v1/store/id_1_2_0/update')).toEqual({ accept_permissions: true });
+    expect(lastBody(fetchMock, '/api/v1/store/id_1_2_0/update')).toMatchObject({ accept_permissions: true });
     expect(toasts.value.at(-1)).toMatchObject({
       tone: 'info',
       message: expect.stringMatching(/^Updated alpha to v1\.2\.0: watching it for/),
@@ -261,7 +261,7 @@ describe('the Versions panel of the details page', () => {
     await flushPromises();
     $<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();
     await flushPromises();
-    expect(lastBody(fetchMock, '/api/v1/store/id_1_3_0/update')).toEqual({ accept_permissions: true });
+    expect(lastBody(fetchMock, '/api/v1/store/id_1_3_0/update')).toMatchObject({ accept_permissions: true });
   });
 
   it('shows a viewer the state but none of the controls', async () => {

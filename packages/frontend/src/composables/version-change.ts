@@ -98,12 +98,18 @@ export function useVersionChange(settled?: () => unknown) {
     error.value = null;
     // Confirming a dialog that showed the plan is the consent to install it.
     const acceptDependencies = !!shown.plan?.length;
+    // Exactly what the dialog showed: the backend refuses a store that hands over anything else.
+    const expect = { name: shown.name, version: shown.version, permissions: shown.requested };
     const { install, update } = useStoreCatalog();
     try {
       if (shown.mode === 'install') {
-        reportInstall(version, await install(version.name, version.storeId, acceptDependencies ? { accept_dependencies: true } : {}));
+        reportInstall(
+          version,
+          await install(version.name, version.storeId, { expect, ...(acceptDependencies ? { accept_dependencies: true } : {}) }),
+        );
       } else {
         const answer = await update(version.name, version.storeId, {
+          expect,
           accept_permissions: true,
           ...(shown.downgrade ? { allow_downgrade: true } : {}),
           ...(acceptDependencies ? { accept_dependencies: true } : {}),

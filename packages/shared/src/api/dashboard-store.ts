@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { PermissionSet } from '../permissions.js';
 import { InstalledSignature } from '../signature.js';
 import { PluginScope, PluginState, PluginSummary } from './plugins.js';
-import { LastUpdate } from './versions.js';
+import { ExpectedVersion, LastUpdate } from './versions.js';
 import {
   CatalogEntry,
   CatalogRef,
@@ -150,6 +150,7 @@ export const UpdateRequest = Type.Object(
     accept_permissions: Type.Optional(Type.Boolean({ description: 'Grant what the new version adds' })),
     allow_downgrade: Type.Optional(Type.Boolean({ description: 'Move to an older version (else 409 DOWNGRADE)' })),
     accept_dependencies: Type.Optional(Type.Boolean({ description: 'Install the missing dependencies the new version needs' })),
+    expect: Type.Optional(ExpectedVersion),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { PLUGIN_NAME_PATTERN } from '../manifest.js';
-import { PermissionSet } from '../permissions.js';
+import { PermissionSet, PluginPermissions } from '../permissions.js';
 import { CatalogEntry } from './store.js';
 
 /**
@@ -136,9 +136,28 @@ export type PlannedInstall = Static<typeof PlannedInstall>;
 export const DependencyPlan = Type.Object({ install: Type.Array(PlannedInstall) });
 export type DependencyPlan = Static<typeof DependencyPlan>;
 
+/**
+ * What the caller showed for consent. The store is another service and answers each fetch anew:
+ * with `expect`, the install or update goes ahead only if the entry is this name and version (else
+ * 502 BAD_STORE_ANSWER) and its package asks for no more than these permissions (else 409
+ * PERMISSIONS_CHANGED), so a store cannot show one thing and hand over another.
+ */
+export const ExpectedVersion = Type.Object(
+  {
+    name: Type.String({ pattern: PLUGIN_NAME_PATTERN, maxLength: 64 }),
+    version: Type.String({ minLength: 1, maxLength: 64 }),
+    permissions: Type.Optional(PluginPermissions),
+  },
+  { additionalProperties: false },
+);
+export type ExpectedVersion = Static<typeof ExpectedVersion>;
+
 /** Optional body of POST /store/{id}/install. */
 export const InstallRequest = Type.Object(
-  { accept_dependencies: Type.Optional(Type.Boolean({ description: 'Install the missing dependencies the plan names' })) },
+  {
+    accept_dependencies: Type.Optional(Type.Boolean({ description: 'Install the missing dependencies the plan names' })),
+    expect: Type.Optional(ExpectedVersion),
+  },
   { additionalProperties: false },
 );
 export type InstallRequest = Static<typeof InstallRequest>;

@@ -1,4 +1,5 @@
 import { isNewerVersion, type LastUpdate, type UpdateAnswer } from '@oko/shared';
+import { assertExpectedPermissions } from '../../versions/expected-package.js';
 import type { UpdateOptions } from '../../versions/ports.js';
 import { keepPackage } from './install-entry.js';
 import { assertEngine, assertNoPathClash, assertPermissions, assertUpdatable, resultView, wasRunning } from './install-checks.js';
@@ -33,6 +34,8 @@ export async function updateEntry(
       // Checked again under the lock: the plugin may have been removed or replaced while we downloaded.
       const previous = await assertUpdatable(ctx, entry, allowDowngrade);
       const held = await assertPermissions(ctx, entry.name, previous, files.manifest.permissions, accepted);
+      // Accepting a widening is consent to what the dialog showed, never to more (UpdateRequest.expect).
+      assertExpectedPermissions(files.manifest.permissions, options.expected);
       await assertNoPathClash(ctx, entry.name, files.ui);
       assertEngine(files.manifest);
       const admission = await ctx.signatures?.admit(pluginDir, files.manifest);

@@ -53,7 +53,12 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
         response: { 200: InstallAnswer, ...errorResponses(...PACKAGE_ERRORS, 'ALREADY_INSTALLED', 'PERMISSIONS_CHANGED') },
       },
     },
-    async (request) => updates.install(request.params.plugin_id, { acceptDependencies: request.body?.accept_dependencies === true }),
+    async (request) =>
+      updates.install(request.params.plugin_id, {
+        acceptDependencies: request.body?.accept_dependencies === true,
+        ...(request.body?.expect ? { expected: request.body.expect } : {}),
+        ...(request.body?.expect ? { expected: request.body.expect } : {}),
+      }),
   );
 
   app.post(
@@ -87,6 +92,7 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
         acceptPermissions: request.body?.accept_permissions === true,
         allowDowngrade: request.body?.allow_downgrade === true,
         acceptDependencies: request.body?.accept_dependencies === true,
+        ...(request.body?.expect ? { expected: request.body.expect } : {}),
       }),
   );
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses, PluginNameParams, RefreshResult } from '@oko/shared';
+import { errorResponses, GITHUB_IMPORT_ERRORS, PluginNameParams, RefreshResult } from '@oko/shared';
 import { callerOf } from '../lib/api-key.js';
 import { toCatalogEntry } from '../services/catalog-record.js';
 import type { StoreServices } from '../services/index.js';
@@ -19,24 +19,8 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ services: StoreServices 
         response: {
           201: RefreshResult,
           200: RefreshResult,
-          ...errorResponses(
-            'VALIDATION_FAILED',
-            'UNAUTHORIZED',
-            'CROSS_SITE_REQUEST',
-            'TOKEN_NOT_ALLOWED',
-            'NOT_OWNER',
-            'PLUGIN_NOT_FOUND',
-            'NOT_TRACKED',
-            'PLUGIN_ALREADY_EXISTS',
-            'INVALID_REPO_URL',
-            'GITHUB_NOT_FOUND',
-            'PAYLOAD_TOO_LARGE',
-            'INVALID_ARCHIVE',
-            'INVALID_MANIFEST',
-            'INVALID_SIGNATURE',
-            'GITHUB_UPSTREAM_ERROR',
-            'CATALOG_READ_ONLY',
-          ),
+          // What an import can answer, and what only a refresh can: the name is unknown or was never imported from GitHub.
+          ...errorResponses(...GITHUB_IMPORT_ERRORS, 'PLUGIN_NOT_FOUND', 'NOT_TRACKED'),
         },
       },
     },

@@ -212,7 +212,7 @@ describe('the Versions panel of the details page', () => {
       '/api/v1/plugins/alpha/update-policy': () => settings(versions({ update_policy: 'minor' })),
     });
     const panel = mountPanel(details());
-    expect(panel.find('[data-testid="update-policy"]').text()).toContain('New features within the installed major version');
+    expect(panel.find('[data-testid="update-policy"]').text()).toMatch(/New features and fixes within \d+\.x/);
     await panel.find('[data-action="pin"]').trigger('click');
     await flushPromises();
     expect(calls).toContain('/api/v1/plugins/alpha/pin');

@@ -218,7 +218,7 @@ describe('versions in Chromium', () => {
     const refusal = page.locator('[role="dialog"] [data-code="IN_USE"]');
     await refusal.waitFor(SOON);
     expect(await refusal.textContent()).toContain('ops_wall');
-    expect((await page.locator('[data-action="confirm-uninstall"]').textContent())?.trim()).toBe('Also stop the plugins that use it');
+    expect((await page.locator('[data-action="confirm-uninstall"]').textContent())?.trim()).toBe('Uninstall anyway');
     await page.locator('[data-action="confirm-uninstall"]').click();
     await expect.poll(async () => (await getJson(`${api(backend)}/plugins/chart_lib`)).status, SOON).toBe(404);
   });

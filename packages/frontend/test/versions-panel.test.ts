@@ -299,19 +299,21 @@ describe('IN_USE', () => {
     expect(calls).toContain('/api/v1/plugins/alpha/unload?force=true');
   });
 
-  it('an uninstall refused as IN_USE says why and offers to stop the plugins that use it too', async () => {
+  it('an uninstall refused as IN_USE names the dependents, says what going on does, and offers to uninstall anyway', async () => {
     const { calls } = stubFetch({
       ...routes,
       '/api/v1/store/alpha/uninstall': (_init, url) =>
         url.search === '?force=true'
           ? json({ status: 'uninstalled', plugin: { id: 'alpha', name: 'alpha', version: '1.0.0' }, message: 'Uninstalled alpha' })
-          : json({ error: { code: 'IN_USE', message: 'alpha is used by board' } }, 409),
+          : json({ error: { code: 'IN_USE', message: 'alpha is used by board', details: { dependents: ['board'] } } }, 409),
     });
     const dialog = mount(UninstallDialog, { props: { plugin }, attachTo: document.body });
     $<HTMLButtonElement>('[data-action="confirm-uninstall"]')!.click();
     await flushPromises();
-    expect($('[role="alert"]')!.textContent).toBe('alpha is used by board');
-    expect($('[data-action="confirm-uninstall"]')!.textContent!.trim()).toBe('Also stop the plugins that use it');
+    const alert = $('[role="alert"]')!.textContent!.replace(/\s+/g, ' ');
+    expect(alert).toContain('board needs alpha. Uninstall board first, or uninstall alpha anyway');
+    expect(alert).toContain('cannot load again until alpha is back');
+    expect($('[data-action="confirm-uninstall"]')!.textContent!.trim()).toBe('Uninstall anyway');
     $<HTMLButtonElement>('[data-action="confirm-uninstall"]')!.click();
     await flushPromises();
     expect(calls).toContain('/api/v1/store/alpha/uninstall?force=true');

@@ -221,6 +221,18 @@ describe('the Versions panel of the details page', () => {
     const sent = fetchMock.mock.calls.find(([url]) => url === '/api/v1/plugins/alpha/update-policy')?.[1];
     expect(sent?.method).toBe('PUT');
     expect(JSON.parse(String(sent?.body))).toEqual({ update_policy: 'minor' });
+    // The toast names the option as the page does, not the policy's code name.
+    expect(toasts.value.at(-1)?.message).toBe('Automatic updates of alpha: Minor releases');
+  });
+
+  it('says the pin holds the policy while the plugin is pinned', () => {
+    stubFetch(routes);
+    expect(mountPanel(details()).find('[data-testid="policy-held"]').exists()).toBe(false);
+    expect(
+      mountPanel(details({ versions: versions({ pinned: true }) }))
+        .find('[data-testid="policy-held"]')
+        .text(),
+    ).toContain('Held by the pin');
   });
 
   it('says a rolled-back update with its reason, a pending update with what it adds, and the dependencies', async () => {

@@ -142,6 +142,8 @@ describe('the store card and its version history', () => {
           versions: [version('2.0.0', { installed: true, cached: true }), version('1.0.0', { cached: true })],
         }),
       '/api/v1/plugins/alpha': () => json({ id: 'alpha', permissions: { declared: NONE, granted: NONE, recorded: true } }),
+      // The version's own entry: unsigned, which the dialog must say before the switch.
+      '/api/v1/store/id_1_0_0': () => json({ ...card({ id: 'id_1_0_0', version: '1.0.0' }), signature: null }),
       '/api/v1/store/id_1_0_0/update': () =>
         json({
           status: 'updated',
@@ -159,9 +161,13 @@ describe('the store card and its version history', () => {
     expect($('[data-testid="downgrade-warning"]')!.textContent).toContain('downgrade');
     expect($('[data-testid="whats-new"]')).toBeNull();
     expect($('[data-action="confirm-permissions"]')!.textContent).toBe('Switch to v1.0.0');
+    expect($('[data-testid="permissions-dialog"] .signature-line')!.textContent).toContain('Unsigned');
+    expect($('[data-testid="signature-warning"]')).not.toBeNull();
     $<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();
     await flushPromises();
     expect(bodyOf(fetchMock, '/api/v1/store/id_1_0_0/update')).toMatchObject({ accept_permissions: true, allow_downgrade: true });
+    // A move back is reported as one, not as an update.
+    expect(toasts.value.at(-1)).toMatchObject({ tone: 'success', message: 'alpha switched back to v1.0.0' });
   });
 
   it('says the store is unreachable and lists only the kept versions', async () => {

@@ -151,7 +151,9 @@ describe('versions in Chromium', () => {
       }
     });
     const news = page.getByTestId('whats-new');
-    expect(await news.locator('li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.version))).toEqual(['1.1.0']);
+    expect(await news.locator('li[data-version]').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.version))).toEqual([
+      '1.1.0',
+    ]);
     expect(await news.textContent()).toContain('Faster refresh');
     await page.locator('[data-action="confirm-permissions"]').click();
     await expect.poll(installedVersion, SOON).toBe('1.1.0');

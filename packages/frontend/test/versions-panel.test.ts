@@ -169,6 +169,23 @@ describe('Update to vX on the Installed tab', () => {
     await flushPromises();
     expect(toasts.value.at(-1)).toMatchObject({ tone: 'warning', message: expect.stringContaining('rolled back: setup threw: boom') });
   });
+
+  it('the Installed card says an update is being watched while its health window runs', () => {
+    stubFetch(routes);
+    const watched = {
+      ...plugin,
+      version: '1.2.0',
+      versions: versions({ last_update: { from: '1.0.0', to: '1.2.0', at: '2026-11-30T10:00:00Z', result: 'watching' } }),
+    };
+    const card = mount(InstalledPluginCard, { props: { plugin: watched }, global: { plugins: [router()] } });
+    expect(card.find('[data-testid="update-watching"]').text()).toContain('watching 1.2.0');
+    const settled = { ...watched, versions: versions({ last_update: { ...watched.versions.last_update!, result: 'updated' } }) };
+    expect(
+      mount(InstalledPluginCard, { props: { plugin: settled }, global: { plugins: [router()] } })
+        .find('[data-testid="update-watching"]')
+        .exists(),
+    ).toBe(false);
+  });
 });
 
 describe('the Versions panel of the details page', () => {

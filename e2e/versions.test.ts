@@ -138,7 +138,7 @@ describe('versions in Chromium', () => {
     await page.goto(`${backend.url}/plugins?tab=installed`);
     const badge = page.getByTestId('updates-badge');
     await badge.waitFor(SOON);
-    expect((await badge.textContent())?.trim()).toBe('1');
+    expect((await badge.textContent())?.trim()).toBe('1 update');
 
     // Loaded, so the update is health-gated: watched for OKO_UPDATE_HEALTH_WINDOW_S, then kept.
     expect((await post(`${api(backend)}/plugins/${NAME}/load`)).status).toBe(200);

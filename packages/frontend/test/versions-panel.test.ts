@@ -105,7 +105,7 @@ describe('the count of available updates', () => {
       await flushPromises();
     };
     await reread(true);
-    expect(nav.find('[data-testid="updates-badge"]').text()).toBe('1');
+    expect(nav.find('[data-testid="updates-badge"]').text()).toBe('1 update');
     // The installed list's next poll does not ask again so soon: each ask costs the store a request per plugin.
     await reread(false);
     expect(asked()).toBe(1);

@@ -150,7 +150,13 @@ const alsoInstalled = (answer: InstallAnswer | UpdateAnswer) =>
     : '';
 
 function reportInstall(version: VersionTarget, answer: InstallAnswer) {
-  showToast(`${answer.message || `${version.name} installed`}${alsoInstalled(answer)}`, 'success');
+  // Which version went in matters now that older ones can be installed: said when the message does not.
+  const installed = answer.plugin?.version;
+  const said =
+    answer.message && (!installed || answer.message.includes(installed))
+      ? answer.message
+      : `${version.name}${installed ? ` v${installed}` : ''} installed`;
+  showToast(`${said}${alsoInstalled(answer)}`, 'success');
 }
 
 function reportUpdate(version: VersionTarget, answer: UpdateAnswer, downgrade: boolean) {

@@ -138,7 +138,7 @@ describe('versions in Chromium', () => {
     await page.goto(`${backend.url}/plugins?tab=installed`);
     const badge = page.getByTestId('updates-badge');
     await badge.waitFor(SOON);
-    expect((await badge.textContent())?.trim()).toBe('1');
+    expect((await badge.textContent())?.trim()).toBe('1 update');
 
     // Loaded, so the update is health-gated: watched for OKO_UPDATE_HEALTH_WINDOW_S, then kept.
     expect((await post(`${api(backend)}/plugins/${NAME}/load`)).status).toBe(200);
@@ -151,7 +151,9 @@ describe('versions in Chromium', () => {
       }
     });
     const news = page.getByTestId('whats-new');
-    expect(await news.locator('li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.version))).toEqual(['1.1.0']);
+    expect(await news.locator('li[data-version]').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.version))).toEqual([
+      '1.1.0',
+    ]);
     expect(await news.textContent()).toContain('Faster refresh');
     await page.locator('[data-action="confirm-permissions"]').click();
     await expect.poll(installedVersion, SOON).toBe('1.1.0');
@@ -218,7 +220,7 @@ describe('versions in Chromium', () => {
     const refusal = page.locator('[role="dialog"] [data-code="IN_USE"]');
     await refusal.waitFor(SOON);
     expect(await refusal.textContent()).toContain('ops_wall');
-    expect((await page.locator('[data-action="confirm-uninstall"]').textContent())?.trim()).toBe('Also stop the plugins that use it');
+    expect((await page.locator('[data-action="confirm-uninstall"]').textContent())?.trim()).toBe('Uninstall anyway');
     await page.locator('[data-action="confirm-uninstall"]').click();
     await expect.poll(async () => (await getJson(`${api(backend)}/plugins/chart_lib`)).status, SOON).toBe(404);
   });

@@ -105,7 +105,7 @@ describe('the count of available updates', () => {
       await flushPromises();
     };
     await reread(true);
-    expect(nav.find('[data-testid="updates-badge"]').text()).toBe('1');
+    expect(nav.find('[data-testid="updates-badge"]').text()).toBe('1 update');
     // The installed list's next poll does not ask again so soon: each ask costs the store a request per plugin.
     await reread(false);
     expect(asked()).toBe(1);
@@ -169,6 +169,23 @@ describe('Update to vX on the Installed tab', () => {
     await flushPromises();
     expect(toasts.value.at(-1)).toMatchObject({ tone: 'warning', message: expect.stringContaining('rolled back: setup threw: boom') });
   });
+
+  it('the Installed card says an update is being watched while its health window runs', () => {
+    stubFetch(routes);
+    const watched = {
+      ...plugin,
+      version: '1.2.0',
+      versions: versions({ last_update: { from: '1.0.0', to: '1.2.0', at: '2026-11-30T10:00:00Z', result: 'watching' } }),
+    };
+    const card = mount(InstalledPluginCard, { props: { plugin: watched }, global: { plugins: [router()] } });
+    expect(card.find('[data-testid="update-watching"]').text()).toContain('watching 1.2.0');
+    const settled = { ...watched, versions: versions({ last_update: { ...watched.versions.last_update!, result: 'updated' } }) };
+    expect(
+      mount(InstalledPluginCard, { props: { plugin: settled }, global: { plugins: [router()] } })
+        .find('[data-testid="update-watching"]')
+        .exists(),
+    ).toBe(false);
+  });
 });
 
 describe('the Versions panel of the details page', () => {
@@ -212,7 +229,7 @@ describe('the Versions panel of the details page', () => {
       '/api/v1/plugins/alpha/update-policy': () => settings(versions({ update_policy: 'minor' })),
     });
     const panel = mountPanel(details());
-    expect(panel.find('[data-testid="update-policy"]').text()).toContain('New features within the installed major version');
+    expect(panel.find('[data-testid="update-policy"]').text()).toMatch(/New features and fixes within \d+\.x/);
     await panel.find('[data-action="pin"]').trigger('click');
     await flushPromises();
     expect(calls).toContain('/api/v1/plugins/alpha/pin');
@@ -221,6 +238,18 @@ describe('the Versions panel of the details page', () => {
     const sent = fetchMock.mock.calls.find(([url]) => url === '/api/v1/plugins/alpha/update-policy')?.[1];
     expect(sent?.method).toBe('PUT');
     expect(JSON.parse(String(sent?.body))).toEqual({ update_policy: 'minor' });
+    // The toast names the option as the page does, not the policy's code name.
+    expect(toasts.value.at(-1)?.message).toBe('Automatic updates of alpha: Minor releases');
+  });
+
+  it('says the pin holds the policy while the plugin is pinned', () => {
+    stubFetch(routes);
+    expect(mountPanel(details()).find('[data-testid="policy-held"]').exists()).toBe(false);
+    expect(
+      mountPanel(details({ versions: versions({ pinned: true }) }))
+        .find('[data-testid="policy-held"]')
+        .text(),
+    ).toContain('Held by the pin');
   });
 
   it('says a rolled-back update with its reason, a pending update with what it adds, and the dependencies', async () => {
@@ -299,19 +328,21 @@ describe('IN_USE', () => {
     expect(calls).toContain('/api/v1/plugins/alpha/unload?force=true');
   });
 
-  it('an uninstall refused as IN_USE says why and offers to stop the plugins that use it too', async () => {
+  it('an uninstall refused as IN_USE names the dependents, says what going on does, and offers to uninstall anyway', async () => {
     const { calls } = stubFetch({
       ...routes,
       '/api/v1/store/alpha/uninstall': (_init, url) =>
         url.search === '?force=true'
           ? json({ status: 'uninstalled', plugin: { id: 'alpha', name: 'alpha', version: '1.0.0' }, message: 'Uninstalled alpha' })
-          : json({ error: { code: 'IN_USE', message: 'alpha is used by board' } }, 409),
+          : json({ error: { code: 'IN_USE', message: 'alpha is used by board', details: { dependents: ['board'] } } }, 409),
     });
     const dialog = mount(UninstallDialog, { props: { plugin }, attachTo: document.body });
     $<HTMLButtonElement>('[data-action="confirm-uninstall"]')!.click();
     await flushPromises();
-    expect($('[role="alert"]')!.textContent).toBe('alpha is used by board');
-    expect($('[data-action="confirm-uninstall"]')!.textContent!.trim()).toBe('Also stop the plugins that use it');
+    const alert = $('[role="alert"]')!.textContent!.replace(/\s+/g, ' ');
+    expect(alert).toContain('board needs alpha. Uninstall board first, or uninstall alpha anyway');
+    expect(alert).toContain('cannot load again until alpha is back');
+    expect($('[data-action="confirm-uninstall"]')!.textContent!.trim()).toBe('Uninstall anyway');
     $<HTMLButtonElement>('[data-action="confirm-uninstall"]')!.click();
     await flushPromises();
     expect(calls).toContain('/api/v1/store/alpha/uninstall?force=true');

@@ -102,7 +102,7 @@ describe('the store card and its version history', () => {
         json({
           status: 'installed',
           plugin: { id: 'alpha', name: 'alpha', version: '1.0.0', state: 'discovered', scope: 'external' },
-          message: 'Installed alpha 1.0.0',
+          message: 'Plugin alpha installed successfully',
         }),
     });
     await openHistory(card());
@@ -110,8 +110,12 @@ describe('the store card and its version history', () => {
     expect(rows.map((row) => row.dataset.version)).toEqual(['2.0.0', '1.1.0', '1.0.0']);
     expect(rows[0]!.textContent).toContain('2.0 KB');
     const changelog = rows[0]!.querySelector<HTMLElement>('[data-testid="changelog"]')!;
-    // Plain text: the markup is shown, never parsed; line breaks are kept by CSS (pre-wrap).
-    expect(changelog.textContent).toBe(tricky);
+    // Headings and bullets are laid out, but every piece is text: the markup is shown, never parsed.
+    expect(changelog.querySelector('.heading')!.textContent).toBe('Added');
+    expect([...changelog.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      '<img src=x onerror=alert(1)> charts',
+      'second line',
+    ]);
     expect(changelog.querySelector('img')).toBeNull();
     expect(rows[1]!.textContent).toContain('No changelog for this version.');
 
@@ -124,7 +128,8 @@ describe('the store card and its version history', () => {
     expect(bodyOf(fetchMock, '/api/v1/store/id_1_0_0/install')).toEqual({
       expect: expect.objectContaining({ name: 'alpha', version: '1.0.0' }),
     });
-    expect(toasts.value).toContainEqual(expect.objectContaining({ tone: 'success', message: 'Installed alpha 1.0.0' }));
+    // The backend's message does not name the version; the toast does.
+    expect(toasts.value).toContainEqual(expect.objectContaining({ tone: 'success', message: 'alpha v1.0.0 installed' }));
   });
 
   it('marks the installed version, switches back only after a confirm that says it is a downgrade', async () => {
@@ -138,6 +143,8 @@ describe('the store card and its version history', () => {
           versions: [version('2.0.0', { installed: true, cached: true }), version('1.0.0', { cached: true })],
         }),
       '/api/v1/plugins/alpha': () => json({ id: 'alpha', permissions: { declared: NONE, granted: NONE, recorded: true } }),
+      // The version's own entry: unsigned, which the dialog must say before the switch.
+      '/api/v1/store/id_1_0_0': () => json({ ...card({ id: 'id_1_0_0', version: '1.0.0' }), signature: null }),
       '/api/v1/store/id_1_0_0/update': () =>
         json({
           status: 'updated',
@@ -155,9 +162,13 @@ describe('the store card and its version history', () => {
     expect($('[data-testid="downgrade-warning"]')!.textContent).toContain('downgrade');
     expect($('[data-testid="whats-new"]')).toBeNull();
     expect($('[data-action="confirm-permissions"]')!.textContent).toBe('Switch to v1.0.0');
+    expect($('[data-testid="permissions-dialog"] .signature-line')!.textContent).toContain('Unsigned');
+    expect($('[data-testid="signature-warning"]')).not.toBeNull();
     $<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();
     await flushPromises();
     expect(bodyOf(fetchMock, '/api/v1/store/id_1_0_0/update')).toMatchObject({ accept_permissions: true, allow_downgrade: true });
+    // A move back is reported as one, not as an update.
+    expect(toasts.value.at(-1)).toMatchObject({ tone: 'success', message: 'alpha switched back to v1.0.0' });
   });
 
   it('says the store is unreachable and lists only the kept versions', async () => {

@@ -5,11 +5,13 @@ import { getPlugin } from '../api/plugins.js';
 import { getStorePlugin } from '../api/store.js';
 import { getStoreVersions } from '../api/versions.js';
 import type { PermissionRequest } from '../lib/permission-lines.js';
+import { catalogSignatureBadge } from '../lib/signature-badges.js';
 import { moveTo, readPlan, versionsBetween } from '../lib/versions.js';
 import { useAvailableUpdates } from './available-updates.js';
 import { useInstalledPlugins } from './installed-plugins.js';
 import { useStoreCatalog } from './store-catalog.js';
 import { showToast } from './toasts.js';
+import { useTrustedKeys } from './trusted-keys.js';
 import { followUpdate, sayHowItEnded, watchingFor } from './update-watch.js';
 
 // The one way a version of a plugin is installed or the installed plugin is moved to another
@@ -30,8 +32,11 @@ export interface VersionTarget {
   requested?: PermissionSet | null;
 }
 
-/** `settled` runs after every confirmed change, whether it worked or not (e.g. to re-read a history). */
-export function useVersionChange(settled?: () => unknown) {
+/**
+ * `settled` runs after every confirmed change, whether it worked or not (e.g. to re-read a history).
+ * `inlineErrors`: the caller shows `error` next to the control, so no toast repeats it.
+ */
+export function useVersionChange(settled?: () => unknown, options: { inlineErrors?: boolean } = {}) {
   /** What the dialog shows; null keeps it closed. */
   const request = ref<PermissionRequest | null>(null);
   const preparing = ref(false);
@@ -39,10 +44,18 @@ export function useVersionChange(settled?: () => unknown) {
   const error = ref<string | null>(null);
   let target: VersionTarget | null = null;
 
-  async function requestedBy(version: VersionTarget): Promise<PermissionSet> {
-    if (version.requested) return version.requested;
-    const entry = await getStorePlugin(version.storeId);
-    return normalizePermissions(entry.permissions ?? entry.manifest?.permissions);
+  /**
+   * What the version asks for, and its signature as this dashboard judges it: every dialog says
+   * whether the package is signed, an update from a verified to an unsigned version included. With
+   * the store down (a kept package) the entry cannot be read and the dialog shows no signature line.
+   */
+  async function describe(version: VersionTarget): Promise<Pick<PermissionRequest, 'requested' | 'signature'>> {
+    const trust = useTrustedKeys();
+    const [entry] = await Promise.all([getStorePlugin(version.storeId).catch(() => null), trust.refresh()]);
+    const signature = entry ? catalogSignatureBadge(entry.signature, trust.keys.value) : undefined;
+    if (version.requested) return { requested: version.requested, signature };
+    if (!entry) throw new Error(`could not read ${version.name} v${version.version} from the store`);
+    return { requested: normalizePermissions(entry.permissions ?? entry.manifest?.permissions), signature };
   }
 
   /** The changelogs between the installed version and the target; none when the history cannot be read. */
@@ -62,12 +75,11 @@ export function useVersionChange(settled?: () => unknown) {
     target = version;
     try {
       const move = moveTo(version.version, version.installedVersion);
-      const requested = await requestedBy(version);
       const shown: PermissionRequest = {
         mode: move === 'install' ? 'install' : 'update',
         name: version.name,
         version: version.version,
-        requested,
+        ...(await describe(version)),
       };
       if (shown.mode === 'update') {
         const [details, changes] = await Promise.all([getPlugin(version.name), move === 'update' ? changesTo(version) : []]);
@@ -80,7 +92,7 @@ export function useVersionChange(settled?: () => unknown) {
       request.value = shown;
     } catch (cause) {
       error.value = messageOf(cause);
-      showToast(error.value, 'error');
+      if (!options.inlineErrors) showToast(error.value, 'error');
     } finally {
       preparing.value = false;
     }
@@ -114,7 +126,7 @@ export function useVersionChange(settled?: () => unknown) {
           ...(shown.downgrade ? { allow_downgrade: true } : {}),
           ...(acceptDependencies ? { accept_dependencies: true } : {}),
         });
-        reportUpdate(version, answer);
+        reportUpdate(version, answer, !!shown.downgrade);
       }
     } catch (cause) {
       const plan = cause instanceof ApiError && cause.code === 'DEPENDENCIES_REQUIRED' ? readPlan(cause.details) : null;
@@ -124,7 +136,7 @@ export function useVersionChange(settled?: () => unknown) {
       }
       error.value = messageOf(cause);
       const what = shown.mode === 'install' ? 'Install' : shown.downgrade ? 'Switch' : 'Update';
-      showToast(`${what} of ${version.name} failed: ${error.value}`, 'error');
+      if (!options.inlineErrors) showToast(`${what} of ${version.name} failed: ${error.value}`, 'error');
     }
     await settled?.();
   }
@@ -138,13 +150,21 @@ const alsoInstalled = (answer: InstallAnswer | UpdateAnswer) =>
     : '';
 
 function reportInstall(version: VersionTarget, answer: InstallAnswer) {
-  showToast(`${answer.message || `${version.name} installed`}${alsoInstalled(answer)}`, 'success');
+  // Which version went in matters now that older ones can be installed: said when the message does not.
+  const installed = answer.plugin?.version;
+  const said =
+    answer.message && (!installed || answer.message.includes(installed))
+      ? answer.message
+      : `${version.name}${installed ? ` v${installed}` : ''} installed`;
+  showToast(`${said}${alsoInstalled(answer)}`, 'success');
 }
 
-function reportUpdate(version: VersionTarget, answer: UpdateAnswer) {
+function reportUpdate(version: VersionTarget, answer: UpdateAnswer, downgrade: boolean) {
   const last = answer.last_update;
+  // A move to an older version is a switch back, not an "update", in every word the user reads.
+  const verb = downgrade ? 'Switched' : 'Updated';
   if (last?.result === 'watching') {
-    showToast(`Updated ${version.name} to v${last.to}: ${watchingFor(answer.message, last)}${alsoInstalled(answer)}`, 'info');
+    showToast(`${verb} ${version.name} to v${last.to}: ${watchingFor(answer.message, last)}${alsoInstalled(answer)}`, 'info');
     followUpdate(answer.plugin.id, version.name, last.to, () => {
       useAvailableUpdates().invalidate();
       void useInstalledPlugins().refresh();
@@ -153,9 +173,7 @@ function reportUpdate(version: VersionTarget, answer: UpdateAnswer) {
     sayHowItEnded(version.name, last);
   } else {
     // A new version that was active and failed to load is installed but in error: not a success toast.
-    showToast(
-      `${answer.message || `${version.name} updated`}${alsoInstalled(answer)}`,
-      answer.plugin.state === 'error' ? 'error' : 'success',
-    );
+    const said = downgrade ? `${version.name} switched back to v${answer.plugin.version}` : answer.message || `${version.name} updated`;
+    showToast(`${said}${alsoInstalled(answer)}`, answer.plugin.state === 'error' ? 'error' : 'success');
   }
 }

@@ -6,6 +6,7 @@ import {
   type PlannedInstall,
   type PluginPermissions,
 } from '@oko/shared';
+import type { SignatureBadge } from './signature-badges.js';
 
 /** A version's changelog as the "what's new" list shows it. */
 export interface VersionChanges {
@@ -31,6 +32,8 @@ export interface PermissionRequest {
   changes?: VersionChanges[];
   /** The plugins DEPENDENCIES_REQUIRED says must be installed too; confirming installs them. */
   plan?: PlannedInstall[];
+  /** The package's signature as this dashboard judges it, when the caller read it. */
+  signature?: SignatureBadge;
 }
 
 /** One line of a permissions list: the permission in words, and whether it is new to the plugin. */

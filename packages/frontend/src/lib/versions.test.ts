@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, formatSize, moveTo, planLine, readPlan, rollbackTarget, versionsBetween } from './versions.js';
+import {
+  compareVersions,
+  formatSize,
+  moveTo,
+  planLine,
+  POLICY_LABELS,
+  policyHelp,
+  readPlan,
+  rollbackTarget,
+  versionsBetween,
+} from './versions.js';
 
 const NONE = { network: [], listen: false, env: [], read: [] };
 
@@ -56,5 +66,10 @@ describe('the dependency plan in words', () => {
   });
   it('sizes in bytes, KB and MB', () => {
     expect([formatSize(512), formatSize(2048), formatSize(3 * 1024 * 1024)]).toEqual(['512 B', '2.0 KB', '3.0 MB']);
+  });
+  it("explains a policy with the installed version's own numbers", () => {
+    expect(policyHelp('patch', '1.0.3')).toBe('Fixes within 1.0.x are applied on their own.');
+    expect(policyHelp('minor', '2.4.0-beta.1')).toBe('New features and fixes within 2.x are applied on their own.');
+    expect(policyHelp('patch', 'not-a-version')).toBe(POLICY_LABELS.patch.help);
   });
 });

@@ -90,5 +90,18 @@ export const POLICY_LABELS: Record<UpdatePolicy, { label: string; help: string }
   major: { label: 'Major releases', help: 'Every newer release is applied on its own, even ones that may break things.' },
 };
 
+/**
+ * A policy's explanation with the installed version's own numbers ("within 1.0.x" for 1.0.3), so
+ * nobody has to map an example onto their plugin; the generic text when the version does not parse.
+ */
+export function policyHelp(policy: UpdatePolicy, installed: string): string {
+  const parts = PARTS.exec(installed);
+  if (!parts) return POLICY_LABELS[policy].help;
+  const [, major, minor] = parts;
+  if (policy === 'patch') return `Fixes within ${major}.${minor}.x are applied on their own.`;
+  if (policy === 'minor') return `New features and fixes within ${major}.x are applied on their own.`;
+  return POLICY_LABELS[policy].help;
+}
+
 /** The newest version of a listing (it is newest first). */
 export const newest = (versions: StoreVersionView[]): StoreVersionView | undefined => versions[0];

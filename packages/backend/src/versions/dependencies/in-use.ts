@@ -25,11 +25,15 @@ export async function guardDependents(
   if (counted.length === 0) return;
   const dependents = counted.map((plugin) => plugin.id).sort();
   if (!force) {
-    const action = mode === 'uninstall' ? 'uninstalled' : 'stopped';
+    const them = dependents.length === 1 ? 'it' : 'them';
+    // Uninstall counts stopped dependents too, so only uninstalling them clears the way; forcing stops the running ones.
+    const advice =
+      mode === 'uninstall'
+        ? `uninstall ${them} first, or force it (?force=true): the dependents are stopped and cannot load until '${id}' is back`
+        : `stop ${them} first, or force it (?force=true), which stops ${them} too`;
     throw createError(
       'IN_USE',
-      `Plugin '${id}' is needed by ${dependents.join(', ')}, so it cannot be ${action}; ` +
-        `unload ${dependents.length === 1 ? 'it' : 'them'} first, or add ?force=true to unload ${dependents.length === 1 ? 'it' : 'them'} first`,
+      `Plugin '${id}' is needed by ${dependents.join(', ')}, so it cannot be ${mode === 'uninstall' ? 'uninstalled' : 'stopped'}; ${advice}`,
       { details: { dependents } },
     );
   }

@@ -46,8 +46,9 @@ export default defineConfig({
           env: serviceEnv,
           include: ['packages/store/src/**/*.test.ts', 'packages/store/test/**/*.test.ts'],
           ...serverTests,
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          // As the backend's: some tests restart real store processes, which a loaded 2-core machine makes slow.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

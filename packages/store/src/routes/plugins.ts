@@ -14,7 +14,9 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { StoreConfig } from '../config.js';
 import { callerOf } from '../lib/api-key.js';
 import { summarizePage } from '../services/catalog-summary.js';
+import { normalizedQuery } from '../services/catalog-view.js';
 import type { StoreServices } from '../services/index.js';
+import { sendCachedAnswer } from './cached-answer.js';
 import { PluginIdParams } from './schemas.js';
 import { versionRoutes } from './versions.js';
 
@@ -33,10 +35,11 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         response: { 200: StorePluginList, ...errorResponses('VALIDATION_FAILED') },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const field = nonFiniteField(request.query);
       if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`);
-      return summarizePage(await plugins.search(request.query));
+      const key = `list\n${JSON.stringify(normalizedQuery(request.query))}`;
+      return sendCachedAnswer(request, reply, plugins, key, async (view) => summarizePage(await plugins.search(request.query, view)));
     },
   );
 
@@ -50,7 +53,8 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         response: { 200: CatalogEntry, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') },
       },
     },
-    async (request) => plugins.entryOf(request.params.id),
+    async (request, reply) =>
+      sendCachedAnswer(request, reply, plugins, `entry\n${request.params.id}`, (view) => plugins.entryOf(request.params.id, view)),
   );
 
   app.get(

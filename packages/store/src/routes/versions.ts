@@ -3,6 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { createError, errorResponses, hasCatalogIdShape, PluginNameParams, StoreVersionList } from '@oko/shared';
 import { README_MAX_BYTES } from '../services/package-docs.js';
 import type { StoreServices } from '../services/index.js';
+import { sendCachedAnswer } from './cached-answer.js';
 import { PluginIdParams } from './schemas.js';
 
 /**
@@ -35,7 +36,10 @@ export const versionRoutes: FastifyPluginAsyncTypebox<{ services: StoreServices 
         response: { 200: StoreVersionList, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') },
       },
     },
-    async (request) => plugins.versionsOf(request.params.name),
+    async (request, reply) =>
+      sendCachedAnswer(request, reply, plugins, `versions\n${request.params.name}`, (view) =>
+        plugins.versionsOf(request.params.name, view),
+      ),
   );
 
   app.get(

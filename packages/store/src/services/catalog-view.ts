@@ -47,6 +47,8 @@ export interface CatalogView {
   names: ListedRecord[];
   /** Each name's records, newest first. */
   byName: Map<string, CatalogRecord[]>;
+  /** Each record by catalog id. */
+  byId: Map<string, CatalogRecord>;
 }
 
 function listed(record: CatalogRecord, versionsCount?: number): ListedRecord {
@@ -68,13 +70,24 @@ export function buildView(source: readonly CatalogRecord[]): CatalogView {
     else byName.set(record.name, [record]);
   }
   const names = [...byName.values()].map((records) => listed(newestOf(records) as CatalogRecord, records.length));
-  return { source, versions: sorted.map((record) => listed(record)), names, byName };
+  const byId = new Map(source.map((record) => [record.id, record]));
+  return { source, versions: sorted.map((record) => listed(record)), names, byName, byId };
+}
+
+/** What of a list query decides its answer: two queries with the same normalized form get the same bytes. */
+export function normalizedQuery(query: StorePluginListQuery): { text: string; tag: string; all: boolean; page: number; perPage: number } {
+  return {
+    text: query.q?.trim().toLowerCase() ?? '',
+    tag: query.tag?.trim().toLowerCase() ?? '',
+    all: query.all_versions === true,
+    page: query.page,
+    perPage: query.per_page,
+  };
 }
 
 export function searchView(view: CatalogView, query: StorePluginListQuery): StorePluginList {
-  const text = query.q?.trim().toLowerCase() ?? '';
-  const tag = query.tag?.trim().toLowerCase() ?? '';
-  const listed = query.all_versions === true ? view.versions : view.names;
+  const { text, tag, all } = normalizedQuery(query);
+  const listed = all ? view.versions : view.names;
   const matches =
     text || tag ? listed.filter((r) => (!tag || r.tags.includes(tag)) && (!text || r.text.some((field) => field.includes(text)))) : listed;
   const start = (query.page - 1) * query.per_page;

@@ -14,6 +14,7 @@ import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import { servedManifest, toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
+import { AnswerCache } from './answer-cache.js';
 import { buildView, newestOf, searchView, type CatalogView } from './catalog-view.js';
 import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
 import { PackageDocsCache, readReadme } from './package-docs.js';
@@ -24,6 +25,19 @@ export interface PluginPackage {
   file: string;
   size: number;
   sha256: string;
+}
+
+/** A catalog view and its version (`<boot id>.<epoch>`), which the answer cache and ETags follow. */
+export interface CatalogSnapshot {
+  view: CatalogView;
+  version: string;
+}
+
+/** As PluginCatalog.resolve, in one view: an answer cached for a version is made from that version only. */
+function resolveIn(view: CatalogView, idOrName: string): CatalogRecord {
+  const record = view.byId.get(idOrName) ?? newestOf(view.byName.get(idOrName) ?? []);
+  if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${idOrName}' in the store catalog`);
+  return record;
 }
 
 /** Reading, finding and removing catalog entries and their files. */
@@ -41,22 +55,36 @@ export class PluginCatalog {
   /** Per catalog id, the version of package.zip last hashed and found to be the published file. */
   private readonly verified = new Map<string, string>();
 
-  /** Built on the first read after a change; the repository hands out a new array on every write. */
-  private view: CatalogView | null = null;
+  /** Serialized answers of the read routes, for the catalog version they were made from. */
+  readonly answers = new AnswerCache();
 
-  private async currentView(): Promise<CatalogView> {
+  /** Tells this process's catalog versions from another run's, whose epochs count from 1 again. */
+  private readonly bootId = randomBytes(6).toString('hex');
+  private epoch = 0;
+
+  /** Built on the first read after a change; the repository hands out a new array on every write. */
+  private current: CatalogSnapshot | null = null;
+
+  /** The catalog as it is now, and its version: a new version for every write (upload, import, refresh, delete). */
+  async snapshot(): Promise<CatalogSnapshot> {
     const source = await this.catalog.list();
-    if (this.view?.source !== source) this.view = buildView(source);
-    return this.view;
+    if (this.current?.view.source !== source) {
+      this.current = { view: buildView(source), version: `${this.bootId}.${++this.epoch}` };
+    }
+    return this.current;
   }
 
-  async search(query: StorePluginListQuery): Promise<StorePluginList> {
-    return searchView(await this.currentView(), query);
+  private async currentView(): Promise<CatalogView> {
+    return (await this.snapshot()).view;
+  }
+
+  async search(query: StorePluginListQuery, view?: CatalogView): Promise<StorePluginList> {
+    return searchView(view ?? (await this.currentView()), query);
   }
 
   /** Every version of `name`, newest first, each with its changelog section. */
-  async versionsOf(name: string): Promise<StoreVersionList> {
-    const records = (await this.currentView()).byName.get(name);
+  async versionsOf(name: string, view?: CatalogView): Promise<StoreVersionList> {
+    const records = (view ?? (await this.currentView())).byName.get(name);
     if (!records) throw createError('PLUGIN_NOT_FOUND', `No plugin '${name}' in the store catalog`);
     const versions = await Promise.all(
       records.map(async (record) => ({
@@ -79,8 +107,8 @@ export class PluginCatalog {
   }
 
   /** The entry with `has_readme`, read lazily for records published before the field. */
-  async entryOf(idOrName: string): Promise<CatalogEntry> {
-    const record = await this.resolve(idOrName);
+  async entryOf(idOrName: string, view?: CatalogView): Promise<CatalogEntry> {
+    const record = view ? resolveIn(view, idOrName) : await this.resolve(idOrName);
     return { ...toCatalogEntry(record), has_readme: (await this.docs.of(record)).has_readme };
   }
 

@@ -98,7 +98,9 @@ describe('origin lists', () => {
 });
 
 describe('crossSiteWriteGuard', () => {
-  const guard = crossSiteWriteGuard(['https://ui.example'], 'OKO_ALLOWED_ORIGINS');
+  const hook = crossSiteWriteGuard(['https://ui.example'], 'OKO_ALLOWED_ORIGINS');
+  const guard = (request: Parameters<typeof hook>[0]) =>
+    new Promise<void>((resolve, reject) => hook(request, undefined, (error) => (error ? reject(error) : resolve())));
 
   it('throws 403 CROSS_SITE_REQUEST naming the allow-list variable', async () => {
     const error = await guard({ method: 'POST', headers: { ...HOST, 'sec-fetch-site': 'cross-site' } }).catch((e: unknown) => e);

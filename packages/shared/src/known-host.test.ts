@@ -47,7 +47,9 @@ describe('parseHostList', () => {
 
 describe('knownHostGuard', () => {
   it('throws 403 UNKNOWN_HOST naming the setting, for reads too', async () => {
-    const guard = knownHostGuard([], 'OKO_ALLOWED_HOSTS');
+    const hook = knownHostGuard([], 'OKO_ALLOWED_HOSTS');
+    const guard = (request: Parameters<typeof hook>[0]) =>
+      new Promise<void>((resolve, reject) => hook(request, undefined, (error) => (error ? reject(error) : resolve())));
     const error: unknown = await guard({ headers: { host: 'attacker.example:8000' } }).catch((e: unknown) => e);
     expect(isOkoError(error) && error.code).toBe('UNKNOWN_HOST');
     expect(isOkoError(error) && error.statusCode).toBe(403);

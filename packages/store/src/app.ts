@@ -61,7 +61,6 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   if (options.seedCatalog) await options.seedCatalog(services, app);
   // After seeding, so the first round sees the whole catalog; stopped (and a round in progress awaited) on close.
   app.addHook('onClose', () => services.refreshSchedule.stop());
-  app.addHook('onClose', () => services.archiveWork.close());
   services.refreshSchedule.start();
   return app;
 }

@@ -3,9 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ArchiveLimits } from '@oko/shared/archive';
+import { extractPluginArchive, type ArchiveLimits } from '@oko/shared/archive';
 import { ByteLimit, IdleTimeout } from '../lib/streams.js';
-import { ArchiveWork } from './archive-work.js';
 import { ADMIN, type CatalogRecord, type Owner } from './catalog-record.js';
 import type { PluginPublisher } from './plugin-publisher.js';
 
@@ -23,8 +22,6 @@ export class ArchiveImporter {
   constructor(
     private readonly publisher: PluginPublisher,
     private readonly options: ArchiveImporterOptions,
-    /** Where the ZIP is inflated and checked: a worker thread in the built store. */
-    private readonly work: ArchiveWork = new ArchiveWork(0),
   ) {}
 
   /** Streams an upload to disk (never whole in memory), cut off at the size limit or when idle. */
@@ -49,7 +46,7 @@ export class ArchiveImporter {
   private async unpack(zipPath: string, folderPath: string) {
     const dest = path.join(folderPath, EXTRACTED_DIR);
     await mkdir(dest);
-    const plugin = await this.work.extract(zipPath, dest, this.options.limits);
+    const plugin = await extractPluginArchive(zipPath, dest, this.options.limits);
     return { pluginDir: plugin.pluginDir, files: plugin, source: 'zip_upload' as const, sourceUrl: null };
   }
 }

@@ -2,7 +2,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { StoreConfig } from '../config.js';
 import { StoreAuth } from '../lib/api-key.js';
 import { ArchiveImporter } from './archive-importer.js';
-import { ArchiveWork } from './archive-work.js';
 import { JsonCatalogRepository, type CatalogRepository } from './catalog-repository.js';
 import { GithubImporter } from './github-importer.js';
 import { GithubRefresher } from './github-refresh.js';
@@ -24,8 +23,6 @@ export interface StoreServices {
   refreshSchedule: GithubRefreshSchedule;
   publishers: PublisherRepository;
   auth: StoreAuth;
-  /** The archive worker thread (closed with the app). */
-  archiveWork: ArchiveWork;
 }
 
 /** Opens plugins.json, publishers.json and the uploads/ folder and wires the services that use them. */
@@ -34,8 +31,7 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
   await storage.init();
   const catalog = await JsonCatalogRepository.open(config.storagePath, log);
   await tidyUploads(catalog, storage, log);
-  const archiveWork = new ArchiveWork();
-  const publisher = new PluginPublisher(catalog, storage, log, archiveWork);
+  const publisher = new PluginPublisher(catalog, storage, log);
   const publishers = await JsonPublisherRepository.open(config.storagePath);
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   const github = new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
@@ -44,20 +40,15 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
     catalog,
     storage,
     plugins: new PluginCatalog(catalog, storage, log),
-    archives: new ArchiveImporter(
-      publisher,
-      {
-        maxPluginSizeBytes: config.maxPluginSizeBytes,
-        uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
-        limits,
-      },
-      archiveWork,
-    ),
+    archives: new ArchiveImporter(publisher, {
+      maxPluginSizeBytes: config.maxPluginSizeBytes,
+      uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
+      limits,
+    }),
     github,
     refresher,
     refreshSchedule: new GithubRefreshSchedule(refresher, config.github.refreshIntervalMs, log),
     publishers,
     auth: new StoreAuth(config.apiKey, publishers),
-    archiveWork,
   };
 }

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createError, sameVersion, type CatalogSignature, type CatalogSource } from '@oko/shared';
-import type { PluginFiles } from '@oko/shared/archive';
+import { packPluginDirectory, type PluginFiles } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
-import { ArchiveWork } from './archive-work.js';
 import type { CatalogRecord, Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
 import { writeEntryRecord } from './entry-records.js';
 import { readPackageDocs } from './package-docs.js';
+import { checkPackageSignature } from './package-signature.js';
 import { PACKAGE_FILE, type PluginStorage, type UploadFolder } from './plugin-storage.js';
 
 /** What an importer hands over once a plugin sits validated in its upload folder. */
@@ -46,8 +46,6 @@ export class PluginPublisher {
     private readonly catalog: CatalogRepository,
     private readonly storage: PluginStorage,
     private readonly log: FastifyBaseLogger,
-    /** Where the signature check and the packing run: a worker thread in the built store. */
-    private readonly work: ArchiveWork = new ArchiveWork(0),
   ) {}
 
   assertWritable(): void {
@@ -96,8 +94,8 @@ export class PluginPublisher {
       const same = await this.listed(staged.files);
       if (same && refreshOf === undefined) throw alreadyExists(same);
       assertOwner(await this.catalog.ownerOf(manifest.name), by, manifest.name, 'publish its versions');
-      const outFile = path.join(folder.path, PACKAGE_FILE);
-      const { signature, pkg } = await this.work.seal(staged.pluginDir, outFile, manifest, staged.exclude);
+      const signature = await checkPackageSignature(staged.pluginDir, manifest, staged.exclude);
+      const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE), { exclude: staged.exclude });
       if (same) {
         // Packing is deterministic (fixed times and modes, sorted entries): equal hashes mean equal content.
         if (same.sha256 !== pkg.sha256) throw alreadyExists(same, ' with other content (versions are immutable: raise the version)');

@@ -5,8 +5,10 @@ import type { BackendConfig } from '../config.js';
 import { CrashRestarts, type UpdateDeathPort } from './crash-restarts.js';
 import { EventBus } from './event-bus.js';
 import { applyFilesState } from './files-state.js';
+import { FolderWatch } from './folder-watch.js';
 import { HostLifecycle } from './host-lifecycle.js';
 import type { PluginHost } from './host.js';
+import { InstalledView, type InstalledSnapshot } from './installed-view.js';
 import { ManagerContext } from './manager-context.js';
 import { dependenciesToLoad, dependentsIndex } from './plugin-dependencies.js';
 import { declaredGrant, type GrantSource } from './plugin-grant.js';
@@ -18,6 +20,11 @@ import { ScanCoalescer } from './scan-coalescer.js';
 import { PluginScanner } from './scanner.js';
 import type { SignatureGate } from './signature-gate.js';
 import { canTransition, refusalReason, stateAfter, type Operation } from './state-machine.js';
+
+/** A hand copy is many folder events; one rescan this long after the last. */
+const WATCH_DEBOUNCE_MS = 100;
+/** installedView() rescans in the background when the last scan is older: edits inside a plugin folder are not watched. */
+const VIEW_MAX_AGE_MS = 1000;
 
 /** What the backend wires into the manager besides its config; each field optional, with a default. */
 export interface PluginManagerOptions {
@@ -39,6 +46,10 @@ export class PluginManager {
   private readonly restarts: CrashRestarts;
   private readonly scanner = new PluginScanner();
   private readonly scans = new ScanCoalescer((held) => this.applyScan(held));
+  private readonly view: InstalledView;
+  private readonly folderWatch: FolderWatch;
+  /** performance.now() when the last scan started. */
+  private lastScanAt = 0;
   /** The ports the backend bound (app.ts sets them once listening); plugin processes may not reach them. */
   listenPorts: number[] = [];
 
@@ -55,6 +66,8 @@ export class PluginManager {
       signatures: options.signatures,
     });
     this.restarts = new CrashRestarts(this.context, this.lifecycle);
+    this.view = new InstalledView(this.context.records);
+    this.folderWatch = new FolderWatch(config.pluginsDir, WATCH_DEBOUNCE_MS, () => this.backgroundRescan(), log);
   }
 
   /** Reads the persisted states and scans the plugin folders (restore.ts: why one may be left in error). */
@@ -68,6 +81,7 @@ export class PluginManager {
     await this.checkFilesAtStart();
     markInterruptedRestore(this.context, interrupted);
     this.restarts.keepQuarantined();
+    this.folderWatch.start();
   }
 
   /** Loads again every plugin that was active before the restart; failures end in state error. */
@@ -91,6 +105,16 @@ export class PluginManager {
     return [...this.context.records.values()]
       .map((record) => toSummary(record, dependents.get(record.scan.id)))
       .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * The installed plugins as the store's list marks them, without a scan per call (installed-view.ts):
+   * installs, uninstalls and operations rescan themselves, the folder watch catches hand copies, and
+   * a view older than VIEW_MAX_AGE_MS starts a rescan whose result the next caller sees.
+   */
+  installedView(): InstalledSnapshot {
+    if (performance.now() - this.lastScanAt > VIEW_MAX_AGE_MS) this.backgroundRescan();
+    return this.view.current();
   }
 
   /** Details of one plugin, or undefined when there is no such folder (or the id is not valid). */
@@ -190,6 +214,7 @@ export class PluginManager {
   async shutdown(): Promise<void> {
     const { context } = this;
     context.shuttingDown = true;
+    this.folderWatch.close();
     await this.restarts.shutdown();
     // A stop asked for is no crash: the plugin being restored is restored again next time.
     if (context.persisted.restoring !== undefined) {
@@ -259,7 +284,13 @@ export class PluginManager {
     });
   }
 
+  private backgroundRescan(): void {
+    if (this.context.shuttingDown) return;
+    this.rescan().catch((error: unknown) => this.context.log.warn({ err: error }, 'rescan of the plugins folder failed'));
+  }
+
   private async applyScan(held: ReadonlySet<string>): Promise<void> {
+    this.lastScanAt = performance.now();
     const found = await this.scanner.scan(this.context.config.pluginsDir, this.context.config.builtinPluginsDir);
     await applyScan(this.context, found, held, { stop: (record) => this.lifecycle.stop(record), forget: (id) => this.restarts.forget(id) });
   }

@@ -16,6 +16,8 @@ export interface PluginRegistryPort {
   /** Re-reads the plugins directory: new folders appear as `discovered`, removed ones disappear. */
   rescan(): Promise<unknown>;
   list(): Promise<InstalledPlugin[]>;
+  /** The installed plugins by name, kept up to date without a scan per call, and a version that changes with them. */
+  installedView(): { version: string; byName: ReadonlyMap<string, InstalledPluginInfo> };
   get(id: string): Promise<InstalledPlugin | undefined>;
   unload(id: string): Promise<unknown>;
   /** Starts the plugin's code; rejects (and leaves the plugin in state error) when it fails to load. */

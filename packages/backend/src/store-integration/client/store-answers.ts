@@ -71,6 +71,11 @@ export function badStoreAnswer(baseUrl: string, detail: string, cause?: unknown)
  * one is cut at the first byte past the bound, so a 300 MB catalog never sits in memory.
  */
 export async function readBoundedJson(response: Response, maxBytes: number, baseUrl: string): Promise<unknown> {
+  return parseJsonAnswer(await readBoundedBytes(response, maxBytes, baseUrl), baseUrl);
+}
+
+/** The body's bytes, bounded as readBoundedJson says. */
+export async function readBoundedBytes(response: Response, maxBytes: number, baseUrl: string): Promise<Buffer> {
   const announced = Number(response.headers.get('content-length'));
   if (response.headers.has('content-length') && announced > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
@@ -84,8 +89,12 @@ export async function readBoundedJson(response: Response, maxBytes: number, base
     if (seen > maxBytes) throw badStoreAnswer(baseUrl, `the answer is longer than the ${maxBytes} bytes the backend reads`);
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks);
+}
+
+export function parseJsonAnswer(body: Buffer, baseUrl: string): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch (error) {
     throw badStoreAnswer(baseUrl, 'the answer is not JSON', error);
   }

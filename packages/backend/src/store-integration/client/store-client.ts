@@ -1,16 +1,19 @@
 import { createError, isOkoError, StoreVersionList, type GithubImportRequest, type StorePluginListQuery } from '@oko/shared';
 import type { TSchema } from 'typebox';
+import { ConditionalAnswers, conditionalResult, type ConditionalResult, type TaggedAnswer } from './conditional-answers.js';
 import { Deadline } from './deadline.js';
+import { watchedDownload } from './download-watch.js';
 import {
   AnswerCheck,
   badStoreAnswer,
+  parseJsonAnswer,
   readBoundedJson,
   StoreEntryAnswer,
   StoreHealthAnswer,
   StoreListAnswer,
   StoreUploadAnswer,
 } from './store-answers.js';
-import { isStaleSocket, storeAnswerError, storeUnavailable } from './store-errors.js';
+import { isRedirectRefusal, isStaleSocket, storeAnswerError, storeUnavailable, tooBigPackage } from './store-errors.js';
 
 /** An open package download: the body is read once, as a stream. */
 export interface StoreDownload {
@@ -57,6 +60,9 @@ const checks = {
   versions: new AnswerCheck(StoreVersionList, 'the version history'),
 };
 
+/** Catalog pages remembered for conditional requests: a few hundred queries, and a bound on their bytes. */
+const REMEMBERED_PAGES = { maxEntries: 256, maxBytes: 32 * 1024 * 1024 };
+
 /**
  * The backend's only link to the Plugin Store: HTTP calls to OKO_STORE_URL, each bounded in time
  * and size. A network failure or timeout becomes STORE_UNAVAILABLE (503); an error answer of the
@@ -66,10 +72,12 @@ const checks = {
 export class StoreClient {
   readonly baseUrl: string;
   private readonly options: StoreClientOptions;
+  private readonly pages: ConditionalAnswers<StoreListAnswer>;
 
   constructor(options: StoreClientOptions) {
     this.options = options;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.pages = new ConditionalAnswers(REMEMBERED_PAGES, (body) => checks.list.parse(parseJsonAnswer(body, this.baseUrl), this.baseUrl));
   }
 
   /** Largest package an install downloads; the installer refuses bigger entries before any byte. */
@@ -77,15 +85,23 @@ export class StoreClient {
     return this.options.maxPackageBytes;
   }
 
+  /** Catalog pages remembered for conditional requests; for tests of the bound. */
+  get rememberedPages(): number {
+    return this.pages.size;
+  }
+
   async health(): Promise<StoreHealthAnswer> {
     return this.getJson('/health', checks.health);
   }
 
   async listPlugins(query: Partial<StorePluginListQuery> = {}): Promise<StoreListAnswer> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    const search = params.size > 0 ? `?${params.toString()}` : '';
-    return this.getJson(`/plugins${search}`, checks.list);
+    return (await this.listPage(query)).value;
+  }
+
+  /** A catalog page with a tag for its content; asked with If-None-Match when the store gave an ETag (conditional-answers.ts). */
+  async listPage(query: Partial<StorePluginListQuery> = {}): Promise<TaggedAnswer<StoreListAnswer>> {
+    const path = `/plugins${listSearch(query)}`;
+    return this.pages.get(path, (etag) => this.getConditional(path, etag));
   }
 
   /** The catalog entry; the store accepts its id or the plugin's name. */
@@ -119,7 +135,7 @@ export class StoreClient {
       throw tooBigPackage(announced, this.options.maxPackageBytes);
     }
     return {
-      body: this.watched(response.body, deadline),
+      body: watchedDownload(response.body, deadline, this.baseUrl, this.options.maxPackageBytes),
       contentLength: announced,
       sha256Header: response.headers.get('x-checksum-sha256')?.toLowerCase() ?? undefined,
       cancel: () => deadline.abort(),
@@ -208,12 +224,29 @@ export class StoreClient {
   }
 
   private async getJson<T extends TSchema>(path: string, check: AnswerCheck<T>) {
+    return this.read(path, {}, (response) => this.readAnswer(response, check));
+  }
+
+  /** GET with If-None-Match when `etag` is known: 304 is then an answer, not an error. */
+  private async getConditional(path: string, etag: string | undefined): Promise<ConditionalResult> {
+    const headers: Record<string, string> = etag === undefined ? {} : { 'if-none-match': etag };
+    const conditional = (response: Response) => conditionalResult(response, etag, path, this.options.maxAnswerBytes, this.baseUrl);
+    return this.read(path, headers, conditional, true);
+  }
+
+  /** `notModifiedIsAnswer`: a 304 goes to `use` rather than being an error (only conditional reads expect one). */
+  private async read<T>(
+    path: string,
+    headers: Record<string, string>,
+    use: (response: Response) => Promise<T>,
+    notModifiedIsAnswer = false,
+  ) {
     // One retry, only for a kept-alive socket that a restarted store had closed under us.
     for (let attempt = 0; ; attempt += 1) {
       const deadline = new Deadline(this.options.timeoutMs);
       try {
-        const response = await this.send(path, { signal: deadline.signal }, deadline);
-        return await this.readAnswer(response, check);
+        const response = await this.send(path, { signal: deadline.signal, headers }, deadline, notModifiedIsAnswer);
+        return await use(response);
       } catch (error) {
         if (isOkoError(error)) {
           if (attempt === 0 && error.cause !== undefined && isStaleSocket(error.cause)) continue;
@@ -231,7 +264,7 @@ export class StoreClient {
    * through. Redirects are refused: the store has no reason to send one, and following it would
    * send the API key, or the install, to wherever it points.
    */
-  private async send(path: string, init: RequestInit, deadline: Deadline): Promise<Response> {
+  private async send(path: string, init: RequestInit, deadline: Deadline, notModifiedIsAnswer = false): Promise<Response> {
     let response: Response;
     try {
       const headers = init.method === undefined ? { ...this.readHeader(), ...(init.headers as Record<string, string>) } : init.headers;
@@ -241,45 +274,18 @@ export class StoreClient {
       if (isRedirectRefusal(error)) throw badStoreAnswer(this.baseUrl, `it redirected ${path} elsewhere`, error);
       throw storeUnavailable(this.baseUrl, error, deadline.currentMs);
     }
-    if (!response.ok) {
+    if (!response.ok && !(response.status === 304 && notModifiedIsAnswer)) {
       const error = await storeAnswerError(response, this.baseUrl);
       deadline.clear();
       throw error;
     }
     return response;
   }
-
-  private async *watched(body: AsyncIterable<Uint8Array>, deadline: Deadline): AsyncGenerator<Uint8Array> {
-    let bytes = 0;
-    try {
-      for await (const chunk of body) {
-        bytes += chunk.byteLength;
-        // Besides the installer's own check against the entry's size: this bound holds for any caller.
-        if (bytes > this.options.maxPackageBytes) throw tooBigPackage(bytes, this.options.maxPackageBytes);
-        deadline.reset();
-        yield chunk;
-      }
-    } catch (error) {
-      if (isOkoError(error)) throw error;
-      if (deadline.totalExpired) {
-        const reason = `${deadline.totalReason} (OKO_STORE_DOWNLOAD_TIMEOUT_MS)`;
-        throw createError('STORE_UNAVAILABLE', `Plugin store at ${this.baseUrl} is unavailable: ${reason}`, { cause: error });
-      }
-      throw storeUnavailable(this.baseUrl, error, deadline.currentMs);
-    } finally {
-      deadline.clear();
-    }
-  }
 }
 
-function tooBigPackage(bytes: number, maxBytes: number) {
-  return createError(
-    'INVALID_PACKAGE',
-    `The package is ${bytes} bytes or more, over the ${Math.round(maxBytes / 1024 / 1024)} MiB the backend downloads (OKO_STORE_MAX_PACKAGE_MB)`,
-  );
-}
-
-/** undici's answer to `redirect: 'error'`: TypeError('fetch failed') caused by 'unexpected redirect'. */
-function isRedirectRefusal(error: unknown): boolean {
-  return error instanceof Error && error.cause instanceof Error && error.cause.message === 'unexpected redirect';
+/** The query string of a list request, in the query's own key order (one remembered page per distinct query). */
+function listSearch(query: Partial<StorePluginListQuery>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  return params.size > 0 ? `?${params.toString()}` : '';
 }

@@ -62,3 +62,15 @@ export async function storeAnswerError(response: Response, baseUrl: string): Pro
   }
   return createError('BAD_REQUEST', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, { status: response.status });
 }
+
+export function tooBigPackage(bytes: number, maxBytes: number) {
+  return createError(
+    'INVALID_PACKAGE',
+    `The package is ${bytes} bytes or more, over the ${Math.round(maxBytes / 1024 / 1024)} MiB the backend downloads (OKO_STORE_MAX_PACKAGE_MB)`,
+  );
+}
+
+/** undici's answer to `redirect: 'error'`: TypeError('fetch failed') caused by 'unexpected redirect'. */
+export function isRedirectRefusal(error: unknown): boolean {
+  return error instanceof Error && error.cause instanceof Error && error.cause.message === 'unexpected redirect';
+}

@@ -1,4 +1,5 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import {
   createError,
   errorResponses,
@@ -16,6 +17,7 @@ import {
   UPLOAD_ZIP_ERRORS,
   UploadZipForm,
 } from '@oko/shared';
+import { ifNoneMatch } from '../catalog/if-none-match.js';
 import { versionListing } from '../catalog/version-listing.js';
 import type { PackageCache } from '../../versions/package-cache/package-cache.js';
 import type { PluginRegistryPort } from '../plugin-registry-port.js';
@@ -52,13 +54,26 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
         tags,
         summary: 'List plugins in the store',
         querystring: StoreListQuery,
-        response: { 200: StoreListing, ...errorResponses('VALIDATION_FAILED', 'BAD_STORE_ANSWER') },
+        response: {
+          200: StoreListing,
+          304: Type.Null({ description: 'Not Modified: If-None-Match names the current ETag; no body' }),
+          ...errorResponses('VALIDATION_FAILED', 'BAD_STORE_ANSWER'),
+        },
       },
     },
-    async (request) => {
+    async (request, typedReply) => {
       const field = nonFiniteField(request.query);
       if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`);
-      return catalog.list(request.query);
+      const page = await catalog.listPage(request.query);
+      if (page.etag === undefined) return page.listing;
+      // The typed reply takes only the listing object; this one sends it as bytes serialized once.
+      const reply = typedReply as unknown as FastifyReply;
+      // The ETag names the store's page, the installed plugins and the query: a browser's copy is current when it matches.
+      void reply.header('etag', page.etag);
+      if (ifNoneMatch(request.headers['if-none-match'], page.etag)) return reply.code(304).send();
+      // By this route's own serializer, once per page: the bytes every answer had, without the work per request.
+      page.body ??= Buffer.from(reply.serialize(page.listing) as string);
+      return reply.type('application/json; charset=utf-8').send(page.body);
     },
   );
 

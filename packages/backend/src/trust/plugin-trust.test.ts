@@ -1,20 +1,12 @@
 import { cp, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { PluginManifest } from '@oko/shared';
 import { removeDir, tempDir } from '../../../../test-support/fixtures.js';
 import type { BackendConfig } from '../config.js';
 import type { ScannedPlugin } from '../plugin-manager/scanner.js';
-import type * as judging from './judge-files.js';
-import { judgeFiles } from './judge-files.js';
 import { PluginTrust } from './plugin-trust.js';
-
-// Counts the hashing passes: the point of the admission hand-over is one pass per install.
-vi.mock('./judge-files.js', async (importOriginal) => {
-  const real = await importOriginal<typeof judging>();
-  return { ...real, judgeFiles: vi.fn(real.judgeFiles) };
-});
 
 const log = { error: () => {}, warn: () => {}, info: () => {} } as unknown as FastifyBaseLogger;
 const manifest = { name: 'seeded', version: '1.0.0', description: 'x', main: 'index.js' } as PluginManifest;
@@ -22,10 +14,6 @@ const roots: string[] = [];
 
 afterAll(async () => {
   for (const root of roots) await removeDir(root);
-});
-
-beforeEach(() => {
-  vi.mocked(judgeFiles).mockClear();
 });
 
 /** A trust with no keys, and a plugin staged, admitted and kept, then renamed into plugins/ as an install does. */
@@ -44,25 +32,26 @@ async function installed() {
   const dir = path.join(root, 'plugins', 'seeded');
   await rename(staged, dir);
   const scanOf = (): ScannedPlugin => ({ id: 'seeded', dir, scope: 'external', manifest, ui: {}, issues: [] });
-  return { trust, dir, scanOf };
+  // Every judgement of an installed folder (a hashing pass) reads its file record first.
+  const judged = vi.spyOn(trust['records'], 'read');
+  return { trust, dir, scanOf, judged };
 }
 
 describe('PluginTrust after an install', () => {
   it('answers the first view of the placed folder with the admission, without hashing its files again', async () => {
-    const { trust, scanOf } = await installed();
-    expect(judgeFiles).toHaveBeenCalledTimes(1);
+    const { trust, scanOf, judged } = await installed();
     const scan = scanOf();
     expect(await trust.signatureOf(scan)).toEqual({ state: 'unsigned' });
     expect(await trust.signatureOf(scan)).toEqual({ state: 'unsigned' });
-    expect(judgeFiles).toHaveBeenCalledTimes(1);
+    expect(judged).not.toHaveBeenCalled();
   });
 
   it('hashes again for the check before a start, and for any later scan of the folder', async () => {
-    const { trust, dir, scanOf } = await installed();
+    const { trust, dir, scanOf, judged } = await installed();
     await writeFile(path.join(dir, 'index.js'), 'changed after install\n');
     expect((await trust.check(scanOf())).signature).toMatchObject({ state: 'modified' });
     expect(await trust.signatureOf(scanOf())).toMatchObject({ state: 'modified' });
-    expect(judgeFiles).toHaveBeenCalledTimes(3);
+    expect(judged).toHaveBeenCalledTimes(2);
   });
 
   it('hashes a folder at that path that is not the one admitted', async () => {
@@ -79,11 +68,11 @@ describe('PluginTrust after an install', () => {
     const first = await installed();
     await first.trust.forget('seeded');
     expect(await first.trust.signatureOf(first.scanOf())).toEqual({ state: 'unsigned' });
-    expect(judgeFiles).toHaveBeenCalledTimes(2);
+    expect(first.judged).toHaveBeenCalledTimes(1);
 
     const second = await installed();
     second.trust.keys.onChange();
     await second.trust.signatureOf(second.scanOf());
-    expect(judgeFiles).toHaveBeenCalledTimes(4);
+    expect(second.judged).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,11 +1,11 @@
 import { addedPermissions, createError, type PluginPermissions } from '@oko/shared';
 
 /**
- * What a caller chose (and showed for consent) before the installer fetches the entry again: a
- * dependency plan's step, the policy check's pick, the entry the dependency checks ran on. The
- * store answers each fetch anew, so the entry and the package must be exactly this, or nothing is
- * installed: otherwise a store could show one version (or plugin, or set of permissions) and hand
- * over another.
+ * What a caller chose (and showed for consent) before the installer fetches the entry again (or is
+ * handed it): a dependency plan's step, the policy check's pick, the entry the dependency checks
+ * ran on. The store answers each fetch anew, so the entry and the package must be exactly this, or
+ * nothing is installed: otherwise a store could show one version (or plugin, or set of
+ * permissions) and hand over another.
  */
 export interface ExpectedPackage {
   name: string;

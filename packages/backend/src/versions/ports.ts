@@ -1,4 +1,5 @@
 import type { InstallAnswer, UninstallAnswer, UpdateAnswer } from '@oko/shared';
+import type { StoreEntryAnswer } from '../store-integration/client/store-answers.js';
 import type { ExpectedPackage } from './expected-package.js';
 
 export type { ExpectedPackage } from './expected-package.js';
@@ -17,6 +18,8 @@ export interface InstallOptions {
   acceptDependencies?: boolean;
   /** The entry and package must be this name and version (and ask no more than these permissions). */
   expected?: ExpectedPackage;
+  /** The store's entry of `ref`, just fetched and checked by the caller: used instead of a second fetch. */
+  entry?: StoreEntryAnswer;
 }
 
 export interface UpdateOptions {
@@ -29,6 +32,8 @@ export interface UpdateOptions {
   automatic?: boolean;
   /** The entry and package must be this name and version. */
   expected?: ExpectedPackage;
+  /** As InstallOptions.entry. */
+  entry?: StoreEntryAnswer;
 }
 
 export interface UninstallOptions {

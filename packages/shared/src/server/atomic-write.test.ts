@@ -33,6 +33,15 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir)).toEqual(['x.json']);
   });
 
+  it('replaces the file the same way when the caller syncs the folder itself', async () => {
+    const file = path.join(dir, 'history.json');
+    await writeFileAtomic(file, 'first', { syncFolder: false });
+    await writeFileAtomic(file, 'second', { syncFolder: false });
+    await syncFolder(dir);
+    expect(await readFile(file, 'utf8')).toBe('second');
+    expect(await readdir(dir)).toEqual(['history.json']);
+  });
+
   it('replaces its own earlier write', async () => {
     const file = path.join(dir, 'state.json');
     await writeFileAtomic(file, 'first');

@@ -9,13 +9,14 @@ import {
 import { assertEntryOfRef, assertExpectedEntry, type ExpectedPackage } from '../../versions/expected-package.js';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions } from '../../versions/ports.js';
 import { HealthWindows } from '../../versions/updates/health-windows.js';
+import type { StoreEntryAnswer } from '../client/store-answers.js';
 import { HealthGate } from './health-gate.js';
 import { installEntry } from './install-entry.js';
 import { notInstalled } from './install-checks.js';
 import { InstallLocks } from './install-locks.js';
 import { findInstalledByStoreId } from './install-record.js';
 import type { InstallerContext, PluginInstallerOptions } from './installer-context.js';
-import { resolveSource, type PackageSource } from './package-source.js';
+import { resolveSource, storeSource, type PackageSource } from './package-source.js';
 import { PluginsFolder } from './plugins-folder.js';
 import { rollbackInstalled, type RollbackOptions } from './rollback.js';
 import { removeInstalled } from './uninstall.js';
@@ -46,7 +47,7 @@ export class PluginInstaller implements PluginUpdatePort {
 
   /** `ref` is a catalog id or a plugin name; the store resolves both (with the store down, the package cache). */
   async install(ref: string, options: InstallOptions = {}): Promise<InstallAnswer> {
-    return this.withSource(ref, options.expected, (source) => installEntry(this.ctx, source, options.expected));
+    return this.withSource(ref, options, (source) => installEntry(this.ctx, source, options.expected));
   }
 
   /**
@@ -54,7 +55,7 @@ export class PluginInstaller implements PluginUpdatePort {
    * the newest): newer, or older with allowDowngrade.
    */
   async update(ref: string, options: UpdateOptions = {}): Promise<UpdateAnswer> {
-    return this.withSource(ref, options.expected, (source) => updateEntry(this.ctx, this.gate, source, options));
+    return this.withSource(ref, options, (source) => updateEntry(this.ctx, this.gate, source, options));
   }
 
   /** `ref` is the installed plugin's name or the catalog id it was installed from. */
@@ -70,11 +71,19 @@ export class PluginInstaller implements PluginUpdatePort {
     return this.withInstalled(ref, (name) => rollbackInstalled(this.ctx, this.gate, name, options));
   }
 
-  /** Claims `ref`, resolves its package (which must be `expected`), then claims the entry's id and name for `fn`. */
-  private async withSource<T>(ref: string, expected: ExpectedPackage | undefined, fn: (source: PackageSource) => Promise<T>): Promise<T> {
+  /**
+   * Claims `ref`, resolves its package (which must be `expected`), then claims the entry's id and
+   * name for `fn`. An entry the caller already fetched for `ref` is used as is: checked again here,
+   * but not asked of the store a second time.
+   */
+  private async withSource<T>(
+    ref: string,
+    { expected, entry: fetched }: { expected?: ExpectedPackage; entry?: StoreEntryAnswer },
+    fn: (source: PackageSource) => Promise<T>,
+  ): Promise<T> {
     const releaseRef = this.locks.claim([`ref:${ref}`], ref);
     try {
-      const source = await resolveSource(this.ctx.client, this.ctx.cache, ref);
+      const source = fetched ? storeSource(this.ctx.client, fetched) : await resolveSource(this.ctx.client, this.ctx.cache, ref);
       const { entry } = source;
       if (!isValidPluginName(entry.name)) {
         throw createError('INVALID_PACKAGE', `The store lists a plugin with an invalid name '${entry.name}'`);

@@ -11,6 +11,7 @@ import {
   type UninstallAnswer,
   type UpdateAnswer,
 } from '@oko/shared';
+import type { StoreEntryAnswer } from '../../store-integration/client/store-answers.js';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions, DependencyGuardPort } from '../ports.js';
 import { assertEntryOfRef, assertExpectedEntry } from '../expected-package.js';
 import { guardDependents, type DependentsRegistry } from './in-use.js';
@@ -27,7 +28,8 @@ interface EntryView {
 }
 
 export interface DependencyStorePort {
-  getPlugin(ref: string): Promise<EntryView>;
+  /** The whole entry: it is handed to the installer, which installs exactly it without asking again. */
+  getPlugin(ref: string): Promise<StoreEntryAnswer>;
   listVersions(name: string): Promise<{ versions: StoreVersion[] }>;
 }
 
@@ -58,10 +60,11 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     if (!entry) return this.installOffline(ref, options);
     const installed = await this.options.plugins.list();
     assertExpectedEntry(entry, options.expected);
-    // The installer fetches the entry again: it must be the one checked here, and its package may ask
-    // for no more than the entry lists (what the confirm dialog showed).
+    // The installer installs the entry checked here (handed over, not fetched again), and its package
+    // may ask for no more than the entry lists (what the confirm dialog showed).
     const permissions = options.expected?.permissions ?? entry.permissions;
-    const inner = { ...options, expected: { name: entry.name, version: entry.version, ...(permissions ? { permissions } : {}) } };
+    const expected = { name: entry.name, version: entry.version, ...(permissions ? { permissions } : {}) };
+    const inner = { ...options, expected, entry };
     if (installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.install(entry.id, inner);
     const dependencies = await this.checkEntry(entry, installed, options.acceptDependencies);
     const answer = await this.options.inner.install(entry.id, inner);
@@ -73,7 +76,7 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     if (!entry) return this.options.inner.update(ref, options);
     const installed = await this.options.plugins.list();
     assertExpectedEntry(entry, options.expected);
-    const inner = { ...options, expected: { ...options.expected, name: entry.name, version: entry.version } };
+    const inner = { ...options, expected: { ...options.expected, name: entry.name, version: entry.version }, entry };
     if (!installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.update(entry.id, inner);
     const dependencies = await this.checkEntry(entry, installed, options.acceptDependencies);
     const answer = await this.options.inner.update(entry.id, inner);
@@ -160,7 +163,7 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
   }
 
   /** The catalog entry of `ref`, or undefined when the store cannot be reached. */
-  private async entryOf(ref: string): Promise<EntryView | undefined> {
+  private async entryOf(ref: string): Promise<StoreEntryAnswer | undefined> {
     try {
       const entry = await this.options.client.getPlugin(ref);
       assertEntryOfRef(ref, entry);

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isNewerVersion, isValidPluginName } from '@oko/shared';
-import { syncFolder, writeFileAtomic } from '@oko/shared/server';
+import { syncFolder, writeFileAtomic, type AtomicWriteOptions } from '@oko/shared/server';
 import { Compile } from 'typebox/compile';
 import { StoreEntryAnswer, type StoreEntryAnswer as CatalogEntry } from '../../store-integration/client/store-answers.js';
 import type { CachedVersionsPort } from '../version-settings.js';
@@ -67,11 +67,14 @@ export class PackageCache implements CachedVersionsPort {
       // A hard link costs nothing when staging and data share a file system; else a copy.
       await link(zipFile, temp).catch(() => copyFile(zipFile, temp));
       await rename(temp, target);
-      await writeFileAtomic(path.join(dir, `${entry.id}.json`), `${JSON.stringify(entry, null, 2)}\n`);
+      // Every change lands in this one folder, made durable by the one fsync at the end: a crash
+      // before it may lose some of them, and history() only lists items whose two files are there.
+      const unsynced = { syncFolder: false };
+      await writeFileAtomic(path.join(dir, `${entry.id}.json`), `${JSON.stringify(entry, null, 2)}\n`, unsynced);
       const history = (await this.readHistory(entry.name)).filter((item) => item.id !== entry.id);
       history.push({ id: entry.id, version: entry.version, installed_at: new Date().toISOString() });
       const kept = history.slice(-KEPT_PACKAGES);
-      await this.writeHistory(entry.name, kept);
+      await this.writeHistory(entry.name, kept, unsynced);
       await this.removeAllBut(entry.name, new Set(kept.map((item) => item.id)));
       await syncFolder(dir);
     });
@@ -203,8 +206,8 @@ export class PackageCache implements CachedVersionsPort {
     }
   }
 
-  private async writeHistory(name: string, history: CacheHistoryItem[]): Promise<void> {
-    await writeFileAtomic(path.join(this.dir, name, HISTORY_FILE), `${JSON.stringify(history, null, 2)}\n`);
+  private async writeHistory(name: string, history: CacheHistoryItem[], options?: AtomicWriteOptions): Promise<void> {
+    await writeFileAtomic(path.join(this.dir, name, HISTORY_FILE), `${JSON.stringify(history, null, 2)}\n`, options);
   }
 
   private async readEntry(name: string, id: string): Promise<CatalogEntry | undefined> {

@@ -2,7 +2,8 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogEntry, StorePluginList, StoreVersionList } from '@oko/shared';
 import { request } from '../../../test-support/http.js';
-import { AnswerCache, matchesIfNoneMatch } from '../src/services/answer-cache.js';
+import { ifNoneMatch as matchesIfNoneMatch } from '@oko/shared/server';
+import { AnswerCache } from '../src/services/answer-cache.js';
 import { pluginFiles, startFakeGithub, type FakeGithub } from './fake-github.js';
 import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from './helpers.js';
 

@@ -3,4 +3,6 @@
 export { writeFileAtomic, syncFolder, type AtomicWriteOptions } from './atomic-write.js';
 export { ConfigError, envError, originList, parseEnv, packageVersion } from './env.js';
 export { registerErrorHandler, frameworkErrorHandler, notFoundHandler, notFoundBody, type ErrorHandlerOptions } from './error-handler.js';
+export { BoundedLru } from './bounded-lru.js';
+export { ifNoneMatch } from './if-none-match.js';
 export { listenWithGrace, configOrExit, type ServeOptions } from './serve.js';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { matchesIfNoneMatch } from '../services/answer-cache.js';
+import { ifNoneMatch } from '@oko/shared/server';
 import type { CatalogView } from '../services/catalog-view.js';
 import type { PluginCatalog } from '../services/plugin-catalog.js';
 
@@ -24,6 +24,6 @@ export async function sendCachedAnswer(
     answer = plugins.answers.set(version, key, Buffer.from(reply.serialize(payload) as string, 'utf8'));
   }
   reply.header('etag', answer.etag).header('cache-control', 'no-cache');
-  if (matchesIfNoneMatch(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
+  if (ifNoneMatch(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(answer.body);
 }

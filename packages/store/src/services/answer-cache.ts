@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BoundedLru } from '@oko/shared/server';
 
 /** One cached answer: the bytes the route's schema serializer produced, and their strong ETag. */
 export interface CachedAnswer {
@@ -23,23 +24,18 @@ export const ANSWER_CACHE_LIMITS: AnswerCacheLimits = { maxEntries: 2000, maxByt
  */
 export class AnswerCache {
   private version: string | null = null;
-  private readonly entries = new Map<string, CachedAnswer>();
-  private bytes = 0;
+  private readonly entries: BoundedLru<string, CachedAnswer>;
 
-  constructor(private readonly limits: AnswerCacheLimits = ANSWER_CACHE_LIMITS) {}
+  constructor(limits: AnswerCacheLimits = ANSWER_CACHE_LIMITS) {
+    this.entries = new BoundedLru(limits.maxEntries, limits.maxBytes, (answer) => answer.body.length);
+  }
 
   get size(): { entries: number; bytes: number } {
-    return { entries: this.entries.size, bytes: this.bytes };
+    return { entries: this.entries.size, bytes: this.entries.heldBytes };
   }
 
   get(version: string, key: string): CachedAnswer | undefined {
-    if (version !== this.version) return undefined;
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+    return version === this.version ? this.entries.get(key) : undefined;
   }
 
   /**
@@ -51,47 +47,20 @@ export class AnswerCache {
     const answer = { body, etag: `"${version}-${createHash('sha256').update(key).digest('base64url').slice(0, 22)}"` };
     // An older build finishing after the catalog moved on must not bring back the older version's entries.
     if (this.version !== null && version !== this.version && this.isOlder(version)) return answer;
-    if (version !== this.version) this.clear(version);
-    this.remove(key);
-    if (body.length > this.limits.maxBytes) return answer;
-    this.entries.set(key, answer);
-    this.bytes += body.length;
-    for (const [oldest] of this.entries) {
-      if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
-      this.remove(oldest);
+    if (version !== this.version) {
+      this.entries.clear();
+      this.version = version;
     }
+    this.entries.set(key, answer);
     return answer;
   }
 
   private isOlder(version: string): boolean {
     return catalogEpoch(version) < catalogEpoch(this.version ?? '');
   }
-
-  private remove(key: string): void {
-    const found = this.entries.get(key);
-    if (!found) return;
-    this.entries.delete(key);
-    this.bytes -= found.body.length;
-  }
-
-  private clear(version: string): void {
-    this.entries.clear();
-    this.bytes = 0;
-    this.version = version;
-  }
 }
 
 /** A catalog version is `<boot id>.<epoch>`: the epoch counts catalog changes since the store started. */
 function catalogEpoch(version: string): number {
   return Number(version.slice(version.lastIndexOf('.') + 1)) || 0;
-}
-
-/** Whether an If-None-Match header names `etag` (weak comparison, as RFC 9110 asks of If-None-Match; `*` matches any). */
-export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '') === bare;
-  });
 }

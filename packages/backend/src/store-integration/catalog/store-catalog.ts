@@ -12,7 +12,7 @@ import {
   type StorePluginView,
 } from '@oko/shared';
 import { createHash } from 'node:crypto';
-import { BoundedLru } from '../../lib/bounded-lru.js';
+import { BoundedLru } from '@oko/shared/server';
 import type { TaggedAnswer } from '../client/conditional-answers.js';
 import type { StoreListAnswer } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';

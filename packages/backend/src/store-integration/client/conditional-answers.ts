@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BoundedLru } from '../../lib/bounded-lru.js';
+import { BoundedLru } from '@oko/shared/server';
 import { badStoreAnswer, readBoundedBytes } from './store-answers.js';
 
 /** A store answer with what identifies its content. */

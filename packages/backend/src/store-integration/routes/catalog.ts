@@ -17,7 +17,7 @@ import {
   UPLOAD_ZIP_ERRORS,
   UploadZipForm,
 } from '@oko/shared';
-import { ifNoneMatch } from '../catalog/if-none-match.js';
+import { ifNoneMatch } from '@oko/shared/server';
 import { versionListing } from '../catalog/version-listing.js';
 import type { PackageCache } from '../../versions/package-cache/package-cache.js';
 import type { PluginRegistryPort } from '../plugin-registry-port.js';

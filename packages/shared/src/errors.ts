@@ -75,6 +75,8 @@ export const ErrorStatus = {
   NO_ROLLBACK: 409,
   NOT_TRACKED: 409,
   BAD_WEBHOOK_SIGNATURE: 401,
+  INSTANCE_ID_REQUIRED: 400,
+  REVIEW_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

@@ -17,3 +17,6 @@ export * from './api/publishers.js';
 export * from './api/dashboard-store.js';
 export * from './api/auth.js';
 export * from './api/versions.js';
+export * from './api/reviews.js';
+export * from './api/system.js';
+export * from './display.js';

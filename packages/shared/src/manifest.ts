@@ -20,6 +20,9 @@ export const PluginManifest = Type.Object(
   {
     name: Type.String({ pattern: PLUGIN_NAME_PATTERN, description: "The plugin's id" }),
     version: Type.String({ minLength: 1, maxLength: 64, description: 'Semver version' }),
+    display_name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'What people see: store cards, menus, toasts (the name is the id)' }),
+    ),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     author: Type.Optional(Type.String({ maxLength: 200 })),
     homepage: Type.Optional(Type.String({ maxLength: 500 })),

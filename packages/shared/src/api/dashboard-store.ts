@@ -28,6 +28,7 @@ export const StoreListQuery = Type.Object({
   q: StorePluginListQuery.properties.q,
   all_versions: Type.Optional(Type.Boolean({ description: 'Default false: one entry per plugin name' })),
   tag: StorePluginListQuery.properties.tag,
+  sort: StorePluginListQuery.properties.sort,
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PAGE, description: 'Default 1' })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, description: `Default ${STORE_DEFAULT_PER_PAGE}` })),
 });

@@ -42,6 +42,11 @@ export const PluginSummary = Type.Object({
   id: Type.String(),
   name: Type.String(),
   version: Type.String({ description: "manifest.json version; '' when the manifest is unreadable" }),
+  display_name: Type.Optional(
+    Type.String({
+      description: 'manifest display_name, else ui.yaml page_title, else the id (pluginDisplayName); always set by a current backend',
+    }),
+  ),
   description: Type.String(),
   state: PluginState,
   scope: PluginScope,

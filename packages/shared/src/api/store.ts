@@ -3,6 +3,7 @@ import type { ErrorCode } from '../errors.js';
 import { normalizePermissions, PermissionSet, type PluginPermissions } from '../permissions.js';
 import { CatalogSignature } from '../signature.js';
 import { ManifestData, UiData } from './embedded.js';
+import { CatalogSort, InstallStats, RatingSummary } from './reviews.js';
 
 /**
  * Payloads of the Plugin Store API (/api/v1 on the store). Names carry a Store prefix where the
@@ -54,6 +55,15 @@ export const CatalogEntry = Type.Object({
     }),
   ),
   has_readme: Type.Optional(Type.Boolean({ description: 'The package ships README.md, served by GET /plugins/{id}/readme' })),
+  display_name: Type.Optional(
+    Type.String({
+      description:
+        'manifest display_name, else ui.yaml page_title, else the name (pluginDisplayName); set on every answer of a current store',
+    }),
+  ),
+  icon: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'ui.yaml page_icon (an icon name), null when none' })),
+  rating: Type.Optional(RatingSummary),
+  installs: Type.Optional(InstallStats),
 });
 export type CatalogEntry = Static<typeof CatalogEntry>;
 
@@ -89,6 +99,11 @@ export const CatalogSummary = Type.Object(
     created_at: CatalogEntry.properties.created_at,
     signature: CatalogEntry.properties.signature,
     publisher: CatalogEntry.properties.publisher,
+    has_readme: CatalogEntry.properties.has_readme,
+    display_name: CatalogEntry.properties.display_name,
+    icon: CatalogEntry.properties.icon,
+    rating: CatalogEntry.properties.rating,
+    installs: CatalogEntry.properties.installs,
     versions_count: Type.Optional(
       Type.Integer({ description: 'Versions of this plugin name in the catalog (lists of one entry per name; absent with all_versions)' }),
     ),
@@ -144,6 +159,7 @@ export const StorePluginListQuery = Type.Object({
   all_versions: Type.Optional(
     Type.Boolean({ default: false, description: 'One entry per version instead of one per plugin name (its newest)' }),
   ),
+  sort: Type.Optional(CatalogSort),
 });
 export type StorePluginListQuery = Static<typeof StorePluginListQuery>;
 

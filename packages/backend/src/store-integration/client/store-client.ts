@@ -110,8 +110,7 @@ export class StoreClient extends StoreTransport {
 
   /** GET /plugins/{name}/reviews, newest first; with the dashboard's token, so `mine` is this dashboard's review. */
   async listReviews(name: string, query: ReviewListQuery): Promise<ReviewList> {
-    const search = new URLSearchParams({ page: String(query.page), per_page: String(query.per_page) });
-    return this.getJson(`/plugins/${encodeURIComponent(name)}/reviews?${search.toString()}`, checks.reviews);
+    return this.getJson(`/plugins/${encodeURIComponent(name)}/reviews${listSearch(query)}`, checks.reviews);
   }
 
   /** POST /plugins/{name}/reviews in the dashboard's name: its token when configured, else its instance id alone. */
@@ -230,7 +229,7 @@ export class StoreClient extends StoreTransport {
 }
 
 /** The query string of a list request, in the query's own key order (one remembered page per distinct query). */
-function listSearch(query: Partial<StorePluginListQuery>): string {
+function listSearch(query: Partial<StorePluginListQuery> | Partial<ReviewListQuery>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   return params.size > 0 ? `?${params.toString()}` : '';

@@ -1,7 +1,10 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { DEV_MAX_BYTES, DEV_MAX_FILES } from '@oko/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answering, answerOf, manifestOf, push } from './dev-helpers.js';
+import { answering, answerOf, manifestOf, push, pushBody } from './dev-helpers.js';
 import { api, buildBackend, eventually, expectErrorAnswer, makeDirs, type Backend, type Dirs } from './helpers.js';
 
 let dirs: Dirs;
@@ -93,6 +96,103 @@ describe('pushing a development plugin', () => {
 
   it('refuses a push without replace for a plugin it does not hold (DEV_PLUGIN_NOT_FOUND)', async () => {
     await expectErrorAnswer(await push(backend, 'dev_unknown', answering('dev_unknown', 'x')), 404, 'DEV_PLUGIN_NOT_FOUND');
+  });
+});
+
+describe('what a push may not do', () => {
+  const one = (filePath: string) => ({ files: [{ path: filePath, content_base64: Buffer.from('x').toString('base64') }], replace: true });
+
+  it.each([
+    ['../x', 'escapes'],
+    ['/abs/x.js', 'absolute'],
+    ['a\\b.js', 'backslash'],
+    ['nul\u0000.js', 'control character'],
+    ['manifest.json/..', 'escapes'],
+    ['./index.js', '"."'],
+    ['C:/x.js', 'drive letter'],
+    ['a//b.js', 'empty'],
+    ['lib/', 'folder'],
+  ])('refuses the path %j before writing anything (400 VALIDATION_FAILED)', async (bad, words) => {
+    const answer = await api(backend, 'PUT', '/api/v1/dev/plugins/dev_attack', {
+      ...pushBody(answering('dev_attack', 'x')),
+      files: [...pushBody(answering('dev_attack', 'x')).files, ...one(bad).files],
+      replace: true,
+    });
+    expect(await expectErrorAnswer(answer, 400, 'VALIDATION_FAILED')).toContain(words);
+    await expectErrorAnswer(await api(backend, 'GET', '/api/v1/dev/plugins/dev_attack'), 404, 'DEV_PLUGIN_NOT_FOUND');
+    expect((await readdir(devDir())).filter((entry) => !entry.startsWith('.') || entry.startsWith('.staging'))).not.toContain('dev_attack');
+  });
+
+  it('refuses a removed path that escapes, and a file sent twice', async () => {
+    await push(backend, 'dev_paths', answering('dev_paths', 'x'), { replace: true });
+    await expectErrorAnswer(await push(backend, 'dev_paths', {}, { removed: ['../../grants'] }), 400, 'VALIDATION_FAILED');
+    const twice = pushBody({ 'a.js': '1' });
+    twice.files.push({ path: 'A.js', content_base64: '' });
+    await expectErrorAnswer(await api(backend, 'PUT', '/api/v1/dev/plugins/dev_paths', twice), 400, 'VALIDATION_FAILED');
+    expect((await answerOf(backend, 'dev_paths')).body).toEqual({ answer: 'x' });
+  });
+
+  it('refuses content that is not base64', async () => {
+    const body = pushBody(answering('dev_b64', 'x'), { replace: true });
+    body.files[1]!.content_base64 = 'not base64!';
+    expect(await expectErrorAnswer(await api(backend, 'PUT', '/api/v1/dev/plugins/dev_b64', body), 400, 'VALIDATION_FAILED')).toContain(
+      'base64',
+    );
+  });
+
+  it('refuses more files than DEV_MAX_FILES', async () => {
+    const files = Array.from({ length: DEV_MAX_FILES + 1 }, (_, i) => ({ path: `f${i}.js`, content_base64: '' }));
+    await expectErrorAnswer(await api(backend, 'PUT', '/api/v1/dev/plugins/dev_many', { files, replace: true }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('refuses more decoded bytes than DEV_MAX_BYTES (413)', async () => {
+    const big = Buffer.alloc(DEV_MAX_BYTES + 3).toString('base64');
+    const body = { files: [{ path: 'big.bin', content_base64: big }], replace: true };
+    await expectErrorAnswer(await api(backend, 'PUT', '/api/v1/dev/plugins/dev_big', body), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('never follows a link: a file written where a link was replaces the link', async () => {
+    await push(backend, 'dev_link', answering('dev_link', 'x'), { replace: true });
+    const outside = path.join(dirs.dataDir, 'outside.txt');
+    await writeFile(outside, 'untouched');
+    await symlink(outside, path.join(devDir(), '.work', 'dev_link', 'note.txt'));
+    await push(backend, 'dev_link', { 'note.txt': 'pushed' });
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+    expect(await readFile(path.join(devDir(), 'dev_link', 'note.txt'), 'utf8')).toBe('pushed');
+  });
+});
+
+describe('permissions', () => {
+  it('grants what a push adds for the session, says so, and the sandbox still refuses the rest', async () => {
+    const server = http.createServer((_req, res) => res.end('reached'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const code = [
+        'export function setup(ctx) {',
+        '  ctx.routes.get("/answer", async (req) => {',
+        '    try { return { ok: true, body: await (await fetch(req.query.url)).text() }; }',
+        '    catch (error) { return { ok: false, code: error?.cause?.code ?? null }; }',
+        '  });',
+        '}',
+      ].join('\n');
+      const url = (p: number) => `/api/v1/plugins/dev-net/answer?url=${encodeURIComponent(`http://127.0.0.1:${p}/`)}`;
+      const first = await push(backend, 'dev_net', { 'manifest.json': manifestOf('dev_net'), 'index.js': code }, { replace: true });
+      expect(first.body.permissions_added).toBeUndefined();
+      expect((await api(backend, 'GET', url(port))).body).toMatchObject({ ok: false, code: 'ERR_OKO_SANDBOX' });
+      const widened = await push(backend, 'dev_net', {
+        'manifest.json': manifestOf('dev_net', { permissions: { network: [`127.0.0.1:${port}`] } }),
+      });
+      expect(widened.body).toMatchObject({ state: 'active', permissions_added: [`network 127.0.0.1:${port}`] });
+      expect((await api(backend, 'GET', url(port))).body).toEqual({ ok: true, body: 'reached' });
+      expect((await api(backend, 'GET', url(port + 1))).body).toMatchObject({ ok: false, code: 'ERR_OKO_SANDBOX' });
+      const details = await api(backend, 'GET', '/api/v1/plugins/dev_net');
+      expect(details.body.permissions.granted.network).toEqual([`127.0.0.1:${port}`]);
+      const same = await push(backend, 'dev_net', { 'index.js': code });
+      expect(same.body.permissions_added).toBeUndefined();
+    } finally {
+      server.close();
+    }
   });
 });
 

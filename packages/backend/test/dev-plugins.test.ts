@@ -47,6 +47,17 @@ describe('pushing a development plugin', () => {
     expect((await answerOf(backend, 'dev_reload')).body).toEqual({ answer: 'two' });
   });
 
+  it('runs concurrent pushes of one plugin one at a time, each a generation of its own', async () => {
+    await push(backend, 'dev_race', answering('dev_race', 'zero'), { replace: true });
+    const answers = await Promise.all(
+      ['a', 'b', 'c'].map((answer) => push(backend, 'dev_race', { 'index.js': answering('dev_race', answer)['index.js']! })),
+    );
+    expect(answers.map((answer) => answer.body.generation).sort()).toEqual([2, 3, 4]);
+    const last = answers.find((answer) => answer.body.generation === 4)!;
+    const expected = ['a', 'b', 'c'][answers.indexOf(last)];
+    expect((await answerOf(backend, 'dev_race')).body).toEqual({ answer: expected });
+  });
+
   it('refuses a broken manifest with its issues and keeps the last good version answering', async () => {
     await push(backend, 'dev_broken', answering('dev_broken', 'good'), { replace: true });
     const broken = await push(backend, 'dev_broken', {

@@ -17,7 +17,8 @@ import type { PluginManager } from '../plugin-manager/plugin-manager.js';
 import { DevFolder } from './dev-folder.js';
 import { DevStreams, type DevStateSnapshot } from './dev-streams.js';
 import { Leases } from './lease.js';
-import { checkPush } from './push-files.js';
+import { mapFsError } from '../store-integration/installer/fs-errors.js';
+import { checkPush, type CheckedPush } from './push-files.js';
 import { checkPushedTree, type PushedTree } from './pushed-tree.js';
 import { findSyntaxError } from './syntax-check.js';
 
@@ -84,43 +85,55 @@ export class DevPlugins {
   async push(name: string, body: DevPluginPush): Promise<{ status: DevPluginStatus; created: boolean }> {
     const started = performance.now();
     const checked = checkPush(body);
-    return this.plugins.withPluginLock(name, async () => {
-      await this.plugins.rescan();
-      this.assertNameFree(name);
-      let session = this.sessions.get(name);
-      if (!session && body.replace !== true) {
-        throw createError(
-          'DEV_PLUGIN_NOT_FOUND',
-          `No development plugin '${name}' (its lease may have run out): send every file with replace: true`,
-        );
-      }
-      const staging = await this.folder.stage(name, checked, body.replace === true);
-      let tree: PushedTree;
-      try {
-        tree = await checkPushedTree(name, staging, this.plugins.summaries());
-        await this.folder.keep(name, staging);
-      } catch (error) {
-        await this.folder.discard(staging);
-        throw error;
-      }
-      const created = !session;
-      session ??= { generation: 0, version: tree.version, leaseS: DEV_LEASE_DEFAULT_S };
-      this.sessions.set(name, session);
-      session.leaseS = body.lease_s ?? session.leaseS;
-      this.leases.renew(name, session.leaseS);
-      if (!tree.manifest) {
-        const message = `The push was not applied: ${formatIssues(tree.issues)}`;
-        session.refused = { message, issues: tree.issues, at: new Date().toISOString() };
-        if (session.generation === 0) session.version = tree.version;
-        this.log.info({ plugin: name }, message);
-        return { status: this.statusOf(name, session), created };
-      }
-      session.refused = undefined;
-      const added = await this.reload(name, session, tree.manifest.version, tree.manifest.permissions);
-      session.reloadMs = Math.round(performance.now() - started);
-      const status = this.statusOf(name, session);
-      return { status: added.length > 0 ? { ...status, permissions_added: added } : status, created };
-    });
+    return this.plugins
+      .withPluginLock(name, () => this.pushLocked(name, body, checked, started))
+      .catch((error: unknown) => {
+        // A full disk or a folder the backend may not write is said as such (507, 500 naming the folder).
+        throw mapFsError(error, this.folder.dir);
+      });
+  }
+
+  private async pushLocked(
+    name: string,
+    body: DevPluginPush,
+    checked: CheckedPush,
+    started: number,
+  ): Promise<{ status: DevPluginStatus; created: boolean }> {
+    await this.plugins.rescan();
+    this.assertNameFree(name);
+    let session = this.sessions.get(name);
+    if (!session && body.replace !== true) {
+      throw createError(
+        'DEV_PLUGIN_NOT_FOUND',
+        `No development plugin '${name}' (its lease may have run out): send every file with replace: true`,
+      );
+    }
+    const staging = await this.folder.stage(name, checked, body.replace === true);
+    let tree: PushedTree;
+    try {
+      tree = await checkPushedTree(name, staging, this.plugins.summaries());
+      await this.folder.keep(name, staging);
+    } catch (error) {
+      await this.folder.discard(staging);
+      throw error;
+    }
+    const created = !session;
+    session ??= { generation: 0, version: tree.version, leaseS: DEV_LEASE_DEFAULT_S };
+    this.sessions.set(name, session);
+    session.leaseS = body.lease_s ?? session.leaseS;
+    this.leases.renew(name, session.leaseS);
+    if (!tree.manifest) {
+      const message = `The push was not applied: ${formatIssues(tree.issues)}`;
+      session.refused = { message, issues: tree.issues, at: new Date().toISOString() };
+      if (session.generation === 0) session.version = tree.version;
+      this.log.info({ plugin: name }, message);
+      return { status: this.statusOf(name, session), created };
+    }
+    session.refused = undefined;
+    const added = await this.reload(name, session, tree.manifest.version, tree.manifest.permissions);
+    session.reloadMs = Math.round(performance.now() - started);
+    const status = this.statusOf(name, session);
+    return { status: added.length > 0 ? { ...status, permissions_added: added } : status, created };
   }
 
   /** POST …/lease: the plugin lives `seconds` (default: what its last push asked) more. */

@@ -236,7 +236,30 @@ describe('removal', () => {
   });
 });
 
+describe('as any plugin', () => {
+  it('serves its page and its details like an installed plugin', async () => {
+    const files = {
+      'manifest.json': manifestOf('dev_page'),
+      'ui.yaml': 'has_page: true\npage_title: Dev page\n',
+      'index.js': 'export function setup(ctx) { ctx.page(() => "<h1>from the dev plugin</h1>"); }',
+    };
+    expect((await push(backend, 'dev_page', files, { replace: true })).body.state).toBe('active');
+    const page = await api(backend, 'GET', '/api/v1/plugins/dev_page/page');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('from the dev plugin');
+    expect((await api(backend, 'GET', '/api/v1/plugins/dev_page')).body).toMatchObject({ scope: 'dev', has_page_handler: true });
+  });
+});
+
 describe('trust', () => {
+  it('still refuses a development plugin whose signature file does not match (invalid)', async () => {
+    const files = { ...answering('dev_signed', 'x'), 'oko-signature.json': JSON.stringify({ format: 1, key_id: 'nope' }) };
+    const answer = await push(backend, 'dev_signed', files, { replace: true });
+    expect(answer.body.state).toBe('error');
+    expect(answer.body.error.reason).toContain('invalid');
+    await expectErrorAnswer(await answerOf(backend, 'dev_signed'), 404, 'ROUTE_NOT_FOUND');
+  });
+
   it('applies no tamper detection to a development plugin: an edit on disk is not modified', async () => {
     await push(backend, 'dev_edit', answering('dev_edit', 'x'), { replace: true });
     await writeFile(path.join(devDir(), 'dev_edit', 'extra.js'), 'export {};');

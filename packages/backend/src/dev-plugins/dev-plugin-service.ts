@@ -9,34 +9,19 @@ import {
   type DevPluginPush,
   type DevPluginRemoved,
   type DevPluginStatus,
-  type PermissionSet,
+  type PluginPermissions,
   type PluginSummary,
 } from '@oko/shared';
 import type { GrantService } from '../permissions/grant-service.js';
 import type { PluginManager } from '../plugin-manager/plugin-manager.js';
+import { mapFsError } from '../store-integration/installer/fs-errors.js';
 import { DevFolder } from './dev-folder.js';
 import { DevStreams, type DevStateSnapshot } from './dev-streams.js';
 import { Leases } from './lease.js';
-import { mapFsError } from '../store-integration/installer/fs-errors.js';
 import { checkPush, type CheckedPush } from './push-files.js';
 import { checkPushedTree, type PushedTree } from './pushed-tree.js';
+import { snapshotOf, statusOf, type Session } from './dev-session.js';
 import { findSyntaxError } from './syntax-check.js';
-
-/** What the backend knows of one development plugin between its first push and its removal. */
-interface Session {
-  /** Accepted pushes so far; a refused one leaves it. */
-  generation: number;
-  /** The version of the last accepted push (or of the refused first one). */
-  version: string;
-  leaseS: number;
-  /** What the last accepted push declared, and so was granted. */
-  granted?: PermissionSet;
-  /** Why the last push was not applied; cleared by an accepted one. */
-  refused?: NonNullable<DevPluginStatus['refused']> & { at: string };
-  reloadMs?: number;
-  /** Where the load failure of `reason` comes from, when the runtime could not say (syntax-check.ts). */
-  failedAt?: { reason: string; at: string };
-}
 
 const RUNNING = new Set(['active', 'loading']);
 
@@ -195,7 +180,7 @@ export class DevPlugins {
    * again by the manager's ordinary load. Returns the permissions this push added to the grant:
    * granted for the session without a dialog, since the author is the admin who sent them.
    */
-  private async reload(name: string, session: Session, version: string, declared: Parameters<typeof normalizePermissions>[0]) {
+  private async reload(name: string, session: Session, version: string, declared: PluginPermissions | undefined): Promise<string[]> {
     session.generation += 1;
     session.version = version;
     this.streams.stateChanged(name, { state: 'loading', generation: session.generation });
@@ -225,33 +210,12 @@ export class DevPlugins {
   }
 
   private statusOf(name: string, session: Session): DevPluginStatus {
-    const snapshot = this.snapshot(name)!;
-    const end = this.leases.endOf(name) ?? Date.now();
-    const status: DevPluginStatus = {
-      name,
-      version: this.devPlugin(name)?.version ?? session.version,
-      state: snapshot.state,
-      generation: session.generation,
-      lease_expires_at: new Date(end).toISOString(),
-    };
-    if (snapshot.error) status.error = snapshot.error;
-    if (session.refused) status.refused = { message: session.refused.message, issues: session.refused.issues };
-    if (session.reloadMs !== undefined) status.reload_ms = session.reloadMs;
-    return status;
+    return statusOf(name, session, this.devPlugin(name), this.leases.endOf(name) ?? Date.now());
   }
 
-  /** The state clients see: the manager's, or `error` with the refusal while no push was ever good. */
   private snapshot(name: string): DevStateSnapshot | undefined {
     const session = this.sessions.get(name);
-    if (!session) return undefined;
-    const plugin = this.devPlugin(name);
-    if (plugin) {
-      const { error } = plugin;
-      const at = error && session.failedAt?.reason === error.reason ? ` (at ${session.failedAt.at})` : '';
-      return { state: plugin.state, generation: session.generation, ...(error ? { error: { ...error, reason: error.reason + at } } : {}) };
-    }
-    const error = session.refused ? { reason: session.refused.message, at: session.refused.at } : undefined;
-    return { state: 'error', generation: session.generation, ...(error ? { error } : {}) };
+    return session && snapshotOf(session, this.devPlugin(name));
   }
 
   private devPlugin(name: string): PluginSummary | undefined {

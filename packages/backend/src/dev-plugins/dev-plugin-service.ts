@@ -142,7 +142,7 @@ export class DevPlugins {
   /** DELETE: unloads and removes the plugin, its folder, its data and its grant now. */
   async remove(name: string): Promise<DevPluginRemoved> {
     this.require(name);
-    return this.plugins.withPluginLock(name, () => this.removeLocked(name, 'removed'));
+    return this.plugins.withPluginLock(name, () => this.removeLocked(name));
   }
 
   /** Moves time for leases: every plugin whose lease ended by `at` is removed (tests call it with a later time). */
@@ -160,7 +160,7 @@ export class DevPlugins {
       .catch((error: unknown) => this.log.error({ plugin: name, err: error }, 'could not remove an expired development plugin'));
   }
 
-  private async removeLocked(name: string, why: string): Promise<DevPluginRemoved> {
+  private async removeLocked(name: string, why?: string): Promise<DevPluginRemoved> {
     if (!this.sessions.has(name)) throw this.notFound(name);
     const current = this.devPlugin(name);
     if (current && RUNNING.has(current.state)) await this.plugins.unload(name).catch(() => undefined);
@@ -169,7 +169,7 @@ export class DevPlugins {
     await this.folder.remove(name);
     await this.grants.revoke(name);
     await this.plugins.rescan();
-    const answer: DevPluginRemoved = { status: 'removed', name, message: `Development plugin ${name} removed (${why})` };
+    const answer: DevPluginRemoved = { status: 'removed', name, message: `Development plugin ${name} removed${why ? `: ${why}` : ''}` };
     this.streams.removed(name, answer);
     this.log.info({ plugin: name }, answer.message);
     return answer;

@@ -66,6 +66,7 @@ describe('pushing a development plugin', () => {
     });
     expect(broken.status).toBe(200);
     expect(broken.body).toMatchObject({ state: 'active', generation: 1 });
+    expect(broken.body.reload_ms).toBeUndefined();
     expect(broken.body.refused.issues).toEqual([expect.objectContaining({ file: 'manifest.json', path: 'version' })]);
     expect((await answerOf(backend, 'dev_broken')).body).toEqual({ answer: 'good' });
     // The refused push's index.js is kept: fixing only the manifest runs it.

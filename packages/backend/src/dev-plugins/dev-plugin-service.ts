@@ -112,7 +112,9 @@ export class DevPlugins {
       session.refused = { message, issues: tree.issues, at: new Date().toISOString() };
       if (session.generation === 0) session.version = tree.version;
       this.log.info({ plugin: name }, message);
-      return { status: this.statusOf(name, session), created };
+      // No new code runs, so this push has no reload time to report.
+      const { reload_ms: _none, ...status } = this.statusOf(name, session);
+      return { status, created };
     }
     session.refused = undefined;
     const added = await this.reload(name, session, tree.manifest.version, tree.manifest.permissions);

@@ -31,7 +31,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ services: StoreServices }>
     async (request, reply) => {
       const relative = request.params['*'];
       const problem = assetPathProblem(request.url.split('?')[0] ?? '', relative);
-      if (problem) throw createError('VALIDATION_FAILED', `The asset path '${relative}' is refused: ${problem}`);
+      if (problem) throw createError('VALIDATION_FAILED', `The asset path ${JSON.stringify(relative)} is refused: ${problem}`);
       const asset = await plugins.readmeAssetOf(request.params.id, relative);
       // A catalog id names one package, whose files never change; a plugin name moves to each new version.
       const byId = asset.record.id === request.params.id;

@@ -41,7 +41,7 @@ export function assetTypeOf(relative: string): string | null {
  * folder holds.
  */
 export async function readReadmeAsset(pluginDir: string, relative: string): Promise<{ body: Buffer; type: string }> {
-  const notServed = (why: string) => createError('NOT_FOUND', `'${relative}' is not served: ${why}`);
+  const notServed = (why: string) => createError('NOT_FOUND', `${JSON.stringify(relative)} is not served: ${why}`);
   const type = assetTypeOf(relative);
   if (type === null) throw notServed(`only images (${Object.keys(README_ASSET_TYPES).join(', ')}) are`);
   const file = await findFileInside(pluginDir, relative);

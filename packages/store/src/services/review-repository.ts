@@ -63,7 +63,8 @@ export class JsonReviewRepository {
 
   private replaceAll(reviews: readonly StoredReview[]): void {
     const byName = new Map<string, StoredReview[]>();
-    for (const review of reviews) {
+    // Last first: a review saved later goes to the end of the file, so it stays first among equal updated_at times.
+    for (const review of [...reviews].reverse()) {
       const same = byName.get(review.plugin);
       if (same) same.push(review);
       else byName.set(review.plugin, [review]);

@@ -125,6 +125,11 @@ export class PluginCatalog {
     return { ...toCatalogEntry(record), ...current.statsOf(record.name), has_readme: (await this.docs.of(record)).has_readme };
   }
 
+  /** A record just published or refreshed as its answer shows it: with its name's rating and installs, as GET /plugins/{id} would. */
+  async present(record: CatalogRecord): Promise<CatalogEntry> {
+    return { ...toCatalogEntry(record), ...(await this.snapshot()).view.statsOf(record.name) };
+  }
+
   async readmeOf(idOrName: string): Promise<{ record: CatalogRecord; text: string; cut: boolean }> {
     const record = await this.resolve(idOrName);
     const readme = await readReadme(this.storage.pluginDir(record.storage));

@@ -16,7 +16,8 @@ import { actionRoutes } from './routes/actions.js';
 import { pluginApiRoutes } from './routes/plugin-api.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { systemRoutes } from './routes/system.js';
-import { storeIntegration } from './store-integration/index.js';
+import { RuntimeSettingsStore } from './settings/runtime-settings.js';
+import { createStoreClient, loadInstanceId, storeHealth, storeIntegration } from './store-integration/index.js';
 import { PluginTrust } from './trust/plugin-trust.js';
 import { trustRoutes } from './trust/trust-routes.js';
 import { PolicyConnection, versionPolicies } from './versions/policies/index.js';
@@ -32,8 +33,13 @@ declare module 'fastify' {
     pluginGrants: GrantService;
     /** Pins, update policies, the last update and the kept packages per plugin (src/versions/). */
     pluginVersions: PluginVersions;
+    /** Server-side settings every browser obeys (OKO_DATA_DIR/settings.json): the custom-bundle kill switch. */
+    runtimeSettings: RuntimeSettingsStore;
   }
 }
+
+const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+const SETTINGS_HEALTH_TIMEOUT_MS = 2000;
 
 /**
  * Builds the backend: services, docs, routes, the web UI. Never listens (server.ts does), so
@@ -42,7 +48,7 @@ declare module 'fastify' {
 export async function buildApp(config: BackendConfig): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    bodyLimit: 10 * 1024 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -56,6 +62,11 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   const versions = new PluginVersions(new VersionSettingsStore(config.dataDir));
   app.decorate('pluginVersions', versions);
   app.decorate('pluginGateway', new PluginGateway(pluginManager, config));
+  const settings = new RuntimeSettingsStore(config.dataDir, app.log);
+  await settings.init();
+  app.decorate('runtimeSettings', settings);
+  // The id the store knows this dashboard by: kept in OKO_DATA_DIR, sent on every store call, shown to no browser.
+  const storeClient = createStoreClient(config, await loadInstanceId(config.dataDir, app.log));
   app.addHook('onClose', async () => pluginManager.shutdown());
   // OKO_PORT may be 0: the port plugins must never reach is the one actually bound.
   app.addHook('onListen', async () => {
@@ -97,7 +108,13 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
     return reply.status(404).send(notFoundBody(request.method, request.url));
   });
 
-  await app.register(systemRoutes, { prefix: '/api/v1', config });
+  await app.register(systemRoutes, {
+    prefix: '/api/v1',
+    config,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+    // Settings waits on it: at most 2 s, however long OKO_STORE_TIMEOUT_MS allows a catalog call.
+    storeHealth: () => storeHealth(storeClient, Math.min(config.storeIntegration.timeoutMs, SETTINGS_HEALTH_TIMEOUT_MS)),
+  });
   await app.register(pluginRoutes, { prefix: '/api/v1' });
   await app.register(pluginEnvRoutes, { prefix: '/api/v1' });
   await app.register(actionRoutes, { prefix: '/api/v1' });
@@ -108,6 +125,7 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await app.register(storeIntegration, {
     prefix: '/api/v1',
     config,
+    client: storeClient,
     plugins: pluginManager,
     grants,
     signatures: trust,

@@ -4,7 +4,7 @@ import { createError, isValidPluginName, type PluginDetails, type PluginSummary 
 import type { BackendConfig } from '../config.js';
 import { CrashRestarts, type UpdateDeathPort } from './crash-restarts.js';
 import { EventBus } from './event-bus.js';
-import { applyFilesState } from './files-state.js';
+import { applyFilesState, checkFilesAtStart } from './files-state.js';
 import { FolderWatch } from './folder-watch.js';
 import { HostLifecycle } from './host-lifecycle.js';
 import type { PluginHost } from './host.js';
@@ -78,7 +78,7 @@ export class PluginManager {
     await this.context.readPersisted();
     const interrupted = await takeInterruptedRestore(this.context);
     await this.rescan();
-    await this.checkFilesAtStart();
+    if (this.signatures) await checkFilesAtStart(this.context, this.signatures);
     markInterruptedRestore(this.context, interrupted);
     this.restarts.keepQuarantined();
     this.folderWatch.start();
@@ -145,11 +145,7 @@ export class PluginManager {
 
   /** Loads the installed dependencies that are not running first (their failure is named by this one's refusal). */
   load(id: string, chain: readonly string[] = []): Promise<PluginDetails> {
-    return this.operate(id, 'load', async (record) => {
-      for (const name of dependenciesToLoad(record, this.context.records, [...chain, id]))
-        await this.load(name, [...chain, id]).catch(() => undefined);
-      await this.lifecycle.start(record, 'load');
-    });
+    return this.operate(id, 'load', (record) => this.loadWithDependencies(record, chain));
   }
 
   unload(id: string): Promise<PluginDetails> {
@@ -169,22 +165,35 @@ export class PluginManager {
     });
   }
 
+  /**
+   * Puts the plugin back in the state it had before Disable: loaded again (its dependencies first,
+   * as Load does) when it was active or waiting to restart, else discovered. A load that fails
+   * leaves it in error and answers PLUGIN_LOAD_FAILED, as Load does.
+   */
   enable(id: string): Promise<PluginDetails> {
     return this.operate(id, 'enable', async (record) => {
+      const { persisted } = this.context;
       record.state = stateAfter(record.state, 'enable');
       applyFilesState(record);
-      this.context.persisted.disabled.delete(id);
+      persisted.disabled.delete(id);
+      const resume = persisted.resumeOnEnable.delete(id);
       await this.context.save();
+      // Files found invalid meanwhile leave it in error: there is nothing to load.
+      if (resume && canTransition(record.state, 'load')) await this.loadWithDependencies(record, []);
     });
   }
 
   disable(id: string): Promise<PluginDetails> {
     return this.operate(id, 'disable', async (record) => {
+      const wasRunning = record.state === 'active' || record.state === 'loading';
       await this.lifecycle.stop(record);
       record.state = stateAfter(record.state, 'disable');
       record.error = undefined;
-      this.context.persisted.disabled.add(id);
-      this.context.persisted.active.delete(id);
+      const { persisted } = this.context;
+      persisted.disabled.add(id);
+      persisted.active.delete(id);
+      if (wasRunning) persisted.resumeOnEnable.add(id);
+      else persisted.resumeOnEnable.delete(id);
       await this.context.save();
     });
   }
@@ -226,23 +235,6 @@ export class PluginManager {
     await context.saved();
   }
 
-  /**
-   * Every start of the backend re-checks each plugin's files: a changed, added or removed one puts
-   * the plugin in error naming the file (the restore then refuses it too, by the same check).
-   */
-  private async checkFilesAtStart(): Promise<void> {
-    if (!this.signatures) return;
-    for (const record of this.context.records.values()) {
-      const { signature } = await this.signatures.check(record.scan);
-      record.signature = signature;
-      const tampered = signature.state === 'modified' || signature.state === 'invalid';
-      if (!tampered || !canTransition(record.state, 'filesInvalid')) continue;
-      record.state = stateAfter(record.state, 'filesInvalid');
-      record.error = { reason: signature.reason ?? signature.state, at: new Date().toISOString(), fromManifest: false };
-      this.context.log.warn({ plugin: record.scan.id }, `plugin files refused: ${record.error.reason}`);
-    }
-  }
-
   private async withSignatures(records: PluginRecord[]): Promise<void> {
     if (!this.signatures) return;
     for (const record of records) record.signature = await this.signatures.signatureOf(record.scan);
@@ -282,6 +274,14 @@ export class PluginManager {
       await apply(record);
       return this.details(record);
     });
+  }
+
+  /** Under `record`'s lock: its installed dependencies that are not running first (failures named by its own refusal), then it. */
+  private async loadWithDependencies(record: PluginRecord, chain: readonly string[]): Promise<void> {
+    const id = record.scan.id;
+    for (const name of dependenciesToLoad(record, this.context.records, [...chain, id]))
+      await this.load(name, [...chain, id]).catch(() => undefined);
+    await this.lifecycle.start(record, 'load');
   }
 
   private backgroundRescan(): void {

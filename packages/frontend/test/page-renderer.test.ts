@@ -347,6 +347,19 @@ describe('PluginPageRenderer: custom bundles', () => {
     expect(wrapper.find('[data-testid="custom-bundle-inactive"]').exists()).toBe(true);
   });
 
+  it('says why when the backend, with the switch off, answered the manifest as universal', async () => {
+    const { calls } = stubFetch({ ...settingsRoute(false), [BUNDLE_URL]: () => new Response(BUNDLE) });
+    const custom = customManifest(sha384(BUNDLE));
+    const answered = {
+      ...custom,
+      frontend: { renderer: 'universal', customBundle: { ...custom.frontend!.customBundle!, enabled: false } },
+    };
+    const wrapper = render(answered as PageManifest);
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="custom-bundles-off"]').exists()).toBe(true));
+    expect(calls).toEqual(['/api/v1/system/settings']);
+    expect(wrapper.text()).toContain('Universal fallback text');
+  });
+
   it('ignores the old per-browser key, and runs no bundle while the settings cannot be read', async () => {
     localStorage.setItem('oko.customBundles.disabled', 'false');
     const { calls } = stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });

@@ -2,11 +2,11 @@ import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, getJson, post, request, uploadZip } from '../test-support/http.js';
-import type { PluginFixture } from '../test-support/fixtures.js';
+import { api, getJson, post, request } from '../test-support/http.js';
 import type { RunningService } from '../test-support/service.js';
 import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
-import { CUSTOM_DEMO, fixtureZip, LAN_WATCH, launchBrowser, uniqueFixture, type FixtureTemplate } from './ui-fixtures.js';
+import { FAILING_PAGE, installInto } from './journey-fixtures.js';
+import { CUSTOM_DEMO, LAN_WATCH, launchBrowser, type FixtureTemplate } from './ui-fixtures.js';
 
 // The journey of an installed plugin in Chromium against a real store and backend: the states in
 // plain words, Enable putting back the state before Disable, a plugin in error whose page asks its
@@ -26,34 +26,7 @@ let backend: RunningService;
 let system: BrowserSystem;
 let page: Page;
 
-/** LAN_WATCH's page and routes, but its setup throws: loading it ends in error. */
-const FAILING_PAGE: FixtureTemplate = {
-  base: 'failing_page',
-  build: (name, mark) => {
-    const lan = LAN_WATCH.build(name, mark);
-    const setup = "export async function setup() { throw new Error('sensor bus not found'); }\n";
-    const ui = String(lan.files!['ui.yaml']).replace('page_title: LAN watch', 'page_title: Sensor board');
-    return {
-      ...lan,
-      description: `A page whose plugin fails to start (${mark}).`,
-      files: { ...lan.files, 'ui.yaml': ui, 'index.js': setup },
-    };
-  },
-};
-
-async function publish(template: FixtureTemplate): Promise<PluginFixture & { mark: string; storeId: string }> {
-  const fixture = uniqueFixture(template);
-  const res = await uploadZip(`${api(store)}/plugins/upload/zip`, await fixtureZip(fixture), { filename: `${fixture.name}.zip` });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return { ...fixture, storeId: ((await res.json()) as { plugin_id: string }).plugin_id };
-}
-
-async function installed(template: FixtureTemplate) {
-  const fixture = await publish(template);
-  const res = await post(`${api(backend)}/store/${fixture.storeId}/install`);
-  expect(res.status, await res.clone().text()).toBe(200);
-  return fixture;
-}
+const installed = (template: FixtureTemplate) => installInto(store, backend, template);
 
 const stateOf = async (id: string) => (await getJson<{ state: string }>(`${api(backend)}/plugins/${id}`)).body.state;
 const installedCard = (id: string) => page.locator(`article.installed-card[data-plugin="${id}"]`);

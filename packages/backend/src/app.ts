@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard, knownHostGuard } from '@oko/shared';
-import { frameworkErrorHandler, notFoundBody, registerErrorHandler } from '@oko/shared/server';
+import { frameworkErrorHandler, registerErrorHandler } from '@oko/shared/server';
 import { registerAuth } from './auth/index.js';
 import type { BackendConfig } from './config.js';
+import { registerDevPlugins } from './dev-plugins/index.js';
 import { GrantService } from './permissions/grant-service.js';
 import { pluginEnvRoutes } from './permissions/env-routes.js';
 import { PluginGateway } from './plugin-manager/plugin-gateway.js';
@@ -22,6 +21,7 @@ import { PluginTrust } from './trust/plugin-trust.js';
 import { trustRoutes } from './trust/trust-routes.js';
 import { PolicyConnection, versionPolicies } from './versions/policies/index.js';
 import { PluginVersions, VersionSettingsStore } from './versions/version-settings.js';
+import { registerWebUi } from './web-ui.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -96,17 +96,8 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  // One @fastify/static instance: it serves the web UI when built, and gives every route
-  // reply.sendFile (plugin pages and static files pass their own root).
-  const hasFrontend = existsSync(config.frontendDir);
-  await app.register(fastifyStatic, hasFrontend ? { root: config.frontendDir, wildcard: true } : { root: config.pluginsDir, serve: false });
-  app.setNotFoundHandler((request, reply) => {
-    const isPage =
-      (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/') && !request.url.startsWith('/docs');
-    // The UI routes in the browser (/plugins/my_plugin): unknown non-API paths get index.html.
-    if (hasFrontend && isPage) return reply.type('text/html; charset=utf-8').sendFile('index.html', config.frontendDir);
-    return reply.status(404).send(notFoundBody(request.method, request.url));
-  });
+  // The web UI when built, and reply.sendFile for every route (src/web-ui.ts).
+  await registerWebUi(app, config.frontendDir, config.pluginsDir);
 
   await app.register(systemRoutes, {
     prefix: '/api/v1',
@@ -121,6 +112,7 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await app.register(pluginApiRoutes, { prefix: '/api/v1' });
 
   await app.register(trustRoutes, { prefix: '/api/v1', trust });
+  await registerDevPlugins(app, config, pluginManager, grants);
   const policies = new PolicyConnection();
   await app.register(storeIntegration, {
     prefix: '/api/v1',

@@ -26,7 +26,7 @@ export function displayNameOf(plugin: Pick<InstalledPlugin, 'name' | 'ui'> & { d
 }
 
 /**
- * Where the plugin comes from. Only "Built in" says something on a card (every other plugin is in
+ * Where the plugin comes from. Only "Built in" and "Development" say something on a card (every other plugin is in
  * the plugins folder, put there by an install); the tooltip says what follows from it.
  */
 export const SCOPE_WORDS: Record<string, { label: string; hint: string }> = {
@@ -37,6 +37,10 @@ export const SCOPE_WORDS: Record<string, { label: string; hint: string }> = {
   external: {
     label: 'From the store',
     hint: 'Installed into the plugins folder (from the store, an uploaded ZIP, or copied there by hand); it can be uninstalled.',
+  },
+  dev: {
+    label: 'Development',
+    hint: 'Sent by `oko-plugin dev` and reloaded on every save; it runs in the same sandbox as installed plugins and is removed when the author stops the command.',
   },
 };
 

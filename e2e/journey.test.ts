@@ -14,7 +14,8 @@ import { CUSTOM_DEMO, LAN_WATCH, launchBrowser, type FixtureTemplate } from './u
 // wider than the screen, the keyboard paths (skip link, focus ring on the tab panel, a dialog's
 // first field, Escape on the header panel), Settings' runtime configuration and the server-side
 // kill switch seen from a second browser. Screenshots at 1440 and 390 px into test-output/screenshots
-// (journey-*.png), the README's copies into docs/screenshots/.
+// (journey-*.png); with OKO_UPDATE_DOCS_SHOTS=1 also the README's copies into docs/screenshots/, so
+// an ordinary test run never rewrites tracked files.
 
 const SOON = { timeout: 30_000 };
 const DOCS_SHOTS = path.resolve(import.meta.dirname, '../docs/screenshots');
@@ -42,7 +43,7 @@ async function shot(name: string, docsName?: string) {
   await page.evaluate(() => window.scrollTo(0, 0));
   const file = path.join(SHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  if (docsName) await copyFile(file, path.join(DOCS_SHOTS, `journey-${docsName}.png`));
+  if (docsName && process.env.OKO_UPDATE_DOCS_SHOTS === '1') await copyFile(file, path.join(DOCS_SHOTS, `journey-${docsName}.png`));
 }
 
 async function setKillSwitch(enabled: boolean) {

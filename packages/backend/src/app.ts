@@ -8,6 +8,7 @@ import { crossSiteWriteGuard, knownHostGuard } from '@oko/shared';
 import { frameworkErrorHandler, notFoundBody, registerErrorHandler } from '@oko/shared/server';
 import { registerAuth } from './auth/index.js';
 import type { BackendConfig } from './config.js';
+import { registerDevPlugins } from './dev-plugins/index.js';
 import { GrantService } from './permissions/grant-service.js';
 import { pluginEnvRoutes } from './permissions/env-routes.js';
 import { PluginGateway } from './plugin-manager/plugin-gateway.js';
@@ -104,6 +105,7 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   await app.register(pluginApiRoutes, { prefix: '/api/v1' });
 
   await app.register(trustRoutes, { prefix: '/api/v1', trust });
+  await registerDevPlugins(app, config, pluginManager, grants);
   const policies = new PolicyConnection();
   await app.register(storeIntegration, {
     prefix: '/api/v1',

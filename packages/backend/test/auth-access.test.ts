@@ -61,6 +61,12 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/plugins/:id/unpin': 'admin',
   'PUT /api/v1/plugins/:id/update-policy': 'admin',
   'POST /api/v1/store/updates/check': 'admin',
+  // Development plugins (README "Development plugins"): code an admin sends, so admin only, logs included.
+  'PUT /api/v1/dev/plugins/:name': 'admin',
+  'POST /api/v1/dev/plugins/:name/lease': 'admin',
+  'GET /api/v1/dev/plugins/:name': 'admin',
+  'GET /api/v1/dev/plugins/:name/logs': 'admin',
+  'DELETE /api/v1/dev/plugins/:name': 'admin',
   // Plugin routes that write: every method but GET.
   ...Object.fromEntries(
     ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'QUERY'].map((m) => [`${m} /api/v1/plugins/:id/*`, 'admin']),
@@ -97,7 +103,8 @@ async function tokenFor(username: string, role: 'admin' | 'viewer'): Promise<str
 }
 
 beforeAll(async () => {
-  backend = await buildTestBackend({ env: { OKO_ADMIN_PASSWORD: PASSWORD } });
+  // OKO_DEV_PLUGINS: sign-in is on, so the /dev routes would otherwise refuse even an admin (DEV_PLUGINS_DISABLED).
+  backend = await buildTestBackend({ env: { OKO_ADMIN_PASSWORD: PASSWORD, OKO_DEV_PLUGINS: 'true' } });
   adminToken = await tokenFor('admin', 'admin');
   viewerToken = await tokenFor('vera', 'viewer');
 });

@@ -4,11 +4,12 @@ import { createError, isValidPluginName, type PluginDetails, type PluginSummary 
 import type { BackendConfig } from '../config.js';
 import { CrashRestarts, type UpdateDeathPort } from './crash-restarts.js';
 import { EventBus } from './event-bus.js';
-import { applyFilesState } from './files-state.js';
+import { applyFilesState, checkFilesAtStart } from './files-state.js';
 import { FolderWatch } from './folder-watch.js';
 import { HostLifecycle } from './host-lifecycle.js';
 import type { PluginHost } from './host.js';
 import { InstalledView, type InstalledSnapshot } from './installed-view.js';
+import { PluginLogFeed } from './log-feed.js';
 import { ManagerContext } from './manager-context.js';
 import { dependenciesToLoad, dependentsIndex } from './plugin-dependencies.js';
 import { declaredGrant, type GrantSource } from './plugin-grant.js';
@@ -50,6 +51,8 @@ export class PluginManager {
   private readonly folderWatch: FolderWatch;
   /** performance.now() when the last scan started. */
   private lastScanAt = 0;
+  /** Every plugin's accepted log lines, for listeners of one plugin (the dev plugins' log stream). */
+  readonly logFeed = new PluginLogFeed();
   /** The ports the backend bound (app.ts sets them once listening); plugin processes may not reach them. */
   listenPorts: number[] = [];
 
@@ -61,6 +64,7 @@ export class PluginManager {
     this.lifecycle = new HostLifecycle(this.context, {
       grantsFor: options.grantsFor ?? declaredGrant,
       onEmit: (topic, data, source) => this.events.publish(topic, data, source),
+      onLog: (id, level, message) => this.logFeed.publish(id, level, message),
       onDeath: (record, host, reason) => void this.restarts.hostDied(record, host, reason),
       ownPorts: () => this.listenPorts,
       signatures: options.signatures,
@@ -78,7 +82,7 @@ export class PluginManager {
     await this.context.readPersisted();
     const interrupted = await takeInterruptedRestore(this.context);
     await this.rescan();
-    await this.checkFilesAtStart();
+    if (this.signatures) await checkFilesAtStart(this.context, this.signatures);
     markInterruptedRestore(this.context, interrupted);
     this.restarts.keepQuarantined();
     this.folderWatch.start();
@@ -115,6 +119,17 @@ export class PluginManager {
   installedView(): InstalledSnapshot {
     if (performance.now() - this.lastScanAt > VIEW_MAX_AGE_MS) this.backgroundRescan();
     return this.view.current();
+  }
+
+  /** The summary of one plugin as the manager knows it now, without a scan (the dev plugins' state watch). */
+  peek(id: string): PluginSummary | undefined {
+    const record = this.context.records.get(id);
+    return record && toSummary(record);
+  }
+
+  /** Every plugin's summary as the manager knows it now, without a scan or a signature check. */
+  summaries(): PluginSummary[] {
+    return [...this.context.records.values()].map((record) => toSummary(record));
   }
 
   /** Details of one plugin, or undefined when there is no such folder (or the id is not valid). */
@@ -226,23 +241,6 @@ export class PluginManager {
     await context.saved();
   }
 
-  /**
-   * Every start of the backend re-checks each plugin's files: a changed, added or removed one puts
-   * the plugin in error naming the file (the restore then refuses it too, by the same check).
-   */
-  private async checkFilesAtStart(): Promise<void> {
-    if (!this.signatures) return;
-    for (const record of this.context.records.values()) {
-      const { signature } = await this.signatures.check(record.scan);
-      record.signature = signature;
-      const tampered = signature.state === 'modified' || signature.state === 'invalid';
-      if (!tampered || !canTransition(record.state, 'filesInvalid')) continue;
-      record.state = stateAfter(record.state, 'filesInvalid');
-      record.error = { reason: signature.reason ?? signature.state, at: new Date().toISOString(), fromManifest: false };
-      this.context.log.warn({ plugin: record.scan.id }, `plugin files refused: ${record.error.reason}`);
-    }
-  }
-
   private async withSignatures(records: PluginRecord[]): Promise<void> {
     if (!this.signatures) return;
     for (const record of records) record.signature = await this.signatures.signatureOf(record.scan);
@@ -291,7 +289,8 @@ export class PluginManager {
 
   private async applyScan(held: ReadonlySet<string>): Promise<void> {
     this.lastScanAt = performance.now();
-    const found = await this.scanner.scan(this.context.config.pluginsDir, this.context.config.builtinPluginsDir);
+    const { pluginsDir, builtinPluginsDir, devPluginsDir } = this.context.config;
+    const found = await this.scanner.scan(pluginsDir, builtinPluginsDir, devPluginsDir);
     await applyScan(this.context, found, held, { stop: (record) => this.lifecycle.stop(record), forget: (id) => this.restarts.forget(id) });
   }
 }

@@ -133,7 +133,7 @@ function withInstallState<T extends RelayedCatalogEntry | CatalogSummary>(
     installed: installed !== undefined,
     installed_version: installed?.version ?? null,
     installed_state: installed?.state ?? null,
-    update_available: installed !== undefined && installed.scope !== 'builtin' && isNewerVersion(entry.version, installed.version),
+    update_available: installed !== undefined && installed.scope === 'external' && isNewerVersion(entry.version, installed.version),
   };
 }
 

@@ -177,6 +177,16 @@ describe('oko-plugin dev: problems', () => {
     expect(sentPaths(1)).toEqual(sentPaths(0));
   });
 
+  it('a save the backend answers with DEV_PLUGIN_NOT_FOUND is sent again as the whole plugin', async () => {
+    await start();
+    backend.answer = (push) => (push.replace ? {} : { notFound: true });
+    await writeFile(path.join(dir, 'index.js'), code('{ v: 7 }'));
+    await session!.lookNow();
+    expect(backend.pushes.map((push) => push.replace ?? false)).toEqual([true, false, true]);
+    expect(sentPaths(2)).toEqual(sentPaths(0));
+    expect(backend.files.get('index.js')).toBe(code('{ v: 7 }'));
+  });
+
   it('stop removes the plugin', async () => {
     await start();
     expect(await session!.stop()).toEqual({ removed: true, message: 'removed dev_demo' });

@@ -16,7 +16,7 @@ export interface FakeDevBackend {
   /** The plugin's files as the backend would hold them (replace, files, removed applied). */
   files: Map<string, string>;
   /** What the next pushes answer, given the push: a test changes it to refuse, fail or grant. */
-  answer: (push: DevPluginPush) => Partial<DevPluginStatus>;
+  answer: (push: DevPluginPush) => Partial<DevPluginStatus> & { notFound?: boolean };
   /** Answer every request with this instead (status, code, message). */
   failWith?: { status: number; code: string; message: string };
   /** Renewals answer 404 DEV_PLUGIN_NOT_FOUND (the lease ran out). */
@@ -65,7 +65,8 @@ export async function startFakeDevBackend(): Promise<FakeDevBackend> {
     if (req.method === 'PUT' && !tail) {
       const push = JSON.parse(Buffer.concat(chunks).toString()) as DevPluginPush;
       fake.pushes.push(push);
-      const extra = fake.answer(push);
+      const { notFound, ...extra } = fake.answer(push);
+      if (notFound) return json(res, 404, { error: { code: 'DEV_PLUGIN_NOT_FOUND', message: `no development plugin ${name}` } });
       if (extra.refused) return json(res, 200, status(name, extra));
       if (push.replace) fake.files.clear();
       for (const file of push.files) fake.files.set(file.path, Buffer.from(file.content_base64, 'base64').toString());

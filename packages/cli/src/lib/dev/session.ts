@@ -195,6 +195,12 @@ export class DevSession {
     try {
       const body = { files, lease_s: this.options.leaseS, ...(replace ? { replace: true } : { removed: diff.removed }) };
       status = (await this.api.push(name, body)).value;
+    } catch (error) {
+      if (replace || !(error instanceof BackendRefusal) || error.code !== 'DEV_PLUGIN_NOT_FOUND') throw error;
+      // The backend no longer holds it (its lease ran out, or it restarted): the whole plugin goes again.
+      this.pushed = null;
+      this.pushing = false;
+      return this.send(name, current, first);
     } finally {
       this.pushing = false;
     }

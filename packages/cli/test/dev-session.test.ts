@@ -247,6 +247,28 @@ appendFileSync('test/builds.log', 'x');
     );
   });
 
+  it('what a failing build writes anyway (tsc emits despite type errors) is not sent', async () => {
+    await writeFile(
+      path.join(dir, 'build.mjs'),
+      `import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+mkdirSync('dist', { recursive: true });
+const source = readFileSync('src/index.js', 'utf8');
+writeFileSync('dist/index.js', source);
+if (source.includes('TYPE_ERROR')) process.exit(2);
+`,
+    );
+    await start();
+    await writeFile(path.join(dir, 'src/index.js'), `${code('{ v: 2 }')}// TYPE_ERROR\n`);
+    await session!.lookNow();
+    expect(warned).toContain('✗ the build failed; nothing sent');
+    // The watcher then reports the output the failed build wrote: still nothing is sent.
+    await session!.lookNow();
+    expect(backend.pushes).toHaveLength(1);
+    await writeFile(path.join(dir, 'src/index.js'), code('{ v: 3 }'));
+    await session!.lookNow();
+    expect(backend.files.get('dist/index.js')).toBe(code('{ v: 3 }'));
+  });
+
   it('the watcher does not loop on the build output', async () => {
     await start({ watch: true, debounceMs: 50 });
     await writeFile(path.join(dir, 'src/index.js'), code('{ v: 5 }'));

@@ -38,6 +38,8 @@ export function typescriptFiles(name: string, prefix: string, js: Record<string,
         strict: true,
         rootDir: 'src',
         outDir: 'dist',
+        // A build with type errors writes nothing, so dist/ never holds code that did not compile.
+        noEmitOnError: true,
         skipLibCheck: true,
       },
       include: ['src'],

@@ -22,6 +22,11 @@ describe('SseParser', () => {
     expect(parser.push(text)).toEqual([{ event: 'log', data: log }]);
   });
 
+  it('reads the event that says the backend removed the plugin', () => {
+    const removed = { status: 'removed', name: 'x', message: 'Development plugin x removed (its lease ran out)' };
+    expect(new SseParser().push(`event: removed\ndata: ${JSON.stringify(removed)}\n\n`)).toEqual([{ event: 'removed', data: removed }]);
+  });
+
   it('skips events it does not know and data that is not JSON', () => {
     const parser = new SseParser();
     expect(parser.push('event: hello\ndata: {}\n\nevent: log\ndata: {not json\n\ndata: {"a":1}\n\n')).toEqual([]);

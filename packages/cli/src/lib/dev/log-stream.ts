@@ -1,13 +1,16 @@
-import type { DevLogEvent, DevStateEvent } from '@oko/shared';
+import type { DevLogEvent, DevPluginRemoved, DevStateEvent } from '@oko/shared';
 import type { DevApi } from './dev-api.js';
 
-export type DevStreamEvent = { event: 'log'; data: DevLogEvent } | { event: 'state'; data: DevStateEvent };
+/** `removed`: the backend removed the plugin (its lease ran out, or someone else deleted it) and ends the stream. */
+export type DevStreamEvent =
+  { event: 'log'; data: DevLogEvent } | { event: 'state'; data: DevStateEvent } | { event: 'removed'; data: DevPluginRemoved };
+
+const EVENTS = new Set(['log', 'state', 'removed']);
 
 /**
  * A server-sent events parser fed chunk by chunk: an event ends at a blank line, `event:` names
  * it, `data:` lines join with newlines, `:` lines are comments (the backend's keep-alives).
- * Events other than `log` and `state`, and data that is not JSON, are skipped: a newer backend
- * may send more.
+ * Events other than these three, and data that is not JSON, are skipped: a newer backend may send more.
  */
 export class SseParser {
   private buffer = '';
@@ -33,7 +36,7 @@ export class SseParser {
       const data = this.data.join('\n');
       this.event = '';
       this.data = [];
-      if ((event !== 'log' && event !== 'state') || data === '') return null;
+      if (!EVENTS.has(event) || data === '') return null;
       try {
         return { event, data: JSON.parse(data) } as DevStreamEvent;
       } catch {

@@ -42,6 +42,7 @@ export class DevSession {
   private readonly buildOutputs = new Set<string>();
   private buildScript: string | null = null;
   private built = false;
+  private buildFailed = false;
   private lastGood = false;
   private failing = false;
   private pushing = false;
@@ -134,7 +135,12 @@ export class DevSession {
         const written = diffSnapshots(current, after);
         for (const rel of [...written.changed, ...written.removed]) this.buildOutputs.add(rel);
         this.seen = current = after;
+        this.buildFailed = !result.ok;
         if (!result.ok) return this.fail(buildFailedLines(result.lines, this.lastGood));
+      } else if (this.buildFailed) {
+        // What a failed build wrote anyway (tsc emits despite type errors) is not sent: the next source save builds again.
+        this.seen = current;
+        return;
       }
     }
     this.seen = current;
@@ -225,6 +231,12 @@ export class DevSession {
       name,
       (event) => {
         if (event.event === 'log') return this.print.say(logLine(event.data));
+        if (event.event === 'removed') {
+          // Not by this session (it stops reading before it removes): the next renewal finds it gone and sends it again.
+          this.print.warn(`✗ ${event.data.message}`);
+          this.pushed = null;
+          return;
+        }
         const { generation, state } = event.data;
         // A push's answer reports its own reload; the stream tells what happens after (a crash, a restart).
         if (this.pushing || generation < this.printed.generation) return;

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEV_LEASE_DEFAULT_S } from '@oko/shared';
 import { resolveBackend } from '../lib/config.js';
@@ -42,6 +43,8 @@ export async function devCommand(dir: string | undefined, flags: DevFlags, { cwd
   const backend = resolveBackend(flags.backend, flags.token, env);
   const leaseS = leaseOf(flags.lease);
   const folder = path.resolve(cwd, dir ?? '.');
+  // A ZIP or a missing folder: there is nothing to watch (validate and publish take ZIPs, dev does not).
+  if (!(await stat(folder).catch(() => null))?.isDirectory()) throw usageError(`dev takes a plugin folder: ${dir ?? '.'} is not one`);
   const session = new DevSession(new DevApi(backend), { dir: folder, leaseS }, { say: out.result, warn: out.info });
   // Listening before the first push: a Ctrl-C during it must still remove what it created.
   const stop = interrupted();

@@ -1,6 +1,7 @@
 import { readApiError, type DevPluginPush, type DevPluginRemoved, type DevPluginStatus } from '@oko/shared';
 import type { BackendTarget } from '../config.js';
 import { CliError, ExitCode } from '../errors.js';
+import { printable } from './dev-output.js';
 
 /** A push carries up to DEV_MAX_BYTES; a slow link or a slow reload still answers well within this. */
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -19,12 +20,12 @@ export class BackendRefusal extends CliError {
 /** One clear line for each refusal an author can fix, naming what to set. */
 function refusal(backend: BackendTarget, status: number, text: string): BackendRefusal {
   const error = readApiError(parseJson(text));
-  const detail = error ? `${error.code}: ${error.message}` : text.slice(0, 300);
+  const detail = printable(error ? `${error.code}: ${error.message}` : text.slice(0, 300));
   if (error?.code === 'DEV_PLUGINS_DISABLED') {
     return new BackendRefusal(
       status,
       error.code,
-      `the backend at ${backend.apiBase} does not accept development plugins (${error.message}); ` +
+      `the backend at ${backend.apiBase} does not accept development plugins (${printable(error.message)}); ` +
         'start it with OKO_DEV_PLUGINS=true (they are also allowed on loopback with sign-in off)',
     );
   }

@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import { buildScriptOf, runBuild } from './build.js';
 import { SerialDebouncer } from './debounce.js';
 import { BackendRefusal, type DevApi } from './dev-api.js';
-import { buildFailedLines, invalidLines, logLine, refusedLines, stateEventLines, statusLines } from './dev-output.js';
+import { buildFailedLines, invalidLines, logLine, printable, refusedLines, stateEventLines, statusLines } from './dev-output.js';
 import { diffSnapshots, isEmptyDiff, snapshotFolder, type Snapshot } from './files.js';
 import { followLogs } from './log-stream.js';
 import { watchFolder, type FolderWatcher } from './watcher.js';
@@ -233,7 +233,7 @@ export class DevSession {
         if (event.event === 'log') return this.print.say(logLine(event.data));
         if (event.event === 'removed') {
           // Not by this session (it stops reading before it removes): the next renewal finds it gone and sends it again.
-          this.print.warn(`✗ ${event.data.message}`);
+          this.print.warn(`✗ ${printable(event.data.message)}`);
           this.pushed = null;
           return;
         }

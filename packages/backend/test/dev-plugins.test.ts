@@ -47,6 +47,17 @@ describe('pushing a development plugin', () => {
     expect((await answerOf(backend, 'dev_reload')).body).toEqual({ answer: 'two' });
   });
 
+  it('runs concurrent pushes of one plugin one at a time, each a generation of its own', async () => {
+    await push(backend, 'dev_race', answering('dev_race', 'zero'), { replace: true });
+    const answers = await Promise.all(
+      ['a', 'b', 'c'].map((answer) => push(backend, 'dev_race', { 'index.js': answering('dev_race', answer)['index.js']! })),
+    );
+    expect(answers.map((answer) => answer.body.generation).sort()).toEqual([2, 3, 4]);
+    const last = answers.find((answer) => answer.body.generation === 4)!;
+    const expected = ['a', 'b', 'c'][answers.indexOf(last)];
+    expect((await answerOf(backend, 'dev_race')).body).toEqual({ answer: expected });
+  });
+
   it('refuses a broken manifest with its issues and keeps the last good version answering', async () => {
     await push(backend, 'dev_broken', answering('dev_broken', 'good'), { replace: true });
     const broken = await push(backend, 'dev_broken', {
@@ -55,6 +66,7 @@ describe('pushing a development plugin', () => {
     });
     expect(broken.status).toBe(200);
     expect(broken.body).toMatchObject({ state: 'active', generation: 1 });
+    expect(broken.body.reload_ms).toBeUndefined();
     expect(broken.body.refused.issues).toEqual([expect.objectContaining({ file: 'manifest.json', path: 'version' })]);
     expect((await answerOf(backend, 'dev_broken')).body).toEqual({ answer: 'good' });
     // The refused push's index.js is kept: fixing only the manifest runs it.
@@ -225,7 +237,30 @@ describe('removal', () => {
   });
 });
 
+describe('as any plugin', () => {
+  it('serves its page and its details like an installed plugin', async () => {
+    const files = {
+      'manifest.json': manifestOf('dev_page'),
+      'ui.yaml': 'has_page: true\npage_title: Dev page\n',
+      'index.js': 'export function setup(ctx) { ctx.page(() => "<h1>from the dev plugin</h1>"); }',
+    };
+    expect((await push(backend, 'dev_page', files, { replace: true })).body.state).toBe('active');
+    const page = await api(backend, 'GET', '/api/v1/plugins/dev_page/page');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('from the dev plugin');
+    expect((await api(backend, 'GET', '/api/v1/plugins/dev_page')).body).toMatchObject({ scope: 'dev', has_page_handler: true });
+  });
+});
+
 describe('trust', () => {
+  it('still refuses a development plugin whose signature file does not match (invalid)', async () => {
+    const files = { ...answering('dev_signed', 'x'), 'oko-signature.json': JSON.stringify({ format: 1, key_id: 'nope' }) };
+    const answer = await push(backend, 'dev_signed', files, { replace: true });
+    expect(answer.body.state).toBe('error');
+    expect(answer.body.error.reason).toContain('invalid');
+    await expectErrorAnswer(await answerOf(backend, 'dev_signed'), 404, 'ROUTE_NOT_FOUND');
+  });
+
   it('applies no tamper detection to a development plugin: an edit on disk is not modified', async () => {
     await push(backend, 'dev_edit', answering('dev_edit', 'x'), { replace: true });
     await writeFile(path.join(devDir(), 'dev_edit', 'extra.js'), 'export {};');

@@ -9,33 +9,19 @@ import {
   type DevPluginPush,
   type DevPluginRemoved,
   type DevPluginStatus,
-  type PermissionSet,
+  type PluginPermissions,
   type PluginSummary,
 } from '@oko/shared';
 import type { GrantService } from '../permissions/grant-service.js';
 import type { PluginManager } from '../plugin-manager/plugin-manager.js';
+import { mapFsError } from '../store-integration/installer/fs-errors.js';
 import { DevFolder } from './dev-folder.js';
 import { DevStreams, type DevStateSnapshot } from './dev-streams.js';
 import { Leases } from './lease.js';
-import { checkPush } from './push-files.js';
+import { checkPush, type CheckedPush } from './push-files.js';
 import { checkPushedTree, type PushedTree } from './pushed-tree.js';
+import { snapshotOf, statusOf, type Session } from './dev-session.js';
 import { findSyntaxError } from './syntax-check.js';
-
-/** What the backend knows of one development plugin between its first push and its removal. */
-interface Session {
-  /** Accepted pushes so far; a refused one leaves it. */
-  generation: number;
-  /** The version of the last accepted push (or of the refused first one). */
-  version: string;
-  leaseS: number;
-  /** What the last accepted push declared, and so was granted. */
-  granted?: PermissionSet;
-  /** Why the last push was not applied; cleared by an accepted one. */
-  refused?: NonNullable<DevPluginStatus['refused']> & { at: string };
-  reloadMs?: number;
-  /** Where the load failure of `reason` comes from, when the runtime could not say (syntax-check.ts). */
-  failedAt?: { reason: string; at: string };
-}
 
 const RUNNING = new Set(['active', 'loading']);
 
@@ -84,43 +70,57 @@ export class DevPlugins {
   async push(name: string, body: DevPluginPush): Promise<{ status: DevPluginStatus; created: boolean }> {
     const started = performance.now();
     const checked = checkPush(body);
-    return this.plugins.withPluginLock(name, async () => {
-      await this.plugins.rescan();
-      this.assertNameFree(name);
-      let session = this.sessions.get(name);
-      if (!session && body.replace !== true) {
-        throw createError(
-          'DEV_PLUGIN_NOT_FOUND',
-          `No development plugin '${name}' (its lease may have run out): send every file with replace: true`,
-        );
-      }
-      const staging = await this.folder.stage(name, checked, body.replace === true);
-      let tree: PushedTree;
-      try {
-        tree = await checkPushedTree(name, staging, this.plugins.summaries());
-        await this.folder.keep(name, staging);
-      } catch (error) {
-        await this.folder.discard(staging);
-        throw error;
-      }
-      const created = !session;
-      session ??= { generation: 0, version: tree.version, leaseS: DEV_LEASE_DEFAULT_S };
-      this.sessions.set(name, session);
-      session.leaseS = body.lease_s ?? session.leaseS;
-      this.leases.renew(name, session.leaseS);
-      if (!tree.manifest) {
-        const message = `The push was not applied: ${formatIssues(tree.issues)}`;
-        session.refused = { message, issues: tree.issues, at: new Date().toISOString() };
-        if (session.generation === 0) session.version = tree.version;
-        this.log.info({ plugin: name }, message);
-        return { status: this.statusOf(name, session), created };
-      }
-      session.refused = undefined;
-      const added = await this.reload(name, session, tree.manifest.version, tree.manifest.permissions);
-      session.reloadMs = Math.round(performance.now() - started);
-      const status = this.statusOf(name, session);
-      return { status: added.length > 0 ? { ...status, permissions_added: added } : status, created };
-    });
+    return this.plugins
+      .withPluginLock(name, () => this.pushLocked(name, body, checked, started))
+      .catch((error: unknown) => {
+        // A full disk or a folder the backend may not write is said as such (507, 500 naming the folder).
+        throw mapFsError(error, this.folder.dir);
+      });
+  }
+
+  private async pushLocked(
+    name: string,
+    body: DevPluginPush,
+    checked: CheckedPush,
+    started: number,
+  ): Promise<{ status: DevPluginStatus; created: boolean }> {
+    await this.plugins.rescan();
+    this.assertNameFree(name);
+    let session = this.sessions.get(name);
+    if (!session && body.replace !== true) {
+      throw createError(
+        'DEV_PLUGIN_NOT_FOUND',
+        `No development plugin '${name}' (its lease may have run out): send every file with replace: true`,
+      );
+    }
+    const staging = await this.folder.stage(name, checked, body.replace === true);
+    let tree: PushedTree;
+    try {
+      tree = await checkPushedTree(name, staging, this.plugins.summaries());
+      await this.folder.keep(name, staging);
+    } catch (error) {
+      await this.folder.discard(staging);
+      throw error;
+    }
+    const created = !session;
+    session ??= { generation: 0, version: tree.version, leaseS: DEV_LEASE_DEFAULT_S };
+    this.sessions.set(name, session);
+    session.leaseS = body.lease_s ?? session.leaseS;
+    this.leases.renew(name, session.leaseS);
+    if (!tree.manifest) {
+      const message = `The push was not applied: ${formatIssues(tree.issues)}`;
+      session.refused = { message, issues: tree.issues, at: new Date().toISOString() };
+      if (session.generation === 0) session.version = tree.version;
+      this.log.info({ plugin: name }, message);
+      // No new code runs, so this push has no reload time to report.
+      const { reload_ms: _none, ...status } = this.statusOf(name, session);
+      return { status, created };
+    }
+    session.refused = undefined;
+    const added = await this.reload(name, session, tree.manifest.version, tree.manifest.permissions);
+    session.reloadMs = Math.round(performance.now() - started);
+    const status = this.statusOf(name, session);
+    return { status: added.length > 0 ? { ...status, permissions_added: added } : status, created };
   }
 
   /** POST …/lease: the plugin lives `seconds` (default: what its last push asked) more. */
@@ -144,7 +144,7 @@ export class DevPlugins {
   /** DELETE: unloads and removes the plugin, its folder, its data and its grant now. */
   async remove(name: string): Promise<DevPluginRemoved> {
     this.require(name);
-    return this.plugins.withPluginLock(name, () => this.removeLocked(name, 'removed'));
+    return this.plugins.withPluginLock(name, () => this.removeLocked(name));
   }
 
   /** Moves time for leases: every plugin whose lease ended by `at` is removed (tests call it with a later time). */
@@ -162,7 +162,7 @@ export class DevPlugins {
       .catch((error: unknown) => this.log.error({ plugin: name, err: error }, 'could not remove an expired development plugin'));
   }
 
-  private async removeLocked(name: string, why: string): Promise<DevPluginRemoved> {
+  private async removeLocked(name: string, why?: string): Promise<DevPluginRemoved> {
     if (!this.sessions.has(name)) throw this.notFound(name);
     const current = this.devPlugin(name);
     if (current && RUNNING.has(current.state)) await this.plugins.unload(name).catch(() => undefined);
@@ -171,7 +171,7 @@ export class DevPlugins {
     await this.folder.remove(name);
     await this.grants.revoke(name);
     await this.plugins.rescan();
-    const answer: DevPluginRemoved = { status: 'removed', name, message: `Development plugin ${name} removed (${why})` };
+    const answer: DevPluginRemoved = { status: 'removed', name, message: `Development plugin ${name} removed${why ? `: ${why}` : ''}` };
     this.streams.removed(name, answer);
     this.log.info({ plugin: name }, answer.message);
     return answer;
@@ -182,7 +182,7 @@ export class DevPlugins {
    * again by the manager's ordinary load. Returns the permissions this push added to the grant:
    * granted for the session without a dialog, since the author is the admin who sent them.
    */
-  private async reload(name: string, session: Session, version: string, declared: Parameters<typeof normalizePermissions>[0]) {
+  private async reload(name: string, session: Session, version: string, declared: PluginPermissions | undefined): Promise<string[]> {
     session.generation += 1;
     session.version = version;
     this.streams.stateChanged(name, { state: 'loading', generation: session.generation });
@@ -212,33 +212,12 @@ export class DevPlugins {
   }
 
   private statusOf(name: string, session: Session): DevPluginStatus {
-    const snapshot = this.snapshot(name)!;
-    const end = this.leases.endOf(name) ?? Date.now();
-    const status: DevPluginStatus = {
-      name,
-      version: this.devPlugin(name)?.version ?? session.version,
-      state: snapshot.state,
-      generation: session.generation,
-      lease_expires_at: new Date(end).toISOString(),
-    };
-    if (snapshot.error) status.error = snapshot.error;
-    if (session.refused) status.refused = { message: session.refused.message, issues: session.refused.issues };
-    if (session.reloadMs !== undefined) status.reload_ms = session.reloadMs;
-    return status;
+    return statusOf(name, session, this.devPlugin(name), this.leases.endOf(name) ?? Date.now());
   }
 
-  /** The state clients see: the manager's, or `error` with the refusal while no push was ever good. */
   private snapshot(name: string): DevStateSnapshot | undefined {
     const session = this.sessions.get(name);
-    if (!session) return undefined;
-    const plugin = this.devPlugin(name);
-    if (plugin) {
-      const { error } = plugin;
-      const at = error && session.failedAt?.reason === error.reason ? ` (at ${session.failedAt.at})` : '';
-      return { state: plugin.state, generation: session.generation, ...(error ? { error: { ...error, reason: error.reason + at } } : {}) };
-    }
-    const error = session.refused ? { reason: session.refused.message, at: session.refused.at } : undefined;
-    return { state: 'error', generation: session.generation, ...(error ? { error } : {}) };
+    return session && snapshotOf(session, this.devPlugin(name));
   }
 
   private devPlugin(name: string): PluginSummary | undefined {

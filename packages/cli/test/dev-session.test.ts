@@ -131,7 +131,36 @@ describe('oko-plugin dev: problems', () => {
     backend.answer = () => ({});
     await writeFile(path.join(dir, 'index.js'), code('{ v: 4 }'));
     await session!.lookNow();
-    expect(sentPaths(2)).toEqual(['index.js', 'ui.yaml']);
+    expect(backend.pushes[2]).toMatchObject({ replace: true });
+    expect(sentPaths(2)).toEqual(['index.js', 'lib/util.js', 'manifest.json', 'ui.yaml']);
+  });
+
+  it('a refused change that is reverted does not stay in the tree the backend keeps', async () => {
+    await start();
+    const refused = {
+      message: 'ui.yaml is not usable here',
+      issues: [{ file: 'ui.yaml', path: 'api_prefix', message: 'held by plugin other' }],
+    };
+    backend.answer = (push) => (push.files.some((file) => file.path === 'ui.yaml') && !push.replace ? { refused } : {});
+    await writeFile(path.join(dir, 'ui.yaml'), 'has_page: false\napi_prefix: other\n');
+    await session!.lookNow();
+    await writeFile(path.join(dir, 'ui.yaml'), 'has_page: false\n');
+    await writeFile(path.join(dir, 'index.js'), code('{ v: 5 }'));
+    await session!.lookNow();
+    expect(backend.files.get('ui.yaml')).toBe('has_page: false\n');
+    expect(backend.files.get('index.js')).toBe(code('{ v: 5 }'));
+  });
+
+  it('a first push the backend refuses still follows the log stream once a later push is applied', async () => {
+    const refused = { message: 'name taken', issues: [{ file: 'manifest.json', path: 'name', message: 'held by another plugin' }] };
+    backend.answer = () => ({ refused, state: 'error', generation: 0 });
+    await start();
+    expect(warned).toContain('  no good version runs yet: fix it and save');
+    backend.answer = () => ({});
+    await writeFile(path.join(dir, 'index.js'), code('{ v: 6 }'));
+    await session!.lookNow();
+    expect(said).toContain('● dev_demo 0.1.0 active (loaded in 12 ms)');
+    await eventually(() => said.some((line) => /info {2}dev_demo ready$/.test(line)) || Promise.reject(new Error(said.join('\n'))));
   });
 
   it('a code error is printed with the reason the backend gives (file and line)', async () => {

@@ -67,10 +67,11 @@ export async function startFakeDevBackend(): Promise<FakeDevBackend> {
       fake.pushes.push(push);
       const { notFound, ...extra } = fake.answer(push);
       if (notFound) return json(res, 404, { error: { code: 'DEV_PLUGIN_NOT_FOUND', message: `no development plugin ${name}` } });
-      if (extra.refused) return json(res, 200, status(name, extra));
+      // As the backend does: a refused push's files become its last pushed tree, though not what runs.
       if (push.replace) fake.files.clear();
       for (const file of push.files) fake.files.set(file.path, Buffer.from(file.content_base64, 'base64').toString());
       for (const removed of push.removed ?? []) fake.files.delete(removed);
+      if (extra.refused) return json(res, 200, status(name, extra));
       generation++;
       return json(res, generation === 1 || push.replace ? 201 : 200, status(name, { reload_ms: 12, ...extra }));
     }

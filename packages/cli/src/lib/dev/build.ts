@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { diffSnapshots, snapshotFolder, type Snapshot } from './files.js';
 
 /** A build that has not ended by then is stuck (or is a watch mode, which `dev` must not start). */
 const BUILD_TIMEOUT_MS = 120_000;
@@ -59,4 +60,46 @@ export function runBuild(dir: string): Promise<BuildResult> {
     child.once('error', (error) => done(null, error));
     child.once('close', (code) => done(code));
   });
+}
+
+/** What one look gets from the build step. */
+export type BuildOutcome =
+  | { kind: 'ready'; current: Snapshot }
+  | { kind: 'failed'; current: Snapshot; lines: string[] }
+  /** The last build failed and no source changed since: nothing to build, nothing to send. */
+  | { kind: 'still-failed'; current: Snapshot };
+
+/**
+ * The build of a plugin with a `build` script, run only when needed: at the first look, and when a
+ * path other than a build output changed. The outputs are the paths a build wrote (plus `main`),
+ * so a build that writes into the watched folder (tsc to dist/) does not start another one.
+ */
+export class BuildStep {
+  private built = false;
+  private failed = false;
+  private readonly outputs = new Set<string>();
+
+  constructor(private readonly dir: string) {}
+
+  /** The manifest's entry file is an output even before a build has written it. */
+  addOutput(rel: string): void {
+    this.outputs.add(rel);
+  }
+
+  /** `seen`: the folder at the last look; `current`: now. */
+  async run(seen: Snapshot, current: Snapshot): Promise<BuildOutcome> {
+    const changes = diffSnapshots(seen, current);
+    const sources = [...changes.changed, ...changes.removed].filter((rel) => !this.outputs.has(rel));
+    if (this.built && sources.length === 0) {
+      // What a failed build wrote anyway (tsc emits despite type errors) is not sent: the next source save builds again.
+      return this.failed ? { kind: 'still-failed', current } : { kind: 'ready', current };
+    }
+    const result = await runBuild(this.dir);
+    this.built = true;
+    this.failed = !result.ok;
+    const after = await snapshotFolder(this.dir, current);
+    const written = diffSnapshots(current, after);
+    for (const rel of [...written.changed, ...written.removed]) this.outputs.add(rel);
+    return result.ok ? { kind: 'ready', current: after } : { kind: 'failed', current: after, lines: result.lines };
+  }
 }

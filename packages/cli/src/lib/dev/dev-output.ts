@@ -52,7 +52,7 @@ export function buildFailedLines(lines: readonly string[], lastGood: boolean): s
 }
 
 function keptLine(lastGood: boolean): string {
-  return lastGood ? '  kept the last good version running' : '  nothing runs yet: fix it and save';
+  return lastGood ? '  kept the last good version running' : '  no good version runs yet: fix it and save';
 }
 
 export function logLine(event: DevLogEvent): string {

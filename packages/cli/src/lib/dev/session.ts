@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEV_MAX_BYTES, DEV_MAX_FILES, PAGE_MANIFEST_FILE, type DevFile, type DevPluginStatus } from '@oko/shared';
 import { checkPlugin } from '../check-plugin.js';
 import { CliError } from '../errors.js';
-import { buildScriptOf, runBuild } from './build.js';
+import { BuildStep, buildScriptOf } from './build.js';
 import { SerialDebouncer } from './debounce.js';
 import { BackendRefusal, type DevApi } from './dev-api.js';
 import { buildFailedLines, invalidLines, logLine, printable, refusedLines, stateEventLines, statusLines } from './dev-output.js';
@@ -38,12 +38,12 @@ export class DevSession {
   private pushed: Snapshot | null = null;
   /** The folder after the last look (and build): what a new event is compared with. */
   private seen: Snapshot = new Map();
-  /** Paths the build wrote: a change to one of them alone does not start another build. */
-  private readonly buildOutputs = new Set<string>();
-  private buildScript: string | null = null;
-  private built = false;
-  private buildFailed = false;
+  /** Set when package.json has a `build` script. */
+  private build: BuildStep | undefined;
   private lastGood = false;
+  private following = false;
+  /** A push of this name was applied in this session: the next is a reload, not a first load. */
+  private applied = false;
   private failing = false;
   private pushing = false;
   private printed = { generation: -1, state: '' };
@@ -66,7 +66,7 @@ export class DevSession {
    * reached or refuses development plugins: nothing would ever run, so the command ends.
    */
   async start(): Promise<void> {
-    this.buildScript = await buildScriptOf(this.options.dir);
+    if ((await buildScriptOf(this.options.dir)) !== null) this.build = new BuildStep(this.options.dir);
     // Watching from the start, so a save during the first build and push is not lost; it is
     // handled after them, since two looks at once would race.
     let ready = false;
@@ -125,27 +125,16 @@ export class DevSession {
   private async look(first: boolean): Promise<void> {
     const { dir } = this.options;
     let current = await snapshotFolder(dir, this.seen);
-    if (this.buildScript !== null) {
-      const sourceChanges = diffSnapshots(this.seen, current);
-      const sources = [...sourceChanges.changed, ...sourceChanges.removed].filter((rel) => !this.buildOutputs.has(rel));
-      if (!this.built || sources.length > 0) {
-        const result = await runBuild(dir);
-        this.built = true;
-        const after = await snapshotFolder(dir, current);
-        const written = diffSnapshots(current, after);
-        for (const rel of [...written.changed, ...written.removed]) this.buildOutputs.add(rel);
-        this.seen = current = after;
-        this.buildFailed = !result.ok;
-        if (!result.ok) return this.fail(buildFailedLines(result.lines, this.lastGood));
-      } else if (this.buildFailed) {
-        // What a failed build wrote anyway (tsc emits despite type errors) is not sent: the next source save builds again.
-        this.seen = current;
-        return;
-      }
+    if (this.build) {
+      const outcome = await this.build.run(this.seen, current);
+      this.seen = current = outcome.current;
+      if (outcome.kind === 'failed') return this.fail(buildFailedLines(outcome.lines, this.lastGood));
+      if (outcome.kind === 'still-failed') return;
     }
     this.seen = current;
     if (this.pushed && isEmptyDiff(diffSnapshots(this.pushed, current))) {
-      if (this.failing) this.print.say(`● ${this.name} is back to the version running; nothing to send`);
+      // After a problem nothing was sent for, the folder is the running good version again: say so.
+      if (this.failing && this.lastGood) this.print.say(`● ${this.name} is back to the version running; nothing to send`);
       this.failing = false;
       return;
     }
@@ -157,11 +146,11 @@ export class DevSession {
     for (const issue of checked.issues) this.print.warn(`warning: ${issue.file}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
     if (first) for (const warning of checked.warnings) this.print.warn(`warning: ${warning.file}: ${warning.message}`);
     const main = checked.manifest.main ?? 'index.js';
-    if (this.buildScript !== null) this.buildOutputs.add(main);
+    this.build?.addOutput(main);
 
     const name = checked.manifest.name;
     if (this.name !== null && name !== this.name) await this.rename(name);
-    await this.send(name, current, first);
+    await this.send(name, current);
   }
 
   private fail(lines: string[]): void {
@@ -176,12 +165,14 @@ export class DevSession {
     await this.api.remove(old).catch(() => {});
     this.logs.abort();
     this.logs = new AbortController();
+    this.following = false;
+    this.applied = false;
     this.name = null;
     this.pushed = null;
     this.lastGood = false;
   }
 
-  private async send(name: string, current: Snapshot, first: boolean): Promise<void> {
+  private async send(name: string, current: Snapshot): Promise<void> {
     const replace = this.pushed === null;
     const diff = diffSnapshots(this.pushed ?? new Map(), current);
     if (diff.changed.length > DEV_MAX_FILES)
@@ -202,26 +193,38 @@ export class DevSession {
       const body = { files, lease_s: this.options.leaseS, ...(replace ? { replace: true } : { removed: diff.removed }) };
       status = (await this.api.push(name, body)).value;
     } catch (error) {
-      if (replace || !(error instanceof BackendRefusal) || error.code !== 'DEV_PLUGIN_NOT_FOUND') throw error;
-      // The backend no longer holds it (its lease ran out, or it restarted): the whole plugin goes again.
+      // Whether the backend applied it is unknown (or, for DEV_PLUGIN_NOT_FOUND, it holds nothing):
+      // the next push sends the whole plugin, which is right whatever it holds.
       this.pushed = null;
+      if (replace || !(error instanceof BackendRefusal) || error.code !== 'DEV_PLUGIN_NOT_FOUND') throw error;
       this.pushing = false;
-      return this.send(name, current, first);
+      this.applied = false;
+      return this.send(name, current);
     } finally {
       this.pushing = false;
     }
-    const startLogs = this.name === null;
     this.name = name;
-    if (status.refused) return this.fail(refusedLines(status.refused, this.lastGood || status.generation > 0));
+    if (!this.following) {
+      this.following = true;
+      void this.follow(name);
+    }
+    if (status.refused) {
+      // The backend may keep the refused files as its last pushed tree (it does, so a fix of the
+      // manifest alone finds the refused edits): a revert would then not reach it. The next push
+      // sends everything, which is right whether it kept them or not.
+      this.pushed = null;
+      return this.fail(refusedLines(status.refused, this.lastGood));
+    }
     this.pushed = current;
+    const firstLoad = !this.applied;
+    this.applied = true;
     this.failing = status.state !== 'active';
     this.lastGood = status.state === 'active';
     this.printed = { generation: status.generation, state: status.state };
-    for (const line of statusLines(status, first || replace)) {
+    for (const line of statusLines(status, firstLoad)) {
       if (status.error) this.print.warn(line);
       else this.print.say(line);
     }
-    if (startLogs) void this.follow(name);
   }
 
   private async follow(name: string): Promise<void> {
@@ -260,6 +263,7 @@ export class DevSession {
         // The lease ran out (the machine slept) or the backend restarted: send the whole plugin again.
         this.print.warn(`the backend no longer holds ${this.name}; sending it again`);
         this.pushed = null;
+        this.applied = false;
         this.debouncer.trigger();
         return;
       }

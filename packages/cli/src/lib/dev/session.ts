@@ -46,6 +46,7 @@ export class DevSession {
   private applied = false;
   private failing = false;
   private pushing = false;
+  private stopping = false;
   private printed = { generation: -1, state: '' };
   private renewFailing = false;
   private readonly debouncer: SerialDebouncer;
@@ -93,6 +94,7 @@ export class DevSession {
 
   /** Stops watching and removes the development plugin; answers what happened, for the exit code. */
   async stop(): Promise<{ removed: boolean; message: string }> {
+    this.stopping = true;
     this.watcher?.close();
     this.debouncer.stop();
     clearInterval(this.leaseTimer);
@@ -154,6 +156,8 @@ export class DevSession {
   }
 
   private fail(lines: string[]): void {
+    // Ctrl-C reaches a running build too (one process group): its failure then is no news.
+    if (this.stopping) return;
     for (const line of lines) this.print.warn(line);
     this.failing = true;
   }

@@ -12,6 +12,7 @@ import { readSettings } from './lib/settings.js';
 import { backendListScenario } from './scenarios/backend-list.js';
 import { catalogScenario } from './scenarios/catalog.js';
 import { contentionScenario } from './scenarios/contention.js';
+import { devReloadScenario } from './scenarios/dev-reload.js';
 import { installScenario } from './scenarios/install.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
 import { sandboxScenario } from './scenarios/sandbox.js';
@@ -29,6 +30,7 @@ const SCENARIOS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['startup', startupScenario],
   ['contention', contentionScenario],
   ['signature', signatureScenario],
+  ['dev-reload', devReloadScenario],
 ];
 
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');

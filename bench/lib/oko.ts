@@ -44,6 +44,8 @@ export interface BackendOptions {
   dataDir: string;
   storeUrl: string;
   port?: number;
+  /** More settings, e.g. OKO_DEV_PLUGINS. */
+  env?: Record<string, string>;
 }
 
 export function backendSpawnOptions(logDir: string, options: BackendOptions): SpawnOptions {
@@ -59,6 +61,7 @@ export function backendSpawnOptions(logDir: string, options: BackendOptions): Sp
       OKO_BUILTIN_PLUGINS_DIR: '',
       OKO_STORE_URL: `${options.storeUrl}/api/v1`,
       OKO_STORE_API_KEY: '',
+      ...options.env,
     },
   };
   if (options.port !== undefined) spawn.port = options.port;

@@ -19,6 +19,8 @@ export interface BenchSettings {
   installReps: number;
   lifecycleReps: number;
   startupReps: number;
+  /** Saves timed by the dev-reload scenario. */
+  devReloadReps: number;
   /** Plugins active at once for the RSS-per-plugin figure. */
   activePlugins: number;
   /** Installed plugins for the startup scenario. */
@@ -47,6 +49,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     installReps: quick ? 1 : 5,
     lifecycleReps: quick ? 3 : 20,
     startupReps: quick ? 1 : 3,
+    devReloadReps: quick ? 5 : 20,
     activePlugins: quick ? 10 : 50,
     startupPlugins: 200,
     keep: flag(env.BENCH_KEEP),

@@ -2,6 +2,7 @@
 // into one clear message and a documented exit code (see usage.ts).
 import { createRequire } from 'node:module';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { devCommand } from './commands/dev.js';
 import { importGithubCommand } from './commands/import-github.js';
 import { initCommand } from './commands/init.js';
 import { keygenCommand } from './commands/keygen.js';
@@ -20,15 +21,33 @@ export type { Invocation } from './lib/invocation.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | undefined>;
+/** A boolean option (`--ts`): parseArgs gives `true` for it, where Values types the string options. */
+const isSet = (v: Values, name: string) => (v as Record<string, unknown>)[name] === true;
 const storeOptions: Options = { store: { type: 'string' }, 'api-key': { type: 'string' }, token: { type: 'string' } };
 const signOptions: Options = { key: { type: 'string' }, signer: { type: 'string' } };
 const storeOf = (v: Values, ctx: Invocation) => resolveStore(v.store, v['api-key'], readCliEnv(ctx.env), v.token);
 
 const commands: Record<
   string,
-  { options: Options; args: number; run: (args: string[], values: Values, ctx: Invocation) => Promise<void> }
+  {
+    options: Options;
+    args: number;
+    /** Positional arguments that may follow the required ones (dev's DIR). */
+    optionalArgs?: number;
+    run: (args: string[], values: Values, ctx: Invocation) => Promise<void>;
+  }
 > = {
-  init: { options: { dir: { type: 'string' } }, args: 1, run: ([name], v, ctx) => initCommand(name!, v.dir, ctx) },
+  init: {
+    options: { dir: { type: 'string' }, ts: { type: 'boolean' } },
+    args: 1,
+    run: ([name], v, ctx) => initCommand(name!, { dir: v.dir, ts: isSet(v, 'ts') }, ctx),
+  },
+  dev: {
+    options: { backend: { type: 'string' }, token: { type: 'string' }, lease: { type: 'string' } },
+    args: 0,
+    optionalArgs: 1,
+    run: ([dir], v, ctx) => devCommand(dir, { backend: v.backend, token: v.token, lease: v.lease }, ctx),
+  },
   validate: { options: {}, args: 1, run: ([target], _v, ctx) => validateCommand(target!, ctx) },
   pack: { options: { output: { type: 'string', short: 'o' } }, args: 1, run: ([dir], v, ctx) => packCommand(dir!, v.output, ctx) },
   publish: {
@@ -83,8 +102,12 @@ export async function main(argv: string[], invocation: Partial<Invocation> = {})
     } catch (error) {
       throw usageError(`${name}: ${(error as Error).message}`);
     }
-    if (parsed.positionals.length !== command.args)
-      throw usageError(`${name} takes ${command.args} argument(s), got ${parsed.positionals.length}`);
+    const count = parsed.positionals.length;
+    const most = command.args + (command.optionalArgs ?? 0);
+    if (count < command.args || count > most) {
+      const takes = most === command.args ? `${command.args}` : `${command.args} to ${most}`;
+      throw usageError(`${name} takes ${takes} argument(s), got ${count}`);
+    }
     await command.run(parsed.positionals, parsed.values as Values, ctx);
     return ExitCode.OK;
   } catch (error) {

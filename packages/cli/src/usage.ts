@@ -2,8 +2,15 @@
 export const USAGE = `oko-plugin: create, check, package and publish OKO Dashboard plugins
 
 Usage:
-  oko-plugin init <name> [--dir DIR]        scaffold a plugin (manifest.json, index.js, ui.yaml,
-                                            page_manifest.yaml, a test) in ./<name> or DIR
+  oko-plugin init <name> [--dir DIR] [--ts] scaffold a plugin (manifest.json, index.js, ui.yaml,
+                                            page_manifest.yaml, a test) in ./<name> or DIR; --ts:
+                                            src/index.ts with the SDK's types, built by tsc
+  oko-plugin dev [DIR] [--backend URL] [--token T] [--lease S]
+                                            run the plugin in DIR (default .) in a dashboard backend
+                                            as a development plugin; on every save: build (npm run
+                                            build, if package.json has one), validate, send what
+                                            changed, reload; prints its state, ctx.log lines and
+                                            errors. Ctrl-C removes it
   oko-plugin validate <dir|zip>             check a plugin with the store's rules; lists every
                                             problem as "file: field: message"
   oko-plugin pack <dir> [-o OUT.zip]        validate, then write the ZIP the store accepts
@@ -29,7 +36,12 @@ token from the store admin (sent as Authorization: Bearer; the names you publish
 --api-key the store admin's key. OKO_STORE_URL, OKO_STORE_TOKEN and OKO_STORE_API_KEY in the
 environment are used when the flags are not given; one credential is sent, a token before a key.
 
+--backend takes the dashboard backend's URL (default OKO_BACKEND_URL, else http://127.0.0.1:8000);
+--token an admin's API token for it (default OKO_TOKEN). The backend accepts development plugins
+when started with OKO_DEV_PLUGINS=true (or on loopback with sign-in off). --lease: seconds the
+backend keeps the plugin without hearing from dev (default 30; renewed every third of it).
+
 Exit codes:
   0  done
   1  invalid plugin, invalid arguments or a folder that is in the way
-  2  the store refused the request or could not be reached`;
+  2  the store (for dev: the backend) refused the request or could not be reached`;

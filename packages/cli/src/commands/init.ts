@@ -5,8 +5,8 @@ import { CliError, ExitCode } from '../lib/errors.js';
 import type { Invocation } from '../lib/invocation.js';
 import { scaffoldFiles } from '../lib/templates.js';
 
-/** `oko-plugin init <name> [--dir DIR]`: a new plugin folder, never over an existing one's files. */
-export async function initCommand(name: string, dir: string | undefined, { cwd, out }: Invocation): Promise<void> {
+/** `oko-plugin init <name> [--dir DIR] [--ts]`: a new plugin folder, never over an existing one's files. */
+export async function initCommand(name: string, { dir, ts }: { dir?: string; ts?: boolean }, { cwd, out }: Invocation): Promise<void> {
   if (!isValidPluginName(name)) {
     throw new CliError(
       ExitCode.INVALID,
@@ -21,7 +21,7 @@ export async function initCommand(name: string, dir: string | undefined, { cwd, 
   });
   if (existing.length > 0) throw new CliError(ExitCode.INVALID, `${target} is not empty; choose a new folder (nothing was written)`);
 
-  const files = scaffoldFiles(name);
+  const files = scaffoldFiles(name, { ts });
   for (const [relative, content] of Object.entries(files)) {
     const file = path.join(target, relative);
     await mkdir(path.dirname(file), { recursive: true });
@@ -29,6 +29,11 @@ export async function initCommand(name: string, dir: string | undefined, { cwd, 
   }
   out.info(`created plugin ${name} in ${target}:`);
   for (const relative of Object.keys(files)) out.info(`  ${relative}`);
-  out.info(`next: cd ${path.relative(cwd, target) || '.'} && npm test && oko-plugin validate .`);
+  const folder = path.relative(cwd, target) || '.';
+  out.info(
+    ts
+      ? `next: cd ${folder} && npm install && oko-plugin dev . (builds with tsc on every save)`
+      : `next: cd ${folder} && npm test && oko-plugin dev . (or: oko-plugin validate .)`,
+  );
   out.result(target);
 }

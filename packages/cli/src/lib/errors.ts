@@ -1,12 +1,13 @@
 /**
  * Exit codes of `oko-plugin`, documented in its help and in README. Scripts and CI switch on
- * them, so they stay stable: 1 is "fix your input or your plugin", 2 is "the store said no or
- * could not be reached".
+ * them, so they stay stable: 1 is "fix your input or your plugin", 2 is "the store (or, for
+ * `dev`, the dashboard backend) said no or could not be reached".
  */
 export const ExitCode = {
   OK: 0,
   INVALID: 1,
   STORE: 2,
+  BACKEND: 2,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

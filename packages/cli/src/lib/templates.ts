@@ -1,7 +1,16 @@
 import { apiPrefixOf } from '@oko/shared';
+import { typescriptFiles } from './templates-ts.js';
 
-/** The files `oko-plugin init <name>` writes: a small, working plugin that uses every part of the API. */
-export function scaffoldFiles(name: string): Record<string, string> {
+/**
+ * The files `oko-plugin init <name>` writes: a small, working plugin that uses every part of the
+ * API; with `ts`, the same plugin in TypeScript with a build step.
+ */
+export function scaffoldFiles(name: string, options: { ts?: boolean } = {}): Record<string, string> {
+  const js = javascriptFiles(name);
+  return options.ts ? typescriptFiles(name, apiPrefixOf(name), js) : js;
+}
+
+function javascriptFiles(name: string): Record<string, string> {
   const prefix = apiPrefixOf(name);
   const title = name
     .split('_')

@@ -96,6 +96,29 @@ describe('the log stream of a development plugin', () => {
     }
   });
 
+  it("replays the current generation's lines to a client that connects after they were logged (the first load's setup)", async () => {
+    const files = { 'manifest.json': manifestOf('dev_replay'), 'index.js': code.replace('VERSION', 'first') };
+    await push(backend, 'dev_replay', files, { replace: true });
+    const late = openStream(backend, 'dev_replay');
+    try {
+      expect((await late.next(() => true)).event).toBe('state');
+      expect((await late.next((e) => e.event === 'log')).data).toMatchObject({ level: 'info', message: 'setup first' });
+      // A reload starts a new generation: the next client hears only its lines.
+      await push(backend, 'dev_replay', { 'index.js': code.replace('VERSION', 'second') });
+      await late.next((e) => e.event === 'log' && e.data.message === 'setup second');
+      const later = openStream(backend, 'dev_replay');
+      try {
+        await later.next((e) => e.event === 'log' && e.data.message === 'setup second');
+        expect(later.events.some((e) => e.event === 'log' && e.data.message === 'setup first')).toBe(false);
+      } finally {
+        later.close();
+      }
+    } finally {
+      late.close();
+      await api(backend, 'DELETE', '/api/v1/dev/plugins/dev_replay');
+    }
+  });
+
   it('answers 404 DEV_PLUGIN_NOT_FOUND as JSON, not a stream, for a plugin it does not hold', async () => {
     const answer = await api(backend, 'GET', '/api/v1/dev/plugins/dev_nobody/logs');
     expect(answer.status).toBe(404);

@@ -185,6 +185,7 @@ export class DevPlugins {
   private async reload(name: string, session: Session, version: string, declared: PluginPermissions | undefined): Promise<string[]> {
     session.generation += 1;
     session.version = version;
+    this.streams.track(name);
     this.streams.stateChanged(name, { state: 'loading', generation: session.generation });
     const current = this.devPlugin(name);
     if (current && RUNNING.has(current.state)) await this.plugins.unload(name);

@@ -5,6 +5,8 @@ import { EventStream } from './event-stream.js';
 
 /** How often the state of a watched plugin is compared with what its clients last got. */
 export const STATE_WATCH_MS = 250;
+/** Lines of the current generation kept for a client that connects after they were logged. */
+export const REPLAY_LINES = 200;
 
 export interface DevStateSnapshot {
   state: PluginState;
@@ -15,6 +17,10 @@ export interface DevStateSnapshot {
 interface Watched {
   streams: Set<EventStream>;
   unsubscribe: () => void;
+  /** The current generation's last lines: the CLI opens its stream after the first load has logged. */
+  recent: DevLogEvent[];
+  /** Kept while the plugin exists, not only while a client watches, so nothing logged is missed. */
+  tracked: boolean;
   /** What the clients were last sent, to send a state only when it changed. */
   lastKey?: string;
 }
@@ -37,19 +43,19 @@ export class DevStreams {
     private readonly snapshotOf: (name: string) => DevStateSnapshot | undefined,
   ) {}
 
-  /** Starts a client's stream; it gets the current state first. */
+  /**
+   * Records `name`'s lines from now on, for the clients that connect later (the CLI opens its
+   * stream once the first push has answered): called by each reload, which starts a generation.
+   */
+  track(name: string): void {
+    const watched = this.watch(name);
+    watched.tracked = true;
+    watched.recent.length = 0;
+  }
+
+  /** Starts a client's stream; it gets the current state first, then the generation's lines so far. */
   open(name: string, raw: ServerResponse, heartbeatMs?: number): void {
-    let watched = this.watched.get(name);
-    if (!watched) {
-      const streams = new Set<EventStream>();
-      const unsubscribe = this.logs.subscribe(name, (level, message) => {
-        const event: DevLogEvent = { level, message, at: new Date().toISOString() };
-        for (const stream of streams) stream.send('log', event);
-      });
-      watched = { streams, unsubscribe };
-      this.watched.set(name, watched);
-    }
-    const entry = watched;
+    const entry = this.watch(name);
     const stream = new EventStream(raw, () => this.closed(name, entry, stream), heartbeatMs);
     entry.streams.add(stream);
     const snapshot = this.snapshotOf(name);
@@ -57,7 +63,22 @@ export class DevStreams {
       stream.send('state', this.stateEvent(snapshot));
       entry.lastKey ??= keyOf(snapshot);
     }
+    for (const line of entry.recent) stream.send('log', line);
     this.timer ??= setInterval(() => this.checkStates(), STATE_WATCH_MS).unref();
+  }
+
+  private watch(name: string): Watched {
+    const existing = this.watched.get(name);
+    if (existing) return existing;
+    const watched: Watched = { streams: new Set(), recent: [], tracked: false, unsubscribe: () => undefined };
+    watched.unsubscribe = this.logs.subscribe(name, (level, message) => {
+      const event: DevLogEvent = { level, message, at: new Date().toISOString() };
+      watched.recent.push(event);
+      if (watched.recent.length > REPLAY_LINES) watched.recent.shift();
+      for (const stream of watched.streams) stream.send('log', event);
+    });
+    this.watched.set(name, watched);
+    return watched;
   }
 
   /** A change the dev service made: every client of `name` hears it now. */
@@ -79,6 +100,8 @@ export class DevStreams {
       stream.send('removed', answer);
       stream.end();
     }
+    watched.unsubscribe();
+    this.forget(name, watched);
   }
 
   close(): void {
@@ -100,8 +123,13 @@ export class DevStreams {
 
   private closed(name: string, watched: Watched, stream: EventStream): void {
     watched.streams.delete(stream);
-    if (watched.streams.size > 0 || this.watched.get(name) !== watched) return;
+    if (watched.streams.size > 0 || watched.tracked || this.watched.get(name) !== watched) return;
     watched.unsubscribe();
+    this.forget(name, watched);
+  }
+
+  private forget(name: string, watched: Watched): void {
+    if (this.watched.get(name) !== watched) return;
     this.watched.delete(name);
     if (this.watched.size === 0) {
       clearInterval(this.timer);

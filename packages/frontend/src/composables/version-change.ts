@@ -30,7 +30,13 @@ export interface VersionTarget {
   installedVersion: string | null;
   /** What the version asks for, when the caller has it (else read from the store). */
   requested?: PermissionSet | null;
+  /** What people call the plugin (pluginDisplayName), for the dialog and toasts; the name when absent. */
+  displayName?: string;
+  /** An install that should end with the plugin running (the store's Install buttons): install, then load. */
+  run?: boolean;
 }
+
+const shownName = (version: VersionTarget) => version.displayName || version.name;
 
 /**
  * `settled` runs after every confirmed change, whether it worked or not (e.g. to re-read a history).
@@ -78,6 +84,7 @@ export function useVersionChange(settled?: () => unknown, options: { inlineError
       const shown: PermissionRequest = {
         mode: move === 'install' ? 'install' : 'update',
         name: version.name,
+        displayName: shownName(version),
         version: version.version,
         ...(await describe(version)),
       };
@@ -112,9 +119,21 @@ export function useVersionChange(settled?: () => unknown, options: { inlineError
     const acceptDependencies = !!shown.plan?.length;
     // Exactly what the dialog showed: the backend refuses a store that hands over anything else.
     const expect = { name: shown.name, version: shown.version, permissions: shown.requested };
-    const { install, update } = useStoreCatalog();
+    const { install, installAndRun, update } = useStoreCatalog();
     try {
-      if (shown.mode === 'install') {
+      if (shown.mode === 'install' && version.run) {
+        const done = await installAndRun(version.name, version.storeId, {
+          expect,
+          ...(acceptDependencies ? { accept_dependencies: true } : {}),
+        });
+        if (done.startError === null) {
+          showToast(`${shownName(version)} is installed and running${alsoInstalled(done.answer)}`, 'success');
+        } else {
+          // Installed all the same: the message says so, and what stopped it from starting.
+          error.value = `${shownName(version)} is installed but did not start: ${done.startError}`;
+          if (!options.inlineErrors) showToast(error.value, 'error');
+        }
+      } else if (shown.mode === 'install') {
         reportInstall(
           version,
           await install(version.name, version.storeId, { expect, ...(acceptDependencies ? { accept_dependencies: true } : {}) }),
@@ -136,7 +155,7 @@ export function useVersionChange(settled?: () => unknown, options: { inlineError
       }
       error.value = messageOf(cause);
       const what = shown.mode === 'install' ? 'Install' : shown.downgrade ? 'Switch' : 'Update';
-      if (!options.inlineErrors) showToast(`${what} of ${version.name} failed: ${error.value}`, 'error');
+      if (!options.inlineErrors) showToast(`${what} of ${shownName(version)} failed: ${error.value}`, 'error');
     }
     await settled?.();
   }
@@ -155,7 +174,7 @@ function reportInstall(version: VersionTarget, answer: InstallAnswer) {
   const said =
     answer.message && (!installed || answer.message.includes(installed))
       ? answer.message
-      : `${version.name}${installed ? ` v${installed}` : ''} installed`;
+      : `${shownName(version)}${installed ? ` v${installed}` : ''} installed`;
   showToast(`${said}${alsoInstalled(answer)}`, 'success');
 }
 

@@ -123,10 +123,11 @@ async function track<T>(name: string, phase: InstallProgress['phase'], run: () =
   try {
     return await run();
   } finally {
+    useAvailableUpdates().invalidate();
+    // Both lists are read again before the progress goes, so the card never shows the old state for a moment.
+    await Promise.all([refresh(), useInstalledPlugins().refresh()]);
     const { [name]: _done, ...rest } = installing.value;
     installing.value = rest;
-    useAvailableUpdates().invalidate();
-    await Promise.all([refresh(), useInstalledPlugins().refresh()]);
   }
 }
 

@@ -119,6 +119,8 @@ describe('the store details page in Chromium', () => {
       .locator('a[href]')
       .evaluateAll((all) => all.map((a) => [a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel')]));
     expect(links).toEqual([
+      // The address inside the (escaped) style attribute's text, made a link by linkify: a link, never a request.
+      ['https://tracker.invalid/bg.png', '_blank', 'noopener noreferrer nofollow'],
       ['https://tracker.invalid/pixel.gif', '_blank', 'noopener noreferrer nofollow'],
       ['https://example.com/docs', '_blank', 'noopener noreferrer nofollow'],
     ]);

@@ -237,5 +237,5 @@ describe('StoreTab', () => {
     expect(cardNames(wrapper)).toEqual(Array.from({ length: 10 }, (_, i) => `plugin_11${i}`));
     expect(wrapper.find('[data-testid="store-count"]').text()).toBe('10 plugins match “plugin_11”');
     expect(wrapper.find('[data-testid="store-pager"]').exists()).toBe(false);
-  });
+  }, 30_000); // Draws the cards of each answer in happy-dom: seconds on a loaded 2-core machine.
 });

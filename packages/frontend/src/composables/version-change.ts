@@ -36,7 +36,11 @@ export interface VersionTarget {
   run?: boolean;
 }
 
-const shownName = (version: VersionTarget) => version.displayName || version.name;
+/** What people call the plugin: the caller's word, else the installed plugin's or the catalog card's display name, else its name. */
+function shownName(version: VersionTarget): string {
+  const named = (list: Array<{ name: string; display_name?: string }>) => list.find((p) => p.name === version.name)?.display_name;
+  return version.displayName || named(useInstalledPlugins().plugins.value) || named(useStoreCatalog().plugins.value) || version.name;
+}
 
 /**
  * `settled` runs after every confirmed change, whether it worked or not (e.g. to re-read a history).
@@ -183,16 +187,18 @@ function reportUpdate(version: VersionTarget, answer: UpdateAnswer, downgrade: b
   // A move to an older version is a switch back, not an "update", in every word the user reads.
   const verb = downgrade ? 'Switched' : 'Updated';
   if (last?.result === 'watching') {
-    showToast(`${verb} ${version.name} to v${last.to}: ${watchingFor(answer.message, last)}${alsoInstalled(answer)}`, 'info');
-    followUpdate(answer.plugin.id, version.name, last.to, () => {
+    showToast(`${verb} ${shownName(version)} to v${last.to}: ${watchingFor(answer.message, last)}${alsoInstalled(answer)}`, 'info');
+    followUpdate(answer.plugin.id, shownName(version), last.to, () => {
       useAvailableUpdates().invalidate();
       void useInstalledPlugins().refresh();
     });
   } else if (last?.result === 'rolled_back') {
-    sayHowItEnded(version.name, last);
+    sayHowItEnded(shownName(version), last);
   } else {
     // A new version that was active and failed to load is installed but in error: not a success toast.
-    const said = downgrade ? `${version.name} switched back to v${answer.plugin.version}` : answer.message || `${version.name} updated`;
+    const said = downgrade
+      ? `${shownName(version)} switched back to v${answer.plugin.version}`
+      : answer.message || `${shownName(version)} updated`;
     showToast(`${said}${alsoInstalled(answer)}`, answer.plugin.state === 'error' ? 'error' : 'success');
   }
 }

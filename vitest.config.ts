@@ -81,6 +81,11 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The repository's own scripts (scripts/): the launcher's build check.
+        resolve,
+        test: { name: 'scripts', include: ['scripts/**/*.test.ts'], ...serverTests },
+      },
       'packages/frontend/vitest.config.ts',
       {
         resolve,

@@ -43,10 +43,16 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-export async function startFakeStore(
-  packages: FakePackage[],
-  answers: { upload?: { status: number; body: unknown } } = {},
-): Promise<FakeStore> {
+export interface FakeStoreAnswers {
+  upload?: { status: number; body: unknown };
+  /**
+   * Asked first for every request, with its path after /api/v1 split into decoded segments: answer
+   * it (and return true) to stand in for a route the fake does not have, or to misbehave on it.
+   */
+  custom?: (request: RecordedRequest, parts: string[], res: ServerResponse) => boolean;
+}
+
+export async function startFakeStore(packages: FakePackage[], answers: FakeStoreAnswers = {}): Promise<FakeStore> {
   const held: ServerResponse[] = [];
   const requests: RecordedRequest[] = [];
   let markStalled: () => void = () => {};
@@ -57,12 +63,14 @@ export async function startFakeStore(
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+    const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+    requests.push(recorded);
     const path = (req.url ?? '').split('?')[0] ?? '';
     const parts = path
       .replace(/^\/api\/v1\/?/, '')
       .split('/')
       .map(decodeURIComponent);
+    if (answers.custom?.(recorded, parts, res)) return;
     if (req.method === 'GET' && parts[0] === 'health')
       return json(res, 200, { status: 'healthy', version: 'fake', plugins_count: packages.length });
     if (req.method === 'POST' && parts[0] === 'plugins' && parts[1] === 'upload') {

@@ -3,7 +3,8 @@
 //   node docs/screenshots/take-screenshots.mjs
 // Needs Debian's chromium (CHROMIUM_PATH to use another). Ports: SHOT_PORT and SHOT_PORT + 1.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -14,6 +15,7 @@ const port = Number(process.env.SHOT_PORT ?? 18400);
 const dashboard = `http://127.0.0.1:${port}`;
 const storeUrl = `http://127.0.0.1:${port + 1}`;
 const data = await mkdtemp(path.join(os.tmpdir(), 'oko-shots-'));
+await chmod(data, 0o755); // plugins run as another user, which must reach their folders
 const SOON = { timeout: 30_000 };
 
 const system = spawn(process.execPath, [path.join(root, 'scripts/start-all.mjs')], {
@@ -62,6 +64,7 @@ try {
   for (const name of names) {
     const card = page.locator(`article.store-card[data-name="${name}"]`);
     await card.locator('[data-action="install"]').click();
+    await page.locator('[data-action="confirm-permissions"]').click(); // what it may reach, confirmed
     await card.getByTestId('installed-mark').waitFor(SOON);
   }
   await page.getByRole('tab', { name: /Installed/ }).click();
@@ -72,37 +75,41 @@ try {
   }
   await shot('installed');
 
-  // http_probe's own page: name a few endpoints (this system's own services), probe them.
-  await page.goto(`${dashboard}/api/v1/plugins/http_probe/page`);
-  const targets = [
-    { host: '127.0.0.1', port, kind: 'http', path: '/api/v1/health' },
-    { host: '127.0.0.1', port: port + 1, kind: 'http', path: '/api/v1/health' },
-    { host: '127.0.0.1', port: port + 1, kind: 'http', path: '/docs' },
-    { host: 'localhost', port: port + 1, kind: 'tcp' },
-    { host: 'localhost', port: 9, kind: 'tcp' },
-  ];
-  for (const t of targets) {
-    await page.fill('input[name=host]', t.host);
-    await page.fill('input[name=port]', String(t.port));
-    await page.selectOption('select[name=kind]', t.kind);
-    if (t.path) await page.fill('input[name=path]', t.path);
-    await Promise.all([page.waitForEvent('load'), page.click('button[type=submit]')]);
-  }
-  await Promise.all([page.waitForEvent('load'), page.click('#probe')]);
-  await shot('http-probe-page');
-
-  // The details page, drawn by the dashboard from http_probe's page manifest.
+  // http_probe from its menu entry: the counts the dashboard draws, and the plugin's own page below
+  // them, where targets are named, probed and removed. A small web server of the script's own to
+  // probe, beside the dashboard's port (which the sandbox keeps every plugin from) and a closed one.
+  const web = http.createServer((_req, res) => res.end('ok')).listen(port + 2, '127.0.0.1');
   await page.goto(`${dashboard}/plugins/http_probe`);
-  await page.locator('[data-page-action="probe_all"]').click();
-  await page.locator('tr.group-row').first().waitFor(SOON);
+  const probe = page.frameLocator('iframe[data-testid="plugin-page-frame"]');
+  const targets = [
+    [`http://127.0.0.1:${port + 2}/health`, 'Team wiki'],
+    [`tcp://127.0.0.1:${port + 2}`, 'Team wiki port'],
+    [`http://127.0.0.1:${port}/api/v1/health`, 'Dashboard API'],
+    ['tcp://localhost:9', 'Legacy service'],
+  ];
+  for (const [url, name] of targets) {
+    await probe.locator('body[data-ready="true"]').waitFor(SOON);
+    await probe.getByLabel('Address').fill(url);
+    await probe.getByLabel('Name').fill(name);
+    await probe.getByRole('button', { name: 'Add target' }).click();
+    await probe.locator('tr', { hasText: name }).waitFor(SOON);
+  }
+  await probe.locator('body[data-ready="true"]').waitFor(SOON);
+  await probe.getByRole('button', { name: 'Probe all now' }).click();
+  await probe.getByText('0 not probed yet').waitFor(SOON);
+  await page.waitForTimeout(6000); // "just now" turns into "6 s ago"
   await shot('http-probe-details');
+  web.close();
 
-  // notes: its HTML page, reached from the menu.
-  await page.goto(`${dashboard}/api/v1/plugins/notes/page`);
+  // notes from its menu entry: the notes pad itself.
+  await page.goto(`${dashboard}/plugins/notes`);
+  const notes = page.frameLocator('iframe[data-testid="plugin-page-frame"]');
   for (const [title, text] of [['Release checklist', 'Tag 1.1.0\nPublish the example plugins\nAnnounce on the team channel'], ['On-call', 'Store health check runs every 10 s in Compose']]) {
-    await page.fill('#note-title', title);
-    await page.fill('#note-text', text);
-    await Promise.all([page.waitForEvent('load'), page.click('button[type=submit]')]);
+    await notes.locator('body[data-ready="true"]').waitFor(SOON);
+    await notes.locator('#note-title').fill(title);
+    await notes.locator('#note-text').fill(text);
+    await notes.getByRole('button', { name: 'Add note' }).click();
+    await notes.getByRole('heading', { name: title }).waitFor(SOON);
   }
   await shot('notes-page');
 

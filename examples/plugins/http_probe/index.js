@@ -4,7 +4,7 @@ import path from 'node:path';
 import { jsonFile } from './lib/json-file.js';
 import { renderPage } from './lib/page.js';
 import { mapLimited, probe } from './lib/probe.js';
-import { MAX_TARGETS, newTarget, parseTarget, sameEndpoint } from './lib/targets.js';
+import { MAX_TARGETS, allowedByNetwork, displayUrl, newTarget, parseTarget, sameEndpoint } from './lib/targets.js';
 
 const PARALLEL_PROBES = 8;
 
@@ -36,6 +36,15 @@ export async function setup(ctx) {
   ctx.routes.post('/targets', async (req) => {
     const parsed = parseTarget(req.body);
     if (parsed.problems) return fail(400, 'VALIDATION_FAILED', parsed.problems.join('; '));
+    const { host, port } = parsed.value;
+    const network = ctx.manifest.permissions?.network ?? [];
+    if (!allowedByNetwork(network, host, port)) {
+      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const message =
+        `${where} is outside this plugin's network permission (${network.join(', ') || 'none'}): ` +
+        `add "${where}" to permissions.network in its manifest.json, sign it again and install that version, accepting the wider permission`;
+      return fail(400, 'VALIDATION_FAILED', message);
+    }
     const outcome = await targets.update((data) => {
       if (data.items.some((t) => sameEndpoint(t, parsed.value))) return { conflict: 'This endpoint is already watched' };
       if (data.items.length >= MAX_TARGETS) return { conflict: `At most ${MAX_TARGETS} targets` };
@@ -66,6 +75,7 @@ export async function setup(ctx) {
     const [{ items }, { by_target }] = await Promise.all([targets.read(), results.read()]);
     return items.map((t) => ({
       target_id: t.id,
+      url: displayUrl(t),
       host: t.host,
       port: t.port,
       kind: t.kind,

@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard, knownHostGuard } from '@oko/shared';
-import { frameworkErrorHandler, notFoundBody, registerErrorHandler } from '@oko/shared/server';
+import { frameworkErrorHandler, registerErrorHandler } from '@oko/shared/server';
 import { registerAuth } from './auth/index.js';
 import type { BackendConfig } from './config.js';
+import { registerDevPlugins } from './dev-plugins/index.js';
 import { GrantService } from './permissions/grant-service.js';
 import { pluginEnvRoutes } from './permissions/env-routes.js';
 import { PluginGateway } from './plugin-manager/plugin-gateway.js';
@@ -16,11 +15,13 @@ import { actionRoutes } from './routes/actions.js';
 import { pluginApiRoutes } from './routes/plugin-api.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { systemRoutes } from './routes/system.js';
-import { storeIntegration } from './store-integration/index.js';
+import { RuntimeSettingsStore } from './settings/runtime-settings.js';
+import { createStoreClient, loadInstanceId, storeHealth, storeIntegration } from './store-integration/index.js';
 import { PluginTrust } from './trust/plugin-trust.js';
 import { trustRoutes } from './trust/trust-routes.js';
 import { PolicyConnection, versionPolicies } from './versions/policies/index.js';
 import { PluginVersions, VersionSettingsStore } from './versions/version-settings.js';
+import { registerWebUi } from './web-ui.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,8 +33,13 @@ declare module 'fastify' {
     pluginGrants: GrantService;
     /** Pins, update policies, the last update and the kept packages per plugin (src/versions/). */
     pluginVersions: PluginVersions;
+    /** Server-side settings every browser obeys (OKO_DATA_DIR/settings.json): the custom-bundle kill switch. */
+    runtimeSettings: RuntimeSettingsStore;
   }
 }
+
+const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+const SETTINGS_HEALTH_TIMEOUT_MS = 2000;
 
 /**
  * Builds the backend: services, docs, routes, the web UI. Never listens (server.ts does), so
@@ -42,7 +48,7 @@ declare module 'fastify' {
 export async function buildApp(config: BackendConfig): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    bodyLimit: 10 * 1024 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -56,6 +62,11 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   const versions = new PluginVersions(new VersionSettingsStore(config.dataDir));
   app.decorate('pluginVersions', versions);
   app.decorate('pluginGateway', new PluginGateway(pluginManager, config));
+  const settings = new RuntimeSettingsStore(config.dataDir, app.log);
+  await settings.init();
+  app.decorate('runtimeSettings', settings);
+  // The id the store knows this dashboard by: kept in OKO_DATA_DIR, sent on every store call, shown to no browser.
+  const storeClient = createStoreClient(config, await loadInstanceId(config.dataDir, app.log));
   app.addHook('onClose', async () => pluginManager.shutdown());
   // OKO_PORT may be 0: the port plugins must never reach is the one actually bound.
   app.addHook('onListen', async () => {
@@ -85,29 +96,28 @@ export async function buildApp(config: BackendConfig): Promise<FastifyInstance> 
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  // One @fastify/static instance: it serves the web UI when built, and gives every route
-  // reply.sendFile (plugin pages and static files pass their own root).
-  const hasFrontend = existsSync(config.frontendDir);
-  await app.register(fastifyStatic, hasFrontend ? { root: config.frontendDir, wildcard: true } : { root: config.pluginsDir, serve: false });
-  app.setNotFoundHandler((request, reply) => {
-    const isPage =
-      (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/') && !request.url.startsWith('/docs');
-    // The UI routes in the browser (/plugins/my_plugin): unknown non-API paths get index.html.
-    if (hasFrontend && isPage) return reply.type('text/html; charset=utf-8').sendFile('index.html', config.frontendDir);
-    return reply.status(404).send(notFoundBody(request.method, request.url));
-  });
+  // The web UI when built, and reply.sendFile for every route (src/web-ui.ts).
+  await registerWebUi(app, config.frontendDir, config.pluginsDir);
 
-  await app.register(systemRoutes, { prefix: '/api/v1', config });
+  await app.register(systemRoutes, {
+    prefix: '/api/v1',
+    config,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+    // Settings waits on it: at most 2 s, however long OKO_STORE_TIMEOUT_MS allows a catalog call.
+    storeHealth: () => storeHealth(storeClient, Math.min(config.storeIntegration.timeoutMs, SETTINGS_HEALTH_TIMEOUT_MS)),
+  });
   await app.register(pluginRoutes, { prefix: '/api/v1' });
   await app.register(pluginEnvRoutes, { prefix: '/api/v1' });
   await app.register(actionRoutes, { prefix: '/api/v1' });
   await app.register(pluginApiRoutes, { prefix: '/api/v1' });
 
   await app.register(trustRoutes, { prefix: '/api/v1', trust });
+  await registerDevPlugins(app, config, pluginManager, grants);
   const policies = new PolicyConnection();
   await app.register(storeIntegration, {
     prefix: '/api/v1',
     config,
+    client: storeClient,
     plugins: pluginManager,
     grants,
     signatures: trust,

@@ -153,6 +153,16 @@ describe('backend config from env', () => {
     expect(() => loadConfig({ OKO_UPDATE_HEALTH_WINDOW_S: '-1' })).toThrow(/OKO_UPDATE_HEALTH_WINDOW_S/);
   });
 
+  it('reads OKO_DEV_PLUGINS as true, false or unset, and puts development plugins under the data folder by default', () => {
+    expect(loadConfig({ OKO_DATA_DIR: '/srv/data' })).toMatchObject({ devPlugins: undefined, devPluginsDir: '/srv/data/dev-plugins' });
+    expect(loadConfig({ OKO_DEV_PLUGINS: 'true', OKO_DEV_PLUGINS_DIR: '/srv/dev' })).toMatchObject({
+      devPlugins: true,
+      devPluginsDir: '/srv/dev',
+    });
+    expect(loadConfig({ OKO_DEV_PLUGINS: 'off' }).devPlugins).toBe(false);
+    expect(() => loadConfig({ OKO_DEV_PLUGINS: 'sometimes' })).toThrow(/OKO_DEV_PLUGINS/);
+  });
+
   it('lists every variable it reads in its schema', () => {
     expect(Object.keys(BackendEnv.properties).sort()).toEqual([
       'OKO_ADMIN_PASSWORD',
@@ -162,6 +172,8 @@ describe('backend config from env', () => {
       'OKO_AUTH',
       'OKO_BUILTIN_PLUGINS_DIR',
       'OKO_DATA_DIR',
+      'OKO_DEV_PLUGINS',
+      'OKO_DEV_PLUGINS_DIR',
       'OKO_FRONTEND_DIR',
       'OKO_HOST',
       'OKO_LOG_LEVEL',

@@ -22,6 +22,13 @@ export interface BackendConfig {
   builtinPluginsDir: string | null;
   /** Persisted plugin states and each plugin's own data folder. */
   dataDir: string;
+  /**
+   * OKO_DEV_PLUGINS: true allows development plugins (/api/v1/dev/plugins), false refuses them,
+   * undefined (unset) allows them while the backend listens on loopback with sign-in off.
+   */
+  devPlugins: boolean | undefined;
+  /** OKO_DEV_PLUGINS_DIR: the development plugins (scope dev) and their data; emptied at every start. */
+  devPluginsDir: string;
   pluginLoadTimeoutMs: number;
   /** Bound on one route, page or action call into a plugin. */
   pluginCallTimeoutMs: number;
@@ -78,6 +85,12 @@ export const BackendEnv = Type.Object({
   // Unset means "the folder beside the package, if it exists"; set to '' means "no builtin plugins".
   OKO_BUILTIN_PLUGINS_DIR: Type.Optional(Type.String({ keepEmpty: true, description: 'plugins shipped with the backend; empty = none' })),
   OKO_DATA_DIR: Type.String({ default: './data/backend', description: "saved plugin states and each plugin's data folder" }),
+  OKO_DEV_PLUGINS: Type.Optional(
+    Type.Boolean({ description: 'development plugins (oko-plugin dev): true, false; unset = only on loopback with sign-in off' }),
+  ),
+  OKO_DEV_PLUGINS_DIR: Type.Optional(
+    Type.String({ description: 'where development plugins and their data live; emptied at start; default OKO_DATA_DIR/dev-plugins' }),
+  ),
   OKO_PLUGIN_LOAD_TIMEOUT_MS: timeout(10_000, 'bound on setup(ctx)'),
   OKO_PLUGIN_CALL_TIMEOUT_MS: timeout(30_000, 'bound on one route, page or action call'),
   OKO_PLUGIN_MEMORY_MB: Type.Integer({ minimum: 16, maximum: 16_384, default: 256, description: 'V8 heap limit of each plugin host' }),
@@ -163,6 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     builtinPluginsDir:
       builtin === '' ? null : builtin !== undefined ? path.resolve(builtin) : existsSync(DEFAULT_BUILTIN_DIR) ? DEFAULT_BUILTIN_DIR : null,
     dataDir: path.resolve(vars.OKO_DATA_DIR),
+    devPlugins: vars.OKO_DEV_PLUGINS,
+    devPluginsDir: path.resolve(vars.OKO_DEV_PLUGINS_DIR ?? path.join(vars.OKO_DATA_DIR, 'dev-plugins')),
     pluginLoadTimeoutMs: vars.OKO_PLUGIN_LOAD_TIMEOUT_MS,
     pluginCallTimeoutMs: vars.OKO_PLUGIN_CALL_TIMEOUT_MS,
     pluginMemoryMb: vars.OKO_PLUGIN_MEMORY_MB,

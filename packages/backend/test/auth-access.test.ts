@@ -26,6 +26,10 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/v1/store/:plugin_id': 'viewer',
   'GET /api/v1/store/:name/versions': 'viewer',
   'GET /api/v1/store/updates': 'viewer',
+  'GET /api/v1/store/:name/reviews': 'viewer',
+  'GET /api/v1/store/:plugin_id/readme': 'viewer',
+  'GET /api/v1/store/:plugin_id/assets/*': 'viewer',
+  'GET /api/v1/system/settings': 'viewer',
   'GET /api/v1/trust/keys': 'viewer',
   'GET /docs': 'viewer',
   'GET /docs/': 'viewer',
@@ -61,6 +65,15 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/plugins/:id/unpin': 'admin',
   'PUT /api/v1/plugins/:id/update-policy': 'admin',
   'POST /api/v1/store/updates/check': 'admin',
+  'POST /api/v1/store/:name/reviews': 'admin',
+  'GET /api/v1/system/config': 'admin',
+  'PUT /api/v1/system/settings': 'admin',
+  // Development plugins (README "Development plugins"): code an admin sends, so admin only, logs included.
+  'PUT /api/v1/dev/plugins/:name': 'admin',
+  'POST /api/v1/dev/plugins/:name/lease': 'admin',
+  'GET /api/v1/dev/plugins/:name': 'admin',
+  'GET /api/v1/dev/plugins/:name/logs': 'admin',
+  'DELETE /api/v1/dev/plugins/:name': 'admin',
   // Plugin routes that write: every method but GET.
   ...Object.fromEntries(
     ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'QUERY'].map((m) => [`${m} /api/v1/plugins/:id/*`, 'admin']),
@@ -97,7 +110,8 @@ async function tokenFor(username: string, role: 'admin' | 'viewer'): Promise<str
 }
 
 beforeAll(async () => {
-  backend = await buildTestBackend({ env: { OKO_ADMIN_PASSWORD: PASSWORD } });
+  // OKO_DEV_PLUGINS: sign-in is on, so the /dev routes would otherwise refuse even an admin (DEV_PLUGINS_DISABLED).
+  backend = await buildTestBackend({ env: { OKO_ADMIN_PASSWORD: PASSWORD, OKO_DEV_PLUGINS: 'true' } });
   adminToken = await tokenFor('admin', 'admin');
   viewerToken = await tokenFor('vera', 'viewer');
 });

@@ -94,7 +94,9 @@ describe('lifecycle', () => {
     await api(backend, 'POST', '/api/v1/plugins/other_plugin/load');
     expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/disable')).body.state).toBe('disabled');
     await expectErrorAnswer(await api(backend, 'GET', '/api/v1/plugins/other-plugin/ping'), 404, 'ROUTE_NOT_FOUND');
-    await api(backend, 'POST', '/api/v1/plugins/other_plugin/enable');
+    // Enable puts it back as it was: running.
+    expect((await api(backend, 'POST', '/api/v1/plugins/other_plugin/enable')).body.state).toBe('active');
+    await api(backend, 'POST', '/api/v1/plugins/other_plugin/unload');
   });
 
   // [state to set up, operation] pairs the state machine refuses

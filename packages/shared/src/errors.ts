@@ -77,6 +77,8 @@ export const ErrorStatus = {
   BAD_WEBHOOK_SIGNATURE: 401,
   INSTANCE_ID_REQUIRED: 400,
   REVIEW_NOT_FOUND: 404,
+  DEV_PLUGINS_DISABLED: 403,
+  DEV_PLUGIN_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ErrorStatus;

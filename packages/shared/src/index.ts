@@ -19,4 +19,5 @@ export * from './api/auth.js';
 export * from './api/versions.js';
 export * from './api/reviews.js';
 export * from './api/system.js';
+export * from './api/dev.js';
 export * from './display.js';

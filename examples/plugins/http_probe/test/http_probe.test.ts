@@ -83,21 +83,20 @@ async function probeAll(): Promise<void> {
 }
 
 describe('http_probe example plugin', () => {
-  it('has a page manifest the backend accepts: a data-table grouped by host, fed by its own route', async () => {
+  it('has a page manifest the backend accepts: the up/down counts from its own summary route', async () => {
     const { status, body } = await getJson<any>(`${env.api}/plugins/http_probe/manifest`);
     expect(status).toBe(200);
     expect(body.negotiation).toMatchObject({ accepted: true, fallback_used: false });
-    const table = body.manifest.page.components.find((c: any) => c.type === 'data-table');
-    expect(table.groupBy[0].field).toBe('host');
-    expect(table.dataSource).toMatchObject({
-      type: 'http',
-      method: 'GET',
-      endpoint: '/api/v1/plugins/http-probe/results',
-      response_path: 'items',
-    });
-    // The sidebar button runs the probe action through the gateway, with a capability the plugin declares.
-    expect(body.manifest.page.sidebarActions[0]).toMatchObject({ id: 'probe_all', capability: 'exec.http_probe.probe' });
-    expect(body.manifest.capabilities).toContain('exec.http_probe.probe');
+    const cards = body.manifest.page.components;
+    expect(cards.map((c: any) => [c.type, c.value_path])).toEqual([
+      ['stat-card', 'up'],
+      ['stat-card', 'down'],
+      ['stat-card', 'pending'],
+    ]);
+    for (const card of cards) expect(card.dataSource.endpoint).toBe('/api/v1/plugins/http-probe/summary');
+    // One "Probe all now", on its own page: no second one in the dashboard's sidebar.
+    expect(body.manifest.page.sidebarActions).toBeUndefined();
+    expect(body.manifest.dashboard.indicators[0].widget).toMatchObject({ value_path: 'up' });
   });
 
   it('refuses targets that are not a host and port, naming the field', async () => {
@@ -198,7 +197,7 @@ describe('http_probe example plugin', () => {
     expect(html).toContain(`tcp://localhost:${webPort}</td><td>connected in`);
     expect(html).toContain(`http://127.0.0.1:${webPort}/broken</td><td>HTTP 503`);
     expect(html).toContain('"/api/v1/plugins/http-probe"');
-    expect(html).toContain('&lt;b&gt;x&lt;/b&gt; · tcp://localhost:9');
+    expect(html).toContain('<td>&lt;b&gt;x&lt;/b&gt;</td><td class="url">tcp://localhost:9</td>');
     expect(html).not.toContain('<b>x</b>');
     const { body } = await getJson<any>(`${base}/targets`);
     const extra = body.items.find((t: any) => t.port === 9);

@@ -9,7 +9,7 @@ function noteHtml(note) {
     <button type="button" class="pin" aria-pressed="${note.pinned}">${note.pinned ? 'Unpin' : 'Pin'}</button>
     <button type="button" class="delete">Delete</button></div>
   <p>${escapeHtml(note.text).replace(/\n/g, '<br>')}</p>
-  <time datetime="${escapeHtml(note.updated_at)}">${escapeHtml(note.updated_at.slice(0, 16).replace('T', ' '))}</time>
+  <time datetime="${escapeHtml(note.updated_at)}">${escapeHtml(note.updated_at.slice(0, 16).replace('T', ' '))} UTC</time>
 </li>`;
 }
 
@@ -65,6 +65,10 @@ document.getElementById('notes').addEventListener('click', (event) => {
   else if (event.target.matches('.delete')) Object.assign(event.target, { textContent: 'Really delete?' }).dataset.armed = '1';
   if (event.target.matches('.pin')) act(call('PATCH', '/notes/' + encodeURIComponent(id), { pinned: event.target.getAttribute('aria-pressed') !== 'true' }));
 });
+// In the reader's own time zone and words ("30 Nov 2026, 09:28"); the page says UTC until then.
+for (const t of document.querySelectorAll('time[datetime]')) {
+  t.textContent = new Date(t.dateTime).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+}
 // Module scripts run after the list shows: say when the buttons answer (the browser tests wait for it).
 document.body.dataset.ready = 'true';
 </script>

@@ -98,10 +98,12 @@ describe('notes example plugin', () => {
     expect(after.body.items).toEqual(before.body.items);
   });
 
-  it('has a page manifest the backend accepts, listing the notes from its route', async () => {
+  it('declares no page manifest, so its menu entry opens the notes pad itself', async () => {
+    // Without page_manifest.yaml the backend answers a bare fallback (no errors), which the details
+    // page replaces with the plugin's own page while the plugin is active: the editor comes first.
     const { body } = await getJson<any>(`${env.api}/plugins/notes/manifest`);
-    expect(body.negotiation.accepted).toBe(true);
-    const table = body.manifest.page.components.find((c: any) => c.type === 'data-table');
-    expect(table.dataSource.endpoint).toBe('/api/v1/plugins/notes/notes');
+    expect(body.negotiation).toMatchObject({ accepted: false, fallback_used: true, errors: [] });
+    const { body: details } = await getJson<any>(`${env.api}/plugins/notes`);
+    expect(details).toMatchObject({ state: 'active', page_available: true, ui: { show_in_menu: true, has_page: true } });
   });
 });

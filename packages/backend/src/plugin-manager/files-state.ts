@@ -1,5 +1,7 @@
 import { formatIssues } from '@oko/shared';
+import type { ManagerContext } from './manager-context.js';
 import type { PluginRecord } from './record.js';
+import type { SignatureGate } from './signature-gate.js';
 import { canTransition, stateAfter } from './state-machine.js';
 
 /**
@@ -16,5 +18,21 @@ export function applyFilesState(record: PluginRecord): void {
   } else if (record.error?.fromManifest && canTransition(record.state, 'filesFixed')) {
     record.state = stateAfter(record.state, 'filesFixed');
     record.error = undefined;
+  }
+}
+
+/**
+ * Every start of the backend re-checks each plugin's files: a changed, added or removed one puts
+ * the plugin in error naming the file (the restore then refuses it too, by the same check).
+ */
+export async function checkFilesAtStart(context: ManagerContext, signatures: SignatureGate): Promise<void> {
+  for (const record of context.records.values()) {
+    const { signature } = await signatures.check(record.scan);
+    record.signature = signature;
+    const tampered = signature.state === 'modified' || signature.state === 'invalid';
+    if (!tampered || !canTransition(record.state, 'filesInvalid')) continue;
+    record.state = stateAfter(record.state, 'filesInvalid');
+    record.error = { reason: signature.reason ?? signature.state, at: new Date().toISOString(), fromManifest: false };
+    context.log.warn({ plugin: record.scan.id }, `plugin files refused: ${record.error.reason}`);
   }
 }

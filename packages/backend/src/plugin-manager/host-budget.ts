@@ -19,12 +19,15 @@ export class HostBudget {
     private readonly pluginId: string,
     private readonly log: FastifyBaseLogger,
     private readonly onFlood: (problem: string) => void,
+    /** Each line the budget lets through, besides the backend's log (the dev plugins' log stream). */
+    private readonly onLine?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void,
   ) {}
 
   /** Writes the line when the budget allows, counts it as dropped otherwise. */
   logLine(level: 'debug' | 'info' | 'warn' | 'error', bindings: Record<string, unknown>, message: string): void {
-    if (this.logBudget.take()) this.log[level]({ plugin: this.pluginId, ...bindings }, message);
-    else this.dropOne(1, 0);
+    if (!this.logBudget.take()) return this.dropOne(1, 0);
+    this.log[level]({ plugin: this.pluginId, ...bindings }, message);
+    this.onLine?.(level, message);
   }
 
   /** Passes the event on when the budget allows, counts it as dropped otherwise. */

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
@@ -9,7 +9,18 @@ import { startProblem } from './plugin-dependencies.js';
 import type { GrantSource } from './plugin-grant.js';
 import { pathNamesOf, type PluginRecord } from './record.js';
 import { planLaunch } from './sandbox/launch-plan.js';
-import { mainFileOf } from './scanner.js';
+import { mainFileOf, type ScannedPlugin } from './scanner.js';
+
+/** Where a development plugin's data folder lives, inside OKO_DEV_PLUGINS_DIR (hidden from the scan by its dot). */
+export const DEV_DATA_FOLDER = '.data';
+
+/**
+ * A plugin's own data folder: OKO_DATA_DIR/plugins/<id>, kept across uninstalls; a development
+ * plugin's is OKO_DEV_PLUGINS_DIR/.data/<id>, removed with the plugin when its session ends.
+ */
+export function dataDirOf(scan: Pick<ScannedPlugin, 'id' | 'scope'>, config: Pick<BackendConfig, 'dataDir' | 'devPluginsDir'>): string {
+  return scan.scope === 'dev' ? path.join(config.devPluginsDir, DEV_DATA_FOLDER, scan.id) : path.join(config.dataDir, 'plugins', scan.id);
+}
 
 export interface LaunchContext {
   config: BackendConfig;
@@ -19,6 +30,8 @@ export interface LaunchContext {
   /** Every plugin found in the folders, running or not. */
   allRecords: () => PluginRecord[];
   onEmit: (topic: string, data: unknown) => void;
+  /** Each log line of the plugin the backend accepts (PluginLogFeed). */
+  onLog?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
   /** The permissions and env values the plugin's process starts with. */
   grantsFor: GrantSource;
   /** The ports the backend listens on (OKO_PORT may be 0); no plugin may connect to them. */
@@ -42,7 +55,7 @@ export async function launchHost(record: PluginRecord, context: LaunchContext): 
   if (!entry?.isFile()) throw new Error(`entry file ${path.relative(scan.dir, main)} not found`);
   const conflict = prefixConflict(record, context.allRecords());
   if (conflict) throw new Error(conflict);
-  const dataDir = path.join(config.dataDir, 'plugins', scan.id);
+  const dataDir = dataDirOf(scan, config);
   const grant = await context.grantsFor(record);
   const listening = context.ownPorts?.() ?? [];
   const ownPorts = listening.length > 0 ? listening : [config.port];
@@ -50,7 +63,15 @@ export async function launchHost(record: PluginRecord, context: LaunchContext): 
   const host = await PluginHost.start({
     start: {
       type: 'start',
-      data: { pluginId: scan.id, mainUrl: pathToFileURL(main).href, manifest: scan.manifest, ui: scan.ui, dataDir },
+      data: {
+        pluginId: scan.id,
+        mainUrl: pathToFileURL(main).href,
+        // Both forms: the module loader names files by their real path in stack traces.
+        pluginRoots: [...new Set([scan.dir, await realpath(scan.dir)])].map((dir) => pathToFileURL(dir + path.sep).href),
+        manifest: scan.manifest,
+        ui: scan.ui,
+        dataDir,
+      },
       policy: plan.policy,
     },
     spawn: plan.spawn,
@@ -60,6 +81,7 @@ export async function launchHost(record: PluginRecord, context: LaunchContext): 
     loadTimeoutMs: config.pluginLoadTimeoutMs,
     log: context.log,
     onEmit: context.onEmit,
+    onLog: context.onLog,
   });
   // Actions are known only once setup(ctx) registered them, so this check comes after the start.
   const taken = actionConflict(record, host, context.activeRecords());

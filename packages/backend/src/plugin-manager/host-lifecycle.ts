@@ -11,6 +11,8 @@ export interface LifecycleHooks {
   /** The permissions and env values a plugin's process starts with. */
   grantsFor: GrantSource;
   onEmit: (topic: string, data: unknown, source: string) => void;
+  /** Each log line of a plugin the backend accepts. */
+  onLog?: (id: string, level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
   /** The host died on its own while it ran the plugin (crash-restarts.ts decides what follows). */
   onDeath: (record: PluginRecord, host: PluginHost, reason: string) => void;
   /** The ports the backend listens on, which no plugin process may reach. */
@@ -45,6 +47,7 @@ export class HostLifecycle {
       activeRecords: () => context.activeRecords(),
       allRecords: () => [...context.records.values()],
       onEmit: (topic, data) => hooks.onEmit(topic, data, id),
+      onLog: (level, message) => hooks.onLog?.(id, level, message),
       grantsFor: hooks.grantsFor,
       ownPorts: hooks.ownPorts,
     });

@@ -27,6 +27,8 @@ export interface HostOptions {
   loadTimeoutMs: number;
   log: FastifyBaseLogger;
   onEmit: (topic: string, data: unknown) => void;
+  /** Each log line the plugin's budget lets through (ctx.log and what it prints). */
+  onLog?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
 interface Pending {
@@ -68,7 +70,7 @@ export class PluginHost {
   private readonly budget: HostBudget;
 
   private constructor(private readonly options: HostOptions) {
-    this.budget = new HostBudget(options.start.data.pluginId, options.log, (problem) => this.end(problem));
+    this.budget = new HostBudget(options.start.data.pluginId, options.log, (problem) => this.end(problem), options.onLog);
     this.child = forkHost(options.spawn);
     this.pid = this.child.pid ?? 0;
     this.exited = new Promise((resolve) => (this.markExited = resolve));

@@ -4,11 +4,12 @@ import { createError, isValidPluginName, type PluginDetails, type PluginSummary 
 import type { BackendConfig } from '../config.js';
 import { CrashRestarts, type UpdateDeathPort } from './crash-restarts.js';
 import { EventBus } from './event-bus.js';
-import { applyFilesState } from './files-state.js';
+import { applyFilesState, checkFilesAtStart } from './files-state.js';
 import { FolderWatch } from './folder-watch.js';
 import { HostLifecycle } from './host-lifecycle.js';
 import type { PluginHost } from './host.js';
 import { InstalledView, type InstalledSnapshot } from './installed-view.js';
+import { PluginLogFeed } from './log-feed.js';
 import { ManagerContext } from './manager-context.js';
 import { dependenciesToLoad, dependentsIndex } from './plugin-dependencies.js';
 import { declaredGrant, type GrantSource } from './plugin-grant.js';
@@ -50,6 +51,8 @@ export class PluginManager {
   private readonly folderWatch: FolderWatch;
   /** performance.now() when the last scan started. */
   private lastScanAt = 0;
+  /** Every plugin's accepted log lines, for listeners of one plugin (the dev plugins' log stream). */
+  readonly logFeed = new PluginLogFeed();
   /** The ports the backend bound (app.ts sets them once listening); plugin processes may not reach them. */
   listenPorts: number[] = [];
 
@@ -61,6 +64,7 @@ export class PluginManager {
     this.lifecycle = new HostLifecycle(this.context, {
       grantsFor: options.grantsFor ?? declaredGrant,
       onEmit: (topic, data, source) => this.events.publish(topic, data, source),
+      onLog: (id, level, message) => this.logFeed.publish(id, level, message),
       onDeath: (record, host, reason) => void this.restarts.hostDied(record, host, reason),
       ownPorts: () => this.listenPorts,
       signatures: options.signatures,
@@ -78,7 +82,7 @@ export class PluginManager {
     await this.context.readPersisted();
     const interrupted = await takeInterruptedRestore(this.context);
     await this.rescan();
-    await this.checkFilesAtStart();
+    if (this.signatures) await checkFilesAtStart(this.context, this.signatures);
     markInterruptedRestore(this.context, interrupted);
     this.restarts.keepQuarantined();
     this.folderWatch.start();
@@ -117,6 +121,17 @@ export class PluginManager {
     return this.view.current();
   }
 
+  /** The summary of one plugin as the manager knows it now, without a scan (the dev plugins' state watch). */
+  peek(id: string): PluginSummary | undefined {
+    const record = this.context.records.get(id);
+    return record && toSummary(record);
+  }
+
+  /** Every plugin's summary as the manager knows it now, without a scan or a signature check. */
+  summaries(): PluginSummary[] {
+    return [...this.context.records.values()].map((record) => toSummary(record));
+  }
+
   /** Details of one plugin, or undefined when there is no such folder (or the id is not valid). */
   async get(id: string): Promise<PluginDetails | undefined> {
     if (!isValidPluginName(id)) return undefined;
@@ -145,11 +160,7 @@ export class PluginManager {
 
   /** Loads the installed dependencies that are not running first (their failure is named by this one's refusal). */
   load(id: string, chain: readonly string[] = []): Promise<PluginDetails> {
-    return this.operate(id, 'load', async (record) => {
-      for (const name of dependenciesToLoad(record, this.context.records, [...chain, id]))
-        await this.load(name, [...chain, id]).catch(() => undefined);
-      await this.lifecycle.start(record, 'load');
-    });
+    return this.operate(id, 'load', (record) => this.loadWithDependencies(record, chain));
   }
 
   unload(id: string): Promise<PluginDetails> {
@@ -169,22 +180,35 @@ export class PluginManager {
     });
   }
 
+  /**
+   * Puts the plugin back in the state it had before Disable: loaded again (its dependencies first,
+   * as Load does) when it was active or waiting to restart, else discovered. A load that fails
+   * leaves it in error and answers PLUGIN_LOAD_FAILED, as Load does.
+   */
   enable(id: string): Promise<PluginDetails> {
     return this.operate(id, 'enable', async (record) => {
+      const { persisted } = this.context;
       record.state = stateAfter(record.state, 'enable');
       applyFilesState(record);
-      this.context.persisted.disabled.delete(id);
+      persisted.disabled.delete(id);
+      const resume = persisted.resumeOnEnable.delete(id);
       await this.context.save();
+      // Files found invalid meanwhile leave it in error: there is nothing to load.
+      if (resume && canTransition(record.state, 'load')) await this.loadWithDependencies(record, []);
     });
   }
 
   disable(id: string): Promise<PluginDetails> {
     return this.operate(id, 'disable', async (record) => {
+      const wasRunning = record.state === 'active' || record.state === 'loading';
       await this.lifecycle.stop(record);
       record.state = stateAfter(record.state, 'disable');
       record.error = undefined;
-      this.context.persisted.disabled.add(id);
-      this.context.persisted.active.delete(id);
+      const { persisted } = this.context;
+      persisted.disabled.add(id);
+      persisted.active.delete(id);
+      if (wasRunning) persisted.resumeOnEnable.add(id);
+      else persisted.resumeOnEnable.delete(id);
       await this.context.save();
     });
   }
@@ -224,23 +248,6 @@ export class PluginManager {
     await Promise.all(this.activeRecords().map((record) => record.host!.stop(context.teardownTimeoutMs())));
     // A restart or a crash may have just saved: its file is complete before the caller goes on.
     await context.saved();
-  }
-
-  /**
-   * Every start of the backend re-checks each plugin's files: a changed, added or removed one puts
-   * the plugin in error naming the file (the restore then refuses it too, by the same check).
-   */
-  private async checkFilesAtStart(): Promise<void> {
-    if (!this.signatures) return;
-    for (const record of this.context.records.values()) {
-      const { signature } = await this.signatures.check(record.scan);
-      record.signature = signature;
-      const tampered = signature.state === 'modified' || signature.state === 'invalid';
-      if (!tampered || !canTransition(record.state, 'filesInvalid')) continue;
-      record.state = stateAfter(record.state, 'filesInvalid');
-      record.error = { reason: signature.reason ?? signature.state, at: new Date().toISOString(), fromManifest: false };
-      this.context.log.warn({ plugin: record.scan.id }, `plugin files refused: ${record.error.reason}`);
-    }
   }
 
   private async withSignatures(records: PluginRecord[]): Promise<void> {
@@ -284,6 +291,14 @@ export class PluginManager {
     });
   }
 
+  /** Under `record`'s lock: its installed dependencies that are not running first (failures named by its own refusal), then it. */
+  private async loadWithDependencies(record: PluginRecord, chain: readonly string[]): Promise<void> {
+    const id = record.scan.id;
+    for (const name of dependenciesToLoad(record, this.context.records, [...chain, id]))
+      await this.load(name, [...chain, id]).catch(() => undefined);
+    await this.lifecycle.start(record, 'load');
+  }
+
   private backgroundRescan(): void {
     if (this.context.shuttingDown) return;
     this.rescan().catch((error: unknown) => this.context.log.warn({ err: error }, 'rescan of the plugins folder failed'));
@@ -291,7 +306,8 @@ export class PluginManager {
 
   private async applyScan(held: ReadonlySet<string>): Promise<void> {
     this.lastScanAt = performance.now();
-    const found = await this.scanner.scan(this.context.config.pluginsDir, this.context.config.builtinPluginsDir);
+    const { pluginsDir, builtinPluginsDir, devPluginsDir } = this.context.config;
+    const found = await this.scanner.scan(pluginsDir, builtinPluginsDir, devPluginsDir);
     await applyScan(this.context, found, held, { stop: (record) => this.lifecycle.stop(record), forget: (id) => this.restarts.forget(id) });
   }
 }

@@ -42,6 +42,25 @@ export async function pageManifestOf(plugin: ScannedPlugin): Promise<PageManifes
   return answer(negotiatePageManifest(text, plugin.manifest, plugin.ui));
 }
 
+/**
+ * The page as drawn while an admin has custom bundles turned off (Settings, server-side): the same
+ * components with the universal renderer, and the reason in the negotiation. Decided here, so no
+ * browser (a viewer's, an old tab's) is asked to run the bundle at all.
+ */
+export function withoutCustomBundle(answer: PageManifestAnswer): PageManifestAnswer {
+  const frontend = answer.manifest.frontend;
+  if (frontend?.renderer !== 'custom') return answer;
+  const reason = 'custom bundles are turned off on this dashboard (Settings); the universal renderer draws this page';
+  return {
+    ...answer,
+    manifest: {
+      ...answer.manifest,
+      frontend: { renderer: 'universal', ...(frontend.customBundle ? { customBundle: { ...frontend.customBundle, enabled: false } } : {}) },
+    },
+    negotiation: { ...answer.negotiation, reason: `${answer.negotiation.reason}; ${reason}` },
+  };
+}
+
 /** static/index.html of the plugin, when it has one. */
 async function staticPagePath(plugin: ScannedPlugin): Promise<string | null> {
   const file = path.join(plugin.dir, 'static', 'index.html');

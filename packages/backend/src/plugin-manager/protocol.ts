@@ -14,6 +14,8 @@ export interface HostStartData {
   pluginId: string;
   /** file: URL of the plugin's main module. */
   mainUrl: string;
+  /** file: URLs of the plugin's folder (as given and its real path, each ending in `/`): a setup error names the file and line inside it. */
+  pluginRoots?: string[];
   manifest: PluginManifest;
   ui: UiConfig;
   dataDir: string;

@@ -1,6 +1,7 @@
 import {
   apiPrefixOf,
   formatIssue,
+  pluginDisplayName,
   type InstalledSignature,
   type PluginDetails,
   type PluginErrorInfo,
@@ -45,6 +46,7 @@ export function toSummary(record: PluginRecord, dependents: readonly string[] = 
     id: scan.id,
     name: scan.manifest?.name ?? scan.id,
     version: scan.manifest?.version ?? '',
+    display_name: pluginDisplayName({ name: scan.id, manifest: scan.manifest, ui }),
     description: scan.manifest?.description ?? '',
     state: record.state,
     scope: scan.scope,

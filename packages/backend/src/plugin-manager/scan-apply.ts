@@ -29,6 +29,7 @@ export async function applyScan(
     records.delete(id);
     const wasActive = persisted.active.delete(id);
     const wasDisabled = persisted.disabled.delete(id);
+    persisted.resumeOnEnable.delete(id);
     if (wasActive || wasDisabled || hadCrashes) await context.save();
     context.log.info({ plugin: id }, 'plugin folder removed');
   }

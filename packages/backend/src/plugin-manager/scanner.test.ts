@@ -108,3 +108,17 @@ describe('plugin scanner cache', () => {
     }
   });
 });
+
+describe('plugin scanner roots', () => {
+  it('finds development plugins in a third root with scope dev, hides its dot-folders, and lets an installed name win', async () => {
+    const devDir = path.join(root, 'dev');
+    await addPlugin('alpha');
+    await addPlugin('alpha', { 'manifest.json': manifest('alpha', 'the dev copy') }, devDir);
+    await addPlugin('gamma', undefined, devDir);
+    await addPlugin('.work', { 'manifest.json': manifest('work') }, devDir);
+    const found = await new PluginScanner().scan(pluginsDir, null, devDir);
+    expect([...found.keys()].sort()).toEqual(['alpha', 'gamma']);
+    expect(found.get('alpha')).toMatchObject({ scope: 'external', manifest: { description: 'A test plugin' } });
+    expect(found.get('gamma')).toMatchObject({ scope: 'dev', dir: path.join(devDir, 'gamma') });
+  });
+});

@@ -106,17 +106,22 @@ export class PluginScanner {
   /** Manifest and ui.yaml reads since creation; for tests. */
   reads = 0;
 
-  /** Builtin plugins first: an installed folder with a builtin's name is ignored, not mixed in. */
-  async scan(pluginsDir: string, builtinDir: string | null): Promise<Map<string, ScannedPlugin>> {
+  /**
+   * Builtin plugins first, then installed ones, then development plugins (`devDir`): a folder with
+   * the name of one found earlier is ignored, not mixed in (the dev routes refuse such a name, so
+   * only a folder copied in by hand can be shadowed).
+   */
+  async scan(pluginsDir: string, builtinDir: string | null, devDir: string | null = null): Promise<Map<string, ScannedPlugin>> {
     const seen = new Map<string, CachedPlugin>();
-    const [builtin, external] = await Promise.all([
+    const roots = await Promise.all([
       builtinDir ? this.scanRoot(builtinDir, 'builtin', seen) : [],
       this.scanRoot(pluginsDir, 'external', seen),
+      devDir ? this.scanRoot(devDir, 'dev', seen) : [],
     ]);
     // Only folders that still exist stay cached.
     this.cache = seen;
     const found = new Map<string, ScannedPlugin>();
-    for (const plugin of [...builtin, ...external]) if (!found.has(plugin.id)) found.set(plugin.id, plugin);
+    for (const plugin of roots.flat()) if (!found.has(plugin.id)) found.set(plugin.id, plugin);
     return found;
   }
 

@@ -21,6 +21,7 @@ const TABLE: Record<Transition, { from: readonly PluginState[]; to: PluginState 
   load: { from: ['discovered', 'error', 'loading'], to: 'loading' },
   reload: { from: ['active', 'error', 'loading'], to: 'loading' },
   unload: { from: ['active', 'loading'], to: 'discovered' },
+  // Then loaded again by the manager when it was running at Disable (persisted `active_before_disable`).
   enable: { from: ['disabled'], to: 'discovered' },
   disable: { from: ['discovered', 'error', 'active', 'loading'], to: 'disabled' },
   loaded: { from: ['loading'], to: 'active' },

@@ -24,6 +24,12 @@ describe('PluginStateStore', () => {
     });
   });
 
+  it('keeps which disabled plugins were running, for Enable to load them again', async () => {
+    await new PluginStateStore(dir, log).save({ ...emptyStates(), disabled: new Set(['beta']), resumeOnEnable: new Set(['beta']) });
+    expect(JSON.parse(await readFile(path.join(dir, 'plugin-states.json'), 'utf8'))).toMatchObject({ active_before_disable: ['beta'] });
+    expect(sorted((await new PluginStateStore(dir, log).read()).resumeOnEnable)).toEqual(['beta']);
+  });
+
   it.each([
     ['truncated', '{"disabled": ["beta"], "act'],
     ['not an object', 'null'],

@@ -10,6 +10,8 @@ import { Value } from 'typebox/value';
 export interface PersistedStates {
   disabled: Set<string>;
   active: Set<string>;
+  /** Disabled plugins that were active (or waiting to restart) when disabled: Enable loads them again. */
+  resumeOnEnable: Set<string>;
   /**
    * The plugin being loaded again after a restart, saved before its load starts and cleared once
    * it ends: if the backend dies meanwhile, the next start finds it here and does not load it again.
@@ -25,7 +27,7 @@ export interface PersistedStates {
 }
 
 export function emptyStates(): PersistedStates {
-  return { disabled: new Set(), active: new Set(), quarantined: new Map(), crashes: new Map() };
+  return { disabled: new Set(), active: new Set(), resumeOnEnable: new Set(), quarantined: new Map(), crashes: new Map() };
 }
 
 const FILE = 'plugin-states.json';
@@ -35,6 +37,7 @@ const BACKUP = `${FILE}.bak`;
 const StatesFile = Type.Object({
   disabled: Type.Array(Type.String()),
   active: Type.Array(Type.String()),
+  active_before_disable: Type.Optional(Type.Array(Type.String())),
   restoring: Type.Optional(Type.String()),
   quarantined: Type.Optional(Type.Record(Type.String(), Type.Object({ reason: Type.String(), at: Type.String() }))),
   crashes: Type.Optional(Type.Record(Type.String(), Type.Array(Type.Number()))),
@@ -81,6 +84,7 @@ export class PluginStateStore {
 
   save(states: PersistedStates): Promise<void> {
     const data: Record<string, unknown> = { version: 1, disabled: [...states.disabled].sort(), active: [...states.active].sort() };
+    if (states.resumeOnEnable.size > 0) data.active_before_disable = [...states.resumeOnEnable].sort();
     if (states.restoring !== undefined) data.restoring = states.restoring;
     // Written only when there is something, so the file stays as it was for plugins that never crashed.
     if (states.quarantined.size > 0) data.quarantined = Object.fromEntries([...states.quarantined].sort(byId));
@@ -113,7 +117,12 @@ export class PluginStateStore {
     if (!Value.Check(StatesFile, data)) return 'corrupt';
     // Ids that are not plugin names are left out one by one: they can name no folder anyway.
     const ids = (values: string[]) => new Set(values.filter((id) => isValidPluginName(id)));
-    const states: PersistedStates = { ...emptyStates(), disabled: ids(data.disabled), active: ids(data.active) };
+    const states: PersistedStates = {
+      ...emptyStates(),
+      disabled: ids(data.disabled),
+      active: ids(data.active),
+      resumeOnEnable: ids(data.active_before_disable ?? []),
+    };
     if (data.restoring !== undefined && isValidPluginName(data.restoring)) states.restoring = data.restoring;
     for (const [id, info] of Object.entries(data.quarantined ?? {})) if (isValidPluginName(id)) states.quarantined.set(id, info);
     for (const [id, deaths] of Object.entries(data.crashes ?? {})) if (isValidPluginName(id)) states.crashes.set(id, deaths);

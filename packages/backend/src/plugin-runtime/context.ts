@@ -2,6 +2,7 @@ import type { ActionHandler, EventHandler, PageHandler, PluginContext, PluginHtt
 import { DROP_REPORT_MS, EVENTS_PER_SECOND, LOG_LINES_PER_SECOND, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_TEXT_CHARS } from './limits.js';
 // Types only: the checks in protocol.ts run in the backend, and the host need not load TypeBox.
 import type { CallBody, FromHost, HostStartData, LogLevel, RouteReply, ToHost } from '../plugin-manager/protocol.js';
+import { locationOf } from './error-location.js';
 import { DropCounter, TokenBucket } from './rate-limit.js';
 import { routeKey } from './route-match.js';
 
@@ -186,6 +187,8 @@ export async function startPlugin(start: HostStartData): Promise<void> {
     await (module.setup as (c: PluginContext) => unknown)(makeContext());
     send({ type: 'ready' });
   } catch (error) {
-    send({ type: 'setup-failed', message: messageOf(error) });
+    const at = locationOf(error, data.pluginRoots ?? []);
+    const suffix = at ? ` (at ${at})` : '';
+    send({ type: 'setup-failed', message: clip(messageOf(error), MAX_TEXT_CHARS - suffix.length) + suffix });
   }
 }

@@ -12,7 +12,7 @@ import {
 } from '@oko/shared';
 import { Type } from 'typebox';
 import { findFileInside } from '../lib/safe-path.js';
-import { isHtml, pageManifestOf, readStaticPage, withBridgeClient } from '../plugin-manager/plugin-pages.js';
+import { isHtml, pageManifestOf, readStaticPage, withBridgeClient, withoutCustomBundle } from '../plugin-manager/plugin-pages.js';
 import { guardDependents } from '../versions/dependencies/index.js';
 import { PluginIdParams, pluginId } from './plugin-id.js';
 import { pluginContent, sendPluginReply, toPluginRequest } from './plugin-reply.js';
@@ -94,8 +94,18 @@ export const pluginRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/plugins/:id/manifest',
-    { schema: { tags, summary: 'The negotiated page manifest', params: PluginIdParams, response: { 200: PageManifestAnswer, ...errors } } },
-    async (request) => pageManifestOf(await manager.pluginFolder(pluginId(request.params))),
+    {
+      schema: {
+        tags,
+        summary: 'The negotiated page manifest (with custom bundles off in settings, a custom renderer is answered as universal)',
+        params: PluginIdParams,
+        response: { 200: PageManifestAnswer, ...errors },
+      },
+    },
+    async (request) => {
+      const answer = await pageManifestOf(await manager.pluginFolder(pluginId(request.params)));
+      return app.runtimeSettings.get().custom_bundles_enabled ? answer : withoutCustomBundle(answer);
+    },
   );
 
   // A plugin's page and files are served only while it is active: a plugin that was stopped, failed

@@ -14,10 +14,37 @@ import type { PolicyConnection } from '../versions/policies/index.js';
 import { findInstalledByStoreId } from './installer/install-record.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { installRoutes } from './routes/install.js';
+import { readmeRoutes } from './routes/readme.js';
+import { reviewRoutes } from './routes/reviews.js';
+import { StoreReviews } from './reviews/store-reviews.js';
 
 export { readStoreIntegrationConfig, type StoreIntegrationConfig } from './config.js';
+export { loadInstanceId } from './client/instance-id.js';
+export { storeHealth } from './catalog/store-health.js';
+export type { StoreClient } from './client/store-client.js';
 export type { PluginRegistryPort } from './plugin-registry-port.js';
 export type { InstallGrantPort } from './installer/plugin-installer.js';
+
+/**
+ * The backend's one store client: OKO_STORE_URL with its credentials, bounds and this dashboard's
+ * instance id (client/instance-id.ts, read or created in OKO_DATA_DIR before this is called).
+ */
+export function createStoreClient(
+  config: Pick<StoreIntegrationOptions['config'], 'storeUrl' | 'storeApiKey' | 'storeToken' | 'storeIntegration'>,
+  instanceId: string,
+): StoreClient {
+  return new StoreClient({
+    baseUrl: config.storeUrl,
+    apiKey: config.storeApiKey,
+    token: config.storeToken,
+    instanceId,
+    timeoutMs: config.storeIntegration.timeoutMs,
+    transferIdleTimeoutMs: config.storeIntegration.transferIdleTimeoutMs,
+    downloadTimeoutMs: config.storeIntegration.downloadTimeoutMs,
+    maxPackageBytes: config.storeIntegration.maxPackageBytes,
+    maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
+  });
+}
 
 export interface StoreIntegrationOptions {
   /** The backend's config: these fields of it. */
@@ -35,6 +62,8 @@ export interface StoreIntegrationOptions {
     storeToken?: string | undefined;
     storeIntegration: StoreIntegrationConfig;
   };
+  /** The store client (createStoreClient), shared with the Settings tab's health check. */
+  client: StoreClient;
   plugins: PluginRegistryPort;
   /** Install records the package's permissions, update may widen them only with consent, uninstall removes them. */
   grants: InstallGrantPort;
@@ -52,21 +81,11 @@ export interface StoreIntegrationOptions {
  */
 export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = async (
   app,
-  { config, plugins, grants, signatures, versions, policies },
+  { config, client, plugins, grants, signatures, versions, policies },
 ) => {
   const removed = await removeLeftovers(config.pluginsDir);
   if (removed.length > 0)
     app.log.warn({ removed, pluginsDir: config.pluginsDir }, 'removed folders left by an interrupted install or uninstall');
-  const client = new StoreClient({
-    baseUrl: config.storeUrl,
-    apiKey: config.storeApiKey,
-    token: config.storeToken,
-    timeoutMs: config.storeIntegration.timeoutMs,
-    transferIdleTimeoutMs: config.storeIntegration.transferIdleTimeoutMs,
-    downloadTimeoutMs: config.storeIntegration.downloadTimeoutMs,
-    maxPackageBytes: config.storeIntegration.maxPackageBytes,
-    maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
-  });
   const cache = new PackageCache(config.dataDir, app.log);
   versions?.useCache(cache);
   const installer: PluginInstaller = new PluginInstaller({
@@ -108,6 +127,8 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     maxUploadBytes: config.storeIntegration.maxUploadBytes,
     storeUrl: config.storeUrl,
   });
+  await app.register(reviewRoutes, { reviews: new StoreReviews(client, plugins) });
+  await app.register(readmeRoutes, { client });
   await app.register(installRoutes, { updates });
   // Here rather than in app.ts: the installer is made in this plugin's scope.
   await app.register(rollbackRoutes, { rollbacks: installer });

@@ -112,6 +112,9 @@ export class PluginTrust implements SignatureGate, InstallSignaturePort {
   }
 
   private async judge(scan: ScannedPlugin): Promise<FilesJudgement> {
+    // A development plugin changes on every save, by design: no record to compare with, so never
+    // `modified`; a link, a special file or a signature that does not match is still `invalid`.
+    if (scan.scope === 'dev') return judgeFiles(scan.dir, scan.manifest, undefined, this.keys);
     let record;
     try {
       record = await this.records.read(scan.id);

@@ -1,9 +1,9 @@
 import { createError, type InstalledSignature, type OkoError, type SignaturePolicy } from '@oko/shared';
 
 /**
- * Scopes that `require` lets through unsigned: builtin plugins ship with the backend itself.
- * Seam: development plugins (scope `dev`, not built yet) join here while development plugins are
- * allowed; they are still refused when `invalid` or `modified`, like every plugin.
+ * Scopes that `require` lets through unsigned: builtin plugins ship with the backend itself;
+ * development plugins (scope `dev`) exist only while development plugins are allowed, sent by an
+ * admin. Both are still refused when `invalid` (a dev plugin is never `modified`: plugin-trust.ts).
  */
 const EXEMPT_FROM_REQUIRE: ReadonlySet<string> = new Set(['builtin', 'dev']);
 

@@ -17,7 +17,8 @@ export { PLUGIN_OPERATIONS };
 export const PluginOperation = Type.Enum(PLUGIN_OPERATIONS);
 export type PluginOperation = Static<typeof PluginOperation>;
 
-export const PluginScope = Type.Union([Type.Literal('builtin'), Type.Literal('external')]);
+/** builtin: shipped with the backend; external: installed; dev: sent by `oko-plugin dev`, alive while its lease holds. */
+export const PluginScope = Type.Union([Type.Literal('builtin'), Type.Literal('external'), Type.Literal('dev')]);
 export type PluginScope = Static<typeof PluginScope>;
 
 export const PluginErrorInfo = Type.Object({

@@ -48,6 +48,14 @@ export const ReviewRequest = Type.Object(
     rating: Type.Integer({ minimum: 1, maximum: 5 }),
     title: Type.Optional(Type.String({ maxLength: REVIEW_TITLE_MAX, description: 'Plain text' })),
     body: Type.Optional(Type.String({ maxLength: REVIEW_BODY_MAX, description: 'Plain text; shown escaped, never as HTML' })),
+    version: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "The version the reviewer has installed; the dashboard backend sets it from its installed plugin (a browser's value is replaced)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

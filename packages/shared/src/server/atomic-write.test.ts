@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +19,12 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(file, 'new');
     expect(await readFile(file, 'utf8')).toBe('new');
     expect(await readdir(dir)).toEqual(['plugins.json']);
+  });
+
+  it('creates the file with the mode asked for (a secret is never readable by others)', async () => {
+    const file = path.join(dir, 'instance-id');
+    await writeFileAtomic(file, 'secret', { mode: 0o600 });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
   it('keeps the old content when the write fails', async () => {

@@ -8,6 +8,8 @@ export interface AtomicWriteOptions {
    * syncs it once at the end (until then a crash may keep the old content, never a torn file).
    */
   syncFolder?: boolean;
+  /** Permissions of the new file (default 0o644); set from the start, so a secret is never readable by others, not even briefly. */
+  mode?: number;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(file: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'w', 0o644);
+    const handle = await open(temp, 'w', options.mode ?? 0o644);
     try {
       await handle.writeFile(content, 'utf8');
       await handle.sync();

@@ -16,7 +16,8 @@ const ANYONE = new Set([
   'GET /*',
 ]);
 
-// Admin by default, not listed: POST /api/v1/plugins/:id/rollback, like the other plugin writes.
+// Admin by default, not listed: POST /api/v1/plugins/:id/rollback, like the other plugin writes; POST
+// /api/v1/store/:name/reviews (a review speaks for the whole dashboard); GET /api/v1/system/config.
 const VIEWER = new Set([
   'GET /api/v1/info',
   'GET /api/v1/plugins',
@@ -35,6 +36,12 @@ const VIEWER = new Set([
   'GET /api/v1/store/:name/versions',
   // The count of available updates beside the Plugins tab (versions/policies).
   'GET /api/v1/store/updates',
+  // The store details page: reviews, the README and its images (writing a review stays admin).
+  'GET /api/v1/store/:name/reviews',
+  'GET /api/v1/store/:plugin_id/readme',
+  'GET /api/v1/store/:plugin_id/assets/*',
+  // The custom-bundle kill switch every browser obeys; GET /system/config and PUT /system/settings stay admin.
+  'GET /api/v1/system/settings',
   'GET /api/v1/trust/keys',
   // The API docs describe routes, they hold no data.
   'GET /docs',

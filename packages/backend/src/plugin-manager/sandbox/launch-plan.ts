@@ -64,7 +64,7 @@ export async function planLaunch(input: PlanInput, config: BackendConfig): Promi
   if (runtime.user) await prepareForUser(input, runtime.user);
   // The module loader reads the real path of the plugin's files; the path as given is granted too.
   const pluginDirs = [input.pluginDir, await realpath(input.pluginDir)];
-  const zones = [config.dataDir, config.pluginsDir, ...(config.builtinPluginsDir ? [config.builtinPluginsDir] : [])];
+  const zones = [config.dataDir, config.pluginsDir, config.devPluginsDir, ...(config.builtinPluginsDir ? [config.builtinPluginsDir] : [])];
   const declared = await readAllowList(input.grant.permissions.read, [...zones, ...config.pluginDeniedPaths, ...(await procZones())]);
   const execArgv = sandboxFlags({
     readPaths: [runtime.dir, ...pluginDirs, input.dataDir, ...declared],

@@ -17,6 +17,7 @@ import type { TaggedAnswer } from '../client/conditional-answers.js';
 import type { StoreListAnswer } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
 import type { PluginRegistryPort } from '../plugin-registry-port.js';
+import { storeHealth } from './store-health.js';
 
 /** One answer of GET /store, as built once and sent again while neither of its sources changed. */
 export interface CatalogPage {
@@ -104,20 +105,8 @@ export class StoreCatalog {
     return withInstallState(entry, await this.plugins.get(entry.name));
   }
 
-  async health(): Promise<StoreHealthReport> {
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    try {
-      const health = await this.client.health();
-      return {
-        available: true,
-        url: this.client.baseUrl,
-        response_time_ms: elapsed(),
-        store: { version: String(health.version), plugins_count: Number(health.plugins_count) },
-      };
-    } catch (error) {
-      return { available: false, url: this.client.baseUrl, response_time_ms: elapsed(), reason: reasonOf(error) };
-    }
+  health(): Promise<StoreHealthReport> {
+    return storeHealth(this.client);
   }
 }
 
@@ -133,13 +122,13 @@ function withInstallState<T extends RelayedCatalogEntry | CatalogSummary>(
     installed: installed !== undefined,
     installed_version: installed?.version ?? null,
     installed_state: installed?.state ?? null,
-    update_available: installed !== undefined && installed.scope !== 'builtin' && isNewerVersion(entry.version, installed.version),
+    update_available: installed !== undefined && installed.scope === 'external' && isNewerVersion(entry.version, installed.version),
   };
 }
 
-/** The query in a fixed key order, so the same page asked two ways is kept once. */
+/** The query in a fixed key order, so the same page asked two ways is kept once (every field: a sort is another page). */
 function queryKey(query: StoreListQuery): string {
-  return JSON.stringify([query.q, query.tag, query.all_versions, query.page, query.per_page]);
+  return JSON.stringify([query.q, query.tag, query.all_versions, query.sort, query.page, query.per_page]);
 }
 
 function reasonOf(error: unknown): string {

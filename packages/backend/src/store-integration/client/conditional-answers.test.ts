@@ -54,6 +54,7 @@ async function fakeList(mode: 'etag' | 'plain' | 'always-304'): Promise<FakeList
 function client(baseUrl: string): StoreClient {
   return new StoreClient({
     baseUrl,
+    instanceId: 'test-instance-0123456789',
     timeoutMs: 5000,
     transferIdleTimeoutMs: 5000,
     downloadTimeoutMs: 60_000,

@@ -21,6 +21,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 function client(baseUrl: string, options: Partial<StoreClientOptions> = {}): StoreClient {
   return new StoreClient({
     baseUrl,
+    instanceId: 'test-instance-0123456789',
     timeoutMs: 20_000,
     transferIdleTimeoutMs: 20_000,
     downloadTimeoutMs: 60_000,

@@ -16,6 +16,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 function client(baseUrl: string, timeoutMs = 500): StoreClient {
   return new StoreClient({
     baseUrl,
+    instanceId: 'test-instance-0123456789',
     timeoutMs,
     transferIdleTimeoutMs: timeoutMs,
     downloadTimeoutMs: 60_000,

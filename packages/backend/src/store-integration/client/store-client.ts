@@ -1,19 +1,31 @@
-import { createError, isOkoError, StoreVersionList, type GithubImportRequest, type StorePluginListQuery } from '@oko/shared';
-import type { TSchema } from 'typebox';
-import { ConditionalAnswers, conditionalResult, type ConditionalResult, type TaggedAnswer } from './conditional-answers.js';
+import {
+  createError,
+  isOkoError,
+  README_ASSET_MAX_BYTES,
+  Review,
+  ReviewList,
+  StoreVersionList,
+  type GithubImportRequest,
+  type ReviewListQuery,
+  type ReviewRequest,
+  type StorePluginListQuery,
+} from '@oko/shared';
+import { ConditionalAnswers, type TaggedAnswer } from './conditional-answers.js';
 import { Deadline } from './deadline.js';
 import { watchedDownload } from './download-watch.js';
 import {
   AnswerCheck,
-  badStoreAnswer,
   parseJsonAnswer,
-  readBoundedJson,
+  readBoundedBytes,
   StoreEntryAnswer,
   StoreHealthAnswer,
   StoreListAnswer,
   StoreUploadAnswer,
 } from './store-answers.js';
-import { isRedirectRefusal, isStaleSocket, storeAnswerError, storeUnavailable, tooBigPackage } from './store-errors.js';
+import { storeUnavailable, tooBigPackage } from './store-errors.js';
+import { StoreTransport, type StoreAnswer, type StoreClientOptions } from './store-transport.js';
+
+export type { StoreAnswer, StoreClientOptions } from './store-transport.js';
 
 /** An open package download: the body is read once, as a stream. */
 export interface StoreDownload {
@@ -26,57 +38,38 @@ export interface StoreDownload {
   cancel: () => void;
 }
 
-/** A store answer passed on as it came: created (201) or plain success (200), and its body. */
-export interface StoreAnswer<T> {
-  status: 200 | 201;
-  body: T;
-}
-
-export interface StoreClientOptions {
-  /** OKO_STORE_URL, e.g. http://127.0.0.1:8001/api/v1 */
-  baseUrl: string;
-  /** OKO_STORE_API_KEY, sent as X-API-Key on the store's write endpoints (the uploads the backend relays). */
-  apiKey?: string | undefined;
-  /**
-   * OKO_STORE_TOKEN, a dashboard token, sent as Authorization: Bearer on the reads (catalog,
-   * downloads), where it is preferred over ever sending the admin key. It cannot publish.
-   */
-  token?: string | undefined;
-  timeoutMs: number;
-  transferIdleTimeoutMs: number;
-  /** Bound on one whole download (OKO_STORE_DOWNLOAD_TIMEOUT_MS). */
-  downloadTimeoutMs: number;
-  /** Largest package downloaded, whatever the store announces (OKO_STORE_MAX_PACKAGE_MB). */
-  maxPackageBytes: number;
-  /** Largest JSON answer read (OKO_STORE_MAX_ANSWER_MB). */
-  maxAnswerBytes: number;
-}
-
 const checks = {
   list: new AnswerCheck(StoreListAnswer, 'the catalog page'),
   entry: new AnswerCheck(StoreEntryAnswer, 'the catalog entry'),
   health: new AnswerCheck(StoreHealthAnswer, 'the health answer'),
   upload: new AnswerCheck(StoreUploadAnswer, 'the upload answer'),
   versions: new AnswerCheck(StoreVersionList, 'the version history'),
+  reviews: new AnswerCheck(ReviewList, 'the review list'),
+  review: new AnswerCheck(Review, 'the review'),
 };
+
+/** The store cuts a README at 256 KiB; a longer answer is not the store's README route speaking. */
+const README_MAX_BYTES = 1024 * 1024;
+
+/** A package's README as the store serves it. */
+export interface StoreReadme {
+  text: string;
+  /** X-Oko-Readme-Cut: the store served the beginning only. */
+  cut: boolean;
+}
 
 /** Catalog pages remembered for conditional requests: a few hundred queries, and a bound on their bytes. */
 const REMEMBERED_PAGES = { maxEntries: 256, maxBytes: 32 * 1024 * 1024 };
 
 /**
- * The backend's only link to the Plugin Store: HTTP calls to OKO_STORE_URL, each bounded in time
- * and size. A network failure or timeout becomes STORE_UNAVAILABLE (503); an error answer of the
- * store is passed through with its status, code and message; an answer that is too big, not the
- * expected shape or a redirect is BAD_STORE_ANSWER (502).
+ * The backend's only link to the Plugin Store: the store's endpoints, called over StoreTransport
+ * (store-transport.ts: the bounds, the credentials and how failures map to errors).
  */
-export class StoreClient {
-  readonly baseUrl: string;
-  private readonly options: StoreClientOptions;
+export class StoreClient extends StoreTransport {
   private readonly pages: ConditionalAnswers<StoreListAnswer>;
 
   constructor(options: StoreClientOptions) {
-    this.options = options;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    super(options);
     this.pages = new ConditionalAnswers(REMEMBERED_PAGES, (body) => checks.list.parse(parseJsonAnswer(body, this.baseUrl), this.baseUrl));
   }
 
@@ -90,8 +83,9 @@ export class StoreClient {
     return this.pages.size;
   }
 
-  async health(): Promise<StoreHealthAnswer> {
-    return this.getJson('/health', checks.health);
+  /** `timeoutMs`: a bound shorter than OKO_STORE_TIMEOUT_MS, for a health shown while a page waits. */
+  async health(timeoutMs?: number): Promise<StoreHealthAnswer> {
+    return this.read('/health', {}, (response) => this.readAnswer(response, checks.health), false, timeoutMs);
   }
 
   async listPlugins(query: Partial<StorePluginListQuery> = {}): Promise<StoreListAnswer> {
@@ -112,6 +106,30 @@ export class StoreClient {
   /** Every version of plugin `name`, newest first (GET /plugins/{name}/versions). */
   async listVersions(name: string): Promise<StoreVersionList> {
     return this.getJson(`/plugins/${encodeURIComponent(name)}/versions`, checks.versions);
+  }
+
+  /** GET /plugins/{name}/reviews, newest first; with the dashboard's token, so `mine` is this dashboard's review. */
+  async listReviews(name: string, query: ReviewListQuery): Promise<ReviewList> {
+    return this.getJson(`/plugins/${encodeURIComponent(name)}/reviews${listSearch(query)}`, checks.reviews);
+  }
+
+  /** POST /plugins/{name}/reviews in the dashboard's name: its token when configured, else its instance id alone. */
+  async postReview(name: string, review: ReviewRequest): Promise<StoreAnswer<Review>> {
+    return this.postAsDashboard(`/plugins/${encodeURIComponent(name)}/reviews`, review, checks.review);
+  }
+
+  /** GET /plugins/{ref}/readme: the text, bounded, whatever type the store named. */
+  async readme(ref: string): Promise<StoreReadme> {
+    return this.read(`/plugins/${encodeURIComponent(ref)}/readme`, {}, async (response) => ({
+      text: (await readBoundedBytes(response, README_MAX_BYTES, this.baseUrl)).toString('utf8'),
+      cut: response.headers.get('x-oko-readme-cut') === 'true',
+    }));
+  }
+
+  /** GET /plugins/{ref}/assets/{segments}: the bytes, at most README_ASSET_MAX_BYTES; the caller names the type. */
+  async readmeAsset(ref: string, segments: readonly string[]): Promise<Buffer> {
+    const path = `/plugins/${encodeURIComponent(ref)}/assets/${segments.map(encodeURIComponent).join('/')}`;
+    return this.read(path, {}, (response) => readBoundedBytes(response, README_ASSET_MAX_BYTES, this.baseUrl));
   }
 
   /**
@@ -200,16 +218,6 @@ export class StoreClient {
     }
   }
 
-  /** Writes carry the admin key when one is configured, as before; a dashboard token is never sent there (it cannot publish). */
-  private keyHeader(): Record<string, string> {
-    return this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {};
-  }
-
-  /** Reads carry the dashboard token when one is configured, and no credential otherwise (the store's reads are open). */
-  private readHeader(): Record<string, string> {
-    return this.options.token ? { authorization: `Bearer ${this.options.token}` } : {};
-  }
-
   /** A store that wants a key for a relayed upload, from a backend holding only a dashboard token: say which variable is missing. */
   private relayRefusal(error: unknown): unknown {
     if (!isOkoError(error) || error.code !== 'UNAUTHORIZED' || this.options.apiKey || !this.options.token) return error;
@@ -218,73 +226,10 @@ export class StoreClient {
       'to relay uploads, or publish with `oko-plugin publish --token <publisher token>`';
     return createError('UNAUTHORIZED', message, { status: error.statusCode, cause: error });
   }
-
-  private async readAnswer<T extends TSchema>(response: Response, check: AnswerCheck<T>) {
-    return check.parse(await readBoundedJson(response, this.options.maxAnswerBytes, this.baseUrl), this.baseUrl);
-  }
-
-  private async getJson<T extends TSchema>(path: string, check: AnswerCheck<T>) {
-    return this.read(path, {}, (response) => this.readAnswer(response, check));
-  }
-
-  /** GET with If-None-Match when `etag` is known: 304 is then an answer, not an error. */
-  private async getConditional(path: string, etag: string | undefined): Promise<ConditionalResult> {
-    const headers: Record<string, string> = etag === undefined ? {} : { 'if-none-match': etag };
-    const conditional = (response: Response) => conditionalResult(response, etag, path, this.options.maxAnswerBytes, this.baseUrl);
-    return this.read(path, headers, conditional, true);
-  }
-
-  /** `notModifiedIsAnswer`: a 304 goes to `use` rather than being an error (only conditional reads expect one). */
-  private async read<T>(
-    path: string,
-    headers: Record<string, string>,
-    use: (response: Response) => Promise<T>,
-    notModifiedIsAnswer = false,
-  ) {
-    // One retry, only for a kept-alive socket that a restarted store had closed under us.
-    for (let attempt = 0; ; attempt += 1) {
-      const deadline = new Deadline(this.options.timeoutMs);
-      try {
-        const response = await this.send(path, { signal: deadline.signal, headers }, deadline, notModifiedIsAnswer);
-        return await use(response);
-      } catch (error) {
-        if (isOkoError(error)) {
-          if (attempt === 0 && error.cause !== undefined && isStaleSocket(error.cause)) continue;
-          throw error;
-        }
-        throw storeUnavailable(this.baseUrl, error, deadline.currentMs);
-      } finally {
-        deadline.clear();
-      }
-    }
-  }
-
-  /**
-   * fetch + mapping: network failure → STORE_UNAVAILABLE, non-2xx → the store's error passed
-   * through. Redirects are refused: the store has no reason to send one, and following it would
-   * send the API key, or the install, to wherever it points.
-   */
-  private async send(path: string, init: RequestInit, deadline: Deadline, notModifiedIsAnswer = false): Promise<Response> {
-    let response: Response;
-    try {
-      const headers = init.method === undefined ? { ...this.readHeader(), ...(init.headers as Record<string, string>) } : init.headers;
-      response = await fetch(`${this.baseUrl}${path}`, { ...init, headers, redirect: 'error' });
-    } catch (error) {
-      deadline.clear();
-      if (isRedirectRefusal(error)) throw badStoreAnswer(this.baseUrl, `it redirected ${path} elsewhere`, error);
-      throw storeUnavailable(this.baseUrl, error, deadline.currentMs);
-    }
-    if (!response.ok && !(response.status === 304 && notModifiedIsAnswer)) {
-      const error = await storeAnswerError(response, this.baseUrl);
-      deadline.clear();
-      throw error;
-    }
-    return response;
-  }
 }
 
 /** The query string of a list request, in the query's own key order (one remembered page per distinct query). */
-function listSearch(query: Partial<StorePluginListQuery>): string {
+function listSearch(query: Partial<StorePluginListQuery> | Partial<ReviewListQuery>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   return params.size > 0 ? `?${params.toString()}` : '';

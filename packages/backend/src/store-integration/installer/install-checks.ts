@@ -48,6 +48,7 @@ export async function assertPermissions(
 
 export async function assertNotInstalled(ctx: InstallerContext, name: string): Promise<void> {
   const plugin = await ctx.plugins.get(name);
+  if (plugin?.scope === 'dev') throw heldByDevPlugin(name, 'installed', 'ALREADY_INSTALLED');
   if (plugin || (await ctx.folder.has(name))) {
     const version = plugin ? ` (version ${plugin.version}, ${plugin.scope})` : '';
     throw createError('ALREADY_INSTALLED', `Plugin '${name}' is already installed${version}; uninstall it first`);
@@ -61,7 +62,20 @@ export async function installedExternal(ctx: InstallerContext, name: string, ver
   if (plugin.scope === 'builtin') {
     throw createError('ILLEGAL_TRANSITION', `Plugin '${name}' is built into the backend and cannot be ${verb}`);
   }
+  if (plugin.scope === 'dev') throw heldByDevPlugin(name, verb);
   return plugin;
+}
+
+/**
+ * A development plugin's name is held by its session (README "Development plugins"): the store
+ * neither installs over it nor updates, rolls back or uninstalls it; DELETE /dev/plugins/{name} ends it.
+ */
+export function heldByDevPlugin(name: string, verb: string, code: 'ILLEGAL_TRANSITION' | 'ALREADY_INSTALLED' = 'ILLEGAL_TRANSITION') {
+  return createError(
+    code,
+    `'${name}' is a development plugin (sent by oko-plugin dev) and cannot be ${verb} through the store; ` +
+      `stop oko-plugin dev or DELETE /api/v1/dev/plugins/${name} first`,
+  );
 }
 
 /**

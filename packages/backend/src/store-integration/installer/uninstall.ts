@@ -1,6 +1,6 @@
 import { createError, type UninstallAnswer } from '@oko/shared';
 import { mapFsError } from './fs-errors.js';
-import { notInstalled, wasRunning } from './install-checks.js';
+import { heldByDevPlugin, notInstalled, wasRunning } from './install-checks.js';
 import type { InstallerContext } from './installer-context.js';
 
 /**
@@ -14,6 +14,7 @@ export async function removeInstalled(ctx: InstallerContext, name: string): Prom
     if (plugin?.scope === 'builtin') {
       throw createError('ILLEGAL_TRANSITION', `Plugin '${name}' is built into the backend and cannot be uninstalled`);
     }
+    if (plugin?.scope === 'dev') throw heldByDevPlugin(name, 'uninstalled');
     // The lock is re-entrant: unload runs inside it, so nothing can load the plugin in between.
     if (wasRunning(plugin)) await ctx.plugins.unload(name);
     const trash = ctx.folder.trashPath(name);

@@ -35,8 +35,9 @@ export const policyRoutes: FastifyPluginAsyncTypebox<PolicyRoutesOptions> = asyn
     const id = pluginId({ id: rawId });
     const plugin = await app.pluginManager.get(id);
     if (!plugin) throw createError('NOT_INSTALLED', `No installed plugin '${id}'`);
-    if (plugin.scope === 'builtin') {
-      throw createError('ILLEGAL_TRANSITION', `Plugin '${id}' is built into the backend: it has no store versions to pin or update`);
+    if (plugin.scope !== 'external') {
+      const what = plugin.scope === 'builtin' ? 'is built into the backend' : 'is a development plugin (oko-plugin dev)';
+      throw createError('ILLEGAL_TRANSITION', `Plugin '${id}' ${what}: it has no store versions to pin or update`);
     }
     await versions.settings.update(id, fn);
     return { plugin_id: id, versions: await versions.stateOf(id), message: `Plugin ${id} ${message}` };

@@ -1,0 +1,63 @@
+// How `npm start` prints what its services write: each JSON log line made readable by pino-pretty,
+// each line prefixed with the service's name. The services themselves keep logging JSON (what a
+// log collector wants in production); only this launcher's terminal gets the readable form.
+import { createInterface } from 'node:readline';
+
+/**
+ * A function from one line a service wrote to the text to print (without the prefix). pino-pretty is
+ * a development dependency: where it is absent (`npm ci --omit=dev`), lines pass through unchanged.
+ * @param {{ colour: boolean }} options
+ * @returns {Promise<(line: string) => string>}
+ */
+export async function lineFormatter({ colour }) {
+  try {
+    const { prettyFactory } = await import('pino-pretty');
+    const pretty = prettyFactory({
+      colorize: colour,
+      translateTime: 'SYS:HH:MM:ss',
+      singleLine: true,
+      // Fastify's request records in a few words: `incoming request: GET /api/v1/plugins`,
+      // `request completed: 200 in 12 ms`, instead of their objects.
+      ignore: 'pid,hostname,reqId,req,res,responseTime',
+      messageFormat: (log, key) => {
+        const message = String(log[key] ?? '');
+        if (log.req) return `${message}: ${log.req.method} ${log.req.url}`;
+        if (log.res) return `${message}: ${log.res.statusCode} in ${Math.round(Number(log.responseTime))} ms`;
+        return message;
+      },
+    });
+    // Not every line is a log record (a stack trace on stderr, a warning from Node): pass those on.
+    return (line) => (line.startsWith('{') ? pretty(line).trimEnd() : line);
+  } catch {
+    return (line) => line;
+  }
+}
+
+/** `[store]  ` / `[backend]` padded to one width, so the messages line up. */
+export function prefixFor(name, width, colour) {
+  const text = `[${name}]`.padEnd(width + 2);
+  if (!colour) return text;
+  return `\x1b[${name === 'store' ? 35 : 36}m${text}\x1b[39m`;
+}
+
+/**
+ * Prints every line of `stream` through `format`, prefixed. Each line is written whole, so two
+ * services never interleave within a line.
+ * @param {NodeJS.ReadableStream} stream
+ * @param {NodeJS.WritableStream} out
+ * @param {string} prefix
+ * @param {(line: string) => string} format
+ */
+export function relayLines(stream, out, prefix, format) {
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    for (const part of format(line).split('\n')) out.write(`${prefix} ${part}\n`);
+  });
+}
+
+/** The "open this URL" line: a blank line around it, bold and green on a terminal. */
+export function readyLine(url, colour) {
+  const text = `[start] OKO dashboard is ready: open ${url}`;
+  return `\n${colour ? `\x1b[1;32m${text}\x1b[0m` : text}\n\n`;
+}

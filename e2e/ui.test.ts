@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
 import { eventually } from '../test-support/eventually.js';
 import { listDir, type PluginFixture } from '../test-support/fixtures.js';
-import { api, getJson, post, uploadZip } from '../test-support/http.js';
+import { api, getJson, post, request, uploadZip } from '../test-support/http.js';
 import { startStore } from '../test-support/processes.js';
 import { BROKEN, CUSTOM_DEMO, DISK_REPORT, fixtureZip, LAN_WATCH, uniqueFixture, WEATHER, type FixtureTemplate } from './ui-fixtures.js';
 import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
@@ -18,10 +18,9 @@ import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.
 
 // Polls run every 3-5 s; a busy shared machine gets generous room on top.
 const SOON = { timeout: 30_000 };
-// The frontend's own values (STORE_PAGE_SIZE in composables/store-catalog.ts, the kill switch's
-// key in lib/settings.ts), written out so this file does not load the Vue app's modules.
+// The frontend's own value (STORE_PAGE_SIZE in composables/store-catalog.ts), written out so this
+// file does not load the Vue app's modules.
 const STORE_PAGE_SIZE = 24;
-const CUSTOM_BUNDLES_DISABLED_KEY = 'oko.customBundles.disabled';
 
 let root: string;
 let storageDir: string;
@@ -286,14 +285,24 @@ describe('web UI in Chromium', () => {
       // The kill switch in Settings stops the bundle: no frame, the universal renderer instead.
       await page.goto(`${backend.url}/plugins?tab=settings`);
       await page.getByTestId('custom-bundles-kill-switch').check();
+      await expect
+        .poll(
+          async () => (await getJson<{ custom_bundles_enabled: boolean }>(`${api(backend)}/system/settings`)).body.custom_bundles_enabled,
+          SOON,
+        )
+        .toBe(false);
       await page.goto(`${backend.url}/plugins/${demo.name}`);
       await page.getByTestId('custom-bundles-off').waitFor(SOON);
       expect(await page.locator('iframe').count()).toBe(0);
       await page.goto(`${backend.url}/plugins?tab=settings`);
       await page.getByTestId('custom-bundles-kill-switch').uncheck();
     } finally {
-      // The switch lives in the browser profile that every test shares: never leave it on.
-      await page.evaluate((key) => localStorage.removeItem(key), CUSTOM_BUNDLES_DISABLED_KEY);
+      // The switch is the backend's, shared by every test: never leave it on.
+      await request(`${api(backend)}/system/settings`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ custom_bundles_enabled: true }),
+      });
     }
   });
 
@@ -321,7 +330,7 @@ describe('web UI in Chromium', () => {
     const card = installedCard(weather.name);
     await card.waitFor(SOON);
     await card.locator('[data-action="uninstall"]').click();
-    const dialog = page.getByRole('dialog', { name: 'Uninstall plugin?' });
+    const dialog = page.getByRole('dialog', { name: /^Uninstall / });
     await dialog.waitFor();
     // The dialog sits outside the layout root, directly under body.
     expect(await dialog.evaluate((el) => el.closest('.ui-blank-layout') === null)).toBe(true);

@@ -22,6 +22,8 @@ export interface TestStoreOptions {
   env?: Record<string, string>;
   /** Its storage folder; by default a fresh temporary one, removed on close(). */
   storageDir?: string;
+  /** The clock of the store's stats fold (buildApp's `now`), for tests that move past the fold interval. */
+  now?: () => number;
 }
 
 export async function buildTestStore(options: TestStoreOptions = {}): Promise<TestStore> {
@@ -29,7 +31,8 @@ export async function buildTestStore(options: TestStoreOptions = {}): Promise<Te
   const storage = options.storageDir ?? (await mkdtemp(path.join(tmpdir(), 'oko-store-test-')));
   const cleanup = () => (owned ? rm(storage, { recursive: true, force: true }) : Promise.resolve());
   try {
-    const app = await buildApp(loadConfig({ OKO_STORE_STORAGE_PATH: storage, OKO_STORE_SEED: 'false', ...options.env }));
+    const config = loadConfig({ OKO_STORE_STORAGE_PATH: storage, OKO_STORE_SEED: 'false', ...options.env });
+    const app = await buildApp(config, options.now ? { now: options.now } : {});
     // Tests assert the answers; a log line per request would bury the output.
     app.log.level = 'error';
     return { app, storage, ...(await serveInProcess(app, cleanup)) };

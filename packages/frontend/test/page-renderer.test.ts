@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Negotiation, PageManifest } from '../src/api/page-manifest-types.js';
-import { customBundlesDisabled } from '../src/lib/settings.js';
+import { settings, settingsError } from '../src/lib/settings.js';
 import PluginPageRenderer from '../src/page-renderer/PluginPageRenderer.vue';
 import { json, never, stubFetch } from './fetch-stub.js';
 
@@ -47,8 +47,12 @@ const ITEMS = [
   { host: '', port: 9, proto: 'udp' },
 ];
 
+/** The backend's settings route, as the renderer reads it before running a bundle. */
+const settingsRoute = (enabled: boolean) => ({ '/api/v1/system/settings': () => json({ custom_bundles_enabled: enabled }) });
+
 beforeEach(() => {
-  customBundlesDisabled.value = false;
+  settings.value = null;
+  settingsError.value = null;
 });
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -297,7 +301,7 @@ function customManifest(integrity: string): PageManifest {
 
 describe('PluginPageRenderer: custom bundles', () => {
   it('refuses a bundle whose integrity does not match and never puts it in an iframe', async () => {
-    stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });
+    stubFetch({ ...settingsRoute(true), [BUNDLE_URL]: () => new Response(BUNDLE) });
     const wrapper = render(customManifest(sha384('some other code')));
     await vi.waitFor(() => expect(wrapper.find('[data-testid="bundle-refused"]').exists()).toBe(true));
     expect(wrapper.find('[data-testid="bundle-refused"]').text()).toMatch(/integrity mismatch/i);
@@ -305,14 +309,14 @@ describe('PluginPageRenderer: custom bundles', () => {
   });
 
   it('refuses a bundle without an integrity hash', async () => {
-    stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });
+    stubFetch({ ...settingsRoute(true), [BUNDLE_URL]: () => new Response(BUNDLE) });
     const wrapper = render(customManifest(''));
     await vi.waitFor(() => expect(wrapper.find('[data-testid="bundle-refused"]').exists()).toBe(true));
     expect(document.querySelector('iframe')).toBeNull();
   });
 
   it('runs a matching bundle only in an iframe sandboxed to allow-scripts', async () => {
-    stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });
+    stubFetch({ ...settingsRoute(true), [BUNDLE_URL]: () => new Response(BUNDLE) });
     const wrapper = render(customManifest(sha384(BUNDLE)));
     await vi.waitFor(() => expect(wrapper.find('iframe').exists()).toBe(true));
     const frame = wrapper.find('iframe');
@@ -324,11 +328,11 @@ describe('PluginPageRenderer: custom bundles', () => {
   });
 
   it('does not fetch or run any bundle while the kill switch is on, and draws the universal page', async () => {
-    customBundlesDisabled.value = true;
-    const { calls } = stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });
+    const { calls } = stubFetch({ ...settingsRoute(false), [BUNDLE_URL]: () => new Response(BUNDLE) });
     const wrapper = render(customManifest(sha384(BUNDLE)));
     await flushPromises();
-    expect(calls).toEqual([]);
+    // The switch is read from the backend on every page that would run a bundle, never from this browser.
+    expect(calls).toEqual(['/api/v1/system/settings']);
     expect(wrapper.find('iframe').exists()).toBe(false);
     expect(wrapper.find('[data-testid="custom-bundles-off"]').exists()).toBe(true);
     expect(wrapper.text()).toContain('Universal fallback text');
@@ -343,8 +347,32 @@ describe('PluginPageRenderer: custom bundles', () => {
     expect(wrapper.find('[data-testid="custom-bundle-inactive"]').exists()).toBe(true);
   });
 
+  it('says why when the backend, with the switch off, answered the manifest as universal', async () => {
+    const { calls } = stubFetch({ ...settingsRoute(false), [BUNDLE_URL]: () => new Response(BUNDLE) });
+    const custom = customManifest(sha384(BUNDLE));
+    const answered = {
+      ...custom,
+      frontend: { renderer: 'universal', customBundle: { ...custom.frontend!.customBundle!, enabled: false } },
+    };
+    const wrapper = render(answered as PageManifest);
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="custom-bundles-off"]').exists()).toBe(true));
+    expect(calls).toEqual(['/api/v1/system/settings']);
+    expect(wrapper.text()).toContain('Universal fallback text');
+  });
+
+  it('ignores the old per-browser key, and runs no bundle while the settings cannot be read', async () => {
+    localStorage.setItem('oko.customBundles.disabled', 'false');
+    const { calls } = stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });
+    const wrapper = render(customManifest(sha384(BUNDLE)));
+    await vi.waitFor(() => expect(wrapper.find('[data-testid="custom-bundles-unknown"]').exists()).toBe(true));
+    expect(calls).toEqual(['/api/v1/system/settings']);
+    expect(wrapper.find('iframe').exists()).toBe(false);
+    expect(wrapper.text()).toContain('Universal fallback text');
+    localStorage.removeItem('oko.customBundles.disabled');
+  });
+
   it('tears the running bundle down when the plugin leaves active', async () => {
-    stubFetch({ [BUNDLE_URL]: () => new Response(BUNDLE) });
+    stubFetch({ ...settingsRoute(true), [BUNDLE_URL]: () => new Response(BUNDLE) });
     const wrapper = render(customManifest(sha384(BUNDLE)));
     await vi.waitFor(() => expect(wrapper.find('iframe').exists()).toBe(true));
     await wrapper.setProps({ active: false });

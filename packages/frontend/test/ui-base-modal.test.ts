@@ -61,7 +61,8 @@ describe('UiBaseModal', () => {
     const dialog = document.querySelector('[role="dialog"]')!;
     const close = dialog.querySelector<HTMLElement>('.modal-close')!;
     const last = dialog.querySelector<HTMLElement>('.last-button')!;
-    expect(document.activeElement).toBe(close);
+    // The first field, not the header's close button: the dialog is there to be filled in.
+    expect(document.activeElement).toBe(dialog.querySelector('.first-input'));
 
     last.focus();
     press(last, 'Tab');

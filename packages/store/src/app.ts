@@ -9,6 +9,7 @@ import type { StoreConfig } from './config.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { publisherRoutes } from './routes/publishers.js';
 import { refreshRoutes } from './routes/refresh.js';
+import { reviewRoutes } from './routes/reviews.js';
 import { systemRoutes } from './routes/system.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -20,6 +21,8 @@ export interface BuildOptions {
    * example plugins, e.g. `services.archives.importFile(zip)` for each package.
    */
   seedCatalog?: (services: StoreServices, app: FastifyInstance) => Promise<void>;
+  /** The clock of the stats fold (Date.now): tests move it past OKO_STORE_STATS_FOLD_S instead of waiting. */
+  now?: () => number;
 }
 
 /** Builds the store: services, docs, routes. Never listens (server.ts does). */
@@ -28,7 +31,9 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
     logger: { level: config.debug ? 'debug' : 'info' },
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const services = await createServices(config, app.log);
+  const services = await createServices(config, app.log, { now: options.now });
+  // Counted downloads reach stats.json at most once a minute; what is left is written on close.
+  app.addHook('onClose', () => services.installs.close());
 
   registerErrorHandler(app, { releaseUnreadBody: config.discardUnreadBody, diskFullMessage: 'The store has no disk space left' });
   app.setNotFoundHandler(notFoundHandler);
@@ -53,6 +58,7 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   await app.register(systemRoutes, { prefix: '/api/v1', config, services });
   await app.register(pluginRoutes, { prefix: '/api/v1', config, services });
   await app.register(uploadRoutes, { prefix: '/api/v1', config, services });
+  await app.register(reviewRoutes, { prefix: '/api/v1', services });
   await app.register(publisherRoutes, { prefix: '/api/v1', services });
   await app.register(refreshRoutes, { prefix: '/api/v1', services });
   const webhookSecret = config.github.webhookSecret;

@@ -21,6 +21,7 @@ describe('store configuration from the environment', () => {
       apiKey: null,
       allowedOrigins: [],
       seed: { enabled: true },
+      statsFoldIntervalMs: 60_000,
     });
     expect(config.github).toMatchObject({ token: null, webHost: 'github.com', downloadHosts: ['codeload.github.com'], timeoutMs: 120_000 });
     expect(config.github.allowPrivateAddresses).toBe(false);
@@ -49,6 +50,7 @@ describe('store configuration from the environment', () => {
       OKO_STORE_GITHUB_REFRESH_INTERVAL_S: '600',
       OKO_STORE_GITHUB_WEBHOOK_SECRET: 'hook-secret',
       OKO_STORE_SEED: 'off',
+      OKO_STORE_STATS_FOLD_S: '0',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -58,6 +60,7 @@ describe('store configuration from the environment', () => {
       maxUnpackedBytes: 10 * MB,
       maxEntries: 20,
       uploadIdleTimeoutMs: 1000,
+      statsFoldIntervalMs: 0,
       uploadDeadlineMs: 60_000,
       discardUnreadBody: { maxBytes: MB / 2, maxMs: 0 },
       debug: true,
@@ -95,6 +98,8 @@ describe('store configuration from the environment', () => {
     ['OKO_STORE_GITHUB_REFRESH_INTERVAL_S', 'hourly'],
     ['OKO_STORE_DEBUG', 'maybe'],
     ['OKO_STORE_SEED', 'sometimes'],
+    ['OKO_STORE_STATS_FOLD_S', '-1'],
+    ['OKO_STORE_STATS_FOLD_S', 'often'],
     ['OKO_STORE_ALLOWED_ORIGINS', 'https://ui.example/path'],
   ])('refuses %s=%s with a ConfigError naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
@@ -131,6 +136,7 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_PORT',
       'OKO_STORE_SEED',
       'OKO_STORE_SEED_DIR',
+      'OKO_STORE_STATS_FOLD_S',
       'OKO_STORE_STORAGE_PATH',
       'OKO_STORE_UPLOAD_DEADLINE_MS',
       'OKO_STORE_UPLOAD_DISCARD_MB',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { envError, originList, packageVersion, parseEnv } from '@oko/shared/server';
+import { STATS_FOLD_INTERVAL_MS } from '@oko/shared';
 import { Type } from 'typebox';
 
 /** Everything the store reads from its environment, read once at startup and passed down. */
@@ -21,6 +22,8 @@ export interface StoreConfig {
   allowedOrigins: string[];
   github: GithubConfig;
   seed: SeedConfig;
+  /** Download counters reach catalog answers at most this often (OKO_STORE_STATS_FOLD_S); 0 = on the next read. */
+  statsFoldIntervalMs: number;
   version: string;
 }
 
@@ -112,6 +115,11 @@ export const StoreEnv = Type.Object({
   OKO_STORE_GITHUB_WEBHOOK_SECRET: Type.Optional(
     Type.String({ description: 'secret of the GitHub webhook at POST /api/v1/webhooks/github; unset = no webhook (404)' }),
   ),
+  OKO_STORE_STATS_FOLD_S: Type.Integer({
+    minimum: 0,
+    default: STATS_FOLD_INTERVAL_MS / 1000,
+    description: 'download counters reach catalog answers at most this often (seconds); 0 = on the next read',
+  }),
   OKO_STORE_SEED: Type.Boolean({ default: true, description: "a new store fills its catalog with the repository's example plugins" }),
   OKO_STORE_SEED_DIR: Type.String({ default: DEFAULT_SEED_DIR, description: 'folder of plugin folders to seed from' }),
 });
@@ -168,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
       refreshIntervalMs: vars.OKO_STORE_GITHUB_REFRESH_INTERVAL_S * 1000,
       webhookSecret: vars.OKO_STORE_GITHUB_WEBHOOK_SECRET ?? null,
     },
+    statsFoldIntervalMs: vars.OKO_STORE_STATS_FOLD_S * 1000,
     seed: { enabled: vars.OKO_STORE_SEED, dir: path.resolve(vars.OKO_STORE_SEED_DIR) },
     version: packageVersion(path.join(import.meta.dirname, '..')),
   };

@@ -19,6 +19,8 @@ export interface AppShell {
   navOpen: Readonly<Ref<boolean>>;
   /** Whether the header panel is open. */
   panelOpen: Ref<boolean>;
+  /** Set by the header bar: focus returns to the panel's toggle when Escape closes the panel. */
+  panelToggle: ShallowRef<HTMLElement | null>;
   /** Set by the top bar: focus returns here when the drawer closes. */
   menuButton: ShallowRef<HTMLElement | null>;
   /** Set by the sidebar: focus moves into it when the drawer opens. */
@@ -33,6 +35,7 @@ const KEY: InjectionKey<AppShell> = Symbol('app-shell');
 export function provideAppShell(options: { panelStorageKey?: string; panelInitiallyOpen: boolean }): AppShell {
   const navOpen = ref(false);
   const menuButton = shallowRef<HTMLElement | null>(null);
+  const panelToggle = shallowRef<HTMLElement | null>(null);
   const sidebar = shallowRef<HTMLElement | null>(null);
 
   async function openNav() {
@@ -69,6 +72,7 @@ export function provideAppShell(options: { panelStorageKey?: string; panelInitia
     panelId: `header-panel-${useId()}`,
     navOpen,
     panelOpen,
+    panelToggle,
     menuButton,
     sidebar,
     openNav,

@@ -13,3 +13,8 @@ export function popModal(id: symbol): void {
 export function isTopModal(id: symbol): boolean {
   return stack[stack.length - 1] === id;
 }
+
+/** A dialog is open: it owns Escape, so the layout's panels leave it alone. */
+export function anyModalOpen(): boolean {
+  return stack.length > 0;
+}

@@ -1,3 +1,4 @@
+import { pluginDisplayName } from '@oko/shared';
 import type { InstalledPlugin, PluginErrorInfo } from '../api/types.js';
 
 export function errorReason(error: PluginErrorInfo | null | undefined): string | null {
@@ -40,7 +41,7 @@ export function menuGroups(plugins: InstalledPlugin[]): MenuGroup[] {
     const name = ui.menu_group?.trim() || 'Plugins';
     const entry = {
       pluginId: plugin.id,
-      title: ui.page_title || plugin.name,
+      title: plugin.display_name || pluginDisplayName(plugin),
       icon: ui.page_icon || 'puzzle',
       order: ui.menu_order ?? 1000,
     };

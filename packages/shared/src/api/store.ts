@@ -152,7 +152,7 @@ export const STORE_MAX_PER_PAGE = 200;
 export const STORE_MAX_PAGE = 1_000_000;
 
 export const StorePluginListQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Text in name, description, author or tags' })),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Text in name, display name, description, author or tags' })),
   tag: Type.Optional(Type.String({ maxLength: 50 })),
   page: Type.Integer({ minimum: 1, maximum: STORE_MAX_PAGE, default: 1 }),
   per_page: Type.Integer({ minimum: 1, maximum: STORE_MAX_PER_PAGE, default: STORE_DEFAULT_PER_PAGE }),

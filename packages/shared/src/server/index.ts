@@ -6,3 +6,4 @@ export { registerErrorHandler, frameworkErrorHandler, notFoundHandler, notFoundB
 export { BoundedLru } from './bounded-lru.js';
 export { ifNoneMatch } from './if-none-match.js';
 export { listenWithGrace, configOrExit, type ServeOptions } from './serve.js';
+export { findFileInside } from './safe-path.js';

@@ -13,7 +13,7 @@ export function presentedKey(headers: FastifyRequest['headers']): string | null 
 }
 
 /** Compared as hashes: equal length for timingSafeEqual, and no timing leak of the key's length. */
-function sameKey(a: string, b: string): boolean {
+export function sameKey(a: string, b: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(a), digest(b));
 }
@@ -57,12 +57,24 @@ export class StoreAuth {
     if (!this.apiKey) {
       throw createError('TOKEN_NOT_ALLOWED', 'Set OKO_STORE_API_KEY to manage tokens: an open store has no admin key to guard them');
     }
+    await this.requireAdminKey(request, 'Managing tokens');
+  };
+
+  /** onRequest for deleting a review: the admin key; on an open store anyone, since every write there is the admin's. */
+  readonly moderate = async (request: FastifyRequest): Promise<void> => {
+    if (this.apiKey) await this.requireAdminKey(request, 'Deleting a review');
+  };
+
+  private async requireAdminKey(request: FastifyRequest, doing: string): Promise<void> {
     const key = presentedKey(request.headers);
-    if (!key) throw createError('UNAUTHORIZED', "Managing tokens needs the store admin's key: send X-API-Key or Authorization: Bearer");
-    if (sameKey(key, this.apiKey)) return;
+    if (!key) throw createError('UNAUTHORIZED', `${doing} needs the store admin's key: send X-API-Key or Authorization: Bearer`);
+    if (this.apiKey && sameKey(key, this.apiKey)) return;
     const token = await this.publishers.findByToken(key);
     if (token)
-      throw createError('TOKEN_NOT_ALLOWED', `'${token.name}' is a ${token.kind} token: only the store admin's key manages tokens`);
+      throw createError(
+        'TOKEN_NOT_ALLOWED',
+        `'${token.name}' is a ${token.kind} token: ${doing.toLowerCase()} needs the store admin's key`,
+      );
     throw createError('UNAUTHORIZED', 'The API key is not valid');
-  };
+  }
 }

@@ -18,11 +18,13 @@ import { normalizedQuery } from '../services/catalog-view.js';
 import type { StoreServices } from '../services/index.js';
 import { sendCachedAnswer } from './cached-answer.js';
 import { PluginIdParams } from './schemas.js';
+import { assetRoutes } from './assets.js';
 import { versionRoutes } from './versions.js';
 
 export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (app, { services }) => {
-  const { plugins } = services;
+  const { plugins, installs, identity } = services;
   await app.register(versionRoutes, { services });
+  await app.register(assetRoutes, { services });
 
   app.get(
     '/plugins',
@@ -30,7 +32,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       schema: {
         tags: ['plugins'],
         summary:
-          'Search the catalog: one entry per plugin name (its newest version, with versions_count), or every version with all_versions=true; each as a summary',
+          'Search the catalog: one entry per plugin name (its newest version, with versions_count), or every version with all_versions=true; each as a summary; sort by name (default), newest, rating or installs',
         querystring: StorePluginListQuery,
         response: { 200: StorePluginList, ...errorResponses('VALIDATION_FAILED') },
       },
@@ -75,7 +77,9 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     {
       schema: {
         tags: ['plugins'],
-        summary: 'The plugin as a normalized ZIP (plugin at its root); X-Checksum-Sha256 and Content-Length match the catalog entry',
+        summary:
+          'The plugin as a normalized ZIP (plugin at its root); X-Checksum-Sha256 and Content-Length match the catalog entry. ' +
+          'Counted for the name, with the downloader when it names itself (dashboard token, else X-OKO-Instance)',
         params: PluginIdParams,
         response: {
           200: Type.Unknown({ description: 'application/zip' }),
@@ -85,6 +89,8 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     },
     async (request, reply) => {
       const pkg = await plugins.packageOf(request.params.id);
+      // A HEAD (Fastify answers it with this handler) downloads nothing.
+      if (request.method === 'GET') installs.record(pkg.record.name, pkg.record.version, await identity.downloaderOf(request));
       return reply
         .type('application/zip')
         .header('content-length', pkg.size)

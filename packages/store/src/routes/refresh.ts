@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, GITHUB_IMPORT_ERRORS, PluginNameParams, RefreshResult } from '@oko/shared';
 import { callerOf } from '../lib/api-key.js';
-import { toCatalogEntry } from '../services/catalog-record.js';
 import type { StoreServices } from '../services/index.js';
 import { refuseCatalogId } from './versions.js';
 
@@ -30,7 +29,7 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ services: StoreServices 
         status === 'published'
           ? `Plugin ${record.name} ${record.version} published from ${record.source_url}`
           : `Plugin ${record.name} ${record.version}: ${record.source_url} holds the same package, nothing changed`;
-      return reply.status(status === 'published' ? 201 : 200).send({ status, plugin: toCatalogEntry(record), message });
+      return reply.status(status === 'published' ? 201 : 200).send({ status, plugin: await services.plugins.present(record), message });
     },
   );
 };

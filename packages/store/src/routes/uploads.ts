@@ -17,7 +17,7 @@ import type { StoreConfig } from '../config.js';
 import { callerOf } from '../lib/api-key.js';
 import { tooLargeError } from '../lib/streams.js';
 import { UploadDeadline } from '../lib/upload-deadline.js';
-import { toCatalogEntry, type CatalogRecord } from '../services/catalog-record.js';
+import type { CatalogRecord } from '../services/catalog-record.js';
 import type { StoreServices } from '../services/index.js';
 
 /** Room for multipart boundaries and part headers around the file itself. */
@@ -37,7 +37,7 @@ function malformedMultipart(error: unknown): unknown {
  * What the package may keep but should know: deprecated fields, and a name or API prefix another
  * plugin of this catalog holds (a dashboard refuses to install the second of the two).
  */
-async function uploadResult(record: CatalogRecord, how: string, catalog: StoreServices['catalog']) {
+async function uploadResult(record: CatalogRecord, how: string, { catalog, plugins }: StoreServices) {
   const warnings = uiConfigWarnings(record.ui).map(formatIssue);
   const clash = sharedPathName(record.name, record.ui, await catalog.list());
   if (clash) {
@@ -46,7 +46,13 @@ async function uploadResult(record: CatalogRecord, how: string, catalog: StoreSe
     );
   }
   const message = `Plugin ${record.name} ${record.version} ${how}`;
-  return { success: true, plugin_id: record.id, message, plugin: toCatalogEntry(record), ...(warnings.length > 0 ? { warnings } : {}) };
+  return {
+    success: true,
+    plugin_id: record.id,
+    message,
+    plugin: await plugins.present(record),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }
 
 export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (
@@ -96,7 +102,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       const record = await services.archives.importStream(part.file, callerOf(request)).catch((error: unknown) => {
         throw sourceFailed ? malformedMultipart(error) : error;
       });
-      return reply.status(201).send(await uploadResult(record, 'uploaded', services.catalog));
+      return reply.status(201).send(await uploadResult(record, 'uploaded', services));
     },
   );
 
@@ -116,7 +122,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     },
     async (request, reply) => {
       const record = await services.github.import(request.body, callerOf(request));
-      return reply.status(201).send(await uploadResult(record, `imported from ${record.source_url}`, services.catalog));
+      return reply.status(201).send(await uploadResult(record, `imported from ${record.source_url}`, services));
     },
   );
 };

@@ -1,4 +1,13 @@
-import { CatalogEntry, CatalogSignature, checkSchema, isValidPluginName, normalizePermissions, PluginManifest } from '@oko/shared';
+import {
+  CatalogEntry,
+  CatalogSignature,
+  checkSchema,
+  isValidPluginName,
+  normalizePermissions,
+  pluginDisplayName,
+  pluginIcon,
+  PluginManifest,
+} from '@oko/shared';
 import { Type, type Static } from '@fastify/type-provider-typebox';
 
 /** Where a catalog entry's files live, relative to the storage's uploads/ folder. */
@@ -17,8 +26,18 @@ export type Owner = Static<typeof Owner>;
 /** The store admin's key (and, in an open store, everyone): owner of entries older than owners. */
 export const ADMIN: Owner = { id: 'admin', name: 'admin' };
 
-// `permissions` is derived from the manifest on the way out, so plugins.json written before it existed stays valid.
-const { permissions: _derived, signature: _signature, manifest: servedManifestSchema, ...storedFields } = CatalogEntry.properties;
+// `permissions`, `display_name` and `icon` are derived from the manifest and ui on the way out, so plugins.json
+// written before them stays valid and a package's own words decide them; `rating` and `installs` are the store's counts.
+const {
+  permissions: _derived,
+  signature: _signature,
+  manifest: servedManifestSchema,
+  display_name: _displayName,
+  icon: _icon,
+  rating: _rating,
+  installs: _installs,
+  ...storedFields
+} = CatalogEntry.properties;
 
 /**
  * A stored manifest: `engines` and `dependencies` unchecked, because packages published before
@@ -85,5 +104,7 @@ export function toCatalogEntry(record: CatalogRecord): CatalogEntry {
     permissions: normalizePermissions(record.manifest.permissions),
     signature: record.signature ?? null,
     publisher: record.publisher ?? ADMIN.name,
+    display_name: pluginDisplayName(record),
+    icon: pluginIcon(record),
   };
 }

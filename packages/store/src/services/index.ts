@@ -1,15 +1,20 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { StoreConfig } from '../config.js';
 import { StoreAuth } from '../lib/api-key.js';
+import { DashboardIdentity } from '../lib/dashboard-identity.js';
 import { ArchiveImporter } from './archive-importer.js';
 import { JsonCatalogRepository, type CatalogRepository } from './catalog-repository.js';
 import { GithubImporter } from './github-importer.js';
 import { GithubRefresher } from './github-refresh.js';
 import { GithubRefreshSchedule } from './github-refresh-schedule.js';
+import { InstallCounter } from './install-counter.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { PluginPublisher } from './plugin-publisher.js';
 import { JsonPublisherRepository, type PublisherRepository } from './publisher-repository.js';
 import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
+import { ReviewBoard } from './review-board.js';
+import { JsonReviewRepository } from './review-repository.js';
+import { StatsFold } from './stats-fold.js';
 import { tidyUploads } from './upload-sweep.js';
 
 export interface StoreServices {
@@ -23,10 +28,20 @@ export interface StoreServices {
   refreshSchedule: GithubRefreshSchedule;
   publishers: PublisherRepository;
   auth: StoreAuth;
+  /** Which dashboard a download or review comes from (token, or X-OKO-Instance on an open store). */
+  identity: DashboardIdentity;
+  /** Downloads per plugin name (stats.json); closed by buildApp's onClose, which writes what is left. */
+  installs: InstallCounter;
+  reviews: ReviewBoard;
 }
 
-/** Opens plugins.json, publishers.json and the uploads/ folder and wires the services that use them. */
-export async function createServices(config: StoreConfig, log: FastifyBaseLogger): Promise<StoreServices> {
+export interface ServiceOptions {
+  /** The clock the stats fold reads (tests move it instead of waiting a minute). */
+  now?: () => number;
+}
+
+/** Opens plugins.json, publishers.json, reviews.json, stats.json and the uploads/ folder and wires the services that use them. */
+export async function createServices(config: StoreConfig, log: FastifyBaseLogger, options: ServiceOptions = {}): Promise<StoreServices> {
   const storage = new LocalPluginStorage(config.storagePath);
   await storage.init();
   const catalog = await JsonCatalogRepository.open(config.storagePath, log);
@@ -36,10 +51,13 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   const github = new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
   const refresher = new GithubRefresher(catalog, github, log, publishers);
+  const reviews = await JsonReviewRepository.open(config.storagePath);
+  const installs = await InstallCounter.open(config.storagePath, log);
+  const plugins = new PluginCatalog(catalog, storage, log, new StatsFold(installs, reviews, config.statsFoldIntervalMs, options.now));
   return {
     catalog,
     storage,
-    plugins: new PluginCatalog(catalog, storage, log),
+    plugins,
     archives: new ArchiveImporter(publisher, {
       maxPluginSizeBytes: config.maxPluginSizeBytes,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
@@ -50,5 +68,8 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
     refreshSchedule: new GithubRefreshSchedule(refresher, config.github.refreshIntervalMs, log),
     publishers,
     auth: new StoreAuth(config.apiKey, publishers),
+    identity: new DashboardIdentity(config.apiKey, publishers),
+    installs,
+    reviews: new ReviewBoard(reviews, installs, catalog, plugins),
   };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import semver from 'semver';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StorePluginList, StorePluginListQuery } from '@oko/shared';
+import { NO_INSTALLS, NO_RATING, type StorePluginList, type StorePluginListQuery } from '@oko/shared';
 import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import { toCatalogEntry, type CatalogRecord } from './catalog-record.js';
 import type { CatalogRepository } from './catalog-repository.js';
@@ -62,12 +62,13 @@ function referenceSearch(records: readonly CatalogRecord[], query: StorePluginLi
   const text = query.q?.trim().toLowerCase() ?? '';
   const tag = query.tag?.trim().toLowerCase() ?? '';
   const sorted = [...records].sort(byNameThenNewest);
+  const entry = (r: CatalogRecord) => ({ ...toCatalogEntry(r), rating: NO_RATING, installs: NO_INSTALLS });
   // One entry per name unless all_versions: the newest, matched on its own fields.
   const listed = query.all_versions
-    ? sorted.map(toCatalogEntry)
+    ? sorted.map(entry)
     : sorted
         .filter((r, i) => sorted[i - 1]?.name !== r.name)
-        .map((r) => ({ ...toCatalogEntry(r), versions_count: records.filter((o) => o.name === r.name).length }));
+        .map((r) => ({ ...entry(r), versions_count: records.filter((o) => o.name === r.name).length }));
   const matches = listed
     .filter((r) => !tag || r.tags.some((t) => t.toLowerCase() === tag))
     .filter((r) => !text || [r.name, r.description, r.author, ...r.tags].some((field) => field.toLowerCase().includes(text)));
@@ -163,15 +164,21 @@ describe('plugin catalog search', () => {
     );
   });
 
-  it('builds the grouped view once per catalog change, not per request', async () => {
+  it('builds the grouped view, and each sort order, once per catalog change, not per request', async () => {
     const repo = new MemoryRepository(records);
     const gone = { pluginDir: () => path.join(os.tmpdir(), 'oko-no-such-folder') } as unknown as PluginStorage;
     const catalog = new PluginCatalog(repo, gone, log);
-    const first = (await catalog.search({ page: 1, per_page: 50 })).plugins[0];
-    expect((await catalog.search({ page: 1, per_page: 50 })).plugins[0]).toBe(first);
+    const { view: first } = await catalog.snapshot();
+    const byRating = first.ordered('rating', false);
+    await catalog.search({ page: 1, per_page: 50, sort: 'rating' });
+    const { view: again } = await catalog.snapshot();
+    expect(again).toBe(first);
+    expect(again.ordered('rating', false)).toBe(byRating);
     await repo.add(record(10, 'alpha_tool', '1.1.0'));
+    const { view: changed } = await catalog.snapshot();
+    expect(changed).not.toBe(first);
+    expect(changed.ordered('rating', false)).not.toBe(byRating);
     const after = (await catalog.search({ page: 1, per_page: 50 })).plugins[0];
-    expect(after).not.toBe(first);
     expect(after).toMatchObject({ version: '1.1.0', versions_count: 2 });
     expect((await catalog.versionsOf('alpha_tool')).versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0']);
   });

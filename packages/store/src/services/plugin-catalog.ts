@@ -15,10 +15,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import { servedManifest, toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
 import { AnswerCache } from './answer-cache.js';
-import { buildView, newestOf, searchView, type CatalogView } from './catalog-view.js';
+import { buildView, newestOf, searchView, withStats, type CatalogBase, type CatalogView } from './catalog-view.js';
 import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
 import { PackageDocsCache, readReadme } from './package-docs.js';
+import { readReadmeAsset } from './readme-assets.js';
 import type { PluginStorage } from './plugin-storage.js';
+import { NO_STATS, type StatsSource } from './stats-fold.js';
 
 export interface PluginPackage {
   record: CatalogRecord;
@@ -27,7 +29,10 @@ export interface PluginPackage {
   sha256: string;
 }
 
-/** A catalog view and its version (`<boot id>.<epoch>`), which the answer cache and ETags follow. */
+/**
+ * A catalog view and its version (`<boot id>.<epoch>`), which the answer cache and ETags follow: the
+ * epoch rises with every catalog write and every stats fold, so an ETag covers both.
+ */
 export interface CatalogSnapshot {
   view: CatalogView;
   version: string;
@@ -46,6 +51,7 @@ export class PluginCatalog {
     private readonly catalog: CatalogRepository,
     private readonly storage: PluginStorage,
     private readonly log: FastifyBaseLogger,
+    private readonly stats: StatsSource = NO_STATS,
   ) {
     this.docs = new PackageDocsCache(storage);
   }
@@ -63,13 +69,19 @@ export class PluginCatalog {
   private epoch = 0;
 
   /** Built on the first read after a change; the repository hands out a new array on every write. */
+  private base: CatalogBase | null = null;
   private current: CatalogSnapshot | null = null;
 
-  /** The catalog as it is now, and its version: a new version for every write (upload, import, refresh, delete). */
+  /**
+   * The catalog as it is now, and its version: a new version for every write (upload, import,
+   * refresh, delete) and every stats fold (a review at once, download counts at most once per
+   * fold interval), never for a download by itself.
+   */
   async snapshot(): Promise<CatalogSnapshot> {
     const source = await this.catalog.list();
-    if (this.current?.view.source !== source) {
-      this.current = { view: buildView(source), version: `${this.bootId}.${++this.epoch}` };
+    if (this.current?.view.source !== source || this.stats.due()) {
+      if (this.base?.source !== source) this.base = buildView(source);
+      this.current = { view: withStats(this.base, this.stats.fold()), version: `${this.bootId}.${++this.epoch}` };
     }
     return this.current;
   }
@@ -106,10 +118,16 @@ export class PluginCatalog {
     return { engines: engines?.oko ?? null, dependencies: dependencies ?? {} };
   }
 
-  /** The entry with `has_readme`, read lazily for records published before the field. */
+  /** The entry with its stats epoch's rating and installs, and `has_readme` (read lazily for records published before the field). */
   async entryOf(idOrName: string, view?: CatalogView): Promise<CatalogEntry> {
-    const record = view ? resolveIn(view, idOrName) : await this.resolve(idOrName);
-    return { ...toCatalogEntry(record), has_readme: (await this.docs.of(record)).has_readme };
+    const current = view ?? (await this.currentView());
+    const record = resolveIn(current, idOrName);
+    return { ...toCatalogEntry(record), ...current.statsOf(record.name), has_readme: (await this.docs.of(record)).has_readme };
+  }
+
+  /** A record just published or refreshed as its answer shows it: with its name's rating and installs, as GET /plugins/{id} would. */
+  async present(record: CatalogRecord): Promise<CatalogEntry> {
+    return { ...toCatalogEntry(record), ...(await this.snapshot()).view.statsOf(record.name) };
   }
 
   async readmeOf(idOrName: string): Promise<{ record: CatalogRecord; text: string; cut: boolean }> {
@@ -119,6 +137,12 @@ export class PluginCatalog {
       throw createError('NOT_FOUND', `Plugin '${record.name}' ${record.version} (id ${record.id}) has no README.md`);
     }
     return { record, ...readme };
+  }
+
+  /** An image of the package a README links (readme-assets.ts says which files are served). */
+  async readmeAssetOf(idOrName: string, relative: string): Promise<{ record: CatalogRecord; body: Buffer; type: string }> {
+    const record = await this.resolve(idOrName);
+    return { record, ...(await readReadmeAsset(this.storage.pluginDir(record.storage), relative)) };
   }
 
   /** By catalog id, or by plugin name (then its newest release, newestOf): the backend uninstalls by name. */

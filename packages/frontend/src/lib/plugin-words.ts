@@ -1,0 +1,64 @@
+import { pluginDisplayName, type PluginState } from '@oko/shared';
+import type { InstalledPlugin } from '../api/types.js';
+import { stateReason } from './plugin-facts.js';
+
+// The words a person reads for a plugin's state, scope and lifecycle buttons: one table, so the
+// card, the details page, the header panel and the store card never disagree.
+
+export const STATE_WORDS: Record<PluginState, string> = {
+  discovered: 'Installed, not running',
+  loading: 'Starting',
+  active: 'Running',
+  error: 'In error',
+  disabled: 'Disabled',
+};
+
+/** The badge text of a state; an unknown state (a newer backend) is shown as it came. */
+export function stateWords(state: string): string {
+  return STATE_WORDS[state as PluginState] ?? state;
+}
+
+/** The name people read: the backend's display_name, else the shared rule (manifest, ui.yaml, id). */
+export function displayNameOf(plugin: Pick<InstalledPlugin, 'name' | 'ui'> & { display_name?: string; manifest?: unknown }): string {
+  if (plugin.display_name?.trim()) return plugin.display_name.trim();
+  const manifest = plugin.manifest && typeof plugin.manifest === 'object' ? (plugin.manifest as { display_name?: unknown }) : null;
+  return pluginDisplayName({ name: plugin.name, manifest, ui: plugin.ui });
+}
+
+/**
+ * Where the plugin comes from. Only "Built in" says something on a card (every other plugin is in
+ * the plugins folder, put there by an install); the tooltip says what follows from it.
+ */
+export const SCOPE_WORDS: Record<string, { label: string; hint: string }> = {
+  builtin: {
+    label: 'Built in',
+    hint: 'Ships with this dashboard (its built-in plugins folder): it can be stopped and disabled, not uninstalled.',
+  },
+  external: {
+    label: 'From the store',
+    hint: 'Installed into the plugins folder (from the store, an uploaded ZIP, or copied there by hand); it can be uninstalled.',
+  },
+};
+
+/** What each lifecycle button does, said beside the buttons where both stop the plugin. */
+export const OPERATION_HINTS = {
+  unload:
+    'Unload stops it until someone loads it again; after a restart of the dashboard it stays stopped (only running plugins start again).',
+  disable: 'Disable stops it and keeps it stopped, across restarts too, until Enable, which puts it back as it was before.',
+} as const;
+
+/**
+ * Why a plugin needs someone to look at it, or null: an error (a quarantine included), a restart
+ * waiting after a crash, a signature that no longer matches, an update waiting for approval, or an
+ * update that was rolled back.
+ */
+export function attentionReason(plugin: InstalledPlugin): string | null {
+  if (plugin.state === 'error') return 'The plugin is in error';
+  if (plugin.state === 'loading' && plugin.status_reason) return stateReason(plugin);
+  const signature = plugin.signature?.state;
+  if (signature === 'modified') return 'Its files changed since they were signed';
+  if (signature === 'invalid') return 'Its signature is invalid';
+  if (plugin.versions?.pending_update) return 'An update waits for approval';
+  if (plugin.versions?.last_update?.result === 'rolled_back') return 'An update was rolled back';
+  return null;
+}

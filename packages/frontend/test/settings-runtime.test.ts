@@ -1,0 +1,99 @@
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
+import type { RuntimeConfig } from '@oko/shared';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import CustomBundlesPanel from '../src/components/settings/CustomBundlesPanel.vue';
+import RuntimeConfigPanels from '../src/components/settings/RuntimeConfigPanels.vue';
+import { setSession } from '../src/composables/session.js';
+import { settings, settingsError } from '../src/lib/settings.js';
+import { json, stubFetch } from './fetch-stub.js';
+
+// Settings: the runtime configuration as GET /system/config answers it, and the kill switch as the
+// backend keeps it: an admin turns it with PUT /system/settings, a viewer only sees it.
+
+enableAutoUnmount(afterEach);
+beforeEach(() => {
+  settings.value = null;
+  settingsError.value = null;
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  document.body.innerHTML = '';
+});
+
+const CONFIG: RuntimeConfig = {
+  version: '0.16.0',
+  node: 'v20.11.0',
+  plugin_api_version: '1.0',
+  store: {
+    url: 'http://store.test/api/v1',
+    available: false,
+    response_time_ms: 3,
+    reason: 'connection refused',
+    token_configured: true,
+    api_key_configured: false,
+  },
+  folders: { plugins_dir: '/srv/oko/plugins', builtin_plugins_dir: null, data_dir: '/srv/oko/data', trusted_keys_dir: '/etc/oko/keys' },
+  limits: { OKO_PLUGIN_MEMORY_MB: 128, OKO_MAX_UPLOAD_MB: 50, OKO_PLUGIN_CPU_LIMIT: null },
+  policies: { signature_policy: 'warn', sign_in: true, update_check_interval_s: 3600, update_health_window_s: 60 },
+  settings: { custom_bundles_enabled: true },
+};
+
+describe('Settings: runtime configuration and the kill switch', () => {
+  it('shows the store with its health, the folders, the policies and every limit', async () => {
+    stubFetch({ '/api/v1/system/config': () => json(CONFIG) });
+    const wrapper = mount(RuntimeConfigPanels, { attachTo: document.body });
+    await flushPromises();
+    const store = wrapper.find('[data-testid="store-settings"]').text();
+    expect(store).toContain('Unavailable');
+    expect(store).toContain('connection refused');
+    expect(store).toContain('http://store.test/api/v1');
+    expect(store).toContain('Set (OKO_STORE_TOKEN)');
+    expect(wrapper.find('[data-testid="backend-settings"]').text()).toContain('/srv/oko/plugins');
+    expect(wrapper.find('[data-testid="policy-settings"]').text()).toContain('every 60 min');
+    const limits = wrapper.findAll('tr[data-limit]').map((row) => row.text());
+    expect(limits).toEqual(['OKO_MAX_UPLOAD_MB50', 'OKO_PLUGIN_CPU_LIMITnot set', 'OKO_PLUGIN_MEMORY_MB128']);
+  });
+
+  it("says why the configuration could not be read (the backend's message)", async () => {
+    stubFetch({ '/api/v1/system/config': () => json({ error: { code: 'FORBIDDEN', message: 'admins only' } }, 403) });
+    const wrapper = mount(RuntimeConfigPanels, { attachTo: document.body });
+    await flushPromises();
+    expect(wrapper.find('[data-testid="runtime-config-error"]').text()).toContain('admins only');
+  });
+
+  it('lets an admin turn custom bundles off for every browser (PUT), and shows the saved answer', async () => {
+    setSession({ user: 'root', role: 'admin', auth: 'on' });
+    const puts: unknown[] = [];
+    stubFetch({
+      '/api/v1/system/settings': (init) => {
+        if (init?.method === 'PUT') {
+          const body = JSON.parse(String(init.body)) as { custom_bundles_enabled: boolean };
+          puts.push(body);
+          return json(body);
+        }
+        return json({ custom_bundles_enabled: true });
+      },
+    });
+    const wrapper = mount(CustomBundlesPanel, { attachTo: document.body });
+    await flushPromises();
+    const box = wrapper.find('[data-testid="custom-bundles-kill-switch"]');
+    expect((box.element as HTMLInputElement).checked).toBe(false);
+    expect(box.attributes('disabled')).toBeUndefined();
+    (box.element as HTMLInputElement).checked = true;
+    await box.trigger('change');
+    await flushPromises();
+    expect(puts).toEqual([{ custom_bundles_enabled: false }]);
+    expect(settings.value).toEqual({ custom_bundles_enabled: false });
+  });
+
+  it('shows a viewer where the switch stands, read-only', async () => {
+    setSession({ user: 'vera', role: 'viewer', auth: 'on' });
+    stubFetch({ '/api/v1/system/settings': () => json({ custom_bundles_enabled: false }) });
+    const wrapper = mount(CustomBundlesPanel, { attachTo: document.body });
+    await flushPromises();
+    const box = wrapper.find('[data-testid="custom-bundles-kill-switch"]');
+    expect((box.element as HTMLInputElement).checked).toBe(true);
+    expect(box.attributes('disabled')).toBeDefined();
+    expect(wrapper.text()).toContain('Only an admin can change it.');
+  });
+});

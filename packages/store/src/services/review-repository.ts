@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkSchema, createError, formatIssues, NO_RATING, Review, type RatingSummary } from '@oko/shared';
+import { writeFileAtomic } from '@oko/shared/server';
+import { Type, type Static } from '@fastify/type-provider-typebox';
+
+export const REVIEWS_FILE = 'reviews.json';
+
+/** A review as kept: the answer's fields plus whose it is (a downloaderKey, never a token or an instance id). */
+export const StoredReview = Type.Object({ ...Review.properties, reviewer_key: Type.String({ minLength: 1 }) });
+export type StoredReview = Static<typeof StoredReview>;
+const ReviewsFile = Type.Object({ format: Type.Literal(1), reviews: Type.Array(StoredReview) });
+
+export function publicReview({ reviewer_key: _key, ...review }: StoredReview): Review {
+  return review;
+}
+
+function newestFirst(a: StoredReview, b: StoredReview): number {
+  return a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0;
+}
+
+function ratingOf(reviews: readonly StoredReview[]): RatingSummary {
+  if (reviews.length === 0) return NO_RATING;
+  const sum = reviews.reduce((total, r) => total + r.rating, 0);
+  return { average: Math.round((sum / reviews.length) * 10) / 10, count: reviews.length };
+}
+
+/**
+ * reviews.json: every review, one per reviewer and plugin name, loaded once, rewritten whole and
+ * atomically on each change, one change at a time (as publishers.json). A file that cannot be read
+ * stops the start: reviews are people's words, never read as "no reviews" and overwritten.
+ */
+export class JsonReviewRepository {
+  /** Per plugin name, newest first (updated_at). */
+  private byName = new Map<string, StoredReview[]>();
+  private ratings = new Map<string, RatingSummary>();
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Rises with every change: the stats fold takes ratings at once when it moved. */
+  changes = 0;
+
+  private constructor(private readonly file: string) {}
+
+  static async open(storagePath: string): Promise<JsonReviewRepository> {
+    const repo = new JsonReviewRepository(path.join(storagePath, REVIEWS_FILE));
+    let text: string;
+    try {
+      text = await readFile(repo.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return repo;
+      throw error;
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${repo.file} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    const issues = checkSchema(ReviewsFile, data, REVIEWS_FILE);
+    if (issues.length > 0) throw new Error(`${repo.file} is not a reviews file: ${formatIssues(issues.slice(0, 3))}`);
+    repo.replaceAll((data as Static<typeof ReviewsFile>).reviews);
+    return repo;
+  }
+
+  private replaceAll(reviews: readonly StoredReview[]): void {
+    const byName = new Map<string, StoredReview[]>();
+    // Last first: a review saved later goes to the end of the file, so it stays first among equal updated_at times.
+    for (const review of [...reviews].reverse()) {
+      const same = byName.get(review.plugin);
+      if (same) same.push(review);
+      else byName.set(review.plugin, [review]);
+    }
+    for (const list of byName.values()) list.sort(newestFirst);
+    this.byName = byName;
+    this.ratings = new Map([...byName].map(([name, list]) => [name, ratingOf(list)]));
+  }
+
+  /** The reviews of `name`, newest first. */
+  list(name: string): readonly StoredReview[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  findBy(name: string, reviewerKey: string): StoredReview | undefined {
+    return this.list(name).find((r) => r.reviewer_key === reviewerKey);
+  }
+
+  ratingOf(name: string): RatingSummary {
+    return this.ratings.get(name) ?? NO_RATING;
+  }
+
+  /** Every name with reviews: for the fold. */
+  rated(): IterableIterator<string> {
+    return this.byName.keys();
+  }
+
+  /**
+   * Stores `make(previous)` as the review of its reviewer and name, replacing the earlier one in
+   * the same step (two posts at once by one reviewer still leave one review).
+   */
+  save(name: string, reviewerKey: string, make: (previous: StoredReview | undefined) => StoredReview): Promise<StoredReview> {
+    return this.write((all) => {
+      const previous = all.find((r) => r.plugin === name && r.reviewer_key === reviewerKey);
+      const review = make(previous);
+      return { next: [...all.filter((r) => r !== previous), review], result: review };
+    });
+  }
+
+  /** Removes review `id` of `name`; REVIEW_NOT_FOUND when there is none. */
+  remove(name: string, id: string): Promise<StoredReview> {
+    return this.write((all) => {
+      const found = all.find((r) => r.plugin === name && r.id === id);
+      if (!found) throw createError('REVIEW_NOT_FOUND', `No review '${id}' of plugin '${name}'`);
+      return { next: all.filter((r) => r !== found), result: found };
+    });
+  }
+
+  /** One change at a time; memory follows the file only once it is safely written. */
+  private write<T>(change: (all: readonly StoredReview[]) => { next: StoredReview[]; result: T }): Promise<T> {
+    const run = async (): Promise<T> => {
+      const { next, result } = change([...this.byName.values()].flat());
+      await writeFileAtomic(this.file, `${JSON.stringify({ format: 1, reviews: next })}\n`);
+      this.replaceAll(next);
+      this.changes++;
+      return result;
+    };
+    const done = this.queue.then(run, run);
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+}

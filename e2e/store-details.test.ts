@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pluginZip, type PluginFixture } from '../test-support/fixtures.js';
 import { api, getJson, post, request, uploadZip } from '../test-support/http.js';
@@ -43,19 +43,19 @@ async function elsewhere(id: string, name: string, rating?: number, words: { tit
 }
 const stateOf = async (name: string) => (await getJson<{ state?: string }>(`${api(backend)}/plugins/${name}`)).body.state;
 
-async function shot(name: string, part?: Locator) {
+/** A page from its top, whole; a dialog as the screen shows it (a full-page picture would cut its backdrop at the fold). */
+async function shot(name: string, what: 'page' | 'screen' = 'page') {
   for (const close of await page.locator('.toast-close').all()) await close.click();
   await page.waitForTimeout(300); // let transitions settle so the picture is what a person sees
   const file = path.join(SHOTS, `${name}.png`);
-  if (part) return void (await part.screenshot({ path: file }));
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: file, fullPage: true });
+  if (what === 'page') await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: file, fullPage: what === 'page' });
 }
 
 /** Runs `look` at 1440 px, then at 390 px, where nothing may scroll sideways; screenshots of both. */
-async function atBothWidths(name: string, look: () => Promise<void>) {
+async function atBothWidths(name: string, look: () => Promise<void>, what: 'page' | 'screen' = 'page') {
   await look();
-  await shot(name);
+  await shot(name, what);
   await page.setViewportSize({ width: 390, height: 844 });
   try {
     await look();
@@ -64,7 +64,7 @@ async function atBothWidths(name: string, look: () => Promise<void>) {
       client: document.documentElement.clientWidth,
     }));
     expect(scroll, `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(client);
-    await shot(`${name}-phone`);
+    await shot(`${name}-phone`, what);
   } finally {
     await page.setViewportSize({ width: 1440, height: 900 });
   }
@@ -299,7 +299,6 @@ describe('the store details page in Chromium', () => {
     await dialog.waitFor(SOON);
     // The dialog focuses its first field, the first star.
     expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.stars)).toBe('1');
-    await atBothWidths('store-rate-dialog', () => dialog.waitFor(SOON));
     // The keyboard chooses: Space takes the first star, each arrow one more.
     await dialog.locator('input[data-stars="1"]').focus();
     await page.keyboard.press('Space');
@@ -308,6 +307,7 @@ describe('the store details page in Chromium', () => {
     await dialog.getByTestId('review-title').fill('Solid <i>tool</i>');
     expect(await dialog.getByTestId('title-left').textContent()).toBe(`${120 - 'Solid <i>tool</i>'.length} characters left`);
     await dialog.getByTestId('review-body').fill('Watches 12 sites for us.');
+    await atBothWidths('store-rate-dialog', () => dialog.waitFor(SOON), 'screen');
     await page.locator('[data-action="send-review"]').click();
     await toast('your review of Rated board is posted').waitFor(SOON);
     const reviews = page.getByTestId('reviews');

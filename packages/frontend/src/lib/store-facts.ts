@@ -52,9 +52,9 @@ export function additionsOf(entry: Partial<Pick<CatalogEntry, 'ui' | 'name'>>): 
   return { page, widgets };
 }
 
-/** "1,234" installs, in words for a card or fact line. */
+/** How many dashboards installed it, in words for a card or the details page. */
 export function installsLine(installs: { downloads: number; instances: number } | undefined): string {
-  if (!installs) return 'No installs counted';
-  const n = installs.instances;
-  return `${n.toLocaleString('en')} ${n === 1 ? 'dashboard' : 'dashboards'}`;
+  const n = installs?.instances ?? 0;
+  if (n === 0) return 'No installs yet';
+  return `Installed on ${n.toLocaleString('en')} ${n === 1 ? 'dashboard' : 'dashboards'}`;
 }

@@ -35,6 +35,8 @@ export interface BrowserSystemOptions {
    * answers extra backend environment (e.g. trusted keys or a signature policy).
    */
   prepare?: (root: string) => Promise<Record<string, string>>;
+  /** Extra store environment (e.g. OKO_STORE_STATS_FOLD_S=0, so install counts show at once). */
+  storeEnv?: Record<string, string>;
 }
 
 export async function startBrowserSystem(name: string, options: BrowserSystemOptions = {}): Promise<BrowserSystem> {
@@ -44,7 +46,7 @@ export async function startBrowserSystem(name: string, options: BrowserSystemOpt
   const pluginsDir = path.join(root, 'plugins');
   const dataDir = path.join(root, 'data');
   const backendEnv = await options.prepare?.(root);
-  const store = await startStore({ storageDir });
+  const store = await startStore({ storageDir, env: options.storeEnv });
   const backend = await startBackend({ storeUrl: api(store), pluginsDir, dataDir, env: backendEnv });
   const { context, profileDir } = await launchBrowser();
   const page = await context.newPage();

@@ -9,6 +9,8 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
       { path: '/setup', name: 'setup', component: () => import('./pages/SetupPage.vue') },
       { path: '/', name: 'home', component: () => import('./pages/DashboardHome.vue') },
       { path: '/plugins', name: 'plugins', component: () => import('./pages/PluginsControlCenter.vue') },
+      // A catalog plugin by name, installed or not: its README, facts, versions and reviews.
+      { path: '/store/:name', name: 'store-plugin', component: () => import('./pages/StoreDetailsPage.vue'), props: true },
       { path: '/plugins/:pluginId', name: 'plugin', component: () => import('./pages/PluginDetailsPage.vue'), props: true },
       { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue') },
     ],

@@ -214,7 +214,7 @@ describe('StoreTab', () => {
     await wrapper.find('[data-page="previous"]').trigger('click');
     await flushPromises();
     expect(wrapper.find('button[aria-current="page"]').text()).toBe('4');
-  });
+  }, 30_000); // Draws several pages of 24 cards in happy-dom: seconds on a loaded 2-core machine.
 
   it('searches on the store after a pause in typing, from the first page', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -237,5 +237,5 @@ describe('StoreTab', () => {
     expect(cardNames(wrapper)).toEqual(Array.from({ length: 10 }, (_, i) => `plugin_11${i}`));
     expect(wrapper.find('[data-testid="store-count"]').text()).toBe('10 plugins match “plugin_11”');
     expect(wrapper.find('[data-testid="store-pager"]').exists()).toBe(false);
-  });
+  }, 30_000); // Draws the cards of each answer in happy-dom: seconds on a loaded 2-core machine.
 });

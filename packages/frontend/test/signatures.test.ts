@@ -9,6 +9,7 @@ import StorePluginCard from '../src/components/store/StorePluginCard.vue';
 import { toasts } from '../src/composables/toasts.js';
 import { useTrustedKeys } from '../src/composables/trusted-keys.js';
 import { json, stubFetch, type Handler } from './fetch-stub.js';
+import { withRouterLinks } from './router-stub.js';
 
 const NONE = { network: [], listen: false, env: [], read: [] };
 const ACME: TrustedKey = {
@@ -56,7 +57,7 @@ const trustAnswer = (keys: TrustedKey[], policy: 'warn' | 'require' | 'off') => 
 async function storeCard(plugin: StorePlugin, keys: TrustedKey[], policy: 'warn' | 'require' | 'off' = 'warn') {
   stubFetch({ '/api/v1/trust/keys': trustAnswer(keys, policy) });
   await useTrustedKeys().refresh();
-  const card = mount(StorePluginCard, { props: { plugin, storeAvailable: true }, attachTo: document.body });
+  const card = mount(StorePluginCard, { global: withRouterLinks, props: { plugin, storeAvailable: true }, attachTo: document.body });
   await flushPromises();
   return card;
 }

@@ -4,6 +4,7 @@ import type { StorePlugin } from '../src/api/types.js';
 import StorePluginCard from '../src/components/store/StorePluginCard.vue';
 import { toasts } from '../src/composables/toasts.js';
 import { json, stubFetch } from './fetch-stub.js';
+import { withRouterLinks } from './router-stub.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -46,10 +47,11 @@ async function clickUpdate(card: ReturnType<typeof mount>) {
 
 describe('StorePluginCard update', () => {
   it('offers "Update to vX" only when an update is available', () => {
-    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true } });
+    const card = mount(StorePluginCard, { global: withRouterLinks, props: { plugin: newer(), storeAvailable: true } });
     expect(card.find('[data-action="update"]').text()).toBe('Update to v2.0.0');
     expect(card.find('[data-action="install"]').exists()).toBe(false);
     const current = mount(StorePluginCard, {
+      global: withRouterLinks,
       props: { plugin: newer({ update_available: false, installed_version: '2.0.0' }), storeAvailable: true },
     });
     expect(current.find('[data-action="update"]').exists()).toBe(false);
@@ -57,7 +59,7 @@ describe('StorePluginCard update', () => {
   });
 
   it('is disabled while the store is unavailable', () => {
-    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: false } });
+    const card = mount(StorePluginCard, { global: withRouterLinks, props: { plugin: newer(), storeAvailable: false } });
     expect(card.find('[data-action="update"]').attributes('disabled')).toBeDefined();
   });
 
@@ -67,7 +69,11 @@ describe('StorePluginCard update', () => {
       ...lists,
       '/api/v1/store/id_alpha_2/update': () => new Promise<Response>((resolve) => (answer = resolve)),
     });
-    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true }, attachTo: document.body });
+    const card = mount(StorePluginCard, {
+      global: withRouterLinks,
+      props: { plugin: newer(), storeAvailable: true },
+      attachTo: document.body,
+    });
     await clickUpdate(card);
     expect(calls).toContain('/api/v1/store/id_alpha_2/update');
     const sent = fetchMock.mock.calls.find(([url]) => url === '/api/v1/store/id_alpha_2/update')?.[1];
@@ -96,7 +102,11 @@ describe('StorePluginCard update', () => {
       '/api/v1/store/id_alpha_2/update': () =>
         json({ error: { code: 'CHECKSUM_MISMATCH', message: 'Downloaded package does not match its SHA-256' } }, 422),
     });
-    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true }, attachTo: document.body });
+    const card = mount(StorePluginCard, {
+      global: withRouterLinks,
+      props: { plugin: newer(), storeAvailable: true },
+      attachTo: document.body,
+    });
     await clickUpdate(card);
     expect(card.find('[role="alert"]').text()).toContain('does not match its SHA-256');
     // Said once, under the card: no toast repeats it.
@@ -114,7 +124,11 @@ describe('StorePluginCard update', () => {
           message: 'Plugin alpha updated from 1.0.0 to 2.0.0, but the new version failed to load: boom',
         }),
     });
-    const card = mount(StorePluginCard, { props: { plugin: newer(), storeAvailable: true }, attachTo: document.body });
+    const card = mount(StorePluginCard, {
+      global: withRouterLinks,
+      props: { plugin: newer(), storeAvailable: true },
+      attachTo: document.body,
+    });
     await clickUpdate(card);
     expect(toasts.value.at(-1)).toMatchObject({ tone: 'error', message: expect.stringContaining('failed to load: boom') });
   });
@@ -122,6 +136,7 @@ describe('StorePluginCard update', () => {
   it('cancelling the dialog sends nothing', async () => {
     const { calls } = stubFetch(lists);
     const card = mount(StorePluginCard, {
+      global: withRouterLinks,
       props: { plugin: newer({ permissions: { ...NONE, listen: true } }), storeAvailable: true },
       attachTo: document.body,
     });

@@ -5,6 +5,7 @@ import type { StorePlugin } from '../src/api/types.js';
 import StorePluginCard from '../src/components/store/StorePluginCard.vue';
 import { toasts } from '../src/composables/toasts.js';
 import { json, stubFetch, type Handler } from './fetch-stub.js';
+import { withRouterLinks } from './router-stub.js';
 
 // The store card's version history and the one install/update flow behind it: "N versions",
 // changelogs as plain text, install of an older version, a switch back that says it is a
@@ -67,7 +68,7 @@ const bodyOf = (fetchMock: ReturnType<typeof stubFetch>['fetchMock'], path: stri
 };
 
 async function openHistory(plugin: StorePlugin) {
-  const wrapper = mount(StorePluginCard, { props: { plugin, storeAvailable: true }, attachTo: document.body });
+  const wrapper = mount(StorePluginCard, { global: withRouterLinks, props: { plugin, storeAvailable: true }, attachTo: document.body });
   await wrapper.find('[data-action="version-history"]').trigger('click');
   await flushPromises();
   return wrapper;
@@ -76,12 +77,12 @@ async function openHistory(plugin: StorePlugin) {
 describe('the store card and its version history', () => {
   it('says "N versions" only when there is more than one', () => {
     expect(
-      mount(StorePluginCard, { props: { plugin: card(), storeAvailable: true } })
+      mount(StorePluginCard, { global: withRouterLinks, props: { plugin: card(), storeAvailable: true } })
         .find('[data-action="version-history"]')
         .text(),
     ).toBe('3 versions');
     expect(
-      mount(StorePluginCard, { props: { plugin: card({ versions_count: 1 }), storeAvailable: true } })
+      mount(StorePluginCard, { global: withRouterLinks, props: { plugin: card({ versions_count: 1 }), storeAvailable: true } })
         .find('[data-action="version-history"]')
         .exists(),
     ).toBe(false);
@@ -214,8 +215,14 @@ describe('dependencies at install', () => {
               dependencies_installed: [{ id: 'chart_lib', name: 'chart_lib', version: '1.3.0', state: 'discovered', scope: 'external' }],
               message: 'Installed alpha 2.0.0',
             }),
+      // The store card's Install ends with the plugin running: the load follows the install.
+      '/api/v1/plugins/alpha/load': () => json({ id: 'alpha', name: 'alpha', state: 'active' }),
     });
-    const wrapper = mount(StorePluginCard, { props: { plugin: card(), storeAvailable: true }, attachTo: document.body });
+    const wrapper = mount(StorePluginCard, {
+      global: withRouterLinks,
+      props: { plugin: card(), storeAvailable: true },
+      attachTo: document.body,
+    });
     await wrapper.find('[data-action="install"]').trigger('click');
     await flushPromises();
     $<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();
@@ -228,13 +235,18 @@ describe('dependencies at install', () => {
     $<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();
     await flushPromises();
     expect(bodyOf(fetchMock, '/api/v1/store/id_2_0_0/install')).toMatchObject({ accept_dependencies: true });
-    expect(toasts.value.at(-1)?.message).toBe('Installed alpha 2.0.0 (also installed: chart_lib 1.3.0)');
+    expect(fetchMock.mock.calls.map(([url]) => url)).toContain('/api/v1/plugins/alpha/load');
+    expect(toasts.value.at(-1)?.message).toBe('alpha is installed and running (also installed: chart_lib 1.3.0)');
   });
 
   it('reads other refusals (DEPENDENCY_CONFLICT, INCOMPATIBLE) as the backend wrote them', async () => {
     const message = 'alpha 2.0.0 needs chart_lib ^2.0.0, but board 1.0.0 needs chart_lib ^1.2.0';
     stubFetch({ ...lists, '/api/v1/store/id_2_0_0/install': () => json({ error: { code: 'DEPENDENCY_CONFLICT', message } }, 409) });
-    const wrapper = mount(StorePluginCard, { props: { plugin: card(), storeAvailable: true }, attachTo: document.body });
+    const wrapper = mount(StorePluginCard, {
+      global: withRouterLinks,
+      props: { plugin: card(), storeAvailable: true },
+      attachTo: document.body,
+    });
     await wrapper.find('[data-action="install"]').trigger('click');
     await flushPromises();
     $<HTMLButtonElement>('[data-action="confirm-permissions"]')!.click();

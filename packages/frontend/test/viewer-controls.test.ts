@@ -10,6 +10,7 @@ import { setSession } from '../src/composables/session.js';
 import PluginsControlCenter from '../src/pages/PluginsControlCenter.vue';
 import SettingsTab from '../src/pages/control-center/SettingsTab.vue';
 import { json, stubFetch } from './fetch-stub.js';
+import { withRouterLinks } from './router-stub.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -84,8 +85,9 @@ describe('controls only an admin may use', () => {
     it(`are ${expected ? 'shown to' : 'hidden from'} ${who} on the cards`, () => {
       setSession(session);
       const actions = mount(PluginActions, { props: { plugin: installed } });
-      const card = mount(StorePluginCard, { props: { plugin: inStore({}), storeAvailable: true } });
+      const card = mount(StorePluginCard, { global: withRouterLinks, props: { plugin: inStore({}), storeAvailable: true } });
       const update = mount(StorePluginCard, {
+        global: withRouterLinks,
         props: { plugin: inStore({ installed: true, installed_version: '0.9.0', update_available: true }), storeAvailable: true },
       });
       expect(actions.find('[data-action="reload"]').exists()).toBe(expected);

@@ -26,6 +26,8 @@ export interface RequestOptions {
   /** Without an answer by then the request fails with TIMEOUT instead of spinning forever. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Read the answer as text (e.g. markdown) instead of JSON. */
+  text?: boolean;
   /** false for the sign-in routes themselves: their 401 (a wrong password) is an answer, not "signed out". */
   handleUnauthorized?: boolean;
 }
@@ -93,6 +95,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       throw error;
     }
     if (response.status === 204) return undefined as T;
+    if (options.text) return (await response.text()) as T;
     try {
       return (await response.json()) as T;
     } catch {
@@ -104,6 +107,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 }
 
 export const get = <T>(path: string, options?: Omit<RequestOptions, 'method' | 'body'>) => request<T>(path, options);
+export const getText = (path: string, options?: Omit<RequestOptions, 'method' | 'body' | 'text'>) =>
+  request<string>(path, { ...options, text: true });
 export const post = <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'method' | 'body'>) =>
   request<T>(path, { ...options, method: 'POST', body });
 

@@ -1,5 +1,7 @@
 import type {
   GithubImportRequest,
+  ReviewList,
+  ReviewRequest,
   InstallAnswer,
   InstallRequest,
   StoreHealthReport,
@@ -11,7 +13,7 @@ import type {
   UpdateAnswer,
   UpdateRequest,
 } from '@oko/shared';
-import { get, post } from './client.js';
+import { get, getText, post } from './client.js';
 import { uploadWithProgress, type UploadProgress } from './upload.js';
 
 // /api/v1/store: the backend's store integration. The UI never talks to the store directly; the
@@ -50,3 +52,16 @@ export function uploadZip(file: File, onProgress: (progress: UploadProgress) => 
 
 export const importFromGithub = (body: GithubImportRequest) =>
   post<StoreUploadAnswer>('/api/v1/store/upload/github', body, { timeoutMs: 180_000 });
+
+const entry = (storeId: string) => `/api/v1/store/${encodeURIComponent(storeId)}`;
+
+/** The package's README.md as markdown (404 NOT_FOUND when it has none). */
+export const getReadme = (storeId: string) => getText(`${entry(storeId)}/readme`, { timeoutMs: 15_000 });
+/** Where the README's relative images of that version are served from: images of the package only. */
+export const readmeAssetBase = (storeId: string) => `${entry(storeId)}/assets/`;
+
+/** Reviews of plugin `name`, newest first. */
+export const listReviews = (name: string, page = 1, perPage = 10) =>
+  get<ReviewList>(`${entry(name)}/reviews?page=${page}&per_page=${perPage}`, { timeoutMs: 15_000 });
+/** Rates the installed plugin `name` in this dashboard's name; a new post replaces the earlier one. */
+export const postReview = (name: string, review: ReviewRequest) => post<unknown>(`${entry(name)}/reviews`, review, { timeoutMs: 15_000 });

@@ -1,5 +1,7 @@
 import { computed, ref } from 'vue';
-import type { InstallRequest, UpdateRequest } from '@oko/shared';
+import type { CatalogSort, InstallAnswer, InstallRequest, UpdateRequest } from '@oko/shared';
+import { messageOf } from '../api/client.js';
+import { runOperation } from '../api/plugins.js';
 import { installFromStore, listStore, updateFromStore } from '../api/store.js';
 import type { StorePlugin } from '../api/types.js';
 import { useAvailableUpdates } from './available-updates.js';
@@ -21,6 +23,10 @@ const error = ref<string | null>(null);
 const loaded = ref(false);
 /** The search the shown page answers (sent as q); '' lists everything. */
 const query = ref('');
+/** The order asked of the store; 'name' is its default. */
+const sort = ref<CatalogSort>('name');
+/** Only plugins with this tag; '' for all. */
+const tag = ref('');
 /** 1-based page being shown (or asked for). */
 const page = ref(1);
 /** Matching plugins over all pages, as the store counted them. */
@@ -30,8 +36,14 @@ const catalogSize = ref<number | null>(null);
 /** True while a new page or search is on its way (not for the background re-reads). */
 const pending = ref(false);
 const pageCount = computed(() => Math.max(1, Math.ceil(total.value / STORE_PAGE_SIZE)));
-/** Plugin name -> when an install or update of one of its versions started, for the progress shown on its card. */
-const installing = ref<Record<string, number>>({});
+/** What a running install or update is doing: one progress from the first request to the plugin running. */
+export interface InstallProgress {
+  /** When it started (ms), for the elapsed seconds shown. */
+  since: number;
+  phase: 'installing' | 'updating' | 'starting';
+}
+/** Plugin name -> its install or update in progress, for the progress shown on its card and details page. */
+const installing = ref<Record<string, InstallProgress>>({});
 
 // Polling, a search and a page click can overlap; only the answer to the newest request is shown,
 // so a slow answer for the old search never replaces the new one.
@@ -39,9 +51,15 @@ let latest = 0;
 
 async function refresh(): Promise<void> {
   const ticket = ++latest;
-  const asked = { q: query.value.trim(), page: page.value };
+  const asked = { q: query.value.trim(), page: page.value, tag: tag.value };
   try {
-    const answer = await listStore({ q: asked.q || undefined, page: asked.page, per_page: STORE_PAGE_SIZE });
+    const answer = await listStore({
+      q: asked.q || undefined,
+      tag: asked.tag || undefined,
+      sort: sort.value === 'name' ? undefined : sort.value,
+      page: asked.page,
+      per_page: STORE_PAGE_SIZE,
+    });
     if (ticket !== latest) return;
     if (answer.available && answer.plugins.length === 0 && answer.total > 0 && asked.page > 1) {
       // The catalog shrank under this page (a plugin was deleted): show its new last page.
@@ -52,7 +70,7 @@ async function refresh(): Promise<void> {
     reason.value = answer.available ? null : (answer.reason ?? 'The plugin store does not answer');
     plugins.value = answer.plugins ?? [];
     total.value = answer.total ?? plugins.value.length;
-    if (answer.available && !asked.q) catalogSize.value = total.value;
+    if (answer.available && !asked.q && !asked.tag) catalogSize.value = total.value;
     error.value = null;
   } catch (cause) {
     if (ticket !== latest) return;
@@ -75,6 +93,19 @@ function search(text: string): Promise<void> {
   return refresh();
 }
 
+/**
+ * Sets the order and the tag filter (both live in the URL); a change starts again from page 1.
+ * Unknown orders fall back to the store's default.
+ */
+function arrange(next: { sort: CatalogSort; tag: string }): Promise<void> {
+  if (next.sort === sort.value && next.tag === tag.value) return Promise.resolve();
+  sort.value = next.sort;
+  tag.value = next.tag;
+  page.value = 1;
+  pending.value = true;
+  return refresh();
+}
+
 function goToPage(target: number): Promise<void> {
   const next = Math.min(Math.max(1, Math.floor(target)), pageCount.value);
   if (next === page.value) return Promise.resolve();
@@ -87,22 +118,49 @@ function goToPage(target: number): Promise<void> {
  * Runs an install or update of a version of plugin `name` with its progress shown, then re-reads
  * both lists (the installed one brings the count of available updates along).
  */
-async function track<T>(name: string, run: () => Promise<T>): Promise<T> {
-  installing.value = { ...installing.value, [name]: Date.now() };
+async function track<T>(name: string, phase: InstallProgress['phase'], run: () => Promise<T>): Promise<T> {
+  installing.value = { ...installing.value, [name]: { since: Date.now(), phase } };
   try {
     return await run();
   } finally {
+    useAvailableUpdates().invalidate();
+    // Both lists are read again before the progress goes, so the card never shows the old state for a moment.
+    await Promise.all([refresh(), useInstalledPlugins().refresh()]);
     const { [name]: _done, ...rest } = installing.value;
     installing.value = rest;
-    useAvailableUpdates().invalidate();
-    await Promise.all([refresh(), useInstalledPlugins().refresh()]);
   }
 }
 
 /** Installs the version `storeId` names of plugin `name`. */
-const install = (name: string, storeId: string, request: InstallRequest = {}) => track(name, () => installFromStore(storeId, request));
+const install = (name: string, storeId: string, request: InstallRequest = {}) =>
+  track(name, 'installing', () => installFromStore(storeId, request));
 /** Moves installed plugin `name` to the version `storeId` names (older only with allow_downgrade). */
-const update = (name: string, storeId: string, request: UpdateRequest = {}) => track(name, () => updateFromStore(storeId, request));
+const update = (name: string, storeId: string, request: UpdateRequest = {}) =>
+  track(name, 'updating', () => updateFromStore(storeId, request));
+
+/** An install that went in, and whether the plugin then started: `startError` says why not. */
+export interface InstallAndRun {
+  answer: InstallAnswer;
+  startError: string | null;
+}
+
+/**
+ * Install, then load: what the Install button means to a user is a plugin that runs. The install
+ * answers `discovered` (the API keeps that answer); the load follows under the same progress, now
+ * "Starting…". A failed install throws; a failed start does not, since the plugin is installed.
+ */
+const installAndRun = (name: string, storeId: string, request: InstallRequest = {}) =>
+  track(name, 'installing', async (): Promise<InstallAndRun> => {
+    const answer = await installFromStore(storeId, request);
+    if (answer.plugin.state === 'active') return { answer, startError: null };
+    installing.value = { ...installing.value, [name]: { since: installing.value[name]?.since ?? Date.now(), phase: 'starting' } };
+    try {
+      await runOperation(answer.plugin.id, 'load');
+      return { answer, startError: null };
+    } catch (cause) {
+      return { answer, startError: messageOf(cause) };
+    }
+  });
 
 export function useStoreCatalog() {
   return {
@@ -112,6 +170,8 @@ export function useStoreCatalog() {
     error,
     loaded,
     query,
+    sort,
+    tag,
     page,
     total,
     pageCount,
@@ -121,7 +181,9 @@ export function useStoreCatalog() {
     refresh,
     search,
     goToPage,
+    arrange,
     install,
+    installAndRun,
     update,
   };
 }

@@ -30,6 +30,16 @@ export interface VersionTarget {
   installedVersion: string | null;
   /** What the version asks for, when the caller has it (else read from the store). */
   requested?: PermissionSet | null;
+  /** What people call the plugin (pluginDisplayName), for the dialog and toasts; the name when absent. */
+  displayName?: string;
+  /** An install that should end with the plugin running (the store's Install buttons): install, then load. */
+  run?: boolean;
+}
+
+/** What people call the plugin: the caller's word, else the installed plugin's or the catalog card's display name, else its name. */
+function shownName(version: VersionTarget): string {
+  const named = (list: Array<{ name: string; display_name?: string }>) => list.find((p) => p.name === version.name)?.display_name;
+  return version.displayName || named(useInstalledPlugins().plugins.value) || named(useStoreCatalog().plugins.value) || version.name;
 }
 
 /**
@@ -78,6 +88,7 @@ export function useVersionChange(settled?: () => unknown, options: { inlineError
       const shown: PermissionRequest = {
         mode: move === 'install' ? 'install' : 'update',
         name: version.name,
+        displayName: shownName(version),
         version: version.version,
         ...(await describe(version)),
       };
@@ -112,9 +123,21 @@ export function useVersionChange(settled?: () => unknown, options: { inlineError
     const acceptDependencies = !!shown.plan?.length;
     // Exactly what the dialog showed: the backend refuses a store that hands over anything else.
     const expect = { name: shown.name, version: shown.version, permissions: shown.requested };
-    const { install, update } = useStoreCatalog();
+    const { install, installAndRun, update } = useStoreCatalog();
     try {
-      if (shown.mode === 'install') {
+      if (shown.mode === 'install' && version.run) {
+        const done = await installAndRun(version.name, version.storeId, {
+          expect,
+          ...(acceptDependencies ? { accept_dependencies: true } : {}),
+        });
+        if (done.startError === null) {
+          showToast(`${shownName(version)} is installed and running${alsoInstalled(done.answer)}`, 'success');
+        } else {
+          // Installed all the same: the message says so, and what stopped it from starting.
+          error.value = `${shownName(version)} is installed but did not start: ${done.startError}`;
+          if (!options.inlineErrors) showToast(error.value, 'error');
+        }
+      } else if (shown.mode === 'install') {
         reportInstall(
           version,
           await install(version.name, version.storeId, { expect, ...(acceptDependencies ? { accept_dependencies: true } : {}) }),
@@ -136,7 +159,7 @@ export function useVersionChange(settled?: () => unknown, options: { inlineError
       }
       error.value = messageOf(cause);
       const what = shown.mode === 'install' ? 'Install' : shown.downgrade ? 'Switch' : 'Update';
-      if (!options.inlineErrors) showToast(`${what} of ${version.name} failed: ${error.value}`, 'error');
+      if (!options.inlineErrors) showToast(`${what} of ${shownName(version)} failed: ${error.value}`, 'error');
     }
     await settled?.();
   }
@@ -155,7 +178,7 @@ function reportInstall(version: VersionTarget, answer: InstallAnswer) {
   const said =
     answer.message && (!installed || answer.message.includes(installed))
       ? answer.message
-      : `${version.name}${installed ? ` v${installed}` : ''} installed`;
+      : `${shownName(version)}${installed ? ` v${installed}` : ''} installed`;
   showToast(`${said}${alsoInstalled(answer)}`, 'success');
 }
 
@@ -164,16 +187,18 @@ function reportUpdate(version: VersionTarget, answer: UpdateAnswer, downgrade: b
   // A move to an older version is a switch back, not an "update", in every word the user reads.
   const verb = downgrade ? 'Switched' : 'Updated';
   if (last?.result === 'watching') {
-    showToast(`${verb} ${version.name} to v${last.to}: ${watchingFor(answer.message, last)}${alsoInstalled(answer)}`, 'info');
-    followUpdate(answer.plugin.id, version.name, last.to, () => {
+    showToast(`${verb} ${shownName(version)} to v${last.to}: ${watchingFor(answer.message, last)}${alsoInstalled(answer)}`, 'info');
+    followUpdate(answer.plugin.id, shownName(version), last.to, () => {
       useAvailableUpdates().invalidate();
       void useInstalledPlugins().refresh();
     });
   } else if (last?.result === 'rolled_back') {
-    sayHowItEnded(version.name, last);
+    sayHowItEnded(shownName(version), last);
   } else {
     // A new version that was active and failed to load is installed but in error: not a success toast.
-    const said = downgrade ? `${version.name} switched back to v${answer.plugin.version}` : answer.message || `${version.name} updated`;
+    const said = downgrade
+      ? `${shownName(version)} switched back to v${answer.plugin.version}`
+      : answer.message || `${shownName(version)} updated`;
     showToast(`${said}${alsoInstalled(answer)}`, answer.plugin.state === 'error' ? 'error' : 'success');
   }
 }

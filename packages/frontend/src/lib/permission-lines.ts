@@ -19,6 +19,8 @@ export interface VersionChanges {
 export interface PermissionRequest {
   mode: 'install' | 'update';
   name: string;
+  /** What people call the plugin, for the title; the name when absent. */
+  displayName?: string;
   version: string;
   /** What the package asks for (manifest.json `permissions`). */
   requested: PermissionSet;

@@ -18,11 +18,23 @@ export function stateWords(state: string): string {
   return STATE_WORDS[state as PluginState] ?? state;
 }
 
-/** The name people read: the backend's display_name, else the shared rule (manifest, ui.yaml, id). */
-export function displayNameOf(plugin: Pick<InstalledPlugin, 'name' | 'ui'> & { display_name?: string; manifest?: unknown }): string {
+/** Anything named like a plugin: an installed plugin (PluginSummary) or a catalog entry. */
+export interface Nameable {
+  name: string;
+  display_name?: string;
+  manifest?: unknown;
+  ui?: unknown;
+}
+
+const objectOr = <T>(value: unknown): T | null => (value && typeof value === 'object' ? (value as T) : null);
+
+/**
+ * The name people read, for installed plugins and catalog entries alike: the service's
+ * display_name, else the shared rule (manifest, ui.yaml, id) for an answer of an older service.
+ */
+export function displayNameOf(plugin: Nameable): string {
   if (plugin.display_name?.trim()) return plugin.display_name.trim();
-  const manifest = plugin.manifest && typeof plugin.manifest === 'object' ? (plugin.manifest as { display_name?: unknown }) : null;
-  return pluginDisplayName({ name: plugin.name, manifest, ui: plugin.ui });
+  return pluginDisplayName({ name: plugin.name, manifest: objectOr(plugin.manifest), ui: objectOr(plugin.ui) });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { engineProblem, pluginDisplayName, pluginIcon, type CatalogEntry } from '@oko/shared';
+import { engineProblem, pluginIcon, type CatalogEntry } from '@oko/shared';
 
 // What the store side says about a catalog entry, in the words and links its card and details
 // page show. Entries from an older store lack display_name and icon: the one shared rule
@@ -6,10 +6,8 @@ import { engineProblem, pluginDisplayName, pluginIcon, type CatalogEntry } from 
 
 type Named = Pick<CatalogEntry, 'name'> & Partial<Pick<CatalogEntry, 'display_name' | 'icon' | 'manifest' | 'ui'>>;
 
-/** What people call the plugin; the name (its id) is secondary text. */
-export function displayNameOf(entry: Named): string {
-  return entry.display_name?.trim() || pluginDisplayName({ name: entry.name, manifest: entry.manifest, ui: entry.ui });
-}
+/** What people call the plugin (one rule with installed plugins); the name (its id) is secondary text. */
+export { displayNameOf } from './plugin-words.js';
 
 /** The plugin's icon name (ui.yaml page_icon), or the package for none. */
 export function iconOf(entry: Named): string {

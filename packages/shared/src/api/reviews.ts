@@ -110,6 +110,7 @@ export const REVIEW_POST_ERRORS = [
   'TOKEN_NOT_ALLOWED',
   'INSTANCE_ID_REQUIRED',
   'PLUGIN_NOT_FOUND',
+  'REVIEWS_FULL',
   'CROSS_SITE_REQUEST',
   'CATALOG_READ_ONLY',
 ] as const satisfies readonly ErrorCode[];

@@ -33,7 +33,10 @@ export type RatingSummary = Static<typeof RatingSummary>;
 export const InstallStats = Type.Object(
   {
     downloads: Type.Integer({ minimum: 0, description: 'Package downloads of any version of the name' }),
-    instances: Type.Integer({ minimum: 0, description: 'Distinct dashboards (token or X-OKO-Instance) that downloaded it' }),
+    instances: Type.Integer({
+      minimum: 0,
+      description: 'Distinct dashboards that downloaded it (dashboard token; X-OKO-Instance on an open store)',
+    }),
   },
   { description: 'Folded into catalog answers at most once a minute' },
 );

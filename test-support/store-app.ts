@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../packages/store/src/app.js';
 import { loadConfig } from '../packages/store/src/config.js';
+import type { ReviewLimits } from '../packages/store/src/services/review-repository.js';
 import { serveInProcess } from './http.js';
 
 /** A store built from source in this process (fastify/demo's test helper): the route-test layer. */
@@ -24,6 +25,8 @@ export interface TestStoreOptions {
   storageDir?: string;
   /** The clock of the store's stats fold (buildApp's `now`), for tests that move past the fold interval. */
   now?: () => number;
+  /** Bounds of the store's reviews.json, small so a test reaches them. */
+  reviewLimits?: ReviewLimits;
 }
 
 export async function buildTestStore(options: TestStoreOptions = {}): Promise<TestStore> {
@@ -32,7 +35,7 @@ export async function buildTestStore(options: TestStoreOptions = {}): Promise<Te
   const cleanup = () => (owned ? rm(storage, { recursive: true, force: true }) : Promise.resolve());
   try {
     const config = loadConfig({ OKO_STORE_STORAGE_PATH: storage, OKO_STORE_SEED: 'false', ...options.env });
-    const app = await buildApp(config, options.now ? { now: options.now } : {});
+    const app = await buildApp(config, { now: options.now, reviewLimits: options.reviewLimits });
     // Tests assert the answers; a log line per request would bury the output.
     app.log.level = 'error';
     return { app, storage, ...(await serveInProcess(app, cleanup)) };

@@ -77,6 +77,7 @@ export const ErrorStatus = {
   BAD_WEBHOOK_SIGNATURE: 401,
   INSTANCE_ID_REQUIRED: 400,
   REVIEW_NOT_FOUND: 404,
+  REVIEWS_FULL: 409,
   DEV_PLUGINS_DISABLED: 403,
   DEV_PLUGIN_NOT_FOUND: 404,
 } as const satisfies Record<string, number>;

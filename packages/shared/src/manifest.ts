@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { Type, type Static } from 'typebox';
 import { parseBoundedJson } from './bounded-parse.js';
+import { displayNameProblem } from './display.js';
 import { PluginPermissions, permissionProblems } from './permissions.js';
 import { reservedNameProblem } from './reserved-names.js';
 import { checkSchema, type ValidationIssue, type ValidationResult } from './validation.js';
@@ -81,6 +82,8 @@ export function validatePluginManifest(data: unknown): ValidationResult<PluginMa
     });
   }
   issues.push(...versionProblems(record));
+  const displayProblem = typeof record.display_name === 'string' ? displayNameProblem(record.display_name) : null;
+  if (displayProblem) issues.push({ file: MANIFEST_FILE, path: 'display_name', message: displayProblem });
   if (typeof record.main === 'string' && !isSafeRelativePath(record.main)) {
     issues.push({ file: MANIFEST_FILE, path: 'main', message: 'must be a relative path inside the plugin folder' });
   }

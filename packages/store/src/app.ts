@@ -14,6 +14,7 @@ import { systemRoutes } from './routes/system.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { createServices, type StoreServices } from './services/index.js';
+import type { ReviewLimits } from './services/review-repository.js';
 
 export interface BuildOptions {
   /**
@@ -23,6 +24,8 @@ export interface BuildOptions {
   seedCatalog?: (services: StoreServices, app: FastifyInstance) => Promise<void>;
   /** The clock of the stats fold (Date.now): tests move it past OKO_STORE_STATS_FOLD_S instead of waiting. */
   now?: () => number;
+  /** Bounds of reviews.json (REVIEW_LIMITS by default). */
+  reviewLimits?: ReviewLimits;
 }
 
 /** Builds the store: services, docs, routes. Never listens (server.ts does). */
@@ -31,7 +34,7 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
     logger: { level: config.debug ? 'debug' : 'info' },
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const services = await createServices(config, app.log, { now: options.now });
+  const services = await createServices(config, app.log, { now: options.now, reviewLimits: options.reviewLimits });
   // Counted downloads reach stats.json at most once a minute; what is left is written on close.
   app.addHook('onClose', () => services.installs.close());
 

@@ -29,7 +29,7 @@ async function download(name: string, headers: Record<string, string>): Promise<
 }
 
 beforeEach(async () => {
-  store = await buildTestStore({ env: { OKO_STORE_API_KEY: KEY } });
+  store = await buildTestStore({ env: { OKO_STORE_API_KEY: KEY, OKO_STORE_STATS_FOLD_S: '0' } });
   expect((await uploadZip(store, pluginZip('keyed_demo', '1.0.0'), admin)).status).toBe(201);
 });
 afterEach(async () => {
@@ -68,6 +68,13 @@ describe('reviews on a store with a key', () => {
       version: '1.0.0',
     });
     expect((await json(await postReview('keyed_demo', { rating: 2 }, bearer(attic.token)))).verified_install).toBe(false);
+  });
+
+  it('counts a dashboard only by its token: made-up X-OKO-Instance ids add downloads, never instances', async () => {
+    const hall = await token('hall', 'dashboard');
+    for (let i = 0; i < 5; i++) await download('keyed_demo', { 'x-oko-instance': `made-up-instance-${i}-00000000` });
+    await download('keyed_demo', { ...bearer(hall.token), 'x-oko-instance': 'made-up-instance-x-00000000' });
+    expect((await json(await request(`${store.api}/plugins/keyed_demo`))).installs).toEqual({ downloads: 6, instances: 1 });
   });
 
   it('refuses no token with 401, a wrong one with 401, a publisher token or the admin key with 403 TOKEN_NOT_ALLOWED', async () => {

@@ -129,6 +129,17 @@ describe('reviews on an open store', () => {
     expect(review.body).toBe(`${html}\nsecond line end`);
   });
 
+  it('counts the limits in characters, so a body of emoji stays a few bytes each; a lone surrogate becomes U+FFFD', async () => {
+    const instance = 'unicode-instance-00000000';
+    const emoji = '\u{1F600}'.repeat(REVIEW_BODY_MAX);
+    expect((await postReview('limits_demo', { rating: 4, body: emoji }, as(instance))).status).toBe(201);
+    await expectErrorAnswer(await postReview('limits_demo', { rating: 4, body: `${emoji}x` }, as(instance)), 400, 'VALIDATION_FAILED');
+    const review = await json(await postReview('limits_demo', { rating: 4, title: 'a\uD800b', body: '\uDC00'.repeat(3) }, as(instance)));
+    expect(review).toMatchObject({ title: 'a\uFFFDb', body: '\uFFFD'.repeat(3) });
+    const file = await readFile(path.join(store.storage, 'reviews.json'), 'utf8');
+    expect(file).not.toMatch(/\\ud[89a-f]/i);
+  });
+
   it('pages newest first by updated_at', async () => {
     for (let i = 0; i < 5; i++) await postReview('paged_demo', { rating: (i % 5) + 1, title: `r${i}` }, as(`pager-${i}-0000000000000000`));
     // Replacing the oldest makes it the newest.

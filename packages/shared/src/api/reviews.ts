@@ -33,7 +33,10 @@ export type RatingSummary = Static<typeof RatingSummary>;
 export const InstallStats = Type.Object(
   {
     downloads: Type.Integer({ minimum: 0, description: 'Package downloads of any version of the name' }),
-    instances: Type.Integer({ minimum: 0, description: 'Distinct dashboards (token or X-OKO-Instance) that downloaded it' }),
+    instances: Type.Integer({
+      minimum: 0,
+      description: 'Distinct dashboards that downloaded it (dashboard token; X-OKO-Instance on an open store)',
+    }),
   },
   { description: 'Folded into catalog answers at most once a minute' },
 );
@@ -110,6 +113,7 @@ export const REVIEW_POST_ERRORS = [
   'TOKEN_NOT_ALLOWED',
   'INSTANCE_ID_REQUIRED',
   'PLUGIN_NOT_FOUND',
+  'REVIEWS_FULL',
   'CROSS_SITE_REQUEST',
   'CATALOG_READ_ONLY',
 ] as const satisfies readonly ErrorCode[];

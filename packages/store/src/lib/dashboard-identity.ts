@@ -35,13 +35,19 @@ export class DashboardIdentity {
     private readonly publishers: PublisherRepository,
   ) {}
 
-  /** A download's downloader: a dashboard token, else a valid X-OKO-Instance, else null (counted as a download only). */
+  /**
+   * A download's downloader: a dashboard token, else (on an open store only) a valid
+   * X-OKO-Instance, else null (counted as a download only). Downloads are open reads, so on a store
+   * with a key an instance id would let anyone add made-up dashboards to `instances` and climb
+   * sort=installs, which a key is there to prevent.
+   */
   async downloaderOf(request: FastifyRequest): Promise<string | null> {
     const key = presentedKey(request.headers);
     if (key !== null) {
       const token = await this.publishers.findByToken(key);
       if (token?.kind === 'dashboard') return downloaderKey(`token:${token.id}`);
     }
+    if (this.apiKey !== null) return null;
     const instance = instanceOf(request);
     return instance === null ? null : downloaderKey(`instance:${instance}`);
   }

@@ -89,8 +89,12 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     },
     async (request, reply) => {
       const pkg = await plugins.packageOf(request.params.id);
-      // A HEAD (Fastify answers it with this handler) downloads nothing.
-      if (request.method === 'GET') installs.record(pkg.record.name, pkg.record.version, await identity.downloaderOf(request));
+      // A HEAD (Fastify answers it with this handler) downloads nothing. A GET counts once the whole
+      // package went out: a request dropped after the headers is no download, and earns no verified_install.
+      if (request.method === 'GET') {
+        const downloader = await identity.downloaderOf(request);
+        reply.raw.once('finish', () => installs.record(pkg.record.name, pkg.record.version, downloader));
+      }
       return reply
         .type('application/zip')
         .header('content-length', pkg.size)

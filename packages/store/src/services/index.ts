@@ -13,7 +13,7 @@ import { PluginPublisher } from './plugin-publisher.js';
 import { JsonPublisherRepository, type PublisherRepository } from './publisher-repository.js';
 import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
 import { ReviewBoard } from './review-board.js';
-import { JsonReviewRepository } from './review-repository.js';
+import { JsonReviewRepository, type ReviewLimits } from './review-repository.js';
 import { StatsFold } from './stats-fold.js';
 import { tidyUploads } from './upload-sweep.js';
 
@@ -38,6 +38,8 @@ export interface StoreServices {
 export interface ServiceOptions {
   /** The clock the stats fold reads (tests move it instead of waiting a minute). */
   now?: () => number;
+  /** Bounds of reviews.json (REVIEW_LIMITS by default; tests make them small). */
+  reviewLimits?: ReviewLimits;
 }
 
 /** Opens plugins.json, publishers.json, reviews.json, stats.json and the uploads/ folder and wires the services that use them. */
@@ -51,7 +53,7 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   const github = new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
   const refresher = new GithubRefresher(catalog, github, log, publishers);
-  const reviews = await JsonReviewRepository.open(config.storagePath);
+  const reviews = await JsonReviewRepository.open(config.storagePath, options.reviewLimits);
   const installs = await InstallCounter.open(config.storagePath, log);
   const plugins = new PluginCatalog(catalog, storage, log, new StatsFold(installs, reviews, config.statsFoldIntervalMs, options.now));
   return {

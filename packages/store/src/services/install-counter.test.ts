@@ -18,13 +18,34 @@ afterEach(async () => {
 
 describe('install counter', () => {
   it('remembers at most the cap of downloaders per name; past it they count as downloads, instances stay at the cap', async () => {
-    const counter = await InstallCounter.open(dir, log, 3);
+    const counter = await InstallCounter.open(dir, log, { perName: 3, total: 100 });
     for (const who of ['a', 'b', 'c', 'd', 'e']) counter.record('capped', '1.0.0', downloaderKey(`instance:${who}`));
     counter.record('capped', '1.1.0', downloaderKey('instance:a'));
     expect(counter.statsOf('capped')).toEqual({ downloads: 6, instances: 3 });
     expect(counter.downloadedBy('capped', downloaderKey('instance:a'))).toBe('1.1.0');
     expect(counter.downloadedBy('capped', downloaderKey('instance:e'))).toBeUndefined();
     await counter.close();
+  });
+
+  it('remembers at most the total cap of downloaders over all names, so invented instance ids cannot grow it without end', async () => {
+    const counter = await InstallCounter.open(dir, log, { perName: 3, total: 4 });
+    for (const name of ['one', 'two', 'three']) {
+      for (const who of ['a', 'b', 'c']) counter.record(name, '1.0.0', downloaderKey(`instance:${name}-${who}`));
+    }
+    expect([counter.statsOf('one'), counter.statsOf('two'), counter.statsOf('three')]).toEqual([
+      { downloads: 3, instances: 3 },
+      { downloads: 3, instances: 1 },
+      { downloads: 3, instances: 0 },
+    ]);
+    // One already remembered still moves to the version it downloaded last.
+    counter.record('two', '2.0.0', downloaderKey('instance:two-a'));
+    expect(counter.downloadedBy('two', downloaderKey('instance:two-a'))).toBe('2.0.0');
+    await counter.close();
+    // The count over all names is read back with the file, so a restart does not reopen the room.
+    const again = await InstallCounter.open(dir, log, { perName: 3, total: 4 });
+    again.record('three', '1.0.0', downloaderKey('instance:late'));
+    expect(again.statsOf('three')).toEqual({ downloads: 4, instances: 0 });
+    await again.close();
   });
 
   it('writes only hashes of who downloaded, on close, and reads them back', async () => {

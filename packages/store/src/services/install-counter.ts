@@ -7,8 +7,17 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 
 export const STATS_FILE = 'stats.json';
-/** Distinct downloaders remembered per plugin name; past it `instances` stays here (README, Ratings, reviews and install counts). */
-export const MAX_DOWNLOADERS_PER_NAME = 100_000;
+/**
+ * Distinct downloaders remembered per plugin name, and over all names: past either, a new
+ * downloader counts as a download only and `instances` stays (README, Ratings, reviews and install
+ * counts). On an open store anyone can invent instance ids, so the total bounds the memory and the
+ * stats.json written each minute (about 40 bytes a downloader) whatever the number of names.
+ */
+export interface DownloaderLimits {
+  perName: number;
+  total: number;
+}
+export const DOWNLOADER_LIMITS: DownloaderLimits = { perName: 100_000, total: 500_000 };
 /** Counters reach the disk at most this often, and on close: a crash loses at most this much counting. */
 export const STATS_FLUSH_INTERVAL_MS = 60_000;
 
@@ -40,6 +49,8 @@ interface Counters {
  */
 export class InstallCounter {
   private readonly names = new Map<string, Counters>();
+  /** Downloaders remembered over all names. */
+  private downloaders = 0;
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
@@ -51,11 +62,11 @@ export class InstallCounter {
   private constructor(
     private readonly file: string,
     private readonly log: FastifyBaseLogger,
-    private readonly maxDownloaders: number,
+    private readonly limits: DownloaderLimits,
   ) {}
 
-  static async open(storagePath: string, log: FastifyBaseLogger, maxDownloaders = MAX_DOWNLOADERS_PER_NAME): Promise<InstallCounter> {
-    const counter = new InstallCounter(path.join(storagePath, STATS_FILE), log, maxDownloaders);
+  static async open(storagePath: string, log: FastifyBaseLogger, limits: DownloaderLimits = DOWNLOADER_LIMITS): Promise<InstallCounter> {
+    const counter = new InstallCounter(path.join(storagePath, STATS_FILE), log, limits);
     await counter.load();
     return counter;
   }
@@ -84,7 +95,9 @@ export class InstallCounter {
       return;
     }
     for (const [name, counters] of Object.entries((data as Static<typeof StatsFile>).plugins)) {
-      this.names.set(name, { downloads: counters.downloads, downloaders: new Map(Object.entries(counters.downloaders)) });
+      const downloaders = new Map(Object.entries(counters.downloaders));
+      this.names.set(name, { downloads: counters.downloads, downloaders });
+      this.downloaders += downloaders.size;
     }
   }
 
@@ -93,8 +106,12 @@ export class InstallCounter {
     let counters = this.names.get(name);
     if (!counters) this.names.set(name, (counters = { downloads: 0, downloaders: new Map() }));
     counters.downloads++;
-    if (downloader !== null && (counters.downloaders.has(downloader) || counters.downloaders.size < this.maxDownloaders)) {
-      counters.downloaders.set(downloader, version);
+    if (downloader !== null) {
+      if (counters.downloaders.has(downloader)) counters.downloaders.set(downloader, version);
+      else if (counters.downloaders.size < this.limits.perName && this.downloaders < this.limits.total) {
+        counters.downloaders.set(downloader, version);
+        this.downloaders++;
+      }
     }
     this.changes++;
     this.dirty = true;

@@ -10,7 +10,7 @@ import {
   type StorePluginListQuery,
   type StorePluginPath,
 } from '@oko/shared';
-import { packPluginDirectory, sha256File } from '@oko/shared/archive';
+import { excludedFromPackage, packPluginDirectory, sha256File } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import { servedManifest, toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
@@ -142,7 +142,9 @@ export class PluginCatalog {
   /** An image of the package a README links (readme-assets.ts says which files are served). */
   async readmeAssetOf(idOrName: string, relative: string): Promise<{ record: CatalogRecord; body: Buffer; type: string }> {
     const record = await this.resolve(idOrName);
-    return { record, ...(await readReadmeAsset(this.storage.pluginDir(record.storage), relative)) };
+    // A GitHub import keeps the repository folder on disk, but its package leaves out node_modules/ and test/.
+    const outside = record.source === 'github' ? excludedFromPackage : undefined;
+    return { record, ...(await readReadmeAsset(this.storage.pluginDir(record.storage), relative, outside)) };
   }
 
   /** By catalog id, or by plugin name (then its newest release, newestOf): the backend uninstalls by name. */

@@ -36,14 +36,23 @@ export function assetTypeOf(relative: string): string | null {
 
 /**
  * An image file of the plugin folder, read whole: only a regular file inside the folder (after
- * symlinks), under no dot-named folder or name, of a README image type, at most
+ * symlinks), under no dot-named folder or name, not left out of the package (`outsidePackage`), of a README image type, at most
  * README_ASSET_MAX_BYTES. Anything else is NOT_FOUND, so the answer tells nothing of what else the
  * folder holds.
  */
-export async function readReadmeAsset(pluginDir: string, relative: string): Promise<{ body: Buffer; type: string }> {
+export async function readReadmeAsset(
+  pluginDir: string,
+  relative: string,
+  outsidePackage?: (relativePath: string) => boolean,
+): Promise<{ body: Buffer; type: string }> {
   const notServed = (why: string) => createError('NOT_FOUND', `${JSON.stringify(relative)} is not served: ${why}`);
   const type = assetTypeOf(relative);
   if (type === null) throw notServed(`only images (${Object.keys(README_ASSET_TYPES).join(', ')}) are`);
+  // Each leading part of the path, as the package walk meets it (a folder left out leaves out what it holds).
+  const segments = relative.split('/');
+  if (outsidePackage && segments.some((_, i) => outsidePackage(segments.slice(0, i + 1).join('/')))) {
+    throw notServed('not in the package');
+  }
   const file = await findFileInside(pluginDir, relative);
   if (file === null) throw notServed('no such file in the package');
   const inside = path.relative(await realpath(pluginDir), file).split(path.sep);

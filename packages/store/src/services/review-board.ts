@@ -13,11 +13,14 @@ import { publicReview, type JsonReviewRepository } from './review-repository.js'
 // eslint-disable-next-line no-control-regex
 const UNWANTED = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 
+/** Half of a surrogate pair with no other half: no character at all, and stored as a 6-byte `\\udxxx` escape each. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** A review's text as stored: plain text, shown escaped by every client; HTML stays the characters it was typed as. */
 export function plainText(value: string | undefined, multiline: boolean): string {
   let text = (value ?? '').replace(/\r\n?/g, '\n').replace(/\t/g, ' ');
   if (!multiline) text = text.replace(/\n/g, ' ');
-  return text.replace(UNWANTED, '').trim();
+  return text.replace(UNWANTED, '').replace(LONE_SURROGATE, '\uFFFD').trim();
 }
 
 /** Reading, posting and deleting the reviews of plugin names (README, Ratings, reviews and install counts). */

@@ -6,6 +6,24 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 
 export const REVIEWS_FILE = 'reviews.json';
 
+/**
+ * What reviews.json may hold. On an open store anyone can send a new X-OKO-Instance with every
+ * post, and the file is rewritten whole on each change: without a bound a script makes every post
+ * slower and the file as large as the disk. Past a bound new reviews are refused (REVIEWS_FULL),
+ * never older ones evicted: they are people's words, and the admin decides which to delete.
+ */
+export interface ReviewLimits {
+  /** Reviews of one plugin name (one per reviewer). */
+  perName: number;
+  /**
+   * Bytes of reviews.json: a change that would make it larger past this is refused. Each change
+   * serializes the whole file on the event loop (about 70 ms at 8 MiB, 270 ms at 32), so this is
+   * kept small: thousands of reviews, and a loop of posts cannot stall every other request long.
+   */
+  fileBytes: number;
+}
+export const REVIEW_LIMITS: ReviewLimits = { perName: 5_000, fileBytes: 8 * 1024 * 1024 };
+
 /** A review as kept: the answer's fields plus whose it is (a downloaderKey, never a token or an instance id). */
 export const StoredReview = Type.Object({ ...Review.properties, reviewer_key: Type.String({ minLength: 1 }) });
 export type StoredReview = Static<typeof StoredReview>;
@@ -37,11 +55,16 @@ export class JsonReviewRepository {
   private queue: Promise<unknown> = Promise.resolve();
   /** Rises with every change: the stats fold takes ratings at once when it moved. */
   changes = 0;
+  /** Size of reviews.json as last read or written. */
+  private bytes = 0;
 
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly limits: ReviewLimits,
+  ) {}
 
-  static async open(storagePath: string): Promise<JsonReviewRepository> {
-    const repo = new JsonReviewRepository(path.join(storagePath, REVIEWS_FILE));
+  static async open(storagePath: string, limits: ReviewLimits = REVIEW_LIMITS): Promise<JsonReviewRepository> {
+    const repo = new JsonReviewRepository(path.join(storagePath, REVIEWS_FILE), limits);
     let text: string;
     try {
       text = await readFile(repo.file, 'utf8');
@@ -58,6 +81,7 @@ export class JsonReviewRepository {
     const issues = checkSchema(ReviewsFile, data, REVIEWS_FILE);
     if (issues.length > 0) throw new Error(`${repo.file} is not a reviews file: ${formatIssues(issues.slice(0, 3))}`);
     repo.replaceAll((data as Static<typeof ReviewsFile>).reviews);
+    repo.bytes = Buffer.byteLength(text);
     return repo;
   }
 
@@ -103,6 +127,12 @@ export class JsonReviewRepository {
   save(name: string, reviewerKey: string, make: (previous: StoredReview | undefined) => StoredReview): Promise<StoredReview> {
     return this.write((all) => {
       const previous = all.find((r) => r.plugin === name && r.reviewer_key === reviewerKey);
+      if (!previous && this.list(name).length >= this.limits.perName) {
+        throw createError(
+          'REVIEWS_FULL',
+          `Plugin '${name}' has ${this.limits.perName} reviews, as many as this store keeps; the store admin can delete some to make room`,
+        );
+      }
       const review = make(previous);
       return { next: [...all.filter((r) => r !== previous), review], result: review };
     });
@@ -121,8 +151,18 @@ export class JsonReviewRepository {
   private write<T>(change: (all: readonly StoredReview[]) => { next: StoredReview[]; result: T }): Promise<T> {
     const run = async (): Promise<T> => {
       const { next, result } = change([...this.byName.values()].flat());
-      await writeFileAtomic(this.file, `${JSON.stringify({ format: 1, reviews: next })}\n`);
+      const text = `${JSON.stringify({ format: 1, reviews: next })}\n`;
+      const bytes = Buffer.byteLength(text);
+      // A change that shrinks the file (a delete, a shorter review) is always let through.
+      if (bytes > this.limits.fileBytes && bytes > this.bytes) {
+        throw createError(
+          'REVIEWS_FULL',
+          `The store's reviews reached ${this.limits.fileBytes} bytes, as much as it keeps; the store admin can delete some to make room`,
+        );
+      }
+      await writeFileAtomic(this.file, text);
       this.replaceAll(next);
+      this.bytes = bytes;
       this.changes++;
       return result;
     };

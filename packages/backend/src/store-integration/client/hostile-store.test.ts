@@ -115,6 +115,20 @@ describe('StoreClient against a hostile store', () => {
     expect(elsewhere).toBe(0);
   });
 
+  // Only 4xx and 5xx are the store's refusals: a 3xx without a Location (not refused as a redirect),
+  // an unsolicited 304 or a status past 599 is passed to a browser as nothing it could use (600 even
+  // broke the backend's own error answer, since no server may send it).
+  it.each([300, 304, 305, 399, 600, 999])('answers BAD_STORE_ANSWER for an error answer with status %i', async (status) => {
+    const url = await serve((_req, res) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'odd' } })),
+    );
+    for (const call of [(c: StoreClient) => c.readme('notes'), (c: StoreClient) => c.listReviews('notes', { page: 1, per_page: 10 })]) {
+      const error = await okoRejection(call(client(url)));
+      expect([error.statusCode, error.code]).toEqual([502, 'BAD_STORE_ANSWER']);
+      expect(error.message).toContain(`HTTP ${status}`);
+    }
+  });
+
   it('refuses a download that announces more than the package limit', async () => {
     const url = await serve((_req, res) => res.writeHead(200, { 'content-length': String(50 * 1024 ** 3) }).end());
     const error = await okoRejection(client(url).openDownload('abc'));

@@ -1,5 +1,5 @@
 import { createError, isErrorCode, readApiError, type ErrorCode, type OkoError } from '@oko/shared';
-import { readBoundedJson } from './store-answers.js';
+import { badStoreAnswer, readBoundedJson } from './store-answers.js';
 
 /** An error answer is a code and a sentence; anything longer is not one, and is not read further. */
 const MAX_ERROR_ANSWER_BYTES = 64 * 1024;
@@ -45,6 +45,12 @@ export function isStaleSocket(error: unknown): boolean {
  * page, say) becomes STORE_UNAVAILABLE: we cannot tell the user anything better.
  */
 export async function storeAnswerError(response: Response, baseUrl: string): Promise<OkoError> {
+  // Only 4xx and 5xx are refusals to pass on: a 3xx without a Location, an unsolicited 304 or a
+  // status past 599 would reach the browser as nothing it can use (or not be sendable at all).
+  if (response.status < 400 || response.status > 599) {
+    await response.body?.cancel().catch(() => undefined);
+    return badStoreAnswer(baseUrl, `it answered HTTP ${response.status}`);
+  }
   let body: unknown;
   try {
     body = await readBoundedJson(response, MAX_ERROR_ANSWER_BYTES, baseUrl);

@@ -129,6 +129,21 @@ describe('StoreClient against a hostile store', () => {
     }
   });
 
+  // A 401 reaching the browser means "you are not signed in here": the web UI then leaves for the
+  // sign-in page (even with sign-in off). The store refusing the backend's credentials is not that.
+  it("never passes on the store's 401 or SETUP_REQUIRED as the browser's own sign-in answer", async () => {
+    const url = await serve((req, res) => {
+      const [status, code] = req.url?.includes('setup') ? [403, 'SETUP_REQUIRED'] : [401, 'UNAUTHORIZED'];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message: 'keys required' } }));
+    });
+    const unauthorized = await okoRejection(client(url).listReviews('notes', { page: 1, per_page: 10 }));
+    expect([unauthorized.statusCode, unauthorized.code]).toEqual([502, 'UNAUTHORIZED']);
+    expect(unauthorized.message).toContain('keys required');
+    const setup = await okoRejection(client(url).readme('setup'));
+    expect(setup.code).not.toBe('SETUP_REQUIRED');
+    expect(setup.statusCode).toBe(403);
+  });
+
   it('refuses a download that announces more than the package limit', async () => {
     const url = await serve((_req, res) => res.writeHead(200, { 'content-length': String(50 * 1024 ** 3) }).end());
     const error = await okoRejection(client(url).openDownload('abc'));

@@ -57,16 +57,19 @@ export async function storeAnswerError(response: Response, baseUrl: string): Pro
   } catch {
     body = undefined;
   }
+  // 401 and SETUP_REQUIRED tell a browser it is not signed in *here* (the web UI leaves for the
+  // sign-in page): the store refusing this backend's credentials is a gateway problem, 502.
+  const status = response.status === 401 ? 502 : response.status;
   const error = readApiError(body);
   if (error) {
     // Codes both services share live in one table; a code the store added later still passes through.
     const code = (isErrorCode(error.code) ? error.code : error.code.replace(/[^A-Z0-9_]/g, '') || 'BAD_REQUEST') as ErrorCode;
-    return createError(code, error.message, { status: response.status });
+    return createError(code === 'SETUP_REQUIRED' ? 'BAD_REQUEST' : code, error.message, { status });
   }
   if (response.status >= 500) {
     return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} answered HTTP ${response.status}`);
   }
-  return createError('BAD_REQUEST', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, { status: response.status });
+  return createError('BAD_REQUEST', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, { status });
 }
 
 export function tooBigPackage(bytes: number, maxBytes: number) {

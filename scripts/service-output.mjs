@@ -20,7 +20,7 @@ export async function lineFormatter({ colour }) {
       // `request completed: 200 in 12 ms`, instead of their objects.
       ignore: 'pid,hostname,reqId,req,res,responseTime',
       messageFormat: (log, key) => {
-        const message = String(log[key] ?? '');
+        const message = visibleControls(String(log[key] ?? ''));
         if (log.req) return `${message}: ${log.req.method} ${log.req.url}`;
         if (log.res) return `${message}: ${log.res.statusCode} in ${Math.round(Number(log.responseTime))} ms`;
         return message;
@@ -31,6 +31,21 @@ export async function lineFormatter({ colour }) {
   } catch {
     return (line) => line;
   }
+}
+
+/**
+ * A message with its control characters written out (`\x1b`), newlines kept: a plugin's ctx.log
+ * line is a backend log message, and its escape sequences must not reach the admin's terminal
+ * (clear the screen, overwrite the ready line, set the title or the clipboard).
+ * @param {string} text
+ */
+export function visibleControls(text) {
+  // Control characters are exactly what this looks for.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (char) => {
+    if (char === '\r') return '\\r';
+    return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** `[store]  ` / `[backend]` padded to one width, so the messages line up. */

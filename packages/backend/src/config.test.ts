@@ -163,6 +163,17 @@ describe('backend config from env', () => {
     expect(() => loadConfig({ OKO_DEV_PLUGINS: 'sometimes' })).toThrow(/OKO_DEV_PLUGINS/);
   });
 
+  // The folder is emptied at every start: pointed at the data folder (or a folder holding it, or the
+  // plugins folder) by mistake, a restart would delete accounts, grants and installed plugins.
+  it('refuses an OKO_DEV_PLUGINS_DIR that is, holds or lies in a folder it must not empty or be scanned as', () => {
+    const folders = { OKO_DATA_DIR: '/srv/oko/data', OKO_PLUGINS_DIR: '/srv/oko/plugins', OKO_BUILTIN_PLUGINS_DIR: '/srv/oko/builtin' };
+    for (const dir of ['/srv/oko/data', '/srv/oko', '/', '/srv/oko/plugins', '/srv/oko/plugins/dev', '/srv/oko/builtin/dev']) {
+      expect(() => loadConfig({ ...folders, OKO_DEV_PLUGINS_DIR: dir }), dir).toThrow(/OKO_DEV_PLUGINS_DIR/);
+    }
+    expect(loadConfig({ ...folders, OKO_DEV_PLUGINS_DIR: '/srv/oko/data/dev' }).devPluginsDir).toBe('/srv/oko/data/dev');
+    expect(loadConfig({ ...folders, OKO_DEV_PLUGINS_DIR: '/srv/oko/dev' }).devPluginsDir).toBe('/srv/oko/dev');
+  });
+
   it('lists every variable it reads in its schema', () => {
     expect(Object.keys(BackendEnv.properties).sort()).toEqual([
       'OKO_ADMIN_PASSWORD',

@@ -169,15 +169,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
   const storeUrl = vars.OKO_STORE_URL.replace(/\/+$/, '');
   if (!URL.canParse(storeUrl)) throw envError('OKO_STORE_URL', vars.OKO_STORE_URL, 'must be an absolute URL');
   const builtin = vars.OKO_BUILTIN_PLUGINS_DIR;
+  const builtinPluginsDir =
+    builtin === '' ? null : builtin !== undefined ? path.resolve(builtin) : existsSync(DEFAULT_BUILTIN_DIR) ? DEFAULT_BUILTIN_DIR : null;
+  const folders = { dataDir: path.resolve(vars.OKO_DATA_DIR), pluginsDir: path.resolve(vars.OKO_PLUGINS_DIR), builtinPluginsDir };
   return {
     host: vars.OKO_HOST,
     port: vars.OKO_PORT,
-    pluginsDir: path.resolve(vars.OKO_PLUGINS_DIR),
-    builtinPluginsDir:
-      builtin === '' ? null : builtin !== undefined ? path.resolve(builtin) : existsSync(DEFAULT_BUILTIN_DIR) ? DEFAULT_BUILTIN_DIR : null,
-    dataDir: path.resolve(vars.OKO_DATA_DIR),
+    ...folders,
     devPlugins: vars.OKO_DEV_PLUGINS,
-    devPluginsDir: path.resolve(vars.OKO_DEV_PLUGINS_DIR ?? path.join(vars.OKO_DATA_DIR, 'dev-plugins')),
+    devPluginsDir: devPluginsDirOf(vars.OKO_DEV_PLUGINS_DIR, folders),
     pluginLoadTimeoutMs: vars.OKO_PLUGIN_LOAD_TIMEOUT_MS,
     pluginCallTimeoutMs: vars.OKO_PLUGIN_CALL_TIMEOUT_MS,
     pluginMemoryMb: vars.OKO_PLUGIN_MEMORY_MB,
@@ -206,6 +206,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     version: packageVersion(packageRoot),
     logLevel: vars.OKO_LOG_LEVEL,
   };
+}
+
+const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
+
+/**
+ * OKO_DEV_PLUGINS_DIR, emptied at every start: so never the data folder, the plugins folders or a
+ * folder holding one of them (a restart would delete accounts, grants or installed plugins), and
+ * never inside a plugins folder (its plugins would also be scanned as installed ones).
+ */
+function devPluginsDirOf(
+  raw: string | undefined,
+  folders: { dataDir: string; pluginsDir: string; builtinPluginsDir: string | null },
+): string {
+  const dir = path.resolve(raw ?? path.join(folders.dataDir, 'dev-plugins'));
+  const named = { OKO_DATA_DIR: folders.dataDir, OKO_PLUGINS_DIR: folders.pluginsDir, OKO_BUILTIN_PLUGINS_DIR: folders.builtinPluginsDir };
+  for (const [name, folder] of Object.entries(named)) {
+    if (folder === null) continue;
+    if (within(folder, dir))
+      throw envError('OKO_DEV_PLUGINS_DIR', raw, `is emptied at every start, so it may not be or hold ${name} (${folder})`);
+    if (name !== 'OKO_DATA_DIR' && within(dir, folder))
+      throw envError('OKO_DEV_PLUGINS_DIR', raw, `may not lie inside ${name} (${folder})`);
+  }
+  return dir;
 }
 
 /** OKO_ALLOWED_HOSTS, plus the listen address when it is a name (OKO_HOST=dashboard.lan is reached by that name). */

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answering, answerOf, push } from './dev-helpers.js';
@@ -105,5 +105,20 @@ describe('a start of the backend', () => {
     expect(list.body.plugins.map((plugin: { id: string }) => plugin.id)).not.toContain('dev_left');
     await expectErrorAnswer(await answerOf(second, 'dev_left'), 404, 'ROUTE_NOT_FOUND');
     await expectErrorAnswer(await api(second, 'GET', '/api/v1/dev/plugins/dev_left'), 404, 'DEV_PLUGIN_NOT_FOUND');
+  });
+
+  // A backend killed between granting a first push's permissions and moving its files into place
+  // leaves the grant and the pushed tree, but no plugin folder: the grant must go all the same.
+  it('revokes the grant of a development plugin whose first push never reached its folder', async () => {
+    const dirs = await makeDirs([]);
+    cleanup.push(() => dirs.cleanup());
+    const first = await buildBackend(dirs);
+    await push(first, 'dev_half', answering('dev_half', 'x', { permissions: { listen: true } }), { replace: true });
+    await first.stop();
+    const grant = path.join(dirs.dataDir, 'grants', 'dev_half.json');
+    expect((await stat(grant)).isFile()).toBe(true);
+    await rm(path.join(dirs.dataDir, 'dev-plugins', 'dev_half'), { recursive: true });
+    await backendWith({}, dirs);
+    await expect(stat(grant)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -119,6 +119,31 @@ describe('the log stream of a development plugin', () => {
     }
   });
 
+  it('sends a log line with event-stream syntax in it as one log event: a plugin cannot forge a state or removal', async () => {
+    await push(
+      backend,
+      'dev_forge',
+      { 'manifest.json': manifestOf('dev_forge'), 'index.js': code.replace('VERSION', 'one') },
+      { replace: true },
+    );
+    const stream = openStream(backend, 'dev_forge');
+    try {
+      await stream.next((e) => e.event === 'state');
+      const forged = [
+        'a\n\nevent: removed\ndata: {"status":"removed","name":"dev_forge","message":"x"}\n\n',
+        'b\r\revent: state\rdata: {"state":"error","generation":99}\r\r',
+        'c\r\n\r\nevent: removed\r\ndata: {}\r\n\r\n',
+      ];
+      for (const text of forged) await api(backend, 'GET', `/api/v1/plugins/dev-forge/say?text=${encodeURIComponent(text)}`);
+      for (const text of forged) await stream.next((e) => e.event === 'log' && e.data.message === text);
+      expect(stream.events.filter((e) => e.event !== 'log').map((e) => [e.event, e.data.generation])).toEqual([['state', 1]]);
+      expect(stream.ended()).toBe(false);
+    } finally {
+      stream.close();
+      await api(backend, 'DELETE', '/api/v1/dev/plugins/dev_forge');
+    }
+  });
+
   it('answers 404 DEV_PLUGIN_NOT_FOUND as JSON, not a stream, for a plugin it does not hold', async () => {
     const answer = await api(backend, 'GET', '/api/v1/dev/plugins/dev_nobody/logs');
     expect(answer.status).toBe(404);

@@ -95,7 +95,7 @@ describe('the backend with OKO_STORE_TOKEN', () => {
 
   it('without OKO_STORE_API_KEY, a relayed upload is refused with a message naming what to set', async () => {
     const res = await uploadZip(`${api(tokenOnly)}/store/upload/zip`, await pluginZip({ name: 'relayed_by_token', version: '1.0.0' }));
-    const message = await expectErrorAnswer(res, 401, 'UNAUTHORIZED');
+    const message = await expectErrorAnswer(res, 502, 'UNAUTHORIZED');
     expect(message).toContain('OKO_STORE_TOKEN');
     expect(message).toContain('OKO_STORE_API_KEY');
   });

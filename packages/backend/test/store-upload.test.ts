@@ -69,8 +69,9 @@ describe('POST /store/upload/zip', () => {
     );
   });
 
-  it("passes the store's 401 through when the backend has no key", async () => {
-    await expectErrorAnswer(await uploadZip(`${api(keyless)}/store/upload/zip`, await pluginZip({ name: 'nokey' })), 401, 'UNAUTHORIZED');
+  // 502, not 401: a 401 tells the browser it is signed out of the dashboard.
+  it("passes the store's refusal on as 502 UNAUTHORIZED when the backend has no key", async () => {
+    await expectErrorAnswer(await uploadZip(`${api(keyless)}/store/upload/zip`, await pluginZip({ name: 'nokey' })), 502, 'UNAUTHORIZED');
     await expectErrorAnswer(await request(`${api(store)}/plugins/nokey`), 404, 'PLUGIN_NOT_FOUND');
   });
 
@@ -109,10 +110,10 @@ describe('POST /store/upload/github', () => {
     expect(message).toContain('github.com');
   });
 
-  it("passes the real store's 401 through when the backend has no key", async () => {
+  it("passes the real store's refusal on as 502 UNAUTHORIZED when the backend has no key", async () => {
     await expectErrorAnswer(
       await post(`${api(keyless)}/store/upload/github`, { repo_url: 'https://github.com/acme/widget', branch: 'main' }),
-      401,
+      502,
       'UNAUTHORIZED',
     );
   });

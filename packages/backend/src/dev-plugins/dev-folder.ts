@@ -24,12 +24,23 @@ export class DevFolder {
     return path.join(this.dir, name);
   }
 
-  /** Everything in the folder is from a previous run of the backend (a session never outlives it): removed. */
+  /**
+   * Everything in the folder is from a previous run of the backend (a session never outlives it):
+   * removed. Returns the plugin names it held, running or only pushed (a backend stopped before a
+   * first push reached its folder leaves just the pushed tree, or the data folder), so their
+   * grants can go too.
+   */
   async clear(): Promise<string[]> {
     await mkdir(this.dir, { recursive: true });
-    const names = await readdir(this.dir);
-    await Promise.all(names.map((name) => rm(path.join(this.dir, name), { recursive: true, force: true })));
-    return names.filter((name) => !name.startsWith('.'));
+    const entries = await readdir(this.dir);
+    const inside = async (folder: string) => readdir(path.join(this.dir, folder)).catch(() => [] as string[]);
+    const names = new Set([
+      ...entries.filter((name) => !name.startsWith('.')),
+      ...(await inside(WORK_FOLDER)),
+      ...(await inside(DEV_DATA_FOLDER)),
+    ]);
+    await Promise.all(entries.map((name) => rm(path.join(this.dir, name), { recursive: true, force: true })));
+    return [...names].filter((name) => !name.startsWith('.'));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { EventStream, MAX_QUEUED_EVENTS } from './event-stream.js';
+import { EventStream, MAX_QUEUED_BYTES, MAX_QUEUED_EVENTS } from './event-stream.js';
 
 /** A response whose socket is full until drain() is called. */
 function fakeResponse() {
@@ -38,6 +38,22 @@ describe('a server-sent event stream', () => {
     expect(raw.ended).toBe(true);
     raw.emit('close');
     expect(closed).toBe(1);
+  });
+
+  // A log line may be 8192 characters, and one of control characters is six times that as JSON:
+  // 1000 of them held for a client that never reads would be ~50 MB, per client.
+  it('bounds what it holds for a client that never reads by bytes too, not only by count', () => {
+    const raw = fakeResponse();
+    const stream = new EventStream(raw as unknown as ServerResponse, () => {}, 60_000);
+    raw.full = true;
+    stream.send('log', { n: 0 });
+    const message = '\u001b'.repeat(8192);
+    for (let n = 0; n < MAX_QUEUED_EVENTS; n++) stream.send('log', { message });
+    raw.full = false;
+    raw.emit('drain');
+    const queuedBytes = raw.written.slice(1, -1).reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0);
+    expect(queuedBytes).toBeLessThanOrEqual(MAX_QUEUED_BYTES);
+    expect(raw.written.at(-1)).toMatch(/\d+ events were dropped/);
   });
 
   it('writes `event:` and one line of JSON per event', () => {

@@ -4,15 +4,21 @@ import type { ServerResponse } from 'node:http';
 export const HEARTBEAT_MS = 15_000;
 /** Events held for one client while its socket is full; past this they are dropped and counted. */
 export const MAX_QUEUED_EVENTS = 1000;
+/**
+ * And at most this many bytes: a log line may be 8192 characters, six times that as JSON when they
+ * are control characters, so the count alone would let one client that never reads hold ~50 MB.
+ */
+export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 /**
  * One client of a server-sent event stream (text/event-stream). Writes never wait: while the
- * socket's buffer is full, events queue up to MAX_QUEUED_EVENTS, and the rest are dropped and
+ * socket's buffer is full, events queue up to MAX_QUEUED_EVENTS (and MAX_QUEUED_BYTES), and the rest are dropped and
  * reported in one `event: log` notice once the client catches up. A slow reader therefore costs
  * bounded memory and never holds up the plugin or the other clients.
  */
 export class EventStream {
   private readonly queue: string[] = [];
+  private queuedBytes = 0;
   private dropped = 0;
   private waiting = false;
   private closed = false;
@@ -46,6 +52,7 @@ export class EventStream {
   end(): void {
     if (this.closed) return;
     for (const chunk of this.queue.splice(0)) this.raw.write(chunk);
+    this.queuedBytes = 0;
     this.raw.end();
     this.close();
   }
@@ -53,8 +60,11 @@ export class EventStream {
   private write(chunk: string): void {
     if (this.closed) return;
     if (this.waiting) {
-      if (this.queue.length < MAX_QUEUED_EVENTS) this.queue.push(chunk);
-      else this.dropped += 1;
+      const bytes = Buffer.byteLength(chunk);
+      if (this.queue.length < MAX_QUEUED_EVENTS && this.queuedBytes + bytes <= MAX_QUEUED_BYTES) {
+        this.queue.push(chunk);
+        this.queuedBytes += bytes;
+      } else this.dropped += 1;
       return;
     }
     if (!this.raw.write(chunk)) this.waiting = true;
@@ -63,7 +73,9 @@ export class EventStream {
   private drain(): void {
     this.waiting = false;
     while (this.queue.length > 0 && !this.waiting) {
-      if (!this.raw.write(this.queue.shift()!)) this.waiting = true;
+      const chunk = this.queue.shift()!;
+      this.queuedBytes -= Buffer.byteLength(chunk);
+      if (!this.raw.write(chunk)) this.waiting = true;
     }
     if (this.dropped > 0 && !this.waiting) {
       const message = `${this.dropped} events were dropped: this client read the stream too slowly`;
@@ -77,6 +89,7 @@ export class EventStream {
     this.closed = true;
     clearInterval(this.heartbeat);
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.onClose();
   }
 }

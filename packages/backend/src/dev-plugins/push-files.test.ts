@@ -52,6 +52,16 @@ describe('checkPush', () => {
     expect(() => checkPush({ files: [{ path: 'a.js', content_base64: '' }], removed: ['a.js'] })).toThrow(/both sent and removed/);
   });
 
+  // Applied in order, 'lib/a.js' then 'lib' would silently delete lib/a.js (the file replaces the
+  // folder), while the other order is refused: one push is one tree, checked like an archive's.
+  it('refuses a file and a folder of the same name in one push, in either order and in any case', () => {
+    const files = (...paths: string[]) => ({ files: paths.map((path) => ({ path, content_base64: '' })) });
+    expect(() => checkPush(files('lib/a.js', 'lib'))).toThrow(/both a file and a folder/);
+    expect(() => checkPush(files('lib', 'lib/a.js'))).toThrow(/below a file/);
+    expect(() => checkPush(files('Lib/a.js', 'lib'))).toThrow(/both a file and a folder/);
+    expect(() => checkPush(files('lib/a.js', 'LIB/b.js'))).not.toThrow();
+  });
+
   it('counts decoded bytes against the bound, before reading the text', () => {
     expect(() => checkPush({ files: [{ path: 'a', content_base64: b64('12345') }] }, 4)).toThrow(/more than 4 bytes/);
     expect(checkPush({ files: [{ path: 'a', content_base64: b64('1234') }] }, 4).files[0]!.bytes.length).toBe(4);

@@ -1,5 +1,5 @@
 import { createError, DEV_MAX_BYTES, type DevPluginPush } from '@oko/shared';
-import { entryNameProblem } from '@oko/shared/archive';
+import { EntryNameRegistry, entryNameProblem } from '@oko/shared/archive';
 
 /** One file of a push, decoded and checked: nothing about it is taken on trust. */
 export interface PushedFile {
@@ -62,11 +62,16 @@ const keyOf = (relative: string) => relative.normalize('NFC').toLowerCase();
  */
 export function checkPush(push: DevPluginPush, maxBytes = DEV_MAX_BYTES): CheckedPush {
   const seen = new Set<string>();
+  // A file and a folder of one name (`lib` and `lib/a.js`) would otherwise depend on their order:
+  // one is refused, the other silently deletes the folder's files. One push is one tree, as an archive is.
+  const tree = new EntryNameRegistry();
   let total = 0;
   for (const file of push.files) {
     assertPath(file.path, 'file');
     if (seen.has(keyOf(file.path))) throw createError('VALIDATION_FAILED', `file ${JSON.stringify(file.path)} is sent twice`);
     seen.add(keyOf(file.path));
+    const clash = tree.add(file.path, 'file');
+    if (clash) throw createError('VALIDATION_FAILED', `file ${JSON.stringify(file.path)}: ${clash.replace(/^entry/, 'path')}`);
     // The size first: it costs nothing, and an oversized push is refused before its text is read.
     total += decodedLength(file.content_base64);
     if (total > maxBytes) {

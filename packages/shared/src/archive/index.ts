@@ -9,7 +9,7 @@ export { readPluginDirectory, inspectPluginDirectory, type PluginFiles } from '.
 export { listPackageFiles, packPluginDirectory, sha256File, type PackOptions } from './pack.js';
 export { excludedFromPackage, packageContents, packagedFiles } from './package-rules.js';
 export * from './signature/index.js';
-export { entryNameProblem, resolveInside } from './entry-rules.js';
+export { EntryNameRegistry, entryNameProblem, resolveInside } from './entry-rules.js';
 
 export interface ExtractedPlugin extends PluginFiles {
   /** Absolute folder holding manifest.json: destDir, or its one top-level folder. */

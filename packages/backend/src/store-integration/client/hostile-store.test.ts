@@ -115,6 +115,35 @@ describe('StoreClient against a hostile store', () => {
     expect(elsewhere).toBe(0);
   });
 
+  // Only 4xx and 5xx are the store's refusals: a 3xx without a Location (not refused as a redirect),
+  // an unsolicited 304 or a status past 599 is passed to a browser as nothing it could use (600 even
+  // broke the backend's own error answer, since no server may send it).
+  it.each([300, 304, 305, 399, 600, 999])('answers BAD_STORE_ANSWER for an error answer with status %i', async (status) => {
+    const url = await serve((_req, res) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'odd' } })),
+    );
+    for (const call of [(c: StoreClient) => c.readme('notes'), (c: StoreClient) => c.listReviews('notes', { page: 1, per_page: 10 })]) {
+      const error = await okoRejection(call(client(url)));
+      expect([error.statusCode, error.code]).toEqual([502, 'BAD_STORE_ANSWER']);
+      expect(error.message).toContain(`HTTP ${status}`);
+    }
+  });
+
+  // A 401 reaching the browser means "you are not signed in here": the web UI then leaves for the
+  // sign-in page (even with sign-in off). The store refusing the backend's credentials is not that.
+  it("never passes on the store's 401 or SETUP_REQUIRED as the browser's own sign-in answer", async () => {
+    const url = await serve((req, res) => {
+      const [status, code] = req.url?.includes('setup') ? [403, 'SETUP_REQUIRED'] : [401, 'UNAUTHORIZED'];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message: 'keys required' } }));
+    });
+    const unauthorized = await okoRejection(client(url).listReviews('notes', { page: 1, per_page: 10 }));
+    expect([unauthorized.statusCode, unauthorized.code]).toEqual([502, 'UNAUTHORIZED']);
+    expect(unauthorized.message).toContain('keys required');
+    const setup = await okoRejection(client(url).readme('setup'));
+    expect(setup.code).not.toBe('SETUP_REQUIRED');
+    expect(setup.statusCode).toBe(403);
+  });
+
   it('refuses a download that announces more than the package limit', async () => {
     const url = await serve((_req, res) => res.writeHead(200, { 'content-length': String(50 * 1024 ** 3) }).end());
     const error = await okoRejection(client(url).openDownload('abc'));

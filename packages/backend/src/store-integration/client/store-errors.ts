@@ -1,5 +1,5 @@
 import { createError, isErrorCode, readApiError, type ErrorCode, type OkoError } from '@oko/shared';
-import { readBoundedJson } from './store-answers.js';
+import { badStoreAnswer, readBoundedJson } from './store-answers.js';
 
 /** An error answer is a code and a sentence; anything longer is not one, and is not read further. */
 const MAX_ERROR_ANSWER_BYTES = 64 * 1024;
@@ -45,22 +45,31 @@ export function isStaleSocket(error: unknown): boolean {
  * page, say) becomes STORE_UNAVAILABLE: we cannot tell the user anything better.
  */
 export async function storeAnswerError(response: Response, baseUrl: string): Promise<OkoError> {
+  // Only 4xx and 5xx are refusals to pass on: a 3xx without a Location, an unsolicited 304 or a
+  // status past 599 would reach the browser as nothing it can use (or not be sendable at all).
+  if (response.status < 400 || response.status > 599) {
+    await response.body?.cancel().catch(() => undefined);
+    return badStoreAnswer(baseUrl, `it answered HTTP ${response.status}`);
+  }
   let body: unknown;
   try {
     body = await readBoundedJson(response, MAX_ERROR_ANSWER_BYTES, baseUrl);
   } catch {
     body = undefined;
   }
+  // 401 and SETUP_REQUIRED tell a browser it is not signed in *here* (the web UI leaves for the
+  // sign-in page): the store refusing this backend's credentials is a gateway problem, 502.
+  const status = response.status === 401 ? 502 : response.status;
   const error = readApiError(body);
   if (error) {
     // Codes both services share live in one table; a code the store added later still passes through.
     const code = (isErrorCode(error.code) ? error.code : error.code.replace(/[^A-Z0-9_]/g, '') || 'BAD_REQUEST') as ErrorCode;
-    return createError(code, error.message, { status: response.status });
+    return createError(code === 'SETUP_REQUIRED' ? 'BAD_REQUEST' : code, error.message, { status });
   }
   if (response.status >= 500) {
     return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} answered HTTP ${response.status}`);
   }
-  return createError('BAD_REQUEST', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, { status: response.status });
+  return createError('BAD_REQUEST', `Plugin store at ${baseUrl} answered HTTP ${response.status}`, { status });
 }
 
 export function tooBigPackage(bytes: number, maxBytes: number) {

@@ -27,6 +27,13 @@ export class StoreReviews {
         `Plugin '${name}' is built into this dashboard, not installed from the store; it cannot be reviewed`,
       );
     }
+    // A development plugin is the author's working copy, sent by `oko-plugin dev`: not the store's package of that name.
+    if (installed.scope === 'dev') {
+      throw createError(
+        'NOT_INSTALLED',
+        `Plugin '${name}' is a development plugin here, not installed from the store; it cannot be reviewed`,
+      );
+    }
     // The version is this dashboard's fact, not the browser's.
     const review: ReviewRequest = { ...request, ...(installed.version ? { version: installed.version } : {}) };
     try {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pluginZip, type PluginFixture } from '../test-support/fixtures.js';
+import { eventually } from '../test-support/eventually.js';
 import { api, getJson, post, request, uploadZip } from '../test-support/http.js';
 import type { RunningService } from '../test-support/service.js';
 import { SHOTS, startBrowserSystem, type BrowserSystem } from './browser-system.js';
@@ -33,10 +34,21 @@ async function publish(fixture: PluginFixture): Promise<string> {
 
 /** Another dashboard, as the store knows it on an open store: its X-OKO-Instance id. */
 const otherDashboard = () => ({ 'x-oko-instance': randomBytes(12).toString('hex') });
+const downloadsOf = async (id: string) =>
+  (await getJson<{ installs?: { downloads: number } }>(`${api(store)}/plugins/${id}`)).body.installs?.downloads ?? 0;
 /** Another dashboard downloads the plugin (an install elsewhere) and rates it. */
 async function elsewhere(id: string, name: string, rating?: number, words: { title?: string; body?: string } = {}) {
   const who = otherDashboard();
-  expect((await request(`${api(store)}/plugins/${id}/download`, { headers: who })).status).toBe(200);
+  const before = await downloadsOf(id);
+  const download = await request(`${api(store)}/plugins/${id}/download`, { headers: who });
+  expect(download.status).toBe(200);
+  await download.arrayBuffer();
+  // The store counts a download once its stream has ended, which the client may see first; a
+  // dashboard rates long after its install, so wait for the count as that order would.
+  await eventually(
+    () => downloadsOf(id),
+    (count) => count > before,
+  );
   if (rating === undefined) return;
   const res = await post(`${api(store)}/plugins/${name}/reviews`, { rating, ...words }, who);
   expect(res.status, await res.clone().text()).toBe(201);

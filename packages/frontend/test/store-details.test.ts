@@ -243,3 +243,22 @@ describe('reviews', () => {
     expect(wrapper.emitted('sent')).toHaveLength(1);
   });
 });
+
+describe('Upload ZIP says it once', () => {
+  it('a dialog that says the outcome itself gets no success toast; one that closes does', async () => {
+    const { useStoreSend } = await import('../src/composables/store-send.js');
+    stubFetch({ '/api/v1/store': () => json({ available: true, plugins: [], total: 0, page: 1, per_page: 24 }) });
+    const answer = { success: true, plugin_id: 'abc123abc123', message: 'Plugin lan_watch 1.2.0 uploaded', plugin: entry() };
+    const stays = useStoreSend(() => undefined);
+    await stays.send(async () => answer, null, 'Upload failed');
+    expect(stays.error.value).toBeNull();
+    expect(toasts.value).toEqual([]);
+    const closes = useStoreSend(() => undefined);
+    await closes.send(
+      async () => answer,
+      () => 'sent',
+      'Import failed',
+    );
+    expect(toasts.value.map((t) => t.message)).toEqual(['Plugin lan_watch 1.2.0 uploaded']);
+  });
+});

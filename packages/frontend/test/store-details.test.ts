@@ -262,3 +262,23 @@ describe('Upload ZIP says it once', () => {
     expect(toasts.value.map((t) => t.message)).toEqual(['Plugin lan_watch 1.2.0 uploaded']);
   });
 });
+
+describe('the install dialog names the plugin', () => {
+  it('by its display name in the title and in its sentences, never by the id alone', async () => {
+    const { default: PermissionsDialog } = await import('../src/components/store/PermissionsDialog.vue');
+    const base = { mode: 'install' as const, name: 'lan_watch', displayName: 'LAN watch', version: '1.2.0' };
+    const none = mount(PermissionsDialog, { props: { request: { ...base, requested: NONE } }, attachTo: document.body });
+    await flushPromises();
+    expect(document.querySelector('[data-testid="no-permissions"]')!.textContent).toMatch(/^\s*LAN watch v1\.2\.0 needs no special/);
+    none.unmount();
+    const some = mount(PermissionsDialog, {
+      props: { request: { ...base, requested: { ...NONE, listen: true } } },
+      attachTo: document.body,
+    });
+    await flushPromises();
+    const text = document.querySelector('[data-testid="permissions-dialog"]')!.textContent!;
+    expect(text).toContain('LAN watch v1.2.0 will be allowed to:');
+    expect(text).not.toContain('lan_watch');
+    some.unmount();
+  });
+});

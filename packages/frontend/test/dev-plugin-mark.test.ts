@@ -84,3 +84,13 @@ describe('the details page of a development plugin', () => {
     }
   });
 });
+
+describe('the details header of a development plugin', () => {
+  it('does not lecture its author that an unsigned plugin shows nobody who made it; an installed one still says so', () => {
+    const header = (scope: InstalledPlugin['scope']) =>
+      mount(PluginRuntimeHeader, { props: { plugin: { ...plugin(scope), signature: { state: 'unsigned' as const } } } });
+    expect(header('dev').find('[data-testid="signature-note"]').exists()).toBe(false);
+    expect(header('dev').find('[data-testid="signature-badge"]').text()).toContain('Unsigned');
+    expect(header('external').find('[data-testid="signature-note"]').exists()).toBe(true);
+  });
+});

@@ -282,3 +282,24 @@ describe('the install dialog names the plugin', () => {
     some.unmount();
   });
 });
+
+describe('the sidebar on a store details page', () => {
+  it('marks Plugins as where the person is, as on /plugins', async () => {
+    const { default: AppNavigation } = await import('../src/components/app/AppNavigation.vue');
+    const { createMemoryHistory, createRouter } = await import('vue-router');
+    stubFetch({});
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:any(.*)*', component: { template: '<p />' } }] });
+    for (const [path, active] of [
+      ['/store/lan_watch', true],
+      ['/plugins', true],
+      ['/', false],
+    ] as const) {
+      await router.push(path);
+      const nav = mount(AppNavigation, { global: { plugins: [router] } });
+      await flushPromises();
+      const plugins = nav.findAll('a').find((link) => link.text().startsWith('Plugins'))!;
+      expect(plugins.classes().includes('active'), path).toBe(active);
+      nav.unmount();
+    }
+  });
+});

@@ -303,3 +303,13 @@ describe('the sidebar on a store details page', () => {
     }
   });
 });
+
+describe('compatibility in plain words', () => {
+  it('says a plugin that names no engines.oko runs here, without the jargon "names no plugin API version"', async () => {
+    const { default: StoreDetailsFacts } = await import('../src/components/store/StoreDetailsFacts.vue');
+    const facts = mount(StoreDetailsFacts, {
+      props: { plugin: { ...entry(), size: 1024, manifest: { name: 'lan_watch', version: '1.2.0' } }, apiVersion: '1.0.0' },
+    });
+    expect(facts.find('[data-fact="compatibility"]').text()).toBe('Yes: it does not ask for a particular plugin API version');
+  });
+});

@@ -157,12 +157,13 @@ describe('Install ends with the plugin running', () => {
     ]);
     expect(button.find('[role="status"]').attributes('data-phase')).toBe('starting');
     expect(button.find('[role="status"]').text()).toContain('Starting…');
-    // The page around it learns the plugin is installed (a re-read of the entry) while it starts.
-    await button.setProps({ plugin: entry({ installed: true, installed_version: '1.2.0', installed_state: 'active' }) });
     started(json({ id: 'lan_watch', name: 'lan_watch', state: 'active' }));
     await flushPromises();
     expect(button.find('[role="status"]').exists()).toBe(false);
     expect(toasts.value.map((t) => t.message)).toContain('LAN watch is installed and running');
+    // The page around it learns the plugin is installed (a re-read of the entry) a moment later.
+    await button.setProps({ plugin: entry({ installed: true, installed_version: '1.2.0', installed_state: 'active' }) });
+    await flushPromises();
     // The keyboard is not left on <body>: focus is on Open, what comes next.
     expect(document.activeElement?.getAttribute('data-action')).toBe('open');
   });

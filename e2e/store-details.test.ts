@@ -363,6 +363,8 @@ describe('the store details page in Chromium', () => {
     await dialog.locator('[data-action="upload-zip"]').click();
     await dialog.getByTestId('upload-done').waitFor(SOON);
     expect(await dialog.getByTestId('upload-done').textContent()).toContain('Fresh upload');
+    // Said once, in the dialog, by its name: no toast repeats it by the plugin's id.
+    expect(await toast('uploaded').count()).toBe(0);
     await dialog.getByRole('button', { name: 'Install Fresh upload now' }).click();
     await page.getByRole('dialog', { name: 'Install Fresh upload?' }).waitFor(SOON);
     await confirmDialog().click();

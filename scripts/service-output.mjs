@@ -4,12 +4,19 @@
 import { createInterface } from 'node:readline';
 
 /**
- * A function from one line a service wrote to the text to print (without the prefix). pino-pretty is
- * a development dependency: where it is absent (`npm ci --omit=dev`), lines pass through unchanged.
- * @param {{ colour: boolean }} options
- * @returns {Promise<(line: string) => string>}
+ * A function from one line a service wrote to the text to print (without the prefix), or null to
+ * print nothing. pino-pretty is a development dependency: where it is absent (`npm ci --omit=dev`),
+ * lines pass through unchanged.
+ *
+ * Requests: an open page polls every few seconds, and two lines per request buried the "ready" line
+ * and every plugin's own lines within a minute. With `requests: 'failed'` (the launcher's default)
+ * a request is printed once, when it completed with a status of 400 or more
+ * (`request failed: GET /api/v1/store/x: 404 in 3 ms`); `'all'` prints both lines of each. One
+ * formatter per service: request ids repeat across processes.
+ * @param {{ colour: boolean, requests?: 'failed' | 'all' }} options
+ * @returns {Promise<(line: string) => string | null>}
  */
-export async function lineFormatter({ colour }) {
+export async function lineFormatter({ colour, requests = 'failed' }) {
   try {
     const { prettyFactory } = await import('pino-pretty');
     const pretty = prettyFactory({
@@ -26,8 +33,32 @@ export async function lineFormatter({ colour }) {
         return message;
       },
     });
+    /** reqId -> `GET /url` of the requests still running, to name a failed one when it completes. */
+    const running = new Map();
     // Not every line is a log record (a stack trace on stderr, a warning from Node): pass those on.
-    return (line) => (line.startsWith('{') ? pretty(line).trimEnd() : line);
+    return (line) => {
+      if (!line.startsWith('{')) return line;
+      if (requests === 'all') return pretty(line).trimEnd();
+      let record;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        return pretty(line).trimEnd();
+      }
+      if (record.reqId !== undefined && record.req) {
+        running.set(record.reqId, `${record.req.method} ${record.req.url}`);
+        // A request that never completes (the process is killed) must not hold memory for ever.
+        if (running.size > 1000) running.delete(running.keys().next().value);
+        return null;
+      }
+      if (record.reqId !== undefined && record.res) {
+        const what = running.get(record.reqId);
+        running.delete(record.reqId);
+        if (Number(record.res.statusCode) < 400) return null;
+        return pretty(JSON.stringify({ ...record, msg: `request failed: ${what ?? 'a request'}` })).trimEnd();
+      }
+      return pretty(line).trimEnd();
+    };
   } catch {
     return (line) => line;
   }
@@ -61,13 +92,15 @@ export function prefixFor(name, width, colour) {
  * @param {NodeJS.ReadableStream} stream
  * @param {NodeJS.WritableStream} out
  * @param {string} prefix
- * @param {(line: string) => string} format
+ * @param {(line: string) => string | null} format
  */
 export function relayLines(stream, out, prefix, format) {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   lines.on('line', (line) => {
     if (line.trim() === '') return;
-    for (const part of format(line).split('\n')) out.write(`${prefix} ${part}\n`);
+    const text = format(line);
+    if (text === null) return;
+    for (const part of text.split('\n')) out.write(`${prefix} ${part}\n`);
   });
 }
 

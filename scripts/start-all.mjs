@@ -17,7 +17,8 @@ const services = [
 // The store URL the backend needs, and the examples' key trusted (scripts/start-env.mjs).
 const env = startEnv(process.env, root);
 const colour = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-const format = await lineFormatter({ colour });
+// OKO_START_REQUESTS=all prints every request (two lines each); by default only the failed ones.
+const requests = process.env.OKO_START_REQUESTS === 'all' ? 'all' : 'failed';
 const width = Math.max(...services.map((s) => s.name.length));
 
 const running = new Map();
@@ -32,6 +33,7 @@ for (const service of services) {
     detached: true,
   });
   const prefix = prefixFor(service.name, width, colour);
+  const format = await lineFormatter({ colour, requests });
   relayLines(child.stdout, process.stdout, prefix, format);
   relayLines(child.stderr, process.stderr, prefix, format);
   child.on('exit', (code, signal) => stopped(service, code, signal));

@@ -32,7 +32,8 @@ describe('PluginFacts: link to the plugin’s own page', () => {
     expect(link.exists()).toBe(true);
     // The page is shown on the details screen in a sandboxed frame; the link goes there.
     expect(link.attributes('href')).toBe('#plugin-own-page');
-    expect(link.text()).toContain("Go to the plugin's own page");
+    // The page is drawn above these facts (PluginDetailsPage): the arrow points up to it.
+    expect(link.text()).toBe("Go to the plugin's own page ↑");
   });
 
   it('shows no link when no page is available, even for an active plugin', () => {

@@ -33,7 +33,7 @@ const CONFIG: RuntimeConfig = {
     api_key_configured: false,
   },
   folders: { plugins_dir: '/srv/oko/plugins', builtin_plugins_dir: null, data_dir: '/srv/oko/data', trusted_keys_dir: '/etc/oko/keys' },
-  limits: { OKO_PLUGIN_MEMORY_MB: 128, OKO_MAX_UPLOAD_MB: 50, OKO_PLUGIN_CPU_LIMIT: null },
+  limits: { OKO_PLUGIN_MEMORY_MB: 128, readme_image_max_mb: 2, OKO_MAX_UPLOAD_MB: 50, OKO_PLUGIN_CPU_LIMIT: null },
   policies: { signature_policy: 'warn', sign_in: true, update_check_interval_s: 3600, update_health_window_s: 60 },
   settings: { custom_bundles_enabled: true },
 };
@@ -51,7 +51,8 @@ describe('Settings: runtime configuration and the kill switch', () => {
     expect(wrapper.find('[data-testid="backend-settings"]').text()).toContain('/srv/oko/plugins');
     expect(wrapper.find('[data-testid="policy-settings"]').text()).toContain('every 60 min');
     const limits = wrapper.findAll('tr[data-limit]').map((row) => row.text());
-    expect(limits).toEqual(['OKO_MAX_UPLOAD_MB50', 'OKO_PLUGIN_CPU_LIMITnot set', 'OKO_PLUGIN_MEMORY_MB128']);
+    // A limit no variable sets is said in words, after the variables.
+    expect(limits).toEqual(['OKO_MAX_UPLOAD_MB50', 'OKO_PLUGIN_CPU_LIMITnot set', 'OKO_PLUGIN_MEMORY_MB128', 'Largest README image (MB)2']);
   });
 
   it("says why the configuration could not be read (the backend's message)", async () => {

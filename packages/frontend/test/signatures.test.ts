@@ -239,3 +239,25 @@ describe('trusted keys in Settings', () => {
     expect(toasts.value.at(-1)).toMatchObject({ tone: 'success' });
   });
 });
+
+describe('store details page signature badge', () => {
+  it('reads the trusted keys itself: opened by its URL, a verified plugin is "Verified", not "trust unknown"', async () => {
+    const { default: StoreDetailsPage } = await import('../src/pages/StoreDetailsPage.vue');
+    const { createMemoryHistory, createRouter } = await import('vue-router');
+    const signed = entry({ signature: { key_id: SHIPPED.key_id, signer: 'OKO examples' } });
+    stubFetch({ '/api/v1/trust/keys': trustAnswer([SHIPPED], 'warn'), '/api/v1/store/pad': () => json(signed) });
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/store/:name', component: StoreDetailsPage, props: true },
+        { path: '/:any(.*)*', component: { template: '<p />' } },
+      ],
+    });
+    await router.push('/store/pad');
+    const page = mount({ template: '<RouterView />' }, { global: { plugins: [router] }, attachTo: document.body });
+    await flushPromises();
+    const facts = page.find('[data-testid="store-facts"]');
+    expect(badgeOf(facts)).toMatchObject({ state: 'valid', text: expect.stringMatching(/^Verified: oko-examples/) });
+    page.unmount();
+  });
+});

@@ -161,6 +161,11 @@ describe('Install ends with the plugin running', () => {
     await flushPromises();
     expect(button.find('[role="status"]').exists()).toBe(false);
     expect(toasts.value.map((t) => t.message)).toContain('LAN watch is installed and running');
+    // The page around it learns the plugin is installed (a re-read of the entry) a moment later.
+    await button.setProps({ plugin: entry({ installed: true, installed_version: '1.2.0', installed_state: 'active' }) });
+    await flushPromises();
+    // The keyboard is not left on <body>: focus is on Open, what comes next.
+    expect(document.activeElement?.getAttribute('data-action')).toBe('open');
   });
 
   it('says the plugin is installed but did not start, and why, when the load fails', async () => {
@@ -241,5 +246,75 @@ describe('reviews', () => {
     await flushPromises();
     expect(send).toHaveBeenCalledWith({ rating: 2, title: 'Works', body: 'meh' });
     expect(wrapper.emitted('sent')).toHaveLength(1);
+  });
+});
+
+describe('Upload ZIP says it once', () => {
+  it('a dialog that says the outcome itself gets no success toast; one that closes does', async () => {
+    const { useStoreSend } = await import('../src/composables/store-send.js');
+    stubFetch({ '/api/v1/store': () => json({ available: true, plugins: [], total: 0, page: 1, per_page: 24 }) });
+    const answer = { success: true, plugin_id: 'abc123abc123', message: 'Plugin lan_watch 1.2.0 uploaded', plugin: entry() };
+    const stays = useStoreSend(() => undefined);
+    await stays.send(async () => answer, null, 'Upload failed');
+    expect(stays.error.value).toBeNull();
+    expect(toasts.value).toEqual([]);
+    const closes = useStoreSend(() => undefined);
+    await closes.send(
+      async () => answer,
+      () => 'sent',
+      'Import failed',
+    );
+    expect(toasts.value.map((t) => t.message)).toEqual(['Plugin lan_watch 1.2.0 uploaded']);
+  });
+});
+
+describe('the install dialog names the plugin', () => {
+  it('by its display name in the title and in its sentences, never by the id alone', async () => {
+    const { default: PermissionsDialog } = await import('../src/components/store/PermissionsDialog.vue');
+    const base = { mode: 'install' as const, name: 'lan_watch', displayName: 'LAN watch', version: '1.2.0' };
+    const none = mount(PermissionsDialog, { props: { request: { ...base, requested: NONE } }, attachTo: document.body });
+    await flushPromises();
+    expect(document.querySelector('[data-testid="no-permissions"]')!.textContent).toMatch(/^\s*LAN watch v1\.2\.0 needs no special/);
+    none.unmount();
+    const some = mount(PermissionsDialog, {
+      props: { request: { ...base, requested: { ...NONE, listen: true } } },
+      attachTo: document.body,
+    });
+    await flushPromises();
+    const text = document.querySelector('[data-testid="permissions-dialog"]')!.textContent!;
+    expect(text).toContain('LAN watch v1.2.0 will be allowed to:');
+    expect(text).not.toContain('lan_watch');
+    some.unmount();
+  });
+});
+
+describe('the sidebar on a store details page', () => {
+  it('marks Plugins as where the person is, as on /plugins', async () => {
+    const { default: AppNavigation } = await import('../src/components/app/AppNavigation.vue');
+    const { createMemoryHistory, createRouter } = await import('vue-router');
+    stubFetch({});
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:any(.*)*', component: { template: '<p />' } }] });
+    for (const [path, active] of [
+      ['/store/lan_watch', true],
+      ['/plugins', true],
+      ['/', false],
+    ] as const) {
+      await router.push(path);
+      const nav = mount(AppNavigation, { global: { plugins: [router] } });
+      await flushPromises();
+      const plugins = nav.findAll('a').find((link) => link.text().startsWith('Plugins'))!;
+      expect(plugins.classes().includes('active'), path).toBe(active);
+      nav.unmount();
+    }
+  });
+});
+
+describe('compatibility in plain words', () => {
+  it('says a plugin that names no engines.oko runs here, without the jargon "names no plugin API version"', async () => {
+    const { default: StoreDetailsFacts } = await import('../src/components/store/StoreDetailsFacts.vue');
+    const facts = mount(StoreDetailsFacts, {
+      props: { plugin: { ...entry(), size: 1024, manifest: { name: 'lan_watch', version: '1.2.0' } }, apiVersion: '1.0.0' },
+    });
+    expect(facts.find('[data-fact="compatibility"]').text()).toBe('Yes: it does not ask for a particular plugin API version');
   });
 });

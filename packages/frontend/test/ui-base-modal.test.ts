@@ -89,6 +89,23 @@ describe('UiBaseModal', () => {
     wrapper.unmount();
   });
 
+  it('gives focus back to an opener that dropped it (disabled while it prepared the dialog)', async () => {
+    const wrapper = mount(Host, { attachTo: document.body });
+    const opener = wrapper.find('.opener').element as HTMLButtonElement;
+    opener.focus();
+    // A button disabled while it prepares (Install reads the entry first) loses focus to <body>.
+    opener.blur();
+    expect(document.activeElement).toBe(document.body);
+    await wrapper.find('.opener').trigger('click');
+    await nextTick();
+    await nextTick();
+    press(document.activeElement!, 'Escape');
+    await nextTick();
+    await nextTick();
+    expect(document.activeElement).toBe(opener);
+    wrapper.unmount();
+  });
+
   it('still answers Escape and Tab when focus fell out of the dialog to body', async () => {
     const wrapper = mount(Host, { attachTo: document.body });
     await wrapper.find('.opener').trigger('click');

@@ -255,3 +255,28 @@ describe('dependencies at install', () => {
     expect($('[data-testid="permissions-dialog"]')).toBeNull();
   });
 });
+
+describe('the history follows an install made elsewhere on the page', () => {
+  it('re-reads when the installed version it is given changes: the version just installed is marked, not offered', async () => {
+    const { default: VersionHistory } = await import('../src/components/versions/VersionHistory.vue');
+    let installedVersion: string | null = null;
+    stubFetch({
+      '/api/v1/store/alpha/versions': () =>
+        json({
+          name: 'alpha',
+          available: true,
+          installed_version: installedVersion,
+          versions: [version('1.0.0', { installed: installedVersion === '1.0.0' })],
+        }),
+    });
+    const history = mount(VersionHistory, { props: { name: 'alpha', installedVersion: null }, attachTo: document.body });
+    await flushPromises();
+    expect(history.find('[data-action="install-version"]').exists()).toBe(true);
+    installedVersion = '1.0.0';
+    await history.setProps({ installedVersion: '1.0.0' });
+    await flushPromises();
+    expect(history.find('[data-testid="installed-version"]').exists()).toBe(true);
+    expect(history.find('[data-action="install-version"]').exists()).toBe(false);
+    history.unmount();
+  });
+});

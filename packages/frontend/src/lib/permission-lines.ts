@@ -19,7 +19,7 @@ export interface VersionChanges {
 export interface PermissionRequest {
   mode: 'install' | 'update';
   name: string;
-  /** What people call the plugin, for the title; the name when absent. */
+  /** What people call the plugin, in the dialog's title and sentences; the name when absent. */
   displayName?: string;
   version: string;
   /** What the package asks for (manifest.json `permissions`). */

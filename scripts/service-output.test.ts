@@ -12,7 +12,7 @@ describe("npm start's readable log lines", () => {
     const text = format(record('hi\u001b]52;c;cHduZWQ=\u0007\u001b[2J\rback\u009b31m'));
     // Colour codes of the formatter's own are fine; none of the message's bytes reach the terminal as such.
     /* eslint-disable no-control-regex -- control characters are what this test looks for */
-    const withoutOwnColours = text.replace(/\u001b\[[0-9;]*m/g, '');
+    const withoutOwnColours = (text ?? '').replace(/\u001b\[[0-9;]*m/g, '');
     expect(withoutOwnColours).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     /* eslint-enable no-control-regex */
     expect(withoutOwnColours).toContain('hi\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\rback\\x9b31m');

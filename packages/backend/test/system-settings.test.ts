@@ -85,7 +85,7 @@ describe('GET /system/config', () => {
     expect(config.store.reason).toContain('unavailable');
     expect(config.limits).toMatchObject({ OKO_PLUGIN_MEMORY_MB: 96, OKO_PLUGIN_CALL_TIMEOUT_MS: 30_000, OKO_STORE_MAX_PACKAGE_MB: 100 });
     expect(config.folders.data_dir).toBe(path.join(root, 'data'));
-    expect(config.policies).toMatchObject({ signature_policy: 'warn', sign_in: true });
+    expect(config.policies).toMatchObject({ signature_policy: 'warn', sign_in: true, dev_plugins: false });
     expect(config.settings).toEqual({ custom_bundles_enabled: true });
   });
 

@@ -1,5 +1,6 @@
 import { PLUGIN_API_VERSION, README_ASSET_MAX_BYTES, type RuntimeConfig, type RuntimeSettings, type StoreHealthReport } from '@oko/shared';
 import type { BackendConfig } from '../config.js';
+import { devPluginsRefusal } from '../dev-plugins/dev-access.js';
 
 const MIB = 1024 * 1024;
 
@@ -64,6 +65,8 @@ export function runtimeConfig({ config, bodyLimitBytes, store, signInOn, setting
     policies: {
       signature_policy: config.trust.signaturePolicy,
       sign_in: signInOn,
+      // The same decision the /dev routes make, so Settings says what `oko-plugin dev` will meet.
+      dev_plugins: devPluginsRefusal(config.devPlugins, config.host, signInOn) === null,
       update_check_interval_s: config.updateCheckIntervalS,
       update_health_window_s: config.updateHealthWindowS,
     },

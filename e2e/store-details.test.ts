@@ -353,7 +353,7 @@ describe('the store details page in Chromium', () => {
     await panel.getByText('This dashboard gave it 2 of 5').waitFor(SOON);
   });
 
-  it('Upload ZIP, then Install now: the uploaded plugin ends installed and running', async () => {
+  it('Upload ZIP, then Install now: the uploaded plugin ends installed and running; the same ZIP again leads to that entry', async () => {
     const name = unique('fresh_upload');
     const zip = await pluginZip(uptimePlugin(name, { display_name: 'Fresh upload' }));
     await page.goto(`${backend.url}/plugins?tab=store`);
@@ -370,6 +370,15 @@ describe('the store details page in Chromium', () => {
     await confirmDialog().click();
     await toast('Fresh upload is installed and running').waitFor(SOON);
     expect(await stateOf(name)).toBe('active');
+
+    // The same ZIP again: refused (versions are immutable), with the way to the entry that has it.
+    await page.locator('[data-action="open-upload-zip"]').click();
+    await dialog.locator('input[type="file"]').setInputFiles({ name: `${name}.zip`, mimeType: 'application/zip', buffer: zip });
+    await dialog.locator('[data-action="upload-zip"]').click();
+    await dialog.getByTestId('upload-existing').waitFor(SOON);
+    await dialog.locator('[data-action="open-existing"]').click();
+    await page.waitForURL(`${backend.url}/store/${name}`);
+    await page.getByTestId('store-details').waitFor(SOON);
   });
 
   it('the keyboard reaches a card title link and its Install button, which names the plugin', async () => {

@@ -62,11 +62,11 @@ describe('POST /store/upload/zip', () => {
     expect((await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' }))).status).toBe(
       201,
     );
-    await expectErrorAnswer(
-      await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' })),
-      409,
-      'PLUGIN_ALREADY_EXISTS',
-    );
+    const again = await uploadZip(`${api(keyed)}/store/upload/zip`, await pluginZip({ name: 'uploaded_twice', version: '2.1.0' }));
+    const body = (await again.clone().json()) as { error: { details?: unknown } };
+    await expectErrorAnswer(again, 409, 'PLUGIN_ALREADY_EXISTS');
+    // Which entry holds that version, so the upload dialog can offer it.
+    expect(body.error.details).toEqual({ plugin_id: expect.stringMatching(/^[0-9a-f]{12}$/), name: 'uploaded_twice', version: '2.1.0' });
   });
 
   // 502, not 401: a 401 tells the browser it is signed out of the dashboard.

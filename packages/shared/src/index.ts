@@ -14,6 +14,7 @@ export * from './plugin-sdk.js';
 export * from './api/plugins.js';
 export * from './api/store.js';
 export * from './api/publishers.js';
+export * from './api/store-errors.js';
 export * from './api/dashboard-store.js';
 export * from './api/auth.js';
 export * from './api/versions.js';

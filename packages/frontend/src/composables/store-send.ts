@@ -1,6 +1,6 @@
-import type { StoreUploadAnswer } from '@oko/shared';
+import { alreadyPublishedOf, type AlreadyPublished, type StoreUploadAnswer } from '@oko/shared';
 import { ref } from 'vue';
-import { messageOf } from '../api/client.js';
+import { ApiError, messageOf } from '../api/client.js';
 import { useStoreCatalog } from './store-catalog.js';
 import { showToast } from './toasts.js';
 
@@ -14,6 +14,8 @@ import { showToast } from './toasts.js';
 export function useStoreSend(onSent: () => void) {
   const busy = ref(false);
   const error = ref<string | null>(null);
+  /** The entry that already holds this name and version, when that is why the store refused. */
+  const existing = ref<AlreadyPublished | null>(null);
 
   async function send(
     task: () => Promise<StoreUploadAnswer>,
@@ -22,6 +24,7 @@ export function useStoreSend(onSent: () => void) {
   ) {
     busy.value = true;
     error.value = null;
+    existing.value = null;
     try {
       const answer = await task();
       if (sentMessage) showToast(answer.message || sentMessage(answer), 'success');
@@ -31,11 +34,12 @@ export function useStoreSend(onSent: () => void) {
       onSent();
     } catch (cause) {
       error.value = messageOf(cause);
+      if (cause instanceof ApiError && cause.code === 'PLUGIN_ALREADY_EXISTS') existing.value = alreadyPublishedOf(cause.details) ?? null;
       showToast(`${failure}: ${error.value}`, 'error');
     } finally {
       busy.value = false;
     }
   }
 
-  return { busy, error, send };
+  return { busy, error, existing, send };
 }

@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createError, sameVersion } from '@oko/shared';
+import { createError, sameVersion, type AlreadyPublished } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { writeFileAtomic } from '@oko/shared/server';
 import { describeBadRecords, readCatalogFile } from './catalog-file.js';
@@ -139,6 +139,7 @@ export class JsonCatalogRepository implements CatalogRepository {
         throw createError(
           'PLUGIN_ALREADY_EXISTS',
           `Plugin '${record.name}' version ${record.version} is already in the catalog (id ${same.id})`,
+          { details: { plugin_id: same.id, name: same.name, version: same.version } satisfies AlreadyPublished },
         );
       }
       if (records.some((r) => r.id === record.id)) throw new Error(`catalog id collision: ${record.id}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createError, sameVersion, type CatalogSignature, type CatalogSource } from '@oko/shared';
+import { createError, sameVersion, type AlreadyPublished, type CatalogSignature, type CatalogSource } from '@oko/shared';
 import { packPluginDirectory, type PluginFiles } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogRecord, Owner } from './catalog-record.js';
@@ -126,6 +126,7 @@ function alreadyExists(same: CatalogRecord, why = '') {
   return createError(
     'PLUGIN_ALREADY_EXISTS',
     `Plugin '${same.name}' version ${same.version} is already in the catalog (id ${same.id})${why}`,
+    { details: { plugin_id: same.id, name: same.name, version: same.version } satisfies AlreadyPublished },
   );
 }
 

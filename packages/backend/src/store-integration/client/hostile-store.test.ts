@@ -144,6 +144,22 @@ describe('StoreClient against a hostile store', () => {
     expect(setup.statusCode).toBe(403);
   });
 
+  it("passes on an error's details only in the one shape the UI acts on, checked", async () => {
+    const answers: Record<string, unknown> = {
+      good: { code: 'PLUGIN_ALREADY_EXISTS', message: 'exists', details: { plugin_id: 'abc123', name: 'notes', version: '1.0.0' } },
+      path: { code: 'PLUGIN_ALREADY_EXISTS', message: 'exists', details: { plugin_id: '../../x', name: 'notes', version: '1.0.0' } },
+      name: { code: 'PLUGIN_ALREADY_EXISTS', message: 'exists', details: { plugin_id: 'abc', name: 'javascript:alert(1)', version: '1' } },
+      other: { code: 'NOT_OWNER', message: 'no', details: { plugin_id: 'abc123', name: 'notes', version: '1.0.0', html: '<img>' } },
+    };
+    const url = await serve((req, res) => {
+      const which = Object.keys(answers).find((key) => req.url?.includes(`/plugins/${key}`)) ?? 'good';
+      res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: answers[which] }));
+    });
+    const details = async (id: string) => (await okoRejection(client(url).getPlugin(id))).details;
+    expect(await details('good')).toEqual({ plugin_id: 'abc123', name: 'notes', version: '1.0.0' });
+    for (const id of ['path', 'name', 'other']) expect(await details(id)).toBeUndefined();
+  });
+
   it('refuses a download that announces more than the package limit', async () => {
     const url = await serve((_req, res) => res.writeHead(200, { 'content-length': String(50 * 1024 ** 3) }).end());
     const error = await okoRejection(client(url).openDownload('abc'));

@@ -1,4 +1,4 @@
-import { createError, isErrorCode, readApiError, type ErrorCode, type OkoError } from '@oko/shared';
+import { alreadyPublishedOf, createError, isErrorCode, readApiError, type ErrorCode, type OkoError } from '@oko/shared';
 import { badStoreAnswer, readBoundedJson } from './store-answers.js';
 
 /** An error answer is a code and a sentence; anything longer is not one, and is not read further. */
@@ -64,7 +64,9 @@ export async function storeAnswerError(response: Response, baseUrl: string): Pro
   if (error) {
     // Codes both services share live in one table; a code the store added later still passes through.
     const code = (isErrorCode(error.code) ? error.code : error.code.replace(/[^A-Z0-9_]/g, '') || 'BAD_REQUEST') as ErrorCode;
-    return createError(code === 'SETUP_REQUIRED' ? 'BAD_REQUEST' : code, error.message, { status });
+    // Details reach the browser only in a shape it acts on, checked: the store is not trusted.
+    const details = code === 'PLUGIN_ALREADY_EXISTS' ? alreadyPublishedOf(error.details) : undefined;
+    return createError(code === 'SETUP_REQUIRED' ? 'BAD_REQUEST' : code, error.message, { status, details });
   }
   if (response.status >= 500) {
     return createError('STORE_UNAVAILABLE', `Plugin store at ${baseUrl} answered HTTP ${response.status}`);

@@ -137,3 +137,10 @@ export const README_ASSET_TYPES: Readonly<Record<string, string>> = {
   svg: 'image/svg+xml',
 };
 export const README_ASSET_MAX_BYTES = 2 * 1024 * 1024;
+
+/** The content type a README image is served as, by its file name's extension (any case), or null for anything else. */
+export function readmeAssetType(fileName: string): string | null {
+  const dot = fileName.lastIndexOf('.');
+  const extension = dot < 0 ? '' : fileName.slice(dot + 1).toLowerCase();
+  return Object.hasOwn(README_ASSET_TYPES, extension) ? (README_ASSET_TYPES[extension] ?? null) : null;
+}

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { createError, README_ASSET_MAX_BYTES, README_ASSET_TYPES } from '@oko/shared';
+import { createError, README_ASSET_MAX_BYTES, README_ASSET_TYPES, readmeAssetType } from '@oko/shared';
 import { findFileInside } from '@oko/shared/server';
 
 /** Percent-encodings of `.`, `/`, `\`, NUL and `%` itself: a path that needs them is no README image link. */
@@ -27,13 +27,6 @@ export function assetPathProblem(rawPath: string, relative: string): string | nu
   return null;
 }
 
-/** The content type of an image a README may show, by extension, or null. */
-export function assetTypeOf(relative: string): string | null {
-  const dot = relative.lastIndexOf('.');
-  const extension = dot < 0 ? '' : relative.slice(dot + 1).toLowerCase();
-  return Object.hasOwn(README_ASSET_TYPES, extension) ? (README_ASSET_TYPES[extension] ?? null) : null;
-}
-
 /**
  * An image file of the plugin folder, read whole: only a regular file inside the folder (after
  * symlinks), under no dot-named folder or name, not left out of the package (`outsidePackage`), of a README image type, at most
@@ -46,7 +39,7 @@ export async function readReadmeAsset(
   outsidePackage?: (relativePath: string) => boolean,
 ): Promise<{ body: Buffer; type: string }> {
   const notServed = (why: string) => createError('NOT_FOUND', `${JSON.stringify(relative)} is not served: ${why}`);
-  const type = assetTypeOf(relative);
+  const type = readmeAssetType(relative);
   if (type === null) throw notServed(`only images (${Object.keys(README_ASSET_TYPES).join(', ')}) are`);
   // Each leading part of the path, as the package walk meets it (a folder left out leaves out what it holds).
   const segments = relative.split('/');

@@ -1,4 +1,4 @@
-import { README_ASSET_TYPES } from '@oko/shared';
+import { README_ASSET_TYPES, readmeAssetType } from '@oko/shared';
 
 /** Deeper than any README's images folder; the archive rules allow 32 segments in all. */
 const MAX_SEGMENTS = 16;
@@ -29,9 +29,7 @@ export function readmeAssetPath(raw: string): ReadmeAssetPath | string {
     if (!SEGMENT.test(segment)) return `'${segment.slice(0, 40)}' is not a plain file or folder name`;
   }
   const last = segments[segments.length - 1]!;
-  const dot = last.lastIndexOf('.');
-  const extension = dot > 0 ? last.slice(dot + 1).toLowerCase() : '';
-  const contentType = Object.hasOwn(README_ASSET_TYPES, extension) ? README_ASSET_TYPES[extension] : undefined;
+  const contentType = readmeAssetType(last);
   if (!contentType) return `only images are served (${Object.keys(README_ASSET_TYPES).join(', ')}), not '${last.slice(0, 40)}'`;
   return { segments, contentType };
 }

@@ -35,8 +35,8 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const services = await createServices(config, app.log, { now: options.now, reviewLimits: options.reviewLimits });
-  // Counted downloads reach stats.json at most once a minute; what is left is written on close.
-  app.addHook('onClose', () => services.installs.close());
+  // Counted downloads reach stats.json (or PostgreSQL) in batches; what is left is written on close, then connections close.
+  app.addHook('onClose', () => services.backends.close());
 
   registerErrorHandler(app, { releaseUnreadBody: config.discardUnreadBody, diskFullMessage: 'The store has no disk space left' });
   app.setNotFoundHandler(notFoundHandler);

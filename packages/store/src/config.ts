@@ -24,7 +24,30 @@ export interface StoreConfig {
   seed: SeedConfig;
   /** Download counters reach catalog answers at most this often (OKO_STORE_STATS_FOLD_S); 0 = on the next read. */
   statsFoldIntervalMs: number;
+  /** The catalog, tokens, owners, reviews and counters in PostgreSQL (OKO_STORE_DATABASE_URL); null = the embedded JSON files. */
+  database: DatabaseConfig | null;
+  /** Packages in S3-compatible storage (OKO_STORE_BLOB_URL); null = upload folders on local disk. Needs `database`. */
+  blobs: BlobConfig | null;
+  /** The sweep of orphaned blobs and abandoned upload folders (PostgreSQL mode only). */
+  sweep: { graceMs: number; intervalMs: number };
   version: string;
+}
+
+export interface DatabaseConfig {
+  url: string;
+  poolSize: number;
+}
+
+/**
+ * s3://bucket/prefix plus the endpoint; region and credentials are the AWS SDK's own variables
+ * (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE...), read by the SDK itself.
+ */
+export interface BlobConfig {
+  bucket: string;
+  /** Key prefix without leading or trailing slash; '' for the bucket's root. */
+  prefix: string;
+  /** An S3-compatible server (MinIO, Ceph, Garage, s3rver); null = AWS S3. Path-style addressing when set. */
+  endpoint: string | null;
 }
 
 /** Whether and from where a new store fills its catalog with the repository's example plugins. */
@@ -120,6 +143,29 @@ export const StoreEnv = Type.Object({
     default: STATS_FOLD_INTERVAL_MS / 1000,
     description: 'download counters reach catalog answers at most this often (seconds); 0 = on the next read',
   }),
+  OKO_STORE_DATABASE_URL: Type.Optional(
+    Type.String({ description: 'postgres://... : the catalog, tokens, owners, reviews and counters in PostgreSQL; unset = JSON files' }),
+  ),
+  OKO_STORE_DATABASE_POOL: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'PostgreSQL connections per store process' }),
+  OKO_STORE_BLOB_URL: Type.Optional(
+    Type.String({
+      description: 's3://bucket/prefix : packages in S3-compatible storage (needs OKO_STORE_DATABASE_URL); unset = local disk',
+    }),
+  ),
+  OKO_STORE_S3_ENDPOINT: Type.Optional(
+    Type.String({ description: 'URL of an S3-compatible server (MinIO, Ceph, Garage); unset = AWS S3. Region and keys: AWS_* variables' }),
+  ),
+  OKO_STORE_SWEEP_GRACE_S: Type.Integer({
+    minimum: 60,
+    default: 3600,
+    description:
+      'PostgreSQL mode: a blob or upload folder no catalog row names is removed once this old (never while a publish may still use it)',
+  }),
+  OKO_STORE_SWEEP_INTERVAL_S: Type.Integer({
+    minimum: 0,
+    default: 600,
+    description: 'PostgreSQL mode: seconds between sweeps (one replica at a time); 0 = off',
+  }),
   OKO_STORE_SEED: Type.Boolean({ default: true, description: "a new store fills its catalog with the repository's example plugins" }),
   OKO_STORE_SEED_DIR: Type.String({ default: DEFAULT_SEED_DIR, description: 'folder of plugin folders to seed from' }),
 });
@@ -151,9 +197,49 @@ function readApiUrl(raw: string): URL {
   return url;
 }
 
+function readDatabaseUrl(raw: string | undefined, poolSize: number): DatabaseConfig | null {
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw envError('OKO_STORE_DATABASE_URL', undefined, 'not a URL (the value is not shown: it may hold a password)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw envError('OKO_STORE_DATABASE_URL', undefined, `must be postgres:// or postgresql://, not ${url.protocol}//`);
+  }
+  return { url: raw, poolSize };
+}
+
+function readBlobUrl(raw: string | undefined, endpoint: string | undefined, database: DatabaseConfig | null): BlobConfig | null {
+  if (raw === undefined || raw === '') {
+    if (endpoint) throw envError('OKO_STORE_S3_ENDPOINT', endpoint, 'is set but OKO_STORE_BLOB_URL is not');
+    return null;
+  }
+  const name = 'OKO_STORE_BLOB_URL';
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(raw);
+  if (!match)
+    throw envError(name, raw, 'must be s3://bucket or s3://bucket/prefix (bucket: 3-63 lower-case letters, digits, dots, hyphens)');
+  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix.split('/').some((part) => part === '.' || part === '..')) throw envError(name, raw, 'no . or .. in the prefix');
+  if (!database) throw envError(name, raw, 'needs OKO_STORE_DATABASE_URL: packages in S3 are found through the PostgreSQL catalog');
+  let endpointUrl: string | null = null;
+  if (endpoint) {
+    try {
+      const parsed = new URL(endpoint);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+      endpointUrl = parsed.toString().replace(/\/$/, '');
+    } catch {
+      throw envError('OKO_STORE_S3_ENDPOINT', endpoint, 'must be an http(s) URL');
+    }
+  }
+  return { bucket: match[1]!, prefix, endpoint: endpointUrl };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const vars = parseEnv(StoreEnv, env);
   const apiUrl = readApiUrl(vars.OKO_STORE_GITHUB_API_URL);
+  const database = readDatabaseUrl(vars.OKO_STORE_DATABASE_URL, vars.OKO_STORE_DATABASE_POOL);
   return {
     host: vars.OKO_STORE_HOST,
     port: vars.OKO_STORE_PORT,
@@ -177,6 +263,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
       webhookSecret: vars.OKO_STORE_GITHUB_WEBHOOK_SECRET ?? null,
     },
     statsFoldIntervalMs: vars.OKO_STORE_STATS_FOLD_S * 1000,
+    database,
+    blobs: readBlobUrl(vars.OKO_STORE_BLOB_URL, vars.OKO_STORE_S3_ENDPOINT, database),
+    sweep: { graceMs: vars.OKO_STORE_SWEEP_GRACE_S * 1000, intervalMs: vars.OKO_STORE_SWEEP_INTERVAL_S * 1000 },
     seed: { enabled: vars.OKO_STORE_SEED, dir: path.resolve(vars.OKO_STORE_SEED_DIR) },
     version: packageVersion(path.join(import.meta.dirname, '..')),
   };

@@ -3,17 +3,18 @@ import type { StoreConfig } from '../config.js';
 import { StoreAuth } from '../lib/api-key.js';
 import { DashboardIdentity } from '../lib/dashboard-identity.js';
 import { ArchiveImporter } from './archive-importer.js';
-import { JsonCatalogRepository, type CatalogRepository } from './catalog-repository.js';
+import { openBackends, type StoreBackends } from './backends.js';
+import type { CatalogRepository } from './catalog-repository.js';
 import { GithubImporter } from './github-importer.js';
 import { GithubRefresher } from './github-refresh.js';
 import { GithubRefreshSchedule } from './github-refresh-schedule.js';
-import { InstallCounter } from './install-counter.js';
+import type { InstallCounter } from './install-counter.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { PluginPublisher } from './plugin-publisher.js';
-import { JsonPublisherRepository, type PublisherRepository } from './publisher-repository.js';
-import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
+import type { PublisherRepository } from './publisher-repository.js';
+import type { PluginStorage } from './plugin-storage.js';
 import { ReviewBoard } from './review-board.js';
-import { JsonReviewRepository, type ReviewLimits } from './review-repository.js';
+import type { ReviewLimits } from './review-repository.js';
 import { StatsFold } from './stats-fold.js';
 import { tidyUploads } from './upload-sweep.js';
 
@@ -33,6 +34,8 @@ export interface StoreServices {
   /** Downloads per plugin name (stats.json); closed by buildApp's onClose, which writes what is left. */
   installs: InstallCounter;
   reviews: ReviewBoard;
+  /** Where all of the above keep their state (JSON files, or PostgreSQL and S3); closed by buildApp's onClose. */
+  backends: StoreBackends;
 }
 
 export interface ServiceOptions {
@@ -42,19 +45,18 @@ export interface ServiceOptions {
   reviewLimits?: ReviewLimits;
 }
 
-/** Opens plugins.json, publishers.json, reviews.json, stats.json and the uploads/ folder and wires the services that use them. */
+/**
+ * Opens where the state is kept (backends.ts: plugins.json, publishers.json, reviews.json,
+ * stats.json and uploads/, or PostgreSQL and S3) and wires the services that use it.
+ */
 export async function createServices(config: StoreConfig, log: FastifyBaseLogger, options: ServiceOptions = {}): Promise<StoreServices> {
-  const storage = new LocalPluginStorage(config.storagePath);
-  await storage.init();
-  const catalog = await JsonCatalogRepository.open(config.storagePath, log);
+  const backends = await openBackends(config, log, options.reviewLimits);
+  const { storage, catalog, publishers, reviews, installs } = backends;
   await tidyUploads(catalog, storage, log);
   const publisher = new PluginPublisher(catalog, storage, log);
-  const publishers = await JsonPublisherRepository.open(config.storagePath);
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   const github = new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
   const refresher = new GithubRefresher(catalog, github, log, publishers);
-  const reviews = await JsonReviewRepository.open(config.storagePath, options.reviewLimits);
-  const installs = await InstallCounter.open(config.storagePath, log);
   const plugins = new PluginCatalog(catalog, storage, log, new StatsFold(installs, reviews, config.statsFoldIntervalMs, options.now));
   return {
     catalog,
@@ -73,5 +75,6 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
     identity: new DashboardIdentity(config.apiKey, publishers),
     installs,
     reviews: new ReviewBoard(reviews, installs, catalog, plugins),
+    backends,
   };
 }

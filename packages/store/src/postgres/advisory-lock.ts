@@ -1,0 +1,31 @@
+import type { Database } from './database.js';
+
+/** Advisory lock keys of the store's scheduled work: each runs on one replica at a time. */
+export const LOCKS = {
+  githubRefresh: 0x6f6b6f10,
+  sweep: 0x6f6b6f11,
+} as const;
+
+/**
+ * Runs `work` only if no other replica holds `key` (pg_try_advisory_lock on one session), and
+ * returns whether it ran. The lock lives as long as that session: a replica killed mid-work loses
+ * its connection, so PostgreSQL frees the lock and the next round elsewhere takes it.
+ */
+export async function runExclusive(db: Database, key: number, work: () => Promise<void>): Promise<boolean> {
+  const client = await db.pool.connect();
+  let broken = false;
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+    if (!rows[0]?.locked) return false;
+    try {
+      await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {
+        broken = true; // a session that cannot unlock is thrown away, which frees the lock
+      });
+    }
+    return true;
+  } finally {
+    client.release(broken);
+  }
+}

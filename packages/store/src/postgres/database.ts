@@ -1,0 +1,73 @@
+import type { FastifyBaseLogger } from 'fastify';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import { runMigrations } from './migrations.js';
+
+/** What a query or a transaction step gets: the pool itself, or the one client of a transaction. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** PostgreSQL error codes the store acts on (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_SERIALIZATION_FAILURE = '40001';
+export const PG_DEADLOCK = '40P01';
+
+export function pgErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * The store's PostgreSQL connection pool (docs/architecture.md, Growing past one machine). Every
+ * replica opens one; migrations have run once open() returns. Replicas keep no state another needs:
+ * what they cache they reload on a ChangeFeed notification.
+ */
+export class Database implements Queryable {
+  private constructor(
+    readonly pool: pg.Pool,
+    readonly url: string,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  static async open(config: DatabaseConfig, log: FastifyBaseLogger): Promise<Database> {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, connectionTimeoutMillis: 10_000 });
+    // An idle client whose server went away emits 'error' on the pool; unhandled, it would end the process.
+    pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL: an idle connection failed; the pool replaces it'));
+    const db = new Database(pool, config.url, log);
+    try {
+      await runMigrations(db, log);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    return db;
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values);
+  }
+
+  /**
+   * Runs `work` in one transaction on one client: committed when it returns, rolled back when it
+   * throws (the error is rethrown as it was).
+   */
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: unknown) => this.log.warn({ err: rollback }, 'PostgreSQL: rollback failed'));
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -12,6 +12,8 @@ export interface FakeGithub {
   repos: Record<string, FakeRepo>;
   /** Authorization header of every request, per server. */
   seen: { api: (string | undefined)[]; codeload: (string | undefined)[] };
+  /** API requests being answered now, and the most at once: several replicas' scheduled rounds must never overlap. */
+  busy: { now: number; max: number };
   /** Holds every API answer until the returned function is called (a slow GitHub, for races). */
   hold: () => () => void;
   close: () => Promise<void>;
@@ -47,8 +49,11 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<
   const codeloadPort = new URL(codeloadUrl).port;
 
   let held: Promise<void> | null = null;
+  const busy = { now: 0, max: 0 };
   const api = http.createServer(async (req, res) => {
     seen.api.push(req.headers.authorization);
+    busy.max = Math.max(busy.max, ++busy.now);
+    res.once('close', () => busy.now--);
     if (held) await held;
     const match = /^\/repos\/([^/]+)\/([^/]+)\/zipball(?:\/(.+))?$/.exec(req.url ?? '');
     const repoName = match ? `${match[1]}/${match[2]}` : '';
@@ -80,6 +85,7 @@ export async function startFakeGithub(repos: Record<string, FakeRepo>): Promise<
     codeloadUrl,
     repos,
     seen,
+    busy,
     hold: () => {
       let release = () => {};
       held = new Promise<void>((resolve) => (release = resolve));

@@ -5,20 +5,34 @@ import type { GithubRefresher, RefreshReport } from './github-refresh.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
+ * Runs a round's work unless another replica is running one, and says whether it ran: in
+ * PostgreSQL mode `runExclusive(db, LOCKS.githubRefresh, work)` (an advisory lock); the embedded
+ * store, which is one process, runs every round.
+ */
+export type ExclusiveRunner = (work: () => Promise<void>) => Promise<boolean>;
+const alone: ExclusiveRunner = async (work) => (await work(), true);
+
+/**
  * OKO_STORE_GITHUB_REFRESH_INTERVAL_S: refreshes every tracked plugin, one after the other, as its
  * owner. The next round is timed from the end of the last one, so two rounds never overlap however
  * slow GitHub is. The timer never keeps the process alive; stop() waits for a round in progress,
- * which ends after the refresh it is in.
+ * which ends after the refresh it is in. With several replicas each keeps its own timer, and a
+ * round whose turn comes while another replica's round runs is skipped (`skipped` counts them):
+ * two replicas never refresh at once, and a replica that dies mid-round frees the lock with its
+ * connection.
  */
 export class GithubRefreshSchedule {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<RefreshReport[]> | undefined;
   private stopped = true;
+  /** Rounds not run because another replica's round held the lock. */
+  skipped = 0;
 
   constructor(
     private readonly refresher: GithubRefresher,
     private readonly intervalMs: number,
     private readonly log: FastifyBaseLogger,
+    private readonly exclusive: ExclusiveRunner = alone,
   ) {}
 
   start(): void {
@@ -34,9 +48,12 @@ export class GithubRefreshSchedule {
     await this.round?.catch(() => undefined);
   }
 
-  /** One round now (also what the timer runs); a round already running is joined, not doubled. */
+  /**
+   * One round now (also what the timer runs); a round already running here is joined, not doubled,
+   * and one running on another replica makes this one a no-op (an empty report).
+   */
   runRound(): Promise<RefreshReport[]> {
-    this.round ??= this.refreshAll().finally(() => {
+    this.round ??= this.refreshAlone().finally(() => {
       this.round = undefined;
     });
     return this.round;
@@ -58,6 +75,23 @@ export class GithubRefreshSchedule {
       Math.min(Math.max(due - Date.now(), 0), MAX_TIMER_MS),
     );
     this.timer.unref();
+  }
+
+  private async refreshAlone(): Promise<RefreshReport[]> {
+    let reports: RefreshReport[] = [];
+    try {
+      const ran = await this.exclusive(async () => {
+        reports = await this.refreshAll();
+      });
+      if (!ran) {
+        this.skipped++;
+        this.log.debug('scheduled GitHub refresh skipped: another replica is running a round');
+      }
+    } catch (error) {
+      // The lock itself could not be taken (the database is down): the next round tries again.
+      this.log.error({ err: error }, 'scheduled GitHub refresh could not take its lock');
+    }
+    return reports;
   }
 
   private async refreshAll(): Promise<RefreshReport[]> {

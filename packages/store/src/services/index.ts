@@ -7,7 +7,7 @@ import { openBackends, type StoreBackends } from './backends.js';
 import type { CatalogRepository } from './catalog-repository.js';
 import { GithubImporter } from './github-importer.js';
 import { GithubRefresher } from './github-refresh.js';
-import { GithubRefreshSchedule } from './github-refresh-schedule.js';
+import { GithubRefreshSchedule, type ExclusiveRunner } from './github-refresh-schedule.js';
 import type { InstallCounter } from './install-counter.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { PluginPublisher } from './plugin-publisher.js';
@@ -17,6 +17,8 @@ import { ReviewBoard } from './review-board.js';
 import type { ReviewLimits } from './review-repository.js';
 import { StatsFold } from './stats-fold.js';
 import { tidyUploads } from './upload-sweep.js';
+import { runExclusive, LOCKS } from '../postgres/advisory-lock.js';
+import type { Database } from '../postgres/database.js';
 
 export interface StoreServices {
   catalog: CatalogRepository;
@@ -69,7 +71,12 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
     }),
     github,
     refresher,
-    refreshSchedule: new GithubRefreshSchedule(refresher, config.github.refreshIntervalMs, log),
+    refreshSchedule: new GithubRefreshSchedule(
+      refresher,
+      config.github.refreshIntervalMs,
+      log,
+      scheduleLock(backends.db, LOCKS.githubRefresh),
+    ),
     publishers,
     auth: new StoreAuth(config.apiKey, publishers),
     identity: new DashboardIdentity(config.apiKey, publishers),
@@ -77,4 +84,9 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
     reviews: new ReviewBoard(reviews, installs, catalog, plugins),
     backends,
   };
+}
+
+/** Scheduled work on one replica at a time in PostgreSQL mode (an advisory lock); the embedded store is one process. */
+function scheduleLock(db: Database | null, key: number): ExclusiveRunner | undefined {
+  return db ? (work) => runExclusive(db, key, work) : undefined;
 }

@@ -4,6 +4,10 @@ import type { Database } from './database.js';
 export const LOCKS = {
   githubRefresh: 0x6f6b6f10,
   sweep: 0x6f6b6f11,
+  /** Held for one transaction by each review write, so the per-name and total bounds hold across replicas. */
+  reviews: 0x6f6b6f20,
+  /** Held for one transaction by each batch of install counts, so the downloader caps hold across replicas. */
+  installCounts: 0x6f6b6f21,
 } as const;
 
 /**

@@ -4,6 +4,10 @@ import type { Database } from './database.js';
 export const LOCKS = {
   githubRefresh: 0x6f6b6f10,
   sweep: 0x6f6b6f11,
+  /** Held for one transaction by each review write, so the per-name and total bounds hold across replicas. */
+  reviews: 0x6f6b6f20,
+  /** Held for one transaction by each batch of install counts, so the downloader caps hold across replicas. */
+  installCounts: 0x6f6b6f21,
 } as const;
 
 /**
@@ -14,6 +18,12 @@ export const LOCKS = {
 export async function runExclusive(db: Database, key: number, work: () => Promise<void>): Promise<boolean> {
   const client = await db.pool.connect();
   let broken = false;
+  // A session cut while the work runs (no query in flight) reports on the client, not on a query:
+  // unheard, that 'error' would end the process. The lock went with the session; the client is thrown away.
+  const lost = () => {
+    broken = true;
+  };
+  client.on('error', lost);
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
     if (!rows[0]?.locked) return false;
@@ -26,6 +36,7 @@ export async function runExclusive(db: Database, key: number, work: () => Promis
     }
     return true;
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }

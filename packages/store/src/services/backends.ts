@@ -8,10 +8,10 @@ import { openPgInstalls } from '../postgres/pg-install-counter.js';
 import { openPgPublishers } from '../postgres/pg-publisher-repository.js';
 import { openPgReviews } from '../postgres/pg-review-repository.js';
 import { JsonCatalogRepository, type CatalogRepository } from './catalog-repository.js';
-import { InstallCounter } from './install-counter.js';
+import { InstallCounter, type InstallCounts } from './install-counter.js';
 import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
 import { JsonPublisherRepository, type PublisherRepository } from './publisher-repository.js';
-import { JsonReviewRepository, type ReviewLimits } from './review-repository.js';
+import { JsonReviewRepository, type ReviewLimits, type ReviewRepository } from './review-repository.js';
 
 /**
  * Where the store keeps its state, chosen once at start (README, Running the store on PostgreSQL
@@ -22,8 +22,8 @@ import { JsonReviewRepository, type ReviewLimits } from './review-repository.js'
 export interface StoreBackends {
   catalog: CatalogRepository;
   publishers: PublisherRepository;
-  reviews: JsonReviewRepository;
-  installs: InstallCounter;
+  reviews: ReviewRepository;
+  installs: InstallCounts;
   storage: PluginStorage;
   /** The PostgreSQL pool and this replica's LISTEN connection; null on the embedded store. */
   db: Database | null;
@@ -43,8 +43,8 @@ export async function openBackends(config: StoreConfig, log: FastifyBaseLogger, 
     storage = config.blobs ? await openBlobStorage(config.blobs, db, config.storagePath, log, limits) : await openLocalStorage(config);
     const catalog = await openPgCatalog(db, feed, log);
     const publishers = await openPgPublishers(db);
-    const reviews = await openPgReviews(db, feed, reviewLimits);
-    const installs = await openPgInstalls(db, feed, log);
+    const reviews = await openPgReviews(db, feed, log, reviewLimits);
+    const installs = await openPgInstalls(db, feed, log, { reloadMs: config.statsFoldIntervalMs });
     const opened = feed;
     const stored = storage;
     return {

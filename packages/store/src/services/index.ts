@@ -9,7 +9,7 @@ import type { CatalogRepository } from './catalog-repository.js';
 import { GithubImporter } from './github-importer.js';
 import { GithubRefresher } from './github-refresh.js';
 import { GithubRefreshSchedule } from './github-refresh-schedule.js';
-import type { InstallCounter } from './install-counter.js';
+import type { InstallCounts } from './install-counter.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { PluginPublisher } from './plugin-publisher.js';
 import type { PublisherRepository } from './publisher-repository.js';
@@ -34,8 +34,8 @@ export interface StoreServices {
   auth: StoreAuth;
   /** Which dashboard a download or review comes from (token, or X-OKO-Instance on an open store). */
   identity: DashboardIdentity;
-  /** Downloads per plugin name (stats.json); closed by buildApp's onClose, which writes what is left. */
-  installs: InstallCounter;
+  /** Downloads per plugin name (stats.json or PostgreSQL); closed by buildApp's onClose, which writes what is left. */
+  installs: InstallCounts;
   reviews: ReviewBoard;
   /** Where all of the above keep their state (JSON files, or PostgreSQL and S3); closed by buildApp's onClose. */
   backends: StoreBackends;

@@ -43,11 +43,34 @@ interface Counters {
 }
 
 /**
+ * Where install counts are kept: stats.json (InstallCounter) or PostgreSQL (openPgInstalls).
+ * Counting never waits: a download is recorded in memory and reaches storage in batches.
+ */
+export interface InstallCounts {
+  /** Counts a download of `name`; `downloader` (a downloaderKey) when the caller named itself. */
+  record(name: string, version: string, downloader: string | null): void;
+  /**
+   * The version `downloader` last downloaded of `name`, or undefined (never, or past the cap).
+   * stats.json knows at once; PostgreSQL is asked, where every replica's downloads reach.
+   */
+  downloadedBy(name: string, downloader: string): string | undefined | Promise<string | undefined>;
+  statsOf(name: string): InstallStats;
+  /** Every name with counters: for the fold. */
+  counted(): Iterable<string>;
+  /** Rises when the counts this replica answers with moved: what the stats fold compares. */
+  readonly changes: number;
+  /** Writes what is counted but not yet stored; a failure is logged and retried later. */
+  flush(): Promise<void>;
+  /** Stops the timers and writes what is left (the store's onClose). */
+  close(): Promise<void>;
+}
+
+/**
  * Downloads per plugin name and who made them, in memory, written to stats.json at most once a
  * minute and on close (a count is not worth an fsync per download). A broken file is set aside and
  * counting starts again: counts are not content, and the store should not stay down for them.
  */
-export class InstallCounter {
+export class InstallCounter implements InstallCounts {
   private readonly names = new Map<string, Counters>();
   /** Downloaders remembered over all names. */
   private downloaders = 0;

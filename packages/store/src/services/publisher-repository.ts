@@ -8,14 +8,14 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 export const PUBLISHERS_FILE = 'publishers.json';
 
 /** A token as the store keeps it: its SHA-256 only (tokens are 32 random bytes, so no slow hash is needed). */
-const StoredPublisher = Type.Object({
+export const StoredPublisher = Type.Object({
   id: Type.String(),
   name: Type.String(),
   kind: PublisherKind,
   created_at: Type.String(),
   token_sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
 });
-type StoredPublisher = Static<typeof StoredPublisher>;
+export type StoredPublisher = Static<typeof StoredPublisher>;
 const PublishersFile = Type.Object({ format: Type.Literal(1), publishers: Type.Array(StoredPublisher) });
 
 export function tokenHash(token: string): string {
@@ -37,7 +37,26 @@ export interface PublisherRepository {
   remove(id: string): Promise<PublisherInfo>;
 }
 
-const info = ({ token_sha256: _hash, ...rest }: StoredPublisher): PublisherInfo => rest;
+/** What the API shows of a token: everything but its hash. */
+export const publisherInfo = ({ token_sha256: _hash, ...rest }: StoredPublisher): PublisherInfo => rest;
+
+/** PUBLISHER_EXISTS for 'admin' in any case: that name stands for the store admin (ADMIN) in the owner table. */
+export function refuseAdminName(name: string): void {
+  if (name.toLowerCase() === 'admin') throw createError('PUBLISHER_EXISTS', "'admin' is the store admin's name and cannot be a token's");
+}
+
+/** A new token for `name` (`oko_pub_…` or `oko_dash_…`, 32 random bytes) and the record that keeps only its hash. */
+export function mintPublisher(name: string, kind: PublisherKind): { stored: StoredPublisher; token: string } {
+  const token = `oko_${kind === 'publisher' ? 'pub' : 'dash'}_${randomBytes(32).toString('base64url')}`;
+  const stored: StoredPublisher = {
+    id: randomBytes(6).toString('hex'),
+    name,
+    kind,
+    created_at: new Date().toISOString(),
+    token_sha256: tokenHash(token),
+  };
+  return { stored, token };
+}
 
 export class JsonPublisherRepository implements PublisherRepository {
   private publishers: StoredPublisher[] = [];
@@ -69,29 +88,21 @@ export class JsonPublisherRepository implements PublisherRepository {
   }
 
   async list(): Promise<PublisherInfo[]> {
-    return this.publishers.map(info);
+    return this.publishers.map(publisherInfo);
   }
 
   async findByToken(token: string): Promise<PublisherInfo | undefined> {
     const hash = tokenHash(token);
     const found = this.publishers.find((p) => p.token_sha256 === hash);
-    return found && info(found);
+    return found && publisherInfo(found);
   }
 
   create(name: string, kind: PublisherKind): Promise<PublisherInfo & { token: string }> {
     return this.write((list) => {
-      if (name.toLowerCase() === 'admin')
-        throw createError('PUBLISHER_EXISTS', "'admin' is the store admin's name and cannot be a token's");
+      refuseAdminName(name);
       if (list.some((p) => p.name === name)) throw createError('PUBLISHER_EXISTS', `A token named '${name}' already exists`);
-      const token = `oko_${kind === 'publisher' ? 'pub' : 'dash'}_${randomBytes(32).toString('base64url')}`;
-      const stored: StoredPublisher = {
-        id: randomBytes(6).toString('hex'),
-        name,
-        kind,
-        created_at: new Date().toISOString(),
-        token_sha256: tokenHash(token),
-      };
-      return { next: [...list, stored], result: { ...info(stored), token } };
+      const { stored, token } = mintPublisher(name, kind);
+      return { next: [...list, stored], result: { ...publisherInfo(stored), token } };
     });
   }
 
@@ -99,7 +110,7 @@ export class JsonPublisherRepository implements PublisherRepository {
     return this.write((list) => {
       const found = list.find((p) => p.id === id);
       if (!found) throw createError('PUBLISHER_NOT_FOUND', `No token with id '${id}'`);
-      return { next: list.filter((p) => p !== found), result: info(found) };
+      return { next: list.filter((p) => p !== found), result: publisherInfo(found) };
     });
   }
 

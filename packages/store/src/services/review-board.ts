@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createError, type Review, type ReviewList, type ReviewListQuery, type ReviewRequest } from '@oko/shared';
 import type { Reviewer } from '../lib/dashboard-identity.js';
 import type { CatalogRepository } from './catalog-repository.js';
-import type { InstallCounter } from './install-counter.js';
+import type { InstallCounts } from './install-counter.js';
 import type { PluginCatalog } from './plugin-catalog.js';
-import { publicReview, type JsonReviewRepository } from './review-repository.js';
+import { publicReview, type ReviewRepository } from './review-repository.js';
 
 /**
  * C0 and C1 controls (a tab becomes a space first, a newline stays in a body) and the bidi
@@ -26,8 +26,8 @@ export function plainText(value: string | undefined, multiline: boolean): string
 /** Reading, posting and deleting the reviews of plugin names (README, Ratings, reviews and install counts). */
 export class ReviewBoard {
   constructor(
-    private readonly reviews: JsonReviewRepository,
-    private readonly counter: InstallCounter,
+    private readonly reviews: ReviewRepository,
+    private readonly counter: InstallCounts,
     private readonly catalog: CatalogRepository,
     private readonly plugins: PluginCatalog,
   ) {}
@@ -66,7 +66,7 @@ export class ReviewBoard {
     this.assertWritable();
     await this.assertListed(name);
     const now = new Date().toISOString();
-    const version = this.counter.downloadedBy(name, by.key);
+    const version = await this.counter.downloadedBy(name, by.key);
     let created = false;
     const stored = await this.reviews.save(name, by.key, (previous) => {
       created = previous === undefined;

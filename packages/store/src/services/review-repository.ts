@@ -21,8 +21,13 @@ export interface ReviewLimits {
    * kept small: thousands of reviews, and a loop of posts cannot stall every other request long.
    */
   fileBytes: number;
+  /**
+   * Reviews over all names, in PostgreSQL, where file bytes mean nothing: each replica keeps every
+   * review in memory (reads stay synchronous), so this bounds that memory instead.
+   */
+  total?: number;
 }
-export const REVIEW_LIMITS: ReviewLimits = { perName: 5_000, fileBytes: 8 * 1024 * 1024 };
+export const REVIEW_LIMITS: Required<ReviewLimits> = { perName: 5_000, fileBytes: 8 * 1024 * 1024, total: 50_000 };
 
 /** A review as kept: the answer's fields plus whose it is (a downloaderKey, never a token or an instance id). */
 export const StoredReview = Type.Object({ ...Review.properties, reviewer_key: Type.String({ minLength: 1 }) });
@@ -33,14 +38,44 @@ export function publicReview({ reviewer_key: _key, ...review }: StoredReview): R
   return review;
 }
 
-function newestFirst(a: StoredReview, b: StoredReview): number {
+export function newestFirst(a: StoredReview, b: StoredReview): number {
   return a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0;
 }
 
-function ratingOf(reviews: readonly StoredReview[]): RatingSummary {
+export function ratingOfReviews(reviews: readonly StoredReview[]): RatingSummary {
   if (reviews.length === 0) return NO_RATING;
   const sum = reviews.reduce((total, r) => total + r.rating, 0);
   return { average: Math.round((sum / reviews.length) * 10) / 10, count: reviews.length };
+}
+
+/**
+ * Where reviews are kept: reviews.json (JsonReviewRepository) or PostgreSQL (openPgReviews). Reads
+ * are synchronous, from memory that follows every change; writes settle once they are stored.
+ */
+export interface ReviewRepository {
+  /** The reviews of `name`, newest first. */
+  list(name: string): readonly StoredReview[];
+  has(name: string): boolean;
+  findBy(name: string, reviewerKey: string): StoredReview | undefined;
+  ratingOf(name: string): RatingSummary;
+  /** Every name with reviews: for the fold. */
+  rated(): Iterable<string>;
+  /**
+   * Stores `make(previous)` as the review of its reviewer and name, replacing the earlier one in
+   * the same step (two posts at once by one reviewer still leave one review); REVIEWS_FULL past a bound.
+   */
+  save(name: string, reviewerKey: string, make: (previous: StoredReview | undefined) => StoredReview): Promise<StoredReview>;
+  /** Removes review `id` of `name`; REVIEW_NOT_FOUND when there is none. */
+  remove(name: string, id: string): Promise<StoredReview>;
+  /** Rises with every change, wherever it was made: the stats fold takes ratings at once when it moved. */
+  readonly changes: number;
+}
+
+export function reviewsFull(name: string, perName: number): Error {
+  return createError(
+    'REVIEWS_FULL',
+    `Plugin '${name}' has ${perName} reviews, as many as this store keeps; the store admin can delete some to make room`,
+  );
 }
 
 /**
@@ -48,7 +83,7 @@ function ratingOf(reviews: readonly StoredReview[]): RatingSummary {
  * atomically on each change, one change at a time (as publishers.json). A file that cannot be read
  * stops the start: reviews are people's words, never read as "no reviews" and overwritten.
  */
-export class JsonReviewRepository {
+export class JsonReviewRepository implements ReviewRepository {
   /** Per plugin name, newest first (updated_at). */
   private byName = new Map<string, StoredReview[]>();
   private ratings = new Map<string, RatingSummary>();
@@ -95,7 +130,7 @@ export class JsonReviewRepository {
     }
     for (const list of byName.values()) list.sort(newestFirst);
     this.byName = byName;
-    this.ratings = new Map([...byName].map(([name, list]) => [name, ratingOf(list)]));
+    this.ratings = new Map([...byName].map(([name, list]) => [name, ratingOfReviews(list)]));
   }
 
   /** The reviews of `name`, newest first. */
@@ -127,12 +162,7 @@ export class JsonReviewRepository {
   save(name: string, reviewerKey: string, make: (previous: StoredReview | undefined) => StoredReview): Promise<StoredReview> {
     return this.write((all) => {
       const previous = all.find((r) => r.plugin === name && r.reviewer_key === reviewerKey);
-      if (!previous && this.list(name).length >= this.limits.perName) {
-        throw createError(
-          'REVIEWS_FULL',
-          `Plugin '${name}' has ${this.limits.perName} reviews, as many as this store keeps; the store admin can delete some to make room`,
-        );
-      }
+      if (!previous && this.list(name).length >= this.limits.perName) throw reviewsFull(name, this.limits.perName);
       const review = make(previous);
       return { next: [...all.filter((r) => r !== previous), review], result: review };
     });

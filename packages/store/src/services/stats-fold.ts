@@ -1,7 +1,7 @@
 import { NO_INSTALLS } from '@oko/shared';
 import type { NameStats, StatsTable } from './catalog-sort.js';
-import type { InstallCounter } from './install-counter.js';
-import type { JsonReviewRepository } from './review-repository.js';
+import type { InstallCounts } from './install-counter.js';
+import type { ReviewRepository } from './review-repository.js';
 
 /** What PluginCatalog asks of the stats on each read: whether a new epoch is due, and its table. */
 export interface StatsSource {
@@ -23,8 +23,8 @@ export class StatsFold implements StatsSource {
   private reviewed = -1;
 
   constructor(
-    private readonly counter: InstallCounter,
-    private readonly reviews: JsonReviewRepository,
+    private readonly counter: InstallCounts,
+    private readonly reviews: ReviewRepository,
     private readonly intervalMs: number,
     private readonly now: () => number = Date.now,
   ) {}

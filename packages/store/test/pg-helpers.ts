@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { ChangeFeed } from '../src/postgres/change-feed.js';
+import { Database } from '../src/postgres/database.js';
+import { openPgCatalog } from '../src/postgres/pg-catalog-repository.js';
+import type { CatalogRecord } from '../src/services/catalog-record.js';
+import type { CatalogRepository } from '../src/services/catalog-repository.js';
+
+export { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
+
+/** A logger that keeps what was logged at error and warn, so a test can assert a line was written. */
+export function recordingLog(): { log: FastifyBaseLogger; errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const line = (into: string[]) => (first: unknown, message?: string) => {
+    into.push(typeof first === 'string' ? first : (message ?? ''));
+  };
+  const log = {
+    level: 'error',
+    error: line(errors),
+    warn: line(warnings),
+    info: () => undefined,
+    debug: () => undefined,
+    trace: () => undefined,
+    fatal: line(errors),
+    child: () => log,
+  } as unknown as FastifyBaseLogger;
+  return { log, errors, warnings };
+}
+
+/** A valid catalog record (what the publisher stores) with a sha256 made from `content`. */
+export function catalogRecord(
+  i: number,
+  name: string,
+  version: string,
+  fields: Partial<CatalogRecord> = {},
+  content = `${name}@${version}`,
+): CatalogRecord {
+  return {
+    id: i.toString(16).padStart(12, '0'),
+    name,
+    version,
+    description: `Plugin ${name}`,
+    author: 'Someone',
+    tags: [],
+    source: 'zip_upload',
+    source_url: null,
+    manifest: { name, version },
+    ui: null,
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    created_at: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
+    storage: { dir: `zip_${i}`, plugin_dir: 'extracted' },
+    ...fields,
+  } as CatalogRecord;
+}
+
+/** One store replica's catalog on `url`: its own pool, its own LISTEN connection, named for pg_stat_activity. */
+export interface PgReplica {
+  db: Database;
+  feed: ChangeFeed;
+  catalog: CatalogRepository;
+  close(): Promise<void>;
+}
+
+export async function openReplica(url: string, log: FastifyBaseLogger, name = 'oko_replica'): Promise<PgReplica> {
+  const named = `${url}?application_name=${name}`;
+  const db = await Database.open({ url: named, poolSize: 10 }, log);
+  const feed = await ChangeFeed.start(named, log);
+  try {
+    const catalog = await openPgCatalog(db, feed, log);
+    return {
+      db,
+      feed,
+      catalog,
+      async close() {
+        await feed.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await feed.close();
+    await db.close();
+    throw error;
+  }
+}

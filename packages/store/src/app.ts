@@ -71,5 +71,10 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   // After seeding, so the first round sees the whole catalog; stopped (and a round in progress awaited) on close.
   app.addHook('onClose', () => services.refreshSchedule.stop());
   services.refreshSchedule.start();
+  const sweep = services.sweep;
+  if (sweep) {
+    app.addHook('onClose', () => sweep.stop());
+    sweep.start();
+  }
   return app;
 }

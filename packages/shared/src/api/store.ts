@@ -204,8 +204,13 @@ export const GithubImportRequest = Type.Object(
 export type GithubImportRequest = Static<typeof GithubImportRequest>;
 
 export const StorePluginPath = Type.Object({
-  path: Type.String({ description: 'Absolute folder of the extracted plugin on the store host' }),
-  exists: Type.Boolean(),
+  path: Type.String({
+    description:
+      "Absolute folder of the extracted plugin on the store host; with packages in S3 (OKO_STORE_BLOB_URL) the package's location, s3://bucket/key",
+  }),
+  exists: Type.Boolean({
+    description: 'Whether that folder exists; always false with packages in S3, where no extracted folder is shared',
+  }),
 });
 export type StorePluginPath = Static<typeof StorePluginPath>;
 

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CatalogEntry,
@@ -11,6 +10,7 @@ import {
   StorePluginPath,
 } from '@oko/shared';
 import { Type } from '@fastify/type-provider-typebox';
+import { ifNoneMatch } from '@oko/shared/server';
 import type { StoreConfig } from '../config.js';
 import { callerOf } from '../lib/api-key.js';
 import { summarizePage } from '../services/catalog-summary.js';
@@ -83,12 +83,19 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         params: PluginIdParams,
         response: {
           200: Type.Unknown({ description: 'application/zip' }),
-          ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND', 'PACKAGE_INTEGRITY_ERROR'),
+          304: Type.Unknown({ description: 'packages in S3: If-None-Match names its ETag' }),
+          ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND', 'PACKAGE_INTEGRITY_ERROR', 'BLOB_STORAGE_UNAVAILABLE'),
         },
       },
     },
     async (request, reply) => {
       const pkg = await plugins.packageOf(request.params.id);
+      const etag = `"${pkg.sha256}"`;
+      if (pkg.file === null) {
+        // From S3: a catalog id names one package forever (a plugin name moves to each new version).
+        if (pkg.record.id === request.params.id) reply.header('cache-control', 'public, max-age=31536000, immutable');
+        if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.header('etag', etag).code(304).send();
+      }
       // A HEAD (Fastify answers it with this handler) downloads nothing. A GET counts once the whole
       // package went out: a request dropped after the headers is no download, and earns no verified_install.
       if (request.method === 'GET') {
@@ -99,9 +106,9 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         .type('application/zip')
         .header('content-length', pkg.size)
         .header('x-checksum-sha256', pkg.sha256)
-        .header('etag', `"${pkg.sha256}"`)
+        .header('etag', etag)
         .header('content-disposition', `attachment; filename="${pkg.record.name}-${pkg.record.version}.zip"`)
-        .send(createReadStream(pkg.file));
+        .send(request.method === 'HEAD' && pkg.file === null ? undefined : await pkg.open());
     },
   );
 

@@ -36,14 +36,17 @@ export async function openBackends(config: StoreConfig, log: FastifyBaseLogger, 
   if (!config.database) return openEmbedded(config, log, reviewLimits);
   const db = await Database.open(config.database, log);
   let feed: ChangeFeed | null = null;
+  let storage: PluginStorage | null = null;
   try {
     feed = await ChangeFeed.start(config.database.url, log);
-    const storage = config.blobs ? await openBlobStorage(config.blobs, db, config.storagePath, log) : await openLocalStorage(config);
+    const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
+    storage = config.blobs ? await openBlobStorage(config.blobs, db, config.storagePath, log, limits) : await openLocalStorage(config);
     const catalog = await openPgCatalog(db, feed, log);
     const publishers = await openPgPublishers(db);
     const reviews = await openPgReviews(db, feed, log, reviewLimits);
     const installs = await openPgInstalls(db, feed, log, { reloadMs: config.statsFoldIntervalMs });
     const opened = feed;
+    const stored = storage;
     return {
       catalog,
       publishers,
@@ -54,12 +57,14 @@ export async function openBackends(config: StoreConfig, log: FastifyBaseLogger, 
       feed,
       async close() {
         await installs.close();
+        await stored.close();
         await opened.close();
         await db.close();
       },
     };
   } catch (error) {
     await feed?.close();
+    await storage?.close();
     await db.close().catch(() => undefined);
     throw error;
   }

@@ -2,6 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createError, sameVersion, type AlreadyPublished } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Queryable } from '../postgres/database.js';
 import { writeFileAtomic } from '@oko/shared/server';
 import { describeBadRecords, readCatalogFile } from './catalog-file.js';
 import { ADMIN, type CatalogFile, type CatalogRecord, type Owner, type OwnerTable } from './catalog-record.js';
@@ -26,13 +27,19 @@ export interface CatalogRepository {
    * write: a name nobody owns becomes `by`'s, a name owned by another publisher is refused
    * (NOT_OWNER); ADMIN may publish any name. PLUGIN_ALREADY_EXISTS (409) when its name and
    * version are already there. A database keeps the owner table in the same transaction.
+   * `step`, when given, runs inside the transaction that inserts the row, and its failure rolls the
+   * insert back: packages in S3 pass their blob's claim to the row that way (blobs/blob-claims.ts).
+   * Only storage in S3 gives one, and S3 needs the PostgreSQL catalog, so plugins.json never gets one.
    */
-  add(record: CatalogRecord, by: Owner): Promise<CatalogRecord>;
+  add(record: CatalogRecord, by: Owner, step?: CatalogWriteStep): Promise<CatalogRecord>;
   /** Removes a record and returns it; PLUGIN_NOT_FOUND (404) when absent, NOT_OWNER when `by` is neither its owner nor ADMIN. */
   remove(id: string, by: Owner): Promise<CatalogRecord>;
   /** The owner of a plugin name, or undefined when nobody has published it. */
   ownerOf(name: string): Promise<Owner | undefined>;
 }
+
+/** Work that must commit with a catalog row or not at all (CatalogRepository.add). */
+export type CatalogWriteStep = (tx: Queryable) => Promise<void>;
 
 /** Names listed before owners existed belong to the admin. */
 function ownerIn(owners: OwnerTable, records: readonly CatalogRecord[], name: string): Owner | undefined {

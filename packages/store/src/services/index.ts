@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { StorageSweep } from '../blobs/blob-sweep.js';
 import type { StoreConfig } from '../config.js';
 import { StoreAuth } from '../lib/api-key.js';
 import { DashboardIdentity } from '../lib/dashboard-identity.js';
@@ -29,6 +30,8 @@ export interface StoreServices {
   /** Refreshes of GitHub-imported plugins (route, webhook) and their schedule (started by buildApp). */
   refresher: GithubRefresher;
   refreshSchedule: GithubRefreshSchedule;
+  /** PostgreSQL mode: orphaned blobs and abandoned upload folders (started by buildApp); null on the embedded store. */
+  sweep: StorageSweep | null;
   publishers: PublisherRepository;
   auth: StoreAuth;
   /** Which dashboard a download or review comes from (token, or X-OKO-Instance on an open store). */
@@ -54,7 +57,8 @@ export interface ServiceOptions {
 export async function createServices(config: StoreConfig, log: FastifyBaseLogger, options: ServiceOptions = {}): Promise<StoreServices> {
   const backends = await openBackends(config, log, options.reviewLimits);
   const { storage, catalog, publishers, reviews, installs } = backends;
-  await tidyUploads(catalog, storage, log);
+  // Embedded: one process owns uploads/, so its start tidies them. On PostgreSQL the sweep does, past a grace (another replica may be importing).
+  if (!backends.db) await tidyUploads(catalog, storage, log);
   const publisher = new PluginPublisher(catalog, storage, log);
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   const github = new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
@@ -77,6 +81,7 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
       log,
       scheduleLock(backends.db, LOCKS.githubRefresh),
     ),
+    sweep: backends.db ? new StorageSweep(backends.db, catalog, storage, config.sweep, log) : null,
     publishers,
     auth: new StoreAuth(config.apiKey, publishers),
     identity: new DashboardIdentity(config.apiKey, publishers),

@@ -76,7 +76,8 @@ export async function readReadme(pluginDir: string): Promise<{ text: string; cut
 
 /**
  * The documents of each catalog record: from the record when it was published with them, else read
- * once from its stored plugin folder and kept in memory (nothing when the folder is gone).
+ * once from its stored plugin folder (in S3 mode, the package's cached copy) and kept in memory
+ * (nothing when the folder is gone).
  */
 export class PackageDocsCache {
   private readonly cache = new Map<string, Promise<PackageDocs>>();
@@ -89,10 +90,13 @@ export class PackageDocsCache {
     }
     let docs = this.cache.get(record.id);
     if (!docs) {
-      docs = readPackageDocs(this.storage.pluginDir(record.storage), record.version).catch(() => ({
-        has_readme: false,
-        changelog: null,
-      }));
+      const files = this.storage.blobs ? this.storage.blobs.filesOf(record) : Promise.resolve(this.storage.pluginDir(record.storage));
+      docs = files
+        .then((dir) => readPackageDocs(dir, record.version))
+        .catch(() => ({
+          has_readme: false,
+          changelog: null,
+        }));
       this.cache.set(record.id, docs);
     }
     return docs;

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import {
   createError,
   isOkoError,
@@ -24,9 +26,12 @@ import { NO_STATS, type StatsSource } from './stats-fold.js';
 
 export interface PluginPackage {
   record: CatalogRecord;
-  file: string;
+  /** package.zip on local disk; null for a package in S3. */
+  file: string | null;
   size: number;
   sha256: string;
+  /** Its bytes: the checked file, or the blob checked as it streams (an error before the last byte if it is not the published one). */
+  open(): Promise<Readable>;
 }
 
 /**
@@ -132,7 +137,7 @@ export class PluginCatalog {
 
   async readmeOf(idOrName: string): Promise<{ record: CatalogRecord; text: string; cut: boolean }> {
     const record = await this.resolve(idOrName);
-    const readme = await readReadme(this.storage.pluginDir(record.storage));
+    const readme = await readReadme(await this.filesOf(record));
     if (!readme) {
       throw createError('NOT_FOUND', `Plugin '${record.name}' ${record.version} (id ${record.id}) has no README.md`);
     }
@@ -144,7 +149,12 @@ export class PluginCatalog {
     const record = await this.resolve(idOrName);
     // A GitHub import keeps the repository folder on disk, but its package leaves out node_modules/ and test/.
     const outside = record.source === 'github' ? excludedFromPackage : undefined;
-    return { record, ...(await readReadmeAsset(this.storage.pluginDir(record.storage), relative, outside)) };
+    return { record, ...(await readReadmeAsset(await this.filesOf(record), relative, outside)) };
+  }
+
+  /** The folder of a published plugin's files: its upload folder's, or in S3 mode this replica's copy of the package. */
+  private filesOf(record: CatalogRecord): Promise<string> {
+    return this.storage.blobs ? this.storage.blobs.filesOf(record) : Promise.resolve(this.storage.pluginDir(record.storage));
   }
 
   /** By catalog id, or by plugin name (then its newest release, newestOf): the backend uninstalls by name. */
@@ -158,6 +168,7 @@ export class PluginCatalog {
 
   async pathOf(idOrName: string): Promise<StorePluginPath> {
     const record = await this.resolve(idOrName);
+    if (this.storage.blobs) return this.storage.blobs.locate(record);
     const dir = this.storage.pluginDir(record.storage);
     return { path: dir, exists: (await stat(dir).catch(() => null))?.isDirectory() ?? false };
   }
@@ -175,6 +186,8 @@ export class PluginCatalog {
     if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
     // Before the entry record goes: a refused delete must leave the folder as it was. The catalog checks again under its lock.
     assertOwner(await this.catalog.ownerOf(record.name), by, record.name, 'delete its versions');
+    // In S3 mode the row goes (its tombstone written with it), the blob stays until the sweep finds no row naming its SHA-256.
+    if (this.storage.blobs) return this.catalog.remove(id, by).finally(() => this.docs.forget(record.id));
     const folder = this.storage.resolve(record.storage.dir);
     await removeEntryRecord(folder);
     try {
@@ -205,8 +218,10 @@ export class PluginCatalog {
    */
   async packageOf(idOrName: string): Promise<PluginPackage> {
     const record = await this.resolve(idOrName);
+    const blobs = this.storage.blobs;
+    if (blobs) return { record, file: null, size: record.size, sha256: record.sha256, open: () => blobs.open(record) };
     const file = this.storage.packageFile(record.storage);
-    const served = { record, file, size: record.size, sha256: record.sha256 };
+    const served = { record, file, size: record.size, sha256: record.sha256, open: async () => createReadStream(file) };
     const cached = await this.check(record, file);
     if (cached === 'ok') return served;
     const dir = this.storage.pluginDir(record.storage);

@@ -103,10 +103,23 @@ export class PluginPublisher {
         return { status: 'unchanged', record: same };
       }
       const docs = await readPackageDocs(staged.pluginDir, manifest.version);
-      record = await this.catalog.add({ ...recordOf(folder, staged, pkg, new Date(), signature), ...docs }, by);
+      // Before the row, so a row never names a package that is not stored (in S3: written, read back and checked).
+      const stored = await this.storage.storePackage(folder, pkg);
+      try {
+        record = await this.catalog.add({ ...recordOf(folder, staged, pkg, new Date(), signature), ...docs }, by, stored.step);
+      } finally {
+        await stored.release();
+      }
     } catch (error) {
       await this.storage.removeUploadFolder(folder.name);
       throw error;
+    }
+    // With packages in S3 the folder was scratch space: the package and the row are all there is.
+    if (this.storage.blobs) {
+      await this.storage.removeUploadFolder(folder.name).catch((error: unknown) => {
+        this.log.warn({ err: error, dir: folder.name }, 'published, but its scratch folder could not be removed; the sweep will');
+      });
+      return { status: 'published', record };
     }
     // After the catalog write, so a folder with a record is always a published one (upload-sweep.ts). A failure here
     // does not undo the publish: the next start writes the record from the catalog.

@@ -1,7 +1,10 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { StorePluginPath } from '@oko/shared';
 import { resolveInside } from '@oko/shared/archive';
-import type { StorageRef } from './catalog-record.js';
+import type { CatalogRecord, StorageRef } from './catalog-record.js';
+import type { CatalogWriteStep } from './catalog-repository.js';
 
 export const UPLOADS_DIR = 'uploads';
 /** The normalized ZIP served by /download, cached beside extracted/. */
@@ -13,11 +16,39 @@ export interface UploadFolder {
   path: string;
 }
 
+/** A package written where its catalog row will point, held safe until that row is written. */
+export interface StoredPackage {
+  /** Runs in the transaction that inserts the catalog row (CatalogRepository.add): the blob's claim passes to the row. */
+  step?: CatalogWriteStep;
+  /** After the catalog write, whatever came of it: lets go of what protected the package meanwhile. */
+  release(): Promise<void>;
+}
+
 /**
- * The package files behind one small interface (the uploads/ layout of README.md, Storage layout, on local disk today;
- * object storage later: docs/architecture.md#growing-past-one-machine).
+ * Packages kept apart from the upload folders, in S3-compatible storage (blobs/blob-storage.ts):
+ * how a published one is found, read and downloaded when no folder of it exists.
+ */
+export interface BlobPackages {
+  /** Where the package is (s3://bucket/key), for GET /plugins/{id}/path. */
+  locate(record: CatalogRecord): StorePluginPath;
+  /** A folder of the package's files (the plugin at its root), from this replica's cache. */
+  filesOf(record: CatalogRecord): Promise<string>;
+  /** The package's bytes as they stream from the bucket, ending in an error if they are not the published ones. */
+  open(record: CatalogRecord): Promise<Readable>;
+}
+
+/**
+ * The package files behind one small interface: the uploads/ layout of README.md, Storage layout,
+ * on local disk; or packages in S3 with the upload folders as scratch space for imports
+ * (docs/architecture.md, Packages in S3-compatible storage).
  */
 export interface PluginStorage {
+  /** null: a published package stays in its upload folder (local disk); else where packages are kept instead. */
+  readonly blobs: BlobPackages | null;
+  /** After packing, before the catalog write: makes the package durable where its row will point (on local disk it already is). */
+  storePackage(folder: UploadFolder, pkg: { sha256: string; size: number }): Promise<StoredPackage>;
+  /** Lets go of clients and connections (buildApp's onClose, through the backends). */
+  close(): Promise<void>;
   /** Creates uploads/<prefix>_<YYYYMMDD_HHMMSS>[_n]/ for one import. */
   createUploadFolder(prefix: string): Promise<UploadFolder>;
   /** Absolute path of something inside an upload folder; throws if it would escape. */
@@ -37,6 +68,7 @@ function timestamp(now: Date): string {
 
 export class LocalPluginStorage implements PluginStorage {
   readonly uploadsPath: string;
+  readonly blobs: BlobPackages | null = null;
 
   constructor(readonly storagePath: string) {
     this.uploadsPath = path.join(storagePath, UPLOADS_DIR);
@@ -45,6 +77,12 @@ export class LocalPluginStorage implements PluginStorage {
   async init(): Promise<void> {
     await mkdir(this.uploadsPath, { recursive: true });
   }
+
+  async storePackage(_folder: UploadFolder, _pkg: { sha256: string; size: number }): Promise<StoredPackage> {
+    return { release: async () => undefined };
+  }
+
+  async close(): Promise<void> {}
 
   async createUploadFolder(prefix: string): Promise<UploadFolder> {
     const base = `${prefix}_${timestamp(new Date())}`;

@@ -15,6 +15,7 @@ import { contentionScenario } from './scenarios/contention.js';
 import { devReloadScenario } from './scenarios/dev-reload.js';
 import { installScenario } from './scenarios/install.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
+import { replicasScenario } from './scenarios/replicas.js';
 import { sandboxScenario } from './scenarios/sandbox.js';
 import { signatureScenario } from './scenarios/signature.js';
 import { startupScenario } from './scenarios/startup.js';
@@ -29,6 +30,7 @@ const SCENARIOS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['sandbox', sandboxScenario],
   ['startup', startupScenario],
   ['contention', contentionScenario],
+  ['replicas', replicasScenario],
   ['signature', signatureScenario],
   ['dev-reload', devReloadScenario],
 ];

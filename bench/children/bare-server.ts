@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
-const root = path.resolve(import.meta.dirname, '../../..');
+const root = path.resolve(import.meta.dirname, '../../../..');
 const fastifyEntry = createRequire(path.join(root, 'packages/store/package.json')).resolve('fastify');
 const Fastify = ((await import(pathToFileURL(fastifyEntry).href)) as { default: (options: object) => FastifyInstance }).default;
 

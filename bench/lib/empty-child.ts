@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
-/** bench/dist/children/empty-child.js: an IPC channel that answers, nothing else. */
+/** bench/dist/bench/children/empty-child.js: an IPC channel that answers, nothing else. */
 const EMPTY = path.resolve(import.meta.dirname, '../children/empty-child.js');
 
 /**

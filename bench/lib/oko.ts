@@ -3,8 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startService, type Service, type SpawnOptions } from './services.js';
 
-/** bench/dist/lib → the repository root. */
-export const ROOT = path.resolve(import.meta.dirname, '../../..');
+/** bench/dist/bench/lib → the repository root (bench/dist mirrors the root, so test-support/ compiles beside bench/). */
+export const ROOT = path.resolve(import.meta.dirname, '../../../..');
 export const STORE_ENTRY = path.join(ROOT, 'packages/store/dist/server.js');
 export const BACKEND_ENTRY = path.join(ROOT, 'packages/backend/dist/server.js');
 /** Compiled helpers that run in processes of their own. */
@@ -15,12 +15,15 @@ export interface StoreOptions {
   maxPluginSizeMb?: number;
   /** Preload the event-loop-delay probe (children/eld-probe.js), reporting to this file on SIGUSR2. */
   eldFile?: string;
+  /** More settings, e.g. OKO_STORE_DATABASE_URL. */
+  env?: Record<string, string>;
+  name?: string;
 }
 
 export async function startStore(logDir: string, options: StoreOptions): Promise<Service> {
   await mkdir(options.storagePath, { recursive: true });
   const spawn: SpawnOptions = {
-    name: 'store',
+    name: options.name ?? 'store',
     entry: STORE_ENTRY,
     portEnv: 'OKO_STORE_PORT',
     logDir,
@@ -30,6 +33,7 @@ export async function startStore(logDir: string, options: StoreOptions): Promise
       OKO_STORE_SEED: 'false',
       OKO_STORE_MAX_PLUGIN_SIZE_MB: String(options.maxPluginSizeMb ?? 100),
       OKO_STORE_API_KEY: '',
+      ...options.env,
     },
   };
   if (options.eldFile) {

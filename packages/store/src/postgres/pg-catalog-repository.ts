@@ -208,7 +208,7 @@ class PgCatalogRepository implements CatalogRepository {
   }
 
   private async reload(): Promise<void> {
-    const { snapshot, skipped } = await readSnapshot((work) => this.db.transaction(work));
+    const { snapshot, skipped } = await readSnapshot((work) => this.db.transaction(work), this.snap.byId);
     this.retryMs = 250;
     for (const bad of skipped) {
       const key = `${bad.id}\n${bad.reason}`;

@@ -208,7 +208,7 @@ class PgCatalogRepository implements CatalogRepository {
   }
 
   private async reload(): Promise<void> {
-    const { snapshot, skipped } = await readSnapshot((work) => this.db.transaction(work));
+    const { snapshot, skipped } = await readSnapshot((work) => this.db.transaction(work), this.snap.byId);
     this.retryMs = 250;
     for (const bad of skipped) {
       const key = `${bad.id}\n${bad.reason}`;
@@ -241,4 +241,13 @@ export async function openPgCatalog(db: Database, feed: ChangeFeed, log: Fastify
   feed.on('oko_catalog', (payload) => repo.heard(payload));
   await repo.load();
   return repo;
+}
+
+/**
+ * Whether the catalog in `db` was ever written (it may be empty again): the seeder's test for a new
+ * catalog, as a missing plugins.json is in the embedded store. catalog_changes is pruned, never emptied.
+ */
+export async function catalogEverWritten(db: Database): Promise<boolean> {
+  const { rows } = await db.query<{ written: boolean }>('SELECT EXISTS (SELECT 1 FROM catalog_changes) AS written');
+  return rows[0]?.written ?? false;
 }

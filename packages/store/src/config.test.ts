@@ -123,6 +123,9 @@ describe('store configuration from the environment', () => {
       'GITHUB_TOKEN',
       'OKO_STORE_ALLOWED_ORIGINS',
       'OKO_STORE_API_KEY',
+      'OKO_STORE_BLOB_URL',
+      'OKO_STORE_DATABASE_POOL',
+      'OKO_STORE_DATABASE_URL',
       'OKO_STORE_DEBUG',
       'OKO_STORE_GITHUB_ALLOW_PRIVATE',
       'OKO_STORE_GITHUB_API_URL',
@@ -134,14 +137,65 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_MAX_PLUGIN_SIZE_MB',
       'OKO_STORE_MAX_UNPACKED_MB',
       'OKO_STORE_PORT',
+      'OKO_STORE_S3_ENDPOINT',
       'OKO_STORE_SEED',
       'OKO_STORE_SEED_DIR',
       'OKO_STORE_STATS_FOLD_S',
       'OKO_STORE_STORAGE_PATH',
+      'OKO_STORE_SWEEP_GRACE_S',
+      'OKO_STORE_SWEEP_INTERVAL_S',
       'OKO_STORE_UPLOAD_DEADLINE_MS',
       'OKO_STORE_UPLOAD_DISCARD_MB',
       'OKO_STORE_UPLOAD_DISCARD_MS',
       'OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS',
     ]);
+  });
+
+  describe('PostgreSQL and S3', () => {
+    const db = 'postgres://oko:s3cret-pw@db.internal:5432/store';
+
+    it('is the embedded store unless a database URL is set', () => {
+      const config = loadConfig({});
+      expect(config.database).toBeNull();
+      expect(config.blobs).toBeNull();
+      expect(config.sweep).toEqual({ graceMs: 3_600_000, intervalMs: 600_000 });
+    });
+
+    it('reads the database URL and pool size', () => {
+      expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_DATABASE_POOL: '4' }).database).toEqual({ url: db, poolSize: 4 });
+      expect(loadConfig({ OKO_STORE_DATABASE_URL: db.replace('postgres:', 'postgresql:') }).database?.poolSize).toBe(10);
+    });
+
+    it('refuses a database URL that is not postgres, without echoing it (it may hold a password)', () => {
+      for (const bad of ['mysql://oko:s3cret-pw@db/store', 'not a url s3cret-pw']) {
+        expect(() => loadConfig({ OKO_STORE_DATABASE_URL: bad })).toThrow(ConfigError);
+        expect(() => loadConfig({ OKO_STORE_DATABASE_URL: bad })).not.toThrow(/s3cret-pw/);
+      }
+    });
+
+    it('reads s3://bucket/prefix and the endpoint', () => {
+      const config = loadConfig({
+        OKO_STORE_DATABASE_URL: db,
+        OKO_STORE_BLOB_URL: 's3://oko-packages/store/prod/',
+        OKO_STORE_S3_ENDPOINT: 'http://minio:9000/',
+      });
+      expect(config.blobs).toEqual({ bucket: 'oko-packages', prefix: 'store/prod', endpoint: 'http://minio:9000' });
+      expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_BLOB_URL: 's3://oko-packages' }).blobs).toEqual({
+        bucket: 'oko-packages',
+        prefix: '',
+        endpoint: null,
+      });
+    });
+
+    it('refuses S3 without PostgreSQL, bad blob URLs and an endpoint without a blob URL', () => {
+      expect(() => loadConfig({ OKO_STORE_BLOB_URL: 's3://oko-packages' })).toThrow(/needs OKO_STORE_DATABASE_URL/);
+      for (const bad of ['http://oko-packages', 's3://', 's3://B', 's3://oko-packages/../x', 's3://ok/a']) {
+        expect(() => loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_BLOB_URL: bad }), bad).toThrow(ConfigError);
+      }
+      expect(() =>
+        loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_BLOB_URL: 's3://oko-packages', OKO_STORE_S3_ENDPOINT: 'ftp://x' }),
+      ).toThrow(/OKO_STORE_S3_ENDPOINT/);
+      expect(() => loadConfig({ OKO_STORE_S3_ENDPOINT: 'http://minio:9000' })).toThrow(/OKO_STORE_BLOB_URL is not/);
+    });
   });
 });

@@ -18,6 +18,12 @@ export const LOCKS = {
 export async function runExclusive(db: Database, key: number, work: () => Promise<void>): Promise<boolean> {
   const client = await db.pool.connect();
   let broken = false;
+  // A session cut while the work runs (no query in flight) reports on the client, not on a query:
+  // unheard, that 'error' would end the process. The lock went with the session; the client is thrown away.
+  const lost = () => {
+    broken = true;
+  };
+  client.on('error', lost);
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
     if (!rows[0]?.locked) return false;
@@ -30,6 +36,7 @@ export async function runExclusive(db: Database, key: number, work: () => Promis
     }
     return true;
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }

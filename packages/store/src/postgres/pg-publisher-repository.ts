@@ -38,7 +38,7 @@ class PgPublisherRepository implements PublisherRepository {
   constructor(private readonly db: Database) {}
 
   async list(): Promise<PublisherInfo[]> {
-    const { rows } = await withDatabase(() => this.db.query<PublisherRow>(`SELECT ${COLUMNS} FROM publishers ORDER BY created_at, id`));
+    const { rows } = await withDatabase(() => this.db.query<PublisherRow>(`SELECT ${COLUMNS} FROM publishers ORDER BY created_at, name`));
     return rows.map((row) => publisherInfo(fromRow(row)));
   }
 

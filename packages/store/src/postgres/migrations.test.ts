@@ -1,0 +1,76 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { recordingLog, startPostgres, type PostgresServer } from '../../test/pg-helpers.js';
+import { Database } from './database.js';
+import { runMigrations, type Migration } from './migrations.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+let server: PostgresServer;
+const closing: (() => Promise<void>)[] = [];
+const { log } = recordingLog();
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterEach(async () => {
+  for (const close of closing.splice(0).reverse()) await close();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function open(url: string): Promise<Database> {
+  const db = await Database.open({ url, poolSize: 4 }, log);
+  closing.push(() => db.close());
+  return db;
+}
+
+async function applied(url: string): Promise<{ version: number; name: string }[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query('SELECT version, name FROM oko_migrations ORDER BY version')).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('schema migrations', () => {
+  it('applies every migration once at the first start and nothing at the next', async () => {
+    const url = await server.createDatabase('migrate');
+    const db = await open(url);
+    expect(await applied(url)).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
+    expect(await runMigrations(db, log)).toEqual([]);
+    await open(url); // a restart
+    expect(await applied(url)).toHaveLength(MIGRATIONS.length);
+  });
+
+  it('applies each migration once when three replicas start together on one empty database', async () => {
+    const url = await server.createDatabase('migrate');
+    // A slow migration widens the window in which the three would overlap without the lock.
+    const slow: Migration = { version: 99, name: 'slow', sql: 'SELECT pg_sleep(0.3); CREATE TABLE slow_once (id int)' };
+    const pools = await Promise.all([0, 1, 2].map(() => open(url)));
+    const runs = await Promise.all(pools.map((db) => runMigrations(db, log, [...MIGRATIONS, slow])));
+    expect(runs.flat()).toEqual([99]);
+    expect((await applied(url)).map((m) => m.version)).toEqual([...MIGRATIONS.map((m) => m.version), 99]);
+  });
+
+  it('stops the start, naming the version, when the database was migrated by a newer store', async () => {
+    const url = await server.createDatabase('migrate');
+    const db = await open(url);
+    await db.query("INSERT INTO oko_migrations (version, name) VALUES (4242, 'from-the-future')");
+    await expect(Database.open({ url, poolSize: 2 }, log)).rejects.toThrow(
+      /schema version\(s\) 4242 that this store does not know: it was migrated by a newer store/,
+    );
+    await expect(runMigrations(db, log)).rejects.toThrow(/4242/);
+  });
+
+  it('rolls a failed migration back whole and names it', async () => {
+    const url = await server.createDatabase('migrate');
+    const db = await open(url);
+    const broken: Migration = { version: 98, name: 'half-done', sql: 'CREATE TABLE half (id int); SELECT no_such_function()' };
+    await expect(runMigrations(db, log, [...MIGRATIONS, broken])).rejects.toThrow(/Migration 98 \(half-done\) failed/);
+    expect((await db.query("SELECT to_regclass('half') AS t")).rows[0].t).toBeNull();
+    expect((await applied(url)).map((m) => m.version)).not.toContain(98);
+  });
+});

@@ -209,4 +209,53 @@ describe('packages in S3', () => {
       await db.close();
     }
   });
+
+  it('never lists a package the sweep removed, with uploads (some racing for one version) and grace-0 sweeps running together', async () => {
+    const { store, url, prefix } = await storeOn();
+    const config = { bucket: s3.bucket, prefix, endpoint: s3.endpoint };
+    const bucket = new BlobBucket(createS3Client(config), config);
+    const db = await Database.open({ url, poolSize: 4 }, recordingLog().log);
+    let uploading = true;
+    const sweeps = (async () => {
+      let rounds = 0;
+      while (uploading || rounds < 2) {
+        await sweepBlobs(db, bucket, 0);
+        rounds++;
+      }
+      return rounds;
+    })();
+    const statuses: number[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: 24 }, async (_, i) => {
+          // Every fourth upload races another for the same name and version (with other content).
+          const name = i % 4 === 0 ? 'raced_tool' : `swept_${i}`;
+          const answer = await uploadZip(store, pluginZip(name, '1.0.0', { description: `upload ${i}` }), ADMIN);
+          statuses.push(answer.status);
+          await answer.arrayBuffer();
+        }),
+      );
+    } finally {
+      uploading = false;
+    }
+    try {
+      expect(await sweeps).toBeGreaterThanOrEqual(2);
+      // Grace 0 lets a sweep take a claim from a publish in flight: that publish fails (503, or 500 on its read-back), never lists.
+      expect(statuses.every((status) => [201, 409, 500, 503].includes(status))).toBe(true);
+      expect(statuses.filter((status) => status === 201).length).toBeGreaterThan(0);
+      const listed = await json(await request(`${store.api}/plugins?all_versions=true&per_page=200`));
+      expect(listed.total).toBe(statuses.filter((status) => status === 201).length);
+      for (const plugin of listed.plugins) {
+        const bytes = await blobBytes(`${prefix}/sha256/${plugin.sha256}.zip`);
+        expect(bytes, `${plugin.name}: its blob`).not.toBeNull();
+        expect(sha(bytes!)).toBe(plugin.sha256);
+        const download = await request(`${store.api}/plugins/${plugin.id}/download`);
+        expect(download.status).toBe(200);
+        expect(sha(Buffer.from(await download.arrayBuffer()))).toBe(plugin.sha256);
+      }
+    } finally {
+      bucket.client.destroy();
+      await db.close();
+    }
+  }, 120_000);
 });

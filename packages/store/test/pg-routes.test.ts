@@ -1,4 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { seedExamplePlugins } from '../src/services/catalog-seeder.js';
 import { expectErrorAnswer } from '../../../test-support/errors.js';
 import { eventually } from '../../../test-support/eventually.js';
 import { request } from '../../../test-support/http.js';
@@ -98,6 +104,31 @@ describe('the store API on PostgreSQL', () => {
       expect(list.plugins.map((p: { name: string }) => p.name)).toEqual(['kept_tool']);
     } finally {
       await own.stop();
+    }
+  });
+
+  it('seeds a new catalog once: a restart does not seed again, nor bring back an example the admin deleted', async () => {
+    const url = await server.createDatabase('seed');
+    const storage = await mkdtemp(path.join(os.tmpdir(), 'oko-pg-seed-'));
+    const start = async () => {
+      const config = loadConfig({ OKO_STORE_STORAGE_PATH: storage, OKO_STORE_DATABASE_URL: url, OKO_STORE_SEED: 'true' });
+      const app = await buildApp(config, { seedCatalog: seedExamplePlugins(config.seed, storage) });
+      app.log.level = 'error';
+      return app;
+    };
+    const names = async (app: Awaited<ReturnType<typeof start>>) =>
+      (await app.inject('/api/v1/plugins')).json().plugins.map((p: { name: string; id: string }) => p);
+    try {
+      const first = await start();
+      const seeded = await names(first);
+      expect(seeded.length).toBeGreaterThan(1);
+      expect((await first.inject({ method: 'DELETE', url: `/api/v1/plugins/${seeded[0].id}` })).statusCode).toBe(200);
+      await first.close();
+      const second = await start();
+      expect((await names(second)).map((p: { name: string }) => p.name)).toEqual(seeded.slice(1).map((p: { name: string }) => p.name));
+      await second.close();
+    } finally {
+      await rm(storage, { recursive: true, force: true });
     }
   });
 });

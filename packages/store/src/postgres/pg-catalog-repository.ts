@@ -244,3 +244,12 @@ export async function openPgCatalog(db: Database, feed: ChangeFeed, log: Fastify
   await repo.load();
   return repo;
 }
+
+/**
+ * Whether the catalog in `db` was ever written (it may be empty again): the seeder's test for a new
+ * catalog, as a missing plugins.json is in the embedded store. catalog_changes is pruned, never emptied.
+ */
+export async function catalogEverWritten(db: Database): Promise<boolean> {
+  const { rows } = await db.query<{ written: boolean }>('SELECT EXISTS (SELECT 1 FROM catalog_changes) AS written');
+  return rows[0]?.written ?? false;
+}

@@ -5,6 +5,7 @@ import { MANIFEST_FILE } from '@oko/shared';
 import { excludedFromPackage, packPluginDirectory } from '@oko/shared/archive';
 import type { FastifyInstance } from 'fastify';
 import type { SeedConfig } from '../config.js';
+import { catalogEverWritten } from '../postgres/pg-catalog-repository.js';
 import { CATALOG_FILE } from './catalog-repository.js';
 import type { StoreServices } from './index.js';
 
@@ -18,10 +19,14 @@ export function seedExamplePlugins(seed: SeedConfig, storagePath: string) {
   return async (services: StoreServices, app: FastifyInstance): Promise<void> => {
     const log = app.log;
     if (!seed.enabled) return log.info('catalog seeding is off (OKO_STORE_SEED=false)');
-    const catalogExists = await access(path.join(storagePath, CATALOG_FILE)).then(
-      () => true,
-      () => false,
-    );
+    // In PostgreSQL there is no plugins.json: a catalog that was ever written (even emptied since) is not new.
+    const db = services.backends.db;
+    const catalogExists = db
+      ? await catalogEverWritten(db)
+      : await access(path.join(storagePath, CATALOG_FILE)).then(
+          () => true,
+          () => false,
+        );
     if (catalogExists || services.catalog.readOnlyReason) return;
 
     const folders = await pluginFolders(seed.dir);

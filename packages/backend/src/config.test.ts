@@ -89,6 +89,7 @@ describe('backend config from env', () => {
       maxPackageBytes: 100 * 1024 * 1024,
       downloadTimeoutMs: 600_000,
       maxAnswerBytes: 16 * 1024 * 1024,
+      catalogRevalidateMs: 500,
     });
     expect(loadConfig({ OKO_STORE_TIMEOUT_MS: '500', OKO_STORE_MAX_UPLOAD_MB: '5' }).storeIntegration).toMatchObject({
       timeoutMs: 500,
@@ -203,6 +204,7 @@ describe('backend config from env', () => {
       'OKO_SESSION_TTL_H',
       'OKO_SIGNATURE_POLICY',
       'OKO_STORE_API_KEY',
+      'OKO_STORE_CATALOG_REVALIDATE_MS',
       'OKO_STORE_DOWNLOAD_TIMEOUT_MS',
       'OKO_STORE_MAX_ANSWER_MB',
       'OKO_STORE_MAX_PACKAGE_MB',

@@ -13,6 +13,7 @@ describe('store integration settings', () => {
       maxPackageBytes: 100 * MIB,
       downloadTimeoutMs: 600_000,
       maxAnswerBytes: 16 * MIB,
+      catalogRevalidateMs: 500,
     });
   });
 
@@ -25,6 +26,7 @@ describe('store integration settings', () => {
         OKO_STORE_MAX_PACKAGE_MB: '7',
         OKO_STORE_DOWNLOAD_TIMEOUT_MS: '9000',
         OKO_STORE_MAX_ANSWER_MB: '2',
+        OKO_STORE_CATALOG_REVALIDATE_MS: '0',
       }),
     ).toEqual({
       timeoutMs: 500,
@@ -33,6 +35,7 @@ describe('store integration settings', () => {
       maxPackageBytes: 7 * MIB,
       downloadTimeoutMs: 9000,
       maxAnswerBytes: 2 * MIB,
+      catalogRevalidateMs: 0,
     });
   });
 

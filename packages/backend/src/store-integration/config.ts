@@ -25,6 +25,12 @@ export interface StoreIntegrationConfig {
   downloadTimeoutMs: number;
   /** Largest JSON answer (catalog page, entry, health) the backend reads; a bigger one is BAD_STORE_ANSWER, not held in memory. */
   maxAnswerBytes: number;
+  /**
+   * A catalog page confirmed by the store this recently is served without asking it again
+   * (client/conditional-answers.ts): one conditional request per query per window, however many
+   * browsers ask. 0 = ask on every request.
+   */
+  catalogRevalidateMs: number;
 }
 
 const MIB = 1024 * 1024;
@@ -57,6 +63,13 @@ export const StoreIntegrationEnv = Type.Object({
     default: 16,
     description: 'largest JSON answer (catalog page, entry, health) read from the store',
   }),
+  OKO_STORE_CATALOG_REVALIDATE_MS: Type.Integer({
+    minimum: 0,
+    maximum: 60_000,
+    default: 500,
+    description:
+      "a catalog page the store confirmed this recently is served without asking again; this backend's own uploads and reviews are seen at once",
+  }),
 });
 
 /** The settings from variables the backend's config already parsed. */
@@ -68,6 +81,7 @@ export function storeIntegrationConfig(vars: Static<typeof StoreIntegrationEnv>)
     maxPackageBytes: vars.OKO_STORE_MAX_PACKAGE_MB * MIB,
     downloadTimeoutMs: vars.OKO_STORE_DOWNLOAD_TIMEOUT_MS,
     maxAnswerBytes: vars.OKO_STORE_MAX_ANSWER_MB * MIB,
+    catalogRevalidateMs: vars.OKO_STORE_CATALOG_REVALIDATE_MS,
   };
 }
 

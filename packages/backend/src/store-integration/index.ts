@@ -43,6 +43,7 @@ export function createStoreClient(
     downloadTimeoutMs: config.storeIntegration.downloadTimeoutMs,
     maxPackageBytes: config.storeIntegration.maxPackageBytes,
     maxAnswerBytes: config.storeIntegration.maxAnswerBytes,
+    catalogRevalidateMs: config.storeIntegration.catalogRevalidateMs,
   });
 }
 

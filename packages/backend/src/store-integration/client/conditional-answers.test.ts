@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConditionalAnswers } from './conditional-answers.js';
 import { StoreClient } from './store-client.js';
 import { okoRejection } from '../../../../../test-support/errors.js';
 import { eventually } from '../../../../../test-support/eventually.js';
@@ -51,8 +52,9 @@ async function fakeList(mode: 'etag' | 'plain' | 'always-304'): Promise<FakeList
   return fake;
 }
 
-function client(baseUrl: string): StoreClient {
+function client(baseUrl: string, catalogRevalidateMs = 0): StoreClient {
   return new StoreClient({
+    catalogRevalidateMs,
     baseUrl,
     instanceId: 'test-instance-0123456789',
     timeoutMs: 5000,
@@ -139,5 +141,84 @@ describe('catalog pages asked conditionally', () => {
     for (let page = 1; page <= 300; page += 1) await reader.listPage({ page });
     expect(reader.rememberedPages).toBeLessThanOrEqual(256);
     expect(reader.rememberedPages).toBeGreaterThan(0);
+  });
+});
+
+describe('the revalidation window (OKO_STORE_CATALOG_REVALIDATE_MS)', () => {
+  const page = (name: string) => Buffer.from(name);
+  const answers = (clock: { now: number }) =>
+    new ConditionalAnswers<string>(
+      { maxEntries: 8, maxBytes: 1024 },
+      (body) => body.toString(),
+      500,
+      () => clock.now,
+    );
+
+  it('serves a page the store confirmed within the window without asking, and asks again after it', async () => {
+    const clock = { now: 1000 };
+    const cache = answers(clock);
+    const asked: Array<string | undefined> = [];
+    const fetcher = async (etag: string | undefined) => {
+      asked.push(etag);
+      return etag === '"v1"' ? { notModified: true as const } : { notModified: false as const, body: page('alpha'), etag: '"v1"' };
+    };
+    expect((await cache.get('/plugins', fetcher)).value).toBe('alpha');
+    clock.now += 499;
+    expect((await cache.get('/plugins', fetcher)).value).toBe('alpha');
+    expect(asked).toEqual([undefined]);
+    clock.now += 1;
+    await cache.get('/plugins', fetcher);
+    expect(asked).toEqual([undefined, '"v1"']);
+    // The 304 confirmed it: a new window starts from that request.
+    clock.now += 300;
+    await cache.get('/plugins', fetcher);
+    expect(asked).toHaveLength(2);
+  });
+
+  it('asks again at once after invalidate(), whatever the window', async () => {
+    const clock = { now: 0 };
+    const cache = answers(clock);
+    let body = 'alpha';
+    let calls = 0;
+    const fetcher = async () => {
+      calls += 1;
+      return { notModified: false as const, body: page(body), etag: `"${body}"` };
+    };
+    await cache.get('/plugins', fetcher);
+    body = 'beta';
+    expect((await cache.get('/plugins', fetcher)).value).toBe('alpha');
+    cache.invalidate();
+    expect((await cache.get('/plugins', fetcher)).value).toBe('beta');
+    expect(calls).toBe(2);
+  });
+
+  it('does not let an answer to a request sent before invalidate() count as fresh', async () => {
+    const clock = { now: 0 };
+    const cache = answers(clock);
+    let release: (() => void) | undefined;
+    let calls = 0;
+    const fetcher = async () => {
+      calls += 1;
+      if (calls === 1) await new Promise<void>((resolve) => (release = resolve));
+      return { notModified: false as const, body: page(`v${calls}`), etag: `"v${calls}"` };
+    };
+    const first = cache.get('/plugins', fetcher);
+    await eventually(() => expect(release).toBeDefined());
+    cache.invalidate(); // e.g. an upload finished while the page was on its way
+    release!();
+    expect((await first).value).toBe('v1');
+    expect((await cache.get('/plugins', fetcher)).value).toBe('v2');
+  });
+
+  it('a review or an upload through this backend makes the next page ask the store, within the window', async () => {
+    const store = await fakeList('etag');
+    const reader = client(store.url, 60_000);
+    await reader.listPage();
+    store.names = ['alpha', 'beta'];
+    expect((await reader.listPage()).value.plugins.map((p) => p.name)).toEqual(['alpha']);
+    expect(store.requests).toHaveLength(1);
+    // The fake answers a catalog page to the POST, which the client refuses: the window ends all the same.
+    await reader.postReview('alpha', { rating: 5 }).catch(() => undefined);
+    expect((await reader.listPage()).value.plugins.map((p) => p.name)).toEqual(['alpha', 'beta']);
   });
 });

@@ -14,6 +14,10 @@ export interface TaggedAnswer<T> {
 interface Remembered<T> extends TaggedAnswer<T> {
   /** Sent back as If-None-Match; undefined when the store sent no ETag. */
   etag: string | undefined;
+  /** When the store last gave or confirmed it (a request sent at or after this time) ... */
+  checkedAt: number;
+  /** ... and in which generation: invalidate() starts a new one, so a write of this backend's is seen at once. */
+  generation: number;
 }
 
 /** What one GET, conditional when an ETag is known, brought back. */
@@ -60,16 +64,33 @@ interface PathCalls<T> {
 export class ConditionalAnswers<T> {
   private readonly remembered: BoundedLru<string, Remembered<T>>;
   private readonly calls = new Map<string, PathCalls<T>>();
+  private generation = 0;
 
   constructor(
     limits: { maxEntries: number; maxBytes: number },
     /** Parses and checks a full answer; throws for one the backend cannot use (never remembered). */
     private readonly parse: (body: Buffer) => T,
+    /**
+     * An answer the store confirmed this recently is served as it is. Profiling GET /api/v1/store
+     * showed the conditional request itself (a 304 round trip per browser request) as most of its
+     * cost; within the window a page costs a map lookup. A change made elsewhere shows within it.
+     */
+    private readonly freshForMs = 0,
+    private readonly now: () => number = Date.now,
   ) {
     this.remembered = new BoundedLru(limits.maxEntries, limits.maxBytes, (answer) => answer.bytes);
   }
 
+  /** Every remembered answer is asked again on its next use: this backend just changed the catalog (an upload, a review). */
+  invalidate(): void {
+    this.generation++;
+  }
+
   get(path: string, fetchAnswer: Fetcher): Promise<TaggedAnswer<T>> {
+    const known = this.remembered.get(path);
+    if (known && known.generation === this.generation && this.now() - known.checkedAt < this.freshForMs) {
+      return Promise.resolve(known);
+    }
     const calls = this.calls.get(path);
     if (!calls) return this.start(path, fetchAnswer);
     if (!calls.queued) {
@@ -97,17 +118,33 @@ export class ConditionalAnswers<T> {
 
   private async refresh(path: string, fetchAnswer: Fetcher): Promise<TaggedAnswer<T>> {
     const known = this.remembered.get(path);
+    const checkedAt = this.now();
+    const generation = this.generation;
     const result = await fetchAnswer(known?.etag);
     if (result.notModified) {
       // The fetcher refuses a 304 it did not ask for, so `known` is there; checked again for the types.
       if (!known) throw new Error(`304 Not Modified for ${path} without a remembered answer`);
-      return known;
+      return this.confirmed(known, checkedAt, generation);
     }
     const tag = result.etag ?? `"sha1-${createHash('sha1').update(result.body).digest('base64url')}"`;
     // The same ETag (a store that ignores If-None-Match) or the same bytes: nothing to parse again.
-    if (known?.tag === tag) return known;
-    const fresh: Remembered<T> = { value: this.parse(result.body), tag, bytes: result.body.length, etag: result.etag };
+    if (known?.tag === tag) return this.confirmed(known, checkedAt, generation);
+    const fresh: Remembered<T> = {
+      value: this.parse(result.body),
+      tag,
+      bytes: result.body.length,
+      etag: result.etag,
+      checkedAt,
+      generation,
+    };
     this.remembered.set(path, fresh);
     return fresh;
+  }
+
+  /** The remembered answer, now known current as of a request sent at `checkedAt` in `generation`. */
+  private confirmed(known: Remembered<T>, checkedAt: number, generation: number): Remembered<T> {
+    known.checkedAt = checkedAt;
+    known.generation = generation;
+    return known;
   }
 }

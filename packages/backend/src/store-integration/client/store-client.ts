@@ -70,7 +70,11 @@ export class StoreClient extends StoreTransport {
 
   constructor(options: StoreClientOptions) {
     super(options);
-    this.pages = new ConditionalAnswers(REMEMBERED_PAGES, (body) => checks.list.parse(parseJsonAnswer(body, this.baseUrl), this.baseUrl));
+    this.pages = new ConditionalAnswers(
+      REMEMBERED_PAGES,
+      (body) => checks.list.parse(parseJsonAnswer(body, this.baseUrl), this.baseUrl),
+      options.catalogRevalidateMs ?? 0,
+    );
   }
 
   /** Largest package an install downloads; the installer refuses bigger entries before any byte. */
@@ -115,7 +119,11 @@ export class StoreClient extends StoreTransport {
 
   /** POST /plugins/{name}/reviews in the dashboard's name: its token when configured, else its instance id alone. */
   async postReview(name: string, review: ReviewRequest): Promise<StoreAnswer<Review>> {
-    return this.postAsDashboard(`/plugins/${encodeURIComponent(name)}/reviews`, review, checks.review);
+    try {
+      return await this.postAsDashboard(`/plugins/${encodeURIComponent(name)}/reviews`, review, checks.review);
+    } finally {
+      this.pages.invalidate(); // the rating on the cards changes at once
+    }
   }
 
   /** GET /plugins/{ref}/readme: the text, bounded, whatever type the store named. */
@@ -196,6 +204,7 @@ export class StoreClient extends StoreTransport {
       throw this.relayRefusal(sourceError ?? error);
     } finally {
       deadline.clear();
+      this.pages.invalidate(); // whoever uploaded looks for the plugin next
     }
   }
 
@@ -215,6 +224,7 @@ export class StoreClient extends StoreTransport {
       throw isOkoError(error) ? this.relayRefusal(error) : storeUnavailable(this.baseUrl, error, deadline.currentMs);
     } finally {
       deadline.clear();
+      this.pages.invalidate();
     }
   }
 

@@ -31,6 +31,8 @@ export interface StoreClientOptions {
   maxPackageBytes: number;
   /** Largest JSON answer read (OKO_STORE_MAX_ANSWER_MB). */
   maxAnswerBytes: number;
+  /** OKO_STORE_CATALOG_REVALIDATE_MS: catalog pages confirmed this recently are not asked again (0 by default). */
+  catalogRevalidateMs?: number;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CatalogEntry,
@@ -100,7 +101,8 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       // package went out: a request dropped after the headers is no download, and earns no verified_install.
       const downloader = request.method === 'GET' ? await identity.downloaderOf(request) : undefined;
       // Opened before the count is armed: a blob refused here (missing, another size) answers an error, which is no download.
-      const body = request.method === 'HEAD' && pkg.file === null ? undefined : await pkg.open();
+      // A HEAD of a blob reads nothing from the bucket; an empty stream keeps the Content-Length set above.
+      const body = request.method === 'HEAD' && pkg.file === null ? Readable.from([]) : await pkg.open();
       if (downloader !== undefined) reply.raw.once('finish', () => installs.record(pkg.record.name, pkg.record.version, downloader));
       return reply
         .type('application/zip')

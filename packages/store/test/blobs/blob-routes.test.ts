@@ -107,6 +107,11 @@ describe('packages in S3', () => {
     expect(byName.headers.get('cache-control')).toBeNull(); // a name moves to each new version
     await byName.arrayBuffer();
 
+    const head = await fetch(`${store.api}/plugins/${plugin.id}/download`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBe(plugin.size);
+    expect(head.headers.get('etag')).toBe(`"${plugin.sha256}"`);
+
     const again = await request(`${store.api}/plugins/${plugin.id}/download`, { headers: { 'if-none-match': `"${plugin.sha256}"` } });
     expect(again.status).toBe(304);
     expect(again.headers.get('etag')).toBe(`"${plugin.sha256}"`);

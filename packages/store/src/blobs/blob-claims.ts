@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createError } from '@oko/shared';
 import type { Database, Queryable } from '../postgres/database.js';
+import { withDatabase } from '../postgres/unavailable.js';
 
 /**
  * Advisory lock space of one SHA-256 (two-key form, so it never meets LOCKS' one-key locks):
@@ -20,10 +21,12 @@ export async function lockBlob(tx: Queryable, sha256: string): Promise<void> {
  */
 export async function claimBlob(db: Database, sha256: string): Promise<string> {
   const token = randomUUID();
-  await db.transaction(async (tx) => {
-    await lockBlob(tx, sha256);
-    await tx.query('INSERT INTO blob_claims (token, sha256) VALUES ($1, $2)', [token, sha256]);
-  });
+  await withDatabase(() =>
+    db.transaction(async (tx) => {
+      await lockBlob(tx, sha256);
+      await tx.query('INSERT INTO blob_claims (token, sha256) VALUES ($1, $2)', [token, sha256]);
+    }),
+  );
   return token;
 }
 

@@ -46,6 +46,7 @@ export class PackageCache {
     const temp = path.join(this.dir, `.${expected.sha256}.${randomBytes(4).toString('hex')}`);
     const zip = `${temp}.zip`;
     try {
+      await mkdir(this.dir, { recursive: true });
       await this.fetch(expected, zip);
       await mkdir(temp);
       await extractArchive(zip, temp, this.limits);

@@ -1,7 +1,7 @@
 import { createError } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { ADMIN, type CatalogRecord, type Owner } from '../services/catalog-record.js';
-import { assertOwner, type CatalogRepository } from '../services/catalog-repository.js';
+import { assertOwner, type CatalogRepository, type CatalogWriteStep } from '../services/catalog-repository.js';
 import type { ChangeFeed } from './change-feed.js';
 import { pgErrorCode, PG_UNIQUE_VIOLATION, type Database, type Queryable } from './database.js';
 import { alreadyExists, claimName, recordChange, versionRow } from './pg-catalog-writes.js';
@@ -54,7 +54,7 @@ class PgCatalogRepository implements CatalogRepository {
     return this.snap.owners.get(name) ?? (this.snap.records.some((r) => r.name === name) ? ADMIN : undefined);
   }
 
-  async add(record: CatalogRecord, by: Owner): Promise<CatalogRecord> {
+  async add(record: CatalogRecord, by: Owner, step?: CatalogWriteStep): Promise<CatalogRecord> {
     const key = versionKey(record.version);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -83,6 +83,8 @@ class PgCatalogRepository implements CatalogRepository {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
             [stored.id, stored.name, stored.version, key, stored.sha256, stored.size, stored.created_at, JSON.stringify(stored)],
           );
+          // Packages in S3: the blob's claim ends with this row's commit, or the row does not commit (blobs/blob-claims.ts).
+          await step?.(tx);
           return { result: stored, change: { added: stored, owner: owner! } };
         });
       } catch (error) {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CatalogEntry,
@@ -98,17 +99,18 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       }
       // A HEAD (Fastify answers it with this handler) downloads nothing. A GET counts once the whole
       // package went out: a request dropped after the headers is no download, and earns no verified_install.
-      if (request.method === 'GET') {
-        const downloader = await identity.downloaderOf(request);
-        reply.raw.once('finish', () => installs.record(pkg.record.name, pkg.record.version, downloader));
-      }
+      const downloader = request.method === 'GET' ? await identity.downloaderOf(request) : undefined;
+      // Opened before the count is armed: a blob refused here (missing, another size) answers an error, which is no download.
+      // A HEAD of a blob reads nothing from the bucket; an empty stream keeps the Content-Length set above.
+      const body = request.method === 'HEAD' && pkg.file === null ? Readable.from([]) : await pkg.open();
+      if (downloader !== undefined) reply.raw.once('finish', () => installs.record(pkg.record.name, pkg.record.version, downloader));
       return reply
         .type('application/zip')
         .header('content-length', pkg.size)
         .header('x-checksum-sha256', pkg.sha256)
         .header('etag', etag)
         .header('content-disposition', `attachment; filename="${pkg.record.name}-${pkg.record.version}.zip"`)
-        .send(request.method === 'HEAD' && pkg.file === null ? undefined : await pkg.open());
+        .send(body);
     },
   );
 

@@ -90,13 +90,15 @@ export class PackageDocsCache {
     }
     let docs = this.cache.get(record.id);
     if (!docs) {
-      const files = this.storage.blobs ? this.storage.blobs.filesOf(record) : Promise.resolve(this.storage.pluginDir(record.storage));
+      const blobs = this.storage.blobs;
+      const files = blobs ? blobs.filesOf(record) : Promise.resolve(this.storage.pluginDir(record.storage));
       docs = files
         .then((dir) => readPackageDocs(dir, record.version))
-        .catch(() => ({
-          has_readme: false,
-          changelog: null,
-        }));
+        .catch(() => {
+          // A bucket out of reach for a moment is no answer to keep: the next read asks again.
+          if (blobs) this.cache.delete(record.id);
+          return { has_readme: false, changelog: null };
+        });
       this.cache.set(record.id, docs);
     }
     return docs;

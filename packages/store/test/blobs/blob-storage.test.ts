@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { packPluginDirectory } from '@oko/shared/archive';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { okoRejection } from '../../../../test-support/errors.js';
 import { pluginFiles, sha256, tempDir, removeDir } from '../../../../test-support/fixtures.js';
 import { startPostgres, type PostgresServer } from '../../../../test-support/postgres.js';
 import { startS3, type S3Server } from '../../../../test-support/s3.js';
+import { BlobBucket } from '../../src/blobs/blob-bucket.js';
+import { BlobPluginStorage } from '../../src/blobs/blob-storage.js';
 import { claimCount, insertRow, openRig, stagePackage, type BlobRig } from './blob-harness.js';
 
 // The blob storage on its own, against a real PostgreSQL and a real S3-compatible server (s3rver):
@@ -95,6 +97,25 @@ describe('writing a package', () => {
     expect(error.code).toBe('PACKAGE_INTEGRITY_ERROR');
     expect(await claimCount(db, claimed.sha256)).toBe(0);
     expect(logs.text()).toMatch(/PACKAGE INTEGRITY: s3:\/\/.*read back after writing/);
+  });
+
+  it("refuses what a server stores from the SDK's default checksums (aws-chunked framing kept as content) on reading it back", async () => {
+    const { storage, db, scratch, logs } = await open();
+    const config = { bucket: s3.bucket, prefix: `${rig!.prefix}-defaults`, endpoint: s3.endpoint };
+    // The SDK as it comes: a streamed PUT goes out aws-chunked with a trailing checksum.
+    const defaults = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true });
+    const naive = new BlobPluginStorage(scratch, new BlobBucket(defaults, config), db, logs.log);
+    try {
+      const { folder, pkg } = await stagePackage(storage, randomBytes(50_000));
+      const error = await okoRejection(naive.storePackage(folder, pkg));
+      expect(error.code).toBe('PACKAGE_INTEGRITY_ERROR');
+      expect(await claimCount(db, pkg.sha256)).toBe(0);
+      // The same package through the store's own client settings is stored as sent.
+      const stored = await storage.storePackage(folder, pkg);
+      await stored.release();
+    } finally {
+      defaults.destroy();
+    }
   });
 
   it('answers BLOB_STORAGE_UNAVAILABLE (503) when the bucket cannot be reached, and keeps no claim', async () => {

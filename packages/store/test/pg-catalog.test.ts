@@ -125,6 +125,20 @@ describe('the catalog in PostgreSQL, shared by replicas', () => {
     );
   });
 
+  it('catches up with another replica on refresh(), without hearing it (before refusing a write on its copy)', async () => {
+    const { a, b } = await twoReplicas();
+    await b.feed.close(); // b hears nothing from now on
+    const added = await a.catalog.add(record(1, 'fresh', '1.0.0'), alice);
+    await b.catalog.refresh!();
+    expect(await b.catalog.get(added.id)).toEqual(added);
+    const before = await b.catalog.list();
+    await b.catalog.refresh!(); // nothing new: no reload, the same array
+    expect(await b.catalog.list()).toBe(before);
+    await a.catalog.remove(added.id, alice);
+    await b.catalog.refresh!();
+    expect(await b.catalog.list()).toEqual([]);
+  });
+
   it('keeps a deleted name and version from coming back with other content (VERSION_DELETED), but lets the same package back', async () => {
     const { a, b } = await twoReplicas();
     const original = await a.catalog.add(record(1, 'tomb', '1.0.0', {}, 'original bytes'), alice);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -175,6 +175,50 @@ describe('store:migrate into PostgreSQL with packages on local disk', () => {
       await expectSameStore(target, source);
     } finally {
       await source.close();
+      await target.close();
+    }
+  });
+
+  it('leaves the folders where they are when OKO_STORE_STORAGE_PATH is the --from folder', async () => {
+    const url = await pgServer.createDatabase('migrate_in_place');
+    const result = await migrate(embedded, { OKO_STORE_DATABASE_URL: url, OKO_STORE_STORAGE_PATH: embedded });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/catalog entries: 3 added.*the rows name the upload folders where they are/s);
+    const source = await buildTestStore({ storageDir: embedded });
+    const target = await buildTestStore({ storageDir: embedded, env: { OKO_STORE_DATABASE_URL: url } });
+    try {
+      await expectSameStore(target, source);
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  });
+
+  it('skips, never overwrites, a name the target already gives another owner, and copies the rest', async () => {
+    const url = await pgServer.createDatabase('migrate_taken');
+    const storage = await folder('oko-migrate-taken-');
+    // Someone published alice_tool on the new store before the move.
+    const early = await buildTestStore({ storageDir: storage, env: { OKO_STORE_DATABASE_URL: url, OKO_STORE_API_KEY: KEY } });
+    try {
+      const mallory = (await json(await post(`${early.api}/publishers`, { name: 'mallory', kind: 'publisher' }, ADMIN))).token;
+      expect((await uploadZip(early, pluginZip('alice_tool', '0.9.0'), bearer(mallory))).status).toBe(201);
+    } finally {
+      await early.close();
+    }
+    const result = await migrate(embedded, { OKO_STORE_DATABASE_URL: url, OKO_STORE_STORAGE_PATH: storage });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/catalog entries: 1 added, 2 already there/);
+    expect(result.stdout).toMatch(/skipped alice_tool 1\.0\.0 \(id [0-9a-f]{12}\): .*belongs to publisher 'mallory'/);
+    const target = await buildTestStore({ storageDir: storage, env: { OKO_STORE_DATABASE_URL: url } });
+    try {
+      const listed = await catalogOf(target);
+      expect(listed.map((e) => `${e.name}@${e.version}:${e.publisher}`).sort()).toEqual([
+        'admin_tool@2.0.0:admin',
+        'alice_tool@0.9.0:mallory',
+      ]);
+      // No folder of a skipped entry is left behind in the target's uploads/.
+      expect((await readdir(path.join(storage, 'uploads'))).length).toBe(2);
+    } finally {
       await target.close();
     }
   });

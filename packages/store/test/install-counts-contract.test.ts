@@ -11,7 +11,7 @@ import {
   type DownloaderLimits,
   type InstallCounts,
 } from '../src/services/install-counter.js';
-import { openReplica, quietLog } from './pg-state.js';
+import { openReplica, recordingLog } from './pg-helpers.js';
 
 // One contract for where install counts are kept: stats.json and PostgreSQL answer alike once flushed.
 let server: PostgresServer;
@@ -34,7 +34,7 @@ const openJson: Open = async (limits = DOWNLOADER_LIMITS) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'oko-counts-contract-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const open = async () => {
-    const counter = await InstallCounter.open(dir, quietLog(), limits);
+    const counter = await InstallCounter.open(dir, recordingLog().log, limits);
     cleanups.push(() => counter.close());
     return counter;
   };
@@ -44,8 +44,8 @@ const openJson: Open = async (limits = DOWNLOADER_LIMITS) => {
 const openPg: Open = async (limits = DOWNLOADER_LIMITS) => {
   const url = await server.createDatabase('installs');
   const open = async () => {
-    const replica = await openReplica(url);
-    const counter = await openPgInstalls(replica.db, replica.feed, quietLog(), { limits, reloadMs: 0 });
+    const replica = await openReplica(url, recordingLog().log);
+    const counter = await openPgInstalls(replica.db, replica.feed, recordingLog().log, { limits, reloadMs: 0 });
     cleanups.push(async () => {
       await counter.close();
       await replica.close();

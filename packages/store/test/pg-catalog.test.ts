@@ -109,13 +109,34 @@ describe('the catalog in PostgreSQL, shared by replicas', () => {
     expect(await b.catalog.get(added.id)).toEqual(added);
     expect(await b.catalog.ownerOf('visible')).toEqual(alice);
     expect(await b.catalog.list()).toBe(after); // nothing changed since: the same array
+    // The next reload fetches only the new row: a record already held is kept as it is (rows are never updated).
+    const second = await a.catalog.add(record(2, 'visible', '1.1.0'), alice);
+    const later = await eventually(
+      () => b.catalog.list(),
+      (list) => list.some((r) => r.id === second.id),
+    );
+    expect(later[0]).toBe(after[0]);
 
     await b.catalog.remove(added.id, alice);
     expect(await b.catalog.get(added.id)).toBeUndefined();
     await eventually(
       () => a.catalog.list(),
-      (list) => list.length === 0,
+      (list) => list.length === 1 && list[0]!.id === second.id,
     );
+  });
+
+  it('catches up with another replica on refresh(), without hearing it (before refusing a write on its copy)', async () => {
+    const { a, b } = await twoReplicas();
+    await b.feed.close(); // b hears nothing from now on
+    const added = await a.catalog.add(record(1, 'fresh', '1.0.0'), alice);
+    await b.catalog.refresh!();
+    expect(await b.catalog.get(added.id)).toEqual(added);
+    const before = await b.catalog.list();
+    await b.catalog.refresh!(); // nothing new: no reload, the same array
+    expect(await b.catalog.list()).toBe(before);
+    await a.catalog.remove(added.id, alice);
+    await b.catalog.refresh!();
+    expect(await b.catalog.list()).toEqual([]);
   });
 
   it('keeps a deleted name and version from coming back with other content (VERSION_DELETED), but lets the same package back', async () => {

@@ -12,7 +12,7 @@ import {
   type ReviewRepository,
   type StoredReview,
 } from '../src/services/review-repository.js';
-import { openReplica, quietLog } from './pg-state.js';
+import { openReplica, recordingLog } from './pg-helpers.js';
 
 // One contract for where reviews are kept: reviews.json and PostgreSQL answer alike.
 let server: PostgresServer;
@@ -40,9 +40,9 @@ const openJson: Open = async (limits = REVIEW_LIMITS) => {
 const openPg: Open = async (limits = REVIEW_LIMITS) => {
   const url = await server.createDatabase('reviews');
   const open = async () => {
-    const replica = await openReplica(url);
+    const replica = await openReplica(url, recordingLog().log);
     cleanups.push(replica.close);
-    return openPgReviews(replica.db, replica.feed, quietLog(), limits);
+    return openPgReviews(replica.db, replica.feed, recordingLog().log, limits);
   };
   return { repo: await open(), reopen: open };
 };

@@ -54,16 +54,27 @@ export class Database implements Queryable {
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A session cut between two statements (a server restart, pg_terminate_backend) reports on the
+    // client, not on a query: unheard, that 'error' would end the process. The next statement fails
+    // instead, and the client is thrown away rather than returned to the pool.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => {
+      lost = error;
+    };
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollback: unknown) => this.log.warn({ err: rollback }, 'PostgreSQL: rollback failed'));
+      if (!lost) {
+        await client.query('ROLLBACK').catch((rollback: unknown) => this.log.warn({ err: rollback }, 'PostgreSQL: rollback failed'));
+      }
       throw error;
     } finally {
-      client.release();
+      client.off('error', onLost);
+      client.release(lost);
     }
   }
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../../test-support/eventually.js';
 import { recordingLog, startPostgres, type PostgresServer } from '../../test/pg-helpers.js';
 import { Database } from './database.js';
 import { runMigrations, type Migration } from './migrations.js';
@@ -70,7 +71,34 @@ describe('schema migrations', () => {
     const db = await open(url);
     const broken: Migration = { version: 98, name: 'half-done', sql: 'CREATE TABLE half (id int); SELECT no_such_function()' };
     await expect(runMigrations(db, log, [...MIGRATIONS, broken])).rejects.toThrow(/Migration 98 \(half-done\) failed/);
-    expect((await db.query("SELECT to_regclass('half') AS t")).rows[0].t).toBeNull();
+    expect((await db.query("SELECT to_regclass('half') AS t")).rows).toEqual([{ t: null }]);
     expect((await applied(url)).map((m) => m.version)).not.toContain(98);
+  });
+
+  it('fails the start when its session is cut mid-migration, and the next start applies that migration', async () => {
+    const url = await server.createDatabase('migrate');
+    const db = await open(url);
+    const slow: Migration = { version: 97, name: 'cut-short', sql: 'CREATE TABLE cut_once (id int); SELECT pg_sleep(30)' };
+    // Its failure is read at the end; caught from the start, so it is never an unhandled rejection meanwhile.
+    const outcome = runMigrations(db, log, [...MIGRATIONS, slow]).then(
+      () => null,
+      (error: Error) => error,
+    );
+    const killer = new pg.Client({ connectionString: url });
+    await killer.connect();
+    closing.push(() => killer.end());
+    const cut = await eventually(
+      async () =>
+        (
+          await killer.query(
+            "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+          )
+        ).rows,
+      (rows) => rows.length === 1,
+    );
+    expect(cut).toEqual([{ cut: true }]);
+    expect((await outcome)?.message).toMatch(/Migration 97 \(cut-short\) failed/);
+    const fast: Migration = { ...slow, sql: 'CREATE TABLE cut_once (id int)' };
+    expect(await runMigrations(db, log, [...MIGRATIONS, fast])).toEqual([97]);
   });
 });

@@ -23,6 +23,12 @@ export async function runMigrations(
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
   const client = await db.pool.connect();
+  // As in Database.transaction: a session cut between statements must fail the start, not end the process.
+  let lost: Error | undefined;
+  const onLost = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onLost);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -57,6 +63,7 @@ export async function runMigrations(
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }

@@ -166,14 +166,22 @@ class PgCatalogRepository implements CatalogRepository {
     for (const version of this.own.keys()) if (version <= this.snap.version) this.own.delete(version);
   }
 
+  /** Catches up with the newest change in the database now (one indexed read, then a reload only if behind). */
+  async refresh(): Promise<void> {
+    const { rows } = await withDatabase(() =>
+      this.db.query<{ version: string }>('SELECT coalesce(max(id), 0) AS version FROM catalog_changes'),
+    );
+    await this.reloadTo(Number(rows[0]?.version ?? 0));
+  }
+
   /** A notification on 'oko_catalog' (the id of the change), or null after the feed reconnected: anything may have changed. */
   heard(payload: string | null): void {
     const id = payload === null || !/^\d+$/.test(payload) ? Number.POSITIVE_INFINITY : Number(payload);
-    void this.sync(id, SETTLE_MS);
+    void this.reloadTo(id, SETTLE_MS);
   }
 
   /** Reloads unless the copy already includes change `target`; requests made while one waits to start join it. */
-  private sync(target: number, settleMs = 0): Promise<void> {
+  private reloadTo(target: number, settleMs = 0): Promise<void> {
     if (target <= this.snap.version) return Promise.resolve();
     if (this.pending) {
       this.pending.target = Math.max(this.pending.target, target);
@@ -199,7 +207,7 @@ class PgCatalogRepository implements CatalogRepository {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.retryMs = Math.min(this.retryMs * 2, 5000);
-      void this.sync(Number.POSITIVE_INFINITY);
+      void this.reloadTo(Number.POSITIVE_INFINITY);
     }, this.retryMs);
     this.retryTimer.unref();
   }
@@ -210,7 +218,7 @@ class PgCatalogRepository implements CatalogRepository {
   }
 
   private async reload(): Promise<void> {
-    const { snapshot, skipped } = await readSnapshot((work) => this.db.transaction(work));
+    const { snapshot, skipped } = await readSnapshot((work) => this.db.transaction(work), this.snap.byId);
     this.retryMs = 250;
     for (const bad of skipped) {
       const key = `${bad.id}\n${bad.reason}`;

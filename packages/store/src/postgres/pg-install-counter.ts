@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { DOWNLOADER_LIMITS, type DownloaderLimits, type InstallCounts } from '../services/install-counter.js';
 import { notifyChange, type ChangeFeed } from './change-feed.js';
 import type { Database } from './database.js';
+import { withDatabase } from './unavailable.js';
 import { readInstallCounts, writeInstallBatch, type PendingCounts } from './install-batch.js';
 
 export interface PgInstallOptions {
@@ -80,9 +81,11 @@ class PgInstallCounter implements InstallCounts {
   /** Writes this replica's counts first, so its own download of a moment ago counts too. */
   async downloadedBy(name: string, downloader: string): Promise<string | undefined> {
     await this.flush();
-    const { rows } = await this.db.query<{ version: string }>(
-      'SELECT version FROM install_downloaders WHERE name = $1 AND downloader_key = $2',
-      [name, downloader],
+    const { rows } = await withDatabase(() =>
+      this.db.query<{ version: string }>('SELECT version FROM install_downloaders WHERE name = $1 AND downloader_key = $2', [
+        name,
+        downloader,
+      ]),
     );
     return rows[0]?.version;
   }

@@ -12,6 +12,7 @@ import {
 import { LOCKS } from './advisory-lock.js';
 import { notifyChange, type ChangeFeed } from './change-feed.js';
 import type { Database, Queryable } from './database.js';
+import { withDatabase } from './unavailable.js';
 
 interface ReviewRow {
   name: string;
@@ -120,8 +121,7 @@ class PgReviewRepository implements ReviewRepository {
   }
 
   async save(name: string, reviewerKey: string, make: (previous: StoredReview | undefined) => StoredReview): Promise<StoredReview> {
-    const review = await this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.reviews]);
+    const review = await this.write(async (tx) => {
       const found = await tx.query<ReviewRow>(`SELECT ${COLUMNS} FROM reviews WHERE name = $1 AND reviewer_key = $2`, [name, reviewerKey]);
       const previous = found.rows[0] ? fromRow(found.rows[0]) : undefined;
       if (!previous) await this.assertRoom(tx, name);
@@ -140,7 +140,7 @@ class PgReviewRepository implements ReviewRepository {
       await notifyChange(tx, 'oko_reviews', JSON.stringify({ by: this.replica, name } satisfies ReviewChange));
       return next;
     });
-    await this.reload(name);
+    await this.reload(name).catch(() => this.patch(name, (list) => [review, ...list.filter((r) => r.reviewer_key !== reviewerKey)]));
     return review;
   }
 
@@ -159,15 +159,27 @@ class PgReviewRepository implements ReviewRepository {
   }
 
   async remove(name: string, id: string): Promise<StoredReview> {
-    const removed = await this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.reviews]);
+    const removed = await this.write(async (tx) => {
       const { rows } = await tx.query<ReviewRow>(`DELETE FROM reviews WHERE name = $1 AND id = $2 RETURNING ${COLUMNS}`, [name, id]);
       if (!rows[0]) throw createError('REVIEW_NOT_FOUND', `No review '${id}' of plugin '${name}'`);
       await notifyChange(tx, 'oko_reviews', JSON.stringify({ by: this.replica, name } satisfies ReviewChange));
       return fromRow(rows[0]);
     });
-    await this.reload(name);
+    await this.reload(name).catch(() => this.patch(name, (list) => list.filter((r) => r.id !== id)));
     return removed;
+  }
+
+  /**
+   * One write: a transaction under the reviews' advisory lock; DATABASE_UNAVAILABLE (503) when
+   * PostgreSQL is not there or refuses writes.
+   */
+  private write<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return withDatabase(() =>
+      this.db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.reviews]);
+        return work(tx);
+      }),
+    );
   }
 
   /**
@@ -214,14 +226,26 @@ class PgReviewRepository implements ReviewRepository {
 
   private async loadName(name: string): Promise<void> {
     const { rows } = await this.db.query<ReviewRow>(`SELECT ${COLUMNS} FROM reviews WHERE name = $1 ORDER BY ${ORDER}`, [name]);
-    if (rows.length === 0) {
+    this.setName(name, rows.map(fromRow));
+  }
+
+  private setName(name: string, list: StoredReview[]): void {
+    if (list.length === 0) {
       this.byName.delete(name);
       this.ratings.delete(name);
-      return;
+    } else {
+      this.byName.set(name, list);
+      this.ratings.set(name, ratingOfReviews(list));
     }
-    const list = rows.map(fromRow);
-    this.byName.set(name, list);
-    this.ratings.set(name, ratingOfReviews(list));
+  }
+
+  /**
+   * A committed write whose reload failed (the database went away just after): the mirror takes
+   * the write as this replica made it, and the full reload being retried brings the rest.
+   */
+  private patch(name: string, change: (list: readonly StoredReview[]) => StoredReview[]): void {
+    this.setName(name, change(this.list(name)));
+    this.moved++;
   }
 }
 

@@ -36,6 +36,12 @@ export interface CatalogRepository {
   remove(id: string, by: Owner): Promise<CatalogRecord>;
   /** The owner of a plugin name, or undefined when nobody has published it. */
   ownerOf(name: string): Promise<Owner | undefined>;
+  /**
+   * Brings this process's copy up to date before a write is refused on what the copy says (a 404
+   * or 409 from an early check): with several replicas another one may have just written. Absent
+   * where the copy is the catalog itself (plugins.json).
+   */
+  refresh?(): Promise<void>;
 }
 
 /** Work that must commit with a catalog row or not at all (CatalogRepository.add). */

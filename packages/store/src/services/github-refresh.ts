@@ -54,7 +54,12 @@ export class GithubRefresher {
 
   /** The record a refresh of `name` re-imports: its newest version that came from GitHub. */
   async trackedRecord(name: string): Promise<CatalogRecord> {
-    const records = (await this.catalog.list()).filter((r) => r.name === name);
+    const named = async () => (await this.catalog.list()).filter((r) => r.name === name);
+    let records = await named();
+    if (records.length === 0 && this.catalog.refresh) {
+      await this.catalog.refresh(); // imported through another replica a moment ago?
+      records = await named();
+    }
     if (records.length === 0) throw createError('PLUGIN_NOT_FOUND', `Plugin '${name}' is not in the catalog`);
     const tracked = records.filter(fromGithub).sort(newestFirst)[0];
     if (!tracked) {

@@ -182,7 +182,12 @@ export class PluginCatalog {
     if (this.catalog.readOnlyReason) {
       throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.catalog.readOnlyReason}`);
     }
-    const record = await this.catalog.get(id);
+    // Not in this replica's copy: another may have published it a moment ago, so ask once more before a 404.
+    let record = await this.catalog.get(id);
+    if (!record && this.catalog.refresh) {
+      await this.catalog.refresh();
+      record = await this.catalog.get(id);
+    }
     if (!record) throw createError('PLUGIN_NOT_FOUND', `No plugin '${id}' in the store catalog`);
     // Before the entry record goes: a refused delete must leave the folder as it was. The catalog checks again under its lock.
     assertOwner(await this.catalog.ownerOf(record.name), by, record.name, 'delete its versions');

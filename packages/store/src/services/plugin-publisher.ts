@@ -130,8 +130,12 @@ export class PluginPublisher {
   }
 
   /** Checked before packing to answer early; the catalog checks again under its write lock. */
+  /** The listed version of this package, if any; asked again after a refresh before it refuses (another replica may have just deleted it). */
   private async listed({ manifest }: PluginFiles): Promise<CatalogRecord | undefined> {
-    return (await this.catalog.list()).find((r) => r.name === manifest.name && sameVersion(r.version, manifest.version));
+    const find = async () => (await this.catalog.list()).find((r) => r.name === manifest.name && sameVersion(r.version, manifest.version));
+    if (!(await find()) || !this.catalog.refresh) return find();
+    await this.catalog.refresh();
+    return find();
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '../../../../test-support/eventually.js';
+import { request } from '../../../../test-support/http.js';
 import { startPostgres, type PostgresServer } from '../../../../test-support/postgres.js';
 import { buildTestStore, json, pluginZip, uploadFolders, uploadZip } from '../helpers.js';
 
@@ -44,7 +45,7 @@ it("keeps another replica's young upload folder and removes an abandoned one pas
       );
       expect(left).toContain('zip_20990101_000000');
       expect(left).toHaveLength(2); // the published package's folder stays
-      const download = await fetch(`${second.api}/plugins/${published.plugin_id}/download`);
+      const download = await request(`${second.api}/plugins/${published.plugin_id}/download`);
       expect(download.status).toBe(200);
       await download.arrayBuffer();
     } finally {

@@ -1,9 +1,58 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+
+/**
+ * s3rver 3.7 writes an object in place and answers once the request body is read, before the file
+ * is flushed: a read right after the 200, or during a second PUT of the same key, can see a
+ * partial object. S3, MinIO, Ceph and Garage replace an object whole, and the store relies on that
+ * (content-addressed keys are PUT again by concurrent publishes of one package). So the fake is
+ * made to behave like them: each PUT goes to a temporary file, renamed over the object once closed.
+ */
+interface PutObjectInput {
+  bucket: string;
+  key: string;
+  content: Buffer | Readable;
+  metadata: unknown;
+}
+interface FilesystemStoreLike {
+  getResourcePath(bucket: string, key: string, kind: string): string;
+  putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+  putObject(object: PutObjectInput): Promise<{ size: number; md5: string }>;
+}
+const FilesystemStore = createRequire(import.meta.url)('s3rver/lib/stores/filesystem.js') as { prototype: FilesystemStoreLike };
+FilesystemStore.prototype.putObject = async function putObjectWhole(this: FilesystemStoreLike, object: PutObjectInput) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await mkdir(path.dirname(objectPath), { recursive: true });
+  const temp = `${objectPath}.${randomBytes(6).toString('hex')}.tmp`;
+  const md5 = createHash('md5');
+  let size = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      md5.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(Buffer.isBuffer(object.content) ? [object.content] : object.content, count, createWriteStream(temp));
+    await rename(temp, objectPath);
+  } finally {
+    await rm(temp, { force: true });
+  }
+  const digest = md5.digest('hex');
+  await this.putMetadata(object.bucket, object.key, object.metadata, digest);
+  return { size, md5: digest };
+};
 
 /*
  * A real S3-compatible server for one test file: s3rver on a free loopback port, keeping its

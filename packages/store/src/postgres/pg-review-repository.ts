@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { createError, NO_RATING, type RatingSummary } from '@oko/shared';
-import {
-  ratingOfReviews,
-  REVIEW_LIMITS,
-  reviewsFull,
-  type ReviewLimits,
-  type ReviewRepository,
-  type StoredReview,
-} from '../services/review-repository.js';
+import { createError } from '@oko/shared';
+import { REVIEW_LIMITS, reviewsFull, type ReviewLimits, type ReviewRepository, type StoredReview } from '../services/review-repository.js';
+import { ReviewIndex } from '../services/review-index.js';
 import { LOCKS } from './advisory-lock.js';
 import { notifyChange, type ChangeFeed } from './change-feed.js';
 import type { Database, Queryable } from './database.js';
@@ -72,9 +66,7 @@ function parseChange(payload: string): ReviewChange | null {
  * reviewer_key) keeps one review per reviewer. A replica's own write is in its mirror before
  * save() or remove() resolves.
  */
-class PgReviewRepository implements ReviewRepository {
-  private byName = new Map<string, StoredReview[]>();
-  private ratings = new Map<string, RatingSummary>();
+class PgReviewRepository extends ReviewIndex implements ReviewRepository {
   /** Mirror loads, one at a time in the order asked, so an older answer never lands after a newer one. */
   private loads: Promise<unknown> = Promise.resolve();
   private retry: NodeJS.Timeout | null = null;
@@ -86,7 +78,9 @@ class PgReviewRepository implements ReviewRepository {
     private readonly db: Database,
     private readonly log: FastifyBaseLogger,
     private readonly limits: Required<ReviewLimits>,
-  ) {}
+  ) {
+    super();
+  }
 
   get changes(): number {
     return this.moved;
@@ -98,26 +92,6 @@ class PgReviewRepository implements ReviewRepository {
       if (change?.by === this.replica) return;
       void this.reload(change?.name ?? null).catch(() => undefined);
     });
-  }
-
-  list(name: string): readonly StoredReview[] {
-    return this.byName.get(name) ?? [];
-  }
-
-  has(name: string): boolean {
-    return this.byName.has(name);
-  }
-
-  findBy(name: string, reviewerKey: string): StoredReview | undefined {
-    return this.list(name).find((r) => r.reviewer_key === reviewerKey);
-  }
-
-  ratingOf(name: string): RatingSummary {
-    return this.ratings.get(name) ?? NO_RATING;
-  }
-
-  rated(): IterableIterator<string> {
-    return this.byName.keys();
   }
 
   async save(name: string, reviewerKey: string, make: (previous: StoredReview | undefined) => StoredReview): Promise<StoredReview> {
@@ -220,23 +194,12 @@ class PgReviewRepository implements ReviewRepository {
       if (same) same.push(fromRow(row));
       else byName.set(row.name, [fromRow(row)]);
     }
-    this.byName = byName;
-    this.ratings = new Map([...byName].map(([name, list]) => [name, ratingOfReviews(list)]));
+    this.replaceAll(byName);
   }
 
   private async loadName(name: string): Promise<void> {
     const { rows } = await this.db.query<ReviewRow>(`SELECT ${COLUMNS} FROM reviews WHERE name = $1 ORDER BY ${ORDER}`, [name]);
     this.setName(name, rows.map(fromRow));
-  }
-
-  private setName(name: string, list: StoredReview[]): void {
-    if (list.length === 0) {
-      this.byName.delete(name);
-      this.ratings.delete(name);
-    } else {
-      this.byName.set(name, list);
-      this.ratings.set(name, ratingOfReviews(list));
-    }
   }
 
   /**

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkSchema, createError, formatIssues, NO_RATING, Review, type RatingSummary } from '@oko/shared';
+import { checkSchema, createError, formatIssues, Review, type RatingSummary } from '@oko/shared';
 import { writeFileAtomic } from '@oko/shared/server';
 import { Type, type Static } from '@fastify/type-provider-typebox';
+import { newestFirst, ReviewIndex } from './review-index.js';
 
 export const REVIEWS_FILE = 'reviews.json';
 
@@ -36,16 +37,6 @@ const ReviewsFile = Type.Object({ format: Type.Literal(1), reviews: Type.Array(S
 
 export function publicReview({ reviewer_key: _key, ...review }: StoredReview): Review {
   return review;
-}
-
-export function newestFirst(a: StoredReview, b: StoredReview): number {
-  return a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0;
-}
-
-export function ratingOfReviews(reviews: readonly StoredReview[]): RatingSummary {
-  if (reviews.length === 0) return NO_RATING;
-  const sum = reviews.reduce((total, r) => total + r.rating, 0);
-  return { average: Math.round((sum / reviews.length) * 10) / 10, count: reviews.length };
 }
 
 /**
@@ -83,10 +74,7 @@ export function reviewsFull(name: string, perName: number): Error {
  * atomically on each change, one change at a time (as publishers.json). A file that cannot be read
  * stops the start: reviews are people's words, never read as "no reviews" and overwritten.
  */
-export class JsonReviewRepository implements ReviewRepository {
-  /** Per plugin name, newest first (updated_at). */
-  private byName = new Map<string, StoredReview[]>();
-  private ratings = new Map<string, RatingSummary>();
+export class JsonReviewRepository extends ReviewIndex implements ReviewRepository {
   private queue: Promise<unknown> = Promise.resolve();
   /** Rises with every change: the stats fold takes ratings at once when it moved. */
   changes = 0;
@@ -96,7 +84,9 @@ export class JsonReviewRepository implements ReviewRepository {
   private constructor(
     private readonly file: string,
     private readonly limits: ReviewLimits,
-  ) {}
+  ) {
+    super();
+  }
 
   static async open(storagePath: string, limits: ReviewLimits = REVIEW_LIMITS): Promise<JsonReviewRepository> {
     const repo = new JsonReviewRepository(path.join(storagePath, REVIEWS_FILE), limits);
@@ -115,12 +105,13 @@ export class JsonReviewRepository implements ReviewRepository {
     }
     const issues = checkSchema(ReviewsFile, data, REVIEWS_FILE);
     if (issues.length > 0) throw new Error(`${repo.file} is not a reviews file: ${formatIssues(issues.slice(0, 3))}`);
-    repo.replaceAll((data as Static<typeof ReviewsFile>).reviews);
+    repo.takeAll((data as Static<typeof ReviewsFile>).reviews);
     repo.bytes = Buffer.byteLength(text);
     return repo;
   }
 
-  private replaceAll(reviews: readonly StoredReview[]): void {
+  /** The whole file's reviews, in file order, as the index. */
+  private takeAll(reviews: readonly StoredReview[]): void {
     const byName = new Map<string, StoredReview[]>();
     // Last first: a review saved later goes to the end of the file, so it stays first among equal updated_at times.
     for (const review of [...reviews].reverse()) {
@@ -129,30 +120,7 @@ export class JsonReviewRepository implements ReviewRepository {
       else byName.set(review.plugin, [review]);
     }
     for (const list of byName.values()) list.sort(newestFirst);
-    this.byName = byName;
-    this.ratings = new Map([...byName].map(([name, list]) => [name, ratingOfReviews(list)]));
-  }
-
-  /** The reviews of `name`, newest first. */
-  list(name: string): readonly StoredReview[] {
-    return this.byName.get(name) ?? [];
-  }
-
-  has(name: string): boolean {
-    return this.byName.has(name);
-  }
-
-  findBy(name: string, reviewerKey: string): StoredReview | undefined {
-    return this.list(name).find((r) => r.reviewer_key === reviewerKey);
-  }
-
-  ratingOf(name: string): RatingSummary {
-    return this.ratings.get(name) ?? NO_RATING;
-  }
-
-  /** Every name with reviews: for the fold. */
-  rated(): IterableIterator<string> {
-    return this.byName.keys();
+    this.replaceAll(byName);
   }
 
   /**
@@ -180,7 +148,7 @@ export class JsonReviewRepository implements ReviewRepository {
   /** One change at a time; memory follows the file only once it is safely written. */
   private write<T>(change: (all: readonly StoredReview[]) => { next: StoredReview[]; result: T }): Promise<T> {
     const run = async (): Promise<T> => {
-      const { next, result } = change([...this.byName.values()].flat());
+      const { next, result } = change([...this.rated()].flatMap((name) => this.list(name)));
       const text = `${JSON.stringify({ format: 1, reviews: next })}\n`;
       const bytes = Buffer.byteLength(text);
       // A change that shrinks the file (a delete, a shorter review) is always let through.
@@ -191,7 +159,7 @@ export class JsonReviewRepository implements ReviewRepository {
         );
       }
       await writeFileAtomic(this.file, text);
-      this.replaceAll(next);
+      this.takeAll(next);
       this.bytes = bytes;
       this.changes++;
       return result;

@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { StorePluginListQuery } from '@oko/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN, type CatalogRecord } from '../src/services/catalog-record.js';
 import { JsonCatalogRepository, type CatalogRepository } from '../src/services/catalog-repository.js';
 import { PluginCatalog } from '../src/services/plugin-catalog.js';
 import { LocalPluginStorage } from '../src/services/plugin-storage.js';
-import { catalogRecord as record, openReplica, recordingLog, startPostgres, type PostgresServer } from './pg-helpers.js';
+import { catalogRecord as record, openReplica, recordingLog, usePostgres } from './pg-helpers.js';
 
 /*
  * The CatalogRepository contract (services/catalog-repository.ts), run against plugins.json and
@@ -15,19 +15,9 @@ import { catalogRecord as record, openReplica, recordingLog, startPostgres, type
  * can tell which one it has.
  */
 
-let server: PostgresServer;
-const closing: (() => Promise<void>)[] = [];
+const postgres = usePostgres();
+const closing = postgres.cleanups;
 const { log } = recordingLog();
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterEach(async () => {
-  for (const close of closing.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 interface Subject {
   repo: CatalogRepository;
@@ -54,7 +44,7 @@ const implementations: { kind: string; open(): Promise<Subject> }[] = [
   {
     kind: 'PostgreSQL',
     async open() {
-      const url = await server.createDatabase('contract');
+      const url = await postgres.server.createDatabase('contract');
       const replica = async () => {
         const opened = await openReplica(url, log);
         closing.push(opened.close);

@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
+import { describe, expect, it } from 'vitest';
 import { openPgInstalls } from '../src/postgres/pg-install-counter.js';
 import {
   DOWNLOADER_LIMITS,
@@ -11,21 +10,11 @@ import {
   type DownloaderLimits,
   type InstallCounts,
 } from '../src/services/install-counter.js';
-import { openReplica, recordingLog } from './pg-helpers.js';
+import { openReplica, recordingLog, usePostgres } from './pg-helpers.js';
 
 // One contract for where install counts are kept: stats.json and PostgreSQL answer alike once flushed.
-let server: PostgresServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const postgres = usePostgres();
+const cleanups = postgres.cleanups;
 
 /** Opens counters, and `reopen` opens others on the same data (a restart). */
 type Open = (limits?: DownloaderLimits) => Promise<{ counter: InstallCounts; reopen: () => Promise<InstallCounts> }>;
@@ -42,7 +31,7 @@ const openJson: Open = async (limits = DOWNLOADER_LIMITS) => {
 };
 
 const openPg: Open = async (limits = DOWNLOADER_LIMITS) => {
-  const url = await server.createDatabase('installs');
+  const url = await postgres.server.createDatabase('installs');
   const open = async () => {
     const replica = await openReplica(url, recordingLog().log);
     const counter = await openPgInstalls(replica.db, replica.feed, recordingLog().log, { limits, reloadMs: 0 });

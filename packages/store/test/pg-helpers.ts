@@ -6,7 +6,39 @@ import { openPgCatalog } from '../src/postgres/pg-catalog-repository.js';
 import type { CatalogRecord } from '../src/services/catalog-record.js';
 import type { CatalogRepository } from '../src/services/catalog-repository.js';
 
-export { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
+
+export { startPostgres, type PostgresServer };
+
+/**
+ * One PostgreSQL server for the calling test file, started before its tests and stopped after
+ * them; `cleanups` (what a test opened: pools, replicas, folders) run after each test, newest first.
+ */
+export function usePostgres(options: { ignoreCleanupErrors?: boolean } = {}): {
+  readonly server: PostgresServer;
+  cleanups: (() => Promise<void>)[];
+} {
+  let server: PostgresServer | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterEach(async () => {
+    // Tests that stop the server leave pools whose close fails; what they test is already checked.
+    for (const cleanup of cleanups.splice(0).reverse()) await (options.ignoreCleanupErrors ? cleanup().catch(() => undefined) : cleanup());
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('PostgreSQL is started in beforeAll: use it inside a test or hook');
+      return server;
+    },
+    cleanups,
+  };
+}
 
 /** A logger that keeps what was logged at error and warn, so a test can assert a line was written. */
 export function recordingLog(): { log: FastifyBaseLogger; errors: string[]; warnings: string[] } {

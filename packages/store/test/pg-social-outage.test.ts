@@ -1,27 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test-support/eventually.js';
-import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
 import { openPgInstalls } from '../src/postgres/pg-install-counter.js';
 import { openPgReviews } from '../src/postgres/pg-review-repository.js';
 import { downloaderKey } from '../src/services/install-counter.js';
 import { REVIEW_LIMITS, type StoredReview } from '../src/services/review-repository.js';
-import { openReplica, recordingLog } from './pg-helpers.js';
+import { openReplica, recordingLog, startPostgres, usePostgres } from './pg-helpers.js';
 
 // Reviews and install counts when PostgreSQL goes away or refuses writes.
-let server: PostgresServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const postgres = usePostgres({ ignoreCleanupErrors: true });
+const cleanups = postgres.cleanups;
 
 function review(name: string, key: string, rating: number) {
   const at = new Date().toISOString();
@@ -41,7 +30,7 @@ function review(name: string, key: string, rating: number) {
 }
 
 async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server.url });
+  const client = new pg.Client({ connectionString: postgres.server.url });
   await client.connect();
   try {
     await client.query(query);
@@ -85,7 +74,7 @@ describe('reviews and install counts without their database', () => {
   });
 
   it('keeps counting while the database refuses writes and writes every count once it accepts them again', async () => {
-    const url = await server.createDatabase('frozen');
+    const url = await postgres.server.createDatabase('frozen');
     const database = url.slice(url.lastIndexOf('/') + 1);
     const { log } = recordingLog();
     const replica = await openReplica(url, log, 'social_frozen');

@@ -1,26 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test-support/eventually.js';
-import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
 import { openPgInstalls } from '../src/postgres/pg-install-counter.js';
 import { openPgReviews } from '../src/postgres/pg-review-repository.js';
 import { downloaderKey, type InstallCounts } from '../src/services/install-counter.js';
 import { REVIEW_LIMITS, type ReviewRepository, type StoredReview } from '../src/services/review-repository.js';
-import { openReplica, recordingLog, type PgReplica } from './pg-helpers.js';
+import { openReplica, type PgReplica, recordingLog, usePostgres } from './pg-helpers.js';
 
 // Two replicas on one database: no replica keeps state another needs.
-let server: PostgresServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const postgres = usePostgres();
+const cleanups = postgres.cleanups;
 
 interface SocialReplica {
   replica: PgReplica;
@@ -29,7 +18,7 @@ interface SocialReplica {
 }
 
 async function twoReplicas(): Promise<[SocialReplica, SocialReplica]> {
-  const url = await server.createDatabase('replicas');
+  const url = await postgres.server.createDatabase('replicas');
   const open = async (name: string): Promise<SocialReplica> => {
     const replica = await openReplica(url, recordingLog().log, name);
     const reviews = await openPgReviews(replica.db, replica.feed, recordingLog().log, REVIEW_LIMITS);
@@ -105,7 +94,7 @@ describe('reviews and install counts on two replicas of one database', () => {
   });
 
   it('holds the per-name bound when new reviewers post through both replicas at once', async () => {
-    const url = await server.createDatabase('bound');
+    const url = await postgres.server.createDatabase('bound');
     const open = async () => {
       const replica = await openReplica(url, recordingLog().log);
       cleanups.push(replica.close);

@@ -2,27 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Database } from '../src/postgres/database.js';
 import { openPgPublishers } from '../src/postgres/pg-publisher-repository.js';
 import { JsonPublisherRepository, tokenHash, type PublisherRepository } from '../src/services/publisher-repository.js';
-import { recordingLog, startPostgres, type PostgresServer } from './pg-helpers.js';
+import { recordingLog, usePostgres } from './pg-helpers.js';
 
 /* The PublisherRepository contract, on publishers.json and on PostgreSQL, and what only a shared table adds. */
 
-let server: PostgresServer;
-const closing: (() => Promise<void>)[] = [];
+const postgres = usePostgres();
+const closing = postgres.cleanups;
 const { log } = recordingLog();
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterEach(async () => {
-  for (const close of closing.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 async function openPg(url: string): Promise<PublisherRepository> {
   const db = await Database.open({ url, poolSize: 5 }, log);
@@ -42,7 +32,7 @@ const implementations: { kind: string; open(): Promise<{ repo: PublisherReposito
   {
     kind: 'PostgreSQL',
     async open() {
-      const url = await server.createDatabase('publishers');
+      const url = await postgres.server.createDatabase('publishers');
       return { repo: await openPg(url), reopen: () => openPg(url) };
     },
   },
@@ -88,7 +78,7 @@ describe.each(implementations)('the token repository on $kind', ({ open }) => {
 
 describe('tokens in PostgreSQL, shared by replicas', () => {
   it('refuses a token revoked through one replica on the very next lookup through another', async () => {
-    const url = await server.createDatabase('publishers');
+    const url = await postgres.server.createDatabase('publishers');
     const [a, b] = [await openPg(url), await openPg(url)];
     const made = await a.create('alice', 'publisher');
     expect((await b.findByToken(made.token))?.name).toBe('alice');
@@ -97,7 +87,7 @@ describe('tokens in PostgreSQL, shared by replicas', () => {
   });
 
   it('gives one name to one of two replicas creating it at once', async () => {
-    const url = await server.createDatabase('publishers');
+    const url = await postgres.server.createDatabase('publishers');
     const [a, b] = [await openPg(url), await openPg(url)];
     const results = await Promise.allSettled([a.create('raced', 'publisher'), b.create('raced', 'dashboard')]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
@@ -106,7 +96,7 @@ describe('tokens in PostgreSQL, shared by replicas', () => {
   });
 
   it('refuses a row that is not a token instead of trusting it', async () => {
-    const url = await server.createDatabase('publishers');
+    const url = await postgres.server.createDatabase('publishers');
     const repo = await openPg(url);
     const made = await repo.create('alice', 'publisher');
     const client = new pg.Client({ connectionString: url });

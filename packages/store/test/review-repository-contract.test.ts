@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
+import { describe, expect, it } from 'vitest';
 import { openPgReviews } from '../src/postgres/pg-review-repository.js';
 import {
   JsonReviewRepository,
@@ -12,21 +11,11 @@ import {
   type ReviewRepository,
   type StoredReview,
 } from '../src/services/review-repository.js';
-import { openReplica, recordingLog } from './pg-helpers.js';
+import { openReplica, recordingLog, usePostgres } from './pg-helpers.js';
 
 // One contract for where reviews are kept: reviews.json and PostgreSQL answer alike.
-let server: PostgresServer;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const postgres = usePostgres();
+const cleanups = postgres.cleanups;
 
 /** Opens a store of reviews, and `reopen` opens another on the same data (a restart, or another replica). */
 type Open = (limits?: ReviewLimits) => Promise<{ repo: ReviewRepository; reopen: () => Promise<ReviewRepository> }>;
@@ -38,7 +27,7 @@ const openJson: Open = async (limits = REVIEW_LIMITS) => {
 };
 
 const openPg: Open = async (limits = REVIEW_LIMITS) => {
-  const url = await server.createDatabase('reviews');
+  const url = await postgres.server.createDatabase('reviews');
   const open = async () => {
     const replica = await openReplica(url, recordingLog().log);
     cleanups.push(replica.close);

@@ -1,24 +1,14 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../../test-support/eventually.js';
-import { recordingLog, startPostgres, type PostgresServer } from '../../test/pg-helpers.js';
+import { recordingLog, usePostgres } from '../../test/pg-helpers.js';
 import { runExclusive } from './advisory-lock.js';
 import { Database } from './database.js';
 
-let server: PostgresServer;
-const closing: (() => Promise<void>)[] = [];
+const postgres = usePostgres();
+const closing = postgres.cleanups;
 const { log } = recordingLog();
 const KEY = 0x6f6b6fee;
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterEach(async () => {
-  for (const close of closing.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 async function open(url: string, name: string): Promise<Database> {
   const db = await Database.open({ url: `${url}?application_name=${name}`, poolSize: 3 }, log);
@@ -28,7 +18,7 @@ async function open(url: string, name: string): Promise<Database> {
 
 describe('runExclusive', () => {
   it('runs the work on one of two replicas trying at once; the other skips it', async () => {
-    const url = await server.createDatabase('locks');
+    const url = await postgres.server.createDatabase('locks');
     const [a, b] = [await open(url, 'lock_a'), await open(url, 'lock_b')];
     let running = 0;
     let ran = 0;
@@ -54,7 +44,7 @@ describe('runExclusive', () => {
   });
 
   it('frees the lock when the session holding it is killed mid-work', async () => {
-    const url = await server.createDatabase('locks');
+    const url = await postgres.server.createDatabase('locks');
     const [a, b] = [await open(url, 'lock_killed'), await open(url, 'lock_next')];
     let entered = false;
     let finish!: () => void;

@@ -1,24 +1,14 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../../test-support/eventually.js';
-import { recordingLog, startPostgres, type PostgresServer } from '../../test/pg-helpers.js';
+import { recordingLog, usePostgres } from '../../test/pg-helpers.js';
 import { Database } from './database.js';
 import { runMigrations, type Migration } from './migrations.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-let server: PostgresServer;
-const closing: (() => Promise<void>)[] = [];
+const postgres = usePostgres();
+const closing = postgres.cleanups;
 const { log } = recordingLog();
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterEach(async () => {
-  for (const close of closing.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 async function open(url: string): Promise<Database> {
   const db = await Database.open({ url, poolSize: 4 }, log);
@@ -38,7 +28,7 @@ async function applied(url: string): Promise<{ version: number; name: string }[]
 
 describe('schema migrations', () => {
   it('applies every migration once at the first start and nothing at the next', async () => {
-    const url = await server.createDatabase('migrate');
+    const url = await postgres.server.createDatabase('migrate');
     const db = await open(url);
     expect(await applied(url)).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
     expect(await runMigrations(db, log)).toEqual([]);
@@ -47,7 +37,7 @@ describe('schema migrations', () => {
   });
 
   it('applies each migration once when three replicas start together on one empty database', async () => {
-    const url = await server.createDatabase('migrate');
+    const url = await postgres.server.createDatabase('migrate');
     // A slow migration widens the window in which the three would overlap without the lock.
     const slow: Migration = { version: 99, name: 'slow', sql: 'SELECT pg_sleep(0.3); CREATE TABLE slow_once (id int)' };
     const pools = await Promise.all([0, 1, 2].map(() => open(url)));
@@ -57,7 +47,7 @@ describe('schema migrations', () => {
   });
 
   it('stops the start, naming the version, when the database was migrated by a newer store', async () => {
-    const url = await server.createDatabase('migrate');
+    const url = await postgres.server.createDatabase('migrate');
     const db = await open(url);
     await db.query("INSERT INTO oko_migrations (version, name) VALUES (4242, 'from-the-future')");
     await expect(Database.open({ url, poolSize: 2 }, log)).rejects.toThrow(
@@ -67,7 +57,7 @@ describe('schema migrations', () => {
   });
 
   it('rolls a failed migration back whole and names it', async () => {
-    const url = await server.createDatabase('migrate');
+    const url = await postgres.server.createDatabase('migrate');
     const db = await open(url);
     const broken: Migration = { version: 98, name: 'half-done', sql: 'CREATE TABLE half (id int); SELECT no_such_function()' };
     await expect(runMigrations(db, log, [...MIGRATIONS, broken])).rejects.toThrow(/Migration 98 \(half-done\) failed/);
@@ -76,7 +66,7 @@ describe('schema migrations', () => {
   });
 
   it('fails the start when its session is cut mid-migration, and the next start applies that migration', async () => {
-    const url = await server.createDatabase('migrate');
+    const url = await postgres.server.createDatabase('migrate');
     const db = await open(url);
     const slow: Migration = { version: 97, name: 'cut-short', sql: 'CREATE TABLE cut_once (id int); SELECT pg_sleep(30)' };
     // Its failure is read at the end; caught from the start, so it is never an unhandled rejection meanwhile.

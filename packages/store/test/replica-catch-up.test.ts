@@ -9,6 +9,7 @@ import { startPostgres, type PostgresServer } from '../../../test-support/postgr
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { StoreServices } from '../src/services/index.js';
+import { pluginFiles, startFakeGithub, type FakeGithub } from './fake-github.js';
 import { json, pluginZip, uploadZip } from './helpers.js';
 
 /*
@@ -21,6 +22,7 @@ let pg: PostgresServer;
 let storage: string;
 let a: Replica;
 let b: Replica;
+let github: FakeGithub;
 
 interface Replica {
   api: string;
@@ -30,7 +32,13 @@ interface Replica {
 
 async function replica(url: string): Promise<Replica> {
   let services: StoreServices | undefined;
-  const config = loadConfig({ OKO_STORE_STORAGE_PATH: storage, OKO_STORE_SEED: 'false', OKO_STORE_DATABASE_URL: url });
+  const config = loadConfig({
+    OKO_STORE_STORAGE_PATH: storage,
+    OKO_STORE_SEED: 'false',
+    OKO_STORE_DATABASE_URL: url,
+    OKO_STORE_GITHUB_API_URL: github.apiUrl,
+    OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
+  });
   const app = await buildApp(config, { seedCatalog: async (s) => void (services = s) });
   app.log.level = 'error';
   const served = await serveInProcess(app, async () => undefined);
@@ -38,7 +46,7 @@ async function replica(url: string): Promise<Replica> {
 }
 
 beforeAll(async () => {
-  pg = await startPostgres();
+  [pg, github] = await Promise.all([startPostgres(), startFakeGithub({})]);
   storage = await mkdtemp(path.join(tmpdir(), 'oko-catch-up-'));
   const url = await pg.createDatabase('catchup');
   a = await replica(url);
@@ -49,6 +57,7 @@ afterAll(async () => {
   await b?.close();
   await a?.close();
   await pg?.stop();
+  await github?.close();
   if (storage) await rm(storage, { recursive: true, force: true });
 });
 
@@ -107,6 +116,17 @@ describe('a replica asked about a plugin another replica published a moment ago'
 
   it.each(probes)('%s answers it, not 404', async (_route, probe) => {
     await probe(await publishThroughA());
+  });
+
+  it('POST /plugins/{name}/refresh finds the GitHub import of a name it holds only as an upload, not 409 NOT_TRACKED', async () => {
+    expect((await uploadZip({ api: a.api, url: '', storage }, pluginZip('mixed_source', '1.0.0'))).status).toBe(201);
+    expect((await request(`${b.api}/plugins/mixed_source`)).status).toBe(200); // B catches up with the upload
+    github.repos['octo/mixed'] = { main: pluginFiles('mixed_source', '2.0.0') };
+    const imported = await post(`${a.api}/plugins/upload/github`, { repo_url: `${github.apiUrl}/octo/mixed` });
+    expect(imported.status).toBe(201);
+    const refreshed = await post(`${b.api}/plugins/mixed_source/refresh`);
+    expect(refreshed.status, await refreshed.clone().text()).toBe(200);
+    expect(await json(refreshed)).toMatchObject({ status: 'unchanged', plugin: { version: '2.0.0' } });
   });
 
   it('still answers 404 for a name nobody published', async () => {

@@ -85,6 +85,11 @@ export class BlobBucket {
     }
   }
 
+  /** Whether the bucket answers a HEAD now (GET /health); `signal` bounds it, retries included. */
+  async probe(signal: AbortSignal): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket }), { abortSignal: signal });
+  }
+
   async put(file: string, sha256: string, size: number): Promise<void> {
     await this.client.send(
       new PutObjectCommand({

@@ -40,6 +40,11 @@ export class ChangeFeed {
     return feed;
   }
 
+  /** Whether LISTEN is in place now (false while reconnecting): GET /health reports it. */
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
   on(channel: ChangeChannel, listener: ChangeListener): () => void {
     let set = this.listeners.get(channel);
     if (!set) this.listeners.set(channel, (set = new Set()));

@@ -17,12 +17,14 @@ export async function sendCachedAnswer(
   key: string,
   build: (view: CatalogView) => unknown,
 ): Promise<FastifyReply> {
-  const { view, version } = await plugins.snapshot();
-  let answer = plugins.answers.get(version, key);
-  if (!answer) {
+  // A plugin another replica published a moment ago may not be in this replica's copy yet: caught up before a 404.
+  const answer = await plugins.catchUp.orNotFound(async () => {
+    const { view, version } = await plugins.snapshot();
+    const cached = plugins.answers.get(version, key);
+    if (cached) return cached;
     const payload: unknown = await build(view);
-    answer = plugins.answers.set(version, key, Buffer.from(reply.serialize(payload) as string, 'utf8'));
-  }
+    return plugins.answers.set(version, key, Buffer.from(reply.serialize(payload) as string, 'utf8'));
+  });
   reply.header('etag', answer.etag).header('cache-control', 'no-cache');
   if (ifNoneMatch(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(answer.body);

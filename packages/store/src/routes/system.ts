@@ -1,25 +1,37 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { StoreHealth, StoreInfo } from '@oko/shared';
 import type { StoreConfig } from '../config.js';
+import { BackendHealth } from '../services/backend-health.js';
 import type { StoreServices } from '../services/index.js';
 
 export const systemRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (
   app,
   { config, services },
 ) => {
-  // A read-only catalog is "degraded", still 200: the store serves reads, so a compose health check should let the backend start.
+  const backendHealth = new BackendHealth(services.backends, app.log);
+  // A read-only catalog, or a database or bucket that does not answer, is "degraded", still 200: the
+  // store serves reads (from its copy), so a compose health check should let the backend start.
   app.get(
     '/health',
-    { schema: { tags: ['system'], summary: 'Liveness, catalog size, and why writes are refused', response: { 200: StoreHealth } } },
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness, catalog size, why writes are refused, and whether PostgreSQL and the package bucket answer',
+        response: { 200: StoreHealth },
+      },
+    },
     async (): Promise<StoreHealth> => {
-      const reason = services.catalog.readOnlyReason;
+      const { fields, problems } = await backendHealth.report();
+      const readOnly = services.catalog.readOnlyReason;
+      const reasons = [...(readOnly === null ? [] : [readOnly]), ...problems];
       return {
-        status: reason === null ? 'healthy' : 'degraded',
-        ...(reason === null ? {} : { reason }),
+        status: reasons.length === 0 ? 'healthy' : 'degraded',
+        ...(reasons.length === 0 ? {} : { reason: reasons.join('; ') }),
         version: config.version,
         storage_path: config.storagePath,
         plugins_count: (await services.catalog.list()).length,
-        read_only: reason !== null,
+        read_only: readOnly !== null,
+        ...fields,
       };
     },
   );
@@ -46,6 +58,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         download_hosts: config.github.downloadHosts,
         token_configured: config.github.token !== null,
       },
+      backends: { catalog: config.database ? 'postgresql' : 'json', packages: config.blobs ? 's3' : 'local' } as const,
     }),
   );
 };

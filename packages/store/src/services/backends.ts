@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { openBlobStorage } from '../blobs/blob-storage.js';
+import type { BlobBucket } from '../blobs/blob-bucket.js';
+import { openBlobStorage, type BlobPluginStorage } from '../blobs/blob-storage.js';
 import type { StoreConfig } from '../config.js';
 import { ChangeFeed } from '../postgres/change-feed.js';
 import { Database } from '../postgres/database.js';
@@ -28,6 +29,8 @@ export interface StoreBackends {
   /** The PostgreSQL pool and this replica's LISTEN connection; null on the embedded store. */
   db: Database | null;
   feed: ChangeFeed | null;
+  /** The package bucket (OKO_STORE_BLOB_URL); null with packages on local disk. */
+  bucket: BlobBucket | null;
   /** Writes what is buffered (install counters) and closes connections; buildApp's onClose calls it. */
   close(): Promise<void>;
 }
@@ -40,7 +43,8 @@ export async function openBackends(config: StoreConfig, log: FastifyBaseLogger, 
   try {
     feed = await ChangeFeed.start(config.database.url, log);
     const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
-    storage = config.blobs ? await openBlobStorage(config.blobs, db, config.storagePath, log, limits) : await openLocalStorage(config);
+    const blobs: BlobPluginStorage | null = config.blobs ? await openBlobStorage(config.blobs, db, config.storagePath, log, limits) : null;
+    storage = blobs ?? (await openLocalStorage(config));
     const catalog = await openPgCatalog(db, feed, log);
     const publishers = await openPgPublishers(db);
     const reviews = await openPgReviews(db, feed, log, reviewLimits);
@@ -55,6 +59,7 @@ export async function openBackends(config: StoreConfig, log: FastifyBaseLogger, 
       storage,
       db,
       feed,
+      bucket: blobs?.bucket ?? null,
       async close() {
         await installs.close();
         await stored.close();
@@ -82,5 +87,5 @@ async function openEmbedded(config: StoreConfig, log: FastifyBaseLogger, reviewL
   const publishers = await JsonPublisherRepository.open(config.storagePath);
   const reviews = await JsonReviewRepository.open(config.storagePath, reviewLimits);
   const installs = await InstallCounter.open(config.storagePath, log);
-  return { catalog, publishers, reviews, installs, storage, db: null, feed: null, close: () => installs.close() };
+  return { catalog, publishers, reviews, installs, storage, db: null, feed: null, bucket: null, close: () => installs.close() };
 }

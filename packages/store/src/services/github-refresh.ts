@@ -56,8 +56,8 @@ export class GithubRefresher {
   async trackedRecord(name: string): Promise<CatalogRecord> {
     const named = async () => (await this.catalog.list()).filter((r) => r.name === name);
     let records = await named();
-    if (records.length === 0 && this.catalog.refresh) {
-      await this.catalog.refresh(); // imported through another replica a moment ago?
+    if (!records.some(fromGithub) && this.catalog.refresh) {
+      await this.catalog.refresh(); // imported (that version, or the name) through another replica a moment ago?
       records = await named();
     }
     if (records.length === 0) throw createError('PLUGIN_NOT_FOUND', `Plugin '${name}' is not in the catalog`);

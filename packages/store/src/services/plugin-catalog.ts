@@ -17,6 +17,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { servedManifest, toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
 import { AnswerCache } from './answer-cache.js';
+import { CatalogCatchUp } from './catalog-catch-up.js';
 import { buildView, newestOf, searchView, withStats, type CatalogBase, type CatalogView } from './catalog-view.js';
 import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
 import { PackageDocsCache, readReadme } from './package-docs.js';
@@ -59,7 +60,11 @@ export class PluginCatalog {
     private readonly stats: StatsSource = NO_STATS,
   ) {
     this.docs = new PackageDocsCache(storage);
+    this.catchUp = new CatalogCatchUp(catalog, log);
   }
+
+  /** Asks the database once more before a PLUGIN_NOT_FOUND from this replica's copy (PostgreSQL mode). */
+  readonly catchUp: CatalogCatchUp;
 
   private readonly docs: PackageDocsCache;
 
@@ -158,7 +163,11 @@ export class PluginCatalog {
   }
 
   /** By catalog id, or by plugin name (then its newest release, newestOf): the backend uninstalls by name. */
-  async resolve(idOrName: string): Promise<CatalogRecord> {
+  resolve(idOrName: string): Promise<CatalogRecord> {
+    return this.catchUp.orNotFound(() => this.resolveInCopy(idOrName));
+  }
+
+  private async resolveInCopy(idOrName: string): Promise<CatalogRecord> {
     const byId = await this.catalog.get(idOrName);
     if (byId) return byId;
     const newest = newestOf((await this.currentView()).byName.get(idOrName) ?? []);

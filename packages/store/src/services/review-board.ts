@@ -32,9 +32,12 @@ export class ReviewBoard {
     private readonly plugins: PluginCatalog,
   ) {}
 
+  /** Listed in this replica's copy, or once more after catching up (published through another replica a moment ago). */
   private async assertListed(name: string): Promise<void> {
-    const { view } = await this.plugins.snapshot();
-    if (!view.byName.has(name)) throw createError('PLUGIN_NOT_FOUND', `No plugin '${name}' in the store catalog`);
+    await this.plugins.catchUp.orNotFound(async () => {
+      const { view } = await this.plugins.snapshot();
+      if (!view.byName.has(name)) throw createError('PLUGIN_NOT_FOUND', `No plugin '${name}' in the store catalog`);
+    });
   }
 
   private assertWritable(): void {

@@ -119,4 +119,11 @@ describe('Dockerfiles', () => {
     const entry = cmd.at(-1)!;
     expect(pkg.scripts[startScript]).toContain(`node ${entry}`);
   });
+
+  it.each(cases)('$file builds and runs on Node 24 (Node 20 is out of support, and the AWS SDK leaves it)', ({ file }) => {
+    const text = readFileSync(path.join(root, file), 'utf8');
+    const bases = [...text.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base).toMatch(/^node:24-/);
+  });
 });

@@ -53,7 +53,8 @@ function describe(report: MigrationReport, from: string): string {
   part('reviews', report.reviews);
   part('install counters (plugin names)', report.counters);
   lines.push(
-    'Start the store with the same OKO_STORE_DATABASE_URL (and OKO_STORE_BLOB_URL) to serve it; the embedded folder is left as it was.',
+    'Start the store with the same OKO_STORE_DATABASE_URL (and OKO_STORE_BLOB_URL), and the OKO_STORE_API_KEY the embedded store had ' +
+      '(without it every replica is an open store, whatever tokens were copied), to serve it; the embedded folder is left as it was.',
   );
   return lines.join('\n');
 }

@@ -108,6 +108,8 @@ describe(FILE, async () => {
     // No balancing directive: nginx's default, round-robin.
     expect(upstream).not.toMatch(/ip_hash|hash |least_conn|random/);
     expect(nginx).toMatch(/proxy_pass http:\/\/oko_store;/);
+    // $host drops the port, and a browser without Sec-Fetch-Site then fails the store's Origin-vs-Host check.
+    expect(nginx).toMatch(/proxy_set_header Host \$http_host;/);
     expect(services.proxy!.volumes?.map((v) => (typeof v === 'string' ? v : v.source))).toContainEqual(
       expect.stringContaining('docker/nginx-scale.conf'),
     );

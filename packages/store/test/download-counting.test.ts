@@ -37,6 +37,30 @@ function dropAfterHeaders(path: string, headers: Record<string, string>): Promis
   });
 }
 
+/**
+ * Sends a GET and hangs up the moment the whole body is in, as curl and wget do: the store may not
+ * have ended the answer on its side yet, but the client has every byte. Resolves with the body length.
+ */
+function readWholeThenHangUp(path: string, headers: Record<string, string>): Promise<number> {
+  const { port } = new URL(store.url);
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const socket = net.connect(Number(port), '127.0.0.1', () => {
+      const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.join('')}\r\n`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      const length = Number(/content-length: (\d+)/i.exec(received.subarray(0, end).toString('latin1'))?.[1] ?? NaN);
+      if (end < 0 || received.length < end + 4 + length) return;
+      socket.destroy();
+      resolve(length);
+    });
+    socket.on('error', reject);
+  });
+}
+
 describe('counting downloads', () => {
   it('does not count a download dropped after the headers, nor make its reviews verified_install', async () => {
     expect(await dropAfterHeaders('/api/v1/plugins/bulky/download', as(DROPPER))).toBe('HTTP/1.1 200 OK');
@@ -45,6 +69,16 @@ describe('counting downloads', () => {
     const review = await json(await post(`${store.api}/plugins/bulky/reviews`, { rating: 5 }, as(DROPPER)));
     expect(review).toMatchObject({ verified_install: false, version: null });
     expect((await json(await request(`${store.api}/plugins/bulky`))).installs).toEqual({ downloads: 0, instances: 0 });
+  });
+
+  it('counts a small package read whole by a client that hangs up at once (curl), every time', async () => {
+    expect((await uploadZip(store, pluginZip('small_one', '1.0.0'))).status).toBe(201);
+    const times = 30;
+    for (let i = 0; i < times; i++)
+      expect(await readWholeThenHangUp('/api/v1/plugins/small_one/download', as(`curl-like-instance-${i}`))).toBeGreaterThan(0);
+    await eventually(async () =>
+      expect((await json(await request(`${store.api}/plugins/small_one`))).installs).toEqual({ downloads: times, instances: times }),
+    );
   });
 
   it('counts a whole download', async () => {

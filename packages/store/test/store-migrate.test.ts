@@ -123,6 +123,8 @@ describe('store:migrate into PostgreSQL and S3', () => {
     expect(first.stdout).toMatch(/packages: 3 stored in S3/);
     expect(first.stdout).toMatch(/tokens: 2 added/);
     expect(first.stdout).toMatch(/reviews: 1 added/);
+    // The admin key is a setting, not a row: the summary says to carry it over.
+    expect(first.stdout).toMatch(/and the OKO_STORE_API_KEY the embedded store had/);
     // Content-addressed: one object per package, named by its SHA-256.
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
     const { plugins } = JSON.parse(await readFile(path.join(embedded, 'plugins.json'), 'utf8'));

@@ -103,7 +103,17 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
       // Opened before the count is armed: a blob refused here (missing, another size) answers an error, which is no download.
       // A HEAD of a blob reads nothing from the bucket; an empty stream keeps the Content-Length set above.
       const body = request.method === 'HEAD' && pkg.file === null ? Readable.from([]) : await pkg.open();
-      if (downloader !== undefined) reply.raw.once('finish', () => installs.record(pkg.record.name, pkg.record.version, downloader));
+      if (downloader !== undefined) {
+        // 'finish' alone misses a client that hangs up the moment it holds Content-Length bytes (curl, wget):
+        // the last byte is out before the file read sees its end, and the hang-up can come first. So every byte
+        // handed on counts as a whole download (a blob whose bytes are wrong withholds its last chunk; a client
+        // that stops reading stops the read well before the end).
+        let sent = 0;
+        body.on('data', (chunk: Buffer) => (sent += chunk.length));
+        reply.raw.once('close', () => {
+          if (reply.raw.writableFinished || sent === pkg.size) installs.record(pkg.record.name, pkg.record.version, downloader);
+        });
+      }
       return reply
         .type('application/zip')
         .header('content-length', pkg.size)

@@ -102,14 +102,17 @@ describe('three replicas on one PostgreSQL database and one bucket', () => {
     }
   });
 
-  it('lists a publish through one replica on the others (polled; the time is in npm run bench)', async () => {
+  it('lists a publish through one replica on the others within a second (polled; the time itself is in npm run bench)', async () => {
     expect((await uploadZip(replica(0), pluginZip('seen_everywhere', '1.0.0'), ADMIN)).status).toBe(201);
-    for (const r of [replica(1), replica(2)]) {
-      await eventually(
-        async () => (await json(await request(`${r.api}/plugins?q=seen_everywhere`))).total,
-        (total) => total === 1,
-      );
-    }
+    await Promise.all(
+      [replica(1), replica(2)].map((r) =>
+        eventually(
+          async () => (await json(await request(`${r.api}/plugins?q=seen_everywhere`))).total,
+          (total) => total === 1,
+          1000,
+        ),
+      ),
+    );
   });
 
   it('a replica killed (kill -9) and started again serves the same catalog', async () => {

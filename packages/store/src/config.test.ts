@@ -138,6 +138,7 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_MAX_UNPACKED_MB',
       'OKO_STORE_PORT',
       'OKO_STORE_S3_ENDPOINT',
+      'OKO_STORE_S3_TIMEOUT_S',
       'OKO_STORE_SEED',
       'OKO_STORE_SEED_DIR',
       'OKO_STORE_STATS_FOLD_S',
@@ -178,12 +179,14 @@ describe('store configuration from the environment', () => {
         OKO_STORE_DATABASE_URL: db,
         OKO_STORE_BLOB_URL: 's3://oko-packages/store/prod/',
         OKO_STORE_S3_ENDPOINT: 'http://minio:9000/',
+        OKO_STORE_S3_TIMEOUT_S: '5',
       });
-      expect(config.blobs).toEqual({ bucket: 'oko-packages', prefix: 'store/prod', endpoint: 'http://minio:9000' });
+      expect(config.blobs).toEqual({ bucket: 'oko-packages', prefix: 'store/prod', endpoint: 'http://minio:9000', timeoutMs: 5000 });
       expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_BLOB_URL: 's3://oko-packages' }).blobs).toEqual({
         bucket: 'oko-packages',
         prefix: '',
         endpoint: null,
+        timeoutMs: 30_000,
       });
     });
 

@@ -48,6 +48,8 @@ export interface BlobConfig {
   prefix: string;
   /** An S3-compatible server (MinIO, Ceph, Garage, s3rver); null = AWS S3. Path-style addressing when set. */
   endpoint: string | null;
+  /** How long a connect, or a request's socket without traffic, may take before the bucket counts as unavailable (ms). */
+  timeoutMs?: number;
 }
 
 /** Whether and from where a new store fills its catalog with the repository's example plugins. */
@@ -155,6 +157,12 @@ export const StoreEnv = Type.Object({
   OKO_STORE_S3_ENDPOINT: Type.Optional(
     Type.String({ description: 'URL of an S3-compatible server (MinIO, Ceph, Garage); unset = AWS S3. Region and keys: AWS_* variables' }),
   ),
+  OKO_STORE_S3_TIMEOUT_S: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      'seconds a connection to the bucket, or a request to it with no bytes moving, may take before it counts as unavailable (503)',
+  }),
   // Down to 1 s for tests of the sweep racing publishes: a publish slower than the grace is refused (its claim
   // was swept), never left pointing at a swept blob, so a short grace costs retries, not packages.
   OKO_STORE_SWEEP_GRACE_S: Type.Integer({
@@ -213,7 +221,12 @@ function readDatabaseUrl(raw: string | undefined, poolSize: number): DatabaseCon
   return { url: raw, poolSize };
 }
 
-function readBlobUrl(raw: string | undefined, endpoint: string | undefined, database: DatabaseConfig | null): BlobConfig | null {
+function readBlobUrl(
+  raw: string | undefined,
+  endpoint: string | undefined,
+  database: DatabaseConfig | null,
+  timeoutMs: number,
+): BlobConfig | null {
   if (raw === undefined || raw === '') {
     if (endpoint) throw envError('OKO_STORE_S3_ENDPOINT', endpoint, 'is set but OKO_STORE_BLOB_URL is not');
     return null;
@@ -235,7 +248,7 @@ function readBlobUrl(raw: string | undefined, endpoint: string | undefined, data
       throw envError('OKO_STORE_S3_ENDPOINT', endpoint, 'must be an http(s) URL');
     }
   }
-  return { bucket: match[1]!, prefix, endpoint: endpointUrl };
+  return { bucket: match[1]!, prefix, endpoint: endpointUrl, timeoutMs };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
@@ -266,7 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     },
     statsFoldIntervalMs: vars.OKO_STORE_STATS_FOLD_S * 1000,
     database,
-    blobs: readBlobUrl(vars.OKO_STORE_BLOB_URL, vars.OKO_STORE_S3_ENDPOINT, database),
+    blobs: readBlobUrl(vars.OKO_STORE_BLOB_URL, vars.OKO_STORE_S3_ENDPOINT, database, vars.OKO_STORE_S3_TIMEOUT_S * 1000),
     sweep: { graceMs: vars.OKO_STORE_SWEEP_GRACE_S * 1000, intervalMs: vars.OKO_STORE_SWEEP_INTERVAL_S * 1000 },
     seed: { enabled: vars.OKO_STORE_SEED, dir: path.resolve(vars.OKO_STORE_SEED_DIR) },
     version: packageVersion(path.join(import.meta.dirname, '..')),

@@ -12,19 +12,28 @@ import { createError } from '@oko/shared';
 import type { BlobConfig } from '../config.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * The S3 client for OKO_STORE_BLOB_URL. Region and credentials come from the SDK's own variables.
  * With an endpoint (MinIO, Ceph, Garage, s3rver) addressing is path-style, since those servers do
  * not serve bucket subdomains. Checksums only when an operation requires them: with the SDK's
  * default a streamed PUT goes out aws-chunked with a trailing checksum, which servers short of the
- * newest S3 behaviour (s3rver) store framing and all as the object's content.
+ * newest S3 behaviour (s3rver) store framing and all as the object's content. The SDK waits
+ * forever by default: a bucket that stops answering (a hung server, a partition that drops
+ * packets) would hang every publish and download, and once its sockets are all taken, every later
+ * one too. So a connect, and a request whose socket moves no bytes, each get `timeoutMs`: then the
+ * request fails (503 BLOB_STORAGE_UNAVAILABLE), while a long download that keeps flowing is not cut.
  */
 export function createS3Client(config: BlobConfig): S3Client {
   return new S3Client({
     ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: {
+      connectionTimeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      socketTimeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    },
   });
 }
 

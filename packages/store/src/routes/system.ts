@@ -3,6 +3,34 @@ import { StoreHealth, StoreInfo } from '@oko/shared';
 import type { StoreConfig } from '../config.js';
 import type { StoreServices } from '../services/index.js';
 
+/** How long /health waits for the database before calling it unreachable: a health check must answer quickly. */
+const DATABASE_PING_MS = 2000;
+
+/**
+ * On PostgreSQL, why writes are refused right now, or null: the catalog is never read-only there
+ * (reads go on from this replica's copy), but with the database down every write and token check
+ * answers 503, which /health must say rather than "healthy".
+ */
+async function databaseProblem(services: StoreServices): Promise<string | null> {
+  const db = services.backends.db;
+  if (!db) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer')), DATABASE_PING_MS);
+  });
+  try {
+    await Promise.race([db.query('SELECT 1'), late]);
+    return null;
+  } catch {
+    return (
+      "The store database cannot be reached: reads are served from this replica's copy of the catalog; " +
+      'publishes, deletes, reviews and requests with a token answer 503 DATABASE_UNAVAILABLE until it is back'
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const systemRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; services: StoreServices }> = async (
   app,
   { config, services },
@@ -12,7 +40,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     '/health',
     { schema: { tags: ['system'], summary: 'Liveness, catalog size, and why writes are refused', response: { 200: StoreHealth } } },
     async (): Promise<StoreHealth> => {
-      const reason = services.catalog.readOnlyReason;
+      const reason = services.catalog.readOnlyReason ?? (await databaseProblem(services));
       return {
         status: reason === null ? 'healthy' : 'degraded',
         ...(reason === null ? {} : { reason }),

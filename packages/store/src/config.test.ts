@@ -125,6 +125,7 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_API_KEY',
       'OKO_STORE_BLOB_URL',
       'OKO_STORE_DATABASE_POOL',
+      'OKO_STORE_DATABASE_TIMEOUT_S',
       'OKO_STORE_DATABASE_URL',
       'OKO_STORE_DEBUG',
       'OKO_STORE_GITHUB_ALLOW_PRIVATE',
@@ -163,7 +164,12 @@ describe('store configuration from the environment', () => {
     });
 
     it('reads the database URL and pool size', () => {
-      expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_DATABASE_POOL: '4' }).database).toEqual({ url: db, poolSize: 4 });
+      expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_DATABASE_POOL: '4' }).database).toEqual({
+        url: db,
+        poolSize: 4,
+        timeoutMs: 30_000,
+      });
+      expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_DATABASE_TIMEOUT_S: '5' }).database?.timeoutMs).toBe(5000);
       expect(loadConfig({ OKO_STORE_DATABASE_URL: db.replace('postgres:', 'postgresql:') }).database?.poolSize).toBe(10);
     });
 

@@ -36,6 +36,8 @@ export interface StoreConfig {
 export interface DatabaseConfig {
   url: string;
   poolSize: number;
+  /** How long one query may go unanswered before the database counts as unavailable (ms); migrations excepted. */
+  timeoutMs?: number;
 }
 
 /**
@@ -148,6 +150,11 @@ export const StoreEnv = Type.Object({
   OKO_STORE_DATABASE_URL: Type.Optional(
     Type.String({ description: 'postgres://... : the catalog, tokens, owners, reviews and counters in PostgreSQL; unset = JSON files' }),
   ),
+  OKO_STORE_DATABASE_TIMEOUT_S: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'seconds one PostgreSQL query may go unanswered before the request answers 503 DATABASE_UNAVAILABLE',
+  }),
   OKO_STORE_DATABASE_POOL: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'PostgreSQL connections per store process' }),
   OKO_STORE_BLOB_URL: Type.Optional(
     Type.String({
@@ -207,7 +214,7 @@ function readApiUrl(raw: string): URL {
   return url;
 }
 
-function readDatabaseUrl(raw: string | undefined, poolSize: number): DatabaseConfig | null {
+function readDatabaseUrl(raw: string | undefined, poolSize: number, timeoutMs: number): DatabaseConfig | null {
   if (raw === undefined || raw === '') return null;
   let url: URL;
   try {
@@ -218,7 +225,7 @@ function readDatabaseUrl(raw: string | undefined, poolSize: number): DatabaseCon
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw envError('OKO_STORE_DATABASE_URL', undefined, `must be postgres:// or postgresql://, not ${url.protocol}//`);
   }
-  return { url: raw, poolSize };
+  return { url: raw, poolSize, timeoutMs };
 }
 
 function readBlobUrl(
@@ -254,7 +261,7 @@ function readBlobUrl(
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const vars = parseEnv(StoreEnv, env);
   const apiUrl = readApiUrl(vars.OKO_STORE_GITHUB_API_URL);
-  const database = readDatabaseUrl(vars.OKO_STORE_DATABASE_URL, vars.OKO_STORE_DATABASE_POOL);
+  const database = readDatabaseUrl(vars.OKO_STORE_DATABASE_URL, vars.OKO_STORE_DATABASE_POOL, vars.OKO_STORE_DATABASE_TIMEOUT_S * 1000);
   return {
     host: vars.OKO_STORE_HOST,
     port: vars.OKO_STORE_PORT,

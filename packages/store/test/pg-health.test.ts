@@ -79,7 +79,7 @@ describe('/health on PostgreSQL', () => {
 
       relay.restore();
       await eventually(
-        async () => json(await request(`${store.api}/health`)),
+        async () => json(await request(`${store!.api}/health`)),
         (answer) => answer.status === 'healthy',
       );
       expect((await uploadZip(store, pluginZip('health_back', '1.0.0'), ADMIN)).status).toBe(201);

@@ -206,5 +206,27 @@ describe('store configuration from the environment', () => {
       ).toThrow(/OKO_STORE_S3_ENDPOINT/);
       expect(() => loadConfig({ OKO_STORE_S3_ENDPOINT: 'http://minio:9000' })).toThrow(/OKO_STORE_BLOB_URL is not/);
     });
+
+    it('refuses keys in OKO_STORE_S3_ENDPOINT and never repeats them in its message', () => {
+      const message = (env: Record<string, string>) => {
+        try {
+          loadConfig(env);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          return (error as Error).message;
+        }
+        throw new Error('accepted');
+      };
+      const s3 = { OKO_STORE_DATABASE_URL: db, OKO_STORE_BLOB_URL: 's3://oko-packages' };
+      for (const env of [
+        { ...s3, OKO_STORE_S3_ENDPOINT: 'http://AKIAKEY:s3cr3tPass@minio:9000' },
+        { ...s3, OKO_STORE_S3_ENDPOINT: 'ftp://AKIAKEY:s3cr3tPass@minio:9000' },
+        { OKO_STORE_S3_ENDPOINT: 'http://AKIAKEY:s3cr3tPass@minio:9000' },
+      ]) {
+        const said = message(env);
+        expect(said).toMatch(/OKO_STORE_S3_ENDPOINT/);
+        expect(said).not.toMatch(/s3cr3tPass|AKIAKEY/);
+      }
+    });
   });
 });

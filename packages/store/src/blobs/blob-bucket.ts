@@ -13,6 +13,7 @@ import type { BlobConfig } from '../config.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const DEFAULT_TIMEOUT_MS = 30_000;
+const PUT_ATTEMPTS = 3;
 
 /**
  * The S3 client for OKO_STORE_BLOB_URL. Region and credentials come from the SDK's own variables.
@@ -94,16 +95,31 @@ export class BlobBucket {
     }
   }
 
+  /**
+   * The SDK never retries a PUT whose body is a stream (it cannot replay it), so one connection
+   * cut as the upload starts (a server closing an idle keep-alive socket just as it is reused)
+   * would fail the publish. The key is the content's hash, so writing it again is harmless: up to
+   * PUT_ATTEMPTS, each from a fresh read of the file, while the bucket did not answer (no status) or
+   * answered 5xx.
+   */
   async put(file: string, sha256: string, size: number): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.config.bucket,
-        Key: this.keyOf(sha256),
-        Body: createReadStream(file),
-        ContentLength: size,
-        ContentType: 'application/zip',
-      }),
-    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.config.bucket,
+            Key: this.keyOf(sha256),
+            Body: createReadStream(file),
+            ContentLength: size,
+            ContentType: 'application/zip',
+          }),
+        );
+        return;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+        if (attempt >= PUT_ATTEMPTS || (status !== undefined && status < 500)) throw error;
+      }
+    }
   }
 
   /** The blob's bytes as the bucket holds them (and the length it announces); nothing here trusts them. */

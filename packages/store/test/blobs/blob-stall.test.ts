@@ -19,9 +19,10 @@ let s3: S3Server;
 const savedEnv = { ...process.env };
 
 /** A TCP relay to `target` that, once stalled, swallows every byte both ways on every connection, old and new. */
-async function stallableRelay(target: string): Promise<{ endpoint: string; stall(): void; close(): Promise<void> }> {
+async function stallableRelay(target: string): Promise<{ endpoint: string; stall(): void; dropNextPut(): void; close(): Promise<void> }> {
   const { hostname, port } = new URL(target);
   let stalled = false;
+  let dropPut = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), hostname);
@@ -30,7 +31,16 @@ async function stallableRelay(target: string): Promise<{ endpoint: string; stall
       socket.on('error', () => undefined);
       socket.on('close', () => sockets.delete(socket));
     }
-    client.on('data', (chunk) => stalled || upstream.write(chunk));
+    client.on('data', (chunk: Buffer) => {
+      // A connection cut as a PUT starts: what a server closing an idle keep-alive socket just as it is reused looks like.
+      if (dropPut && chunk.subarray(0, 4).toString() === 'PUT ') {
+        dropPut = false;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      if (!stalled) upstream.write(chunk);
+    });
     upstream.on('data', (chunk) => stalled || client.write(chunk));
     client.on('end', () => stalled || upstream.end());
     upstream.on('end', () => stalled || client.end());
@@ -41,6 +51,9 @@ async function stallableRelay(target: string): Promise<{ endpoint: string; stall
     endpoint: `http://127.0.0.1:${address.port}`,
     stall: () => {
       stalled = true;
+    },
+    dropNextPut: () => {
+      dropPut = true;
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();
@@ -89,6 +102,31 @@ describe('a bucket that stops answering', () => {
       await expectErrorAnswer(await request(`${store.api}/plugins/${plugin.id}/download`), 503, 'BLOB_STORAGE_UNAVAILABLE');
       const listed = await json(await request(`${store.api}/plugins`));
       expect(listed.plugins.map((p: { name: string }) => p.name)).toEqual(['stall_before']);
+    } finally {
+      await store?.close();
+      await relay.close();
+    }
+  }, 60_000);
+
+  it('publishes when the connection of its upload is cut once (a streamed PUT the SDK does not retry)', async () => {
+    const relay = await stallableRelay(s3.endpoint);
+    let store: TestStore | undefined;
+    try {
+      store = await buildTestStore({
+        env: {
+          OKO_STORE_DATABASE_URL: await pg.createDatabase('blobcut'),
+          OKO_STORE_BLOB_URL: `s3://${s3.bucket}/cut-${Date.now()}`,
+          OKO_STORE_S3_ENDPOINT: relay.endpoint,
+          OKO_STORE_API_KEY: KEY,
+        },
+      });
+      relay.dropNextPut();
+      const answer = await uploadZip(store, pluginZip('cut_once', '1.0.0'), ADMIN);
+      expect(answer.status, await answer.clone().text()).toBe(201);
+      const { plugin } = await json(answer);
+      const download = await request(`${store.api}/plugins/${plugin.id}/download`);
+      expect(download.status).toBe(200);
+      await download.arrayBuffer();
     } finally {
       await store?.close();
       await relay.close();

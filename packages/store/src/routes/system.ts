@@ -35,12 +35,18 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
   app,
   { config, services },
 ) => {
+  // Calls that arrive while a ping is out share it: a flood of health checks costs one connection, not the pool.
+  let ping: Promise<string | null> | null = null;
+  const pingDatabase = () =>
+    (ping ??= databaseProblem(services).finally(() => {
+      ping = null;
+    }));
   // A read-only catalog is "degraded", still 200: the store serves reads, so a compose health check should let the backend start.
   app.get(
     '/health',
     { schema: { tags: ['system'], summary: 'Liveness, catalog size, and why writes are refused', response: { 200: StoreHealth } } },
     async (): Promise<StoreHealth> => {
-      const reason = services.catalog.readOnlyReason ?? (await databaseProblem(services));
+      const reason = services.catalog.readOnlyReason ?? (await pingDatabase());
       return {
         status: reason === null ? 'healthy' : 'degraded',
         ...(reason === null ? {} : { reason }),

@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test-support/eventually.js';
 import { expectErrorAnswer } from '../../../test-support/errors.js';
@@ -29,29 +32,37 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A TCP relay that, while stalled, swallows every byte both ways on every connection, old and new. */
+/**
+ * A TCP relay whose stall is a path that went dead: every connection open then, or opened while
+ * stalled, swallows every byte both ways for good (as a dropped NAT or conntrack entry leaves it);
+ * after resume() only new connections get through.
+ */
 async function stallableRelay(port: number): Promise<{ port: number; stall(): void; resume(): void; close(): Promise<void> }> {
   let stalled = false;
   const sockets = new Set<net.Socket>();
+  const dead = new Set<net.Socket>();
   const relay = net.createServer((client) => {
     const upstream = net.connect(port, '127.0.0.1');
+    if (stalled) dead.add(client);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('error', () => undefined);
       socket.on('close', () => {
         sockets.delete(socket);
+        dead.delete(client);
         client.destroy();
         upstream.destroy();
       });
     }
-    client.on('data', (chunk) => stalled || upstream.write(chunk));
-    upstream.on('data', (chunk) => stalled || client.write(chunk));
+    client.on('data', (chunk) => dead.has(client) || upstream.write(chunk));
+    upstream.on('data', (chunk) => dead.has(client) || client.write(chunk));
   });
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   return {
     port: (relay.address() as net.AddressInfo).port,
     stall: () => {
       stalled = true;
+      for (const socket of sockets) dead.add(socket);
     },
     resume: () => {
       stalled = false;
@@ -106,4 +117,37 @@ describe('a database that stops answering', () => {
       await db.close();
     }
   });
+
+  it('notices a LISTEN connection that went silent, and lists what another replica published meanwhile', async () => {
+    // A NAT, load balancer or conntrack entry dropped while idle, or a server restarted behind a
+    // partition: the notifications are lost and nothing on the idle connection says so.
+    const direct = new URL(await server.createDatabase('deaf'));
+    const relay = await stallableRelay(Number(direct.port));
+    const through = new URL(direct.href);
+    through.port = String(relay.port);
+    const storage = await mkdtemp(path.join(tmpdir(), 'oko-pg-deaf-'));
+    const stores: TestStore[] = [];
+    try {
+      const deaf = await buildTestStore({
+        env: { OKO_STORE_DATABASE_URL: through.href, OKO_STORE_DATABASE_TIMEOUT_S: '1', OKO_STORE_API_KEY: KEY },
+        storageDir: storage,
+      });
+      stores.push(deaf);
+      const other = await buildTestStore({ env: { OKO_STORE_DATABASE_URL: direct.href, OKO_STORE_API_KEY: KEY }, storageDir: storage });
+      stores.push(other);
+
+      relay.stall();
+      expect((await uploadZip(other, pluginZip('unheard', '1.0.0'), ADMIN)).status).toBe(201);
+      relay.resume();
+      await eventually(
+        async () => json(await request(`${deaf.api}/plugins`)),
+        (list) => list.total === 1,
+        30_000,
+      );
+    } finally {
+      for (const store of stores) await store.close();
+      await relay.close();
+      await rm(storage, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

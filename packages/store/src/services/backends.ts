@@ -38,7 +38,7 @@ export async function openBackends(config: StoreConfig, log: FastifyBaseLogger, 
   let feed: ChangeFeed | null = null;
   let storage: PluginStorage | null = null;
   try {
-    feed = await ChangeFeed.start(config.database.url, log);
+    feed = await ChangeFeed.start(config.database.url, log, config.database.timeoutMs);
     const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
     storage = config.blobs ? await openBlobStorage(config.blobs, db, config.storagePath, log, limits) : await openLocalStorage(config);
     const catalog = await openPgCatalog(db, feed, log);

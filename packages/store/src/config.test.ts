@@ -125,6 +125,7 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_API_KEY',
       'OKO_STORE_BLOB_URL',
       'OKO_STORE_DATABASE_POOL',
+      'OKO_STORE_DATABASE_TIMEOUT_S',
       'OKO_STORE_DATABASE_URL',
       'OKO_STORE_DEBUG',
       'OKO_STORE_GITHUB_ALLOW_PRIVATE',
@@ -138,6 +139,7 @@ describe('store configuration from the environment', () => {
       'OKO_STORE_MAX_UNPACKED_MB',
       'OKO_STORE_PORT',
       'OKO_STORE_S3_ENDPOINT',
+      'OKO_STORE_S3_TIMEOUT_S',
       'OKO_STORE_SEED',
       'OKO_STORE_SEED_DIR',
       'OKO_STORE_STATS_FOLD_S',
@@ -162,7 +164,12 @@ describe('store configuration from the environment', () => {
     });
 
     it('reads the database URL and pool size', () => {
-      expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_DATABASE_POOL: '4' }).database).toEqual({ url: db, poolSize: 4 });
+      expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_DATABASE_POOL: '4' }).database).toEqual({
+        url: db,
+        poolSize: 4,
+        timeoutMs: 30_000,
+      });
+      expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_DATABASE_TIMEOUT_S: '5' }).database?.timeoutMs).toBe(5000);
       expect(loadConfig({ OKO_STORE_DATABASE_URL: db.replace('postgres:', 'postgresql:') }).database?.poolSize).toBe(10);
     });
 
@@ -178,12 +185,14 @@ describe('store configuration from the environment', () => {
         OKO_STORE_DATABASE_URL: db,
         OKO_STORE_BLOB_URL: 's3://oko-packages/store/prod/',
         OKO_STORE_S3_ENDPOINT: 'http://minio:9000/',
+        OKO_STORE_S3_TIMEOUT_S: '5',
       });
-      expect(config.blobs).toEqual({ bucket: 'oko-packages', prefix: 'store/prod', endpoint: 'http://minio:9000' });
+      expect(config.blobs).toEqual({ bucket: 'oko-packages', prefix: 'store/prod', endpoint: 'http://minio:9000', timeoutMs: 5000 });
       expect(loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_BLOB_URL: 's3://oko-packages' }).blobs).toEqual({
         bucket: 'oko-packages',
         prefix: '',
         endpoint: null,
+        timeoutMs: 30_000,
       });
     });
 
@@ -196,6 +205,28 @@ describe('store configuration from the environment', () => {
         loadConfig({ OKO_STORE_DATABASE_URL: db, OKO_STORE_BLOB_URL: 's3://oko-packages', OKO_STORE_S3_ENDPOINT: 'ftp://x' }),
       ).toThrow(/OKO_STORE_S3_ENDPOINT/);
       expect(() => loadConfig({ OKO_STORE_S3_ENDPOINT: 'http://minio:9000' })).toThrow(/OKO_STORE_BLOB_URL is not/);
+    });
+
+    it('refuses keys in OKO_STORE_S3_ENDPOINT and never repeats them in its message', () => {
+      const message = (env: Record<string, string>) => {
+        try {
+          loadConfig(env);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          return (error as Error).message;
+        }
+        throw new Error('accepted');
+      };
+      const s3 = { OKO_STORE_DATABASE_URL: db, OKO_STORE_BLOB_URL: 's3://oko-packages' };
+      for (const env of [
+        { ...s3, OKO_STORE_S3_ENDPOINT: 'http://AKIAKEY:s3cr3tPass@minio:9000' },
+        { ...s3, OKO_STORE_S3_ENDPOINT: 'ftp://AKIAKEY:s3cr3tPass@minio:9000' },
+        { OKO_STORE_S3_ENDPOINT: 'http://AKIAKEY:s3cr3tPass@minio:9000' },
+      ]) {
+        const said = message(env);
+        expect(said).toMatch(/OKO_STORE_S3_ENDPOINT/);
+        expect(said).not.toMatch(/s3cr3tPass|AKIAKEY/);
+      }
     });
   });
 });

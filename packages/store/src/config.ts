@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { envError, originList, packageVersion, parseEnv } from '@oko/shared/server';
+import { readBlobUrl, readDatabaseUrl } from './config-backends.js';
 import { STATS_FOLD_INTERVAL_MS } from '@oko/shared';
 import { Type } from 'typebox';
 
@@ -36,6 +37,8 @@ export interface StoreConfig {
 export interface DatabaseConfig {
   url: string;
   poolSize: number;
+  /** How long one query may go unanswered before the database counts as unavailable (ms); migrations excepted. */
+  timeoutMs?: number;
 }
 
 /**
@@ -48,6 +51,8 @@ export interface BlobConfig {
   prefix: string;
   /** An S3-compatible server (MinIO, Ceph, Garage, s3rver); null = AWS S3. Path-style addressing when set. */
   endpoint: string | null;
+  /** How long a connect, or a request's socket without traffic, may take before the bucket counts as unavailable (ms). */
+  timeoutMs?: number;
 }
 
 /** Whether and from where a new store fills its catalog with the repository's example plugins. */
@@ -146,6 +151,11 @@ export const StoreEnv = Type.Object({
   OKO_STORE_DATABASE_URL: Type.Optional(
     Type.String({ description: 'postgres://... : the catalog, tokens, owners, reviews and counters in PostgreSQL; unset = JSON files' }),
   ),
+  OKO_STORE_DATABASE_TIMEOUT_S: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'seconds one PostgreSQL query may go unanswered before the request answers 503 DATABASE_UNAVAILABLE',
+  }),
   OKO_STORE_DATABASE_POOL: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'PostgreSQL connections per store process' }),
   OKO_STORE_BLOB_URL: Type.Optional(
     Type.String({
@@ -155,6 +165,12 @@ export const StoreEnv = Type.Object({
   OKO_STORE_S3_ENDPOINT: Type.Optional(
     Type.String({ description: 'URL of an S3-compatible server (MinIO, Ceph, Garage); unset = AWS S3. Region and keys: AWS_* variables' }),
   ),
+  OKO_STORE_S3_TIMEOUT_S: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      'seconds a connection to the bucket, or a request to it with no bytes moving, may take before it counts as unavailable (503)',
+  }),
   // Down to 1 s for tests of the sweep racing publishes: a publish slower than the grace is refused (its claim
   // was swept), never left pointing at a swept blob, so a short grace costs retries, not packages.
   OKO_STORE_SWEEP_GRACE_S: Type.Integer({
@@ -199,49 +215,10 @@ function readApiUrl(raw: string): URL {
   return url;
 }
 
-function readDatabaseUrl(raw: string | undefined, poolSize: number): DatabaseConfig | null {
-  if (raw === undefined || raw === '') return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw envError('OKO_STORE_DATABASE_URL', undefined, 'not a URL (the value is not shown: it may hold a password)');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw envError('OKO_STORE_DATABASE_URL', undefined, `must be postgres:// or postgresql://, not ${url.protocol}//`);
-  }
-  return { url: raw, poolSize };
-}
-
-function readBlobUrl(raw: string | undefined, endpoint: string | undefined, database: DatabaseConfig | null): BlobConfig | null {
-  if (raw === undefined || raw === '') {
-    if (endpoint) throw envError('OKO_STORE_S3_ENDPOINT', endpoint, 'is set but OKO_STORE_BLOB_URL is not');
-    return null;
-  }
-  const name = 'OKO_STORE_BLOB_URL';
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(raw);
-  if (!match)
-    throw envError(name, raw, 'must be s3://bucket or s3://bucket/prefix (bucket: 3-63 lower-case letters, digits, dots, hyphens)');
-  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-  if (prefix.split('/').some((part) => part === '.' || part === '..')) throw envError(name, raw, 'no . or .. in the prefix');
-  if (!database) throw envError(name, raw, 'needs OKO_STORE_DATABASE_URL: packages in S3 are found through the PostgreSQL catalog');
-  let endpointUrl: string | null = null;
-  if (endpoint) {
-    try {
-      const parsed = new URL(endpoint);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
-      endpointUrl = parsed.toString().replace(/\/$/, '');
-    } catch {
-      throw envError('OKO_STORE_S3_ENDPOINT', endpoint, 'must be an http(s) URL');
-    }
-  }
-  return { bucket: match[1]!, prefix, endpoint: endpointUrl };
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const vars = parseEnv(StoreEnv, env);
   const apiUrl = readApiUrl(vars.OKO_STORE_GITHUB_API_URL);
-  const database = readDatabaseUrl(vars.OKO_STORE_DATABASE_URL, vars.OKO_STORE_DATABASE_POOL);
+  const database = readDatabaseUrl(vars.OKO_STORE_DATABASE_URL, vars.OKO_STORE_DATABASE_POOL, vars.OKO_STORE_DATABASE_TIMEOUT_S * 1000);
   return {
     host: vars.OKO_STORE_HOST,
     port: vars.OKO_STORE_PORT,
@@ -266,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     },
     statsFoldIntervalMs: vars.OKO_STORE_STATS_FOLD_S * 1000,
     database,
-    blobs: readBlobUrl(vars.OKO_STORE_BLOB_URL, vars.OKO_STORE_S3_ENDPOINT, database),
+    blobs: readBlobUrl(vars.OKO_STORE_BLOB_URL, vars.OKO_STORE_S3_ENDPOINT, database, vars.OKO_STORE_S3_TIMEOUT_S * 1000),
     sweep: { graceMs: vars.OKO_STORE_SWEEP_GRACE_S * 1000, intervalMs: vars.OKO_STORE_SWEEP_INTERVAL_S * 1000 },
     seed: { enabled: vars.OKO_STORE_SEED, dir: path.resolve(vars.OKO_STORE_SEED_DIR) },
     version: packageVersion(path.join(import.meta.dirname, '..')),

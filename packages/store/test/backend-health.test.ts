@@ -85,7 +85,7 @@ describe('GET /health and /info with PostgreSQL and S3', () => {
       // The feed notices at once (degraded: reconnecting); a check made within the last second is answered again first.
       (seen) => seen.body.status === 'degraded' && seen.body.database?.reachable === false && seen.body.database.change_feed === false,
     );
-    expect(down.body).toMatchObject({ read_only: false, database: { reachable: false, change_feed: false } });
+    expect(down.body).toMatchObject({ read_only: true, database: { reachable: false, change_feed: false } });
     expect(down.body.reason).toMatch(
       /^PostgreSQL cannot be reached \((ECONNRESET|ECONNREFUSED|connection ended)\): .*503 DATABASE_UNAVAILABLE/,
     );

@@ -65,7 +65,7 @@ describe(FILE, async () => {
     }
     const config = loadConfig(first!);
     expect(new URL(config.database!.url).host).toBe('postgres:5432');
-    expect(config.blobs).toEqual({ bucket: 'oko-packages', prefix: 'store', endpoint: 'http://minio:9000' });
+    expect(config.blobs).toEqual({ bucket: 'oko-packages', prefix: 'store', endpoint: 'http://minio:9000', timeoutMs: 30_000 });
   });
 
   it('wires the credentials once: the database user and password, MinIO keys and the bucket job agree', () => {

@@ -226,7 +226,10 @@ export const StoreHealth = Type.Object({
   version: Type.String(),
   storage_path: Type.String(),
   plugins_count: Type.Integer(),
-  read_only: Type.Boolean({ description: 'true when plugins.json is missing, unreadable or partly bad and writes are refused' }),
+  read_only: Type.Boolean({
+    description:
+      'true when writes are refused: plugins.json is missing, unreadable or partly bad, or (on PostgreSQL) the database cannot be reached',
+  }),
   database: Type.Optional(
     Type.Object(
       {

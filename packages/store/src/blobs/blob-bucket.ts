@@ -12,19 +12,29 @@ import { createError } from '@oko/shared';
 import type { BlobConfig } from '../config.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const PUT_ATTEMPTS = 3;
 
 /**
  * The S3 client for OKO_STORE_BLOB_URL. Region and credentials come from the SDK's own variables.
  * With an endpoint (MinIO, Ceph, Garage, s3rver) addressing is path-style, since those servers do
  * not serve bucket subdomains. Checksums only when an operation requires them: with the SDK's
  * default a streamed PUT goes out aws-chunked with a trailing checksum, which servers short of the
- * newest S3 behaviour (s3rver) store framing and all as the object's content.
+ * newest S3 behaviour (s3rver) store framing and all as the object's content. The SDK waits
+ * forever by default: a bucket that stops answering (a hung server, a partition that drops
+ * packets) would hang every publish and download, and once its sockets are all taken, every later
+ * one too. So a connect, and a request whose socket moves no bytes, each get `timeoutMs`: then the
+ * request fails (503 BLOB_STORAGE_UNAVAILABLE), while a long download that keeps flowing is not cut.
  */
 export function createS3Client(config: BlobConfig): S3Client {
   return new S3Client({
     ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: {
+      connectionTimeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      socketTimeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    },
   });
 }
 
@@ -90,16 +100,31 @@ export class BlobBucket {
     await this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket }), { abortSignal: signal });
   }
 
+  /**
+   * The SDK never retries a PUT whose body is a stream (it cannot replay it), so one connection
+   * cut as the upload starts (a server closing an idle keep-alive socket just as it is reused)
+   * would fail the publish. The key is the content's hash, so writing it again is harmless: up to
+   * PUT_ATTEMPTS, each from a fresh read of the file, while the bucket did not answer (no status) or
+   * answered 5xx.
+   */
   async put(file: string, sha256: string, size: number): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.config.bucket,
-        Key: this.keyOf(sha256),
-        Body: createReadStream(file),
-        ContentLength: size,
-        ContentType: 'application/zip',
-      }),
-    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.config.bucket,
+            Key: this.keyOf(sha256),
+            Body: createReadStream(file),
+            ContentLength: size,
+            ContentType: 'application/zip',
+          }),
+        );
+        return;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+        if (attempt >= PUT_ATTEMPTS || (status !== undefined && status < 500)) throw error;
+      }
+    }
   }
 
   /** The blob's bytes as the bucket holds them (and the length it announces); nothing here trusts them. */

@@ -6,6 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { extractArchive, type ArchiveLimits } from '@oko/shared/archive';
 import type { Expected } from './verified-stream.js';
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
 /**
  * This replica's extracted copies of packages in S3, for what is read from a package's files
  * (README, its images, a changelog of records older than the field): `<scratch>/blob-cache/<sha256>/`,
@@ -32,6 +34,11 @@ export class PackageCache {
 
   /** The folder of the package's files (the plugin at its root). */
   folderOf(expected: Expected): Promise<string> {
+    // The name comes from a catalog row, which is untrusted: only a SHA-256 names a folder here,
+    // never a path out of the cache to files that were never checked against a blob.
+    if (!SHA256.test(expected.sha256)) {
+      return Promise.reject(new Error(`not a SHA-256 in hex: ${JSON.stringify(expected.sha256.slice(0, 80))}`));
+    }
     const folder = path.join(this.dir, expected.sha256);
     let pending = this.filling.get(expected.sha256);
     if (!pending) {

@@ -5,6 +5,7 @@ import type { Queryable } from './database.js';
 /** The channels replicas tell each other about changes on. */
 export type ChangeChannel = 'oko_catalog' | 'oko_reviews' | 'oko_publishers' | 'oko_installs';
 const CHANNELS: readonly ChangeChannel[] = ['oko_catalog', 'oko_reviews', 'oko_publishers', 'oko_installs'];
+const DEFAULT_HEARTBEAT_MS = 30_000;
 
 /** What a listener hears: a notification's payload, or null after a reconnect (anything may have changed: reload). */
 export type ChangeListener = (payload: string | null) => void;
@@ -27,15 +28,23 @@ export class ChangeFeed {
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private backoffMs = 100;
+  private heartbeat: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly url: string,
     private readonly log: FastifyBaseLogger,
+    private readonly heartbeatMs: number,
   ) {}
 
-  /** Resolves once LISTEN is in place on every channel (so no change after start() is missed). */
-  static async start(url: string, log: FastifyBaseLogger): Promise<ChangeFeed> {
-    const feed = new ChangeFeed(url, log);
+  /**
+   * Resolves once LISTEN is in place on every channel (so no change after start() is missed).
+   * Every `heartbeatMs` the connection must answer a query within as long: an idle LISTEN
+   * connection whose other end went away silently (a NAT, load balancer or conntrack entry dropped
+   * while idle, a server restarted behind a partition) hears nothing and says nothing, and this
+   * replica would serve a stale catalog for good. A missed heartbeat counts as a lost connection.
+   */
+  static async start(url: string, log: FastifyBaseLogger, heartbeatMs = DEFAULT_HEARTBEAT_MS): Promise<ChangeFeed> {
+    const feed = new ChangeFeed(url, log, heartbeatMs);
     await feed.connect();
     return feed;
   }
@@ -53,7 +62,12 @@ export class ChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 10_000,
+      query_timeout: this.heartbeatMs,
+      keepAlive: true,
+    });
     client.on('notification', (message) => this.deliver(message.channel as ChangeChannel, message.payload ?? ''));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, null));
@@ -61,6 +75,20 @@ export class ChangeFeed {
     for (const channel of CHANNELS) await client.query(`LISTEN ${channel}`);
     this.client = client;
     this.backoffMs = 100;
+    this.beat(client);
+  }
+
+  private beat(client: pg.Client): void {
+    if (this.heartbeat) clearTimeout(this.heartbeat);
+    this.heartbeat = setTimeout(() => {
+      this.heartbeat = null;
+      if (this.client !== client) return;
+      client.query('SELECT 1').then(
+        () => this.beat(client),
+        (error: unknown) => this.lost(client, error as Error),
+      );
+    }, this.heartbeatMs);
+    this.heartbeat.unref();
   }
 
   private deliver(channel: ChangeChannel, payload: string | null): void {
@@ -103,6 +131,7 @@ export class ChangeFeed {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.heartbeat) clearTimeout(this.heartbeat);
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);

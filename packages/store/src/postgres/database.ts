@@ -13,6 +13,13 @@ export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_SERIALIZATION_FAILURE = '40001';
 export const PG_DEADLOCK = '40P01';
 
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
+/** node-pg's error for a query that went unanswered for query_timeout: its connection is in an unknown state. */
+export function isQueryTimeout(error: unknown): boolean {
+  return (error as Error | null)?.message === 'Query read timeout';
+}
+
 export function pgErrorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -31,7 +38,16 @@ export class Database implements Queryable {
   ) {}
 
   static async open(config: DatabaseConfig, log: FastifyBaseLogger): Promise<Database> {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, connectionTimeoutMillis: 10_000 });
+    // Without a query timeout a database that stops answering without closing anything (a partition
+    // that drops packets, a frozen host) holds each query in flight until TCP gives up, about 15
+    // minutes on Linux; with it the request answers 503 and the connection is thrown away.
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize,
+      connectionTimeoutMillis: 10_000,
+      query_timeout: config.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
     // An idle client whose server went away emits 'error' on the pool; unhandled, it would end the process.
     pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL: an idle connection failed; the pool replaces it'));
     const db = new Database(pool, config.url, log);
@@ -68,6 +84,9 @@ export class Database implements Queryable {
       await client.query('COMMIT');
       return result;
     } catch (error) {
+      // A query that timed out may still be running on the server, or its answer may arrive later:
+      // that connection is not used again (no ROLLBACK on it; the server rolls back when it goes).
+      if (!lost && isQueryTimeout(error)) lost = error as Error;
       if (!lost) {
         await client.query('ROLLBACK').catch((rollback: unknown) => this.log.warn({ err: rollback }, 'PostgreSQL: rollback failed'));
       }

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -11,6 +12,13 @@ export interface Migration {
 
 /** Held while migrating, so replicas starting together apply each migration once (the others wait, then find it done). */
 const MIGRATION_LOCK = 0x6f6b6f01;
+/**
+ * The pool's query timeout (OKO_STORE_DATABASE_TIMEOUT_S) is for requests; a migration may rebuild
+ * a big table, and a replica starting beside one waits on the lock for as long: a day, not seconds.
+ */
+const MIGRATION_QUERY_TIMEOUT_MS = 24 * 3600 * 1000;
+/** node-pg reads query_timeout per query too; its types do not declare it. */
+const unbounded = (text: string, values?: unknown[]) => ({ text, values, query_timeout: MIGRATION_QUERY_TIMEOUT_MS }) as pg.QueryConfig;
 
 /**
  * Brings the schema up to MIGRATIONS at start: versioned (oko_migrations lists what ran),
@@ -30,7 +38,7 @@ export async function runMigrations(
   };
   client.on('error', onLost);
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query(unbounded('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]));
     try {
       await client.query(
         'CREATE TABLE IF NOT EXISTS oko_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
@@ -48,7 +56,7 @@ export async function runMigrations(
         if (done.has(migration.version)) continue;
         await client.query('BEGIN');
         try {
-          await client.query(migration.sql);
+          await client.query(unbounded(migration.sql));
           await client.query('INSERT INTO oko_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
           await client.query('COMMIT');
         } catch (error) {

@@ -25,7 +25,9 @@ function unreachable(error: unknown): boolean {
   }
   // pg's own words for a connection that ended or a pool that found no connection in time.
   const message = (error as Error | null)?.message ?? '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/.test(
+    message,
+  );
 }
 
 /**

@@ -30,7 +30,8 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         version: config.version,
         storage_path: config.storagePath,
         plugins_count: (await services.catalog.list()).length,
-        read_only: readOnly !== null,
+        // On PostgreSQL every write and token check answers 503 while the database is away.
+        read_only: readOnly !== null || fields.database?.reachable === false,
         ...fields,
       };
     },

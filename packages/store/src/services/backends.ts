@@ -41,7 +41,7 @@ export async function openBackends(config: StoreConfig, log: FastifyBaseLogger, 
   let feed: ChangeFeed | null = null;
   let storage: PluginStorage | null = null;
   try {
-    feed = await ChangeFeed.start(config.database.url, log);
+    feed = await ChangeFeed.start(config.database.url, log, config.database.timeoutMs);
     const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
     const blobs: BlobPluginStorage | null = config.blobs ? await openBlobStorage(config.blobs, db, config.storagePath, log, limits) : null;
     storage = blobs ?? (await openLocalStorage(config));

@@ -1,0 +1,91 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test-support/eventually.js';
+import { expectErrorAnswer } from '../../../test-support/errors.js';
+import { request } from '../../../test-support/http.js';
+import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
+import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from './helpers.js';
+
+/*
+ * /health of a store on PostgreSQL while its database is gone: reads go on from the replica's copy
+ * but every write answers 503, so /health must say so (degraded, with the reason), and say healthy
+ * again once the database is back, without a restart.
+ */
+
+const KEY = 'admin-key-0123456789';
+const ADMIN = { 'x-api-key': KEY };
+let server: PostgresServer;
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** A TCP relay to PostgreSQL that can be cut (every connection reset, new ones refused at once) and restored. */
+async function cuttableRelay(port: number): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
+  let down = false;
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer((client) => {
+    if (down) return void client.destroy();
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (relay.address() as net.AddressInfo).port,
+    cut: () => {
+      down = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => {
+      down = false;
+    },
+    close: async () => {
+      down = true;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    },
+  };
+}
+
+describe('/health on PostgreSQL', () => {
+  it('says degraded, with the reason, while the database is down, and healthy again once it is back', async () => {
+    const direct = new URL(await server.createDatabase('health'));
+    const relay = await cuttableRelay(Number(direct.port));
+    const through = new URL(direct.href);
+    through.port = String(relay.port);
+    let store: TestStore | undefined;
+    try {
+      store = await buildTestStore({ env: { OKO_STORE_DATABASE_URL: through.href, OKO_STORE_API_KEY: KEY } });
+      expect((await uploadZip(store, pluginZip('health_probe', '1.0.0'), ADMIN)).status).toBe(201);
+      expect(await json(await request(`${store.api}/health`))).toMatchObject({ status: 'healthy', read_only: false, plugins_count: 1 });
+
+      relay.cut();
+      const down = await request(`${store.api}/health`);
+      expect(down.status).toBe(200);
+      const health = await json(down);
+      expect(health).toMatchObject({ status: 'degraded', read_only: true, plugins_count: 1 });
+      expect(health.reason).toMatch(/database/i);
+      expect(JSON.stringify(health)).not.toContain(direct.password);
+      await expectErrorAnswer(await uploadZip(store, pluginZip('health_down', '1.0.0'), ADMIN), 503, 'DATABASE_UNAVAILABLE');
+      expect((await json(await request(`${store.api}/plugins`))).total).toBe(1);
+
+      relay.restore();
+      await eventually(
+        async () => json(await request(`${store!.api}/health`)),
+        (answer) => answer.status === 'healthy',
+      );
+      expect((await uploadZip(store, pluginZip('health_back', '1.0.0'), ADMIN)).status).toBe(201);
+    } finally {
+      await store?.close();
+      await relay.close();
+    }
+  }, 60_000);
+});

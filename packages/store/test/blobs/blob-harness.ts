@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { sha256 } from '../../../../test-support/fixtures.js';
-import type { S3Server } from '../../../../test-support/s3.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../../../test-support/postgres.js';
+import { startS3, type S3Server } from '../../../../test-support/s3.js';
 import { openBlobStorage, type BlobPluginStorage } from '../../src/blobs/blob-storage.js';
 import { Database, type Queryable } from '../../src/postgres/database.js';
 import type { CatalogWriteStep } from '../../src/services/catalog-repository.js';
@@ -86,4 +88,41 @@ export async function insertRow(db: Database, pkg: { sha256: string; size: numbe
 
 export async function claimCount(db: Database, sha: string): Promise<number> {
   return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM blob_claims WHERE sha256 = $1', [sha])).rows[0]!.n;
+}
+
+const AWS_VARIABLES = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+
+/**
+ * A PostgreSQL server and an s3rver for the calling test file, started before its tests and
+ * stopped after them. Meanwhile the AWS SDK's region and keys are in process.env, where the store
+ * reads them as in production; they are put back as they were afterwards.
+ */
+export function useBlobEngines(): { readonly pg: PostgresServer; readonly s3: S3Server } {
+  let engines: { pg: PostgresServer; s3: S3Server } | undefined;
+  const saved = Object.fromEntries(AWS_VARIABLES.map((name) => [name, process.env[name]]));
+  beforeAll(async () => {
+    const [pg, s3] = await Promise.all([startPostgres(), startS3()]);
+    engines = { pg, s3 };
+    for (const name of AWS_VARIABLES) process.env[name] = s3.env[name];
+  }, 60_000);
+  afterAll(async () => {
+    for (const name of AWS_VARIABLES) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    await engines?.s3.stop();
+    await engines?.pg.stop();
+  });
+  const started = () => {
+    if (!engines) throw new Error('PostgreSQL and s3rver start in beforeAll: use them inside a test or hook');
+    return engines;
+  };
+  return {
+    get pg() {
+      return started().pg;
+    },
+    get s3() {
+      return started().s3;
+    },
+  };
 }

@@ -2,45 +2,27 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectErrorAnswer } from '../../../../test-support/errors.js';
 import { request } from '../../../../test-support/http.js';
-import { startPostgres, type PostgresServer } from '../../../../test-support/postgres.js';
 import { startS3, type S3Server } from '../../../../test-support/s3.js';
 import { BlobBucket, createS3Client } from '../../src/blobs/blob-bucket.js';
 import { sweepBlobs } from '../../src/blobs/blob-sweep.js';
 import { Database } from '../../src/postgres/database.js';
 import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from '../helpers.js';
-import { recordingLog } from './blob-harness.js';
+import { recordingLog, useBlobEngines } from './blob-harness.js';
+
+const engines = useBlobEngines();
 
 /* The store's routes with packages in S3 (OKO_STORE_BLOB_URL) and the catalog in PostgreSQL, in-process, on s3rver. */
 
 const KEY = 'admin-key-0123456789';
 const ADMIN = { 'x-api-key': KEY };
 const IMMUTABLE = 'public, max-age=31536000, immutable';
-let pg: PostgresServer;
-let s3: S3Server;
 const stores: TestStore[] = [];
-const savedEnv = { ...process.env };
 
-beforeAll(async () => {
-  [pg, s3] = await Promise.all([startPostgres(), startS3()]);
-  Object.assign(process.env, {
-    AWS_REGION: s3.env.AWS_REGION,
-    AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY,
-  });
-}, 60_000);
 afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
-});
-afterAll(async () => {
-  for (const key of ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
-    if (savedEnv[key] === undefined) delete process.env[key];
-    else process.env[key] = savedEnv[key];
-  }
-  await s3?.stop();
-  await pg?.stop();
 });
 
 interface Rig {
@@ -49,8 +31,8 @@ interface Rig {
   prefix: string;
 }
 
-async function storeOn(server: S3Server = s3, url?: string, prefix = `r-${stores.length}-${Date.now()}`): Promise<Rig> {
-  const database = url ?? (await pg.createDatabase('blobroutes'));
+async function storeOn(server: S3Server = engines.s3, url?: string, prefix = `r-${stores.length}-${Date.now()}`): Promise<Rig> {
+  const database = url ?? (await engines.pg.createDatabase('blobroutes'));
   const store = await buildTestStore({
     env: { ...server.env, OKO_STORE_BLOB_URL: `s3://${server.bucket}/${prefix}`, OKO_STORE_DATABASE_URL: database, OKO_STORE_API_KEY: KEY },
   });
@@ -62,7 +44,7 @@ const sha = (bytes: Buffer | Uint8Array) => createHash('sha256').update(bytes).d
 
 async function blobBytes(key: string): Promise<Buffer | null> {
   try {
-    const answer = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    const answer = await engines.s3.client.send(new GetObjectCommand({ Bucket: engines.s3.bucket, Key: key }));
     return Buffer.from(await answer.Body!.transformToByteArray());
   } catch {
     return null;
@@ -87,7 +69,7 @@ describe('packages in S3', () => {
     expect(await readdir(path.join(store.storage, 'uploads'))).toEqual([]);
 
     const where = await json(await request(`${store.api}/plugins/${plugin.id}/path`));
-    expect(where).toEqual({ path: `s3://${s3.bucket}/${prefix}/sha256/${plugin.sha256}.zip`, exists: false });
+    expect(where).toEqual({ path: `s3://${engines.s3.bucket}/${prefix}/sha256/${plugin.sha256}.zip`, exists: false });
   });
 
   it('streams downloads from the bucket with ETag and immutable caching by id, and answers If-None-Match with 304', async () => {
@@ -126,7 +108,9 @@ describe('packages in S3', () => {
     const key = `${prefix}/sha256/${plugin.sha256}.zip`;
     const altered = (await blobBytes(key))!;
     altered[200_000] = altered[200_000]! ^ 0xff; // mid-file: some chunks go out before the end is hashed
-    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: altered, ContentLength: altered.length }));
+    await engines.s3.client.send(
+      new PutObjectCommand({ Bucket: engines.s3.bucket, Key: key, Body: altered, ContentLength: altered.length }),
+    );
     const errors = vi.spyOn(store.app.log, 'error');
     // Over a real socket: what a dashboard sees is a response cut short, never a whole wrong file.
     const answer = await fetch(`${store.api}/plugins/${plugin.id}/download`);
@@ -139,8 +123,8 @@ describe('packages in S3', () => {
     expect(errors.mock.calls.some((call) => call.some((arg) => typeof arg === 'string' && arg.includes('PACKAGE INTEGRITY')))).toBe(true);
 
     // A blob of another length is refused before any byte: a clean 500.
-    await s3.client.send(
-      new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: altered.subarray(1), ContentLength: altered.length - 1 }),
+    await engines.s3.client.send(
+      new PutObjectCommand({ Bucket: engines.s3.bucket, Key: key, Body: altered.subarray(1), ContentLength: altered.length - 1 }),
     );
     await expectErrorAnswer(await request(`${store.api}/plugins/${plugin.id}/download`), 500, 'PACKAGE_INTEGRITY_ERROR');
   });
@@ -196,10 +180,10 @@ describe('packages in S3', () => {
     expect(back.sha256).toBe(plugin.sha256);
     const logs = recordingLog();
     const db = await Database.open({ url, poolSize: 2 }, logs.log);
-    const bucket = new BlobBucket(createS3Client({ bucket: s3.bucket, prefix, endpoint: s3.endpoint }), {
-      bucket: s3.bucket,
+    const bucket = new BlobBucket(createS3Client({ bucket: engines.s3.bucket, prefix, endpoint: engines.s3.endpoint }), {
+      bucket: engines.s3.bucket,
       prefix,
-      endpoint: s3.endpoint,
+      endpoint: engines.s3.endpoint,
     });
     try {
       // The refused package's blob (written before its row was refused) is an orphan; the re-published one is kept.
@@ -217,7 +201,7 @@ describe('packages in S3', () => {
 
   it('never lists a package the sweep removed, with uploads (some racing for one version) and grace-0 sweeps running together', async () => {
     const { store, url, prefix } = await storeOn();
-    const config = { bucket: s3.bucket, prefix, endpoint: s3.endpoint };
+    const config = { bucket: engines.s3.bucket, prefix, endpoint: engines.s3.endpoint };
     const bucket = new BlobBucket(createS3Client(config), config);
     const db = await Database.open({ url, poolSize: 4 }, recordingLog().log);
     // Listed before the race: whatever the machine's pace, the check below has rows to look at.

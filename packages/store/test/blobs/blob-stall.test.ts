@@ -1,10 +1,11 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectErrorAnswer } from '../../../../test-support/errors.js';
 import { request } from '../../../../test-support/http.js';
-import { startPostgres, type PostgresServer } from '../../../../test-support/postgres.js';
-import { startS3, type S3Server } from '../../../../test-support/s3.js';
 import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from '../helpers.js';
+import { useBlobEngines } from './blob-harness.js';
+
+const engines = useBlobEngines();
 
 /*
  * An S3 endpoint that stops answering (a hung server, a network partition that drops packets
@@ -14,9 +15,6 @@ import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from '../h
 
 const KEY = 'admin-key-0123456789';
 const ADMIN = { 'x-api-key': KEY };
-let pg: PostgresServer;
-let s3: S3Server;
-const savedEnv = { ...process.env };
 
 /** A TCP relay to `target` that, once stalled, swallows every byte both ways on every connection, old and new. */
 async function stallableRelay(target: string): Promise<{ endpoint: string; stall(): void; dropNextPut(): void; close(): Promise<void> }> {
@@ -62,32 +60,15 @@ async function stallableRelay(target: string): Promise<{ endpoint: string; stall
   };
 }
 
-beforeAll(async () => {
-  [pg, s3] = await Promise.all([startPostgres(), startS3()]);
-  Object.assign(process.env, {
-    AWS_REGION: s3.env.AWS_REGION,
-    AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY,
-  });
-}, 60_000);
-afterAll(async () => {
-  for (const key of ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
-    if (savedEnv[key] === undefined) delete process.env[key];
-    else process.env[key] = savedEnv[key];
-  }
-  await s3?.stop();
-  await pg?.stop();
-});
-
 describe('a bucket that stops answering', () => {
   it('answers publishes and downloads with 503 BLOB_STORAGE_UNAVAILABLE after the S3 timeout, and keeps listing', async () => {
-    const relay = await stallableRelay(s3.endpoint);
+    const relay = await stallableRelay(engines.s3.endpoint);
     let store: TestStore | undefined;
     try {
       store = await buildTestStore({
         env: {
-          OKO_STORE_DATABASE_URL: await pg.createDatabase('blobstall'),
-          OKO_STORE_BLOB_URL: `s3://${s3.bucket}/stall-${Date.now()}`,
+          OKO_STORE_DATABASE_URL: await engines.pg.createDatabase('blobstall'),
+          OKO_STORE_BLOB_URL: `s3://${engines.s3.bucket}/stall-${Date.now()}`,
           OKO_STORE_S3_ENDPOINT: relay.endpoint,
           OKO_STORE_S3_TIMEOUT_S: '1',
           OKO_STORE_API_KEY: KEY,
@@ -109,13 +90,13 @@ describe('a bucket that stops answering', () => {
   }, 60_000);
 
   it('publishes when the connection of its upload is cut once (a streamed PUT the SDK does not retry)', async () => {
-    const relay = await stallableRelay(s3.endpoint);
+    const relay = await stallableRelay(engines.s3.endpoint);
     let store: TestStore | undefined;
     try {
       store = await buildTestStore({
         env: {
-          OKO_STORE_DATABASE_URL: await pg.createDatabase('blobcut'),
-          OKO_STORE_BLOB_URL: `s3://${s3.bucket}/cut-${Date.now()}`,
+          OKO_STORE_DATABASE_URL: await engines.pg.createDatabase('blobcut'),
+          OKO_STORE_BLOB_URL: `s3://${engines.s3.bucket}/cut-${Date.now()}`,
           OKO_STORE_S3_ENDPOINT: relay.endpoint,
           OKO_STORE_API_KEY: KEY,
         },

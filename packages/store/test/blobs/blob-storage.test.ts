@@ -4,52 +4,32 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { packPluginDirectory } from '@oko/shared/archive';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { okoRejection } from '../../../../test-support/errors.js';
 import { pluginFiles, sha256, tempDir, removeDir } from '../../../../test-support/fixtures.js';
-import { startPostgres, type PostgresServer } from '../../../../test-support/postgres.js';
 import { startS3, type S3Server } from '../../../../test-support/s3.js';
 import { BlobBucket } from '../../src/blobs/blob-bucket.js';
 import { BlobPluginStorage } from '../../src/blobs/blob-storage.js';
-import { claimCount, insertRow, openRig, stagePackage, type BlobRig } from './blob-harness.js';
+import { type BlobRig, claimCount, insertRow, openRig, stagePackage, useBlobEngines } from './blob-harness.js';
+
+const engines = useBlobEngines();
 
 // The blob storage on its own, against a real PostgreSQL and a real S3-compatible server (s3rver):
 // where a package goes, what is read back, what a download and the cache accept.
 
-let pg: PostgresServer;
-let s3: S3Server;
 let rig: BlobRig | undefined;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  [pg, s3] = await Promise.all([startPostgres(), startS3()]);
-  // The SDK reads region and credentials from the environment, as in production.
-  Object.assign(process.env, {
-    AWS_REGION: s3.env.AWS_REGION,
-    AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY,
-  });
-}, 60_000);
-
-afterAll(async () => {
-  for (const key of ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
-    if (savedEnv[key] === undefined) delete process.env[key];
-    else process.env[key] = savedEnv[key];
-  }
-  await s3?.stop();
-  await pg?.stop();
-});
 
 afterEach(async () => {
   await rig?.close();
   rig = undefined;
 });
 
-const open = async (server: Pick<S3Server, 'bucket' | 'endpoint'> = s3) => (rig = await openRig(() => pg.createDatabase('blobs'), server));
+const open = async (server: Pick<S3Server, 'bucket' | 'endpoint'> = engines.s3) =>
+  (rig = await openRig(() => engines.pg.createDatabase('blobs'), server));
 
 async function objectBytes(key: string): Promise<Buffer | null> {
   try {
-    const answer = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    const answer = await engines.s3.client.send(new GetObjectCommand({ Bucket: engines.s3.bucket, Key: key }));
     return Buffer.from(await answer.Body!.transformToByteArray());
   } catch {
     return null;
@@ -57,7 +37,7 @@ async function objectBytes(key: string): Promise<Buffer | null> {
 }
 
 async function putObject(key: string, body: Buffer): Promise<void> {
-  await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentLength: body.length }));
+  await engines.s3.client.send(new PutObjectCommand({ Bucket: engines.s3.bucket, Key: key, Body: body, ContentLength: body.length }));
 }
 
 /** Reads a stream to its end: the bytes that came, and the error it ended with (if any). */
@@ -79,7 +59,7 @@ describe('writing a package', () => {
     const stored = await storage.storePackage(folder, pkg);
     const key = `${prefix}/sha256/${pkg.sha256}.zip`;
     expect(await objectBytes(key)).toEqual(bytes);
-    expect(storage.bucket.locationOf(pkg.sha256)).toBe(`s3://${s3.bucket}/${key}`);
+    expect(storage.bucket.locationOf(pkg.sha256)).toBe(`s3://${engines.s3.bucket}/${key}`);
     expect(await claimCount(db, pkg.sha256)).toBe(1);
     await insertRow(db, pkg, stored.step);
     expect(await claimCount(db, pkg.sha256)).toBe(0);
@@ -101,9 +81,9 @@ describe('writing a package', () => {
 
   it("refuses what a server stores from the SDK's default checksums (aws-chunked framing kept as content) on reading it back", async () => {
     const { storage, db, scratch, logs } = await open();
-    const config = { bucket: s3.bucket, prefix: `${rig!.prefix}-defaults`, endpoint: s3.endpoint };
+    const config = { bucket: engines.s3.bucket, prefix: `${rig!.prefix}-defaults`, endpoint: engines.s3.endpoint };
     // The SDK as it comes: a streamed PUT goes out aws-chunked with a trailing checksum.
-    const defaults = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true });
+    const defaults = new S3Client({ endpoint: engines.s3.endpoint, forcePathStyle: true });
     const naive = new BlobPluginStorage(scratch, new BlobBucket(defaults, config), db, logs.log);
     try {
       const { folder, pkg } = await stagePackage(storage, randomBytes(50_000));
@@ -133,9 +113,9 @@ describe('writing a package', () => {
   });
 
   it('refuses to start when the bucket does not exist', async () => {
-    await expect(openRig(() => pg.createDatabase('blobs'), { bucket: 'no-such-bucket', endpoint: s3.endpoint })).rejects.toThrow(
-      /bucket 'no-such-bucket' cannot be reached/,
-    );
+    await expect(
+      openRig(() => engines.pg.createDatabase('blobs'), { bucket: 'no-such-bucket', endpoint: engines.s3.endpoint }),
+    ).rejects.toThrow(/bucket 'no-such-bucket' cannot be reached/);
   });
 });
 
@@ -174,7 +154,7 @@ describe('reading a package', () => {
     const key = rig!.storage.bucket.keyOf(sha);
     await putObject(key, bytes.subarray(0, 9_000));
     expect((await okoRejection(rig!.storage.blobs.open(record))).code).toBe('PACKAGE_INTEGRITY_ERROR');
-    await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
+    await engines.s3.client.send(new DeleteObjectCommand({ Bucket: engines.s3.bucket, Key: key }));
     const missing = await okoRejection(rig!.storage.blobs.open(record));
     expect(missing.code).toBe('PACKAGE_INTEGRITY_ERROR');
     expect(missing.message).toMatch(/is missing/);

@@ -3,54 +3,33 @@ import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { isOkoError } from '@oko/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { okoRejection } from '../../../../test-support/errors.js';
 import { sha256 } from '../../../../test-support/fixtures.js';
-import { startPostgres, type PostgresServer } from '../../../../test-support/postgres.js';
-import { startS3, type S3Server } from '../../../../test-support/s3.js';
 import { StorageSweep, sweepBlob, sweepBlobs } from '../../src/blobs/blob-sweep.js';
 import { consumeClaim } from '../../src/blobs/blob-claims.js';
 import { runExclusive, LOCKS } from '../../src/postgres/advisory-lock.js';
 import type { CatalogRepository } from '../../src/services/catalog-repository.js';
-import { claimCount, insertRow, openRig, stagePackage, type BlobRig } from './blob-harness.js';
+import { type BlobRig, claimCount, insertRow, openRig, stagePackage, useBlobEngines } from './blob-harness.js';
+
+const engines = useBlobEngines();
 
 // The sweep of orphaned blobs against a real PostgreSQL and s3rver: what it removes, what it keeps,
 // and that it never removes a blob a row then points to, however publishes and sweeps interleave.
 
-let pg: PostgresServer;
-let s3: S3Server;
 let rig: BlobRig | undefined;
-const savedEnv = { ...process.env };
 const HOUR = 3_600_000;
-
-beforeAll(async () => {
-  [pg, s3] = await Promise.all([startPostgres(), startS3()]);
-  Object.assign(process.env, {
-    AWS_REGION: s3.env.AWS_REGION,
-    AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY,
-  });
-}, 60_000);
-
-afterAll(async () => {
-  for (const key of ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
-    if (savedEnv[key] === undefined) delete process.env[key];
-    else process.env[key] = savedEnv[key];
-  }
-  await s3?.stop();
-  await pg?.stop();
-});
 
 afterEach(async () => {
   await rig?.close();
   rig = undefined;
 });
 
-const open = async () => (rig = await openRig(() => pg.createDatabase('sweep'), s3));
+const open = async () => (rig = await openRig(() => engines.pg.createDatabase('sweep'), engines.s3));
 
 async function blobBytes(sha: string): Promise<Buffer | null> {
   try {
-    const answer = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: rig!.storage.bucket.keyOf(sha) }));
+    const answer = await engines.s3.client.send(new GetObjectCommand({ Bucket: engines.s3.bucket, Key: rig!.storage.bucket.keyOf(sha) }));
     return Buffer.from(await answer.Body!.transformToByteArray());
   } catch {
     return null;
@@ -134,9 +113,10 @@ describe('the blob sweep', () => {
     await open();
     const { db, storage } = rig!;
     const foreign = [`${rig!.prefix}/sha256/${'c'.repeat(64)}.zip.part`, `${rig!.prefix}/notes.txt`, `${rig!.prefix}/sha256/README`];
-    for (const key of foreign) await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: 'x', ContentLength: 1 }));
+    for (const key of foreign)
+      await engines.s3.client.send(new PutObjectCommand({ Bucket: engines.s3.bucket, Key: key, Body: 'x', ContentLength: 1 }));
     expect(await sweepBlobs(db, storage.bucket, 0)).toEqual({ removed: [], kept: 0 });
-    for (const key of foreign) await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    for (const key of foreign) await engines.s3.client.send(new GetObjectCommand({ Bucket: engines.s3.bucket, Key: key }));
   });
 
   it('never removes a blob a row then points to while publishes and sweeps (grace 0) run together', async () => {

@@ -144,8 +144,14 @@ describe('plugin pages in Chromium', () => {
     // Delete asks for a second click instead of confirm(), which the sandbox does not allow.
     const note = frame.locator('.note', { hasText: 'Through the bridge' });
     await frame.locator('body[data-ready="true"]').waitFor(SOON);
-    await note.getByRole('button', { name: 'Delete' }).click();
-    await note.getByRole('button', { name: 'Really delete?' }).click();
+    // Once (CI, Node 24, a loaded machine) the armed button never appeared after the first click:
+    // the frame's document can be replaced after the resizes above, taking the armed state with it.
+    // So Delete is armed again until the second click finds it.
+    await eventually(async () => {
+      const armed = note.getByRole('button', { name: 'Really delete?' });
+      if ((await armed.count()) === 0) await note.getByRole('button', { name: 'Delete' }).click({ timeout: 5000 });
+      await armed.click({ timeout: 5000 });
+    });
     await eventually(async () => {
       const after = await getJson<{ items: Array<{ title: string }> }>(`${api(backend)}/plugins/notes/notes`);
       expect(after.body.items.map((n) => n.title)).not.toContain('Through the bridge');

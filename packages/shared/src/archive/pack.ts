@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -124,8 +124,23 @@ export async function packPluginDirectory(
   return { size, sha256: hash.digest('hex') };
 }
 
+/**
+ * Read through one buffer used over and over: a stream allocates one per read, and the store hashes
+ * whole packages (first download, recovery), whose buffers pile up as external memory that V8
+ * collects with full, request-pausing garbage collections (issue 17).
+ */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(ENTRY_CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   return hash.digest('hex');
 }

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Entry, ZipFile } from 'yauzl';
+import { writeAll } from './recycled-io.js';
 
 /**
  * Read and inflate size for big entries. yauzl's own entry streams read 16 KiB at a time, one
@@ -83,8 +84,4 @@ export async function copyStoredEntry(
   } finally {
     await source.close();
   }
-}
-
-async function writeAll(out: FileHandle, chunk: Buffer): Promise<void> {
-  for (let at = 0; at < chunk.length;) at += (await out.write(chunk, at, chunk.length - at)).bytesWritten;
 }

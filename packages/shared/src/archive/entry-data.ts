@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Entry, ZipFile } from 'yauzl';
+import { writeAll } from './recycled-io.js';
 
 /**
  * Read and inflate size for big entries. yauzl's own entry streams read 16 KiB at a time, one
@@ -33,4 +35,53 @@ export async function openEntryData(zip: ZipFile, zipPath: string, entry: Entry)
   raw.once('error', (error: Error) => inflate.destroy(error));
   inflate.once('close', () => raw.destroy());
   return raw.pipe(inflate);
+}
+
+/**
+ * Copies a big stored (not deflated) entry's data to `target` (created, mode 0644) through two
+ * buffers used over and over, handing each chunk to `take` (which counts and checks it, and may
+ * throw) before it is written. A stream would allocate a new buffer per read: on a 100 MB entry
+ * that is 100 MB of buffers, and V8 answers that much external memory with a full garbage
+ * collection every ~64 MB, each pausing every request of the store (issue 17). Reads and writes
+ * still overlap: the next chunk is read while the last one is written. Stops early at the end of
+ * the file; the caller's count then finds the entry short.
+ */
+export async function copyStoredEntry(
+  zip: ZipFile,
+  zipPath: string,
+  entry: Entry,
+  target: string,
+  take: (chunk: Buffer) => void,
+): Promise<void> {
+  const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+  const size = Math.min(ENTRY_CHUNK_BYTES, entry.compressedSize);
+  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+  const source = await open(zipPath, 'r');
+  try {
+    const out = await open(target, 'wx', 0o644);
+    // Awaited before its buffer is read into again; caught here so a read error cannot leave it unhandled.
+    let writing: Promise<unknown> = Promise.resolve();
+    let failed: unknown = null;
+    try {
+      for (let done = 0, turn = 0; done < entry.compressedSize; turn ^= 1) {
+        const buffer = buffers[turn]!;
+        const want = Math.min(buffer.length, entry.compressedSize - done);
+        const { bytesRead } = await source.read(buffer, 0, want, fileDataStart + done);
+        if (bytesRead === 0) break;
+        const chunk = buffer.subarray(0, bytesRead);
+        take(chunk);
+        await writing;
+        if (failed) throw failed;
+        writing = writeAll(out, chunk).catch((error: unknown) => (failed = error));
+        done += bytesRead;
+      }
+      await writing;
+      if (failed) throw failed;
+    } finally {
+      await writing;
+      await out.close();
+    }
+  } finally {
+    await source.close();
+  }
 }

@@ -118,6 +118,12 @@ describe('extractPluginArchive', () => {
     await expectRefused([manifest, ...parts], 'INVALID_ARCHIVE', /more than/);
   });
 
+  // Big stored entries are copied through reused buffers (copyStoredEntry), not a stream: same budget.
+  it('refuses big stored entries that together unpack over the limit', async () => {
+    const parts = [1, 2, 3].map((i) => ({ name: `part${i}.bin`, content: randomBytes(400 * 1024), method: 0 }));
+    await expectRefused([manifest, ...parts], 'INVALID_ARCHIVE', /more than/);
+  });
+
   it('refuses too many entries', async () => {
     const many = Array.from({ length: 25 }, (_, i) => ({ name: `f${i}.txt`, content: 'x' }));
     await expectRefused([manifest, ...many], 'INVALID_ARCHIVE', /at most 20/);

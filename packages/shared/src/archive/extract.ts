@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { createError, isOkoError, type OkoError } from '../errors.js';
-import { openEntryData } from './entry-data.js';
+import { copyStoredEntry, ENTRY_CHUNK_BYTES, openEntryData } from './entry-data.js';
 import { EntryNameRegistry, entryKind, entryNameProblem, resolveInside, type EntryKind } from './entry-rules.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './limits.js';
 
@@ -92,8 +92,13 @@ async function extractEntries(zip: ZipFile, zipPath: string, dest: string, limit
     if (declared > limits.maxUnpackedBytes) throw tooLarge(limits);
     await mkdir(path.dirname(target), { recursive: true });
     const counter = new EntryByteCounter(name, entry, limits.maxUnpackedBytes - written, limits);
-    const source = await openEntryData(zip, zipPath, entry);
-    await pipeline(source, counter, createWriteStream(target, { flags: 'wx', mode: 0o644 }));
+    if (entry.compressionMethod === METHOD_STORED && entry.compressedSize > ENTRY_CHUNK_BYTES) {
+      await copyStoredEntry(zip, zipPath, entry, target, (chunk) => counter.countChunk(chunk));
+      counter.checkEnd();
+    } else {
+      const source = await openEntryData(zip, zipPath, entry);
+      await pipeline(source, counter, createWriteStream(target, { flags: 'wx', mode: 0o644 }));
+    }
     written += counter.bytes;
   }
   return { root: pickRoot(dest, topLevel), entries: count, unpackedBytes: written };
@@ -144,21 +149,39 @@ class EntryByteCounter extends Transform {
     super();
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** Counts and checks one chunk of the entry's data; throws when it breaks the budget or the header. */
+  countChunk(chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.bytes > this.budget) return callback(tooLarge(this.limits));
+    if (this.bytes > this.budget) throw tooLarge(this.limits);
     if (this.bytes > this.entry.uncompressedSize) {
-      return callback(invalid(`entry ${show(this.name)} holds more data than its header declares`));
+      throw invalid(`entry ${show(this.name)} holds more data than its header declares`);
     }
     this.crc = zlib.crc32(chunk, this.crc);
+  }
+
+  /** After the last chunk: throws unless the size and CRC-32 are the declared ones. */
+  checkEnd(): void {
+    if (this.bytes !== this.entry.uncompressedSize) {
+      throw invalid(`entry ${show(this.name)} holds less data than its header declares`);
+    }
+    if (this.crc >>> 0 !== this.entry.crc32 >>> 0) throw invalid(`entry ${show(this.name)} fails its CRC-32 check`);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.countChunk(chunk);
+    } catch (error) {
+      return callback(error as Error);
+    }
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.bytes !== this.entry.uncompressedSize) {
-      return callback(invalid(`entry ${show(this.name)} holds less data than its header declares`));
+    try {
+      this.checkEnd();
+    } catch (error) {
+      return callback(error as Error);
     }
-    if (this.crc >>> 0 !== this.entry.crc32 >>> 0) return callback(invalid(`entry ${show(this.name)} fails its CRC-32 check`));
     callback();
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,7 @@ import { shouldDeflate } from './compressibility.js';
 import { ENTRY_CHUNK_BYTES } from './entry-data.js';
 import { useNativeCrc32ForYazl } from './fast-crc.js';
 import { MAX_PATH_SEGMENTS } from './entry-rules.js';
+import { BufferRecycler, recycledReadStream, recyclingFileWriter } from './recycled-io.js';
 
 export interface PackOptions {
   /** Leaves out a path (relative, `/`-separated) and everything below it, e.g. `.git` or `node_modules`. */
@@ -89,14 +90,18 @@ export async function packPluginDirectory(
   const judged = await judgeAll(dir, files);
 
   const zip = new yazl.ZipFile();
+  const recycler = new BufferRecycler(ENTRY_CHUNK_BYTES);
   files.forEach((rel, i) => {
     const { deflate, size } = judged[i]!;
     // What yazl's addFile does (the declared size is checked against the bytes read), but in large
     // reads: addFile's 64 KiB stream made a 100 MB file ~1,600 thread-pool round trips. Same bytes.
     // A read error ends the output (and so the pipeline below) instead of leaving it waiting.
     const open = (done: (error: Error | null, stream: NodeJS.ReadableStream) => void) => {
-      const stream = createReadStream(path.join(dir, rel), { highWaterMark: ENTRY_CHUNK_BYTES });
-      stream.once('error', (error) => (zip.outputStream as PassThrough).destroy(error));
+      // A stored file's chunks reach the output file as they are, so their buffers can be reused (recycled-io.ts);
+      // a deflated one's go into zlib, which keeps them for a while.
+      const file = path.join(dir, rel);
+      const stream = deflate ? createReadStream(file, { highWaterMark: ENTRY_CHUNK_BYTES }) : recycledReadStream(file, recycler);
+      stream.once('error', (error: Error) => (zip.outputStream as PassThrough).destroy(error));
       done(null, stream);
     };
     zip.addReadStreamLazy(rel, { mtime: FIXED_MTIME, mode: 0o100644, compress: deflate, forceDosTimestamp: true, size }, open);
@@ -115,7 +120,7 @@ export async function packPluginDirectory(
     },
   });
   try {
-    await pipeline(zip.outputStream, measure, createWriteStream(temp, { flags: 'wx' }));
+    await pipeline(zip.outputStream, measure, recyclingFileWriter(temp, recycler));
     await rename(temp, outFile);
   } catch (error) {
     await rm(temp, { force: true });
@@ -124,8 +129,23 @@ export async function packPluginDirectory(
   return { size, sha256: hash.digest('hex') };
 }
 
+/**
+ * Read through one buffer used over and over: a stream allocates one per read, and the store hashes
+ * whole packages (first download, recovery), whose buffers pile up as external memory that V8
+ * collects with full, request-pausing garbage collections (issue 17).
+ */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(ENTRY_CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   return hash.digest('hex');
 }

@@ -1,10 +1,10 @@
-import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test-support/eventually.js';
 import { expectErrorAnswer } from '../../../test-support/errors.js';
 import { request } from '../../../test-support/http.js';
-import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
+import { startTcpLink } from '../../../test-support/tcp-link.js';
 import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from './helpers.js';
+import { usePostgres } from './pg-helpers.js';
 
 /*
  * /health of a store on PostgreSQL while its database is gone: reads go on from the replica's copy
@@ -14,51 +14,12 @@ import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from './he
 
 const KEY = 'admin-key-0123456789';
 const ADMIN = { 'x-api-key': KEY };
-let server: PostgresServer;
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-/** A TCP relay to PostgreSQL that can be cut (every connection reset, new ones refused at once) and restored. */
-async function cuttableRelay(port: number): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
-  let down = false;
-  const sockets = new Set<net.Socket>();
-  const relay = net.createServer((client) => {
-    if (down) return void client.destroy();
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (relay.address() as net.AddressInfo).port,
-    cut: () => {
-      down = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    restore: () => {
-      down = false;
-    },
-    close: async () => {
-      down = true;
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => relay.close(resolve));
-    },
-  };
-}
+const postgres = usePostgres();
 
 describe('/health on PostgreSQL', () => {
   it('says degraded, with the reason, while the database is down, and healthy again once it is back', async () => {
-    const direct = new URL(await server.createDatabase('health'));
-    const relay = await cuttableRelay(Number(direct.port));
+    const direct = new URL(await postgres.server.createDatabase('health'));
+    const relay = await startTcpLink(Number(direct.port));
     const through = new URL(direct.href);
     through.port = String(relay.port);
     let store: TestStore | undefined;
@@ -83,7 +44,7 @@ describe('/health on PostgreSQL', () => {
       await expectErrorAnswer(await uploadZip(store, pluginZip('health_down', '1.0.0'), ADMIN), 503, 'DATABASE_UNAVAILABLE');
       expect((await json(await request(`${store.api}/plugins`))).total).toBe(1);
 
-      relay.restore();
+      relay.mend();
       await eventually(
         async () => json(await request(`${store!.api}/health`)),
         (answer) => answer.status === 'healthy',

@@ -2,16 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test-support/eventually.js';
 import { expectErrorAnswer } from '../../../test-support/errors.js';
 import { request } from '../../../test-support/http.js';
-import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
 import { Database } from '../src/postgres/database.js';
 import { runMigrations } from '../src/postgres/migrations.js';
 import { MIGRATIONS } from '../src/postgres/migrations/index.js';
 import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from './helpers.js';
-import { recordingLog } from './pg-helpers.js';
+import { recordingLog, usePostgres } from './pg-helpers.js';
 
 /*
  * A database that stops answering without closing anything (a network partition that drops
@@ -23,14 +22,7 @@ import { recordingLog } from './pg-helpers.js';
 
 const KEY = 'admin-key-0123456789';
 const ADMIN = { 'x-api-key': KEY };
-let server: PostgresServer;
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const postgres = usePostgres();
 
 /**
  * A TCP relay whose stall is a path that went dead: every connection open then, or opened while
@@ -76,7 +68,7 @@ async function stallableRelay(port: number): Promise<{ port: number; stall(): vo
 
 describe('a database that stops answering', () => {
   it('answers writes 503 after the database timeout, keeps serving reads, and writes again once it answers', async () => {
-    const direct = new URL(await server.createDatabase('stall'));
+    const direct = new URL(await postgres.server.createDatabase('stall'));
     const relay = await stallableRelay(Number(direct.port));
     const through = new URL(direct.href);
     through.port = String(relay.port);
@@ -107,7 +99,7 @@ describe('a database that stops answering', () => {
 
   it('does not bound a migration by the query timeout: a slow one still runs to its end', async () => {
     const { log } = recordingLog();
-    const url = await server.createDatabase('slowmigration');
+    const url = await postgres.server.createDatabase('slowmigration');
     const db = await Database.open({ url, poolSize: 2, timeoutMs: 200 }, log);
     try {
       const slow = { version: 99, name: 'slow', sql: 'SELECT pg_sleep(0.6); CREATE TABLE slow_done (id int)' };
@@ -121,7 +113,7 @@ describe('a database that stops answering', () => {
   it('notices a LISTEN connection that went silent, and lists what another replica published meanwhile', async () => {
     // A NAT, load balancer or conntrack entry dropped while idle, or a server restarted behind a
     // partition: the notifications are lost and nothing on the idle connection says so.
-    const direct = new URL(await server.createDatabase('deaf'));
+    const direct = new URL(await postgres.server.createDatabase('deaf'));
     const relay = await stallableRelay(Number(direct.port));
     const through = new URL(direct.href);
     through.port = String(relay.port);

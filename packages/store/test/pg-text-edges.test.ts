@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../../test-support/http.js';
-import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
 import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from './helpers.js';
+import { usePostgres } from './pg-helpers.js';
 
 /*
  * Text a package may carry that JSON holds but PostgreSQL's jsonb refuses: U+0000 and a lone
@@ -11,14 +11,7 @@ import { buildTestStore, json, pluginZip, uploadZip, type TestStore } from './he
 
 const KEY = 'admin-key-0123456789';
 const ADMIN = { 'x-api-key': KEY };
-let server: PostgresServer;
-
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const postgres = usePostgres();
 
 const ODD = { description: 'nul \u0000 here, lone \ud800 surrogate', author: 'A\u0000uthor' };
 
@@ -38,7 +31,7 @@ describe('text jsonb refuses, in a published package', () => {
       expect(expected.status).toBe(201);
       expect(expected.plugin).toMatchObject(ODD);
 
-      const env = { OKO_STORE_API_KEY: KEY, OKO_STORE_DATABASE_URL: await server.createDatabase('oddtext') };
+      const env = { OKO_STORE_API_KEY: KEY, OKO_STORE_DATABASE_URL: await postgres.server.createDatabase('oddtext') };
       const first = await buildTestStore({ env });
       stores.push(first);
       const published = await publishOdd(first);

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_FILE, SIGNATURE_FORMAT } from '@oko/shared';
 import { generateKeyPair, signPayload, type SignaturePayload, type SigningKeyPair } from '@oko/shared/archive';
 import type { RunningService } from '../test-support/service.js';
+import { eventually } from '../test-support/eventually.js';
 import { pluginFiles, pluginZip, zipFiles } from '../test-support/fixtures.js';
 import { api, getJson, post, uploadZip } from '../test-support/http.js';
 import { startBackend } from '../test-support/processes.js';
@@ -282,8 +283,16 @@ describe('signatures in Chromium', () => {
       const openDialog = async () => {
         await page.goto(`${strict.url}/plugins?tab=store`);
         await page.getByTestId('store-search').fill('strict_pad');
-        await card.locator('[data-action="install"]').click();
-        await warning.waitFor(SOON);
+        // Once (CI, Node 20, a loaded machine) the dialog never opened after the click: the card can
+        // be drawn anew as the search's answer lands, and a click on the one going away is lost.
+        await eventually(
+          async () => {
+            if (!(await warning.isVisible())) await card.locator('[data-action="install"]').click({ timeout: 5000 });
+            await warning.waitFor({ timeout: 5000 });
+          },
+          undefined,
+          30_000,
+        );
       };
       await atBothWidths('signatures-require-dialog', openDialog);
       expect(await warning.getAttribute('data-tone')).toBe('error');

@@ -6,7 +6,16 @@ import { readPluginDirectory, type PluginFiles } from './plugin-dir.js';
 export { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './limits.js';
 export { extractArchive, type ExtractedArchive } from './extract.js';
 export { readPluginDirectory, inspectPluginDirectory, type PluginFiles } from './plugin-dir.js';
-export { listPackageFiles, packPluginDirectory, sha256File, type PackOptions } from './pack.js';
+export {
+  listPackageFiles,
+  packPluginDirectory,
+  planPackage,
+  sha256File,
+  type PackCandidate,
+  type PackOptions,
+  type PackPlan,
+} from './pack.js';
+export { isCanonicalPackage } from './canonical.js';
 export { excludedFromPackage, packageContents, packagedFiles } from './package-rules.js';
 export * from './signature/index.js';
 export { EntryNameRegistry, entryNameProblem, resolveInside } from './entry-rules.js';

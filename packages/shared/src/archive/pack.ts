@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,8 @@ import { shouldDeflate } from './compressibility.js';
 import { ENTRY_CHUNK_BYTES } from './entry-data.js';
 import { useNativeCrc32ForYazl } from './fast-crc.js';
 import { MAX_PATH_SEGMENTS } from './entry-rules.js';
+import { isCanonicalPackage } from './canonical.js';
+import { FIXED_MTIME, PACKED_MODE } from './zip-format.js';
 import { BufferRecycler, recycledReadStream, recyclingFileWriter } from './recycled-io.js';
 
 export interface PackOptions {
@@ -18,12 +20,6 @@ export interface PackOptions {
 }
 
 useNativeCrc32ForYazl();
-
-/**
- * A local-time constructor on purpose: yazl writes DOS timestamps from local time, so this gives
- * the same bytes in every time zone (the UTC extra field is switched off below).
- */
-const FIXED_MTIME = new Date(2000, 0, 1, 0, 0, 0);
 
 async function listFiles(root: string, relative: string, options: PackOptions, out: string[]): Promise<void> {
   // The extractor refuses deeper names; refusing them here too spares the author an upload to find out.
@@ -56,22 +52,47 @@ export async function listPackageFiles(dir: string, options: PackOptions = {}): 
 /** Files judged at once: each holds one sample buffer while its deflate runs in the thread pool. */
 const JUDGE_CONCURRENCY = 4;
 
-interface Judged {
+/** One file of a package, in package order. */
+export interface PlannedFile {
+  /** `/`-relative path: the entry name. */
+  path: string;
   deflate: boolean;
   size: number;
 }
 
-async function judgeAll(root: string, files: readonly string[]): Promise<Judged[]> {
-  const judged = new Array<Judged>(files.length);
+/** What a package of a folder holds, before a byte of it is written (see packPluginDirectory). */
+export interface PackPlan {
+  dir: string;
+  files: PlannedFile[];
+}
+
+/** Lists a folder as packPluginDirectory would pack it, and judges each file (stored or deflated). */
+export async function planPackage(dir: string, options: PackOptions = {}): Promise<PackPlan> {
+  const files = await listPackageFiles(dir, options);
+  const planned = new Array<PlannedFile>(files.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {
-      const file = path.join(root, files[i]!);
-      judged[i] = { deflate: await shouldDeflate(file), size: (await stat(file)).size };
+      const file = path.join(dir, files[i]!);
+      planned[i] = { path: files[i]!, deflate: await shouldDeflate(file), size: (await stat(file)).size };
     }
   };
   await Promise.all(Array.from({ length: Math.min(JUDGE_CONCURRENCY, files.length) }, worker));
-  return judged;
+  return { dir, files: planned };
+}
+
+export interface PackedFile {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * A ZIP of the plugin that is already this folder's package, byte for byte (what `oko-plugin pack`
+ * uploads), with its SHA-256 (taken as it arrived).
+ */
+export interface PackCandidate {
+  file: string;
+  sha256: string;
 }
 
 /**
@@ -79,20 +100,33 @@ async function judgeAll(root: string, files: readonly string[]): Promise<Judged[
  * path, fixed mtimes and modes, no links, no folder entries. Same folder content, same bytes.
  * Each file is deflated or stored by `shouldDeflate`, which looks only at its name and content.
  * Written to a temp file beside outFile and renamed, so readers never see a partial archive.
+ *
+ * With a `candidate` that already holds exactly those bytes (checked by isCanonicalPackage), the
+ * candidate is linked as outFile instead: a 100 MB upload is not read, deflated-or-copied, hashed
+ * and written a second time (issue 17). The result is the same bytes either way.
  */
 export async function packPluginDirectory(
   dir: string,
   outFile: string,
-  options: PackOptions = {},
-): Promise<{ size: number; sha256: string }> {
-  const files = await listPackageFiles(dir, options);
+  options: PackOptions & { candidate?: PackCandidate | undefined } = {},
+): Promise<PackedFile> {
+  const plan = await planPackage(dir, options);
+  if (options.candidate && (await isCanonicalPackage(options.candidate.file, plan))) {
+    return linkCandidate(options.candidate, outFile);
+  }
+  return writePackage(plan, outFile);
+}
 
-  const judged = await judgeAll(dir, files);
+async function linkCandidate(candidate: PackCandidate, outFile: string): Promise<PackedFile> {
+  // A link shares the bytes; a copy (another file system) is still cheaper than packing again.
+  await link(candidate.file, outFile).catch(() => copyFile(candidate.file, outFile));
+  return { size: (await stat(outFile)).size, sha256: candidate.sha256 };
+}
 
+async function writePackage({ dir, files }: PackPlan, outFile: string): Promise<PackedFile> {
   const zip = new yazl.ZipFile();
   const recycler = new BufferRecycler(ENTRY_CHUNK_BYTES);
-  files.forEach((rel, i) => {
-    const { deflate, size } = judged[i]!;
+  for (const { path: rel, deflate, size } of files) {
     // What yazl's addFile does (the declared size is checked against the bytes read), but in large
     // reads: addFile's 64 KiB stream made a 100 MB file ~1,600 thread-pool round trips. Same bytes.
     // A read error ends the output (and so the pipeline below) instead of leaving it waiting.
@@ -104,8 +138,8 @@ export async function packPluginDirectory(
       stream.once('error', (error: Error) => (zip.outputStream as PassThrough).destroy(error));
       done(null, stream);
     };
-    zip.addReadStreamLazy(rel, { mtime: FIXED_MTIME, mode: 0o100644, compress: deflate, forceDosTimestamp: true, size }, open);
-  });
+    zip.addReadStreamLazy(rel, { mtime: FIXED_MTIME, mode: PACKED_MODE, compress: deflate, forceDosTimestamp: true, size }, open);
+  }
   zip.end();
 
   // Random, not a timestamp: two rebuilds of one package in the same millisecond must not collide.

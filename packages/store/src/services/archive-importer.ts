@@ -28,13 +28,10 @@ export class ArchiveImporter {
   importStream(source: Readable, by: Owner): Promise<CatalogRecord> {
     return this.publisher.publish('zip', by, async (folder) => {
       const zipPath = path.join(folder.path, UPLOADED_ZIP);
-      await pipeline(
-        source,
-        new IdleTimeout(this.options.uploadIdleTimeoutMs),
-        new ByteLimit(this.options.maxPluginSizeBytes),
-        createWriteStream(zipPath, { flags: 'wx' }),
-      );
-      return this.unpack(zipPath, folder.path);
+      const limit = new ByteLimit(this.options.maxPluginSizeBytes);
+      await pipeline(source, new IdleTimeout(this.options.uploadIdleTimeoutMs), limit, createWriteStream(zipPath, { flags: 'wx' }));
+      // A ZIP made by `oko-plugin pack` is its own package: the publisher then links it instead of packing again.
+      return { ...(await this.unpack(zipPath, folder.path)), candidate: { file: zipPath, sha256: limit.sha256() } };
     });
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createError, sameVersion, type AlreadyPublished, type CatalogSignature, type CatalogSource } from '@oko/shared';
-import { packPluginDirectory, type PluginFiles } from '@oko/shared/archive';
+import { packPluginDirectory, type PackCandidate, type PluginFiles } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogRecord, Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
@@ -23,6 +23,8 @@ export interface StagedPlugin {
    * rule for a source folder such as a GitHub repository; nothing for an uploaded package.
    */
   exclude?: (relativePath: string) => boolean;
+  /** A ZIP that may already be the package, byte for byte (an upload): linked when it is, instead of packing. */
+  candidate?: PackCandidate;
 }
 
 /**
@@ -95,7 +97,10 @@ export class PluginPublisher {
       if (same && refreshOf === undefined) throw alreadyExists(same);
       assertOwner(await this.catalog.ownerOf(manifest.name), by, manifest.name, 'publish its versions');
       const signature = await checkPackageSignature(staged.pluginDir, manifest, staged.exclude);
-      const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE), { exclude: staged.exclude });
+      const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE), {
+        exclude: staged.exclude,
+        candidate: staged.candidate,
+      });
       if (same) {
         // Packing is deterministic (fixed times and modes, sorted entries): equal hashes mean equal content.
         if (same.sha256 !== pkg.sha256) throw alreadyExists(same, ' with other content (versions are immutable: raise the version)');

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { ChangeFeed } from '../src/postgres/change-feed.js';
 import { Database } from '../src/postgres/database.js';
@@ -8,6 +7,8 @@ import type { CatalogRepository } from '../src/services/catalog-repository.js';
 
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
+
+export { catalogRecord } from './catalog-records.js';
 
 export { startPostgres, type PostgresServer };
 
@@ -58,33 +59,6 @@ export function recordingLog(): { log: FastifyBaseLogger; errors: string[]; warn
     child: () => log,
   } as unknown as FastifyBaseLogger;
   return { log, errors, warnings };
-}
-
-/** A valid catalog record (what the publisher stores) with a sha256 made from `content`. */
-export function catalogRecord(
-  i: number,
-  name: string,
-  version: string,
-  fields: Partial<CatalogRecord> = {},
-  content = `${name}@${version}`,
-): CatalogRecord {
-  return {
-    id: i.toString(16).padStart(12, '0'),
-    name,
-    version,
-    description: `Plugin ${name}`,
-    author: 'Someone',
-    tags: [],
-    source: 'zip_upload',
-    source_url: null,
-    manifest: { name, version },
-    ui: null,
-    size: content.length,
-    sha256: createHash('sha256').update(content).digest('hex'),
-    created_at: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
-    storage: { dir: `zip_${i}`, plugin_dir: 'extracted' },
-    ...fields,
-  } as CatalogRecord;
 }
 
 /** One store replica's catalog on `url`: its own pool, its own LISTEN connection, named for pg_stat_activity. */

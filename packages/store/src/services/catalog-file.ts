@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { checkSchema, formatIssues } from '@oko/shared';
-import { CatalogRecord, OwnerTable } from './catalog-record.js';
+import { CatalogRecord, OwnerTable, type CatalogFile } from './catalog-record.js';
 
 /** One record of plugins.json that cannot be used, and why (logged by its place and id). */
 export interface BadRecord {
@@ -73,4 +73,23 @@ export function describeBadRecords(bad: readonly BadRecord[]): string {
   const first = bad[0]!;
   const where = `#${first.index}${first.id ? ` (id ${first.id})` : ''}`;
   return `${bad.length} bad record(s), first ${where}: ${first.reason}`;
+}
+
+/** Each record's JSON, made once: a record is never changed in place (a change is a new object). */
+const recordText = new WeakMap<CatalogRecord, string>();
+
+/**
+ * plugins.json's text: byte for byte `JSON.stringify(file)` and a newline, but each record is
+ * serialized once in its life, so a publish into a catalog of thousands does not serialize all of
+ * it again on the event loop (issue 17). Compact: indentation grows with nesting, and made a deep
+ * manifest's record many times its own size.
+ */
+export function catalogFileText(file: CatalogFile): string {
+  const plugins = file.plugins.map((record) => {
+    let text = recordText.get(record);
+    if (text === undefined) recordText.set(record, (text = JSON.stringify(record)));
+    return text;
+  });
+  const owners = file.owners === undefined ? '' : `,"owners":${JSON.stringify(file.owners)}`;
+  return `{"format":${file.format},"plugins":[${plugins.join(',')}]${owners}}\n`;
 }

@@ -4,8 +4,8 @@ import { MANIFEST_FILE, type CatalogSignature } from '@oko/shared';
 import { readPluginDirectory, readSignature, sha256File } from '@oko/shared/archive';
 import { writeFileAtomic } from '@oko/shared/server';
 import { EXTRACTED_DIR } from './archive-importer.js';
-import { readCatalogFile } from './catalog-file.js';
-import type { CatalogFile, CatalogRecord } from './catalog-record.js';
+import { catalogFileText, readCatalogFile } from './catalog-file.js';
+import type { CatalogRecord } from './catalog-record.js';
 import { CATALOG_FILE } from './catalog-repository.js';
 import { hasEntryRecord, mergeRecords, scanUploads, writeEntryRecord } from './entry-records.js';
 import { recordOf, type StagedPlugin } from './plugin-publisher.js';
@@ -84,8 +84,7 @@ export async function recoverCatalog(storagePath: string, options: { dryRun?: bo
   // The file's owner table when it could be read, else each name's owner as its versions recorded it.
   const owners = { ...(state.status === 'valid' || state.status === 'partial' ? state.owners : {}) };
   for (const record of records) if (record.owner && !Object.hasOwn(owners, record.name)) owners[record.name] = record.owner;
-  const catalog: CatalogFile = { format: 1, plugins: records, owners };
-  await writeFileAtomic(file, `${JSON.stringify(catalog)}\n`);
+  await writeFileAtomic(file, catalogFileText({ format: 1, plugins: records, owners }));
   return report;
 }
 

@@ -4,8 +4,8 @@ import { createError, sameVersion, type AlreadyPublished } from '@oko/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Queryable } from '../postgres/database.js';
 import { writeFileAtomic } from '@oko/shared/server';
-import { describeBadRecords, readCatalogFile } from './catalog-file.js';
-import { ADMIN, type CatalogFile, type CatalogRecord, type Owner, type OwnerTable } from './catalog-record.js';
+import { catalogFileText, describeBadRecords, readCatalogFile } from './catalog-file.js';
+import { ADMIN, type CatalogRecord, type Owner, type OwnerTable } from './catalog-record.js';
 import { mergeRecords, scanUploads } from './entry-records.js';
 import { UPLOADS_DIR } from './plugin-storage.js';
 
@@ -181,9 +181,7 @@ export class JsonCatalogRepository implements CatalogRepository {
         throw createError('CATALOG_READ_ONLY', `The store catalog is read-only: ${this.readOnlyReason}`);
       }
       const { next, owners, result } = change(this.records, this.owners);
-      const file: CatalogFile = { format: 1, plugins: next, owners };
-      // Compact: indentation grows with nesting, and made a deep manifest's record many times its own size.
-      await writeFileAtomic(this.file, `${JSON.stringify(file)}\n`);
+      await writeFileAtomic(this.file, catalogFileText({ format: 1, plugins: next, owners }));
       this.records = next;
       this.owners = owners;
       return result;

@@ -73,15 +73,28 @@ export interface CatalogView extends CatalogBase {
   ordered(sort: CatalogSort, all: boolean): readonly ListedRecord[];
 }
 
+/** What a record shows in every list, made once per record: a record is never changed in place. */
+const described = new WeakMap<CatalogRecord, Pick<ListedRecord, 'entry' | 'text' | 'tags'>>();
+
+/**
+ * A catalog change rebuilds the view (buildView) on the event loop; converting each record again
+ * (toCatalogEntry checks manifest fields against their schemas) made that 50–120 ms for 1,000
+ * plugins, with every list request waiting (issue 17). Now only new records are converted.
+ */
+function describe(record: CatalogRecord): Pick<ListedRecord, 'entry' | 'text' | 'tags'> {
+  let known = described.get(record);
+  if (!known) {
+    const tags = record.tags.map((t) => t.toLowerCase());
+    const entry = toCatalogEntry(record);
+    const text = [record.name, entry.display_name ?? '', record.description, record.author].map((f) => f.toLowerCase()).concat(tags);
+    described.set(record, (known = { entry, text, tags }));
+  }
+  return known;
+}
+
 function listed(record: CatalogRecord, sortName: string, versionsCount?: number): ListedRecord {
-  const tags = record.tags.map((t) => t.toLowerCase());
-  const entry = toCatalogEntry(record);
-  return {
-    entry: versionsCount === undefined ? entry : { ...entry, versions_count: versionsCount },
-    text: [record.name, entry.display_name ?? '', record.description, record.author].map((f) => f.toLowerCase()).concat(tags),
-    tags,
-    sortName,
-  };
+  const { entry, text, tags } = describe(record);
+  return { entry: versionsCount === undefined ? entry : { ...entry, versions_count: versionsCount }, text, tags, sortName };
 }
 
 function bySortName(a: ListedRecord, b: ListedRecord): number {

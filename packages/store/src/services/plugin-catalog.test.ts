@@ -9,6 +9,7 @@ import { packPluginDirectory, sha256File } from '@oko/shared/archive';
 import { toCatalogEntry, type CatalogRecord } from './catalog-record.js';
 import type { CatalogRepository } from './catalog-repository.js';
 import { PluginCatalog } from './plugin-catalog.js';
+import { catalogRecord } from '../../test/catalog-records.js';
 import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
 
 /** A repository in memory that, like the JSON one, hands out a new array on every change. */
@@ -33,26 +34,6 @@ class MemoryRepository implements CatalogRepository {
     this.records = this.records.filter((r) => r !== found);
     return found;
   }
-}
-
-function record(i: number, name: string, version: string, fields: Partial<CatalogRecord> = {}): CatalogRecord {
-  return {
-    id: i.toString(16).padStart(12, '0'),
-    name,
-    version,
-    description: `Plugin ${name}`,
-    author: 'Someone',
-    tags: [],
-    source: 'zip_upload',
-    source_url: null,
-    manifest: { name, version },
-    ui: null,
-    size: 100,
-    sha256: 'a'.repeat(64),
-    created_at: '2024-01-01T00:00:00.000Z',
-    storage: { dir: `zip_${i}`, plugin_dir: 'extracted' },
-    ...fields,
-  } as CatalogRecord;
 }
 
 /** The search as it was before the sorted view: copy, filter, sort, slice on every request. */
@@ -83,14 +64,14 @@ function referenceSearch(records: readonly CatalogRecord[], query: StorePluginLi
 
 // Unsorted on purpose, with several versions of one name (1.10.0 sorts after 1.9.0 only by semver).
 const records = [
-  record(1, 'net_monitor', '1.9.0', { tags: ['Network', 'monitor'], author: 'Ops Team' }),
-  record(2, 'alpha_tool', '1.0.0', { tags: ['tools'], description: 'First TOOL' }),
-  record(3, 'net_monitor', '1.10.0', { tags: ['Network'] }),
-  record(4, 'disk_usage', '0.1.0', { description: 'Shows disk use', author: 'MONITOR inc' }),
-  record(5, 'beta_tool', '2.0.0-rc.1', { tags: ['tools', 'beta'] }),
-  record(6, 'beta_tool', '2.0.0', { tags: ['tools'] }),
-  record(7, 'zeta', '1.0.0', { description: 'Nothing to see' }),
-  record(8, 'net_monitor', '1.2.3', { tags: ['network'] }),
+  catalogRecord(1, 'net_monitor', '1.9.0', { tags: ['Network', 'monitor'], author: 'Ops Team' }),
+  catalogRecord(2, 'alpha_tool', '1.0.0', { tags: ['tools'], description: 'First TOOL' }),
+  catalogRecord(3, 'net_monitor', '1.10.0', { tags: ['Network'] }),
+  catalogRecord(4, 'disk_usage', '0.1.0', { description: 'Shows disk use', author: 'MONITOR inc' }),
+  catalogRecord(5, 'beta_tool', '2.0.0-rc.1', { tags: ['tools', 'beta'] }),
+  catalogRecord(6, 'beta_tool', '2.0.0', { tags: ['tools'] }),
+  catalogRecord(7, 'zeta', '1.0.0', { description: 'Nothing to see' }),
+  catalogRecord(8, 'net_monitor', '1.2.3', { tags: ['network'] }),
 ];
 
 const log = { warn() {} } as unknown as FastifyBaseLogger;
@@ -133,9 +114,9 @@ describe('plugin catalog search', () => {
     const names = async () =>
       (await catalog.search({ page: 1, per_page: 50, all_versions: true })).plugins.map((p) => `${p.name}@${p.version}`);
     expect(await names()).toHaveLength(records.length);
-    await repo.add(record(9, 'aardvark', '1.0.0'));
+    await repo.add(catalogRecord(9, 'aardvark', '1.0.0'));
     expect((await names())[0]).toBe('aardvark@1.0.0');
-    expect((await catalog.resolve('aardvark')).id).toBe(record(9, 'aardvark', '1.0.0').id);
+    expect((await catalog.resolve('aardvark')).id).toBe(catalogRecord(9, 'aardvark', '1.0.0').id);
     await repo.remove(records[2]!.id);
     expect(await names()).not.toContain('net_monitor@1.10.0');
     expect((await catalog.resolve('net_monitor')).version).toBe('1.9.0');
@@ -174,7 +155,7 @@ describe('plugin catalog search', () => {
     const { view: again } = await catalog.snapshot();
     expect(again).toBe(first);
     expect(again.ordered('rating', false)).toBe(byRating);
-    await repo.add(record(10, 'alpha_tool', '1.1.0'));
+    await repo.add(catalogRecord(10, 'alpha_tool', '1.1.0'));
     const { view: changed } = await catalog.snapshot();
     expect(changed).not.toBe(first);
     expect(changed.ordered('rating', false)).not.toBe(byRating);
@@ -208,7 +189,7 @@ describe('plugin catalog package cache', () => {
   });
 
   const cachedRecord = (fields: Partial<CatalogRecord>) =>
-    record(1, 'cached', '1.0.0', { storage: { dir: 'zip_1', plugin_dir: 'extracted' }, ...fields });
+    catalogRecord(1, 'cached', '1.0.0', { storage: { dir: 'zip_1', plugin_dir: 'extracted' }, ...fields });
 
   it("rebuilds a cached package whose size is not the catalog entry's, when the rebuild gives the published bytes", async () => {
     const packed = await packPluginDirectory(path.join(storagePath, 'uploads', 'zip_1', 'extracted'), packageFile);

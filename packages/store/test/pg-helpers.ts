@@ -2,7 +2,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ChangeFeed } from '../src/postgres/change-feed.js';
 import { Database } from '../src/postgres/database.js';
 import { openPgCatalog } from '../src/postgres/pg-catalog-repository.js';
-import type { CatalogRecord } from '../src/services/catalog-record.js';
 import type { CatalogRepository } from '../src/services/catalog-repository.js';
 
 import { afterAll, afterEach, beforeAll } from 'vitest';

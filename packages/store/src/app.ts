@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard } from '@oko/shared';
 import { frameworkErrorHandler, notFoundHandler, registerErrorHandler } from '@oko/shared/server';
 import type { StoreConfig } from './config.js';
+import { UPLOAD_BUFFER_BYTES } from './lib/streams.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { publisherRoutes } from './routes/publishers.js';
 import { refreshRoutes } from './routes/refresh.js';
@@ -37,6 +38,7 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   const services = await createServices(config, app.log, { now: options.now, reviewLimits: options.reviewLimits });
   // Counted downloads reach stats.json (or PostgreSQL) in batches; what is left is written on close, then connections close.
   app.addHook('onClose', () => services.backends.close());
+  app.addHook('onClose', () => services.archiveThread.close());
 
   registerErrorHandler(app, { releaseUnreadBody: config.discardUnreadBody, diskFullMessage: 'The store has no disk space left' });
   app.setNotFoundHandler(notFoundHandler);
@@ -45,6 +47,9 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   await app.register(fastifyMultipart, {
     // One file per request; busboy's own cut-off sits one byte above ours so our 413 comes first.
     limits: { fileSize: config.maxPluginSizeBytes + 1, files: 1, fields: 10, parts: 20 },
+    // busboy's own buffers: see UPLOAD_BUFFER_BYTES.
+    highWaterMark: UPLOAD_BUFFER_BYTES,
+    fileHwm: UPLOAD_BUFFER_BYTES,
   });
   await app.register(fastifySwagger, {
     openapi: {

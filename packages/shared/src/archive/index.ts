@@ -16,6 +16,8 @@ export {
   type PackPlan,
 } from './pack.js';
 export { isCanonicalPackage } from './canonical.js';
+export { ArchiveThread } from './thread/archive-thread.js';
+export type { PackRequest } from './thread/tasks.js';
 export { excludedFromPackage, packageContents, packagedFiles } from './package-rules.js';
 export * from './signature/index.js';
 export { EntryNameRegistry, entryNameProblem, resolveInside } from './entry-rules.js';

@@ -2,6 +2,16 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createError, type OkoError } from '@oko/shared';
 
+/**
+ * How much of an upload may wait in memory at each step (multipart parser, checks, file write).
+ * Node's 16 KiB default made every step push back on the socket after a chunk or two, so the
+ * upload advanced ~64 KiB per event-loop turn; with 200 readers of the catalog a turn takes tens
+ * of milliseconds and a 100 MB upload took 20 s. With room for a few MiB, one turn drains what the
+ * kernel holds (libuv reads up to 32 x 64 KiB per ready socket). A handful of steps of this size
+ * stays well inside the 64 MB the store may grow by during an upload (issue 17).
+ */
+export const UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export function tooLargeError(maxBytes: number): OkoError {
   return createError('PAYLOAD_TOO_LARGE', `The plugin package is larger than the limit of ${maxBytes} bytes`);
 }
@@ -15,8 +25,11 @@ export class ByteLimit extends Transform {
   bytes = 0;
   private readonly hash = createHash('sha256');
 
-  constructor(private readonly maxBytes: number) {
-    super();
+  constructor(
+    private readonly maxBytes: number,
+    highWaterMark?: number,
+  ) {
+    super(highWaterMark === undefined ? {} : { highWaterMark });
   }
 
   /** The hex SHA-256 of every byte that went through; call once, after the end. */
@@ -39,8 +52,11 @@ export class ByteLimit extends Transform {
 export class IdleTimeout extends Transform {
   private timer: NodeJS.Timeout;
 
-  constructor(private readonly idleMs: number) {
-    super();
+  constructor(
+    private readonly idleMs: number,
+    highWaterMark?: number,
+  ) {
+    super(highWaterMark === undefined ? {} : { highWaterMark });
     this.timer = this.arm();
   }
 

@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extractPluginArchive, type ArchiveLimits } from '@oko/shared/archive';
-import { ByteLimit, IdleTimeout } from '../lib/streams.js';
+import type { ArchiveLimits, ArchiveThread } from '@oko/shared/archive';
+import { ByteLimit, IdleTimeout, UPLOAD_BUFFER_BYTES } from '../lib/streams.js';
 import { ADMIN, type CatalogRecord, type Owner } from './catalog-record.js';
 import type { PluginPublisher } from './plugin-publisher.js';
 
@@ -21,6 +21,7 @@ export interface ArchiveImporterOptions {
 export class ArchiveImporter {
   constructor(
     private readonly publisher: PluginPublisher,
+    private readonly thread: ArchiveThread,
     private readonly options: ArchiveImporterOptions,
   ) {}
 
@@ -28,8 +29,13 @@ export class ArchiveImporter {
   importStream(source: Readable, by: Owner): Promise<CatalogRecord> {
     return this.publisher.publish('zip', by, async (folder) => {
       const zipPath = path.join(folder.path, UPLOADED_ZIP);
-      const limit = new ByteLimit(this.options.maxPluginSizeBytes);
-      await pipeline(source, new IdleTimeout(this.options.uploadIdleTimeoutMs), limit, createWriteStream(zipPath, { flags: 'wx' }));
+      const limit = new ByteLimit(this.options.maxPluginSizeBytes, UPLOAD_BUFFER_BYTES);
+      await pipeline(
+        source,
+        new IdleTimeout(this.options.uploadIdleTimeoutMs, UPLOAD_BUFFER_BYTES),
+        limit,
+        createWriteStream(zipPath, { flags: 'wx', highWaterMark: UPLOAD_BUFFER_BYTES }),
+      );
       // A ZIP made by `oko-plugin pack` is its own package: the publisher then links it instead of packing again.
       return { ...(await this.unpack(zipPath, folder.path)), candidate: { file: zipPath, sha256: limit.sha256() } };
     });
@@ -43,7 +49,7 @@ export class ArchiveImporter {
   private async unpack(zipPath: string, folderPath: string) {
     const dest = path.join(folderPath, EXTRACTED_DIR);
     await mkdir(dest);
-    const plugin = await extractPluginArchive(zipPath, dest, this.options.limits);
+    const plugin = await this.thread.run('extractPlugin', zipPath, dest, this.options.limits);
     return { pluginDir: plugin.pluginDir, files: plugin, source: 'zip_upload' as const, sourceUrl: null };
   }
 }

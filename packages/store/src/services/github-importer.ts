@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createError, isOkoError, type GithubImportRequest } from '@oko/shared';
-import { excludedFromPackage, extractArchive, readPluginDirectory, resolveInside, type ArchiveLimits } from '@oko/shared/archive';
+import { readPluginDirectory, resolveInside, type ArchiveLimits, type ArchiveThread } from '@oko/shared/archive';
 import type { GithubConfig } from '../config.js';
 import { PrivateAddressError } from '../lib/address-guard.js';
 import { checkBranch, checkSubdirectory, parseRepoUrl, zipballUrl, type RepoRef } from '../lib/github-url.js';
@@ -36,6 +36,7 @@ export interface GithubImporterOptions {
 export class GithubImporter {
   constructor(
     private readonly publisher: PluginPublisher,
+    private readonly thread: ArchiveThread,
     private readonly options: GithubImporterOptions,
   ) {}
 
@@ -69,7 +70,7 @@ export class GithubImporter {
     await this.download(zipballUrl(this.options.github.apiUrl, ref, branch), zipPath, ref, branch);
     const dest = path.join(folder.path, EXTRACTED_DIR);
     await mkdir(dest);
-    const { root } = await extractArchive(zipPath, dest, this.options.limits);
+    const { root } = await this.thread.run('extract', zipPath, dest, this.options.limits);
     // GitHub imports keep only extracted/ (README.md, Storage layout): the zipball is not needed again.
     await rm(zipPath, { force: true });
     const pluginDir = subdirectory ? resolveInside(root, subdirectory) : root;
@@ -84,7 +85,7 @@ export class GithubImporter {
       sourceUrl: ref.url,
       // A repository is a source folder: packaged as `oko-plugin pack` would (no test/, node_modules/), which is
       // also what a signature made with `oko-plugin sign` lists.
-      exclude: excludedFromPackage,
+      sourceFolder: true,
       ...(branch === undefined ? {} : { branch }),
       ...(subdirectory ? { subdirectory } : {}),
     };

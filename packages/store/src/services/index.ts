@@ -3,6 +3,7 @@ import { StorageSweep } from '../blobs/blob-sweep.js';
 import type { StoreConfig } from '../config.js';
 import { StoreAuth } from '../lib/api-key.js';
 import { DashboardIdentity } from '../lib/dashboard-identity.js';
+import { ArchiveThread } from '@oko/shared/archive';
 import { ArchiveImporter } from './archive-importer.js';
 import { openBackends, type StoreBackends } from './backends.js';
 import type { CatalogRepository } from './catalog-repository.js';
@@ -25,6 +26,8 @@ export interface StoreServices {
   catalog: CatalogRepository;
   storage: PluginStorage;
   plugins: PluginCatalog;
+  /** Extraction and packing, off the event loop (stopped on close). */
+  archiveThread: ArchiveThread;
   archives: ArchiveImporter;
   github: GithubImporter;
   /** Refreshes of GitHub-imported plugins (route, webhook) and their schedule (started by buildApp). */
@@ -59,16 +62,18 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
   const { storage, catalog, publishers, reviews, installs } = backends;
   // Embedded: one process owns uploads/, so its start tidies them. On PostgreSQL the sweep does, past a grace (another replica may be importing).
   if (!backends.db) await tidyUploads(catalog, storage, log);
-  const publisher = new PluginPublisher(catalog, storage, log);
+  const thread = new ArchiveThread();
+  const publisher = new PluginPublisher(catalog, storage, log, thread);
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
-  const github = new GithubImporter(publisher, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
+  const github = new GithubImporter(publisher, thread, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
   const refresher = new GithubRefresher(catalog, github, log, publishers);
   const plugins = new PluginCatalog(catalog, storage, log, new StatsFold(installs, reviews, config.statsFoldIntervalMs, options.now));
   return {
     catalog,
     storage,
     plugins,
-    archives: new ArchiveImporter(publisher, {
+    archiveThread: thread,
+    archives: new ArchiveImporter(publisher, thread, {
       maxPluginSizeBytes: config.maxPluginSizeBytes,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,
       limits,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createError, sameVersion, type AlreadyPublished, type CatalogSignature, type CatalogSource } from '@oko/shared';
-import { packPluginDirectory, type PackCandidate, type PluginFiles } from '@oko/shared/archive';
+import { excludedFromPackage, type ArchiveThread, type PackCandidate, type PluginFiles } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogRecord, Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
@@ -19,10 +19,10 @@ export interface StagedPlugin {
   branch?: string;
   subdirectory?: string;
   /**
-   * Left out of the served package (and so of what its signature must list): `oko-plugin pack`'s
-   * rule for a source folder such as a GitHub repository; nothing for an uploaded package.
+   * A source folder such as a GitHub repository: `oko-plugin pack`'s exclusions (excludedFromPackage)
+   * are left out of the served package, and so of what its signature must list. Not for an upload.
    */
-  exclude?: (relativePath: string) => boolean;
+  sourceFolder?: boolean;
   /** A ZIP that may already be the package, byte for byte (an upload): linked when it is, instead of packing. */
   candidate?: PackCandidate;
 }
@@ -48,6 +48,7 @@ export class PluginPublisher {
     private readonly catalog: CatalogRepository,
     private readonly storage: PluginStorage,
     private readonly log: FastifyBaseLogger,
+    private readonly thread: ArchiveThread,
   ) {}
 
   assertWritable(): void {
@@ -96,9 +97,10 @@ export class PluginPublisher {
       const same = await this.listed(staged.files);
       if (same && refreshOf === undefined) throw alreadyExists(same);
       assertOwner(await this.catalog.ownerOf(manifest.name), by, manifest.name, 'publish its versions');
-      const signature = await checkPackageSignature(staged.pluginDir, manifest, staged.exclude);
-      const pkg = await packPluginDirectory(staged.pluginDir, path.join(folder.path, PACKAGE_FILE), {
-        exclude: staged.exclude,
+      const exclude = staged.sourceFolder ? excludedFromPackage : undefined;
+      const signature = await checkPackageSignature(staged.pluginDir, manifest, exclude);
+      const pkg = await this.thread.run('pack', staged.pluginDir, path.join(folder.path, PACKAGE_FILE), {
+        sourceFolder: staged.sourceFolder === true,
         candidate: staged.candidate,
       });
       if (same) {

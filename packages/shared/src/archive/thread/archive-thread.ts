@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ArchiveTask, ArchiveTasks } from './tasks.js';
+import { receiveError, type SentError } from './thread-errors.js';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Answer {
+  id: number;
+  result?: unknown;
+  error?: SentError;
+}
+
+/**
+ * The worker's script: beside this module once built. Run from TypeScript sources (the tests),
+ * the built one in dist/, which `npm test` builds first, as for every process a test starts.
+ */
+function workerScript(): URL {
+  const here = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  return new URL('../../../dist/archive/thread/worker.js', import.meta.url);
+}
+
+/**
+ * Extraction and packing on a thread of their own. Each of them is a chain of many small file
+ * operations, and on the main thread every step waits a whole event-loop turn; a store answering
+ * 200 catalog readers has turns of tens of milliseconds, so a 100 MB upload's archive work took
+ * seconds there (issue 17). The thread has its own loop: its steps do not queue behind requests.
+ * Started on first use, one per service, and never keeps the process alive; a thread that dies
+ * fails what it was running and the next task starts a new one.
+ */
+export class ArchiveThread {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  run<K extends ArchiveTask>(task: K, ...args: Parameters<ArchiveTasks[K]>): Promise<Awaited<ReturnType<ArchiveTasks[K]>>> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    // Kept alive only while it has work: a CLI that is done must be able to exit.
+    if (this.pending.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ id, task, args });
+    });
+  }
+
+  /** Stops the thread; what it was running fails. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(workerScript());
+    worker.unref();
+    worker.on('message', ({ id, result, error }: Answer) => {
+      const waiting = this.pending.get(id);
+      this.pending.delete(id);
+      if (this.pending.size === 0) worker.unref();
+      if (error) waiting?.reject(receiveError(error));
+      else waiting?.resolve(result);
+    });
+    const stopped = (why: Error) => {
+      if (this.worker === worker) this.worker = null;
+      for (const waiting of this.pending.values()) waiting.reject(why);
+      this.pending.clear();
+    };
+    worker.on('error', (error) => stopped(new Error(`the archive thread failed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => stopped(new Error(`the archive thread stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}

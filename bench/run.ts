@@ -20,6 +20,7 @@ import { sandboxScenario } from './scenarios/sandbox.js';
 import { signatureScenario } from './scenarios/signature.js';
 import { startupScenario } from './scenarios/startup.js';
 import { uploadScenario } from './scenarios/upload.js';
+import { uploadReadersScenario } from './scenarios/upload-readers.js';
 
 const SCENARIOS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['catalog', catalogScenario],
@@ -30,6 +31,7 @@ const SCENARIOS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['sandbox', sandboxScenario],
   ['startup', startupScenario],
   ['contention', contentionScenario],
+  ['upload-readers', uploadReadersScenario],
   ['replicas', replicasScenario],
   ['signature', signatureScenario],
   ['dev-reload', devReloadScenario],

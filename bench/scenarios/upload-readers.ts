@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bigZip, catalogStore, progress, type BenchContext } from '../lib/context.js';
+import { uploadZip } from '../lib/http.js';
+import { CHILD_DIR } from '../lib/oko.js';
+import type { Service } from '../lib/services.js';
+import { median, round } from '../lib/stats.js';
+import { LIST_PATH } from './catalog.js';
+
+const READERS = 200;
+
+interface ReaderFigures {
+  requests: number;
+  reqPerSec: number;
+  p99Ms: number;
+  failures: number;
+}
+
+/** 200 closed-loop readers of the catalog list, in a child process, until stop(). */
+function startReaders(url: string, connections: number): { stop: () => Promise<ReaderFigures> } {
+  const child = spawn(process.execPath, [path.join(CHILD_DIR, 'readers.js'), url, String(connections)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const exited = once(child, 'exit');
+  return {
+    async stop() {
+      child.stdin.end();
+      await exited;
+      return JSON.parse(out) as ReaderFigures;
+    },
+  };
+}
+
+/** Seconds from the first byte sent to the 201; the plugin is deleted again afterwards. */
+async function timedUpload(store: Service, zip: string): Promise<number> {
+  const start = performance.now();
+  const answer = await uploadZip(store.url, zip);
+  const seconds = (performance.now() - start) / 1000;
+  const removed = await fetch(`${store.url}/api/v1/plugins/${answer.plugin_id}`, { method: 'DELETE' });
+  if (!removed.ok) throw new Error(`could not remove the uploaded plugin: HTTP ${removed.status}`);
+  return seconds;
+}
+
+/**
+ * The 100 MB upload while 200 readers load the catalog list as fast as they are answered (closed
+ * loop, from a process of their own), against the same upload to the same store with nobody
+ * reading. Issue 17's goal: at most 3x, and no reader sees an error.
+ */
+export async function uploadReadersScenario(ctx: BenchContext): Promise<void> {
+  const store = await catalogStore(ctx);
+  const zip = await bigZip(ctx);
+  const reps = ctx.settings.quick ? 1 : 3;
+  const idle: number[] = [];
+  const busy: number[] = [];
+  const readers: ReaderFigures[] = [];
+  for (let i = 0; i < reps; i++) {
+    progress(`upload ${i + 1}/${reps}, nobody reading`);
+    idle.push(await timedUpload(store, zip));
+    progress(`upload ${i + 1}/${reps} while ${READERS} readers load the catalog`);
+    const load = startReaders(store.url + LIST_PATH, READERS);
+    await sleep(1000);
+    busy.push(await timedUpload(store, zip));
+    const figures = await load.stop();
+    if (figures.failures > 0) throw new Error(`${figures.failures} failed list requests during the upload`);
+    readers.push(figures);
+  }
+  ctx.info.uploadReaders = { idleS: idle.map((s) => round(s, 3)), busyS: busy.map((s) => round(s, 3)), readers };
+  ctx.rows.push({
+    scenario: `upload of a ${ctx.settings.bigUploadMb} MB plugin ZIP while ${READERS} readers load the catalog`,
+    figure: 'time to 201',
+    unit: 's',
+    better: 'lower',
+    value: median(busy),
+    baseline: { label: 'the same upload, nobody reading', value: median(idle) },
+    note: `readers: ${Math.round(median(readers.map((r) => r.reqPerSec)))} req/s, p99 ${median(readers.map((r) => r.p99Ms))} ms, 0 errors`,
+  });
+}

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 /*
  * A real, throwaway PostgreSQL server for one test file: the machine's own binaries (Debian's
@@ -35,16 +35,6 @@ export async function postgresBinDir(): Promise<string> {
     throw new Error(`No PostgreSQL under ${base}: run scripts/ensure-postgres.sh (npm test does), or set OKO_PG_BIN`);
   }
   return path.join(base, versions[0]!, 'bin');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 const asRoot = userInfo().uid === 0;

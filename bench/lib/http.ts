@@ -1,7 +1,8 @@
-import { createWriteStream, openAsBlob } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { uploadZip as publishZip } from '@oko/cli/dist/lib/store-api.js';
 import type { UploadResult } from '@oko/shared';
 
 async function answer<T>(response: Response, what: string): Promise<T> {
@@ -21,12 +22,14 @@ export async function postJson<T = unknown>(url: string, body?: unknown): Promis
   return answer<T>(await fetch(url, init), `POST ${url}`);
 }
 
-/** POSTs a ZIP to the store as multipart field "file", streamed from disk (never whole in memory). */
-export async function uploadZip(storeUrl: string, zipFile: string): Promise<UploadResult> {
-  const form = new FormData();
-  form.append('file', await openAsBlob(zipFile, { type: 'application/zip' }), 'plugin.zip');
-  const url = `${storeUrl}/api/v1/plugins/upload/zip`;
-  return answer<UploadResult>(await fetch(url, { method: 'POST', body: form }), `upload ${zipFile}`);
+/**
+ * POSTs a ZIP to the store as multipart field "file" with the CLI's uploader, what `oko-plugin
+ * publish` runs: http.request streaming the file with a known Content-Length. fetch with FormData
+ * and openAsBlob took twice its CPU (0.6-0.9 s against 0.3 s for 100 MB sent to a sink, loaded
+ * 2-core machine), which the upload figures and the store sharing those cores paid for.
+ */
+export function uploadZip(storeUrl: string, zipFile: string): Promise<UploadResult> {
+  return publishZip({ apiBase: `${storeUrl}/api/v1` }, zipFile, () => {});
 }
 
 /** Streams a GET to a file. */

@@ -1,12 +1,16 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backend, bigZip, catalogStore, progress, type BenchContext } from '../lib/context.js';
 import { makePluginZip } from '../lib/fixtures.js';
 import { postJson, uploadZip } from '../lib/http.js';
-import { pacedLoad, type PacedFigures } from '../lib/load.js';
+import { CHILD_DIR } from '../lib/oko.js';
+import type { PacedFigures } from '../lib/paced-load.js';
 import type { Service } from '../lib/services.js';
-import { percentile, round } from '../lib/stats.js';
+import { round } from '../lib/stats.js';
 import { LIST_PATH } from './catalog.js';
 
 /** Steady list traffic, well under the store's capacity, so latency shows waiting rather than queueing. */
@@ -20,10 +24,16 @@ interface LoopDelay {
   maxMs: number;
 }
 
-interface Window {
+/** What children/latency-probe.js reports. */
+interface Latencies {
   list: PacedFigures;
   healthP99Ms: number;
   healthMaxMs: number;
+  /** The probe's own event-loop delay: its stalls would count as the store's latency. */
+  probeLoop: { p99Ms: number; maxMs: number };
+}
+
+interface Window extends Latencies {
   loop: LoopDelay;
   seconds: number;
 }
@@ -33,6 +43,13 @@ interface Window {
  * downloads of 5 installs (through the backend), against the same list with the store otherwise
  * idle. Event-loop delay two ways: the store's own (a monitorEventLoopDelay probe preloaded into
  * it, read on SIGUSR2) and from outside (latency of /api/v1/health polled every 20 ms).
+ *
+ * The list load and the /health poll run in a child process (children/latency-probe.ts), so their
+ * latencies are the store's and not the bench's: on this process's event loop they waited behind
+ * the upload client and the install calls (on a quiet machine, list p99 146 ms during the upload
+ * while the store's own event-loop delay p99 was 10 ms). The upload goes through the CLI's
+ * streaming uploader (lib/http.ts), what `oko-plugin publish` users run, which costs the bench
+ * less CPU than fetch + FormData on the two cores the store needs.
  */
 export async function contentionScenario(ctx: BenchContext): Promise<void> {
   const store = await catalogStore(ctx);
@@ -96,31 +113,40 @@ export async function contentionScenario(ctx: BenchContext): Promise<void> {
 
 async function measureWindow(ctx: BenchContext, store: Service, during: () => Promise<unknown>): Promise<Window> {
   await readLoopDelay(ctx, store); // starts the probe's histogram afresh
-  const load = pacedLoad(store.url + LIST_PATH, LIST_RATE);
-  const health: number[] = [];
-  let probing = true;
-  const prober = (async () => {
-    while (probing) {
-      const t = performance.now();
-      const answer = await fetch(`${store.url}/api/v1/health`);
-      await answer.arrayBuffer();
-      health.push(performance.now() - t);
-      await sleep(20);
-    }
-  })();
+  const probe = await startLatencyProbe(store.url);
   const start = performance.now();
   try {
     await during();
   } finally {
-    probing = false;
-    load.stop();
+    probe.stop();
   }
   const seconds = (performance.now() - start) / 1000;
-  const list = await load.done;
-  await prober;
+  const latencies = await probe.figures;
   const loop = await readLoopDelay(ctx, store);
-  if (list.failures > 0) throw new Error(`${list.failures} failed list requests`);
-  return { list, healthP99Ms: percentile(health, 99), healthMaxMs: Math.max(...health), loop, seconds: round(seconds) };
+  if (latencies.list.failures > 0) throw new Error(`${latencies.list.failures} failed list requests`);
+  return { ...latencies, loop, seconds: round(seconds) };
+}
+
+/** Starts children/latency-probe.js on the store; its figures arrive once stop() closes its stdin. */
+async function startLatencyProbe(storeUrl: string): Promise<{ stop: () => void; figures: Promise<Latencies> }> {
+  const child = spawn(process.execPath, [path.join(CHILD_DIR, 'latency-probe.js'), storeUrl, LIST_PATH, String(LIST_RATE)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done || first.value !== 'started') {
+    child.kill('SIGKILL');
+    throw new Error(`latency probe did not start: ${first.done ? '(no output)' : first.value}`);
+  }
+  const figures = (async () => {
+    const report = await lines.next();
+    const [code, signal] = await exited;
+    if (report.done || code !== 0) throw new Error(`latency probe ended with ${signal ?? code} and no figures`);
+    return JSON.parse(report.value) as Latencies;
+  })();
+  figures.catch(() => {}); // read after the window; an early failure must not crash the bench meanwhile
+  return { stop: () => child.stdin!.end(), figures };
 }
 
 /** Asks the probe in the store for its figures since the last ask. */

@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../test-support/free-port.js';
 import { installedPlugins, progress, type BenchContext } from '../lib/context.js';
 import { backendSpawnOptions } from '../lib/oko.js';
-import { freePort, spawnService, stopProcess, tail } from '../lib/services.js';
+import { spawnService, stopProcess, tail } from '../lib/services.js';
 import { median, round } from '../lib/stats.js';
 
 /**

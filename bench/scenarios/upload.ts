@@ -13,7 +13,9 @@ const run = promisify(execFile);
 /**
  * Upload of the 100 MB ZIP to a fresh store (nothing else in its memory): seconds until the 201,
  * and the store's peak RSS. Baseline: a fresh node process stream-copying the same file on the
- * same disk.
+ * same disk. The client is the CLI's streaming uploader (lib/http.ts), what `oko-plugin publish`
+ * users run; fetch + FormData took twice its CPU to send 100 MB (see lib/http.ts), on the two
+ * cores the store needs, and that time was inside the figure.
  */
 export async function uploadScenario(ctx: BenchContext): Promise<void> {
   const zip = await bigZip(ctx);

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../test-support/service.js';
@@ -8,6 +7,7 @@ import { removeDir, tempDir } from '../test-support/fixtures.js';
 import { eventually } from '../test-support/eventually.js';
 import { api, getJson, post, request } from '../test-support/http.js';
 import { startBackend, startStore } from '../test-support/processes.js';
+import { freePort } from '../test-support/free-port.js';
 
 // The first run of a fresh machine: a new store seeds itself with the example plugins, and each
 // of them installs into a backend from that store and becomes active.
@@ -61,15 +61,6 @@ describe('first run', () => {
     expect(answer.status).toBe(200);
   });
 });
-
-/** A port nothing listens on right now (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('npm start', () => {
   it('starts the store and the backend pointed at it, announces the dashboard, and stops both on SIGTERM', async () => {

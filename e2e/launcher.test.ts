@@ -1,22 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../test-support/eventually.js';
 import { removeDir, tempDir } from '../test-support/fixtures.js';
 import { getJson } from '../test-support/http.js';
+import { freePort } from '../test-support/free-port.js';
 
 // `npm start` after its build step (scripts/start-all.mjs): readable log lines, and one service
 // going down leaves the other running, with a line that says so.
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The pid of the launcher's child running `entry` (Linux `ps`). */
 function childRunning(launcherPid: number, entry: string): number {
   const lines = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(launcherPid)], { encoding: 'utf8' }).split('\n');

@@ -11,6 +11,7 @@ import { listDir, pluginZip, sha256, zipFiles } from '../../../test-support/fixt
 import { api, getJson, post, request } from '../../../test-support/http.js';
 import { eventually } from '../../../test-support/eventually.js';
 import { startBackend } from '../../../test-support/processes.js';
+import { freePort } from '../../../test-support/free-port.js';
 
 // Failure modes of install that a well-behaved store never shows, fed in by a fake store. The
 // backend is built in-process, except where it is killed mid-install.
@@ -142,15 +143,6 @@ function randomBytesOf(size: number): Buffer {
   const buffer = Buffer.alloc(size);
   for (let i = 0; i < size; i += 1) buffer[i] = (i * 2654435761) >>> 24;
   return buffer;
-}
-
-/** A port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Accepts TCP connections and never says a word: the hung store. */

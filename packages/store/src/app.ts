@@ -27,6 +27,8 @@ export interface BuildOptions {
   now?: () => number;
   /** Bounds of reviews.json (REVIEW_LIMITS by default). */
   reviewLimits?: ReviewLimits;
+  /** Starts the archive thread with the app rather than at the first upload (the server does; a test need not). */
+  startArchiveThread?: boolean;
 }
 
 /** Builds the store: services, docs, routes. Never listens (server.ts does). */
@@ -39,6 +41,7 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   // Counted downloads reach stats.json (or PostgreSQL) in batches; what is left is written on close, then connections close.
   app.addHook('onClose', () => services.backends.close());
   app.addHook('onClose', () => services.archiveThread.close());
+  if (options.startArchiveThread) services.archiveThread.start();
 
   registerErrorHandler(app, { releaseUnreadBody: config.discardUnreadBody, diskFullMessage: 'The store has no disk space left' });
   app.setNotFoundHandler(notFoundHandler);

@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../../test-support/http.js';
@@ -21,6 +22,13 @@ beforeAll(async () => {
       ],
     },
     'octo/twice': { main: pluginFiles('twice_plugin', '1.0.0') },
+    'octo/tested': {
+      main: [
+        ...pluginFiles('tested_plugin', '1.0.0'),
+        { name: 'test/unit.test.js', content: 'test()' },
+        { name: 'node_modules/dep/index.js', content: 'module.exports = 1' },
+      ],
+    },
     'octo/broken': { main: [{ name: 'manifest.json', content: '{"name": "Broken!"}' }] },
     'octo/huge': { main: [...pluginFiles('huge_plugin', '1.0.0'), { name: 'noise.bin', content: noise, method: 0 }] },
     'octo/slip': { main: [...pluginFiles('slip_plugin', '1.0.0'), { name: '../escape.js', content: 'x' }] },
@@ -126,6 +134,17 @@ describe('GitHub import', () => {
 
   it('applies the size limit to the download', async () => {
     await expectRefusedImport({ repo_url: `${github.apiUrl}/octo/huge` }, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('rebuilds a lost package.zip of an import as it was published, without test/ and node_modules/', async () => {
+    const record = (await json(await importRepo({ repo_url: `${github.apiUrl}/octo/tested` }))).plugin;
+    await rm(
+      path.join(store.storage, 'uploads', (await catalogFile(store))!.plugins.find((p) => p.id === record.id)!.storage.dir, 'package.zip'),
+    );
+    const download = await request(`${store.api}/plugins/${record.id}/download`);
+    expect(download.status).toBe(200);
+    const bytes = Buffer.from(await download.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(record.sha256);
   });
 
   it('refuses repo_url values outside the configured host, and bad branch or subdirectory', async () => {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createError, type OkoError } from '@oko/shared';
 
@@ -16,14 +15,9 @@ export function tooLargeError(maxBytes: number): OkoError {
   return createError('PAYLOAD_TOO_LARGE', `The plugin package is larger than the limit of ${maxBytes} bytes`);
 }
 
-/**
- * Passes bytes through and fails with 413 the moment more than maxBytes went by. Hashes them on
- * the way (SHA-256): an upload that turns out to be its own normalized package needs no second
- * read to learn its hash (PackCandidate).
- */
+/** Passes bytes through and fails with 413 the moment more than maxBytes went by. */
 export class ByteLimit extends Transform {
   bytes = 0;
-  private readonly hash = createHash('sha256');
 
   constructor(
     private readonly maxBytes: number,
@@ -32,15 +26,9 @@ export class ByteLimit extends Transform {
     super(highWaterMark === undefined ? {} : { highWaterMark });
   }
 
-  /** The hex SHA-256 of every byte that went through; call once, after the end. */
-  sha256(): string {
-    return this.hash.digest('hex');
-  }
-
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) return callback(tooLargeError(this.maxBytes));
-    this.hash.update(chunk);
     callback(null, chunk);
   }
 }

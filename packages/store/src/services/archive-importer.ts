@@ -29,15 +29,13 @@ export class ArchiveImporter {
   importStream(source: Readable, by: Owner): Promise<CatalogRecord> {
     return this.publisher.publish('zip', by, async (folder) => {
       const zipPath = path.join(folder.path, UPLOADED_ZIP);
-      const limit = new ByteLimit(this.options.maxPluginSizeBytes, UPLOAD_BUFFER_BYTES);
       await pipeline(
         source,
         new IdleTimeout(this.options.uploadIdleTimeoutMs, UPLOAD_BUFFER_BYTES),
-        limit,
+        new ByteLimit(this.options.maxPluginSizeBytes, UPLOAD_BUFFER_BYTES),
         createWriteStream(zipPath, { flags: 'wx', highWaterMark: UPLOAD_BUFFER_BYTES }),
       );
-      // A ZIP made by `oko-plugin pack` is its own package: the publisher then links it instead of packing again.
-      return { ...(await this.unpack(zipPath, folder.path)), candidate: { file: zipPath, sha256: limit.sha256() } };
+      return this.unpack(zipPath, folder.path);
     });
   }
 
@@ -49,7 +47,10 @@ export class ArchiveImporter {
   private async unpack(zipPath: string, folderPath: string) {
     const dest = path.join(folderPath, EXTRACTED_DIR);
     await mkdir(dest);
-    const plugin = await this.thread.run('extractPlugin', zipPath, dest, this.options.limits);
-    return { pluginDir: plugin.pluginDir, files: plugin, source: 'zip_upload' as const, sourceUrl: null };
+    // Hashed beside the extraction, on the archive thread: a ZIP made by `oko-plugin pack` is its own
+    // package, and the publisher then links it instead of packing again.
+    const { plugin, sha256 } = await this.thread.run('extractUpload', zipPath, dest, this.options.limits);
+    const candidate = { file: zipPath, sha256 };
+    return { pluginDir: plugin.pluginDir, files: plugin, source: 'zip_upload' as const, sourceUrl: null, candidate };
   }
 }

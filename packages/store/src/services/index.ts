@@ -67,7 +67,8 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
   const limits = { maxUnpackedBytes: config.maxUnpackedBytes, maxEntries: config.maxEntries };
   const github = new GithubImporter(publisher, thread, { github: config.github, maxPluginSizeBytes: config.maxPluginSizeBytes, limits });
   const refresher = new GithubRefresher(catalog, github, log, publishers);
-  const plugins = new PluginCatalog(catalog, storage, log, new StatsFold(installs, reviews, config.statsFoldIntervalMs, options.now));
+  const stats = new StatsFold(installs, reviews, config.statsFoldIntervalMs, options.now);
+  const plugins = new PluginCatalog(catalog, storage, log, stats, thread);
   return {
     catalog,
     storage,

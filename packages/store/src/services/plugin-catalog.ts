@@ -12,7 +12,7 @@ import {
   type StorePluginListQuery,
   type StorePluginPath,
 } from '@oko/shared';
-import { excludedFromPackage, packPluginDirectory, sha256File } from '@oko/shared/archive';
+import { ArchiveThread, excludedFromPackage } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import { servedManifest, toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
@@ -58,6 +58,7 @@ export class PluginCatalog {
     private readonly storage: PluginStorage,
     private readonly log: FastifyBaseLogger,
     private readonly stats: StatsSource = NO_STATS,
+    private readonly thread: ArchiveThread = new ArchiveThread(),
   ) {
     this.docs = new PackageDocsCache(storage);
     this.catchUp = new CatalogCatchUp(catalog, log);
@@ -243,7 +244,8 @@ export class PluginCatalog {
     if ((await stat(dir).catch(() => null))?.isDirectory()) {
       const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        rebuilt = await packPluginDirectory(dir, temp);
+        // Packed as it was published: a GitHub import's package leaves out what `oko-plugin pack` does.
+        rebuilt = await this.thread.run('pack', dir, temp, { sourceFolder: record.source === 'github' });
         if (rebuilt.sha256 === record.sha256 && rebuilt.size === record.size) {
           await rename(temp, file);
           this.log.warn({ id: record.id, cached }, 'package.zip rebuilt from the plugin folder with the published checksum');
@@ -273,7 +275,8 @@ export class PluginCatalog {
     if (found.size !== record.size) return 'has another size';
     const version = `${found.dev}:${found.ino}:${found.size}:${found.mtimeMs}:${found.ctimeMs}`;
     if (this.verified.get(record.id) === version) return 'ok';
-    if ((await sha256File(file)) !== record.sha256) return 'has another sha256';
+    // On the archive thread: the first download of a 100 MB package would hash it on the event loop.
+    if ((await this.thread.run('sha256', file)) !== record.sha256) return 'has another sha256';
     this.verified.set(record.id, version);
     return 'ok';
   }

@@ -54,6 +54,9 @@ export async function uploadReadersScenario(ctx: BenchContext): Promise<void> {
   const store = await catalogStore(ctx);
   const zip = await bigZip(ctx);
   const reps = ctx.settings.quick ? 1 : 3;
+  // The contention scenario leaves its upload of the same plugin in this store's catalog.
+  const listed = await fetch(`${store.url}/api/v1/plugins/big_upload`);
+  if (listed.ok) await fetch(`${store.url}/api/v1/plugins/${((await listed.json()) as { id: string }).id}`, { method: 'DELETE' });
   const idle: number[] = [];
   const busy: number[] = [];
   const readers: ReaderFigures[] = [];

@@ -1,5 +1,6 @@
 import type { InstallAnswer, UninstallAnswer, UpdateAnswer } from '@oko/shared';
 import type { StoreEntryAnswer } from '../store-integration/client/store-answers.js';
+import type { InstalledDependency } from './dependencies/planner.js';
 import type { ExpectedPackage } from './expected-package.js';
 
 export type { ExpectedPackage } from './expected-package.js';
@@ -54,6 +55,9 @@ export interface PluginUpdatePort {
  * had no entry to check); the health gate's automatic rollback is exempt: it returns to what ran.
  */
 export interface DependencyGuardPort {
-  /** Throws DEPENDENCY_CONFLICT naming the installed plugin and its constraint when `name`@`version` would break it. */
-  assertVersionAllowed(name: string, version: string): Promise<void>;
+  /**
+   * Throws DEPENDENCY_CONFLICT naming the installed plugin and its constraint when `name`@`version`
+   * would break it. `installed`: the plugins as the caller just listed them (else listed here).
+   */
+  assertVersionAllowed(name: string, version: string, installed?: InstalledDependency[]): Promise<void>;
 }

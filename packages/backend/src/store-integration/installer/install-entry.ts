@@ -8,17 +8,20 @@ import { withStagedPackage } from './staged-package.js';
 /** Calling install is consent: the package's declared permissions become its grant. */
 export async function installEntry(ctx: InstallerContext, source: PackageSource, expected?: ExpectedPackage): Promise<InstallAnswer> {
   const { entry } = source;
-  await assertNotInstalled(ctx, entry.name);
-  await assertNoPathClash(ctx, entry.name, entry.ui);
+  // One listing (one scan of the plugins folder) for the checks that refuse before any download.
+  const installed = await ctx.plugins.list();
+  await assertNotInstalled(ctx, entry.name, installed);
+  await assertNoPathClash(ctx, entry.name, entry.ui, installed);
   // Installed plugins' ranges on it hold from the package cache (store down) too.
-  await ctx.dependencyGuard?.assertVersionAllowed(entry.name, entry.version);
+  await ctx.dependencyGuard?.assertVersionAllowed(entry.name, entry.version, installed);
   const { signatures } = ctx;
   const { plugin, permissions, admission } = await withStagedPackage(ctx.folder, source, (pluginDir, files, zipFile) =>
     // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.
     ctx.plugins.withPluginLock(entry.name, async () => {
       // Checked again: a folder may have appeared (by hand) while we downloaded, and the package is what counts.
-      await assertNotInstalled(ctx, entry.name);
-      await assertNoPathClash(ctx, entry.name, files.ui);
+      const current = await ctx.plugins.list();
+      await assertNotInstalled(ctx, entry.name, current);
+      await assertNoPathClash(ctx, entry.name, files.ui, current);
       assertEngine(files.manifest);
       // A dependency plan's consent covers the permissions it showed, not what the package adds.
       assertExpectedPermissions(files.manifest.permissions, expected);
@@ -40,11 +43,11 @@ export async function installEntry(ctx: InstallerContext, source: PackageSource,
         throw error;
       }
       const permissions = granted.value;
-      // The cache's writes (it never throws) overlap the rescan, which reads other folders; both end before the answer.
+      // The cache's writes (it never throws) overlap the discovery; only this folder changed, so
+      // reading it alone is enough for the plugin to be listed. Both end before the answer.
       const keeping = keepPackage(ctx, source, zipFile);
       try {
-        await ctx.plugins.rescan();
-        return { plugin: await ctx.plugins.get(entry.name), permissions, admission };
+        return { plugin: await ctx.plugins.discover(entry.name), permissions, admission };
       } finally {
         await keeping;
       }

@@ -90,8 +90,8 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     return this.options.inner.uninstall(ref, options);
   }
 
-  async assertVersionAllowed(name: string, version: string): Promise<void> {
-    this.assertNoDependentRefuses(name, version, await this.options.plugins.list());
+  async assertVersionAllowed(name: string, version: string, installed?: InstalledDependency[]): Promise<void> {
+    this.assertNoDependentRefuses(name, version, installed ?? (await this.options.plugins.list()));
   }
 
   /**

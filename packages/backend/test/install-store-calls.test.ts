@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pluginFiles, sha256, zipFiles } from '../../../test-support/fixtures.js';
+import { eventually } from '../../../test-support/eventually.js';
 import { api, getJson, post } from '../../../test-support/http.js';
 import { fakeStoreSetup } from './fake-store-setup.js';
 
@@ -28,10 +29,17 @@ describe('the store calls of an install', () => {
     expect(install.status, await install.clone().text()).toBe(200);
     expect(((await install.json()) as { plugin: { state: string } }).plugin.state).toBe('discovered');
     expect(calls()).toEqual(['GET /plugins/calls_1_0_0', 'GET /plugins/calls_1_0_0/download']);
-    // The package is kept, and the installed plugin is in the next list.
-    expect(await readdir(path.join(dataDir, 'packages', 'calls'))).toEqual(expect.arrayContaining(['calls_1_0_0.zip', 'history.json']));
-    const listing = (await getJson<{ plugins: Array<{ id: string; version: string }> }>(`${api(backend)}/plugins`)).body.plugins;
-    expect(listing).toEqual([expect.objectContaining({ id: 'calls', version: '1.0.0' })]);
+    // The installed plugin is in the next list, with its package kept (the cache may finish writing its
+    // files after the answer; what it lists waits for them).
+    const listing = (
+      await getJson<{ plugins: Array<{ id: string; version: string; versions: { cached_versions: string[] } }> }>(`${api(backend)}/plugins`)
+    ).body.plugins;
+    expect(listing).toEqual([
+      expect.objectContaining({ id: 'calls', version: '1.0.0', versions: expect.objectContaining({ cached_versions: ['1.0.0'] }) }),
+    ]);
+    await eventually(async () =>
+      expect(await readdir(path.join(dataDir, 'packages', 'calls'))).toEqual(expect.arrayContaining(['calls_1_0_0.zip', 'history.json'])),
+    );
     calls();
 
     const update = await post(`${api(backend)}/store/calls/update`);

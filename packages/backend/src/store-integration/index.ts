@@ -109,7 +109,11 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
   plugins.watchUpdateDeaths?.(installer.windows);
   // No window survives a restart: a `watching` left by the previous process is finished now.
   await installer.windows.finishInterrupted(await plugins.list());
-  app.addHook('onClose', async () => installer.windows.close());
+  app.addHook('onClose', async () => {
+    await installer.windows.close();
+    // An install answers before the cache has recorded its package (PackageCache.hold): let it finish.
+    await cache.settled();
+  });
   // The outermost install/update/uninstall: the dependency checks wrap the installer here.
   const updates: DependencyAwareInstaller = new DependencyAwareInstaller({
     inner: installer,

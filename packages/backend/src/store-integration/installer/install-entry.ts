@@ -43,13 +43,13 @@ export async function installEntry(ctx: InstallerContext, source: PackageSource,
         throw error;
       }
       const permissions = granted.value;
-      // The cache's writes (it never throws) overlap the discovery; only this folder changed, so
-      // reading it alone is enough for the plugin to be listed. Both end before the answer.
-      const keeping = keepPackage(ctx, source, zipFile);
+      // Only this folder changed: reading it alone is enough for the plugin to be listed, while the
+      // cache takes its link of the ZIP (the rest of its bookkeeping need not hold up the answer).
+      const holding = holdPackage(ctx, source, zipFile);
       try {
         return { plugin: await ctx.plugins.discover(entry.name), permissions, admission };
       } finally {
-        await keeping;
+        await holding;
       }
     }),
   );
@@ -62,6 +62,13 @@ export async function installEntry(ctx: InstallerContext, source: PackageSource,
     ...notes,
     message: `Plugin ${entry.name} installed successfully${cached}`,
   };
+}
+
+/** keepPackage() that returns once the cache holds the ZIP's bytes (PackageCache.hold); never throws either. */
+async function holdPackage(ctx: InstallerContext, source: PackageSource, zipFile: string): Promise<void> {
+  await ctx.cache?.hold(source.entry, zipFile).catch((error: unknown) => {
+    ctx.log?.warn({ err: error, plugin: source.entry.name }, 'could not keep the package in the package cache');
+  });
 }
 
 /** The package is already verified: a cache that cannot keep it costs a later rollback, not this install. */

@@ -1,5 +1,6 @@
 import type { InstallAnswer, UninstallAnswer, UpdateAnswer } from '@oko/shared';
 import type { StoreEntryAnswer } from '../store-integration/client/store-answers.js';
+import type { InstalledPlugin } from '../store-integration/plugin-registry-port.js';
 import type { InstalledDependency } from './dependencies/planner.js';
 import type { ExpectedPackage } from './expected-package.js';
 
@@ -21,6 +22,11 @@ export interface InstallOptions {
   expected?: ExpectedPackage;
   /** The store's entry of `ref`, just fetched and checked by the caller: used instead of a second fetch. */
   entry?: StoreEntryAnswer;
+  /**
+   * The installed plugins as the caller just listed them: the checks before the download use them
+   * instead of listing again (a rescan of every plugin folder). The checks under the lock list afresh.
+   */
+  installed?: InstalledPlugin[];
 }
 
 export interface UpdateOptions {

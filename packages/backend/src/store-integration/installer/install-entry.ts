@@ -1,15 +1,21 @@
 import type { InstallAnswer } from '@oko/shared';
 import { assertExpectedPermissions, type ExpectedPackage } from '../../versions/expected-package.js';
 import { assertEngine, assertNoPathClash, assertNotInstalled, resultView } from './install-checks.js';
+import type { InstalledPlugin } from '../plugin-registry-port.js';
 import type { InstallerContext } from './installer-context.js';
 import type { PackageSource } from './package-source.js';
 import { withStagedPackage } from './staged-package.js';
 
 /** Calling install is consent: the package's declared permissions become its grant. */
-export async function installEntry(ctx: InstallerContext, source: PackageSource, expected?: ExpectedPackage): Promise<InstallAnswer> {
+export async function installEntry(
+  ctx: InstallerContext,
+  source: PackageSource,
+  expected?: ExpectedPackage,
+  listed?: InstalledPlugin[],
+): Promise<InstallAnswer> {
   const { entry } = source;
-  // One listing (one scan of the plugins folder) for the checks that refuse before any download.
-  const installed = await ctx.plugins.list();
+  // One listing (one scan of the plugins folder, or the caller's) for the checks that refuse before any download.
+  const installed = listed ?? (await ctx.plugins.list());
   await assertNotInstalled(ctx, entry.name, installed);
   await assertNoPathClash(ctx, entry.name, entry.ui, installed);
   // Installed plugins' ranges on it hold from the package cache (store down) too.

@@ -32,7 +32,8 @@ async function hasBaselineTools(): Promise<boolean> {
 
 /**
  * Install of a 1 MB and a 20 MB plugin through the backend, from the request to the answer that
- * says state "discovered" (the backend answers after its rescan), then uninstall, repeated.
+ * says state "discovered" (the backend answers once the plugin is listed), then uninstall, repeated
+ * after one untimed warm-up of each.
  * Baseline: the same work done with standard tools. Download the archive from the store, unzip it
  * with the system's unzip, then the two steps the install gained later, so the ratio stays honest:
  * `sha256sum` of every unpacked file (the install hashes each file for its signature check and
@@ -53,6 +54,15 @@ export async function installScenario(ctx: BenchContext): Promise<void> {
     const zip = path.join(ctx.dir, 'zips', `${name}.zip`);
     await makePluginZip(path.join(ctx.dir, 'zips'), zip, { name, staticBytes: mb * 1024 * 1024 });
     const { plugin_id: id } = await uploadZip(store.url, zip);
+    // Warm-up, untimed, as the lifecycle scenario's first load: a backend's first install also
+    // compiles its code path and opens the connection to the store, and on this machine that
+    // reached into the second and third of five installs, so the median was partly start-up. The
+    // first install's time is kept in the results (firstInstallMs).
+    const first = performance.now();
+    await postJson<InstallAnswer>(`${dashboard.url}/api/v1/store/${id}/install`);
+    const firstInstallMs = performance.now() - first;
+    await postJson(`${dashboard.url}/api/v1/store/${name}/uninstall`);
+    if (unzip) await downloadAndUnzip(ctx, `${store.url}/api/v1/plugins/${id}/download`, name);
     const installs: number[] = [];
     const baselines: number[] = [];
     for (let i = 0; i < ctx.settings.installReps; i++) {
@@ -64,7 +74,11 @@ export async function installScenario(ctx: BenchContext): Promise<void> {
       await postJson(`${dashboard.url}/api/v1/store/${name}/uninstall`);
       if (unzip) baselines.push(await downloadAndUnzip(ctx, `${store.url}/api/v1/plugins/${id}/download`, name));
     }
-    ctx.info[name] = { installMs: installs.map((ms) => round(ms)), downloadUnzipMs: baselines.map((ms) => round(ms)) };
+    ctx.info[name] = {
+      firstInstallMs: round(firstInstallMs),
+      installMs: installs.map((ms) => round(ms)),
+      downloadUnzipMs: baselines.map((ms) => round(ms)),
+    };
     ctx.rows.push({
       scenario: `install of a ${mb} MB plugin, request to state discovered`,
       figure: 'time',

@@ -98,6 +98,35 @@ describe('plugin manager rescans', () => {
   });
 });
 
+describe('plugin manager discovering one plugin', () => {
+  it('reads the one folder asked for, without a scan of the others', async () => {
+    await manager.list();
+    await addPlugin('beta');
+    await addPlugin('gamma');
+    const scans = vi.spyOn(PluginScanner.prototype, 'scan');
+    expect(await manager.discover('beta')).toMatchObject({ id: 'beta', state: 'discovered', scope: 'external' });
+    expect(scans).not.toHaveBeenCalled();
+    expect(hasRecord('gamma')).toBe(false);
+    await rm(path.join(pluginsDir, 'alpha'), { recursive: true });
+    expect(await manager.discover('alpha')).toBeUndefined();
+    expect(hasRecord('alpha')).toBe(false);
+    expect(await names()).toEqual(['beta', 'gamma']);
+  });
+
+  it('is not undone by a scan that read the plugins folder before the folder was placed', async () => {
+    const { read, open } = holdNextScan();
+    const running = manager.rescan();
+    await read;
+    await addPlugin('beta');
+    const discovered = manager.discover('beta');
+    await tick();
+    open();
+    await running;
+    expect(await discovered).toMatchObject({ id: 'beta' });
+    expect(hasRecord('beta')).toBe(true);
+  });
+});
+
 describe('restore after a restart', () => {
   const statesFile = () => path.join(root, 'data', 'plugin-states.json');
   const restarted = async () => {

@@ -5,27 +5,19 @@ import type { BackendConfig } from '../config.js';
 import { CrashRestarts, type UpdateDeathPort } from './crash-restarts.js';
 import { EventBus } from './event-bus.js';
 import { applyFilesState, checkFilesAtStart } from './files-state.js';
-import { FolderWatch } from './folder-watch.js';
 import { HostLifecycle } from './host-lifecycle.js';
 import type { PluginHost } from './host.js';
-import { InstalledView, type InstalledSnapshot } from './installed-view.js';
+import type { InstalledSnapshot } from './installed-view.js';
 import { PluginLogFeed } from './log-feed.js';
 import { ManagerContext } from './manager-context.js';
 import { dependenciesToLoad, dependentsIndex } from './plugin-dependencies.js';
+import { PluginDiscovery } from './plugin-discovery.js';
 import { declaredGrant, type GrantSource } from './plugin-grant.js';
 import { pageSourceOf, type PageSource } from './plugin-pages.js';
 import { apiPrefixOfRecord, runsPageHandler, toDetails, toSummary, type PluginRecord } from './record.js';
 import { markInterruptedRestore, restoreActive, takeInterruptedRestore } from './restore.js';
-import { applyScan } from './scan-apply.js';
-import { ScanCoalescer } from './scan-coalescer.js';
-import { PluginScanner } from './scanner.js';
 import type { SignatureGate } from './signature-gate.js';
 import { canTransition, refusalReason, stateAfter, type Operation } from './state-machine.js';
-
-/** A hand copy is many folder events; one rescan this long after the last. */
-const WATCH_DEBOUNCE_MS = 100;
-/** installedView() rescans in the background when the last scan is older: edits inside a plugin folder are not watched. */
-const VIEW_MAX_AGE_MS = 1000;
 
 /** What the backend wires into the manager besides its config; each field optional, with a default. */
 export interface PluginManagerOptions {
@@ -38,19 +30,14 @@ export interface PluginManagerOptions {
 /**
  * Owns the lifecycle of every plugin: discovery, the state machine, one host per active plugin,
  * restarts after crashes, and the persisted states. Routes and the store integration call only
- * this; the parts live beside it (host-lifecycle, crash-restarts, restore, scan-apply).
+ * this; the parts live beside it (host-lifecycle, crash-restarts, restore, plugin-discovery).
  */
 export class PluginManager {
   private readonly context: ManagerContext;
   private readonly events = new EventBus(() => this.activeRecords());
   private readonly lifecycle: HostLifecycle;
   private readonly restarts: CrashRestarts;
-  private readonly scanner = new PluginScanner();
-  private readonly scans = new ScanCoalescer((held) => this.applyScan(held));
-  private readonly view: InstalledView;
-  private readonly folderWatch: FolderWatch;
-  /** performance.now() when the last scan started. */
-  private lastScanAt = 0;
+  private readonly discovery: PluginDiscovery;
   /** Every plugin's accepted log lines, for listeners of one plugin (the dev plugins' log stream). */
   readonly logFeed = new PluginLogFeed();
   /** The ports the backend bound (app.ts sets them once listening); plugin processes may not reach them. */
@@ -70,8 +57,10 @@ export class PluginManager {
       signatures: options.signatures,
     });
     this.restarts = new CrashRestarts(this.context, this.lifecycle);
-    this.view = new InstalledView(this.context.records);
-    this.folderWatch = new FolderWatch(config.pluginsDir, WATCH_DEBOUNCE_MS, () => this.backgroundRescan(), log);
+    this.discovery = new PluginDiscovery(this.context, {
+      stop: (record) => this.lifecycle.stop(record),
+      forget: (id) => this.restarts.forget(id),
+    });
   }
 
   /** Reads the persisted states and scans the plugin folders (restore.ts: why one may be left in error). */
@@ -85,7 +74,7 @@ export class PluginManager {
     if (this.signatures) await checkFilesAtStart(this.context, this.signatures);
     markInterruptedRestore(this.context, interrupted);
     this.restarts.keepQuarantined();
-    this.folderWatch.start();
+    this.discovery.watch();
   }
 
   /** Loads again every plugin that was active before the restart; failures end in state error. */
@@ -99,7 +88,18 @@ export class PluginManager {
    * The answer reflects the disk as it was at the call (concurrent callers share scans).
    */
   rescan(): Promise<void> {
-    return this.scans.request(this.context.locks.heldIds());
+    return this.discovery.rescan();
+  }
+
+  /**
+   * Re-reads the folder of plugin `id` alone and answers its summary (undefined: no such folder),
+   * for an operation that changed only that folder (install, update, uninstall): the other
+   * plugins are not stat'ed again. Same rules as a rescan.
+   */
+  async discover(id: string): Promise<PluginSummary | undefined> {
+    if (!isValidPluginName(id)) return undefined;
+    await this.discovery.discover(id);
+    return this.peek(id);
   }
 
   async list(): Promise<PluginSummary[]> {
@@ -113,12 +113,11 @@ export class PluginManager {
 
   /**
    * The installed plugins as the store's list marks them, without a scan per call (installed-view.ts):
-   * installs, uninstalls and operations rescan themselves, the folder watch catches hand copies, and
-   * a view older than VIEW_MAX_AGE_MS starts a rescan whose result the next caller sees.
+   * installs, uninstalls and operations read the folders they change, the folder watch catches hand copies, and
+   * a view older than a second starts a rescan whose result the next caller sees (plugin-discovery.ts).
    */
   installedView(): InstalledSnapshot {
-    if (performance.now() - this.lastScanAt > VIEW_MAX_AGE_MS) this.backgroundRescan();
-    return this.view.current();
+    return this.discovery.installedView();
   }
 
   /** The summary of one plugin as the manager knows it now, without a scan (the dev plugins' state watch). */
@@ -238,7 +237,7 @@ export class PluginManager {
   async shutdown(): Promise<void> {
     const { context } = this;
     context.shuttingDown = true;
-    this.folderWatch.close();
+    this.discovery.close();
     await this.restarts.shutdown();
     // A stop asked for is no crash: the plugin being restored is restored again next time.
     if (context.persisted.restoring !== undefined) {
@@ -297,17 +296,5 @@ export class PluginManager {
     for (const name of dependenciesToLoad(record, this.context.records, [...chain, id]))
       await this.load(name, [...chain, id]).catch(() => undefined);
     await this.lifecycle.start(record, 'load');
-  }
-
-  private backgroundRescan(): void {
-    if (this.context.shuttingDown) return;
-    this.rescan().catch((error: unknown) => this.context.log.warn({ err: error }, 'rescan of the plugins folder failed'));
-  }
-
-  private async applyScan(held: ReadonlySet<string>): Promise<void> {
-    this.lastScanAt = performance.now();
-    const { pluginsDir, builtinPluginsDir, devPluginsDir } = this.context.config;
-    const found = await this.scanner.scan(pluginsDir, builtinPluginsDir, devPluginsDir);
-    await applyScan(this.context, found, held, { stop: (record) => this.lifecycle.stop(record), forget: (id) => this.restarts.forget(id) });
   }
 }

@@ -21,9 +21,23 @@ export async function applyScan(
   held: ReadonlySet<string>,
   effects: ScanEffects,
 ): Promise<void> {
+  for (const id of context.records.keys()) if (!found.has(id)) await applyOne(context, id, undefined, held, effects);
+  for (const [id, scan] of found) await applyOne(context, id, scan, held, effects);
+}
+
+/** Brings the record of plugin `id` in line with its folder as scanned (`scan` undefined: no folder), under the same rule. */
+export async function applyOne(
+  context: ManagerContext,
+  id: string,
+  scan: ScannedPlugin | undefined,
+  held: ReadonlySet<string>,
+  effects: ScanEffects,
+): Promise<void> {
   const { records, locks, persisted } = context;
-  for (const [id, record] of records) {
-    if (found.has(id) || (locks.isBusy(id) && !held.has(id))) continue;
+  const record = records.get(id);
+  const heldByOther = locks.isBusy(id) && !held.has(id);
+  if (!scan) {
+    if (!record || heldByOther) return;
     const hadCrashes = effects.forget(id);
     await effects.stop(record);
     records.delete(id);
@@ -32,20 +46,17 @@ export async function applyScan(
     persisted.resumeOnEnable.delete(id);
     if (wasActive || wasDisabled || hadCrashes) await context.save();
     context.log.info({ plugin: id }, 'plugin folder removed');
+    return;
   }
-  for (const [id, scan] of found) {
-    const record = records.get(id);
-    if (!record) {
-      const fresh: PluginRecord = { scan, state: initialState(persisted.disabled.has(id)) };
-      applyFilesState(fresh);
-      records.set(id, fresh);
-      continue;
-    }
-    // Running code keeps the manifest it was loaded with until it is unloaded or reloaded; a
-    // plugin waiting to restart after a crash starts with the one it ran.
-    if (record.state === 'active' || record.state === 'loading') continue;
-    if (locks.isBusy(id) && !held.has(id)) continue;
-    record.scan = scan;
-    applyFilesState(record);
+  if (!record) {
+    const fresh: PluginRecord = { scan, state: initialState(persisted.disabled.has(id)) };
+    applyFilesState(fresh);
+    records.set(id, fresh);
+    return;
   }
+  // Running code keeps the manifest it was loaded with until it is unloaded or reloaded; a
+  // plugin waiting to restart after a crash starts with the one it ran.
+  if (record.state === 'active' || record.state === 'loading' || heldByOther) return;
+  record.scan = scan;
+  applyFilesState(record);
 }

@@ -62,4 +62,22 @@ describe('scan coalescer', () => {
     calls[1]!.finish();
     await second;
   });
+
+  it('settles once every scan requested so far has ended, failed ones too', async () => {
+    const { calls, scan } = controlledScans();
+    const coalescer = new ScanCoalescer(scan);
+    await expect(coalescer.settled()).resolves.toBeUndefined();
+    const first = coalescer.request(new Set());
+    const next = coalescer.request(new Set());
+    let done = false;
+    const all = coalescer.settled().then(() => (done = true));
+    calls[0]!.finish(new Error('disk gone'));
+    await expect(first).rejects.toThrow('disk gone');
+    await settled();
+    expect(done).toBe(false);
+    calls[1]!.finish();
+    await next;
+    await all;
+    expect(done).toBe(true);
+  });
 });

@@ -21,13 +21,18 @@ export class ScanCoalescer {
     }
     if (!this.running) return this.start(new Set(held));
     const queued = { held: new Set(held), done: Promise.resolve() };
-    const settle = () => undefined;
     queued.done = this.running.then(settle, settle).then(() => {
       this.queued = null;
       return this.start(queued.held);
     });
     this.queued = queued;
     return queued.done;
+  }
+
+  /** Resolves once every scan requested so far has ended, whatever its outcome. */
+  settled(): Promise<void> {
+    const last = this.queued?.done ?? this.running;
+    return last ? last.then(settle, settle) : Promise.resolve();
   }
 
   private start(held: ReadonlySet<string>): Promise<void> {
@@ -38,3 +43,5 @@ export class ScanCoalescer {
     return running;
   }
 }
+
+function settle(): void {}

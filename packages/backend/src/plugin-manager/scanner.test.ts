@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -120,5 +120,47 @@ describe('plugin scanner roots', () => {
     expect([...found.keys()].sort()).toEqual(['alpha', 'gamma']);
     expect(found.get('alpha')).toMatchObject({ scope: 'external', manifest: { description: 'A test plugin' } });
     expect(found.get('gamma')).toMatchObject({ scope: 'dev', dir: path.join(devDir, 'gamma') });
+  });
+});
+
+describe('plugin scanner, one folder', () => {
+  it('finds one plugin as a full scan would, in the first root that holds it, and reuses what a scan read', async () => {
+    const builtinDir = path.join(root, 'builtin');
+    const devDir = path.join(root, 'dev');
+    await addPlugin('alpha', { 'manifest.json': manifest('alpha', 'builtin') }, builtinDir);
+    await addPlugin('alpha', { 'manifest.json': manifest('alpha', 'installed') });
+    await addPlugin('beta');
+    await addPlugin('gamma', undefined, devDir);
+    const scanner = new PluginScanner();
+    const full = await scanner.scan(pluginsDir, builtinDir, devDir);
+    // The installed alpha is read too, then shadowed by the builtin one.
+    expect(scanner.reads).toBe(4);
+    for (const id of ['alpha', 'beta', 'gamma']) expect(await scanner.scanOne(id, pluginsDir, builtinDir, devDir)).toBe(full.get(id));
+    expect(scanner.reads).toBe(4);
+    expect(await scanner.scanOne('delta', pluginsDir, builtinDir, devDir)).toBeUndefined();
+    expect(await scanner.scanOne('../beta', pluginsDir, builtinDir, devDir)).toBeUndefined();
+  });
+
+  it('sees a folder placed, changed or removed since the last scan, and no other folder', async () => {
+    const scanner = new PluginScanner();
+    await scanner.scan(pluginsDir, null);
+    const staged = await addPlugin('.staging-x', { 'manifest.json': manifest('alpha', 'placed') });
+    await rename(staged, path.join(pluginsDir, 'alpha'));
+    await addPlugin('beta');
+    expect((await scanner.scanOne('alpha', pluginsDir, null))?.manifest?.description).toBe('placed');
+    expect(scanner.reads).toBe(1);
+    await writeFile(path.join(pluginsDir, 'alpha', 'manifest.json'), manifest('alpha', 'changed'));
+    expect((await scanner.scanOne('alpha', pluginsDir, null))?.manifest?.description).toBe('changed');
+    await rm(path.join(pluginsDir, 'alpha'), { recursive: true });
+    expect(await scanner.scanOne('alpha', pluginsDir, null)).toBeUndefined();
+    expect(scanner.reads).toBe(2);
+  });
+
+  it('takes a symlink to a folder for no plugin, as a scan does', async () => {
+    const elsewhere = await addPlugin('alpha', undefined, path.join(root, 'elsewhere'));
+    await symlink(elsewhere, path.join(pluginsDir, 'alpha'));
+    const scanner = new PluginScanner();
+    expect((await scanner.scan(pluginsDir, null)).has('alpha')).toBe(false);
+    expect(await scanner.scanOne('alpha', pluginsDir, null)).toBeUndefined();
   });
 });

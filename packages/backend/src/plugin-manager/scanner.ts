@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DEFAULT_MAIN,
@@ -123,6 +123,40 @@ export class PluginScanner {
     const found = new Map<string, ScannedPlugin>();
     for (const plugin of roots.flat()) if (!found.has(plugin.id)) found.set(plugin.id, plugin);
     return found;
+  }
+
+  /**
+   * The folder of plugin `id` alone, found as scan() would find it (builtin, then installed, then
+   * development): for an operation that changed only that folder, so the others are not stat'ed
+   * again. Undefined when no root holds it.
+   */
+  async scanOne(
+    id: string,
+    pluginsDir: string,
+    builtinDir: string | null,
+    devDir: string | null = null,
+  ): Promise<ScannedPlugin | undefined> {
+    if (!isValidPluginName(id)) return undefined;
+    const roots: Array<[string | null, PluginScope]> = [
+      [builtinDir, 'builtin'],
+      [pluginsDir, 'external'],
+      [devDir, 'dev'],
+    ];
+    for (const [root, scope] of roots) {
+      if (!root) continue;
+      const dir = path.join(root, id);
+      // lstat, as readdir's entry type: a symlink to a folder is no plugin folder there either.
+      const info = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
+        throw error;
+      });
+      if (!info?.isDirectory()) {
+        this.cache.delete(dir);
+        continue;
+      }
+      return this.plugin(id, dir, scope, this.cache);
+    }
+    return undefined;
   }
 
   /**

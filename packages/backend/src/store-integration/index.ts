@@ -8,7 +8,7 @@ import { PackageCache } from '../versions/package-cache/package-cache.js';
 import { rollbackRoutes } from '../versions/updates/rollback-routes.js';
 import type { InstallSignaturePort } from '../trust/plugin-trust.js';
 import type { PluginRegistryPort } from './plugin-registry-port.js';
-import { DependencyAwareInstaller } from '../versions/dependencies/index.js';
+import { DependencyAwareInstaller, type InstalledDependency } from '../versions/dependencies/index.js';
 import type { PluginVersions } from '../versions/version-settings.js';
 import type { PolicyConnection } from '../versions/policies/index.js';
 import { findInstalledByStoreId } from './installer/install-record.js';
@@ -99,7 +99,8 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
     settings: versions?.settings,
     // Asked before an explicit rollback; the wrapper below is made after the installer it wraps.
     dependencyGuard: {
-      assertVersionAllowed: (name: string, version: string): Promise<void> => updates.assertVersionAllowed(name, version),
+      assertVersionAllowed: (name: string, version: string, installed?: InstalledDependency[]): Promise<void> =>
+        updates.assertVersionAllowed(name, version, installed),
     },
     healthWindowS: config.updateHealthWindowS,
     log: app.log,
@@ -108,7 +109,11 @@ export const storeIntegration: FastifyPluginAsync<StoreIntegrationOptions> = asy
   plugins.watchUpdateDeaths?.(installer.windows);
   // No window survives a restart: a `watching` left by the previous process is finished now.
   await installer.windows.finishInterrupted(await plugins.list());
-  app.addHook('onClose', async () => installer.windows.close());
+  app.addHook('onClose', async () => {
+    await installer.windows.close();
+    // An install answers before the cache has recorded its package (PackageCache.hold): let it finish.
+    await cache.settled();
+  });
   // The outermost install/update/uninstall: the dependency checks wrap the installer here.
   const updates: DependencyAwareInstaller = new DependencyAwareInstaller({
     inner: installer,

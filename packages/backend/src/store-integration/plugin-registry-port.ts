@@ -15,6 +15,8 @@ export type InstalledPlugin = InstalledPluginInfo & {
 export interface PluginRegistryPort {
   /** Re-reads the plugins directory: new folders appear as `discovered`, removed ones disappear. */
   rescan(): Promise<unknown>;
+  /** Re-reads the folder of plugin `id` alone (after an operation that changed only it) and answers what it now is. */
+  discover(id: string): Promise<InstalledPlugin | undefined>;
   list(): Promise<InstalledPlugin[]>;
   /** The installed plugins by name, kept up to date without a scan per call, and a version that changes with them. */
   installedView(): { version: string; byName: ReadonlyMap<string, InstalledPluginInfo> };

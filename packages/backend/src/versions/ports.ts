@@ -1,5 +1,7 @@
 import type { InstallAnswer, UninstallAnswer, UpdateAnswer } from '@oko/shared';
 import type { StoreEntryAnswer } from '../store-integration/client/store-answers.js';
+import type { InstalledPlugin } from '../store-integration/plugin-registry-port.js';
+import type { InstalledDependency } from './dependencies/planner.js';
 import type { ExpectedPackage } from './expected-package.js';
 
 export type { ExpectedPackage } from './expected-package.js';
@@ -20,6 +22,11 @@ export interface InstallOptions {
   expected?: ExpectedPackage;
   /** The store's entry of `ref`, just fetched and checked by the caller: used instead of a second fetch. */
   entry?: StoreEntryAnswer;
+  /**
+   * The installed plugins as the caller just listed them: the checks before the download use them
+   * instead of listing again (a rescan of every plugin folder). The checks under the lock list afresh.
+   */
+  installed?: InstalledPlugin[];
 }
 
 export interface UpdateOptions {
@@ -54,6 +61,9 @@ export interface PluginUpdatePort {
  * had no entry to check); the health gate's automatic rollback is exempt: it returns to what ran.
  */
 export interface DependencyGuardPort {
-  /** Throws DEPENDENCY_CONFLICT naming the installed plugin and its constraint when `name`@`version` would break it. */
-  assertVersionAllowed(name: string, version: string): Promise<void>;
+  /**
+   * Throws DEPENDENCY_CONFLICT naming the installed plugin and its constraint when `name`@`version`
+   * would break it. `installed`: the plugins as the caller just listed them (else listed here).
+   */
+  assertVersionAllowed(name: string, version: string, installed?: InstalledDependency[]): Promise<void>;
 }

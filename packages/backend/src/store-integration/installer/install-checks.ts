@@ -17,8 +17,13 @@ import type { InstallerContext } from './installer-context.js';
  * Refused before anything is written: a plugin whose name or API prefix is another installed
  * plugin's would keep both from loading (host-launch.ts refuses a shared path name).
  */
-export async function assertNoPathClash(ctx: InstallerContext, name: string, ui: UiConfig | null | undefined): Promise<void> {
-  const installed = await ctx.plugins.list();
+export async function assertNoPathClash(
+  ctx: InstallerContext,
+  name: string,
+  ui: UiConfig | null | undefined,
+  listed?: InstalledPlugin[],
+): Promise<void> {
+  const installed = listed ?? (await ctx.plugins.list());
   const clash = sharedPathName(
     name,
     ui,
@@ -46,8 +51,9 @@ export async function assertPermissions(
   return held;
 }
 
-export async function assertNotInstalled(ctx: InstallerContext, name: string): Promise<void> {
-  const plugin = await ctx.plugins.get(name);
+/** `listed`: the installed plugins as the caller just listed them (one scan for several checks). */
+export async function assertNotInstalled(ctx: InstallerContext, name: string, listed?: InstalledPlugin[]): Promise<void> {
+  const plugin = listed ? listed.find((candidate) => candidate.id === name) : await ctx.plugins.get(name);
   if (plugin?.scope === 'dev') throw heldByDevPlugin(name, 'installed', 'ALREADY_INSTALLED');
   if (plugin || (await ctx.folder.has(name))) {
     const version = plugin ? ` (version ${plugin.version}, ${plugin.scope})` : '';

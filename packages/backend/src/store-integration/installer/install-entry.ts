@@ -1,24 +1,33 @@
 import type { InstallAnswer } from '@oko/shared';
 import { assertExpectedPermissions, type ExpectedPackage } from '../../versions/expected-package.js';
 import { assertEngine, assertNoPathClash, assertNotInstalled, resultView } from './install-checks.js';
+import type { InstalledPlugin } from '../plugin-registry-port.js';
 import type { InstallerContext } from './installer-context.js';
 import type { PackageSource } from './package-source.js';
 import { withStagedPackage } from './staged-package.js';
 
 /** Calling install is consent: the package's declared permissions become its grant. */
-export async function installEntry(ctx: InstallerContext, source: PackageSource, expected?: ExpectedPackage): Promise<InstallAnswer> {
+export async function installEntry(
+  ctx: InstallerContext,
+  source: PackageSource,
+  expected?: ExpectedPackage,
+  listed?: InstalledPlugin[],
+): Promise<InstallAnswer> {
   const { entry } = source;
-  await assertNotInstalled(ctx, entry.name);
-  await assertNoPathClash(ctx, entry.name, entry.ui);
+  // One listing (one scan of the plugins folder, or the caller's) for the checks that refuse before any download.
+  const installed = listed ?? (await ctx.plugins.list());
+  await assertNotInstalled(ctx, entry.name, installed);
+  await assertNoPathClash(ctx, entry.name, entry.ui, installed);
   // Installed plugins' ranges on it hold from the package cache (store down) too.
-  await ctx.dependencyGuard?.assertVersionAllowed(entry.name, entry.version);
+  await ctx.dependencyGuard?.assertVersionAllowed(entry.name, entry.version, installed);
   const { signatures } = ctx;
   const { plugin, permissions, admission } = await withStagedPackage(ctx.folder, source, (pluginDir, files, zipFile) =>
     // Under the plugin's lock, so no load/unload/rescan of the same id sees a half-made state.
     ctx.plugins.withPluginLock(entry.name, async () => {
       // Checked again: a folder may have appeared (by hand) while we downloaded, and the package is what counts.
-      await assertNotInstalled(ctx, entry.name);
-      await assertNoPathClash(ctx, entry.name, files.ui);
+      const current = await ctx.plugins.list();
+      await assertNotInstalled(ctx, entry.name, current);
+      await assertNoPathClash(ctx, entry.name, files.ui, current);
       assertEngine(files.manifest);
       // A dependency plan's consent covers the permissions it showed, not what the package adds.
       assertExpectedPermissions(files.manifest.permissions, expected);
@@ -40,13 +49,13 @@ export async function installEntry(ctx: InstallerContext, source: PackageSource,
         throw error;
       }
       const permissions = granted.value;
-      // The cache's writes (it never throws) overlap the rescan, which reads other folders; both end before the answer.
-      const keeping = keepPackage(ctx, source, zipFile);
+      // Only this folder changed: reading it alone is enough for the plugin to be listed, while the
+      // cache takes its link of the ZIP (the rest of its bookkeeping need not hold up the answer).
+      const holding = holdPackage(ctx, source, zipFile);
       try {
-        await ctx.plugins.rescan();
-        return { plugin: await ctx.plugins.get(entry.name), permissions, admission };
+        return { plugin: await ctx.plugins.discover(entry.name), permissions, admission };
       } finally {
-        await keeping;
+        await holding;
       }
     }),
   );
@@ -59,6 +68,13 @@ export async function installEntry(ctx: InstallerContext, source: PackageSource,
     ...notes,
     message: `Plugin ${entry.name} installed successfully${cached}`,
   };
+}
+
+/** keepPackage() that returns once the cache holds the ZIP's bytes (PackageCache.hold); never throws either. */
+async function holdPackage(ctx: InstallerContext, source: PackageSource, zipFile: string): Promise<void> {
+  await ctx.cache?.hold(source.entry, zipFile).catch((error: unknown) => {
+    ctx.log?.warn({ err: error, plugin: source.entry.name }, 'could not keep the package in the package cache');
+  });
 }
 
 /** The package is already verified: a cache that cannot keep it costs a later rollback, not this install. */

@@ -47,7 +47,7 @@ export class PluginInstaller implements PluginUpdatePort {
 
   /** `ref` is a catalog id or a plugin name; the store resolves both (with the store down, the package cache). */
   async install(ref: string, options: InstallOptions = {}): Promise<InstallAnswer> {
-    return this.withSource(ref, options, (source) => installEntry(this.ctx, source, options.expected));
+    return this.withSource(ref, options, (source) => installEntry(this.ctx, source, options.expected, options.installed));
   }
 
   /**

@@ -43,7 +43,7 @@ export async function replaceInstalled(
   // The new files' record replaces the old one before anything can load them.
   if (r.admission) await ctx.signatures!.keep(r.name, r.admission);
   await ctx.folder.sync();
-  await ctx.plugins.rescan();
+  await ctx.plugins.discover(r.name);
   let loadFailure: string | undefined;
   if (r.loadAfter) {
     loadFailure = await ctx.plugins.load(r.name).then(

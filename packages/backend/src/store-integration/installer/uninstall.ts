@@ -28,7 +28,7 @@ export async function removeInstalled(ctx: InstallerContext, name: string): Prom
     await ctx.grants.revoke(name);
     await ctx.signatures?.forget(name);
     await ctx.settings?.forget(name);
-    await ctx.plugins.rescan();
+    await ctx.plugins.discover(name);
     await ctx.folder.removeQuietly(trash);
     return {
       status: 'uninstalled' as const,

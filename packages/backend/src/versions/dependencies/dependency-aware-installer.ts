@@ -12,6 +12,7 @@ import {
   type UpdateAnswer,
 } from '@oko/shared';
 import type { StoreEntryAnswer } from '../../store-integration/client/store-answers.js';
+import type { InstalledPlugin } from '../../store-integration/plugin-registry-port.js';
 import type { InstallOptions, PluginUpdatePort, UninstallOptions, UpdateOptions, DependencyGuardPort } from '../ports.js';
 import { assertEntryOfRef, assertExpectedEntry } from '../expected-package.js';
 import { guardDependents, type DependentsRegistry } from './in-use.js';
@@ -37,7 +38,7 @@ export interface DependencyAwareOptions {
   /** The installer: each plugin of a plan goes through it, so each gets the signature policy and its own grant. */
   inner: PluginUpdatePort;
   client: DependencyStorePort;
-  plugins: Omit<DependentsRegistry, 'list'> & { list(): Promise<InstalledDependency[]> };
+  plugins: Omit<DependentsRegistry, 'list'> & { list(): Promise<InstalledPlugin[]> };
   /** Pins (VersionSettingsStore): a pinned plugin is named as such in a conflict; none: nothing is pinned. */
   settings?: { get(id: string): Promise<{ pinned: boolean }> };
   /** Finds the installed plugin a catalog id was installed from (uninstall by store id). */
@@ -65,9 +66,10 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     const permissions = options.expected?.permissions ?? entry.permissions;
     const expected = { name: entry.name, version: entry.version, ...(permissions ? { permissions } : {}) };
     const inner = { ...options, expected, entry };
-    if (installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.install(entry.id, inner);
+    if (installed.some((plugin) => plugin.id === entry.name)) return this.options.inner.install(entry.id, { ...inner, installed });
     const dependencies = await this.checkEntry(entry, installed, options.acceptDependencies);
-    const answer = await this.options.inner.install(entry.id, inner);
+    // Dependencies installed just now are not in that listing: the installer then lists again.
+    const answer = await this.options.inner.install(entry.id, dependencies.length > 0 ? inner : { ...inner, installed });
     return dependencies.length > 0 ? { ...answer, dependencies_installed: dependencies } : answer;
   }
 
@@ -90,8 +92,8 @@ export class DependencyAwareInstaller implements PluginUpdatePort, DependencyGua
     return this.options.inner.uninstall(ref, options);
   }
 
-  async assertVersionAllowed(name: string, version: string): Promise<void> {
-    this.assertNoDependentRefuses(name, version, await this.options.plugins.list());
+  async assertVersionAllowed(name: string, version: string, installed?: InstalledDependency[]): Promise<void> {
+    this.assertNoDependentRefuses(name, version, installed ?? (await this.options.plugins.list()));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../../../../../test-support/fixtures.js';
@@ -9,8 +9,8 @@ import { PackageCache } from './package-cache.js';
 let root: string;
 let cache: PackageCache;
 
-/** Keeps a package of `version` (its bytes say which) and returns its entry. */
-async function keep(version: string): Promise<StoreEntryAnswer> {
+/** Keeps a package of `version` (its bytes say which) and returns its entry; `how` names the cache's method. */
+async function keep(version: string, how: 'keep' | 'hold' = 'keep'): Promise<StoreEntryAnswer> {
   const bytes = `package ${version}`;
   const id = createHash('sha256').update(version).digest('hex').slice(0, 12);
   const zip = path.join(root, `${id}.zip`);
@@ -22,7 +22,9 @@ async function keep(version: string): Promise<StoreEntryAnswer> {
     size: bytes.length,
     sha256: createHash('sha256').update(bytes).digest('hex'),
   } as StoreEntryAnswer;
-  await cache.keep(entry, zip);
+  await cache[how](entry, zip);
+  // What a caller does once the cache holds the package: its own copy goes (the installer's staging).
+  if (how === 'hold') await rm(zip);
   return entry;
 }
 
@@ -89,5 +91,22 @@ describe('PackageCache', () => {
     expect(await cache.entries('cached')).toEqual([]);
     expect(await cache.get('cached', entry.id)).toBeUndefined();
     expect(await cache.findById(entry.id)).toBeUndefined();
+  });
+
+  it('holds a package at once and records it after: every read waits for the record, and so does settled()', async () => {
+    await keep('1.0.0', 'hold');
+    const two = await keep('2.0.0', 'hold');
+    expect(await cache.cachedVersions('cached')).toEqual(['2.0.0', '1.0.0']);
+    expect((await cache.get('cached', two.id))?.entry.version).toBe('2.0.0');
+    await keep('3.0.0', 'hold');
+    await cache.settled();
+    const files = await readdir(path.join(root, 'data', 'packages', 'cached'));
+    expect(files.filter((file) => file.endsWith('.zip') || file.endsWith('.tmp'))).toHaveLength(3);
+  });
+
+  it('refuses to hold what it cannot keep, and the caller learns it at once', async () => {
+    const entry = { id: '../escape', name: 'cached', version: '1.0.0', size: 1, sha256: '0'.repeat(64) } as StoreEntryAnswer;
+    await expect(cache.hold(entry, path.join(root, 'none.zip'))).rejects.toThrow(/not a catalog id/);
+    await cache.settled();
   });
 });

@@ -57,31 +57,72 @@ export class PackageCache implements CachedVersionsPort {
 
   /** Keeps `zipFile` (already verified against `entry`) as the newest install of `entry.name`. */
   keep(entry: CatalogEntry, zipFile: string): Promise<void> {
-    return this.serialised(entry.name, async () => {
-      const dir = await this.folderOf(entry.name, true);
-      if (!dir) throw new Error(`not a plugin name: '${entry.name}'`);
-      if (!isSafeId(entry.id)) throw new Error(`not a catalog id the cache keeps: '${entry.id}'`);
-      const target = path.join(dir, `${entry.id}.zip`);
-      const temp = path.join(dir, `.${entry.id}.zip.tmp`);
-      await rm(temp, { force: true });
-      // A hard link costs nothing when staging and data share a file system; else a copy.
-      await link(zipFile, temp).catch(() => copyFile(zipFile, temp));
-      await rename(temp, target);
-      // Every change lands in this one folder, made durable by the one fsync at the end: a crash
-      // before it may lose some of them, and history() only lists items whose two files are there.
-      const unsynced = { syncFolder: false };
-      await writeFileAtomic(path.join(dir, `${entry.id}.json`), `${JSON.stringify(entry, null, 2)}\n`, unsynced);
-      const history = (await this.readHistory(entry.name)).filter((item) => item.id !== entry.id);
-      history.push({ id: entry.id, version: entry.version, installed_at: new Date().toISOString() });
-      const kept = history.slice(-KEPT_PACKAGES);
-      await this.writeHistory(entry.name, kept, unsynced);
-      await this.removeAllBut(entry.name, new Set(kept.map((item) => item.id)));
-      await syncFolder(dir);
+    return this.serialised(entry.name, async () => this.record(entry, await this.take(entry, zipFile)));
+  }
+
+  /**
+   * keep() for a caller that answers before the cache is done: resolves (or rejects) once the
+   * cache holds its own link or copy of `zipFile`, which the caller may then delete. The entry, the
+   * history and the fsync follow; every later read or change of `entry.name` here waits for them,
+   * and so does settled(). A failure there is logged: it costs a later rollback, not this install.
+   */
+  hold(entry: CatalogEntry, zipFile: string): Promise<void> {
+    let held = false;
+    let taken!: () => void;
+    const holding = new Promise<void>((resolve) => (taken = resolve));
+    const done = this.serialised(entry.name, async () => {
+      const temp = await this.take(entry, zipFile);
+      held = true;
+      taken();
+      await this.record(entry, temp);
     });
+    done.catch((error: unknown) => {
+      if (held) this.log?.warn({ err: error, plugin: entry.name }, 'could not keep the package in the package cache');
+    });
+    return Promise.race([holding, done]);
+  }
+
+  /** Resolves once every keep and drop started so far has ended. */
+  async settled(): Promise<void> {
+    await Promise.all(this.queues.values());
+  }
+
+  /** The cache's own link (else copy) of `zipFile`, under a temporary name in the plugin's folder. */
+  private async take(entry: CatalogEntry, zipFile: string): Promise<string> {
+    const dir = await this.folderOf(entry.name, true);
+    if (!dir) throw new Error(`not a plugin name: '${entry.name}'`);
+    if (!isSafeId(entry.id)) throw new Error(`not a catalog id the cache keeps: '${entry.id}'`);
+    const temp = path.join(dir, `.${entry.id}.zip.tmp`);
+    await rm(temp, { force: true });
+    // A hard link costs nothing when staging and data share a file system; else a copy.
+    await link(zipFile, temp).catch(() => copyFile(zipFile, temp));
+    return temp;
+  }
+
+  /** Puts the taken `temp` in place as `entry`'s package and records the install. */
+  private async record(entry: CatalogEntry, temp: string): Promise<void> {
+    const dir = path.dirname(temp);
+    await rename(temp, path.join(dir, `${entry.id}.zip`));
+    // Every change lands in this one folder, made durable by the one fsync at the end: a crash
+    // before it may lose some of them, and history() only lists items whose two files are there.
+    const unsynced = { syncFolder: false };
+    await writeFileAtomic(path.join(dir, `${entry.id}.json`), `${JSON.stringify(entry, null, 2)}\n`, unsynced);
+    const history = (await this.readHistory(entry.name)).filter((item) => item.id !== entry.id);
+    history.push({ id: entry.id, version: entry.version, installed_at: new Date().toISOString() });
+    const kept = history.slice(-KEPT_PACKAGES);
+    await this.writeHistory(entry.name, kept, unsynced);
+    await this.removeAllBut(entry.name, new Set(kept.map((item) => item.id)));
+    await syncFolder(dir);
   }
 
   /** The install order, oldest first, of packages whose files are still there (not yet verified). */
   async history(name: string): Promise<CacheHistoryItem[]> {
+    // A keep still under way (hold) is part of what was installed.
+    await this.queues.get(name);
+    return this.listed(name);
+  }
+
+  private async listed(name: string): Promise<CacheHistoryItem[]> {
     const history = await this.readHistory(name);
     const dir = await this.folderOf(name, false);
     if (!dir) return [];
@@ -107,7 +148,7 @@ export class PackageCache implements CachedVersionsPort {
   /** The kept package `id` of `name`, verified; a package that fails the check is dropped. */
   get(name: string, id: string): Promise<CachedPackage | undefined> {
     return this.serialised(name, async () => {
-      if (!isSafeId(id) || !(await this.history(name)).some((item) => item.id === id)) return undefined;
+      if (!isSafeId(id) || !(await this.listed(name)).some((item) => item.id === id)) return undefined;
       const entry = await this.readEntry(name, id);
       const zipFile = path.join(this.dir, name, `${id}.zip`);
       if (entry && entry.id === id && entry.name === name && (await sha256Of(zipFile)) === entry.sha256.toLowerCase()) {

@@ -73,3 +73,14 @@ export async function listDir(dir: string): Promise<string[]> {
     return [];
   }
 }
+
+/** Incompressible but reproducible bytes: a SHA-256 chain from `seed`. */
+export function noise(bytes: number, seed = 'oko'): Buffer {
+  const out = Buffer.alloc(bytes);
+  let block = createHash('sha256').update(seed).digest();
+  for (let at = 0; at < bytes; at += block.length) {
+    block.copy(out, at);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}

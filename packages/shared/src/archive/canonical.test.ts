@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,21 +7,11 @@ import yazl from 'yazl';
 import { extractPluginArchive, isCanonicalPackage, listPackageFiles, packPluginDirectory, planPackage, sha256File } from './index.js';
 import { FIXED_MTIME, PACKED_MODE } from './zip-format.js';
 import { manifestText } from '../../../../test-support/raw-zip.js';
+import { noise } from '../../../../test-support/fixtures.js';
 
 let work: string;
 let plugin: string;
 let n = 0;
-
-/** Incompressible but reproducible bytes. */
-function noise(bytes: number): Buffer {
-  const out = Buffer.alloc(bytes);
-  let block = createHash('sha256').update('canonical').digest();
-  for (let at = 0; at < bytes; at += block.length) {
-    block.copy(out, at);
-    block = createHash('sha256').update(block).digest();
-  }
-  return out;
-}
 
 beforeEach(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'oko-canonical-'));
@@ -34,7 +23,7 @@ beforeEach(async () => {
   await writeFile(path.join(plugin, 'empty.txt'), '');
   await writeFile(path.join(plugin, 'docs', 'café.md'), '# Café\n'.repeat(20));
   // Bigger than one read chunk (256 KiB): one stored, one deflated in several chunks by the packer.
-  await writeFile(path.join(plugin, 'static', 'blob.bin'), noise(300 * 1024));
+  await writeFile(path.join(plugin, 'static', 'blob.bin'), noise(300 * 1024, 'canonical'));
   await writeFile(path.join(plugin, 'static', 'text.css'), 'body { color: red; }\n'.repeat(20_000));
 });
 afterEach(async () => {
@@ -103,7 +92,7 @@ describe('isCanonicalPackage', { timeout: 30_000 }, () => {
 
   it('knows a package bigger than the size it reads whole', async () => {
     await rm(path.join(plugin, 'static'), { recursive: true });
-    await writeFile(path.join(plugin, 'big.bin'), noise(5 * 1024 * 1024));
+    await writeFile(path.join(plugin, 'big.bin'), noise(5 * 1024 * 1024, 'canonical'));
     const packed = path.join(work, 'packed.zip');
     await packPluginDirectory(plugin, packed);
     expect(await canonical(packed)).toBe(true);

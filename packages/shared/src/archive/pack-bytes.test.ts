@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { packPluginDirectory, sha256File } from './index.js';
+import { noise } from '../../../../test-support/fixtures.js';
 
 let work: string;
 beforeEach(async () => {
@@ -12,17 +12,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-/** Incompressible but reproducible bytes: a SHA-256 chain. */
-function noise(bytes: number): Buffer {
-  const out = Buffer.alloc(bytes);
-  let block = createHash('sha256').update('oko').digest();
-  for (let at = 0; at < bytes; at += block.length) {
-    block.copy(out, at);
-    block = createHash('sha256').update(block).digest();
-  }
-  return out;
-}
 
 // The packer's output is part of the catalog (a package's sha256 is its identity: a republish of
 // the same version must hash the same). These bytes were produced by the packer before its reads

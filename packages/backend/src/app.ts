@@ -45,11 +45,15 @@ const SETTINGS_HEALTH_TIMEOUT_MS = 2000;
  * Builds the backend: services, docs, routes, the web UI. Never listens (server.ts does), so
  * the caller decides when plugins are restored and how the process ends.
  */
-export async function buildApp(config: BackendConfig): Promise<FastifyInstance> {
+export async function buildApp(config: BackendConfig, options: { warmUp?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: frameworkErrorHandler,
+    // As the store's (packages/store/src/app.ts): a union's object branches checked by Ajv were compiled on
+    // the first answer that had one, and the first plugin page after a start took 74 ms, then 3. The server
+    // compiles them at start; a test need not.
+    serializerOpts: { compileValidators: options.warmUp === true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const grants = new GrantService(config.dataDir, app.log);

@@ -3,7 +3,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 
 const config = configOrExit('oko backend', () => loadConfig());
-const app = await buildApp(config);
+const app = await buildApp(config, { warmUp: true });
 
 try {
   // Closing unloads every plugin (onClose hook); their teardowns get up to 15 s in all.

@@ -57,7 +57,9 @@ export async function isCanonicalPackage(zipFile: string, plan: PackPlan): Promi
     const last = expected.at(-1)!;
     if (size !== last.at + last.length) return false;
     const whole = size <= WHOLE_READ_BYTES ? await handle.readFile() : null;
-    for (const part of expected) {
+    // The headers and the directory first: a deflated entry costs deflating its file again, and a ZIP
+    // that is the package but for its tail would otherwise cost all of that and then the packing.
+    for (const part of [...expected.filter((p) => p.bytes), ...expected.filter((p) => !p.bytes)]) {
       const want = part.bytes ?? (await deflateRaw(await readFile(part.deflatedFile!), { level: DEFLATE_LEVEL }));
       if (want.length !== part.length) return false;
       const have = whole ? whole.subarray(part.at, part.at + part.length) : await readAt(handle, part.at, part.length);

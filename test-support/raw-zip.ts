@@ -17,6 +17,8 @@ export interface RawZipEntry {
   flags?: number;
   /** Unix mode in the high bits of externalFileAttributes, e.g. 0o120777 for a symlink. */
   unixMode?: number;
+  /** An extra field in the central directory record only (ZIP extra-field records, raw). */
+  centralExtra?: Buffer;
 }
 
 export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
@@ -56,14 +58,15 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     central.writeUInt32LE(data.length, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
-    central.writeUInt16LE(0, 30);
+    const extra = entry.centralExtra ?? Buffer.alloc(0);
+    central.writeUInt16LE(extra.length, 30);
     central.writeUInt16LE(0, 32);
     central.writeUInt16LE(0, 34);
     central.writeUInt16LE(0, 36);
     const mode = entry.unixMode ?? (entry.name.endsWith('/') ? 0o40755 : 0o100644);
     central.writeUInt32LE(((mode & 0xffff) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
+    centrals.push(central, name, extra);
     offset += local.length + name.length + data.length;
   }
   const centralSize = centrals.reduce((sum, b) => sum + b.length, 0);

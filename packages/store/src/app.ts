@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { crossSiteWriteGuard } from '@oko/shared';
 import { frameworkErrorHandler, notFoundHandler, registerErrorHandler } from '@oko/shared/server';
 import type { StoreConfig } from './config.js';
-import { UPLOAD_BUFFER_BYTES } from './lib/streams.js';
+import { UPLOAD_BUFFER_BYTES, UPLOAD_STEP_BYTES } from './lib/streams.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { publisherRoutes } from './routes/publishers.js';
 import { refreshRoutes } from './routes/refresh.js';
@@ -57,9 +57,9 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   await app.register(fastifyMultipart, {
     // One file per request; busboy's own cut-off sits one byte above ours so our 413 comes first.
     limits: { fileSize: config.maxPluginSizeBytes + 1, files: 1, fields: 10, parts: 20 },
-    // busboy's own buffers: see UPLOAD_BUFFER_BYTES.
+    // busboy's own buffers: what it takes from the socket, and its file stream (see UPLOAD_STEP_BYTES).
     highWaterMark: UPLOAD_BUFFER_BYTES,
-    fileHwm: UPLOAD_BUFFER_BYTES,
+    fileHwm: UPLOAD_STEP_BYTES,
   });
   await app.register(fastifySwagger, {
     openapi: {

@@ -2,11 +2,20 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { extractPluginArchive, isCanonicalPackage, listPackageFiles, packPluginDirectory, planPackage, sha256File } from './index.js';
+import {
+  extractPluginArchive,
+  isCanonicalPackage,
+  listPackageFiles,
+  packPluginDirectory,
+  planPackage,
+  sha256File,
+  type PackPlan,
+} from './index.js';
 import { FIXED_MTIME, PACKED_MODE } from './zip-format.js';
-import { manifestText } from '../../../../test-support/raw-zip.js';
+import { buildRawZip, manifestText } from '../../../../test-support/raw-zip.js';
 import { noise } from '../../../../test-support/fixtures.js';
 
 let work: string;
@@ -124,6 +133,20 @@ describe('isCanonicalPackage', { timeout: 30_000 }, () => {
     expect(await isCanonicalPackage(packed, plan)).toBe(false);
   });
 
+  it('compares every header and the tail before it deflates a file: a ZIP that differs there costs no deflating', async () => {
+    const packed = path.join(work, 'packed.zip');
+    await packPluginDirectory(plugin, packed);
+    const bytes = await readFile(packed);
+    // "Version made by" of the last central record: every unzip reads the ZIP the same, the packer never writes it.
+    const madeBy = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 4;
+    bytes.writeUInt8(bytes.readUInt8(madeBy) ^ 1, madeBy);
+    await writeFile(packed, bytes);
+    const plan = await planPackage(plugin);
+    expect(plan.files.filter((file) => file.deflate).length).toBeGreaterThan(0);
+    // A folder without the files: reading one to deflate it again throws, so only a check that got that far fails.
+    expect(await isCanonicalPackage(packed, { ...plan, dir: path.join(work, 'nowhere') })).toBe(false);
+  });
+
   it('says no, without throwing, to a file that is not a ZIP', async () => {
     const junk = path.join(work, 'junk.zip');
     await writeFile(junk, 'not a zip');
@@ -148,5 +171,43 @@ describe('packPluginDirectory with a candidate', { timeout: 30_000 }, () => {
     const result = await packPluginDirectory(plugin, out, { candidate: { file: other, sha256: 'f'.repeat(64) } });
     expect(result).toEqual(await packPluginDirectory(plugin, path.join(work, 'again.zip')));
     expect((await stat(out)).ino).not.toBe((await stat(other)).ino);
+  });
+});
+
+/** 16,383 empty extra-field records: as many as one central directory record holds. */
+function paddedExtra(): Buffer {
+  const extra = Buffer.alloc(65_532);
+  for (let at = 0; at < extra.length; at += 4) extra.writeUInt16LE(0xcafe, at);
+  return extra;
+}
+
+/** isCanonicalPackage (the built module, as the archive thread runs it) in a thread with `heapMb` of heap: its answer or its error. */
+function checkWithHeap(zip: string, plan: PackPlan, heapMb: number): Promise<unknown> {
+  const module = new URL('../../dist/archive/canonical.js', import.meta.url).href;
+  const code = `const { workerData, parentPort } = require('node:worker_threads');
+import(workerData.module).then((m) => m.isCanonicalPackage(workerData.zip, workerData.plan)).then((answer) => parentPort.postMessage(answer));`;
+  const worker = new Worker(code, { eval: true, workerData: { module, zip, plan }, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+  return new Promise((resolve) => {
+    worker.once('message', (answer) => void worker.terminate().then(() => resolve(answer)));
+    worker.once('error', resolve);
+  });
+}
+
+describe('isCanonicalPackage against a padded central directory', { timeout: 60_000 }, () => {
+  // yauzl parses every extra-field record into an object: kept for every entry, a 98 MB upload of
+  // 1,500 such entries took the store to 3.7 GB and the archive thread 44 s.
+  it('says no without holding every entry: a 10 MB ZIP fits in 48 MB of heap', async () => {
+    const centralExtra = paddedExtra();
+    const files = [
+      { name: 'manifest.json', content: manifestText('padded', '1.0.0'), method: 0, centralExtra },
+      ...Array.from({ length: 149 }, (_, i) => ({ name: `f/${i}.txt`, content: String(i), method: 0, centralExtra })),
+    ];
+    const zip = path.join(work, 'padded.zip');
+    await writeFile(zip, buildRawZip(files));
+    const dest = path.join(work, 'padded');
+    await mkdir(dest);
+    const plan = await planPackage((await extractPluginArchive(zip, dest)).pluginDir);
+    expect(plan.files).toHaveLength(files.length);
+    expect(await checkWithHeap(zip, plan, 48)).toBe(false);
   });
 });

@@ -2,18 +2,22 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createError, type OkoError } from '@oko/shared';
 
 /**
- * How much of an upload may wait in memory at each step (multipart parser, checks) and in front of
- * its file write. Node's 16 KiB default made every step push back on the socket after a chunk or
- * two, so the upload advanced ~64 KiB per event-loop turn; with 200 readers of the catalog a turn
- * takes tens of milliseconds and a 100 MB upload took 20 s. With room for a few MiB, one turn
- * drains what the kernel holds (libuv reads up to 32 x 64 KiB per ready socket) while the last
- * write is still under way. Measured under 200 readers: 1 MiB at each step left the upload at
- * 9-13x its idle time, 1 MiB with 4 MiB in front of the write at 7-10x, 4 MiB everywhere at 4-6x.
- * An upload holds at most ~32 MiB this way, when the disk is slower than the network: inside the
- * 64 MB the store may grow by during one (issue 17), but many at once on a slow disk add up.
+ * How much of an upload may wait in memory where it enters (the multipart parser) and where it
+ * leaves (the file write). Node's 16 KiB default made every step push back on the socket after a
+ * chunk or two, so the upload advanced ~64 KiB per event-loop turn; with 200 readers of the
+ * catalog a turn takes tens of milliseconds and a 100 MB upload took 20 s. With room for a few MiB,
+ * one turn drains what the kernel holds (libuv reads up to 32 x 64 KiB per ready socket), and the
+ * writer has the next MiBs at hand while the disk is busy (issue 17).
  */
 export const UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024;
-export const UPLOAD_WRITE_BUFFER_BYTES = UPLOAD_BUFFER_BYTES;
+
+/**
+ * The steps in between (the parser's file stream, the checks) pass each chunk straight on while the
+ * writer has room: they only need to take a socket read's chunk without pushing back. At
+ * UPLOAD_BUFFER_BYTES each (a Transform holds that on both of its sides) a fast sender kept 28 MiB
+ * of every upload in memory, and the store grew past the 64 MB it may grow by (upload-memory.test.ts).
+ */
+export const UPLOAD_STEP_BYTES = 256 * 1024;
 
 export function tooLargeError(maxBytes: number): OkoError {
   return createError('PAYLOAD_TOO_LARGE', `The plugin package is larger than the limit of ${maxBytes} bytes`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArchiveLimits, ArchiveThread } from '@oko/shared/archive';
-import { ByteLimit, IdleTimeout, UPLOAD_BUFFER_BYTES, UPLOAD_WRITE_BUFFER_BYTES } from '../lib/streams.js';
+import { ByteLimit, IdleTimeout, UPLOAD_BUFFER_BYTES, UPLOAD_STEP_BYTES } from '../lib/streams.js';
 import { ADMIN, type CatalogRecord, type Owner } from './catalog-record.js';
 import type { PluginPublisher } from './plugin-publisher.js';
 
@@ -31,9 +31,9 @@ export class ArchiveImporter {
       const zipPath = path.join(folder.path, UPLOADED_ZIP);
       await pipeline(
         source,
-        new IdleTimeout(this.options.uploadIdleTimeoutMs, UPLOAD_BUFFER_BYTES),
-        new ByteLimit(this.options.maxPluginSizeBytes, UPLOAD_BUFFER_BYTES),
-        createWriteStream(zipPath, { flags: 'wx', highWaterMark: UPLOAD_WRITE_BUFFER_BYTES }),
+        new IdleTimeout(this.options.uploadIdleTimeoutMs, UPLOAD_STEP_BYTES),
+        new ByteLimit(this.options.maxPluginSizeBytes, UPLOAD_STEP_BYTES),
+        createWriteStream(zipPath, { flags: 'wx', highWaterMark: UPLOAD_BUFFER_BYTES }),
       );
       return this.unpack(zipPath, folder.path);
     });

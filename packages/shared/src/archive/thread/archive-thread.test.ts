@@ -53,3 +53,15 @@ it('fails the work of a thread that stops, and starts a new one for the next tas
   const again = await thread.run('pack', path.join(work, 'plugin'), path.join(work, 'd.zip'));
   expect(again.size).toBeGreaterThan(0);
 });
+
+it('fails only the work of the thread that died, not what its successor took on before the exit', async () => {
+  await thread.run('sha256', path.join(work, 'plugin', 'manifest.json'));
+  // A task the thread does not know throws in its message handler: the thread dies of it, as of
+  // any uncaught error. Its 'error' comes first, its 'exit' a moment later.
+  const runUnknown = thread.run.bind(thread) as (task: string) => Promise<unknown>;
+  const died = await runUnknown('no such task').catch((e: unknown) => e);
+  expect(died).toMatchObject({ message: expect.stringMatching(/archive thread failed/) });
+  // Sent between the two, so to a new thread: the old one's exit must not fail it.
+  const next = await thread.run('pack', path.join(work, 'plugin'), path.join(work, 'e.zip'));
+  expect(next.size).toBeGreaterThan(0);
+});

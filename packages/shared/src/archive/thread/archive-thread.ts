@@ -9,6 +9,12 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** A thread and the tasks sent to it. */
+interface Running {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
 interface Answer {
   id: number;
   result?: unknown;
@@ -34,52 +40,55 @@ function workerScript(): URL {
  * works. A thread that dies fails what it was running, and the next task starts a new one.
  */
 export class ArchiveThread {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
+  private running: Running | null = null;
   private nextId = 0;
 
   run<K extends ArchiveTask>(task: K, ...args: Parameters<ArchiveTasks[K]>): Promise<Awaited<ReturnType<ArchiveTasks[K]>>> {
-    const worker = (this.worker ??= this.spawn());
+    const { worker, pending } = (this.running ??= this.spawn());
     const id = this.nextId++;
     // Kept alive only while it has work: a CLI that is done must be able to exit.
-    if (this.pending.size === 0) worker.ref();
+    if (pending.size === 0) worker.ref();
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ id, task, args });
     });
   }
 
   /** Starts the thread now instead of at the first task (a service's start-up, so no upload waits for it). */
   start(): void {
-    this.worker ??= this.spawn();
+    this.running ??= this.spawn();
   }
 
   /** Stops the thread; what it was running fails. */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.terminate();
+    const running = this.running;
+    this.running = null;
+    await running?.worker.terminate();
   }
 
-  private spawn(): Worker {
+  private spawn(): Running {
     // A small young generation: the thread's own objects are few (its data is in Buffers), and
     // V8's default sizing made it ~45 MB of RSS instead of ~20.
     const worker = new Worker(workerScript(), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    // Each thread's own: a dead thread's 'exit' comes after its 'error', and a task sent in between
+    // went to its successor, which must not fail with it.
+    const running: Running = { worker, pending: new Map() };
+    const { pending } = running;
     worker.unref();
     worker.on('message', ({ id, result, error }: Answer) => {
-      const waiting = this.pending.get(id);
-      this.pending.delete(id);
-      if (this.pending.size === 0) worker.unref();
+      const waiting = pending.get(id);
+      pending.delete(id);
+      if (pending.size === 0) worker.unref();
       if (error) waiting?.reject(receiveError(error));
       else waiting?.resolve(result);
     });
     const stopped = (why: Error) => {
-      if (this.worker === worker) this.worker = null;
-      for (const waiting of this.pending.values()) waiting.reject(why);
-      this.pending.clear();
+      if (this.running === running) this.running = null;
+      for (const waiting of pending.values()) waiting.reject(why);
+      pending.clear();
     };
     worker.on('error', (error) => stopped(new Error(`the archive thread failed: ${error.message}`, { cause: error })));
     worker.on('exit', (code) => stopped(new Error(`the archive thread stopped (exit code ${code})`)));
-    return worker;
+    return running;
   }
 }

@@ -89,3 +89,14 @@ export async function openReplica(url: string, log: FastifyBaseLogger, name = 'o
     throw error;
   }
 }
+
+/** The settings of a replica on PostgreSQL with packages in `storage`, importing from a fake GitHub on loopback. */
+export function replicaEnv(storage: string, databaseUrl: string, githubApiUrl: string): Record<string, string> {
+  return {
+    OKO_STORE_STORAGE_PATH: storage,
+    OKO_STORE_SEED: 'false',
+    OKO_STORE_DATABASE_URL: databaseUrl,
+    OKO_STORE_GITHUB_API_URL: githubApiUrl,
+    OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
+  };
+}

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test-support/eventually.js';
 import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
 import { loadConfig } from '../src/config.js';
+import { replicaEnv } from './pg-helpers.js';
 import { ADMIN } from '../src/services/catalog-record.js';
 import { createServices, type StoreServices } from '../src/services/index.js';
 import { pluginFiles, startFakeGithub, type FakeGithub } from './fake-github.js';
@@ -28,14 +29,7 @@ beforeAll(async () => {
   // PostgreSQL with packages on local disk, the replicas sharing the folder.
   storage = await mkdtemp(path.join(tmpdir(), 'oko-refresh-replicas-'));
   const url = await pg.createDatabase();
-  const config = loadConfig({
-    OKO_STORE_STORAGE_PATH: storage,
-    OKO_STORE_SEED: 'false',
-    OKO_STORE_DATABASE_URL: url,
-    OKO_STORE_GITHUB_API_URL: github.apiUrl,
-    OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
-    OKO_STORE_GITHUB_REFRESH_INTERVAL_S: '1',
-  });
+  const config = loadConfig({ ...replicaEnv(storage, url, github.apiUrl), OKO_STORE_GITHUB_REFRESH_INTERVAL_S: '1' });
   for (let i = 0; i < 2; i++) replicas.push(await createServices(config, log));
   await replicas[0]!.github.import({ repo_url: `${github.apiUrl}/octo/sched` }, ADMIN);
 });

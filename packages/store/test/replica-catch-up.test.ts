@@ -8,6 +8,7 @@ import { post, request, serveInProcess } from '../../../test-support/http.js';
 import { startPostgres, type PostgresServer } from '../../../test-support/postgres.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { replicaEnv } from './pg-helpers.js';
 import type { StoreServices } from '../src/services/index.js';
 import { pluginFiles, startFakeGithub, type FakeGithub } from './fake-github.js';
 import { json, pluginZip, uploadZip } from './helpers.js';
@@ -32,13 +33,7 @@ interface Replica {
 
 async function replica(url: string): Promise<Replica> {
   let services: StoreServices | undefined;
-  const config = loadConfig({
-    OKO_STORE_STORAGE_PATH: storage,
-    OKO_STORE_SEED: 'false',
-    OKO_STORE_DATABASE_URL: url,
-    OKO_STORE_GITHUB_API_URL: github.apiUrl,
-    OKO_STORE_GITHUB_ALLOW_PRIVATE: 'true',
-  });
+  const config = loadConfig(replicaEnv(storage, url, github.apiUrl));
   const app = await buildApp(config, { seedCatalog: async (s) => void (services = s) });
   app.log.level = 'error';
   const served = await serveInProcess(app, async () => undefined);

@@ -39,19 +39,40 @@ export class BufferRecycler {
   }
 }
 
-/** A file's bytes, read into the recycler's buffers. */
-export function recycledReadStream(file: string, recycler: BufferRecycler): Readable {
-  let handle: FileHandle | null = null;
-  return new Readable({
-    construct(callback) {
-      open(file, 'r').then((opened) => {
-        handle = opened;
+/**
+ * The construct and destroy of a stream over one file: opened (with `flags`) before the first read
+ * or write, closed however the stream ends. `handle` is set once construct has called back.
+ */
+function fileHandleOf(file: string, flags: string) {
+  const own: { handle: FileHandle | null } = { handle: null };
+  return {
+    own,
+    construct(callback: (error?: Error | null) => void) {
+      open(file, flags).then((opened) => {
+        own.handle = opened;
         callback();
       }, callback);
     },
+    destroy(error: Error | null, callback: (error?: Error | null) => void) {
+      const closing = own.handle?.close() ?? Promise.resolve();
+      own.handle = null;
+      closing.then(
+        () => callback(error),
+        () => callback(error),
+      );
+    },
+  };
+}
+
+/** A file's bytes, read into the recycler's buffers. */
+export function recycledReadStream(file: string, recycler: BufferRecycler): Readable {
+  const { own, construct, destroy } = fileHandleOf(file, 'r');
+  return new Readable({
+    construct,
+    destroy,
     read() {
       const buffer = recycler.take();
-      handle!.read(buffer, 0, buffer.length, null).then(
+      own.handle!.read(buffer, 0, buffer.length, null).then(
         ({ bytesRead }) => {
           if (bytesRead === 0) {
             recycler.giveBack(buffer);
@@ -64,45 +85,25 @@ export function recycledReadStream(file: string, recycler: BufferRecycler): Read
         (error: Error) => this.destroy(error),
       );
     },
-    destroy(error, callback) {
-      const closing = handle?.close() ?? Promise.resolve();
-      handle = null;
-      closing.then(
-        () => callback(error),
-        () => callback(error),
-      );
-    },
   });
 }
 
 /** A new file (`wx`, as createWriteStream with flags 'wx') that tells the recycler what it has written. */
 export function recyclingFileWriter(file: string, recycler: BufferRecycler): Writable {
-  let handle: FileHandle | null = null;
+  const { own, construct, destroy } = fileHandleOf(file, 'wx');
   return new Writable({
-    construct(callback) {
-      open(file, 'wx').then((opened) => {
-        handle = opened;
-        callback();
-      }, callback);
-    },
+    construct,
+    destroy,
     write(chunk: Buffer, _encoding, callback) {
-      writeAll(handle!, chunk).then(() => {
+      writeAll(own.handle!, chunk).then(() => {
         recycler.written(chunk);
         callback();
       }, callback);
     },
     final(callback) {
-      const closing = handle!.close();
-      handle = null;
+      const closing = own.handle!.close();
+      own.handle = null;
       closing.then(() => callback(), callback);
-    },
-    destroy(error, callback) {
-      const closing = handle?.close() ?? Promise.resolve();
-      handle = null;
-      closing.then(
-        () => callback(error),
-        () => callback(error),
-      );
     },
   });
 }

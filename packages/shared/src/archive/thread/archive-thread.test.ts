@@ -32,8 +32,13 @@ it('packs and extracts on its thread with the results the same code gives in-pro
     await packPluginDirectory(path.join(work, 'plugin'), path.join(work, 'b.zip'), { exclude: (p) => p === 'node_modules' }),
   );
   await mkdir(path.join(work, 'out'));
-  const extracted = await thread.run('extractPlugin', path.join(work, 'a.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS);
-  expect(extracted).toMatchObject({ pluginDir: path.join(work, 'out'), entries: 3, manifest: { name: 'threaded', version: '1.2.0' } });
+  const extracted = await thread.run('extractUpload', path.join(work, 'a.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS);
+  expect(extracted.plugin).toMatchObject({
+    pluginDir: path.join(work, 'out'),
+    entries: 3,
+    manifest: { name: 'threaded', version: '1.2.0' },
+  });
+  expect(extracted.sha256).toBe(packed.sha256);
 });
 
 it('hands back our errors with their code and a file-system error with its fields', async () => {

@@ -13,7 +13,6 @@ export interface PackRequest {
 
 /** The archive work an ArchiveThread runs: every argument and result crosses as a structured clone. */
 export const ARCHIVE_TASKS = {
-  extractPlugin: extractPluginArchive,
   /** An upload: extracted, and hashed at the same time (it may turn out to be its own package, PackCandidate). */
   extractUpload: async (zipPath: string, destDir: string, limits: ArchiveLimits) => {
     const [plugin, sha256] = await Promise.all([extractPluginArchive(zipPath, destDir, limits), sha256File(zipPath)]);

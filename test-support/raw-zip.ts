@@ -19,13 +19,21 @@ export interface RawZipEntry {
   unixMode?: number;
   /** An extra field in the central directory record only (ZIP extra-field records, raw). */
   centralExtra?: Buffer;
+  /** Written as a local entry only: the central directory does not list it. */
+  localOnly?: boolean;
+  /** Another name in the central directory record than in the local header. */
+  centralName?: string;
+  /** The central record points at the local header of the entry with this index instead of its own. */
+  centralOffsetOf?: number;
 }
 
 export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
+  const offsets: number[] = [];
   let offset = 0;
   for (const entry of entries) {
+    offsets.push(offset);
     const content = Buffer.from(entry.content ?? '');
     const method = entry.method ?? 8;
     const data = method === 8 ? zlib.deflateRawSync(content) : content;
@@ -46,6 +54,10 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
     locals.push(local, name, data);
+    if (entry.localOnly) {
+      offset += local.length + name.length + data.length;
+      continue;
+    }
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -57,7 +69,8 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     central.writeUInt32LE(crc >>> 0, 16);
     central.writeUInt32LE(data.length, 20);
     central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
+    const centralName = entry.centralName === undefined ? name : Buffer.from(entry.centralName, 'utf8');
+    central.writeUInt16LE(centralName.length, 28);
     const extra = entry.centralExtra ?? Buffer.alloc(0);
     central.writeUInt16LE(extra.length, 30);
     central.writeUInt16LE(0, 32);
@@ -65,15 +78,16 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     central.writeUInt16LE(0, 36);
     const mode = entry.unixMode ?? (entry.name.endsWith('/') ? 0o40755 : 0o100644);
     central.writeUInt32LE(((mode & 0xffff) << 16) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name, extra);
+    central.writeUInt32LE(entry.centralOffsetOf === undefined ? offset : offsets[entry.centralOffsetOf]!, 42);
+    centrals.push(central, centralName, extra);
     offset += local.length + name.length + data.length;
   }
   const centralSize = centrals.reduce((sum, b) => sum + b.length, 0);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
+  const listed = entries.filter((entry) => !entry.localOnly).length;
+  end.writeUInt16LE(listed, 8);
+  end.writeUInt16LE(listed, 10);
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, ...centrals, end]);

@@ -9,6 +9,7 @@ import { createError, isOkoError, type OkoError } from '../errors.js';
 import { copyStoredEntry, ENTRY_CHUNK_BYTES, openEntryData } from './entry-data.js';
 import { EntryNameRegistry, entryKind, entryNameProblem, resolveInside, type EntryKind } from './entry-rules.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './limits.js';
+import type { StreamedEntry, StreamedEntryMap } from './receive/streamed-entries.js';
 
 export interface ExtractedArchive {
   /** destDir, or its one top-level folder when the archive wraps everything in one (GitHub zipballs). */
@@ -30,16 +31,27 @@ function show(name: string): string {
 }
 
 /**
+ * The central directory does not describe what was streamed (StreamedEntries): the folder is
+ * emptied and the caller extracts from the file alone. Not a refusal: the file may be fine.
+ */
+export class StreamedMismatch extends Error {}
+
+/**
  * Extracts zipPath into destDir (existing, empty) under every safety rule; on failure destDir is
- * emptied again so nothing half-written survives. Does not look for a manifest.
+ * emptied again so nothing half-written survives. Does not look for a manifest. With `streamed`,
+ * destDir already holds the stored files StreamedEntries wrote while the ZIP arrived: each entry
+ * is checked as it would be extracted, and one written already is only counted if the central
+ * directory has it at the same offset with the same name, method, flags, size and CRC-32 (the
+ * same bytes, then); any other difference is a StreamedMismatch.
  */
 export async function extractArchive(
   zipPath: string,
   destDir: string,
   limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+  streamed?: StreamedEntryMap,
 ): Promise<ExtractedArchive> {
   const dest = path.resolve(destDir);
-  if ((await readdir(dest)).length > 0) throw new Error(`extraction folder is not empty: ${dest}`);
+  if (!streamed && (await readdir(dest)).length > 0) throw new Error(`extraction folder is not empty: ${dest}`);
   let zip: ZipFile;
   try {
     // decodeStrings off: yauzl would turn backslashes into slashes; names are decoded and checked here.
@@ -54,7 +66,7 @@ export async function extractArchive(
     throw invalid(`not a valid ZIP archive (${(error as Error).message})`, error);
   }
   try {
-    return await extractEntries(zip, zipPath, dest, limits);
+    return await extractEntries(zip, zipPath, dest, limits, streamed);
   } catch (error) {
     await emptyFolder(dest);
     throw toArchiveError(error);
@@ -63,7 +75,16 @@ export async function extractArchive(
   }
 }
 
-async function extractEntries(zip: ZipFile, zipPath: string, dest: string, limits: ArchiveLimits): Promise<ExtractedArchive> {
+async function extractEntries(
+  zip: ZipFile,
+  zipPath: string,
+  dest: string,
+  limits: ArchiveLimits,
+  streamed?: StreamedEntryMap,
+): Promise<ExtractedArchive> {
+  // Each streamed entry is claimed once: two central records naming one offset would leave another unclaimed.
+  const unclaimed = streamed && new Map(streamed);
+  if (unclaimed && unclaimed.size !== zip.entryCount) throw new StreamedMismatch('another number of entries');
   if (zip.entryCount === 0) throw invalid('the archive is empty');
   if (zip.entryCount > limits.maxEntries) {
     throw invalid(`the archive has ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed`);
@@ -77,6 +98,7 @@ async function extractEntries(zip: ZipFile, zipPath: string, dest: string, limit
     if (++count > limits.maxEntries) throw invalid(`the archive has more than ${limits.maxEntries} entries`);
     const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
     const kind = checkEntry(entry, name);
+    const early = unclaimed && streamedAs(unclaimed, entry, name, kind);
     const conflict = names.add(name, kind);
     if (conflict) throw invalid(`${conflict}: ${show(name)}`);
     const [top = '', ...rest] = name.replace(/\/$/, '').split('/');
@@ -91,6 +113,11 @@ async function extractEntries(zip: ZipFile, zipPath: string, dest: string, limit
     declared += entry.uncompressedSize;
     if (declared > limits.maxUnpackedBytes) throw tooLarge(limits);
     await mkdir(path.dirname(target), { recursive: true });
+    if (early?.written) {
+      written += entry.uncompressedSize;
+      if (written > limits.maxUnpackedBytes) throw tooLarge(limits);
+      continue;
+    }
     const counter = new EntryByteCounter(name, entry, limits.maxUnpackedBytes - written, limits);
     if (entry.compressionMethod === METHOD_STORED && entry.compressedSize > ENTRY_CHUNK_BYTES) {
       await copyStoredEntry(zip, zipPath, entry, target, (chunk) => counter.countChunk(chunk));
@@ -102,6 +129,23 @@ async function extractEntries(zip: ZipFile, zipPath: string, dest: string, limit
     written += counter.bytes;
   }
   return { root: pickRoot(dest, topLevel), entries: count, unpackedBytes: written };
+}
+
+/** What StreamedEntries saw at this entry's offset, if it is what the central directory says. */
+function streamedAs(unclaimed: Map<number, StreamedEntry>, entry: Entry, name: string, kind: EntryKind): StreamedEntry {
+  const seen = unclaimed.get(entry.relativeOffsetOfLocalHeader);
+  unclaimed.delete(entry.relativeOffsetOfLocalHeader);
+  const same =
+    seen !== undefined &&
+    seen.name === name &&
+    seen.flags === entry.generalPurposeBitFlag &&
+    seen.method === entry.compressionMethod &&
+    seen.compressedSize === entry.compressedSize &&
+    // Written: a stored file, the bytes its size and CRC-32 describe. Not written: inflated below, from the file.
+    seen.written === (kind === 'file' && entry.compressionMethod === METHOD_STORED) &&
+    (!seen.written || (seen.crc32 === entry.crc32 >>> 0 && entry.uncompressedSize === entry.compressedSize));
+  if (!same) throw new StreamedMismatch(`entry ${show(name)} is not what arrived`);
+  return seen;
 }
 
 /** Refuses what must never be written; returns whether the entry is a file or a folder. */
@@ -188,7 +232,7 @@ class EntryByteCounter extends Transform {
 
 /** Our refusals and file-system failures pass through; anything else came from a damaged archive. */
 function toArchiveError(error: unknown): unknown {
-  if (isOkoError(error)) return error;
+  if (isOkoError(error) || error instanceof StreamedMismatch) return error;
   if (error instanceof Error && 'syscall' in error) return error;
   const message = error instanceof Error ? error.message : String(error);
   return invalid(`damaged archive: ${message}`, error);

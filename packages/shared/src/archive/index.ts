@@ -2,6 +2,7 @@
 import { emptyFolder, extractArchive } from './extract.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './limits.js';
 import { readPluginDirectory, type PluginFiles } from './plugin-dir.js';
+import type { StreamedEntryMap } from './receive/streamed-entries.js';
 
 export { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './limits.js';
 export { extractArchive, type ExtractedArchive } from './extract.js';
@@ -32,13 +33,15 @@ export interface ExtractedPlugin extends PluginFiles {
 /**
  * Extracts a plugin package into destDir (existing, empty) and validates manifest.json and
  * ui.yaml. Throws INVALID_ARCHIVE or INVALID_MANIFEST (422); on failure destDir is left empty.
+ * `streamed`: what StreamedEntries already wrote there (see extractArchive).
  */
 export async function extractPluginArchive(
   zipPath: string,
   destDir: string,
   limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+  streamed?: StreamedEntryMap,
 ): Promise<ExtractedPlugin> {
-  const extracted = await extractArchive(zipPath, destDir, limits);
+  const extracted = await extractArchive(zipPath, destDir, limits, streamed);
   try {
     const files = await readPluginDirectory(extracted.root);
     return { ...files, pluginDir: extracted.root, entries: extracted.entries, unpackedBytes: extracted.unpackedBytes };

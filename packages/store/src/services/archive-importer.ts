@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -25,32 +25,42 @@ export class ArchiveImporter {
     private readonly options: ArchiveImporterOptions,
   ) {}
 
-  /** Streams an upload to disk (never whole in memory), cut off at the size limit or when idle. */
+  /**
+   * Streams an upload to the archive thread (never whole in memory), cut off at the size limit or
+   * when idle. The thread writes it, hashes it and extracts its stored files while it arrives,
+   * so a big upload is mostly unpacked when its last byte is in (ArchiveThread.receive).
+   */
   importStream(source: Readable, by: Owner): Promise<CatalogRecord> {
     return this.publisher.publish('zip', by, async (folder) => {
       const zipPath = path.join(folder.path, UPLOADED_ZIP);
-      await pipeline(
-        source,
-        new IdleTimeout(this.options.uploadIdleTimeoutMs, UPLOAD_STEP_BYTES),
-        new ByteLimit(this.options.maxPluginSizeBytes, UPLOAD_STEP_BYTES),
-        createWriteStream(zipPath, { flags: 'wx', highWaterMark: UPLOAD_BUFFER_BYTES }),
-      );
-      return this.unpack(zipPath, folder.path);
+      const dest = path.join(folder.path, EXTRACTED_DIR);
+      await mkdir(dest);
+      const upload = this.thread.receive(zipPath, dest, this.options.limits, {
+        inFlightBytes: UPLOAD_BUFFER_BYTES,
+        highWaterMark: UPLOAD_STEP_BYTES,
+      });
+      try {
+        await pipeline(
+          source,
+          new IdleTimeout(this.options.uploadIdleTimeoutMs, UPLOAD_STEP_BYTES),
+          new ByteLimit(this.options.maxPluginSizeBytes, UPLOAD_STEP_BYTES),
+          upload.sink,
+        );
+      } catch (error) {
+        // The folder goes once the thread has closed its files in it, if it has any. A thread that
+        // is still starting would otherwise hold the answer while the rest of the body is read.
+        if (upload.sink.sentAny) await upload.result.catch(() => undefined);
+        throw error;
+      }
+      const { plugin, sha256 } = await upload.result;
+      // A ZIP made by `oko-plugin pack` is its own package: the publisher then links it instead of packing again.
+      const candidate = { file: zipPath, sha256 };
+      return { pluginDir: plugin.pluginDir, files: plugin, source: 'zip_upload' as const, sourceUrl: null, candidate };
     });
   }
 
   /** Imports a package file from disk with the same checks as an upload (used to seed a catalog, as the admin). */
   importFile(zipPath: string, by: Owner = ADMIN): Promise<CatalogRecord> {
     return this.importStream(createReadStream(zipPath), by);
-  }
-
-  private async unpack(zipPath: string, folderPath: string) {
-    const dest = path.join(folderPath, EXTRACTED_DIR);
-    await mkdir(dest);
-    // Hashed beside the extraction, on the archive thread: a ZIP made by `oko-plugin pack` is its own
-    // package, and the publisher then links it instead of packing again.
-    const { plugin, sha256 } = await this.thread.run('extractUpload', zipPath, dest, this.options.limits);
-    const candidate = { file: zipPath, sha256 };
-    return { pluginDir: plugin.pluginDir, files: plugin, source: 'zip_upload' as const, sourceUrl: null, candidate };
   }
 }

@@ -1,12 +1,19 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isOkoError } from '../../errors.js';
 import { packPluginDirectory } from '../pack.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../limits.js';
 import { ArchiveThread } from './archive-thread.js';
+import { eventually } from '../../../../../test-support/eventually.js';
 import { manifestText } from '../../../../../test-support/raw-zip.js';
+
+const BUFFERS = { inFlightBytes: 2 * 1024 * 1024, highWaterMark: 64 * 1024 };
 
 let work: string;
 let thread: ArchiveThread;
@@ -32,7 +39,9 @@ it('packs and extracts on its thread with the results the same code gives in-pro
     await packPluginDirectory(path.join(work, 'plugin'), path.join(work, 'b.zip'), { exclude: (p) => p === 'node_modules' }),
   );
   await mkdir(path.join(work, 'out'));
-  const extracted = await thread.run('extractUpload', path.join(work, 'a.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS);
+  const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
+  await pipeline(createReadStream(path.join(work, 'a.zip')), upload.sink);
+  const extracted = await upload.result;
   expect(extracted.plugin).toMatchObject({
     pluginDir: path.join(work, 'out'),
     entries: 3,
@@ -69,4 +78,71 @@ it('fails only the work of the thread that died, not what its successor took on 
   // Sent between the two, so to a new thread: the old one's exit must not fail it.
   const next = await thread.run('pack', path.join(work, 'plugin'), path.join(work, 'e.zip'));
   expect(next.size).toBeGreaterThan(0);
+});
+
+// A thread's start takes a second or more on a loaded machine: more than vitest's 5 s default leaves room for.
+describe('an upload received on the thread', { timeout: 30_000 }, () => {
+  async function bigPackage(): Promise<Buffer> {
+    await writeFile(path.join(work, 'plugin', 'static', 'big.png'), randomBytes(6 * 1024 * 1024));
+    await packPluginDirectory(path.join(work, 'plugin'), path.join(work, 'big.zip'));
+    return readFile(path.join(work, 'big.zip'));
+  }
+
+  it('writes a stored file while the rest is still arriving', async () => {
+    const zip = await bigPackage();
+    await mkdir(path.join(work, 'out'));
+    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
+    upload.sink.write(zip.subarray(0, 4 * 1024 * 1024));
+    await eventually(async () => expect((await stat(path.join(work, 'out', 'static', 'big.png'))).size).toBeGreaterThan(1024 * 1024));
+    upload.sink.end(zip.subarray(4 * 1024 * 1024));
+    const { plugin, sha256 } = await upload.result;
+    expect(plugin.manifest.name).toBe('threaded');
+    expect(sha256).toBe(createHash('sha256').update(zip).digest('hex'));
+    // Buffer.equals: vitest's deep equality walks 6 MiB byte by byte.
+    const [got, sent] = await Promise.all([
+      readFile(path.join(work, 'out', 'static', 'big.png')),
+      readFile(path.join(work, 'plugin', 'static', 'big.png')),
+    ]);
+    expect(got.equals(sent)).toBe(true);
+  });
+
+  it('stops when the sender is cut off, and leaves nothing open or new once it has answered', async () => {
+    const zip = await bigPackage();
+    await mkdir(path.join(work, 'out'));
+    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
+    upload.sink.on('error', () => {});
+    upload.sink.write(zip.subarray(0, 3 * 1024 * 1024));
+    await eventually(async () => expect(await readdir(path.join(work, 'out'))).toContain('static'));
+    upload.sink.destroy(new Error('413'));
+    await expect(upload.result).rejects.toThrow(/abandoned before its end/);
+    const before = await readdir(path.join(work, 'out'), { recursive: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await readdir(path.join(work, 'out'), { recursive: true })).toEqual(before);
+    await rm(path.join(work, 'out'), { recursive: true });
+    // The thread is still there for the next one.
+    expect((await thread.run('sha256', path.join(work, 'big.zip'))).length).toBe(64);
+  });
+
+  it('creates nothing for a sender cut off before its first chunk', async () => {
+    await mkdir(path.join(work, 'out'));
+    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
+    upload.sink.on('error', () => {});
+    upload.sink.write(Buffer.from('PK'));
+    upload.sink.destroy(new Error('408'));
+    expect(upload.sink.sentAny).toBe(false);
+    await expect(upload.result).rejects.toThrow(/abandoned/);
+    expect(await readdir(work)).not.toContain('up.zip');
+  });
+
+  it('fails the sender at once with the error the thread met', async () => {
+    const zip = await bigPackage();
+    await writeFile(path.join(work, 'up.zip'), 'already here');
+    await mkdir(path.join(work, 'out'));
+    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
+    // More than the sink lets wait for the thread: without the thread's error it would wait forever.
+    const sent = pipeline(Readable.from([zip]), upload.sink);
+    await expect(sent).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(upload.result).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await readFile(path.join(work, 'up.zip'), 'utf8')).toBe('already here');
+  });
 });

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type Transferable } from 'node:worker_threads';
+import type { ArchiveLimits } from '../limits.js';
+import type { ReceivedUpload } from '../receive/receive-upload.js';
+import { UploadSink } from '../receive/upload-sink.js';
 import type { ArchiveTask, ArchiveTasks } from './tasks.js';
 import { receiveError, type SentError } from './thread-errors.js';
 
@@ -44,13 +47,37 @@ export class ArchiveThread {
   private nextId = 0;
 
   run<K extends ArchiveTask>(task: K, ...args: Parameters<ArchiveTasks[K]>): Promise<Awaited<ReturnType<ArchiveTasks[K]>>> {
+    return this.send(task, args, []);
+  }
+
+  /**
+   * An upload received on the thread as it arrives (receiveUpload): pipe it into `sink`; `result`
+   * is the extracted plugin and the upload's SHA-256, or why it failed. The sink lets
+   * `inFlightBytes` wait for the thread's disk writes before it pushes back.
+   */
+  receive(
+    zipPath: string,
+    destDir: string,
+    limits: ArchiveLimits,
+    buffers: { inFlightBytes: number; highWaterMark: number },
+  ): { sink: UploadSink; result: Promise<ReceivedUpload> } {
+    const { port1, port2 } = new MessageChannel();
+    const result = this.send('receiveUpload', [port2, zipPath, destDir, limits], [port2]);
+    return { sink: new UploadSink(port1, result, buffers.inFlightBytes, buffers.highWaterMark), result };
+  }
+
+  private send<K extends ArchiveTask>(
+    task: K,
+    args: Parameters<ArchiveTasks[K]>,
+    transfer: Transferable[],
+  ): Promise<Awaited<ReturnType<ArchiveTasks[K]>>> {
     const { worker, pending } = (this.running ??= this.spawn());
     const id = this.nextId++;
     // Kept alive only while it has work: a CLI that is done must be able to exit.
     if (pending.size === 0) worker.ref();
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ id, task, args });
+      worker.postMessage({ id, task, args }, transfer);
     });
   }
 

@@ -1,7 +1,6 @@
 import { extractArchive } from '../extract.js';
-import { extractPluginArchive } from '../index.js';
+import { receiveUpload } from '../receive/receive-upload.js';
 import { packPluginDirectory, sha256File, type PackCandidate } from '../pack.js';
-import type { ArchiveLimits } from '../limits.js';
 import { excludedFromPackage } from '../package-rules.js';
 
 /** What a package is packed from and how (PackOptions, less what cannot cross to a thread). */
@@ -13,11 +12,8 @@ export interface PackRequest {
 
 /** The archive work an ArchiveThread runs: every argument and result crosses as a structured clone. */
 export const ARCHIVE_TASKS = {
-  /** An upload: extracted, and hashed at the same time (it may turn out to be its own package, PackCandidate). */
-  extractUpload: async (zipPath: string, destDir: string, limits: ArchiveLimits) => {
-    const [plugin, sha256] = await Promise.all([extractPluginArchive(zipPath, destDir, limits), sha256File(zipPath)]);
-    return { plugin, sha256 };
-  },
+  /** An upload, written, hashed and extracted as it arrives (ArchiveThread.receive). */
+  receiveUpload,
   sha256: sha256File,
   extract: extractArchive,
   pack: (dir: string, outFile: string, request: PackRequest = {}) =>

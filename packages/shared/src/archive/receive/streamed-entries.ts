@@ -65,6 +65,7 @@ class Unfollowable extends Error {}
  */
 export class StreamedEntries {
   private pending = Buffer.alloc(0);
+  private work = Buffer.alloc(0);
   /** Offset in the ZIP of pending[0]. */
   private offset = 0;
   private current: Current | null = null;
@@ -80,7 +81,7 @@ export class StreamedEntries {
   /** Takes the next bytes of the ZIP; never throws (what it cannot follow, it stops following). */
   async push(chunk: Buffer): Promise<void> {
     if (this.state !== 'entries') return;
-    const buffer = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    const buffer = this.pending.length > 0 ? this.joined(chunk) : chunk;
     let at = 0;
     try {
       for (;;) {
@@ -95,6 +96,19 @@ export class StreamedEntries {
     this.offset += at;
     // A copy: the rest of a 1 MiB chunk must not stay alive for a few bytes. Past the entries, nothing is kept.
     this.pending = this.state === 'entries' ? Buffer.from(buffer.subarray(at)) : Buffer.alloc(0);
+  }
+
+  /**
+   * The bytes left from the last chunk, then this one, in a buffer used over and over: a new one
+   * per chunk was 100 MB of garbage per 100 MB upload, which the thread's heap let grow to ~30 MB
+   * of RSS before collecting it. Reused only once the last push's writes are done.
+   */
+  private joined(chunk: Buffer): Buffer {
+    const length = this.pending.length + chunk.length;
+    if (this.work.length < length) this.work = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.work.length));
+    this.pending.copy(this.work, 0);
+    chunk.copy(this.work, this.pending.length);
+    return this.work.subarray(0, length);
   }
 
   /** The entries seen, if the stream was followed to its central directory; null otherwise. */

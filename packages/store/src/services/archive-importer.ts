@@ -26,8 +26,8 @@ export class ArchiveImporter {
   ) {}
 
   /**
-   * Streams an upload to the archive thread (never whole in memory), cut off at the size limit or
-   * when idle. The thread writes it, hashes it and extracts its stored files while it arrives,
+   * Streams an upload to disk (never whole in memory), cut off at the size limit or when idle. The
+   * archive thread reads it close behind, hashes it and extracts its stored files while it arrives,
    * so a big upload is mostly unpacked when its last byte is in (ArchiveThread.receive).
    */
   importStream(source: Readable, by: Owner): Promise<CatalogRecord> {
@@ -35,21 +35,18 @@ export class ArchiveImporter {
       const zipPath = path.join(folder.path, UPLOADED_ZIP);
       const dest = path.join(folder.path, EXTRACTED_DIR);
       await mkdir(dest);
-      const upload = this.thread.receive(zipPath, dest, this.options.limits, {
-        inFlightBytes: UPLOAD_BUFFER_BYTES,
-        highWaterMark: UPLOAD_STEP_BYTES,
-      });
+      const upload = this.thread.receive(zipPath, dest, this.options.limits, UPLOAD_BUFFER_BYTES);
       try {
         await pipeline(
           source,
           new IdleTimeout(this.options.uploadIdleTimeoutMs, UPLOAD_STEP_BYTES),
           new ByteLimit(this.options.maxPluginSizeBytes, UPLOAD_STEP_BYTES),
-          upload.sink,
+          upload.writer,
         );
       } catch (error) {
         // The folder goes once the thread has closed its files in it, if it has any. A thread that
         // is still starting would otherwise hold the answer while the rest of the body is read.
-        if (upload.sink.sentAny) await upload.result.catch(() => undefined);
+        if (upload.writer.toldAny) await upload.result.catch(() => undefined);
         throw error;
       }
       const { plugin, sha256 } = await upload.result;

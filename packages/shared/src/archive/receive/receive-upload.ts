@@ -4,11 +4,11 @@ import type { MessagePort } from 'node:worker_threads';
 import { emptyFolder, StreamedMismatch } from '../extract.js';
 import { extractPluginArchive, type ExtractedPlugin } from '../index.js';
 import type { ArchiveLimits } from '../limits.js';
-import { writeAll } from '../recycled-io.js';
 import { StreamedEntries } from './streamed-entries.js';
+import type { UploadProgress } from './upload-writer.js';
 
-/** What the sending side posts on an upload's port: chunks of the ZIP, then its end, or that it was abandoned. */
-export type UploadMessage = Uint8Array | 'end' | 'abort';
+/** Read size of the file as it grows: the thread reads what is there, up to this much at a time. */
+const READ_BYTES = 1024 * 1024;
 
 export interface ReceivedUpload {
   plugin: ExtractedPlugin;
@@ -17,64 +17,78 @@ export interface ReceivedUpload {
 }
 
 /**
- * The chunks an UploadSink posts, in order, until its end. Each is sent back once written, which
- * lets the sender post more and use its memory again. A port that closes or says 'abort'
- * before the end ends the upload with an error.
+ * How far the UploadWriter has written the file, as its messages say: `next()` waits for more
+ * than `from` bytes or for the end, and fails if the writer gave up or went away.
  */
-async function* chunksFrom(port: MessagePort): AsyncGenerator<Buffer> {
-  const queue: Array<UploadMessage | 'closed'> = [];
-  let wake: (() => void) | null = null;
-  const arrive = (message: UploadMessage | 'closed') => {
-    queue.push(message);
-    wake?.();
-  };
-  port.on('message', arrive);
-  port.once('close', () => arrive('closed'));
-  for (;;) {
-    while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    const message = queue.shift()!;
-    if (message === 'end') return;
-    if (typeof message === 'string') throw new Error('the upload was abandoned before its end');
-    yield Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-    port.postMessage(message, [message.buffer as ArrayBuffer]);
+class WriterProgress {
+  private written = 0;
+  private end: number | null = null;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(port: MessagePort) {
+    port.on('message', (message: UploadProgress) => {
+      if (message === 'abort') this.failure = new Error('the upload was abandoned before its end');
+      else if ('end' in message) this.end = message.end;
+      else this.written = Math.max(this.written, message.written);
+      this.wake?.();
+    });
+    port.once('close', () => {
+      this.failure ??= new Error('the upload was abandoned before its end');
+      this.wake?.();
+    });
+  }
+
+  /** Bytes known to be in the file beyond `from`, or null at its end. */
+  async next(from: number): Promise<number | null> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const until = this.end ?? this.written;
+      if (until > from) return until;
+      if (this.end !== null) return null;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
   }
 }
 
 /**
- * Receives an upload on the archive thread: each chunk is written to zipPath, hashed, and followed
- * by StreamedEntries, which writes stored files into destDir as they arrive. At the end the
- * central directory, read from the file, confirms what was streamed while the rest is extracted;
- * what it does not confirm is extracted again from the file alone, so the outcome (files, errors)
- * is the one extractPluginArchive gives for the finished file.
+ * Receives an upload on the archive thread while the main thread writes it to zipPath
+ * (UploadWriter): reads the file close behind the writer, hashes it, and feeds StreamedEntries,
+ * which writes stored files into destDir as they arrive. At the end the central directory, read
+ * from the finished file, confirms what was streamed while the rest is extracted; what it does not
+ * confirm is extracted again from the file alone, so the outcome (files, errors) is the one
+ * extractPluginArchive gives for the finished file.
  */
 export async function receiveUpload(port: MessagePort, zipPath: string, destDir: string, limits: ArchiveLimits): Promise<ReceivedUpload> {
+  const progress = new WriterProgress(port);
   const hash = createHash('sha256');
   const streamed = new StreamedEntries(destDir, limits);
-  const chunks = chunksFrom(port);
-  // Nothing is created before the first message: an upload cut off before a chunk was sent leaves
-  // nothing behind, so its sender need not wait for this thread (UploadSink.sentAny).
-  const first = await chunks.next().catch((error: unknown) => {
-    port.close();
-    throw error;
-  });
-  const out = await open(zipPath, 'wx').catch((error: unknown) => {
-    port.close();
-    throw error;
-  });
   try {
-    for (let next = first; !next.done; next = await chunks.next()) {
-      hash.update(next.value);
-      // Both settle before anything else happens to the file or the folder.
-      const [written, followed] = await Promise.allSettled([writeAll(out, next.value), streamed.push(next.value)]);
-      if (written.status === 'rejected') throw written.reason;
-      if (followed.status === 'rejected') throw followed.reason;
+    // Nothing is opened or created before the writer has written something: an upload cut off
+    // before that leaves nothing of this thread's behind, so its writer need not wait (UploadWriter.toldAny).
+    let until = await progress.next(0);
+    const input = await open(zipPath, 'r');
+    const buffer = Buffer.allocUnsafeSlow(READ_BYTES);
+    let read = 0;
+    try {
+      for (; until !== null; until = await progress.next(read)) {
+        while (read < until) {
+          const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, until - read), read);
+          if (bytesRead === 0) throw new Error(`the upload's file ends at ${read} bytes, before the ${until} written`);
+          const chunk = buffer.subarray(0, bytesRead);
+          hash.update(chunk);
+          await streamed.push(chunk);
+          read += bytesRead;
+        }
+      }
+    } finally {
+      await input.close();
     }
   } catch (error) {
     await streamed.finish();
     throw error;
   } finally {
     port.close();
-    await out.close();
   }
   const sha256 = hash.digest('hex');
   const seen = await streamed.finish();

@@ -13,7 +13,7 @@ import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../limits.js';
 import { packPluginDirectory } from '../pack.js';
 import { receiveUpload } from './receive-upload.js';
 import { StreamedEntries } from './streamed-entries.js';
-import { UploadSink } from './upload-sink.js';
+import { UploadWriter } from './upload-writer.js';
 
 let work: string;
 
@@ -61,14 +61,14 @@ function relativeTo(plugin: unknown, dir: string): unknown {
   return { ...rest, pluginDir: path.relative(dir, pluginDir) };
 }
 
-/** The upload received as the store receives it (UploadSink and receiveUpload, here on one thread), fed in `piece`-byte writes. */
+/** The upload received as the store receives it (UploadWriter and receiveUpload, here on one thread), fed in `piece`-byte writes. */
 async function received(zip: Buffer, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, piece = 64 * 1024) {
   const dir = await freshFolder();
   await mkdir(path.join(dir, 'out'));
   const { port1, port2 } = new MessageChannel();
   const result = receiveUpload(port2, path.join(dir, 'plugin.zip'), path.join(dir, 'out'), limits);
-  const sink = new UploadSink(port1, result, 256 * 1024, 16 * 1024);
-  await pipeline(Readable.from(pieces(zip, piece)), sink);
+  const writer = new UploadWriter(path.join(dir, 'plugin.zip'), port1, result, 16 * 1024);
+  await pipeline(Readable.from(pieces(zip, piece)), writer);
   const outcome = await result.catch((e: unknown) => e);
   const plugin = outcome instanceof Error ? outcome : (outcome as { plugin: unknown }).plugin;
   const sha256 = outcome instanceof Error ? null : (outcome as { sha256: string }).sha256;

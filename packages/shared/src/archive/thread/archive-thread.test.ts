@@ -13,7 +13,7 @@ import { ArchiveThread } from './archive-thread.js';
 import { eventually } from '../../../../../test-support/eventually.js';
 import { manifestText } from '../../../../../test-support/raw-zip.js';
 
-const BUFFERS = { inFlightBytes: 2 * 1024 * 1024, highWaterMark: 64 * 1024 };
+const BUFFER = 64 * 1024;
 
 let work: string;
 let thread: ArchiveThread;
@@ -39,8 +39,8 @@ it('packs and extracts on its thread with the results the same code gives in-pro
     await packPluginDirectory(path.join(work, 'plugin'), path.join(work, 'b.zip'), { exclude: (p) => p === 'node_modules' }),
   );
   await mkdir(path.join(work, 'out'));
-  const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
-  await pipeline(createReadStream(path.join(work, 'a.zip')), upload.sink);
+  const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFER);
+  await pipeline(createReadStream(path.join(work, 'a.zip')), upload.writer);
   const extracted = await upload.result;
   expect(extracted.plugin).toMatchObject({
     pluginDir: path.join(work, 'out'),
@@ -91,10 +91,10 @@ describe('an upload received on the thread', { timeout: 30_000 }, () => {
   it('writes a stored file while the rest is still arriving', async () => {
     const zip = await bigPackage();
     await mkdir(path.join(work, 'out'));
-    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
-    upload.sink.write(zip.subarray(0, 4 * 1024 * 1024));
+    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFER);
+    upload.writer.write(zip.subarray(0, 4 * 1024 * 1024));
     await eventually(async () => expect((await stat(path.join(work, 'out', 'static', 'big.png'))).size).toBeGreaterThan(1024 * 1024));
-    upload.sink.end(zip.subarray(4 * 1024 * 1024));
+    upload.writer.end(zip.subarray(4 * 1024 * 1024));
     const { plugin, sha256 } = await upload.result;
     expect(plugin.manifest.name).toBe('threaded');
     expect(sha256).toBe(createHash('sha256').update(zip).digest('hex'));
@@ -109,11 +109,11 @@ describe('an upload received on the thread', { timeout: 30_000 }, () => {
   it('stops when the sender is cut off, and leaves nothing open or new once it has answered', async () => {
     const zip = await bigPackage();
     await mkdir(path.join(work, 'out'));
-    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
-    upload.sink.on('error', () => {});
-    upload.sink.write(zip.subarray(0, 3 * 1024 * 1024));
+    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFER);
+    upload.writer.on('error', () => {});
+    upload.writer.write(zip.subarray(0, 3 * 1024 * 1024));
     await eventually(async () => expect(await readdir(path.join(work, 'out'))).toContain('static'));
-    upload.sink.destroy(new Error('413'));
+    upload.writer.destroy(new Error('413'));
     await expect(upload.result).rejects.toThrow(/abandoned before its end/);
     const before = await readdir(path.join(work, 'out'), { recursive: true });
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -123,26 +123,25 @@ describe('an upload received on the thread', { timeout: 30_000 }, () => {
     expect((await thread.run('sha256', path.join(work, 'big.zip'))).length).toBe(64);
   });
 
-  it('creates nothing for a sender cut off before its first chunk', async () => {
+  it('creates nothing of its own for a writer cut off before its first write', async () => {
     await mkdir(path.join(work, 'out'));
-    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
-    upload.sink.on('error', () => {});
-    upload.sink.write(Buffer.from('PK'));
-    upload.sink.destroy(new Error('408'));
-    expect(upload.sink.sentAny).toBe(false);
+    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFER);
+    upload.writer.on('error', () => {});
+    upload.writer.write(Buffer.from('PK'));
+    upload.writer.destroy(new Error('408'));
+    expect(upload.writer.toldAny).toBe(false);
     await expect(upload.result).rejects.toThrow(/abandoned/);
-    expect(await readdir(work)).not.toContain('up.zip');
+    expect(await readdir(path.join(work, 'out'))).toEqual([]);
   });
 
-  it('fails the sender at once with the error the thread met', async () => {
-    const zip = await bigPackage();
-    await writeFile(path.join(work, 'up.zip'), 'already here');
+  it('fails the writer at once when the thread stops, instead of leaving the upload hanging', async () => {
     await mkdir(path.join(work, 'out'));
-    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFERS);
-    // More than the sink lets wait for the thread: without the thread's error it would wait forever.
-    const sent = pipeline(Readable.from([zip]), upload.sink);
-    await expect(sent).rejects.toMatchObject({ code: 'EEXIST' });
-    await expect(upload.result).rejects.toMatchObject({ code: 'EEXIST' });
-    expect(await readFile(path.join(work, 'up.zip'), 'utf8')).toBe('already here');
+    const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFER);
+    // A sender that never ends, as a client that stalls.
+    const sent = pipeline(new Readable({ read() {} }), upload.writer);
+    upload.writer.write(Buffer.from('PK\x03\x04'));
+    await thread.close();
+    await expect(upload.result).rejects.toThrow(/archive thread stopped/);
+    await expect(sent).rejects.toThrow(/archive thread stopped/);
   });
 });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type Transferable } from 'node:worker_threads';
 import type { ArchiveLimits } from '../limits.js';
 import type { ReceivedUpload } from '../receive/receive-upload.js';
-import { UploadSink } from '../receive/upload-sink.js';
+import { UploadWriter } from '../receive/upload-writer.js';
 import type { ArchiveTask, ArchiveTasks } from './tasks.js';
 import { receiveError, type SentError } from './thread-errors.js';
 
@@ -51,19 +51,19 @@ export class ArchiveThread {
   }
 
   /**
-   * An upload received on the thread as it arrives (receiveUpload): pipe it into `sink`; `result`
-   * is the extracted plugin and the upload's SHA-256, or why it failed. The sink lets
-   * `inFlightBytes` wait for the thread's disk writes before it pushes back.
+   * An upload received with the thread: pipe it into `writer`, which writes it to zipPath while the
+   * thread reads it close behind, hashes it and extracts it (receiveUpload); `result` is the
+   * extracted plugin and the upload's SHA-256, or why it failed.
    */
   receive(
     zipPath: string,
     destDir: string,
     limits: ArchiveLimits,
-    buffers: { inFlightBytes: number; highWaterMark: number },
-  ): { sink: UploadSink; result: Promise<ReceivedUpload> } {
+    highWaterMark: number,
+  ): { writer: UploadWriter; result: Promise<ReceivedUpload> } {
     const { port1, port2 } = new MessageChannel();
     const result = this.send('receiveUpload', [port2, zipPath, destDir, limits], [port2]);
-    return { sink: new UploadSink(port1, result, buffers.inFlightBytes, buffers.highWaterMark), result };
+    return { writer: new UploadWriter(zipPath, port1, result, highWaterMark), result };
   }
 
   private send<K extends ArchiveTask>(

@@ -1,6 +1,7 @@
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import type { RuntimeConfig } from '@oko/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import BasicSystemPanels from '../src/components/settings/BasicSystemPanels.vue';
 import CustomBundlesPanel from '../src/components/settings/CustomBundlesPanel.vue';
 import RuntimeConfigPanels from '../src/components/settings/RuntimeConfigPanels.vue';
 import { setSession } from '../src/composables/session.js';
@@ -53,6 +54,36 @@ describe('Settings: runtime configuration and the kill switch', () => {
     const limits = wrapper.findAll('tr[data-limit]').map((row) => row.text());
     // A limit no variable sets is said in words, after the variables.
     expect(limits).toEqual(['OKO_MAX_UPLOAD_MB50', 'OKO_PLUGIN_CPU_LIMITnot set', 'OKO_PLUGIN_MEMORY_MB128', 'Largest README image (MB)2']);
+  });
+
+  it('shows a viewer what the store says of itself: degraded and why, refused writes, its database and bucket, its version', async () => {
+    stubFetch({
+      '/api/v1/info': () => json({ version: '0.16.0', plugins_dir: '/srv/oko/plugins', data_dir: '/srv/oko/data' }),
+      '/api/v1/store/health': () =>
+        json({
+          available: true,
+          url: 'http://store.test/api/v1',
+          response_time_ms: 4,
+          store: {
+            version: '0.16.0',
+            plugins_count: 1,
+            status: 'degraded',
+            reason: "this replica's PostgreSQL change feed is reconnecting",
+            read_only: false,
+            database: { reachable: true, change_feed: false },
+            blob_store: { reachable: false },
+          },
+        }),
+    });
+    const wrapper = mount(BasicSystemPanels, { attachTo: document.body });
+    await flushPromises();
+    const fact = (id: string) => wrapper.find(`[data-testid="${id}"]`).text();
+    expect(fact('store-status')).toBe('Degraded');
+    expect(fact('store-status-reason')).toContain('change feed is reconnecting');
+    expect(fact('store-writes')).toContain('Accepted');
+    expect(fact('store-database')).toContain("other replicas' changes arrive late");
+    expect(fact('store-blob-store')).toContain('Unreachable');
+    expect(fact('store-version')).toBe('0.16.0, 1 plugin version in its catalog');
   });
 
   it("says why the configuration could not be read (the backend's message)", async () => {

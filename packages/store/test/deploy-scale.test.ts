@@ -68,6 +68,19 @@ describe(FILE, async () => {
     expect(config.blobs).toEqual({ bucket: 'oko-packages', prefix: 'store', endpoint: 'http://minio:9000', timeoutMs: 30_000 });
   });
 
+  it("pins every image it pulls to a tag that names one release: none is latest or untagged, and MinIO's are RELEASE.* tags", () => {
+    const pulled = Object.entries(services).filter(([, service]) => service.image !== undefined && service.build === undefined);
+    expect(pulled.map(([name]) => name).sort()).toEqual(['minio', 'minio-bucket', 'postgres', 'proxy']);
+    for (const [name, { image }] of pulled) {
+      const tag = /^[^:@]+(?::([^:@]+))?(?:@sha256:[0-9a-f]{64})?$/.exec(image!)?.[1];
+      expect(tag, `${name}: ${image}`).toBeDefined();
+      expect(tag, `${name}: ${image}`).not.toBe('latest');
+    }
+    for (const name of ['minio', 'minio-bucket']) {
+      expect(services[name]!.image).toMatch(/^minio\/(minio|mc):RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
+    }
+  });
+
   it('wires the credentials once: the database user and password, MinIO keys and the bucket job agree', () => {
     const store = env(services['store-1']!);
     const pg = env(services.postgres!);

@@ -31,6 +31,7 @@ export function runtimeConfig({ config, bodyLimitBytes, store, signInOn, setting
       available: store.available,
       response_time_ms: store.response_time_ms,
       ...(store.reason === undefined ? {} : { reason: store.reason }),
+      ...(store.store === undefined ? {} : { health: store.store }),
       token_configured: Boolean(config.storeToken),
       api_key_configured: Boolean(config.storeApiKey),
     },

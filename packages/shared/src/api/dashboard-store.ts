@@ -10,6 +10,7 @@ import {
   STORE_DEFAULT_PER_PAGE,
   STORE_MAX_PAGE,
   STORE_MAX_PER_PAGE,
+  StoreHealth,
   StorePluginListQuery,
   UploadResult,
 } from './store.js';
@@ -88,12 +89,29 @@ export const StoreListing = Type.Object({
 });
 export type StoreListing = Static<typeof StoreListing>;
 
+/**
+ * What the store's own /health said, as the backend relays it: the version and size, and, from a
+ * store that reports them, whether it is degraded and why, whether it refuses writes, and whether
+ * its PostgreSQL and package bucket answer. A field the store did not send, or sent in another
+ * shape, is left out.
+ */
+export const StoreHealthSummary = Type.Object({
+  version: StoreHealth.properties.version,
+  plugins_count: StoreHealth.properties.plugins_count,
+  status: Type.Optional(StoreHealth.properties.status),
+  reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Why the store says it is degraded' })),
+  read_only: Type.Optional(StoreHealth.properties.read_only),
+  database: StoreHealth.properties.database,
+  blob_store: StoreHealth.properties.blob_store,
+});
+export type StoreHealthSummary = Static<typeof StoreHealthSummary>;
+
 export const StoreHealthReport = Type.Object({
   available: Type.Boolean(),
   url: Type.String({ description: 'OKO_STORE_URL' }),
   response_time_ms: Type.Integer(),
-  store: Type.Optional(Type.Object({ version: Type.String(), plugins_count: Type.Integer() })),
-  reason: Type.Optional(Type.String()),
+  store: Type.Optional(StoreHealthSummary),
+  reason: Type.Optional(Type.String({ description: 'Why the store did not answer (available: false)' })),
 });
 export type StoreHealthReport = Static<typeof StoreHealthReport>;
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { SIGNATURE_POLICIES } from '../signature.js';
+import { StoreHealthSummary } from './dashboard-store.js';
 
 /**
  * The backend's runtime configuration as an admin sees it (Settings tab) and its server-side
@@ -29,6 +30,7 @@ export const RuntimeConfig = Type.Object({
     available: Type.Boolean(),
     response_time_ms: Type.Integer(),
     reason: Type.Optional(Type.String()),
+    health: Type.Optional(StoreHealthSummary),
     token_configured: Type.Boolean({ description: 'OKO_STORE_TOKEN is set (its value is never shown)' }),
     api_key_configured: Type.Boolean({ description: 'OKO_STORE_API_KEY is set (its value is never shown)' }),
   }),

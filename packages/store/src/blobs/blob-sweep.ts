@@ -54,6 +54,15 @@ export async function sweepBlobs(db: Database, bucket: BlobBucket, graceMs: numb
   return { removed, kept };
 }
 
+/** Which of `dirs` (upload folder names) a catalog row's record names as its folder. */
+export async function foldersNamedByRows(db: Database, dirs: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ dir: string }>(
+    "SELECT DISTINCT record->'storage'->>'dir' AS dir FROM catalog_records WHERE record->'storage'->>'dir' = ANY($1::text[])",
+    [dirs],
+  );
+  return new Set(rows.map((row) => row.dir));
+}
+
 /**
  * OKO_STORE_SWEEP_INTERVAL_S on PostgreSQL: orphaned blobs (packages in S3), or abandoned upload
  * folders (packages on a disk replicas share), by one replica at a time (LOCKS.sweep). With
@@ -112,7 +121,8 @@ export class StorageSweep {
     if (storage instanceof BlobPluginStorage) await this.tidyScratch(storage);
     report.ran = await runExclusive(this.db, LOCKS.sweep, async () => {
       if (storage instanceof BlobPluginStorage) Object.assign(report, await sweepBlobs(this.db, storage.bucket, graceMs));
-      else await tidyUploads(this.catalog, storage, this.log, { idleMs: graceMs });
+      else
+        await tidyUploads(this.catalog, storage, this.log, { idleMs: graceMs, namedByRows: (dirs) => foldersNamedByRows(this.db, dirs) });
     });
     if (report.removed.length > 0) this.log.info({ removed: report.removed, kept: report.kept }, 'sweep removed orphaned package blobs');
     return report;

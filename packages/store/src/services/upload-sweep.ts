@@ -5,6 +5,17 @@ import type { CatalogRepository } from './catalog-repository.js';
 import { hasEntryRecord, writeEntryRecord } from './entry-records.js';
 import type { PluginStorage } from './plugin-storage.js';
 
+/** How uploads/ is tidied where several replicas share it (PostgreSQL with packages on local disk). */
+export interface SharedUploads {
+  /** Only folders nothing was written to for this long: a younger one may be another replica's import in progress. */
+  idleMs: number;
+  /**
+   * Which of `dirs` a catalog row names, asked of the database itself: this replica's copy may be
+   * a moment behind, and skips rows it cannot read, whose folders must stay all the same.
+   */
+  namedByRows(dirs: string[]): Promise<Set<string>>;
+}
+
 /**
  * The startup tidy-up of uploads/, run only on a catalog that loaded whole (a read-only one keeps
  * every folder). A folder the catalog lists gets its entry record if it lacks one (published
@@ -15,23 +26,26 @@ import type { PluginStorage } from './plugin-storage.js';
  * back, say): it is kept for `npm run store:recover`, never deleted.
  *
  * On PostgreSQL the store may be one of several replicas sharing uploads/: there it runs in the
- * locked sweep (blobs/blob-sweep.ts) with `idleMs`, and leaves alone every folder written to more
- * recently, since that may be another replica's import in progress.
+ * locked sweep (blobs/blob-sweep.ts) with `shared`, leaves alone every folder written to within
+ * the grace, and removes an older one that no row in the database names, entry record or not:
+ * the database is the catalog there, nothing recovers from entry records, and a delete whose
+ * answer was lost after its COMMIT puts the record back on a folder whose row is gone.
  */
 export async function tidyUploads(
   catalog: CatalogRepository,
   storage: PluginStorage,
   log: FastifyBaseLogger,
-  options: { idleMs?: number } = {},
+  shared?: SharedUploads,
 ): Promise<void> {
   if (catalog.readOnlyReason) return;
   const byDir = new Map((await catalog.list()).map((r) => [r.storage.dir, r]));
   const removed: string[] = [];
   const unlisted: string[] = [];
+  const unnamed: string[] = [];
   let recorded = 0;
   for (const name of await storage.listUploadFolders()) {
     const folder = storage.resolve(name);
-    if (options.idleMs !== undefined && !(await idleFor(folder, options.idleMs))) continue;
+    if (shared && !(await idleFor(folder, shared.idleMs))) continue;
     const record = byDir.get(name);
     if (record) {
       if (await hasEntryRecord(folder)) continue;
@@ -39,9 +53,19 @@ export async function tidyUploads(
         () => recorded++,
         (error: unknown) => log.warn({ err: error, dir: name }, 'could not write the entry record of an upload folder'),
       );
+    } else if (shared) {
+      unnamed.push(name);
     } else if (await hasEntryRecord(folder)) {
       unlisted.push(name);
     } else {
+      await storage.removeUploadFolder(name);
+      removed.push(name);
+    }
+  }
+  if (shared && unnamed.length > 0) {
+    const named = await shared.namedByRows(unnamed);
+    for (const name of unnamed) {
+      if (named.has(name)) continue;
       await storage.removeUploadFolder(name);
       removed.push(name);
     }

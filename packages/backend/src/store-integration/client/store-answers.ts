@@ -34,7 +34,7 @@ export const StoreEntryAnswer = Type.Object(
 );
 export type StoreEntryAnswer = Static<typeof StoreEntryAnswer>;
 
-/** The two fields of /health the dashboard shows; status and the rest may change with the store. */
+/** The two fields of /health every store sends; the others the dashboard shows are taken one by one (catalog/store-health.ts). */
 export const StoreHealthAnswer = Type.Object({ version: Type.String(), plugins_count: Type.Integer() }, { additionalProperties: true });
 export type StoreHealthAnswer = Static<typeof StoreHealthAnswer>;
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -143,5 +143,15 @@ describe('bounds', () => {
     const got = await received(tiny(25), limits);
     expect(got.plugin).toEqual({ error: expect.stringMatching(/at most 20 are allowed/) });
     expect(got.files).toEqual({});
+  });
+
+  it('an upload cut short or empty keeps none of what the stream wrote', async () => {
+    const long = buildRawZip([MANIFEST, { name: 'static/big.bin', method: 0, content: Buffer.alloc(300_000, 7) }]);
+    for (const zip of [long.subarray(0, 200_000), long.subarray(0, long.length - 30), Buffer.alloc(0), long.subarray(0, 10)]) {
+      const got = await received(zip);
+      expect({ plugin: got.plugin, files: got.files }).toEqual(await reference(zip));
+      expect(got.files).toEqual({});
+      expect(await readdir(got.dir)).toEqual(expect.arrayContaining(['out', 'plugin.zip']));
+    }
   });
 });

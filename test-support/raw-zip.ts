@@ -25,6 +25,13 @@ export interface RawZipEntry {
   centralName?: string;
   /** The central record points at the local header of the entry with this index instead of its own. */
   centralOffsetOf?: number;
+  /**
+   * Sizes and CRC-32 after the data, in a signed data descriptor (flag 0x08), as streaming
+   * writers (yazl, the packer) write them; the local header's are then zero.
+   */
+  descriptor?: boolean;
+  /** zlib's level for method 8: 0 writes the content as it is inside the deflate stream (stored blocks). */
+  level?: number;
 }
 
 export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
@@ -36,11 +43,11 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     offsets.push(offset);
     const content = Buffer.from(entry.content ?? '');
     const method = entry.method ?? 8;
-    const data = method === 8 ? zlib.deflateRawSync(content) : content;
+    const data = method === 8 ? zlib.deflateRawSync(content, { level: entry.level ?? zlib.constants.Z_DEFAULT_COMPRESSION }) : content;
     const name = Buffer.from(entry.name, 'utf8');
     const crc = entry.crc32 ?? zlib.crc32(content);
     const size = entry.declaredSize ?? content.length;
-    const flags = (entry.flags ?? 0) | 0x800; // 0x800: names are UTF-8
+    const flags = (entry.flags ?? 0) | 0x800 | (entry.descriptor ? 0x08 : 0); // 0x800: names are UTF-8
 
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
@@ -48,14 +55,24 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(0, 10); // time + date
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(size, 22);
+    if (!entry.descriptor) {
+      local.writeUInt32LE(crc >>> 0, 14);
+      local.writeUInt32LE(data.length, 18);
+      local.writeUInt32LE(size, 22);
+    }
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
-    locals.push(local, name, data);
+    const descriptor = Buffer.alloc(entry.descriptor ? 16 : 0);
+    if (entry.descriptor) {
+      descriptor.writeUInt32LE(0x08074b50, 0);
+      descriptor.writeUInt32LE(crc >>> 0, 4);
+      descriptor.writeUInt32LE(data.length, 8);
+      descriptor.writeUInt32LE(size, 12);
+    }
+    locals.push(local, name, data, descriptor);
+    const localLength = local.length + name.length + data.length + descriptor.length;
     if (entry.localOnly) {
-      offset += local.length + name.length + data.length;
+      offset += localLength;
       continue;
     }
 
@@ -80,7 +97,7 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     central.writeUInt32LE(((mode & 0xffff) << 16) >>> 0, 38);
     central.writeUInt32LE(entry.centralOffsetOf === undefined ? offset : offsets[entry.centralOffsetOf]!, 42);
     centrals.push(central, centralName, extra);
-    offset += local.length + name.length + data.length;
+    offset += localLength;
   }
   const centralSize = centrals.reduce((sum, b) => sum + b.length, 0);
   const end = Buffer.alloc(22);

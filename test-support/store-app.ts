@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../packages/store/src/app.js';
+import { buildApp, type BuildOptions } from '../packages/store/src/app.js';
 import { loadConfig } from '../packages/store/src/config.js';
 import type { ReviewLimits } from '../packages/store/src/services/review-repository.js';
 import { serveInProcess } from './http.js';
@@ -27,6 +27,8 @@ export interface TestStoreOptions {
   now?: () => number;
   /** Bounds of the store's reviews.json, small so a test reaches them. */
   reviewLimits?: ReviewLimits;
+  /** Runs once the services are up (buildApp's): where a test gets at them, e.g. to stop the archive thread. */
+  seedCatalog?: BuildOptions['seedCatalog'];
 }
 
 export async function buildTestStore(options: TestStoreOptions = {}): Promise<TestStore> {
@@ -35,7 +37,7 @@ export async function buildTestStore(options: TestStoreOptions = {}): Promise<Te
   const cleanup = () => (owned ? rm(storage, { recursive: true, force: true }) : Promise.resolve());
   try {
     const config = loadConfig({ OKO_STORE_STORAGE_PATH: storage, OKO_STORE_SEED: 'false', ...options.env });
-    const app = await buildApp(config, { now: options.now, reviewLimits: options.reviewLimits });
+    const app = await buildApp(config, { now: options.now, reviewLimits: options.reviewLimits, seedCatalog: options.seedCatalog });
     // Tests assert the answers; a log line per request would bury the output.
     app.log.level = 'error';
     return { app, storage, ...(await serveInProcess(app, cleanup)) };

@@ -1,5 +1,9 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test-support/eventually.js';
+import { noise } from '../../../test-support/fixtures.js';
+import type { StoreServices } from '../src/services/index.js';
 import {
   buildTestStore,
   catalogFile,
@@ -12,11 +16,19 @@ import {
 } from './helpers.js';
 
 let store: TestStore;
+let services: StoreServices;
 
-// The store runs in this process but listens: these uploads need a real socket to stall or cut.
-beforeEach(async () => {
-  store = await buildTestStore({ env: { OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS: '1000' } });
-});
+/** The store runs in this process but listens: these uploads need a real socket to stall or cut. */
+async function startStore(idleTimeoutMs: number): Promise<void> {
+  store = await buildTestStore({
+    env: { OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS: String(idleTimeoutMs) },
+    seedCatalog: async (started) => {
+      services = started;
+    },
+  });
+}
+
+beforeEach(() => startStore(1000));
 afterEach(async () => {
   await store?.close();
 });
@@ -62,5 +74,28 @@ describe('interrupted uploads', () => {
     expect(answer.body.error.code).toBe('UPLOAD_TIMEOUT');
     await expectNothingStored();
     expect((await uploadZip(store, bigPlugin('after_slow'))).status).toBe(201);
+  });
+
+  it("a thread that dies mid-upload fails it as the store's own error (500, not a malformed body), leaving nothing", async () => {
+    // A thread's first start can take longer than 1 s of silence on a loaded machine.
+    await store.close();
+    await startStore(30_000);
+    const zip = pluginZip('orphan_plugin', '1.0.0', {}, [{ name: 'noise.bin', content: noise(3 * 1024 * 1024, 'orphan'), method: 0 }]);
+    const { head, tail, contentType } = multipartParts(zip);
+    const { request, response } = openRawUpload(store, contentType, head.length + zip.length + tail.length);
+    request.write(head);
+    request.write(zip.subarray(0, 2 * 1024 * 1024));
+    // The thread has begun writing this upload's files when it dies.
+    await eventually(async () => {
+      const [folder] = await uploadFolders(store);
+      expect((await stat(path.join(store.storage, 'uploads', folder!, 'extracted', 'noise.bin'))).size).toBeGreaterThan(0);
+    });
+    await services.archiveThread.close();
+    const answer = await response;
+    request.destroy();
+    expect(answer).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL_ERROR' } } });
+    await expectNothingStored();
+    // The next task starts a new thread.
+    expect((await uploadZip(store, bigPlugin('after_crash'))).status).toBe(201);
   });
 });

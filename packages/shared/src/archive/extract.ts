@@ -63,6 +63,9 @@ export async function extractArchive(
       strictFileNames: false,
     });
   } catch (error) {
+    // What was streamed is there already: a ZIP whose entries arrived whole but whose central
+    // directory is cut off or broken would otherwise leave them behind a refusal.
+    if (streamed) await emptyFolder(dest);
     throw invalid(`not a valid ZIP archive (${(error as Error).message})`, error);
   }
   try {

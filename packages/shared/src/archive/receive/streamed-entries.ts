@@ -19,8 +19,10 @@ const STORED = 0;
 const DEFLATE = 8;
 const ZIP64_SIZE = 0xffffffff;
 /**
- * Descriptor look-alikes whose size field fits, checked per entry before the stream is left to the
- * full extraction: real data has next to none, and each check of a crafted one costs a write.
+ * Descriptor look-alikes (size field and next signature fit, CRC-32 does not) taken in one upload
+ * before the stream is left to the full extraction: real data has next to none, and each check of
+ * a crafted one costs a write. Per upload, not per entry: 64 in each of 10,000 entries were 640,000
+ * writes of 20 bytes, ~3x the work of extracting that file alone.
  */
 const MAX_LOOKALIKES = 64;
 
@@ -48,7 +50,6 @@ interface Current {
   bytes: number;
   crc: number;
   file: FileHandle | null;
-  lookalikes: number;
 }
 
 /** The stream cannot be followed from its local headers; the full extraction will read the file. */
@@ -71,6 +72,7 @@ export class StreamedEntries {
   private current: Current | null = null;
   private state: 'entries' | 'central' | 'stopped' = 'entries';
   private unpacked = 0;
+  private lookalikes = 0;
   private readonly entries = new Map<number, StreamedEntry>();
 
   constructor(
@@ -158,7 +160,6 @@ export class StreamedEntries {
       bytes: 0,
       crc: 0,
       file: null,
-      lookalikes: 0,
     };
     this.current = current;
     if (method === STORED && !name.endsWith('/')) {
@@ -192,7 +193,6 @@ export class StreamedEntries {
       const next = buffer.readUInt32LE(hit + DESCRIPTOR_BYTES);
       const size = current.bytes + (hit - start);
       if (buffer.readUInt32LE(hit + 8) !== size || (next !== LOCAL_SIG && next !== CENTRAL_SIG)) continue;
-      if (++current.lookalikes > MAX_LOOKALIKES) throw new Unfollowable();
       await this.take(current, buffer.subarray(start, hit));
       start = hit;
       const crc = buffer.readUInt32LE(hit + 4);
@@ -201,6 +201,7 @@ export class StreamedEntries {
         await this.endEntry(current, crc, uncompressed);
         return hit + DESCRIPTOR_BYTES - at;
       }
+      if (++this.lookalikes > MAX_LOOKALIKES) throw new Unfollowable();
     }
   }
 

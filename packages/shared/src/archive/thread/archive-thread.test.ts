@@ -9,9 +9,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isOkoError } from '../../errors.js';
 import { packPluginDirectory } from '../pack.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../limits.js';
-import { ArchiveThread } from './archive-thread.js';
+import { ARCHIVE_THREAD_GONE, ArchiveThread } from './archive-thread.js';
 import { eventually } from '../../../../../test-support/eventually.js';
 import { manifestText } from '../../../../../test-support/raw-zip.js';
+import { pieces } from '../../../../../test-support/streamed-upload.js';
 
 const BUFFER = 64 * 1024;
 
@@ -134,14 +135,40 @@ describe('an upload received on the thread', { timeout: 30_000 }, () => {
     expect(await readdir(path.join(work, 'out'))).toEqual([]);
   });
 
-  it('fails the writer at once when the thread stops, instead of leaving the upload hanging', async () => {
+  it('fails the sender of an upload under way when the thread dies, so nothing waits for ever', async () => {
+    const zip = await bigPackage();
     await mkdir(path.join(work, 'out'));
     const upload = thread.receive(path.join(work, 'up.zip'), path.join(work, 'out'), DEFAULT_ARCHIVE_LIMITS, BUFFER);
-    // A sender that never ends, as a client that stalls.
-    const sent = pipeline(new Readable({ read() {} }), upload.writer);
-    upload.writer.write(Buffer.from('PK\x03\x04'));
+    // A client that sent 3 MiB and then nothing: only the thread's end can end this upload.
+    const stalled = new Readable({ read() {} });
+    stalled.push(zip.subarray(0, 3 * 1024 * 1024));
+    const sent = pipeline(stalled, upload.writer);
+    await eventually(async () => expect(await readdir(path.join(work, 'out'))).toContain('static'));
     await thread.close();
-    await expect(upload.result).rejects.toThrow(/archive thread stopped/);
-    await expect(sent).rejects.toThrow(/archive thread stopped/);
+    await expect(sent).rejects.toMatchObject({ code: ARCHIVE_THREAD_GONE, message: expect.stringMatching(/archive thread stopped/) });
+    await expect(upload.result).rejects.toMatchObject({ code: ARCHIVE_THREAD_GONE });
+    expect(upload.writer.toldAny).toBe(true);
+  });
+
+  it('receives several uploads at once, each into its own folder', async () => {
+    const big = await bigPackage();
+    const png = await readFile(path.join(work, 'plugin', 'static', 'big.png'));
+    await writeFile(path.join(work, 'plugin', 'manifest.json'), manifestText('other', '2.0.0'));
+    await rm(path.join(work, 'plugin', 'static', 'big.png'));
+    await packPluginDirectory(path.join(work, 'plugin'), path.join(work, 'small.zip'));
+    const small = await readFile(path.join(work, 'small.zip'));
+    const uploads = await Promise.all(
+      [big, small, big].map(async (zip, i) => {
+        await mkdir(path.join(work, `out${i}`));
+        const upload = thread.receive(path.join(work, `up${i}.zip`), path.join(work, `out${i}`), DEFAULT_ARCHIVE_LIMITS, BUFFER);
+        // In 64 KiB pieces, as sockets deliver them, so the three interleave on the thread.
+        await pipeline(Readable.from(pieces(zip, 64 * 1024)), upload.writer);
+        return upload.result;
+      }),
+    );
+    expect(uploads.map(({ plugin }) => plugin.manifest.name)).toEqual(['threaded', 'other', 'threaded']);
+    expect(uploads.map(({ sha256 }) => sha256)).toEqual([big, small, big].map((zip) => createHash('sha256').update(zip).digest('hex')));
+    for (const i of [0, 2]) expect((await readFile(path.join(work, `out${i}`, 'static', 'big.png'))).equals(png)).toBe(true);
+    expect(await readdir(path.join(work, 'out1', 'static'))).toEqual(['a.css']);
   });
 });

@@ -18,6 +18,18 @@ interface Running {
   pending: Map<number, Pending>;
 }
 
+/** The `code` of the error that the work of a thread that died fails with. */
+export const ARCHIVE_THREAD_GONE = 'ERR_ARCHIVE_THREAD_GONE';
+
+/**
+ * With a code: an upload's pipeline hands its writer's error to the request's file stream too, and
+ * the upload route takes an error without a code there for busboy's (a malformed body, 400); a
+ * thread that died mid-upload is the store's failure, a 500.
+ */
+function threadGone(message: string, cause?: Error): Error {
+  return Object.assign(new Error(message, cause && { cause }), { code: ARCHIVE_THREAD_GONE });
+}
+
 interface Answer {
   id: number;
   result?: unknown;
@@ -114,8 +126,8 @@ export class ArchiveThread {
       for (const waiting of pending.values()) waiting.reject(why);
       pending.clear();
     };
-    worker.on('error', (error) => stopped(new Error(`the archive thread failed: ${error.message}`, { cause: error })));
-    worker.on('exit', (code) => stopped(new Error(`the archive thread stopped (exit code ${code})`)));
+    worker.on('error', (error) => stopped(threadGone(`the archive thread failed: ${error.message}`, error)));
+    worker.on('exit', (code) => stopped(threadGone(`the archive thread stopped (exit code ${code})`)));
     return running;
   }
 }

@@ -23,7 +23,7 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const { freshFolder, reference, received } = streamedUploads(() => work);
+const { freshFolder, reference, received, packed } = streamedUploads(() => work);
 
 const MANIFEST: RawZipEntry = { name: 'manifest.json', content: manifestText('attacked', '1.0.0') };
 
@@ -153,5 +153,16 @@ describe('bounds', () => {
       expect(got.files).toEqual({});
       expect(await readdir(got.dir)).toEqual(expect.arrayContaining(['out', 'plugin.zip']));
     }
+  });
+});
+
+describe('descriptor signatures', () => {
+  it('a file of nothing but descriptor signatures: the stream stops after a bounded number of them', async () => {
+    const signatures = Buffer.alloc(4 * 120_000);
+    for (let at = 0; at < signatures.length; at += 4) signatures.writeUInt32LE(0x08074b50, at);
+    // A .png is stored as it is: the signatures reach the stream.
+    const zip = await packed({ 'manifest.json': manifestText('attacked', '1.0.0'), 'static/sigs.png': signatures });
+    expect(await followed(zip)).toBeNull();
+    await expectSameOutcome(zip);
   });
 });

@@ -179,6 +179,15 @@ describe('AnswerCache', () => {
     expect(cache.size).toEqual({ entries: 1, bytes: 6 });
   });
 
+  it('tags an answer by its query and bytes, not by the process or catalog version that made it', () => {
+    const one = new AnswerCache().set('a1b2c3.7', 'list\npage', Buffer.from('{"total":1}'));
+    const other = new AnswerCache().set('d4e5f6.2', 'list\npage', Buffer.from('{"total":1}'));
+    expect(other.etag).toBe(one.etag);
+    expect(one.etag).toMatch(/^"[\w-]{32}"$/);
+    expect(new AnswerCache().set('a1b2c3.7', 'list\npage', Buffer.from('{"total":2}')).etag).not.toBe(one.etag);
+    expect(new AnswerCache().set('a1b2c3.7', 'entry\npage', Buffer.from('{"total":1}')).etag).not.toBe(one.etag);
+  });
+
   it('matches If-None-Match lists, weak forms and *', () => {
     expect(matchesIfNoneMatch('"x", W/"a-b"', '"a-b"')).toBe(true);
     expect(matchesIfNoneMatch('*', '"a"')).toBe(true);

@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
 import { crossSiteWriteGuard } from '@oko/shared';
 import { frameworkErrorHandler, notFoundHandler, registerErrorHandler } from '@oko/shared/server';
 import type { StoreConfig } from './config.js';
@@ -52,15 +52,7 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
 
   registerErrorHandler(app, { releaseUnreadBody: config.discardUnreadBody, diskFullMessage: 'The store has no disk space left' });
   app.setNotFoundHandler(notFoundHandler);
-  // Before any route: a page on another site must not upload or delete, key or no key.
-  app.addHook('onRequest', crossSiteWriteGuard(config.allowedOrigins, 'OKO_STORE_ALLOWED_ORIGINS'));
-  await app.register(fastifyMultipart, {
-    // One file per request; busboy's own cut-off sits one byte above ours so our 413 comes first.
-    limits: { fileSize: config.maxPluginSizeBytes + 1, files: 1, fields: 10, parts: 20 },
-    // busboy's own buffers: what it takes from the socket, and its file stream (see UPLOAD_STEP_BYTES).
-    highWaterMark: UPLOAD_BUFFER_BYTES,
-    fileHwm: UPLOAD_STEP_BYTES,
-  });
+  guardWrites(app, crossSiteWriteGuard(config.allowedOrigins, 'OKO_STORE_ALLOWED_ORIGINS'));
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -75,7 +67,19 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
 
   await app.register(systemRoutes, { prefix: '/api/v1', config, services });
   await app.register(pluginRoutes, { prefix: '/api/v1', config, services });
-  await app.register(uploadRoutes, { prefix: '/api/v1', config, services });
+  // Only the upload routes read multipart bodies. In their own scope, the parser's per-request hooks
+  // (a 'close' listener on every answer, an async cleanup after it) stay off the read routes,
+  // where the catalog list's profile showed them.
+  await app.register(async (uploads) => {
+    await uploads.register(fastifyMultipart, {
+      // One file per request; busboy's own cut-off sits one byte above ours so our 413 comes first.
+      limits: { fileSize: config.maxPluginSizeBytes + 1, files: 1, fields: 10, parts: 20 },
+      // busboy's own buffers: what it takes from the socket, and its file stream (see UPLOAD_STEP_BYTES).
+      highWaterMark: UPLOAD_BUFFER_BYTES,
+      fileHwm: UPLOAD_STEP_BYTES,
+    });
+    await uploads.register(uploadRoutes, { prefix: '/api/v1', config, services });
+  });
   await app.register(reviewRoutes, { prefix: '/api/v1', services });
   await app.register(publisherRoutes, { prefix: '/api/v1', services });
   await app.register(refreshRoutes, { prefix: '/api/v1', services });
@@ -93,3 +97,20 @@ export async function buildApp(config: StoreConfig, options: BuildOptions = {}):
   }
   return app;
 }
+
+/**
+ * A page on another site must not upload or delete, key or no key: `guard` runs first on every
+ * route that takes a method other than GET, HEAD or OPTIONS, before its own hooks and before its
+ * body is read. Reads, which it always lets pass, run without it: with no onRequest hook at all a
+ * list request skips that whole stage (issue 17's profile of the catalog list).
+ */
+function guardWrites(app: FastifyInstance, guard: onRequestHookHandler): void {
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => READ_METHODS.has(method.toUpperCase()))) return;
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [guard, ...own];
+  });
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

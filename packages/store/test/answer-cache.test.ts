@@ -83,6 +83,23 @@ describe('cached list, search, entry and versions answers', () => {
     expect((await get('/plugins/no_such_plugin')).status).toBe(404);
   });
 
+  it('answers a repeated list from the cache, and a publish between two lists changes the answer and the ETag', async () => {
+    const route = '/plugins?q=between&per_page=50';
+    const first = await get(route);
+    const hit = await get(route); // the answer is cached for this catalog now: served without building it again
+    const etag = hit.headers.get('etag') ?? '';
+    expect(etag).toBe(first.headers.get('etag'));
+    expect((await json(hit)).total).toBe(0);
+    expect((await get(route, { 'if-none-match': etag })).status).toBe(304);
+
+    await publish('between_probe', '1.0.0');
+    const next = await get(route, { 'if-none-match': etag });
+    expect(next.status).toBe(200);
+    expect(next.headers.get('etag')).not.toBe(etag);
+    expect(((await json(next)).plugins as { name: string }[]).map((p) => p.name)).toEqual(['between_probe']);
+    expect((await get(route, { 'if-none-match': next.headers.get('etag') ?? '' })).status).toBe(304);
+  });
+
   it('shows a publish, a delete and a GitHub refresh in the very next list, under a new ETag', async () => {
     const route = '/plugins?q=fresh&per_page=50';
     const etagOf = async () => (await get(route)).headers.get('etag');
@@ -160,6 +177,15 @@ describe('AnswerCache', () => {
     cache.set('boot.1', 'late', body(5));
     expect(cache.get('boot.2', 'list')).toBe(fresh);
     expect(cache.size).toEqual({ entries: 1, bytes: 6 });
+  });
+
+  it('tags an answer by its query and bytes, not by the process or catalog version that made it', () => {
+    const one = new AnswerCache().set('a1b2c3.7', 'list\npage', Buffer.from('{"total":1}'));
+    const other = new AnswerCache().set('d4e5f6.2', 'list\npage', Buffer.from('{"total":1}'));
+    expect(other.etag).toBe(one.etag);
+    expect(one.etag).toMatch(/^"[\w-]{32}"$/);
+    expect(new AnswerCache().set('a1b2c3.7', 'list\npage', Buffer.from('{"total":2}')).etag).not.toBe(one.etag);
+    expect(new AnswerCache().set('a1b2c3.7', 'entry\npage', Buffer.from('{"total":1}')).etag).not.toBe(one.etag);
   });
 
   it('matches If-None-Match lists, weak forms and *', () => {

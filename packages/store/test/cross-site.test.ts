@@ -83,6 +83,26 @@ describe('cross-site writes', () => {
     expect((await request(`${store.url}/docs`, { headers: CROSS_SITE })).status).toBe(200);
   });
 
+  it('guards every route that writes, as the OpenAPI document lists them (the guard is attached per route, reads go without it)', async () => {
+    const spec = (await json(await request(`${store.url}/docs/json`))) as { paths: Record<string, Record<string, unknown>> };
+    const writes = Object.entries(spec.paths).flatMap(([route, methods]) =>
+      Object.keys(methods)
+        .filter((method) => !['get', 'head', 'options'].includes(method))
+        .map((method) => [method.toUpperCase(), route.replace(/\{[^}]+\}/g, 'x')] as const),
+    );
+    expect(writes.map(([method, route]) => `${method} ${route}`)).toEqual(
+      expect.arrayContaining(['POST /api/v1/plugins/upload/zip', 'DELETE /api/v1/plugins/x', 'POST /api/v1/plugins/x/reviews']),
+    );
+    for (const [method, route] of writes) {
+      const answer = await request(`${store.url}${route}`, {
+        method,
+        headers: { ...CROSS_SITE, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      await expectErrorAnswer(answer, 403, 'CROSS_SITE_REQUEST');
+    }
+  });
+
   it('refuses a cross-site write before the API key check', async () => {
     const keyed = await buildTestStore({ env: { OKO_STORE_API_KEY: 'key-0123456789' } });
     try {

@@ -16,6 +16,28 @@ describe('BoundedLru', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('keeps the order right when the most recent key is hit again, deleted or evicted', () => {
+    const cache = lru(2);
+    cache.set('a', 'A');
+    cache.set('b', 'B');
+    expect(cache.get('b')).toBe('B');
+    expect(cache.get('b')).toBe('B');
+    cache.set('c', 'C'); // a is still the least recently used
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBe('B'); // b is now the most recent, c the oldest
+    cache.delete('b');
+    cache.set('d', 'D');
+    expect(cache.get('c')).toBe('C'); // moved after d even though the last key moved (b) is gone
+    cache.set('e', 'E');
+    expect(cache.get('d')).toBeUndefined();
+    expect(cache.get('c')).toBe('C');
+    const none = lru(0);
+    none.set('x', 'X');
+    expect(none.get('x')).toBeUndefined();
+    none.set('y', 'Y');
+    expect(none.size).toBe(0);
+  });
+
   it('drops the oldest entries until the bytes fit again', () => {
     const cache = lru(10, 10);
     cache.set('a', 'xxxx');

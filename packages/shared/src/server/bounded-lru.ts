@@ -7,6 +7,12 @@
 export class BoundedLru<K, V> {
   private readonly entries = new Map<K, { value: V; size: number }>();
   private bytes = 0;
+  /**
+   * The key last set or moved to the end: a hit on it is already the most recent, so it is not
+   * deleted and set again (that re-insert was most of a cache hit's cost while one page is read
+   * over and over). Undefined when unknown.
+   */
+  private newest: K | undefined;
 
   constructor(
     private readonly maxEntries: number,
@@ -26,8 +32,11 @@ export class BoundedLru<K, V> {
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (key !== this.newest) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.newest = key;
+    }
     return entry.value;
   }
 
@@ -37,11 +46,11 @@ export class BoundedLru<K, V> {
     this.delete(key);
     if (size > this.maxBytes) return;
     this.entries.set(key, { value, size });
+    this.newest = key;
     this.bytes += size;
-    for (const [oldest, entry] of this.entries) {
+    for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.size;
+      this.delete(oldest);
     }
   }
 
@@ -50,10 +59,12 @@ export class BoundedLru<K, V> {
     if (!entry) return;
     this.entries.delete(key);
     this.bytes -= entry.size;
+    if (key === this.newest) this.newest = undefined;
   }
 
   clear(): void {
     this.entries.clear();
     this.bytes = 0;
+    this.newest = undefined;
   }
 }

@@ -45,6 +45,10 @@ class PgCatalogRepository implements CatalogRepository {
     return this.snap.records;
   }
 
+  listNow(): readonly CatalogRecord[] {
+    return this.snap.records;
+  }
+
   async get(id: string): Promise<CatalogRecord | undefined> {
     return this.snap.byId.get(id);
   }

@@ -15,7 +15,7 @@ import { ifNoneMatch } from '@oko/shared/server';
 import type { StoreConfig } from '../config.js';
 import { callerOf } from '../lib/api-key.js';
 import { summarizePage } from '../services/catalog-summary.js';
-import { normalizedQuery } from '../services/catalog-view.js';
+import { listKey } from '../services/catalog-view.js';
 import type { StoreServices } from '../services/index.js';
 import { sendCachedAnswer } from './cached-answer.js';
 import { PluginIdParams } from './schemas.js';
@@ -38,11 +38,13 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         response: { 200: StorePluginList, ...errorResponses('VALIDATION_FAILED') },
       },
     },
-    async (request, reply) => {
+    // Not async: a cached answer goes out synchronously (sendCachedAnswer).
+    (request, reply) => {
       const field = nonFiniteField(request.query);
       if (field) throw createError('VALIDATION_FAILED', `querystring/${field} must be a finite integer`);
-      const key = `list\n${JSON.stringify(normalizedQuery(request.query))}`;
-      return sendCachedAnswer(request, reply, plugins, key, async (view) => summarizePage(await plugins.search(request.query, view)));
+      return sendCachedAnswer(request, reply, plugins, listKey(request.query), async (view) =>
+        summarizePage(await plugins.search(request.query, view)),
+      );
     },
   );
 
@@ -56,7 +58,7 @@ export const pluginRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
         response: { 200: CatalogEntry, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') },
       },
     },
-    async (request, reply) =>
+    (request, reply) =>
       sendCachedAnswer(request, reply, plugins, `entry\n${request.params.id}`, (view) => plugins.entryOf(request.params.id, view)),
   );
 

@@ -36,7 +36,7 @@ export const versionRoutes: FastifyPluginAsyncTypebox<{ services: StoreServices 
         response: { 200: StoreVersionList, ...errorResponses('VALIDATION_FAILED', 'PLUGIN_NOT_FOUND') },
       },
     },
-    async (request, reply) =>
+    (request, reply) =>
       sendCachedAnswer(request, reply, plugins, `versions\n${request.params.name}`, (view) =>
         plugins.versionsOf(request.params.name, view),
       ),

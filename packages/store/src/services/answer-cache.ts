@@ -39,12 +39,19 @@ export class AnswerCache {
   }
 
   /**
-   * Keeps `body` as the answer to `key` under catalog `version`, and returns it with its ETag (the
-   * catalog version and a hash of the key: an answer made from another catalog, or for another
-   * query, never shares it). An answer bigger than the whole budget is returned but not kept.
+   * Keeps `body` as the answer to `key` under catalog `version`, and returns it with its ETag. An
+   * answer bigger than the whole budget is returned but not kept.
+   *
+   * The ETag is a hash of the key and the bytes, not of `version`: a version counts this process's
+   * catalog changes since it started, so two replicas on one PostgreSQL catalog gave the same answer
+   * two ETags, and a backend revalidating through a load balancer got a 200 where a 304 would do.
+   * The same bytes for the same query have the same strong ETag on every replica and across
+   * restarts; any change to the bytes (a publish, a delete, a new rating or install count) gives a
+   * new one. Hashed once per answer made, never per request.
    */
   set(version: string, key: string, body: Buffer): CachedAnswer {
-    const answer = { body, etag: `"${version}-${createHash('sha256').update(key).digest('base64url').slice(0, 22)}"` };
+    const etag = `"${createHash('sha256').update(key).update('\n').update(body).digest('base64url').slice(0, 32)}"`;
+    const answer = { body, etag };
     // An older build finishing after the catalog moved on must not bring back the older version's entries.
     if (this.version !== null && version !== this.version && this.isOlder(version)) return answer;
     if (version !== this.version) {

@@ -21,6 +21,11 @@ export interface CatalogRepository {
    * (never changed in place): PluginCatalog keys its sorted search view on this identity.
    */
   list(): Promise<readonly CatalogRecord[]>;
+  /**
+   * What list() resolves to, without a promise: both repositories answer reads from memory, and the
+   * read routes check a cached answer against it on every request (PluginCatalog.cachedAnswer).
+   */
+  listNow(): readonly CatalogRecord[];
   get(id: string): Promise<CatalogRecord | undefined>;
   /**
    * Adds a record published by `by` and returns it as stored (with its publisher). In the same
@@ -132,6 +137,10 @@ export class JsonCatalogRepository implements CatalogRepository {
   }
 
   async list(): Promise<readonly CatalogRecord[]> {
+    return this.records;
+  }
+
+  listNow(): readonly CatalogRecord[] {
     return this.records;
   }
 

@@ -156,6 +156,16 @@ export function normalizedQuery(query: StorePluginListQuery): {
   };
 }
 
+/**
+ * The answer cache's key of a list query: equal for queries with the same normalized form, and
+ * built by concatenation (the tag length-prefixed, the free text last, so no two forms collide),
+ * as a JSON.stringify of the normalized form per request showed in the list route's profile.
+ */
+export function listKey(query: StorePluginListQuery): string {
+  const { text, tag, all, sort, page, perPage } = normalizedQuery(query);
+  return `list\n${all}\n${sort}\n${page}\n${perPage}\n${tag.length}\n${tag}\n${text}`;
+}
+
 export function searchView(view: CatalogView, query: StorePluginListQuery): StorePluginList {
   const { text, tag, all, sort } = normalizedQuery(query);
   const listed = view.ordered(sort, all);

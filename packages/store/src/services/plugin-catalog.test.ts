@@ -11,12 +11,16 @@ import type { CatalogRepository } from './catalog-repository.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { catalogRecord } from '../../test/catalog-records.js';
 import { LocalPluginStorage, type PluginStorage } from './plugin-storage.js';
+import type { StatsSource } from './stats-fold.js';
 
 /** A repository in memory that, like the JSON one, hands out a new array on every change. */
 class MemoryRepository implements CatalogRepository {
   readOnlyReason = null;
   constructor(public records: readonly CatalogRecord[]) {}
   async list() {
+    return this.records;
+  }
+  listNow() {
     return this.records;
   }
   async get(id: string) {
@@ -162,6 +166,30 @@ describe('plugin catalog search', () => {
     const after = (await catalog.search({ page: 1, per_page: 50 })).plugins[0];
     expect(after).toMatchObject({ version: '1.1.0', versions_count: 2 });
     expect((await catalog.versionsOf('alpha_tool')).versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0']);
+  });
+});
+
+describe('plugin catalog cached answers', () => {
+  it('hands out a cached answer without waiting only while its snapshot is current: a write or a due stats fold ends it', async () => {
+    const repo = new MemoryRepository(records);
+    let due = false;
+    const stats: StatsSource = { due: () => due, fold: () => new Map() };
+    const catalog = new PluginCatalog(repo, {} as PluginStorage, log, stats);
+    expect(catalog.cachedAnswer('page')).toBeUndefined(); // no snapshot yet
+    const { version } = await catalog.snapshot();
+    const answer = catalog.answers.set(version, 'page', Buffer.from('first'));
+    expect(catalog.cachedAnswer('page')).toBe(answer);
+    expect(catalog.cachedAnswer('other')).toBeUndefined();
+
+    await repo.add(catalogRecord(11, 'newcomer', '1.0.0'));
+    expect(catalog.cachedAnswer('page')).toBeUndefined(); // the write alone ends it, before anyone calls snapshot()
+    const next = await catalog.snapshot();
+    expect(next.version).not.toBe(version);
+    catalog.answers.set(next.version, 'page', Buffer.from('second'));
+    expect(catalog.cachedAnswer('page')?.body.toString()).toBe('second');
+
+    due = true; // a review, or download counts past the fold interval
+    expect(catalog.cachedAnswer('page')).toBeUndefined();
   });
 });
 

@@ -16,7 +16,7 @@ import { ArchiveThread, excludedFromPackage } from '@oko/shared/archive';
 import type { FastifyBaseLogger } from 'fastify';
 import { servedManifest, toCatalogEntry, type CatalogRecord, type Owner } from './catalog-record.js';
 import { assertOwner, type CatalogRepository } from './catalog-repository.js';
-import { AnswerCache } from './answer-cache.js';
+import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { CatalogCatchUp } from './catalog-catch-up.js';
 import { buildView, newestOf, searchView, withStats, type CatalogBase, type CatalogView } from './catalog-view.js';
 import { removeEntryRecord, writeEntryRecord } from './entry-records.js';
@@ -95,6 +95,17 @@ export class PluginCatalog {
       this.current = { view: withStats(this.base, this.stats.fold()), version: `${this.bootId}.${++this.epoch}` };
     }
     return this.current;
+  }
+
+  /**
+   * The answer cached for `key` when the snapshot it was made from is still the catalog's (the same
+   * records, no stats fold due), checked without waiting: a cache hit then costs the list routes no
+   * promise, only what snapshot() compares. Undefined means "ask snapshot()", never "no such answer".
+   */
+  cachedAnswer(key: string): CachedAnswer | undefined {
+    const current = this.current;
+    if (current === null || current.view.source !== this.catalog.listNow() || this.stats.due()) return undefined;
+    return this.answers.get(current.version, key);
   }
 
   private async currentView(): Promise<CatalogView> {

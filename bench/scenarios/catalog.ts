@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { catalogStore, progress, type BenchContext } from '../lib/context.js';
-import { measureThroughput, type LoadFigures } from '../lib/load.js';
+import { measureInTurns, measureThroughput, type LoadFigures } from '../lib/load.js';
 import { CHILD_DIR } from '../lib/oko.js';
 import { startService, type Service } from '../lib/services.js';
 
@@ -10,7 +11,8 @@ export const SEARCH_PATH = '/api/v1/plugins?q=monitor&page=1&per_page=50';
 
 /**
  * Store catalog list (one page of 50) and search, with the big catalog, against a bare Fastify
- * route (same Fastify, same logger) that answers the very bytes the store answered.
+ * route (same Fastify, same logger) that answers the very bytes the store answered, the two
+ * measured in turns (measureInTurns).
  */
 export async function catalogScenario(ctx: BenchContext): Promise<void> {
   const store = await catalogStore(ctx);
@@ -36,10 +38,9 @@ export async function catalogScenario(ctx: BenchContext): Promise<void> {
         name === 'list'
           ? `catalog list, ${ctx.settings.catalogSize} plugins, page of 50`
           : `catalog search "monitor" (${ctx.settings.catalogSize / 10} hits), page of 50`;
-      progress(`load: store ${name}`);
-      const real = await measureThroughput(store.url + route, ctx.settings);
-      progress(`load: bare Fastify ${name}`);
-      const base = await measureThroughput(`${bare.url}/${name}`, ctx.settings);
+      progress(`load: store ${name} and bare Fastify ${name}, in turns`);
+      const { real, base, ratios } = await measureInTurns(store.url + route, `${bare.url}/${name}`, ctx.settings);
+      ctx.info[`${name}RatiosByRound`] = ratios.map((ratio) => Math.round(ratio * 100) / 100);
       progress(`load: bare Fastify ${name}, logger off`);
       const quiet = await measureThroughput(`${bareQuiet.url}/${name}`, ctx.settings);
       ctx.info[`${name}BareLoggerOff`] = quiet;
@@ -49,7 +50,7 @@ export async function catalogScenario(ctx: BenchContext): Promise<void> {
         real,
         base,
         'bare Fastify route, same bytes',
-        `bare Fastify without request logging: ${Math.round(quiet.reqPerSec)} req/s`,
+        `the round with the median ratio of ${ratios.length} in turns (${ratios.map((r) => r.toFixed(2)).join(', ')}); bare Fastify without request logging: ${Math.round(quiet.reqPerSec)} req/s`,
       );
     }
   } finally {
@@ -59,12 +60,15 @@ export async function catalogScenario(ctx: BenchContext): Promise<void> {
 }
 
 async function startBare(ctx: BenchContext, routes: Record<string, string>, logger: 'info' | 'off'): Promise<Service> {
+  // With the event-loop-delay probe the catalog store runs with (for the contention scenario), so
+  // its 1 ms timer is on both sides.
   return startService({
     name: `bare-${logger}`,
     entry: path.join(CHILD_DIR, 'bare-server.js'),
     portEnv: 'BARE_PORT',
     logDir: ctx.logDir,
-    env: { BARE_ROUTES: JSON.stringify(routes), BARE_LOGGER: logger },
+    env: { BARE_ROUTES: JSON.stringify(routes), BARE_LOGGER: logger, BENCH_ELD_FILE: path.join(ctx.dir, `eld-bare-${logger}.json`) },
+    nodeArgs: ['--import', pathToFileURL(path.join(CHILD_DIR, 'eld-probe.js')).href],
   });
 }
 

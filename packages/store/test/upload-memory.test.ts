@@ -26,7 +26,7 @@ function bytesOnDisk(uploads: string): number {
  * The store may grow by 64 MB during a 100 MB upload (issue 17), and the upload's other work
  * (socket chunks waiting for the garbage collector, extraction on the archive thread) takes
  * 31–39 MB of that on a fast sender (measured with curl). So what the pipeline itself holds
- * (multipart parser, the checks, the chunks posted to the archive thread) must stay within a dozen MiB when the disk
+ * (multipart parser, the checks, the file writer) must stay within a dozen MiB when the disk
  * lags behind the sender, which is every upload from a fast client: with 4 MiB at each of its
  * seven buffers it held 24–28 MiB, and the store grew by 39–68 MB in nine curl uploads.
  */

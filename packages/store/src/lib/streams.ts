@@ -3,11 +3,11 @@ import { createError, type OkoError } from '@oko/shared';
 
 /**
  * How much of an upload may wait in memory where it enters (the multipart parser) and where it
- * leaves (posted to the archive thread, not yet on disk). Node's 16 KiB default made every step
+ * leaves (the file writer, UploadWriter). Node's 16 KiB default made every step
  * push back on the socket after a chunk or two, so the upload advanced ~64 KiB per event-loop
  * turn; with 200 readers of the catalog a turn takes tens of milliseconds and a 100 MB upload took
  * 20 s. With room for a few MiB, one turn drains what the kernel holds (libuv reads up to 32 x
- * 64 KiB per ready socket), and the thread has the next MiBs at hand while the disk is busy (issue 17).
+ * 64 KiB per ready socket), and the writer has the next MiBs at hand while the disk is busy (issue 17).
  */
 export const UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024;
 

@@ -13,6 +13,7 @@ export * from './page-manifest.js';
 export * from './plugin-sdk.js';
 export * from './api/plugins.js';
 export * from './api/store.js';
+export * from './api/store-system.js';
 export * from './api/publishers.js';
 export * from './api/store-errors.js';
 export * from './api/dashboard-store.js';

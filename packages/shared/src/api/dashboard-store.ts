@@ -10,10 +10,10 @@ import {
   STORE_DEFAULT_PER_PAGE,
   STORE_MAX_PAGE,
   STORE_MAX_PER_PAGE,
-  StoreHealth,
   StorePluginListQuery,
   UploadResult,
 } from './store.js';
+import { StoreHealth } from './store-system.js';
 
 /**
  * Payloads of the dashboard backend's /api/v1/store: the store's catalog as one dashboard sees it,

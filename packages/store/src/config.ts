@@ -17,6 +17,8 @@ export interface StoreConfig {
   uploadDeadlineMs: number;
   /** How much of a refused request's body is read and discarded so the client sees the answer. */
   discardUnreadBody: { maxBytes: number; maxMs: number };
+  /** ZIP uploads received at once; more wait their turn (lib/upload-slots.ts). */
+  maxConcurrentUploads: number;
   debug: boolean;
   apiKey: string | null;
   /** Origins besides the store's own whose pages may send writes (OKO_STORE_ALLOWED_ORIGINS). */
@@ -109,6 +111,11 @@ export const StoreEnv = Type.Object({
     minimum: 1,
     default: 600_000,
     description: 'an upload still sending after this long gets 408, however steadily it sends',
+  }),
+  OKO_STORE_MAX_CONCURRENT_UPLOADS: Type.Integer({
+    minimum: 1,
+    default: 4,
+    description: 'ZIP uploads received at once; more wait their turn, bodies unread, within OKO_STORE_UPLOAD_DEADLINE_MS',
   }),
   OKO_STORE_UPLOAD_DISCARD_MB: Type.Number({
     minimum: 0,
@@ -229,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
     uploadIdleTimeoutMs: vars.OKO_STORE_UPLOAD_IDLE_TIMEOUT_MS,
     uploadDeadlineMs: vars.OKO_STORE_UPLOAD_DEADLINE_MS,
     discardUnreadBody: { maxBytes: Math.floor(vars.OKO_STORE_UPLOAD_DISCARD_MB * MB), maxMs: vars.OKO_STORE_UPLOAD_DISCARD_MS },
+    maxConcurrentUploads: vars.OKO_STORE_MAX_CONCURRENT_UPLOADS,
     debug: vars.OKO_STORE_DEBUG,
     apiKey: vars.OKO_STORE_API_KEY ?? null,
     allowedOrigins: originList(vars.OKO_STORE_ALLOWED_ORIGINS, 'OKO_STORE_ALLOWED_ORIGINS'),

@@ -12,7 +12,7 @@ import {
   sharedPathName,
   uiConfigWarnings,
 } from '@oko/shared';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoreConfig } from '../config.js';
 import { callerOf } from '../lib/api-key.js';
 import { tooLargeError } from '../lib/streams.js';
@@ -67,6 +67,28 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     if (length > config.maxPluginSizeBytes + MULTIPART_OVERHEAD_BYTES) throw tooLargeError(config.maxPluginSizeBytes);
   };
 
+  /** Receives the ZIP once the upload has its place (UploadSlots). */
+  const receiveZip = async (request: FastifyRequest, reply: FastifyReply, deadline: UploadDeadline) => {
+    const part = await deadline.race(request.file()).catch((error: unknown) => {
+      deadline.stop();
+      throw malformedMultipart(error);
+    });
+    if (!part || part.fieldname !== 'file') {
+      deadline.stop();
+      part?.file.resume();
+      throw createError('BAD_REQUEST', "Send the plugin ZIP as multipart/form-data field 'file'");
+    }
+    deadline.guard(part.file);
+    // busboy reports a broken body (no closing boundary, a bad part header) on the file stream,
+    // and may hand the import its own error for the same cause.
+    let sourceFailed = false;
+    part.file.once('error', () => (sourceFailed = true));
+    const record = await services.archives.importStream(part.file, callerOf(request)).catch((error: unknown) => {
+      throw sourceFailed ? malformedMultipart(error) : error;
+    });
+    return reply.status(201).send(await uploadResult(record, 'uploaded', services));
+  };
+
   app.post(
     '/plugins/upload/zip',
     {
@@ -85,24 +107,13 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     },
     async (request, reply) => {
       const deadline = new UploadDeadline(config.uploadDeadlineMs);
-      const part = await deadline.race(request.file()).catch((error: unknown) => {
-        deadline.stop();
-        throw malformedMultipart(error);
-      });
-      if (!part || part.fieldname !== 'file') {
-        deadline.stop();
-        part?.file.resume();
-        throw createError('BAD_REQUEST', "Send the plugin ZIP as multipart/form-data field 'file'");
+      const slot = services.uploadSlots.take();
+      try {
+        await deadline.race(slot.ready);
+        return await receiveZip(request, reply, deadline);
+      } finally {
+        slot.release();
       }
-      deadline.guard(part.file);
-      // busboy reports a broken body (no closing boundary, a bad part header) on the file stream,
-      // and may hand the import its own error for the same cause.
-      let sourceFailed = false;
-      part.file.once('error', () => (sourceFailed = true));
-      const record = await services.archives.importStream(part.file, callerOf(request)).catch((error: unknown) => {
-        throw sourceFailed ? malformedMultipart(error) : error;
-      });
-      return reply.status(201).send(await uploadResult(record, 'uploaded', services));
     },
   );
 

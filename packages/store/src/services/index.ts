@@ -21,6 +21,7 @@ import { StatsFold } from './stats-fold.js';
 import { tidyUploads } from './upload-sweep.js';
 import { runExclusive, LOCKS } from '../postgres/advisory-lock.js';
 import type { Database } from '../postgres/database.js';
+import { UploadSlots } from '../lib/upload-slots.js';
 
 export interface StoreServices {
   catalog: CatalogRepository;
@@ -29,6 +30,8 @@ export interface StoreServices {
   /** Extraction and packing, off the event loop (stopped on close). */
   archiveThread: ArchiveThread;
   archives: ArchiveImporter;
+  /** How many ZIP uploads are received at once (the upload route takes a place first). */
+  uploadSlots: UploadSlots;
   github: GithubImporter;
   /** Refreshes of GitHub-imported plugins (route, webhook) and their schedule (started by buildApp). */
   refresher: GithubRefresher;
@@ -74,6 +77,7 @@ export async function createServices(config: StoreConfig, log: FastifyBaseLogger
     storage,
     plugins,
     archiveThread: thread,
+    uploadSlots: new UploadSlots(config.maxConcurrentUploads),
     archives: new ArchiveImporter(publisher, thread, {
       maxPluginSizeBytes: config.maxPluginSizeBytes,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutMs,

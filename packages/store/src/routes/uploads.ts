@@ -83,7 +83,12 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ config: StoreConfig; serv
     // and may hand the import its own error for the same cause.
     let sourceFailed = false;
     part.file.once('error', () => (sourceFailed = true));
-    const record = await services.archives.importStream(part.file, callerOf(request)).catch((error: unknown) => {
+    // Cut off before its end, the rest of the body stays unread until the error handler's bounded discard.
+    const stopReading = () => {
+      request.raw.unpipe();
+      request.raw.pause();
+    };
+    const record = await services.archives.importStream(part.file, callerOf(request), stopReading).catch((error: unknown) => {
       throw sourceFailed ? malformedMultipart(error) : error;
     });
     return reply.status(201).send(await uploadResult(record, 'uploaded', services));

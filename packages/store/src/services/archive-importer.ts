@@ -29,8 +29,9 @@ export class ArchiveImporter {
    * Streams an upload to disk (never whole in memory), cut off at the size limit or when idle. The
    * archive thread reads it close behind, hashes it and extracts its stored files while it arrives,
    * so a big upload is mostly unpacked when its last byte is in (ArchiveThread.receive).
+   * `onCutOff` runs when the upload fails before its end and must wait for the thread.
    */
-  importStream(source: Readable, by: Owner): Promise<CatalogRecord> {
+  importStream(source: Readable, by: Owner, onCutOff?: () => void): Promise<CatalogRecord> {
     return this.publisher.publish('zip', by, async (folder) => {
       const zipPath = path.join(folder.path, UPLOADED_ZIP);
       const dest = path.join(folder.path, EXTRACTED_DIR);
@@ -44,9 +45,14 @@ export class ArchiveImporter {
           upload.writer,
         );
       } catch (error) {
-        // The folder goes once the thread has closed its files in it, if it has any. A thread that
-        // is still starting would otherwise hold the answer while the rest of the body is read.
-        if (upload.writer.toldAny) await upload.result.catch(() => undefined);
+        // The folder goes once the thread has closed its files in it, if it has any (a thread that
+        // never heard of the upload has none). Meanwhile the rest of the body must not be read and
+        // dropped at full speed: a thread still starting took a second, and a test's client sent
+        // 125 MB in it. The caller stops reading it (onCutOff); the error handler's bound applies after.
+        if (upload.writer.toldAny) {
+          onCutOff?.();
+          await upload.result.catch(() => undefined);
+        }
         throw error;
       }
       const { plugin, sha256 } = await upload.result;

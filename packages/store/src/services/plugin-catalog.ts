@@ -90,11 +90,16 @@ export class PluginCatalog {
    */
   async snapshot(): Promise<CatalogSnapshot> {
     const source = await this.catalog.list();
-    if (this.current?.view.source !== source || this.stats.due()) {
-      if (this.base?.source !== source) this.base = buildView(source);
-      this.current = { view: withStats(this.base, this.stats.fold()), version: `${this.bootId}.${++this.epoch}` };
-    }
+    const current = this.currentFor(source);
+    if (current) return current;
+    if (this.base?.source !== source) this.base = buildView(source);
+    this.current = { view: withStats(this.base, this.stats.fold()), version: `${this.bootId}.${++this.epoch}` };
     return this.current;
+  }
+
+  /** The snapshot made from these records, if no stats fold is due since: still the catalog's. */
+  private currentFor(source: readonly CatalogRecord[]): CatalogSnapshot | null {
+    return this.current?.view.source === source && !this.stats.due() ? this.current : null;
   }
 
   /**
@@ -103,9 +108,8 @@ export class PluginCatalog {
    * promise, only what snapshot() compares. Undefined means "ask snapshot()", never "no such answer".
    */
   cachedAnswer(key: string): CachedAnswer | undefined {
-    const current = this.current;
-    if (current === null || current.view.source !== this.catalog.listNow() || this.stats.due()) return undefined;
-    return this.answers.get(current.version, key);
+    const current = this.currentFor(this.catalog.listNow());
+    return current ? this.answers.get(current.version, key) : undefined;
   }
 
   private async currentView(): Promise<CatalogView> {

@@ -103,7 +103,8 @@ export class StreamedEntries {
       return;
     }
     this.offset += at;
-    // A copy: the rest of a 1 MiB chunk must not stay alive for a few bytes. Past the entries, nothing is kept.
+    // A copy: the caller reads the next chunk into the same buffer (receiveUpload), and a slice
+    // would also keep a whole chunk alive for a few bytes. Past the entries, nothing is kept.
     this.pending = this.state === 'entries' ? Buffer.from(buffer.subarray(at)) : Buffer.alloc(0);
   }
 

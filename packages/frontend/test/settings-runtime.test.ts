@@ -47,6 +47,8 @@ describe('Settings: runtime configuration and the kill switch', () => {
     const store = wrapper.find('[data-testid="store-settings"]').text();
     expect(store).toContain('Unavailable');
     expect(store).toContain('connection refused');
+    expect(store).toContain('Gave up after');
+    expect(store).not.toContain('Answer time');
     expect(store).toContain('http://store.test/api/v1');
     expect(store).toContain('Set (OKO_STORE_TOKEN)');
     expect(wrapper.find('[data-testid="backend-settings"]').text()).toContain('/srv/oko/plugins');

@@ -1,4 +1,5 @@
 import autocannon, { type Options, type Result } from 'autocannon';
+import { procCpuSeconds } from './proc.js';
 import type { BenchSettings } from './settings.js';
 
 export interface LoadFigures {
@@ -40,43 +41,64 @@ export async function measureThroughput(url: string, settings: BenchSettings): P
   return result;
 }
 
+/** A server under load: where to send it and which process to charge the CPU to. */
+export interface LoadTarget {
+  url: string;
+  pid: number;
+}
+
+/** One side of measureInTurns: the median round's figures, and CPU per answer over all rounds. */
+export interface TurnFigures extends LoadFigures {
+  /** Server CPU (all threads, user + system) per answered request, in microseconds; null off Linux. */
+  cpuUsPerRequest: number | null;
+}
+
 /**
  * A figure and its baseline measured in turns, `rounds` times, each run `seconds` long: on a
- * shared machine the load changes from one 10 s run to the next, and one run of each measured
+ * shared machine the load changes from one run to the next, and one long run of each measured
  * that change as often as the code. Returns the round whose ratio (figure ÷ baseline req/s) is the
- * median, so both figures come from the same moment, and every round's ratio.
+ * median, so both figures come from the same moment, and every round's ratio. Each side's server
+ * CPU per request is summed over all rounds: req/s moves with whatever else the two cores run,
+ * the CPU a server spends on one answer much less.
  */
 export async function measureInTurns(
-  url: string,
-  baselineUrl: string,
+  target: LoadTarget,
+  baseline: LoadTarget,
   settings: BenchSettings,
-  rounds = settings.quick ? 1 : 5,
-): Promise<{ real: LoadFigures; base: LoadFigures; ratios: number[] }> {
-  const run = (target: string, duration: number) => startLoad({ url: target, connections: settings.connections, duration }).done;
-  await run(url, settings.warmupSeconds);
-  await run(baselineUrl, settings.warmupSeconds);
+  rounds = settings.quick ? 1 : 8,
+): Promise<{ real: TurnFigures; base: TurnFigures; ratios: number[] }> {
+  const cpu = { real: { seconds: 0, requests: 0 }, base: { seconds: 0, requests: 0 } };
+  const run = async (side: 'real' | 'base', duration: number, counted = true) => {
+    const { url, pid } = side === 'real' ? target : baseline;
+    const before = procCpuSeconds(pid);
+    const figures = await startLoad({ url, connections: settings.connections, duration }).done;
+    const after = procCpuSeconds(pid);
+    if (figures.failures > 0) throw new Error(`${url}: ${figures.failures} failed requests under load`);
+    if (counted && before !== null && after !== null) {
+      cpu[side].seconds += after - before;
+      cpu[side].requests += figures.requests;
+    }
+    return figures;
+  };
+  await run('real', settings.warmupSeconds, false);
+  await run('base', settings.warmupSeconds, false);
   const turns: Array<{ real: LoadFigures; base: LoadFigures; ratio: number }> = [];
-  const seconds = Math.max(1, Math.round(settings.loadSeconds / 2));
+  const seconds = Math.max(1, Math.round(settings.loadSeconds * 0.3));
   for (let i = 0; i < rounds; i++) {
     // Which goes first alternates, so neither always runs right after the other's garbage.
-    let real: LoadFigures;
-    let base: LoadFigures;
-    if (i % 2 === 0) {
-      real = await run(url, seconds);
-      base = await run(baselineUrl, seconds);
-    } else {
-      base = await run(baselineUrl, seconds);
-      real = await run(url, seconds);
-    }
-    for (const [target, figures] of [
-      [url, real],
-      [baselineUrl, base],
-    ] as const) {
-      if (figures.failures > 0) throw new Error(`${target}: ${figures.failures} failed requests under load`);
-    }
+    const [real, base] =
+      i % 2 === 0
+        ? [await run('real', seconds), await run('base', seconds)]
+        : await run('base', seconds).then(async (b) => [await run('real', seconds), b] as const);
     turns.push({ real, base, ratio: real.reqPerSec / base.reqPerSec });
   }
   const sorted = [...turns].sort((a, b) => a.ratio - b.ratio);
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  return { real: median.real, base: median.base, ratios: turns.map((turn) => turn.ratio) };
+  const perRequest = (side: 'real' | 'base') =>
+    cpu[side].requests > 0 && cpu[side].seconds > 0 ? (cpu[side].seconds * 1e6) / cpu[side].requests : null;
+  return {
+    real: { ...median.real, cpuUsPerRequest: perRequest('real') },
+    base: { ...median.base, cpuUsPerRequest: perRequest('base') },
+    ratios: turns.map((turn) => turn.ratio),
+  };
 }

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { catalogStore, progress, type BenchContext } from '../lib/context.js';
-import { measureInTurns, measureThroughput, type LoadFigures } from '../lib/load.js';
+import { measureInTurns, measureThroughput, type LoadFigures, type TurnFigures } from '../lib/load.js';
 import { CHILD_DIR } from '../lib/oko.js';
 import { startService, type Service } from '../lib/services.js';
 
@@ -39,7 +39,11 @@ export async function catalogScenario(ctx: BenchContext): Promise<void> {
           ? `catalog list, ${ctx.settings.catalogSize} plugins, page of 50`
           : `catalog search "monitor" (${ctx.settings.catalogSize / 10} hits), page of 50`;
       progress(`load: store ${name} and bare Fastify ${name}, in turns`);
-      const { real, base, ratios } = await measureInTurns(store.url + route, `${bare.url}/${name}`, ctx.settings);
+      const { real, base, ratios } = await measureInTurns(
+        { url: store.url + route, pid: store.pid },
+        { url: `${bare.url}/${name}`, pid: bare.pid },
+        ctx.settings,
+      );
       ctx.info[`${name}RatiosByRound`] = ratios.map((ratio) => Math.round(ratio * 100) / 100);
       progress(`load: bare Fastify ${name}, logger off`);
       const quiet = await measureThroughput(`${bareQuiet.url}/${name}`, ctx.settings);
@@ -52,6 +56,7 @@ export async function catalogScenario(ctx: BenchContext): Promise<void> {
         'bare Fastify route, same bytes',
         `the round with the median ratio of ${ratios.length} in turns (${ratios.map((r) => r.toFixed(2)).join(', ')}); bare Fastify without request logging: ${Math.round(quiet.reqPerSec)} req/s`,
       );
+      pushCpuRow(ctx, what, real, base);
     }
   } finally {
     await bare.stop();
@@ -93,4 +98,21 @@ export function pushLoadRows(
     },
     { scenario, figure: 'p99 latency', unit: 'ms', better: 'lower', value: real.p99Ms, baseline: { label, value: base.p99Ms } },
   );
+}
+
+/**
+ * Answers per second of server CPU (all rounds of measureInTurns): what each server could answer
+ * with a core to itself. Unlike req/s, it hardly moves with the other work on a shared machine.
+ */
+function pushCpuRow(ctx: BenchContext, scenario: string, real: TurnFigures, base: TurnFigures): void {
+  if (real.cpuUsPerRequest === null || base.cpuUsPerRequest === null) return;
+  ctx.rows.push({
+    scenario,
+    figure: 'answers per server CPU-second',
+    unit: 'req/s',
+    better: 'higher',
+    value: 1e6 / real.cpuUsPerRequest,
+    baseline: { label: 'bare Fastify route, same bytes', value: 1e6 / base.cpuUsPerRequest },
+    note: `server CPU per answer ${real.cpuUsPerRequest.toFixed(1)} µs vs ${base.cpuUsPerRequest.toFixed(1)} µs, all rounds`,
+  });
 }

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +10,7 @@ import { CHILD_DIR } from '../lib/oko.js';
 import type { PacedFigures } from '../lib/paced-load.js';
 import type { Service } from '../lib/services.js';
 import { round } from '../lib/stats.js';
+import { readStoreProbe } from '../lib/store-probe.js';
 import { LIST_PATH } from './catalog.js';
 
 /** Steady list traffic, well under the store's capacity, so latency shows waiting rather than queueing. */
@@ -149,11 +149,8 @@ async function startLatencyProbe(storeUrl: string): Promise<{ stop: () => void; 
   return { stop: () => child.stdin!.end(), figures };
 }
 
-/** Asks the probe in the store for its figures since the last ask. */
+/** The store's event-loop delay since the last ask (the probe starts over). */
 async function readLoopDelay(ctx: BenchContext, store: Service): Promise<LoopDelay> {
-  const file = ctx.eldFile!;
-  rmSync(file, { force: true });
-  process.kill(store.pid, 'SIGUSR2');
-  for (let i = 0; i < 500 && !existsSync(file); i++) await sleep(10);
-  return JSON.parse(readFileSync(file, 'utf8')) as LoopDelay;
+  const { p50Ms, p99Ms, maxMs } = await readStoreProbe(ctx, store);
+  return { p50Ms, p99Ms, maxMs };
 }

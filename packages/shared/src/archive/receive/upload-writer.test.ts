@@ -60,3 +60,21 @@ it('tells the thread to stop when cut off before its end, and not after it', asy
   await eventually(() => expect(done.told.at(-1)?.message).toEqual({ end: 10 }));
   expect(done.told.map(({ message }) => message)).not.toContain('abort');
 });
+
+it('fails with a coded error when its own side fails without a code, which the route would otherwise answer 400', async () => {
+  const { port1, port2 } = new MessageChannel();
+  ports.push(port1, port2);
+  const bug = new TypeError('the thread tripped over its own state');
+  const writer = new UploadWriter(path.join(work, 'plugin.zip'), port1, Promise.reject(bug), 64 * 1024);
+  const failure = await new Promise<Error>((resolve) => writer.once('error', resolve));
+  expect(failure).toMatchObject({ code: 'INTERNAL_ERROR', statusCode: 500, cause: bug });
+});
+
+it('keeps the code of a file-system error', async () => {
+  const { port1, port2 } = new MessageChannel();
+  ports.push(port1, port2);
+  const writer = new UploadWriter(path.join(work, 'no-such-folder', 'plugin.zip'), port1, new Promise(() => {}), 64 * 1024);
+  writer.write(Buffer.alloc(10));
+  const failure = await new Promise<Error>((resolve) => writer.once('error', resolve));
+  expect(failure).toMatchObject({ code: 'ENOENT' });
+});

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
+import { createError, isOkoError } from '../../errors.js';
 import { writeAll } from '../recycled-io.js';
 
 /** What the writing side posts on an upload's port: how much of the file is written, its end, or that it was abandoned. */
@@ -31,7 +32,7 @@ export class UploadWriter extends Writable {
       () => port.close(),
       (error: unknown) => {
         port.close();
-        this.destroy(error as Error);
+        this.destroy(storeFault(error));
       },
     );
   }
@@ -45,29 +46,38 @@ export class UploadWriter extends Writable {
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
-    open(this.file, 'wx').then((handle) => {
-      this.handle = handle;
-      callback();
-    }, callback);
+    open(this.file, 'wx').then(
+      (handle) => {
+        this.handle = handle;
+        callback();
+      },
+      (error: unknown) => callback(storeFault(error)),
+    );
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     const buffers = chunks.map(({ chunk }) => chunk);
-    writeAllv(this.handle!, buffers).then(() => {
-      this.total += buffers.reduce((sum, buffer) => sum + buffer.length, 0);
-      this.tell({ written: this.total });
-      callback();
-    }, callback);
+    writeAllv(this.handle!, buffers).then(
+      () => {
+        this.total += buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+        this.tell({ written: this.total });
+        callback();
+      },
+      (error: unknown) => callback(storeFault(error)),
+    );
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     const closing = this.handle!.close();
     this.handle = null;
-    closing.then(() => {
-      this.ended = true;
-      this.tell({ end: this.total });
-      callback();
-    }, callback);
+    closing.then(
+      () => {
+        this.ended = true;
+        this.tell({ end: this.total });
+        callback();
+      },
+      (error: unknown) => callback(storeFault(error)),
+    );
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -85,6 +95,16 @@ export class UploadWriter extends Writable {
     this.told = true;
     this.port.postMessage(progress);
   }
+}
+
+/**
+ * The upload route answers an error without a code as a broken body (400), since the multipart
+ * parser's errors have none. This writer's own are the store's fault (a file-system error keeps its
+ * code for the error handler; anything else is a bug here or in the thread): 500.
+ */
+function storeFault(error: unknown): Error {
+  if (isOkoError(error) || (error instanceof Error && typeof (error as { code?: unknown }).code === 'string')) return error;
+  return createError('INTERNAL_ERROR', 'The store could not write the upload', { cause: error });
 }
 
 /** Writes every byte of `buffers` in order: one writev, and the rest chunk by chunk if it wrote less. */

@@ -86,3 +86,25 @@ export function procCpuSeconds(pid: number): number | null {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return Number.isFinite(ticks) ? ticks / 100 : null;
 }
+
+/** Time a thread spent on a core and waiting for one (runnable, not running), in ms. */
+export interface ThreadSchedule {
+  runMs: number;
+  waitMs: number;
+}
+
+/**
+ * From /proc/PID/task/TID/schedstat (the main thread's TID is the PID). The wait is what shared
+ * cores cost a thread: time it could have run but the scheduler ran something else. Null when
+ * not readable (not Linux, or the kernel keeps no schedstats).
+ */
+export function threadSchedule(pid: number, tid = pid): ThreadSchedule | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const [run, wait] = text.trim().split(/\s+/).map(Number);
+  return Number.isFinite(run) && Number.isFinite(wait) ? { runMs: run! / 1e6, waitMs: wait! / 1e6 } : null;
+}

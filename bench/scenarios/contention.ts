@@ -9,6 +9,7 @@ import { postJson, uploadZip } from '../lib/http.js';
 import { CHILD_DIR } from '../lib/oko.js';
 import type { PacedFigures } from '../lib/paced-load.js';
 import type { Service } from '../lib/services.js';
+import { threadSchedule, type ThreadSchedule } from '../lib/proc.js';
 import { round } from '../lib/stats.js';
 import { readStoreProbe } from '../lib/store-probe.js';
 import { LIST_PATH } from './catalog.js';
@@ -36,6 +37,8 @@ interface Latencies {
 interface Window extends Latencies {
   loop: LoopDelay;
   seconds: number;
+  /** The store's main thread in the window: time on a core, and time it was ready but waited for one. */
+  mainThread: ThreadSchedule | null;
 }
 
 /**
@@ -89,6 +92,7 @@ export async function contentionScenario(ctx: BenchContext): Promise<void> {
       better: 'lower',
       value: busy.list.p99Ms,
       baseline: { label, value: idle.list.p99Ms },
+      ...(busy.mainThread && idle.mainThread ? { note: waitNote(busy, idle) } : {}),
     },
     {
       scenario,
@@ -114,6 +118,7 @@ export async function contentionScenario(ctx: BenchContext): Promise<void> {
 async function measureWindow(ctx: BenchContext, store: Service, during: () => Promise<unknown>): Promise<Window> {
   await readLoopDelay(ctx, store); // starts the probe's histogram afresh
   const probe = await startLatencyProbe(store.url);
+  const scheduled = threadSchedule(store.pid);
   const start = performance.now();
   try {
     await during();
@@ -121,10 +126,13 @@ async function measureWindow(ctx: BenchContext, store: Service, during: () => Pr
     probe.stop();
   }
   const seconds = (performance.now() - start) / 1000;
+  const ended = threadSchedule(store.pid);
+  const mainThread =
+    scheduled && ended ? { runMs: round(ended.runMs - scheduled.runMs), waitMs: round(ended.waitMs - scheduled.waitMs) } : null;
   const latencies = await probe.figures;
   const loop = await readLoopDelay(ctx, store);
   if (latencies.list.failures > 0) throw new Error(`${latencies.list.failures} failed list requests`);
-  return { ...latencies, loop, seconds: round(seconds) };
+  return { ...latencies, loop, seconds: round(seconds), mainThread };
 }
 
 /** Starts children/latency-probe.js on the store; its figures arrive once stop() closes its stdin. */
@@ -153,4 +161,10 @@ async function startLatencyProbe(storeUrl: string): Promise<{ stop: () => void; 
 async function readLoopDelay(ctx: BenchContext, store: Service): Promise<LoopDelay> {
   const { p50Ms, p99Ms, maxMs } = await readStoreProbe(ctx, store);
   return { p50Ms, p99Ms, maxMs };
+}
+
+/** How much of each window the store's main thread was ready to run but had no core. */
+function waitNote(busy: Window, idle: Window): string {
+  const share = (w: Window) => `${Math.round(w.mainThread!.waitMs)} ms of ${Math.round(w.seconds * 1000)} ms`;
+  return `the store's main thread waited for a core ${share(busy)} (idle window: ${share(idle)}), ran ${Math.round(busy.mainThread!.runMs)} ms`;
 }

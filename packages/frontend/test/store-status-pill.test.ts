@@ -61,15 +61,16 @@ async function visit(answers: { listing: () => StoreListing; health: () => Store
 
 describe('the store pill', () => {
   it('is green and says online for a healthy store', async () => {
-    const { pill } = await visit({ listing: () => LISTING, health: () => health({}) });
+    const { page, pill } = await visit({ listing: () => LISTING, health: () => health({}) });
     expect(pill().text()).toBe('Store online');
     expect(pill().attributes('data-state')).toBe('online');
     expect(pill().classes()).toContain('tone-active');
     expect(pill().attributes('title')).toBeUndefined();
+    expect(page.find('[data-testid="store-read-only"]').exists()).toBe(false);
   });
 
   it('is amber and says degraded and read-only, with why in words, for a store whose plugins.json is broken', async () => {
-    const { pill } = await visit({ listing: () => LISTING, health: () => BROKEN });
+    const { page, pill } = await visit({ listing: () => LISTING, health: () => BROKEN });
     expect(pill().find('.label').text()).toBe('Store degraded · read-only');
     expect(pill().attributes('data-state')).toBe('degraded');
     expect(pill().classes()).toContain('tone-loading');
@@ -78,6 +79,11 @@ describe('the store pill', () => {
     expect(title).toContain('Installing still works');
     // A screen reader hears the same reason as the tooltip shows.
     expect(pill().find('.visually-hidden').text()).toContain(title);
+    // A phone has no tooltip: the Store tab says what read-only means there.
+    expect(page.get('[data-testid="store-read-only"]').text()).toContain('Installing still works');
+    // Nor does the empty store suggest uploading to it.
+    expect(page.text()).not.toContain('Upload a ZIP or import');
+    expect(page.text()).not.toContain('An admin can add plugins');
   });
 
   it("is red and says unavailable with the listing's reason when the store does not answer", async () => {

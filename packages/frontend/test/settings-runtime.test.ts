@@ -81,11 +81,53 @@ describe('Settings: runtime configuration and the kill switch', () => {
     await flushPromises();
     const fact = (id: string) => wrapper.find(`[data-testid="${id}"]`).text();
     expect(fact('store-status')).toBe('Degraded');
-    expect(fact('store-status-reason')).toContain('change feed is reconnecting');
+    // Plain words first, the store's own reason as the detail under them.
+    expect(fact('store-status-reason')).toBe(
+      "The store's package storage does not answer; downloads and installs fail. " +
+        'The store is reconnecting to its other replicas; plugins published there may show late.',
+    );
+    expect(fact('store-status-detail')).toBe("The store says: this replica's PostgreSQL change feed is reconnecting");
     expect(fact('store-writes')).toContain('Accepted');
     expect(fact('store-database')).toContain("other replicas' changes arrive late");
     expect(fact('store-blob-store')).toContain('Unreachable');
-    expect(fact('store-version')).toBe('0.16.0, 1 plugin version in its catalog');
+    expect(fact('store-version')).toBe('0.16.0');
+    expect(fact('store-catalog-size')).toBe('1 plugin version');
+  });
+
+  it("says a broken plugins.json in words, with the parser's message as the detail, and what still works", async () => {
+    const reason = 'plugins.json is unreadable (not valid JSON: Unterminated string in JSON at position 38)';
+    stubFetch({
+      '/api/v1/info': () => json({ version: '0.16.0', plugins_dir: '/srv/oko/plugins', data_dir: '/srv/oko/data' }),
+      '/api/v1/store/health': () =>
+        json({
+          available: true,
+          url: 'http://store.test/api/v1',
+          response_time_ms: 4,
+          store: { version: '0.16.0', plugins_count: 12, status: 'degraded', reason, read_only: true },
+        }),
+    });
+    const wrapper = mount(BasicSystemPanels, { attachTo: document.body });
+    await flushPromises();
+    const fact = (id: string) => wrapper.find(`[data-testid="${id}"]`).text();
+    expect(fact('store-status-reason')).toBe(
+      "The store's catalog could not be read in full; it serves what it could read until an operator repairs it.",
+    );
+    expect(fact('store-status-detail')).toBe(`The store says: ${reason}`);
+    expect(fact('store-writes')).toContain('Installing still works; uploads, GitHub imports, deletions and reviews are refused.');
+    expect(fact('store-catalog-size')).toBe('12 plugin versions');
+  });
+
+  it('says why an unavailable store does not answer once, and its URL once, in the URL row', async () => {
+    stubFetch({
+      '/api/v1/info': () => json({ version: '0.16.0', plugins_dir: '/srv/oko/plugins', data_dir: '/srv/oko/data' }),
+      '/api/v1/store/health': () =>
+        json({ available: false, url: 'http://store.test/api/v1', response_time_ms: 4, reason: 'Connection refused' }),
+    });
+    const wrapper = mount(BasicSystemPanels, { attachTo: document.body });
+    await flushPromises();
+    const panel = wrapper.find('[data-testid="store-settings"]').text();
+    expect(wrapper.find('[data-testid="store-status-reason"]').text()).toBe('Connection refused');
+    expect(panel.split('http://store.test/api/v1')).toHaveLength(2);
   });
 
   it("says why the configuration could not be read (the backend's message)", async () => {

@@ -9,3 +9,9 @@ export const INDICATOR_POLL_MS = 5_000;
  * uninstall re-reads it at once.
  */
 export const UPDATES_POLL_MS = 15_000;
+/**
+ * The store's own health (degraded, read-only) for the plugins page's store pill: it costs the
+ * store a database and bucket check, and changes rarely, so it is re-read this seldom while the
+ * page is in view, and at once on a return to the page or a change in the listing's reachability.
+ */
+export const STORE_HEALTH_POLL_MS = 15_000;

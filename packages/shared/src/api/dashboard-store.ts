@@ -111,7 +111,9 @@ export const StoreHealthReport = Type.Object({
   url: Type.String({ description: 'OKO_STORE_URL' }),
   response_time_ms: Type.Integer(),
   store: Type.Optional(StoreHealthSummary),
-  reason: Type.Optional(Type.String({ description: 'Why the store did not answer (available: false)' })),
+  reason: Type.Optional(
+    Type.String({ description: 'Why the store did not answer (available: false), without the URL, which `url` names' }),
+  ),
 });
 export type StoreHealthReport = Static<typeof StoreHealthReport>;
 

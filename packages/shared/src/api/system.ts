@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { SIGNATURE_POLICIES } from '../signature.js';
-import { StoreHealthSummary } from './dashboard-store.js';
+import { StoreHealthReport } from './dashboard-store.js';
 
 /**
  * The backend's runtime configuration as an admin sees it (Settings tab) and its server-side
@@ -26,11 +26,12 @@ export const RuntimeConfig = Type.Object({
   node: Type.String(),
   plugin_api_version: Type.String(),
   store: Type.Object({
-    url: Type.String(),
-    available: Type.Boolean(),
-    response_time_ms: Type.Integer(),
-    reason: Type.Optional(Type.String()),
-    health: Type.Optional(StoreHealthSummary),
+    // /store/health's report, with its `store` named `health` here.
+    url: StoreHealthReport.properties.url,
+    available: StoreHealthReport.properties.available,
+    response_time_ms: StoreHealthReport.properties.response_time_ms,
+    reason: StoreHealthReport.properties.reason,
+    health: StoreHealthReport.properties.store,
     token_configured: Type.Boolean({ description: 'OKO_STORE_TOKEN is set (its value is never shown)' }),
     api_key_configured: Type.Boolean({ description: 'OKO_STORE_API_KEY is set (its value is never shown)' }),
   }),

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { StoreHealthAnswer } from '../client/store-answers.js';
 import type { StoreClient } from '../client/store-client.js';
+import { storeProblemOf } from '../client/store-errors.js';
 
 /**
  * The store's health as measured now: its answer time, or why it did not answer. `timeoutMs`
@@ -19,7 +20,8 @@ export async function storeHealth(client: StoreClient, timeoutMs?: number): Prom
       available: false,
       url: client.baseUrl,
       response_time_ms: elapsed(),
-      reason: error instanceof Error ? error.message : String(error),
+      // The report carries the URL: the reason says only what went wrong.
+      reason: storeProblemOf(error, client.baseUrl),
     };
   }
 }

@@ -11,6 +11,19 @@ export function storeUnavailable(baseUrl: string, error: unknown, timeoutMs: num
   });
 }
 
+/**
+ * What went wrong, without the "Plugin store at <url>" every store error here starts with (this
+ * file's, store-answers.ts' and download-watch.ts'): for a report that shows the URL beside it,
+ * where the sentence would name it twice. "…is unavailable: connection refused" -> "Connection refused".
+ */
+export function storeProblemOf(error: unknown, baseUrl: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const prefix = `Plugin store at ${baseUrl} `;
+  if (!message.startsWith(prefix)) return message;
+  const problem = message.slice(prefix.length).replace(/^is unavailable: /, '');
+  return problem.charAt(0).toUpperCase() + problem.slice(1);
+}
+
 /** A short, human reason for a failed fetch: "connection refused", "no answer within 3000 ms". */
 function describeFetchFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {

@@ -1,4 +1,7 @@
-import autocannon, { type Options, type Result } from 'autocannon';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Options, Result } from 'autocannon';
+import { CHILD_DIR } from './oko.js';
 import { procCpuSeconds } from './proc.js';
 import type { BenchSettings } from './settings.js';
 
@@ -12,7 +15,7 @@ export interface LoadFigures {
   failures: number;
 }
 
-function figures(result: Result): LoadFigures {
+export function figuresOf(result: Result): LoadFigures {
   return {
     reqPerSec: result.requests.average,
     p50Ms: result.latency.p50,
@@ -23,14 +26,24 @@ function figures(result: Result): LoadFigures {
   };
 }
 
-/** A load that runs until `stop()` (or its duration), for measuring while something else happens. */
+/**
+ * A load that runs for its duration or until `stop()`, from a fresh process (children/load.ts):
+ * the bench's own event loop, and its history, never set the pace.
+ */
 export function startLoad(options: Options): { done: Promise<LoadFigures>; stop: () => void } {
-  let stop = () => {};
-  const done = new Promise<LoadFigures>((resolve, reject) => {
-    const instance = autocannon({ timeout: 30, ...options }, (error, result) => (error ? reject(error) : resolve(figures(result))));
-    stop = () => instance.stop();
+  const child = spawn(process.execPath, [path.join(CHILD_DIR, 'load.js'), JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  return { done, stop };
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const done = new Promise<LoadFigures>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0 && out.trim()) resolve(JSON.parse(out) as LoadFigures);
+      else reject(new Error(`the load process for ${options.url} ended with ${signal ?? code} and no figures`));
+    });
+  });
+  return { done, stop: () => child.stdin!.end() };
 }
 
 /** Closed-loop load (as fast as `connections` clients can go): warm-up, then the measured run. */

@@ -1,40 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bigZip, catalogStore, progress, type BenchContext } from '../lib/context.js';
 import { uploadZip } from '../lib/http.js';
-import { CHILD_DIR } from '../lib/oko.js';
+import { startLoad, type LoadFigures } from '../lib/load.js';
 import type { Service } from '../lib/services.js';
 import { median, round } from '../lib/stats.js';
 import { readStoreProbe, type BodyReceipt } from '../lib/store-probe.js';
 import { LIST_PATH } from './catalog.js';
 
 const READERS = 200;
-
-interface ReaderFigures {
-  requests: number;
-  reqPerSec: number;
-  p99Ms: number;
-  failures: number;
-}
-
-/** 200 closed-loop readers of the catalog list, in a child process, until stop(). */
-function startReaders(url: string, connections: number): { stop: () => Promise<ReaderFigures> } {
-  const child = spawn(process.execPath, [path.join(CHILD_DIR, 'readers.js'), url, String(connections)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  const exited = once(child, 'exit');
-  return {
-    async stop() {
-      child.stdin.end();
-      await exited;
-      return JSON.parse(out) as ReaderFigures;
-    },
-  };
-}
 
 /** Seconds from the first byte sent to the 201; the plugin is deleted again afterwards. */
 async function timedUpload(store: Service, zip: string): Promise<number> {
@@ -60,7 +33,7 @@ export async function uploadReadersScenario(ctx: BenchContext): Promise<void> {
   if (listed.ok) await fetch(`${store.url}/api/v1/plugins/${((await listed.json()) as { id: string }).id}`, { method: 'DELETE' });
   const idle: number[] = [];
   const busy: number[] = [];
-  const readers: ReaderFigures[] = [];
+  const readers: LoadFigures[] = [];
   const receipts: { idle: BodyReceipt[]; busy: BodyReceipt[] } = { idle: [], busy: [] };
   await readStoreProbe(ctx, store); // forgets the bodies of earlier scenarios
   for (let i = 0; i < reps; i++) {
@@ -68,10 +41,12 @@ export async function uploadReadersScenario(ctx: BenchContext): Promise<void> {
     idle.push(await timedUpload(store, zip));
     receipts.idle.push(...(await readStoreProbe(ctx, store)).largeBodies);
     progress(`upload ${i + 1}/${reps} while ${READERS} readers load the catalog`);
-    const load = startReaders(store.url + LIST_PATH, READERS);
+    // Closed loop, for as long as the upload takes.
+    const load = startLoad({ url: store.url + LIST_PATH, connections: READERS, duration: 3600 });
     await sleep(1000);
     busy.push(await timedUpload(store, zip));
-    const figures = await load.stop();
+    load.stop();
+    const figures = await load.done;
     receipts.busy.push(...(await readStoreProbe(ctx, store)).largeBodies);
     if (figures.failures > 0) throw new Error(`${figures.failures} failed list requests during the upload`);
     readers.push(figures);

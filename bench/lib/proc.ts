@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
 
+/** A file under /proc, or null when it cannot be read (not Linux, the process is gone, no right to read it). */
+function readProc(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 /** Memory figures of a process from /proc/PID/status, in MiB (Linux only; null elsewhere). */
 export interface ProcMemory {
   rssMb: number;
@@ -8,12 +17,8 @@ export interface ProcMemory {
 }
 
 export function procMemory(pid: number | 'self'): ProcMemory | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = readProc(`/proc/${pid}/status`);
+  if (text === null) return null;
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
@@ -60,12 +65,8 @@ export interface ProcShare {
  * (not Linux, the process is gone, or no right to read it).
  */
 export function procShare(pid: number): ProcShare | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = readProc(`/proc/${pid}/smaps_rollup`);
+  if (text === null) return null;
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
   return { pssMb: kb('Pss') / 1024, ussMb: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 };
 }
@@ -75,12 +76,8 @@ export function procShare(pid: number): ProcShare | null {
  * clock ticks of 1/100 s, which Linux reports whatever the kernel's HZ). Null when not readable.
  */
 export function procCpuSeconds(pid: number): number | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = readProc(`/proc/${pid}/stat`);
+  if (text === null) return null;
   // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
@@ -99,12 +96,8 @@ export interface ThreadSchedule {
  * not readable (not Linux, or the kernel keeps no schedstats).
  */
 export function threadSchedule(pid: number, tid = pid): ThreadSchedule | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = readProc(`/proc/${pid}/task/${tid}/schedstat`);
+  if (text === null) return null;
   const [run, wait] = text.trim().split(/\s+/).map(Number);
   return Number.isFinite(run) && Number.isFinite(wait) ? { runMs: run! / 1e6, waitMs: wait! / 1e6 } : null;
 }

@@ -163,6 +163,9 @@ describe('an embedded store whose plugins.json breaks', () => {
       expect(await page.locator('[data-store-plugin]').count()).toBe(cards);
       // A phone has no tooltip: the tab says what read-only means there too.
       expect(await page.getByTestId('store-read-only').textContent()).toContain('Installing still works');
+      // Refused before a file is picked, not after it is sent.
+      expect(await page.locator('[data-action="open-upload-zip"]').isDisabled()).toBe(true);
+      expect(await page.getByTestId('store-writes-refused').textContent()).toContain('refuses uploads and imports');
 
       await page.getByRole('tab', { name: /Settings/ }).click();
       await expect.poll(() => fact('store-status').textContent(), SOON).toContain('Degraded');
@@ -178,5 +181,6 @@ describe('an embedded store whose plugins.json breaks', () => {
     }
     await expect.poll(pillWords, SOON).toBe('Store online');
     expect(await page.getByTestId('store-read-only').count()).toBe(0);
+    expect(await page.locator('[data-action="open-upload-zip"]').isDisabled()).toBe(false);
   }, 180_000);
 });

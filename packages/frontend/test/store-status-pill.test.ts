@@ -136,6 +136,32 @@ describe('the store pill', () => {
   });
 });
 
+describe("the sidebar's upload and import actions", () => {
+  const actions = (page: Awaited<ReturnType<typeof visit>>['page']) =>
+    ['open-upload-zip', 'open-github-import'].map((id) => page.get(`[data-action="${id}"]`));
+
+  it('are refused before a file is picked while the store is read-only, and offered again once it writes', async () => {
+    let answer = BROKEN;
+    const { page } = await visit({ listing: () => LISTING, health: () => answer });
+    for (const button of actions(page)) {
+      expect(button.attributes('disabled')).toBeDefined();
+      expect(button.attributes('aria-describedby')).toBe('store-writes-refused');
+    }
+    expect(page.get('[data-testid="store-writes-refused"]').text()).toContain('refuses uploads and imports');
+
+    answer = health({});
+    window.dispatchEvent(new Event('focus'));
+    await flushPromises();
+    for (const button of actions(page)) expect(button.attributes('disabled')).toBeUndefined();
+    expect(page.find('[data-testid="store-writes-refused"]').exists()).toBe(false);
+  });
+
+  it('stay offered when the store is away: whether it refuses is not known, and the dialog says what went wrong', async () => {
+    const { page } = await visit({ listing: () => DOWN, health: () => BROKEN });
+    for (const button of actions(page)) expect(button.attributes('disabled')).toBeUndefined();
+  });
+});
+
 describe('StoreStatusPill alone', () => {
   it('says read-only alone for a store that refuses writes without calling itself degraded', () => {
     const pill = mount(StoreStatusPill, {

@@ -19,7 +19,9 @@ const resolve = {
 // Server-side test files build and close their own apps, processes and temp folders, and the one
 // file that spies restores its mocks; so they share their worker's module cache instead of
 // importing Fastify and the services again for every file (isolate: false).
-const serverTests = { environment: 'node' as const, isolate: false };
+// Each such file's tempDir folders are removed when it ends (test-support/cleanup-setup.ts).
+const cleanup = [fileURLToPath(new URL('./test-support/cleanup-setup.ts', import.meta.url))];
+const serverTests = { environment: 'node' as const, isolate: false, setupFiles: cleanup };
 
 // Stores started by tests begin with an empty catalog; a test that wants the example plugins
 // seeded says so (OKO_STORE_SEED=true). Services inherit this through process.env.
@@ -94,6 +96,7 @@ export default defineConfig({
           env: serviceEnv,
           include: ['e2e/**/*.test.ts'],
           environment: 'node',
+          setupFiles: cleanup,
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -51,14 +51,26 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Folders tempDir made and nobody has removed yet: removed after each test file (cleanup-setup.ts). */
+const madeDirs = new Set<string>();
+
 /**
  * A fresh folder, 0755 rather than mkdtemp's 0700: tests run as root, where plugin processes run
- * as an unprivileged user that must reach the plugin and data folders inside.
+ * as an unprivileged user that must reach the plugin and data folders inside. Removed once the
+ * test file is done, whether or not the test removes it.
  */
 export async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), `oko-${prefix}-`));
+  madeDirs.add(dir);
   await chmod(dir, 0o755);
   return dir;
+}
+
+/** Removes every folder tempDir made so far (the file's own afterAll hooks, which stop its processes, have run). */
+export async function removeTempDirs(): Promise<void> {
+  const dirs = [...madeDirs];
+  madeDirs.clear();
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined)));
 }
 
 export async function removeDir(dir: string): Promise<void> {

@@ -146,6 +146,11 @@ export function isOkoError(value: unknown): value is OkoError {
   return value instanceof OkoError;
 }
 
+/** An Error that says what it is: an OkoError, or a Node or file-system error with a string `code`. */
+export function isCodedError(value: unknown): value is Error & { code: string } {
+  return value instanceof Error && typeof (value as { code?: unknown }).code === 'string';
+}
+
 /**
  * Reads an error answer of either service (or anything else a proxy may send instead): the code
  * and message when `body` has the one error shape, else undefined. Every client (the backend's

@@ -31,6 +31,16 @@ export function storeWritesWords(health: StoreHealthSummary): string {
   return health.blob_store?.reachable === false ? `The store is read-only: ${refused}.` : `Installing still works; ${refused}.`;
 }
 
+/**
+ * The store's own health when it refuses writes and the listing reaches it; null when it takes
+ * them, is away, or has not said yet. What the Store tab's notice and the sidebar's upload and
+ * import buttons follow.
+ */
+export function readOnlyStore(available: boolean | null, health: StoreHealthReport | null): StoreHealthSummary | null {
+  const summary = health?.available ? health.store : undefined;
+  return available === true && summary?.read_only === true ? summary : null;
+}
+
 export type StoreStatusTone = 'checking' | 'online' | 'degraded' | 'unavailable';
 
 export interface StoreStatus {

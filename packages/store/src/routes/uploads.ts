@@ -5,7 +5,7 @@ import {
   formatIssue,
   GITHUB_IMPORT_ERRORS,
   GithubImportRequest,
-  isOkoError,
+  isCodedError,
   UPLOAD_ZIP_ERRORS,
   UploadResult,
   UploadZipForm,
@@ -29,7 +29,7 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * Errors with a code (size and part limits, premature close) keep their mapping in the error handler.
  */
 function malformedMultipart(error: unknown): unknown {
-  if (isOkoError(error) || !(error instanceof Error) || typeof (error as { code?: unknown }).code === 'string') return error;
+  if (!(error instanceof Error) || isCodedError(error)) return error;
   return createError('BAD_REQUEST', `The multipart/form-data body is malformed: ${error.message}`);
 }
 

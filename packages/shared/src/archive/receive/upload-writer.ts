@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
-import { createError, isOkoError } from '../../errors.js';
+import { createError, isCodedError } from '../../errors.js';
 import { writeAll } from '../recycled-io.js';
 
 /** What the writing side posts on an upload's port: how much of the file is written, its end, or that it was abandoned. */
@@ -103,7 +103,7 @@ export class UploadWriter extends Writable {
  * code for the error handler; anything else is a bug here or in the thread): 500.
  */
 function storeFault(error: unknown): Error {
-  if (isOkoError(error) || (error instanceof Error && typeof (error as { code?: unknown }).code === 'string')) return error;
+  if (isCodedError(error)) return error;
   return createError('INTERNAL_ERROR', 'The store could not write the upload', { cause: error });
 }
 
